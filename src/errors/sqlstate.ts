@@ -57,6 +57,7 @@ export const SqlState = {
   NameTooLong: '42622',
   ReservedName: '42939',
   DatatypeMismatch: '42804',
+  CannotCoerce: '42846',
   IndeterminateDatatype: '42P18',
   CollationMismatch: '42P21',
   WrongObjectType: '42809',
@@ -100,6 +101,11 @@ export const SqlState = {
   IoError: '58030',
   DataCorrupted: 'XX001',
   InternalError: 'XX000',
+  BadCopyFileFormat: '22P04',
+  StringDataLengthMismatch: '22026',
+  CantChangeRuntimeParam: '55P02',
+  GeneratedAlways: '428C9',
+  UndefinedFile: '58P01',
 } as const;
 
 export type SqlStateCode = (typeof SqlState)[keyof typeof SqlState];

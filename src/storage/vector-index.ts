@@ -28,6 +28,11 @@ export interface SearchOptions {
   readonly probes?: number;
   /** When given, only row ids for which it returns true may be returned. */
   readonly filter?: (rowId: number) => boolean;
+  /**
+   * IVFFlat: probe exactly `probes` lists even when they hold fewer than k rows (pgvector's
+   * index scan without LIMIT); by default more lists are scanned until k rows are found.
+   */
+  readonly strictProbes?: boolean;
 }
 
 export interface SearchResult {
@@ -35,16 +40,21 @@ export interface SearchResult {
   readonly distances: number[];
 }
 
-export interface VectorIndex {
+/**
+ * `V` is the in-memory vector representation: Float32Array for `vector` (l2, ip, cosine, l1);
+ * bit indexes (hamming, jaccard) use another representation (Quiver's packed Uint8Array),
+ * hence the type parameter. The default keeps `VectorIndex` meaning the float index.
+ */
+export interface VectorIndex<V = Float32Array> {
   readonly method: IndexMethod;
   readonly metric: DistanceMetric;
   readonly dimensions: number;
   /** Adds one row. Vectors the metric cannot index (zero vector under cosine) are skipped by the caller. */
-  add(rowId: number, vector: Float32Array): void;
+  add(rowId: number, vector: V): void;
   /** Forgets a row (its row version was deleted or rolled back). */
   remove(rowId: number): void;
   /** Nearest rows first, at most k. */
-  search(query: Float32Array, k: number, options: SearchOptions): SearchResult;
+  search(query: V, k: number, options: SearchOptions): SearchResult;
   /** Number of live rows in the index. */
   size(): number;
 }

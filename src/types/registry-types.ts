@@ -87,6 +87,13 @@ export interface OperatorDef {
   /** Default true: NULL in → NULL out. */
   readonly strict?: boolean;
   readonly oid?: number;
+  /**
+   * Optional: returns an implementation for the resolved argument types ([right] for prefix
+   * operators), for operators whose behaviour depends on an operand's type (text ||
+   * anynonarray prints the other operand with its output function). Binders should call it
+   * once when present and use its result instead of `fn`; `fn` remains a best-effort fallback.
+   */
+  readonly specialize?: (argTypes: readonly SqlType[]) => (left: Value, right: Value, ctx: EvalContext) => Value;
 }
 
 export interface AggregateDef {

@@ -71,7 +71,9 @@ export type BaseTypeName =
   | 'anyelement'
   | 'anyarray'
   | 'anycompatible'
-  | 'anycompatiblearray';
+  | 'anycompatiblearray'
+  /** Matches any non-array type (text || anynonarray). */
+  | 'anynonarray';
 
 /**
  * A concrete SQL type: a base type, its type modifier (-1 = none; varchar(n) → n+4 as in

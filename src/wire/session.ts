@@ -49,13 +49,20 @@ export interface CopyFormat {
  * natural points so that large results stream with back-pressure.
  */
 export interface ResultSink {
+  /**
+   * Ignored during an extended-protocol Execute (the client got the row description from
+   * Describe), so one code path may serve both protocols.
+   */
   rowDescription(fields: readonly FieldDescription[]): void;
   dataRow(values: readonly WireValue[]): void;
   commandComplete(tag: string): void;
   emptyQuery(): void;
   notice(notice: Notice): void;
   parameterStatus(name: string, value: string): void;
-  /** Waits until buffered output has been handed to the socket (back-pressure). */
+  /**
+   * Waits until buffered output has been handed to the socket (back-pressure). Rejects with
+   * SqlError 08P01 once the client has disconnected, so long results stop early.
+   */
   flush(): Promise<void>;
   /**
    * Starts COPY FROM STDIN: sends CopyInResponse and yields the CopyData payloads the client
@@ -78,8 +85,15 @@ export interface StatementDescription {
 export interface BindRequest {
   readonly portal: string;
   readonly statement: string;
+  /**
+   * Exactly one entry per parameter: the wire layer expands the protocol's "none = all
+   * text" and "one = applies to all" forms. Text parameters are already checked to be valid
+   * UTF-8 without NUL bytes.
+   */
   readonly parameterFormats: readonly FormatCode[];
+  /** Copies owned by the session (safe to keep in a portal). */
   readonly parameters: readonly (Uint8Array | null)[];
+  /** As sent: empty (all text), one code for all columns, or one per column. */
   readonly resultFormats: readonly FormatCode[];
 }
 

@@ -1,0 +1,22 @@
+/**
+ * What the binder needs from the session: the catalog and current database, the search
+ * path, parameter types (inferred while binding), WITH queries in scope, and access to
+ * settings that change planning (enable_seqscan).
+ */
+import type { Catalog } from '../catalog/catalog.ts';
+import type { Database } from '../catalog/catalog-types.ts';
+import type { CteScanNode } from '../plan/plan-nodes.ts';
+import type { SqlType } from '../types/type.ts';
+import type { SessionFunctions } from './session-functions.ts';
+
+export interface BindContext {
+  readonly catalog: Catalog;
+  readonly database: Database;
+  readonly searchPath: readonly string[];
+  /** Parameter types by 0-based index; `unknown` entries are inferred from use. */
+  readonly paramTypes: SqlType[];
+  /** WITH queries visible at this point, innermost last. */
+  readonly ctes: Map<string, CteScanNode['cte'] & { readonly columns: CteScanNode['columns'] }>[];
+  readonly sessionFunctions: SessionFunctions;
+  setting(name: string): string;
+}

@@ -1,0 +1,91 @@
+/**
+ * The catalog's object model: databases → schemas → tables, indexes, sequences; roles.
+ * Kept in memory for now; the storage issue moves it into the MetaStore (DESIGN §3, §5).
+ */
+import type { Expr } from '../sql/ast.ts';
+import type { TableStore } from '../storage/table-store.ts';
+import type { DistanceMetric, IndexMethod, VectorIndex } from '../storage/vector-index.ts';
+import type { SqlType } from '../types/type.ts';
+
+export interface Column {
+  readonly name: string;
+  readonly type: SqlType;
+  notNull: boolean;
+  /** Default expression as parsed (evaluated at INSERT time) and its source text. */
+  default: Expr | null;
+  defaultText: string | null;
+  readonly identity: 'always' | 'by default' | null;
+  /** serial/bigserial/identity columns draw from this sequence. */
+  readonly sequence: Sequence | null;
+  /** pg_attribute.attnum (1-based, stable across drops). */
+  readonly attnum: number;
+}
+
+export interface Sequence {
+  readonly oid: number;
+  readonly name: string;
+  readonly schema: Schema;
+  next: number;
+  readonly increment: number;
+  called: boolean;
+}
+
+export type IndexKind = 'btree' | IndexMethod;
+
+export interface IndexDef {
+  readonly oid: number;
+  readonly name: string;
+  readonly schema: Schema;
+  readonly table: Table;
+  readonly method: IndexKind;
+  /** Column positions in table.columns. */
+  readonly columns: readonly number[];
+  readonly opclasses: readonly string[];
+  readonly unique: boolean;
+  readonly primary: boolean;
+  readonly options: Readonly<Record<string, number>>;
+  /** For vector indexes: the distance operator it serves and its implementation. */
+  readonly metric: DistanceMetric | null;
+  readonly operator: string | null;
+  vector: VectorIndex | null;
+  /** Constraint name when the index backs a PRIMARY KEY/UNIQUE constraint. */
+  readonly constraint: string | null;
+}
+
+export interface Table {
+  readonly oid: number;
+  name: string;
+  readonly schema: Schema;
+  readonly columns: Column[];
+  readonly indexes: IndexDef[];
+  readonly store: TableStore;
+  /** For views: the defining query (no store rows). */
+  readonly view: { readonly text: string; readonly query: unknown } | null;
+  readonly temporary: boolean;
+}
+
+export interface Schema {
+  readonly oid: number;
+  readonly name: string;
+  readonly database: Database;
+  readonly tables: Map<string, Table>;
+  readonly indexes: Map<string, IndexDef>;
+  readonly sequences: Map<string, Sequence>;
+}
+
+export interface Database {
+  readonly oid: number;
+  readonly name: string;
+  readonly owner: string;
+  readonly schemas: Map<string, Schema>;
+  readonly extensions: Map<string, { readonly oid: number; readonly version: string; readonly schema: string }>;
+}
+
+export interface Role {
+  readonly oid: number;
+  readonly name: string;
+  superuser: boolean;
+  login: boolean;
+  /** SCRAM-SHA-256 verifier text (never the plain password), or null = no password. */
+  password: string | null;
+}

@@ -1,0 +1,155 @@
+/**
+ * The in-memory catalog shared by every session of one server: databases, their schemas,
+ * tables, indexes and sequences, and the cluster-wide roles. Name lookups follow
+ * PostgreSQL: unqualified names are searched along the session's search_path.
+ */
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import { TableStore } from '../storage/table-store.ts';
+import { TransactionManager } from '../storage/transactions.ts';
+import type { Column, Database, IndexDef, Role, Schema, Sequence, Table } from './catalog-types.ts';
+
+/** First OID for user objects, as in PostgreSQL (FirstNormalObjectId). */
+const FIRST_USER_OID = 16384;
+
+export class Catalog {
+  readonly databases = new Map<string, Database>();
+  readonly roles = new Map<string, Role>();
+  readonly txns = new TransactionManager();
+  private nextOid = FIRST_USER_OID;
+
+  constructor(bootstrapUser: string) {
+    this.createRole(bootstrapUser, { superuser: true, login: true, password: null });
+    this.createDatabase('postgres', bootstrapUser);
+    this.createDatabase(bootstrapUser, bootstrapUser);
+  }
+
+  allocateOid(): number {
+    return this.nextOid++;
+  }
+
+  createRole(name: string, attrs: Omit<Role, 'oid' | 'name'>): Role {
+    if (this.roles.has(name)) throw new SqlError(SqlState.DuplicateObject, `role "${name}" already exists`);
+    const role: Role = { oid: name === 'quiver' ? 10 : this.allocateOid(), name, ...attrs };
+    this.roles.set(name, role);
+    return role;
+  }
+
+  createDatabase(name: string, owner: string): Database {
+    if (this.databases.has(name)) throw new SqlError(SqlState.DuplicateDatabase, `database "${name}" already exists`);
+    const db: Database = {
+      oid: name === 'postgres' ? 5 : this.allocateOid(),
+      name,
+      owner,
+      schemas: new Map(),
+      extensions: new Map([['plpgsql', { oid: 13000, version: '1.0', schema: 'pg_catalog' }]]),
+    };
+    this.databases.set(name, db);
+    this.createSchema(db, 'public', 2200);
+    return db;
+  }
+
+  database(name: string): Database {
+    const db = this.databases.get(name);
+    if (!db) throw new SqlError(SqlState.InvalidCatalogName, `database "${name}" does not exist`);
+    return db;
+  }
+
+  createSchema(db: Database, name: string, oid?: number): Schema {
+    if (db.schemas.has(name)) throw new SqlError(SqlState.DuplicateSchema, `schema "${name}" already exists`);
+    const schema: Schema = {
+      oid: oid ?? this.allocateOid(),
+      name,
+      database: db,
+      tables: new Map(),
+      indexes: new Map(),
+      sequences: new Map(),
+    };
+    db.schemas.set(name, schema);
+    return schema;
+  }
+
+  /** Any relation (table, view, index, sequence) with this name in the schema? */
+  relationExists(schema: Schema, name: string): boolean {
+    return schema.tables.has(name) || schema.indexes.has(name) || schema.sequences.has(name);
+  }
+
+  createTable(schema: Schema, name: string, columns: Column[], temporary: boolean, view: Table['view'] = null): Table {
+    if (this.relationExists(schema, name)) {
+      throw new SqlError(SqlState.DuplicateTable, `relation "${name}" already exists`);
+    }
+    const table: Table = {
+      oid: this.allocateOid(),
+      name,
+      schema,
+      columns,
+      indexes: [],
+      store: new TableStore(this.txns),
+      view,
+      temporary,
+    };
+    schema.tables.set(name, table);
+    return table;
+  }
+
+  createSequence(schema: Schema, name: string): Sequence {
+    if (this.relationExists(schema, name)) {
+      throw new SqlError(SqlState.DuplicateTable, `relation "${name}" already exists`);
+    }
+    const seq: Sequence = { oid: this.allocateOid(), name, schema, next: 1, increment: 1, called: false };
+    schema.sequences.set(name, seq);
+    return seq;
+  }
+
+  addIndex(index: IndexDef): void {
+    if (this.relationExists(index.schema, index.name)) {
+      throw new SqlError(SqlState.DuplicateTable, `relation "${index.name}" already exists`);
+    }
+    index.schema.indexes.set(index.name, index);
+    index.table.indexes.push(index);
+  }
+
+  dropIndex(index: IndexDef): void {
+    index.schema.indexes.delete(index.name);
+    const at = index.table.indexes.indexOf(index);
+    if (at >= 0) index.table.indexes.splice(at, 1);
+  }
+
+  dropTable(table: Table): void {
+    for (const index of [...table.indexes]) this.dropIndex(index);
+    for (const column of table.columns) {
+      if (column.sequence) column.sequence.schema.sequences.delete(column.sequence.name);
+    }
+    table.schema.tables.delete(table.name);
+  }
+
+  /** Resolves a possibly qualified relation name along the search path. */
+  findTable(db: Database, schemaName: string | null, name: string, searchPath: readonly string[]): Table | undefined {
+    for (const s of schemaName ? [schemaName] : searchPath) {
+      const table = db.schemas.get(s)?.tables.get(name);
+      if (table) return table;
+    }
+    return undefined;
+  }
+
+  findIndex(db: Database, schemaName: string | null, name: string, searchPath: readonly string[]): IndexDef | undefined {
+    for (const s of schemaName ? [schemaName] : searchPath) {
+      const index = db.schemas.get(s)?.indexes.get(name);
+      if (index) return index;
+    }
+    return undefined;
+  }
+
+  /** Schema where unqualified new objects go: the first existing schema on the search path. */
+  creationSchema(db: Database, schemaName: string | null, searchPath: readonly string[]): Schema {
+    if (schemaName) {
+      const schema = db.schemas.get(schemaName);
+      if (!schema) throw new SqlError(SqlState.InvalidSchemaName, `schema "${schemaName}" does not exist`);
+      return schema;
+    }
+    for (const s of searchPath) {
+      const schema = db.schemas.get(s);
+      if (schema) return schema;
+    }
+    throw new SqlError(SqlState.InvalidSchemaName, 'no schema has been selected to create in');
+  }
+}

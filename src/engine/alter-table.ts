@@ -1,0 +1,76 @@
+/**
+ * ALTER TABLE: add column (existing rows get the default), NOT NULL and DEFAULT changes,
+ * renames. Dropping columns is not supported yet (rows are positional arrays).
+ */
+import { bindDefault } from '../bind/bind-dml.ts';
+import { resolveTypeName } from '../bind/resolve-type-name.ts';
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import { compileExpr } from '../exec/compile-expr.ts';
+import type { AlterTableStmt } from '../sql/ast-utility.ts';
+import type { RunContext } from './statement-runner.ts';
+
+export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: string) => void): string {
+  const bc = rc.bc;
+  const table = bc.catalog.findTable(bc.database, stmt.table.schema, stmt.table.name, bc.searchPath);
+  if (!table) {
+    if (stmt.ifExists) {
+      notice(`relation "${stmt.table.name}" does not exist, skipping`);
+      return 'ALTER TABLE';
+    }
+    throw new SqlError(SqlState.UndefinedTable, `relation "${stmt.table.name}" does not exist`);
+  }
+  const column = (name: string) => {
+    const c = table.columns.find((x) => x.name === name);
+    if (!c) throw new SqlError(SqlState.UndefinedColumn, `column "${name}" of relation "${table.name}" does not exist`);
+    return c;
+  };
+  for (const action of stmt.actions) {
+    switch (action.type) {
+      case 'add column': {
+        const def = action.column;
+        if (table.columns.some((c) => c.name === def.name)) {
+          if (action.ifNotExists) {
+            notice(`column "${def.name}" of relation "${table.name}" already exists, skipping`);
+            continue;
+          }
+          throw new SqlError(SqlState.DuplicateColumn, `column "${def.name}" of relation "${table.name}" already exists`);
+        }
+        const col = {
+          name: def.name,
+          type: resolveTypeName(def.type, bc),
+          notNull: def.notNull || def.primaryKey,
+          default: def.default,
+          defaultText: null,
+          identity: null,
+          sequence: null,
+          attnum: Math.max(0, ...table.columns.map((c) => c.attnum)) + 1,
+        };
+        const bound = bindDefault(col, bc);
+        const value = bound ? compileExpr(bound)([], rc.env) : null;
+        if (col.notNull && value === null && table.store.capacity > 0) {
+          throw new SqlError(SqlState.NotNullViolation, `column "${def.name}" of relation "${table.name}" contains null values`);
+        }
+        for (let rowId = 0; rowId < table.store.capacity; rowId++) table.store.row(rowId).push(value);
+        table.columns.push(col);
+        break;
+      }
+      case 'alter column set not null':
+        column(action.name).notNull = true;
+        break;
+      case 'alter column drop not null':
+        column(action.name).notNull = false;
+        break;
+      case 'alter column set default':
+        column(action.name).default = action.default;
+        break;
+      case 'rename table':
+        table.schema.tables.delete(table.name);
+        table.name = action.newName;
+        table.schema.tables.set(action.newName, table);
+        return 'ALTER TABLE';
+      default:
+        throw new SqlError(SqlState.FeatureNotSupported, `ALTER TABLE ${action.type.toUpperCase()} is not supported yet`);
+    }
+  }
+  return 'ALTER TABLE';
+}

@@ -1,0 +1,58 @@
+/**
+ * The engine side of the wire server: decides authentication (trust on loopback for
+ * roles without a password, SCRAM-SHA-256 for roles with one, password required off
+ * loopback) and opens sessions against the shared catalog.
+ */
+import type { Catalog } from '../catalog/catalog.ts';
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import { parseScramVerifier } from '../wire/index.ts';
+import type { AuthPlan, Backend, Session, StartupInfo } from '../wire/session.ts';
+import { EngineSession } from './session.ts';
+
+function isLoopback(address: string): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1' || address.startsWith('127.');
+}
+
+export class EngineBackend implements Backend {
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly serverVersion: string,
+  ) {}
+
+  async authPlan(info: StartupInfo): Promise<AuthPlan> {
+    const role = this.catalog.roles.get(info.user);
+    if (!role) {
+      return {
+        method: 'reject',
+        error: new SqlError(SqlState.InvalidAuthorizationSpecification, `role "${info.user}" does not exist`, { severity: 'FATAL' }),
+      };
+    }
+    if (role.password) {
+      const verifier = parseScramVerifier(role.password);
+      if (verifier) return { method: 'scram-sha-256', verifier };
+    }
+    if (isLoopback(info.remoteAddress)) return { method: 'trust' };
+    return {
+      method: 'reject',
+      error: new SqlError(
+        SqlState.InvalidAuthorizationSpecification,
+        `no pg_hba.conf entry for host "${info.remoteAddress}", user "${info.user}", database "${info.database}"`,
+        { severity: 'FATAL' },
+      ),
+    };
+  }
+
+  async openSession(info: StartupInfo): Promise<{ session: Session; parameterStatus: Record<string, string> }> {
+    const session = new EngineSession(
+      { catalog: this.catalog, serverVersion: this.serverVersion },
+      info.user,
+      info.database,
+      info.processId,
+      info.parameters,
+    );
+    const parameterStatus = session.settings.reported();
+    const role = this.catalog.roles.get(info.user);
+    parameterStatus.is_superuser = role?.superuser ? 'on' : 'off';
+    return { session, parameterStatus };
+  }
+}

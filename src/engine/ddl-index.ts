@@ -1,0 +1,201 @@
+/**
+ * CREATE INDEX: btree (unique key maps for PRIMARY KEY/UNIQUE; non-unique btree is
+ * accepted and costs nothing) and pgvector's hnsw / ivfflat with its opclasses, option
+ * limits and messages. Vector indexes are built from the rows present at creation.
+ */
+import type { IndexDef, Schema, Table } from '../catalog/catalog-types.ts';
+import type { Catalog } from '../catalog/catalog.ts';
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import { addToIndex, findConflict, resetIndexKeys } from '../exec/table-writer.ts';
+import type { CreateIndexStmt } from '../sql/ast-utility.ts';
+import { createBitVectorIndex, createVectorIndex } from '../storage/vector/create-vector-index.ts';
+import type { DistanceMetric, IndexMethod } from '../storage/vector-index.ts';
+import { hashKey } from '../types/compare.ts';
+import type { EvalContext } from '../types/registry-types.ts';
+import { typeInfo } from '../types/registry.ts';
+
+interface OpClass {
+  readonly type: 'vector' | 'halfvec' | 'sparsevec' | 'bit';
+  readonly metric: DistanceMetric;
+  readonly operator: string;
+  readonly methods: readonly IndexMethod[];
+}
+
+const OPCLASSES: Record<string, OpClass> = {
+  vector_l2_ops: { type: 'vector', metric: 'l2', operator: '<->', methods: ['hnsw', 'ivfflat'] },
+  vector_ip_ops: { type: 'vector', metric: 'ip', operator: '<#>', methods: ['hnsw', 'ivfflat'] },
+  vector_cosine_ops: { type: 'vector', metric: 'cosine', operator: '<=>', methods: ['hnsw', 'ivfflat'] },
+  vector_l1_ops: { type: 'vector', metric: 'l1', operator: '<+>', methods: ['hnsw'] },
+  bit_hamming_ops: { type: 'bit', metric: 'hamming', operator: '<~>', methods: ['hnsw'] },
+  bit_jaccard_ops: { type: 'bit', metric: 'jaccard', operator: '<%>', methods: ['hnsw'] },
+};
+
+const OPTION_LIMITS: Record<string, Record<string, [number, number]>> = {
+  hnsw: { m: [2, 100], ef_construction: [4, 1000] },
+  ivfflat: { lists: [1, 32768] },
+  btree: { fillfactor: [10, 100] },
+};
+
+const MAX_INDEX_DIMENSIONS: Record<string, number> = { vector: 2000, halfvec: 4000, bit: 64000, sparsevec: 1000 };
+
+export function defaultIndexName(schema: Schema, table: Table, columns: readonly string[], catalog: Catalog): string {
+  const base = `${table.name}_${columns.join('_') || 'expr'}_idx`;
+  let name = base;
+  for (let i = 1; catalog.relationExists(schema, name); i++) name = `${base}${i}`;
+  return name;
+}
+
+function parseOptions(stmt: CreateIndexStmt): Record<string, number> {
+  const limits = OPTION_LIMITS[stmt.method] ?? {};
+  const out: Record<string, number> = {};
+  for (const opt of stmt.options) {
+    const limit = limits[opt.name];
+    if (!limit) throw new SqlError(SqlState.InvalidParameterValue, `unrecognized parameter "${opt.name}"`);
+    const n = Number(opt.value);
+    if (!/^[-+]?\d+$/.test(opt.value.trim())) {
+      throw new SqlError(SqlState.InvalidParameterValue, `invalid value for integer option "${opt.name}": ${opt.value}`);
+    }
+    if (n < limit[0] || n > limit[1]) {
+      throw new SqlError(SqlState.InvalidParameterValue, `value ${opt.value} out of bounds for option "${opt.name}"`, {
+        detail: `Valid values are between "${limit[0]}" and "${limit[1]}".`,
+      });
+    }
+    out[opt.name] = n;
+  }
+  return out;
+}
+
+export interface IndexBuildContext {
+  readonly catalog: Catalog;
+  readonly ctx: EvalContext;
+  readonly notice: (message: string, detail?: string, hint?: string) => void;
+}
+
+export function createIndex(
+  stmt: CreateIndexStmt,
+  table: Table,
+  name: string,
+  columns: readonly number[],
+  opts: IndexBuildContext,
+  constraint: { primary: boolean; name: string } | null = null,
+): IndexDef {
+  const method = stmt.method;
+  if (method !== 'btree' && method !== 'hnsw' && method !== 'ivfflat') {
+    throw new SqlError(SqlState.UndefinedObject, `access method "${method}" does not exist`);
+  }
+  const options = parseOptions(stmt);
+  let metric: DistanceMetric | null = null;
+  let operator: string | null = null;
+  const opclasses = stmt.elems.map((e) => e.opclass ?? '');
+  if (method !== 'btree') {
+    if (columns.length !== 1) {
+      throw new SqlError(SqlState.FeatureNotSupported, `access method "${method}" does not support multicolumn indexes`);
+    }
+    const column = table.columns[columns[0]];
+    const opclassName = opclasses[0];
+    const opclass = OPCLASSES[opclassName];
+    const typeName = column.type.base;
+    if (!opclassName) {
+      throw new SqlError(
+        SqlState.UndefinedObject,
+        `data type ${typeInfo(typeName).formatType(-1)} has no default operator class for access method "${method}"`,
+        { hint: 'You must specify an operator class for the index or define a default operator class for the data type.' },
+      );
+    }
+    if (!opclass || !opclass.methods.includes(method)) {
+      throw new SqlError(SqlState.UndefinedObject, `operator class "${opclassName}" does not exist for access method "${method}"`);
+    }
+    if (opclass.type !== typeName) {
+      throw new SqlError(
+        SqlState.DatatypeMismatch,
+        `operator class "${opclassName}" does not accept data type ${typeInfo(typeName).formatType(-1)}`,
+      );
+    }
+    if (method === 'hnsw' && (options.ef_construction ?? 64) < 2 * (options.m ?? 16)) {
+      throw new SqlError(SqlState.InvalidParameterValue, 'ef_construction must be greater than or equal to 2 * m');
+    }
+    const dims = column.type.typmod;
+    if (dims < 0) throw new SqlError(SqlState.DataException, 'column does not have dimensions');
+    const max = MAX_INDEX_DIMENSIONS[typeName] ?? 2000;
+    if (dims > max) {
+      throw new SqlError(SqlState.ProgramLimitExceeded, `column cannot have more than ${max} dimensions for ${method} index`);
+    }
+    metric = opclass.metric;
+    operator = opclass.operator;
+  }
+  const index: IndexDef = {
+    oid: opts.catalog.allocateOid(),
+    name,
+    schema: table.schema,
+    table,
+    method,
+    columns,
+    opclasses,
+    unique: stmt.unique || constraint !== null,
+    primary: constraint?.primary ?? false,
+    options,
+    metric,
+    operator,
+    vector: null,
+    constraint: constraint?.name ?? null,
+  };
+  buildIndex(index, opts);
+  opts.catalog.addIndex(index);
+  return index;
+}
+
+/** (Re)builds an index from the table's current rows (CREATE INDEX, TRUNCATE). */
+export function buildIndex(index: IndexDef, opts: IndexBuildContext): void {
+  const table = index.table;
+  const store = table.store;
+  resetIndexKeys(index);
+  if (index.unique) checkDuplicates(index);
+  if (index.method !== 'btree') {
+    const dims = table.columns[index.columns[0]].type.typmod;
+    const m = index.options.m;
+    const efConstruction = index.options.ef_construction;
+    const lists = index.options.lists;
+    const isBit = index.metric === 'hamming' || index.metric === 'jaccard';
+    index.vector = (isBit
+      ? createBitVectorIndex(index.method, index.metric as 'hamming', dims, { m, efConstruction })
+      : createVectorIndex(index.method, index.metric!, dims, { m, efConstruction, lists })) as IndexDef['vector'];
+    const rowIds: number[] = [];
+    const vectors: unknown[] = [];
+    const col = index.columns[0];
+    for (let rowId = 0; rowId < store.capacity; rowId++) {
+      if (!store.mayBeLive(rowId)) continue;
+      const v = store.row(rowId)[col];
+      if (v === null) continue;
+      if (index.metric === 'cosine' && v instanceof Float32Array && v.every((x) => x === 0)) continue;
+      rowIds.push(rowId);
+      vectors.push(v instanceof Float32Array ? v : (v as { bytes: Uint8Array }).bytes);
+    }
+    if (index.method === 'ivfflat' && rowIds.length < (lists ?? 100)) {
+      opts.notice('ivfflat index created with little data', 'This will cause low recall.', 'Drop the index until the table has more data.');
+    }
+    (index.vector as unknown as { build(ids: number[], v: unknown[]): void }).build(rowIds, vectors);
+    return;
+  }
+  for (let rowId = 0; rowId < store.capacity; rowId++) {
+    if (store.mayBeLive(rowId)) addToIndex(index, store.row(rowId), rowId);
+  }
+}
+
+function checkDuplicates(index: IndexDef): void {
+  const store = index.table.store;
+  const seen = new Set<string>();
+  for (let rowId = 0; rowId < store.capacity; rowId++) {
+    if (!store.mayBeLive(rowId)) continue;
+    const row = store.row(rowId);
+    if (index.columns.some((c) => row[c] === null)) continue;
+    const key = index.columns.map((c) => String(hashKey(index.table.columns[c].type, row[c]))).join('\u0001');
+    if (seen.has(key)) {
+      const names = index.columns.map((c) => index.table.columns[c].name).join(', ');
+      throw new SqlError(SqlState.UniqueViolation, `could not create unique index "${index.name}"`, {
+        detail: `Key (${names})=(${index.columns.map((c) => String(row[c])).join(', ')}) is duplicated.`,
+      });
+    }
+    seen.add(key);
+  }
+  void findConflict;
+}

@@ -1,0 +1,246 @@
+/**
+ * DDL statements: tables (with serial/identity sequences, PRIMARY KEY/UNIQUE indexes),
+ * indexes, schemas, the vector extension, databases, views, TRUNCATE and ALTER TABLE.
+ */
+import type { BindContext } from '../bind/bind-context.ts';
+import { bindSelect } from '../bind/bind-select.ts';
+import { resolveTypeName } from '../bind/resolve-type-name.ts';
+import type { Column, Table } from '../catalog/catalog-types.ts';
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import type { CreateIndexStmt, CreateTableStmt, DropStmt, Statement } from '../sql/ast-utility.ts';
+import { T } from '../types/type.ts';
+import { buildIndex, createIndex, defaultIndexName, type IndexBuildContext } from './ddl-index.ts';
+
+export interface DdlContext extends IndexBuildContext {
+  readonly bc: BindContext;
+  /** Runs a SELECT and returns its rows (CREATE TABLE AS). */
+  readonly runQuery: (plan: ReturnType<typeof bindSelect>) => unknown[][];
+  readonly insertRows: (table: Table, rows: unknown[][]) => void;
+}
+
+const SERIAL_TYPES = new Set(['serial', 'bigserial', 'smallserial', 'serial4', 'serial8', 'serial2']);
+
+export function createTable(stmt: CreateTableStmt, d: DdlContext): string {
+  const { catalog, bc } = d;
+  const schema = catalog.creationSchema(bc.database, stmt.name.schema, bc.searchPath);
+  if (catalog.relationExists(schema, stmt.name.name)) {
+    if (stmt.ifNotExists) {
+      d.notice(`relation "${stmt.name.name}" already exists, skipping`);
+      return 'CREATE TABLE';
+    }
+    throw new SqlError(SqlState.DuplicateTable, `relation "${stmt.name.name}" already exists`);
+  }
+  const names = new Set<string>();
+  const columns: Column[] = [];
+  const pending: { column: string; seqName: string }[] = [];
+  let asPlan: ReturnType<typeof bindSelect> | null = null;
+  if (stmt.asQuery) {
+    asPlan = bindSelect(stmt.asQuery, null, bc);
+    asPlan.columns.forEach((c, i) =>
+      columns.push({
+        name: c.name,
+        type: c.type.base === 'unknown' ? T.text : c.type,
+        notNull: false,
+        default: null,
+        defaultText: null,
+        identity: null,
+        sequence: null,
+        attnum: i + 1,
+      }),
+    );
+  }
+  for (const def of stmt.columns) {
+    if (names.has(def.name)) {
+      throw new SqlError(SqlState.DuplicateColumn, `column "${def.name}" specified more than once`);
+    }
+    names.add(def.name);
+    const typeWord = def.type.names[def.type.names.length - 1];
+    const serial = def.type.names.length === 1 && SERIAL_TYPES.has(typeWord);
+    const type = resolveTypeName(def.type, bc);
+    const needsSequence = serial || def.identity !== null;
+    if (needsSequence) pending.push({ column: def.name, seqName: `${stmt.name.name}_${def.name}_seq` });
+    columns.push({
+      name: def.name,
+      type,
+      notNull: def.notNull || def.primaryKey || needsSequence,
+      default: def.default,
+      defaultText: null,
+      identity: def.identity,
+      sequence: null,
+      attnum: columns.length + 1,
+    });
+  }
+  const table = catalog.createTable(schema, stmt.name.name, columns, stmt.temporary);
+  for (const p of pending) {
+    const at = columns.findIndex((c) => c.name === p.column);
+    const seq = catalog.createSequence(schema, p.seqName);
+    columns[at] = { ...columns[at], sequence: seq, defaultText: `nextval('${p.seqName}'::regclass)` };
+  }
+  try {
+    addConstraints(stmt, table, d);
+  } catch (err) {
+    catalog.dropTable(table);
+    throw err;
+  }
+  if (asPlan) {
+    const rows = d.runQuery(asPlan);
+    d.insertRows(table, rows);
+    return `SELECT ${rows.length}`;
+  }
+  return 'CREATE TABLE';
+}
+
+function addConstraints(stmt: CreateTableStmt, table: Table, d: DdlContext): void {
+  const col = (name: string) => {
+    const at = table.columns.findIndex((c) => c.name === name);
+    if (at < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${name}" named in key does not exist`);
+    return at;
+  };
+  const keys: { primary: boolean; columns: number[]; name: string | null }[] = [];
+  for (const c of stmt.columns) {
+    if (c.primaryKey) keys.push({ primary: true, columns: [col(c.name)], name: null });
+    if (c.unique) keys.push({ primary: false, columns: [col(c.name)], name: null });
+  }
+  for (const c of stmt.constraints) {
+    if (c.type === 'primary key' || c.type === 'unique') {
+      keys.push({ primary: c.type === 'primary key', columns: c.columns.map(col), name: c.name });
+    }
+  }
+  if (keys.filter((k) => k.primary).length > 1) {
+    throw new SqlError(SqlState.InvalidTableDefinition, `multiple primary keys for table "${table.name}" are not allowed`);
+  }
+  for (const key of keys) {
+    const colNames = key.columns.map((i) => table.columns[i].name);
+    if (key.primary) for (const i of key.columns) table.columns[i].notNull = true;
+    const name = key.name ?? (key.primary ? `${table.name}_pkey` : `${table.name}_${colNames.join('_')}_key`);
+    const stmtLike: CreateIndexStmt = {
+      kind: 'CreateIndex',
+      name,
+      table: { schema: table.schema.name, name: table.name, loc: -1 },
+      method: 'btree',
+      unique: true,
+      ifNotExists: false,
+      concurrent: false,
+      elems: colNames.map((n) => ({ column: n, expr: null, opclass: null, desc: false, nullsFirst: null, loc: -1 })),
+      options: [],
+      where: null,
+      loc: -1,
+    };
+    createIndex(stmtLike, table, name, key.columns, d, { primary: key.primary, name });
+  }
+}
+
+export function createIndexStatement(stmt: CreateIndexStmt, d: DdlContext): string {
+  const { catalog, bc } = d;
+  const table = catalog.findTable(bc.database, stmt.table.schema, stmt.table.name, bc.searchPath);
+  if (!table) {
+    throw new SqlError(SqlState.UndefinedTable, `relation "${stmt.table.name}" does not exist`, {
+      position: stmt.table.loc + 1,
+    });
+  }
+  const columns = stmt.elems.map((e) => {
+    if (!e.column) throw new SqlError(SqlState.FeatureNotSupported, 'expression indexes are not supported', { position: e.loc + 1 });
+    const at = table.columns.findIndex((c) => c.name === e.column);
+    if (at < 0) {
+      throw new SqlError(SqlState.UndefinedColumn, `column "${e.column}" does not exist`, { position: e.loc + 1 });
+    }
+    return at;
+  });
+  if (stmt.name && catalog.relationExists(table.schema, stmt.name)) {
+    if (stmt.ifNotExists) {
+      d.notice(`relation "${stmt.name}" already exists, skipping`);
+      return 'CREATE INDEX';
+    }
+    throw new SqlError(SqlState.DuplicateTable, `relation "${stmt.name}" already exists`);
+  }
+  const name = stmt.name ?? defaultIndexName(table.schema, table, columns.map((c) => table.columns[c].name), catalog);
+  createIndex(stmt, table, name, columns, d);
+  return 'CREATE INDEX';
+}
+
+const DROP_WORDS: Record<DropStmt['objectType'], string> = {
+  table: 'table',
+  index: 'index',
+  schema: 'schema',
+  extension: 'extension',
+  view: 'view',
+  sequence: 'sequence',
+  type: 'type',
+};
+
+export function drop(stmt: DropStmt, d: DdlContext): string {
+  const { catalog, bc } = d;
+  const word = DROP_WORDS[stmt.objectType];
+  const tag = `DROP ${word.toUpperCase()}`;
+  for (const name of stmt.names) {
+    const missing = () => {
+      const shown = name.schema ? `${name.schema}.${name.name}` : name.name;
+      if (stmt.ifExists) {
+        d.notice(`${word} "${shown}" does not exist, skipping`);
+        return;
+      }
+      const code = stmt.objectType === 'table' || stmt.objectType === 'view' ? SqlState.UndefinedTable : SqlState.UndefinedObject;
+      throw new SqlError(code, `${word} "${shown}" does not exist`);
+    };
+    switch (stmt.objectType) {
+      case 'table':
+      case 'view': {
+        const table = catalog.findTable(bc.database, name.schema, name.name, bc.searchPath);
+        if (!table || (stmt.objectType === 'view') !== (table.view !== null)) {
+          missing();
+          continue;
+        }
+        catalog.dropTable(table);
+        break;
+      }
+      case 'index': {
+        const index = catalog.findIndex(bc.database, name.schema, name.name, bc.searchPath);
+        if (!index) {
+          missing();
+          continue;
+        }
+        catalog.dropIndex(index);
+        break;
+      }
+      case 'schema': {
+        const schema = bc.database.schemas.get(name.name);
+        if (!schema) {
+          missing();
+          continue;
+        }
+        if (!stmt.cascade && (schema.tables.size > 0 || schema.sequences.size > 0)) {
+          throw new SqlError(SqlState.DependentObjectsStillExist, `cannot drop schema ${name.name} because other objects depend on it`, {
+            hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+          });
+        }
+        for (const t of [...schema.tables.values()]) catalog.dropTable(t);
+        bc.database.schemas.delete(name.name);
+        break;
+      }
+      case 'extension': {
+        if (!bc.database.extensions.has(name.name)) {
+          missing();
+          continue;
+        }
+        bc.database.extensions.delete(name.name);
+        break;
+      }
+      default:
+        throw new SqlError(SqlState.FeatureNotSupported, `DROP ${word.toUpperCase()} is not supported`);
+    }
+  }
+  return tag;
+}
+
+export function truncate(tables: readonly Table[], d: IndexBuildContext): void {
+  for (const table of tables) {
+    table.store.truncate();
+    for (const index of table.indexes) buildIndex(index, d);
+  }
+}
+
+export function isDdl(stmt: Statement): boolean {
+  return ['CreateTable', 'Drop', 'CreateIndex', 'AlterTable', 'CreateSchema', 'CreateExtension', 'CreateView'].includes(
+    stmt.kind,
+  );
+}

@@ -1,0 +1,99 @@
+/**
+ * One session's setting values over the declared defaults (settings.ts). Unknown names
+ * with a dot are PostgreSQL "placeholder" variables (SET myapp.x = 1 works; SHOW of an unset
+ * one fails); other unknown names are 42704.
+ */
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import type { ResultSink } from '../wire/session.ts';
+import { displaySetting, findSetting, normalizeSetting, SETTINGS } from './settings.ts';
+
+export class SessionSettings {
+  private readonly values = new Map<string, string>();
+  private readonly placeholders = new Map<string, string>();
+
+  constructor(user: string, serverVersion: string) {
+    for (const s of SETTINGS) this.values.set(s.name, s.default);
+    this.values.set('session_authorization', user);
+    this.values.set('server_version', serverVersion);
+  }
+
+  applyStartup(params: Readonly<Record<string, string>>): void {
+    for (const [name, value] of Object.entries(params)) {
+      if (name === 'user' || name === 'database' || name === 'options' || name === 'replication') continue;
+      const def = findSetting(name);
+      if (def && !def.readOnly) {
+        try {
+          this.values.set(def.name, normalizeSetting(def, value));
+        } catch {
+          // PostgreSQL rejects bad startup settings with FATAL; tolerate and keep the default.
+        }
+      }
+    }
+    const options = params.options ?? '';
+    for (const m of options.matchAll(/(?:-c\s*|--)([\w.]+)=(\S+)/g)) {
+      const def = findSetting(m[1]);
+      if (def && !def.readOnly) this.values.set(def.name, normalizeSetting(def, m[2]));
+    }
+  }
+
+  /** Raw stored value (no unit formatting); unknown names throw. */
+  get(name: string): string {
+    const def = findSetting(name);
+    if (def) return this.values.get(def.name)!;
+    const p = this.placeholders.get(name.toLowerCase());
+    if (p !== undefined) return p;
+    throw new SqlError(SqlState.UndefinedObject, `unrecognized configuration parameter "${name}"`);
+  }
+
+  /** SHOW's rendering. */
+  show(name: string): string {
+    const def = findSetting(name);
+    return def ? displaySetting(def, this.values.get(def.name)!) : this.get(name);
+  }
+
+  canonicalName(name: string): string {
+    return findSetting(name)?.name ?? name.toLowerCase();
+  }
+
+  set(name: string, value: string, sink: ResultSink | null): void {
+    const def = findSetting(name);
+    if (!def) {
+      if (!name.includes('.')) {
+        throw new SqlError(SqlState.UndefinedObject, `unrecognized configuration parameter "${name}"`);
+      }
+      this.placeholders.set(name.toLowerCase(), value);
+      return;
+    }
+    if (def.readOnly) {
+      throw new SqlError(SqlState.CantChangeRuntimeParam, `parameter "${def.name}" cannot be changed`);
+    }
+    const normalized = normalizeSetting(def, value);
+    this.values.set(def.name, normalized);
+    if (def.report) sink?.parameterStatus(def.name, normalized);
+  }
+
+  reset(name: string, sink: ResultSink | null): void {
+    const def = findSetting(name);
+    if (!def) {
+      this.placeholders.delete(name.toLowerCase());
+      return;
+    }
+    this.values.set(def.name, def.default);
+    if (def.report) sink?.parameterStatus(def.name, def.default);
+  }
+
+  resetAll(sink: ResultSink | null): void {
+    for (const s of SETTINGS) if (!s.readOnly) this.reset(s.name, sink);
+  }
+
+  /** Values announced with ParameterStatus at startup. */
+  reported(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const s of SETTINGS) if (s.report) out[s.name] = this.values.get(s.name)!;
+    return out;
+  }
+
+  all(): { name: string; value: string; doc: string }[] {
+    return SETTINGS.map((s) => ({ name: s.name, value: displaySetting(s, this.values.get(s.name)!), doc: s.doc }));
+  }
+}

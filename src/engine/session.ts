@@ -1,0 +1,487 @@
+/**
+ * The engine's implementation of the wire layer's Session: statement parsing, prepared
+ * statements and portals, transactions (explicit blocks, implicit per statement or per
+ * extended-protocol batch), settings, cancellation and statement_timeout.
+ */
+import type { BindContext } from '../bind/bind-context.ts';
+import type { Catalog } from '../catalog/catalog.ts';
+import type { Database } from '../catalog/catalog-types.ts';
+import { SqlError, SqlState, toSqlError } from '../errors/sql-error.ts';
+import type { ExecEnv } from '../exec/exec-env.ts';
+import { execute } from '../exec/executor.ts';
+import type { PlanNode } from '../plan/plan-nodes.ts';
+import type { ParsedStatement, Statement } from '../sql/ast-utility.ts';
+import { parseSql } from '../sql/parser.ts';
+import type { EvalContext } from '../types/registry-types.ts';
+import { typeByOid } from '../types/registry.ts';
+import { type SqlType, sqlType, T, type Value } from '../types/type.ts';
+import type {
+  BindRequest,
+  ExecuteResult,
+  FieldDescription,
+  FormatCode,
+  ResultSink,
+  Session,
+  StatementDescription,
+  TransactionStatus,
+} from '../wire/session.ts';
+import { runCopy } from './copy.ts';
+import type { DdlContext } from './ddl.ts';
+import { decodeParameter, encodeValue, fieldDescriptions } from './encode.ts';
+import { type SessionState, sessionFunctions } from './session-functions.ts';
+import { SessionSettings } from './session-settings.ts';
+import { describeStatement, type Outcome, type RunContext, runStatement } from './statement-runner.ts';
+import { runUtility } from './utility.ts';
+
+const PG_EPOCH_MS = 946_684_800_000;
+
+interface Prepared {
+  readonly parsed: ParsedStatement | null;
+  readonly paramTypes: SqlType[];
+}
+
+interface Portal {
+  readonly prepared: Prepared;
+  readonly params: Value[];
+  readonly formats: readonly FormatCode[];
+  outcome: Outcome | null;
+  cursor: number;
+}
+
+export interface EngineServices {
+  readonly catalog: Catalog;
+  readonly serverVersion: string;
+}
+
+export class EngineSession implements Session {
+  readonly settings: SessionSettings;
+  database: Database;
+  /** Current transaction id, or 0 when none is open. */
+  private txn = 0;
+  private inBlock = false;
+  private failed = false;
+  private implicit = false;
+  private transactionStart = 0;
+  private readonly prepared = new Map<string, Prepared>();
+  private readonly portals = new Map<string, Portal>();
+  private cancelled = false;
+  private deadline = 0;
+  private sleepers = new Set<(err: SqlError) => void>();
+  private readonly lastSequenceValues = new Map<number, bigint>();
+  private sink: ResultSink | null = null;
+
+  constructor(
+    private readonly services: EngineServices,
+    readonly user: string,
+    databaseName: string,
+    readonly processId: number,
+    startupParameters: Readonly<Record<string, string>>,
+  ) {
+    this.database = services.catalog.database(databaseName);
+    this.settings = new SessionSettings(user, services.serverVersion);
+    this.settings.applyStartup(startupParameters);
+  }
+
+  // ---------- Session interface ----------
+
+  async simpleQuery(sql: string, sink: ResultSink): Promise<void> {
+    this.sink = sink;
+    const statements = parseSql(sql);
+    if (statements.length === 0) {
+      sink.emptyQuery();
+      return;
+    }
+    for (const parsed of statements) {
+      try {
+        const outcome = await this.runParsed(parsed, [], sink, true);
+        if (outcome.columns) sink.rowDescription(fieldDescriptions(outcome.columns, []));
+        await this.writeRows(outcome, [], sink, 0);
+        sink.commandComplete(outcome.tag);
+        this.endImplicit(true);
+      } catch (err) {
+        this.onStatementError();
+        throw err;
+      }
+    }
+  }
+
+  async parse(name: string, sql: string, parameterTypes: readonly number[]): Promise<void> {
+    if (name !== '' && this.prepared.has(name)) {
+      throw new SqlError(SqlState.DuplicatePreparedStatement, `prepared statement "${name}" already exists`);
+    }
+    const statements = parseSql(sql);
+    if (statements.length > 1) {
+      throw new SqlError(SqlState.SyntaxError, 'cannot insert multiple commands into a prepared statement');
+    }
+    const paramTypes = parameterTypes.map((oid) => this.typeForOid(oid));
+    const parsed = statements[0] ?? null;
+    if (parsed) {
+      while (paramTypes.length < parsed.paramCount) paramTypes.push(T.unknown);
+      // Bind once now to infer parameter types and surface errors at Parse, as PostgreSQL does.
+      if (!this.failed || isTransactionEnd(parsed.stmt)) this.withBindContext(paramTypes, (rc) => describeStatement(parsed.stmt, rc));
+      for (let i = 0; i < paramTypes.length; i++) if (paramTypes[i].base === 'unknown') paramTypes[i] = T.text;
+    }
+    this.prepared.set(name, { parsed, paramTypes });
+  }
+
+  async bind(request: BindRequest): Promise<void> {
+    const prepared = this.prepared.get(request.statement);
+    if (!prepared) {
+      throw new SqlError(SqlState.InvalidSqlStatementName, `prepared statement "${request.statement}" does not exist`);
+    }
+    if (request.portal !== '' && this.portals.has(request.portal)) {
+      throw new SqlError(SqlState.DuplicateCursor, `portal "${request.portal}" already exists`);
+    }
+    if (request.parameters.length !== prepared.paramTypes.length) {
+      throw new SqlError(
+        SqlState.ProtocolViolation,
+        `bind message supplies ${request.parameters.length} parameters, but prepared statement "${request.statement}" requires ${prepared.paramTypes.length}`,
+      );
+    }
+    const ctx = this.evalContext();
+    const params = request.parameters.map((bytes, i) => {
+      const f = (request.parameterFormats.length === 1 ? request.parameterFormats[0] : (request.parameterFormats[i] ?? 0)) as FormatCode;
+      return decodeParameter(prepared.paramTypes[i], bytes, f, ctx);
+    });
+    this.portals.set(request.portal, { prepared, params, formats: request.resultFormats, outcome: null, cursor: 0 });
+  }
+
+  describeStatement(name: string): StatementDescription {
+    const prepared = this.prepared.get(name);
+    if (!prepared) throw new SqlError(SqlState.InvalidSqlStatementName, `prepared statement "${name}" does not exist`);
+    const parameterTypes = prepared.paramTypes.map((t) => this.oidOf(t));
+    const columns = prepared.parsed
+      ? this.withBindContext([...prepared.paramTypes], (rc) => describeStatement(prepared.parsed!.stmt, rc))
+      : null;
+    return { parameterTypes, fields: columns ? fieldDescriptions(columns, []) : null };
+  }
+
+  describePortal(name: string): readonly FieldDescription[] | null {
+    const portal = this.portals.get(name);
+    if (!portal) throw new SqlError(SqlState.InvalidCursorName, `portal "${name}" does not exist`);
+    if (!portal.prepared.parsed) return null;
+    const columns = this.withBindContext([...portal.prepared.paramTypes], (rc) =>
+      describeStatement(portal.prepared.parsed!.stmt, rc),
+    );
+    return columns ? fieldDescriptions(columns, portal.formats) : null;
+  }
+
+  async execute(name: string, maxRows: number, sink: ResultSink): Promise<ExecuteResult> {
+    this.sink = sink;
+    const portal = this.portals.get(name);
+    if (!portal) throw new SqlError(SqlState.InvalidCursorName, `portal "${name}" does not exist`);
+    const parsed = portal.prepared.parsed;
+    if (!parsed) {
+      sink.emptyQuery();
+      return 'complete';
+    }
+    if (!portal.outcome) {
+      portal.outcome = await this.runParsed(parsed, portal.params, sink, false, portal.prepared.paramTypes);
+    }
+    const outcome = portal.outcome;
+    const done = await this.writeRows(outcome, portal.formats, sink, maxRows, portal);
+    if (!done) return 'suspended';
+    sink.commandComplete(outcome.tag);
+    if (isTransactionControl(parsed.stmt)) this.endImplicit(true);
+    return 'complete';
+  }
+
+  closeStatement(name: string): void {
+    this.prepared.delete(name);
+  }
+
+  closePortal(name: string): void {
+    this.portals.delete(name);
+  }
+
+  async sync(): Promise<void> {
+    this.portals.delete('');
+    this.endImplicit(!this.failed);
+  }
+
+  onExtendedError(_error: SqlError): void {
+    this.onStatementError();
+  }
+
+  transactionStatus(): TransactionStatus {
+    if (!this.inBlock) return 'I';
+    return this.failed ? 'E' : 'T';
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    const err = new SqlError(SqlState.QueryCanceled, 'canceling statement due to user request');
+    for (const wake of this.sleepers) wake(err);
+  }
+
+  close(): void {
+    if (this.txn) this.services.catalog.txns.abort(this.txn);
+    this.txn = 0;
+    this.cancel();
+  }
+
+  idleInTransactionTimeout(): number {
+    return Number(this.settings.get('idle_in_transaction_session_timeout'));
+  }
+
+  // ---------- statement execution ----------
+
+  private typeForOid(oid: number): SqlType {
+    if (oid === 0) return T.unknown;
+    const found = typeByOid(oid);
+    if (!found) throw new SqlError(SqlState.UndefinedObject, `type with OID ${oid} does not exist`);
+    return sqlType(found.info.name, -1, found.array);
+  }
+
+  private oidOf(t: SqlType): number {
+    const found = typeByOidName(t);
+    return found;
+  }
+
+  evalContext(): EvalContext {
+    const now = (Date.now() - PG_EPOCH_MS) * 1000;
+    return {
+      dateStyle: this.settings.get('DateStyle'),
+      timeZone: this.settings.get('TimeZone'),
+      extraFloatDigits: Number(this.settings.get('extra_float_digits')),
+      statementTimestamp: now,
+      transactionTimestamp: this.transactionStart || now,
+      notice: (severity, message, detail) => this.sink?.notice({ severity, code: '00000', message, detail }),
+    };
+  }
+
+  private bindContext(paramTypes: SqlType[]): BindContext {
+    const state: SessionState = {
+      user: this.user,
+      databaseName: this.database.name,
+      processId: this.processId,
+      getSetting: (n) => this.settings.show(n),
+      setSetting: (n, v) => this.settings.set(n, v, this.sink),
+      sleep: (ms) => this.sleep(ms),
+      lastSequenceValues: this.lastSequenceValues,
+      findSequence: (n) => {
+        for (const s of this.searchPath()) {
+          const seq = this.database.schemas.get(s)?.sequences.get(n);
+          if (seq) return seq;
+        }
+        return undefined;
+      },
+      sequenceByOid: (oid) => {
+        for (const schema of this.database.schemas.values()) {
+          for (const seq of schema.sequences.values()) if (seq.oid === oid) return seq;
+        }
+        return undefined;
+      },
+      serverVersion: this.services.serverVersion,
+    };
+    return {
+      catalog: this.services.catalog,
+      database: this.database,
+      searchPath: this.searchPath(),
+      paramTypes,
+      ctes: [],
+      sessionFunctions: sessionFunctions(state),
+      setting: (n) => this.settings.get(n),
+    };
+  }
+
+  searchPath(): string[] {
+    return this.settings
+      .get('search_path')
+      .split(',')
+      .map((s) => s.trim().replace(/^"(.*)"$/, '$1'))
+      .map((s) => (s === '$user' ? this.user : s))
+      .filter((s) => s.length > 0);
+  }
+
+  private withBindContext<R>(paramTypes: SqlType[], fn: (rc: RunContext) => R): R {
+    return fn(this.runContext(paramTypes, [], this.evalContext()));
+  }
+
+  private runContext(paramTypes: SqlType[], params: Value[], ctx: EvalContext): RunContext {
+    const bc = this.bindContext(paramTypes);
+    const env: ExecEnv = {
+      params,
+      outer: [],
+      ctx,
+      txn: this.txn,
+      setting: (n) => this.settings.get(n),
+      cteRows: new Map(),
+      runSubquery: (plan: PlanNode, row: Value[], e: ExecEnv) => execute(plan, { ...e, outer: [row, ...e.outer] }),
+      checkInterrupt: () => this.checkInterrupt(),
+    };
+    const notice = (message: string, detail?: string, hint?: string) =>
+      this.sink?.notice({ severity: 'NOTICE', code: '00000', message, detail, hint });
+    const rc: RunContext = {
+      bc,
+      env,
+      ddl: {
+        bc,
+        catalog: this.services.catalog,
+        ctx,
+        notice,
+        runQuery: (plan) => execute(plan, env),
+        insertRows: () => undefined,
+      } as DdlContext,
+      utility: (stmt) => runUtility(stmt, this, rc, notice),
+    };
+    return rc;
+  }
+
+  private checkInterrupt(): void {
+    if (this.cancelled) {
+      this.cancelled = false;
+      throw new SqlError(SqlState.QueryCanceled, 'canceling statement due to user request');
+    }
+    if (this.deadline && Date.now() > this.deadline) {
+      throw new SqlError(SqlState.QueryCanceled, 'canceling statement due to statement timeout');
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    const remaining = this.deadline ? this.deadline - Date.now() : Number.POSITIVE_INFINITY;
+    return new Promise((resolve, reject) => {
+      const wake = (err: SqlError) => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        reject(err);
+      };
+      const timer = setTimeout(
+        () => {
+          this.sleepers.delete(wake);
+          if (remaining < ms) reject(new SqlError(SqlState.QueryCanceled, 'canceling statement due to statement timeout'));
+          else resolve();
+        },
+        Math.min(ms, remaining),
+      );
+      this.sleepers.add(wake);
+    });
+  }
+
+  private beginIfNeeded(): void {
+    if (this.txn) return;
+    this.txn = this.services.catalog.txns.begin();
+    this.transactionStart = (Date.now() - PG_EPOCH_MS) * 1000;
+    this.implicit = true;
+  }
+
+  /** Ends an implicit transaction (commit or abort); explicit blocks stay open. */
+  private endImplicit(commit: boolean): void {
+    if (!this.txn || this.inBlock) return;
+    if (commit) this.services.catalog.txns.commit(this.txn);
+    else this.services.catalog.txns.abort(this.txn);
+    this.txn = 0;
+    this.implicit = false;
+    this.transactionStart = 0;
+    this.failed = false;
+  }
+
+  private onStatementError(): void {
+    if (this.inBlock) this.failed = true;
+    else this.endImplicit(false);
+  }
+
+  /** BEGIN/COMMIT/ROLLBACK, called by the utility runner. */
+  transactionControl(op: 'begin' | 'commit' | 'rollback', notice: (m: string) => void): string {
+    const txns = this.services.catalog.txns;
+    if (op === 'begin') {
+      if (this.inBlock) {
+        this.sink?.notice({ severity: 'WARNING', code: '25001', message: 'there is already a transaction in progress' });
+        return 'BEGIN';
+      }
+      this.beginIfNeeded();
+      this.inBlock = true;
+      this.implicit = false;
+      return 'BEGIN';
+    }
+    if (!this.inBlock) {
+      this.sink?.notice({ severity: 'WARNING', code: '25P01', message: 'there is no transaction in progress' });
+      void notice;
+      return op === 'commit' ? 'COMMIT' : 'ROLLBACK';
+    }
+    const commit = op === 'commit' && !this.failed;
+    if (commit) txns.commit(this.txn);
+    else txns.abort(this.txn);
+    this.txn = 0;
+    this.inBlock = false;
+    this.failed = false;
+    this.transactionStart = 0;
+    return commit ? 'COMMIT' : 'ROLLBACK';
+  }
+
+  private async runParsed(
+    parsed: ParsedStatement,
+    params: Value[],
+    sink: ResultSink,
+    simple: boolean,
+    paramTypes: SqlType[] = [],
+  ): Promise<Outcome> {
+    const stmt = parsed.stmt;
+    if (this.failed && !isTransactionEnd(stmt)) {
+      throw new SqlError(
+        SqlState.InFailedSqlTransaction,
+        'current transaction is aborted, commands ignored until end of transaction block',
+      );
+    }
+    void simple;
+    this.beginIfNeeded();
+    this.cancelled = false;
+    const timeout = Number(this.settings.get('statement_timeout'));
+    this.deadline = timeout > 0 ? Date.now() + timeout : 0;
+    try {
+      const rc = this.runContext([...paramTypes], params, this.evalContext());
+      if (stmt.kind === 'Copy') return await runCopy(stmt, rc, sink, this);
+      const outcome = runStatement(stmt, rc);
+      await resolvePromises(outcome.rows);
+      return outcome;
+    } catch (err) {
+      throw toSqlError(err);
+    } finally {
+      this.deadline = 0;
+    }
+  }
+
+  /** Writes rows from the portal cursor; returns true when all rows were sent. */
+  private async writeRows(
+    outcome: Outcome,
+    formats: readonly FormatCode[],
+    sink: ResultSink,
+    maxRows: number,
+    portal?: Portal,
+  ): Promise<boolean> {
+    if (!outcome.columns) return true;
+    const ctx = this.evalContext();
+    const types = outcome.columns.map((c) => c.type);
+    const fmt = types.map((_, i) => (formats.length === 1 ? formats[0] : (formats[i] ?? 0)) as FormatCode);
+    const start = portal?.cursor ?? 0;
+    const end = maxRows > 0 ? Math.min(outcome.rows.length, start + maxRows) : outcome.rows.length;
+    for (let r = start; r < end; r++) {
+      const row = outcome.rows[r];
+      sink.dataRow(row.map((v, i) => encodeValue(types[i], v, fmt[i], ctx)));
+      if ((r & 1023) === 1023) await sink.flush();
+    }
+    if (portal) portal.cursor = end;
+    return end >= outcome.rows.length;
+  }
+}
+
+async function resolvePromises(rows: Value[][]): Promise<void> {
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) if (row[i] instanceof Promise) row[i] = await row[i];
+  }
+}
+
+function isTransactionEnd(stmt: Statement): boolean {
+  return stmt.kind === 'Transaction' && (stmt.op === 'commit' || stmt.op === 'rollback' || stmt.op === 'rollback to');
+}
+
+function isTransactionControl(stmt: Statement): boolean {
+  return stmt.kind === 'Transaction';
+}
+
+import { typeInfo } from '../types/registry.ts';
+
+function typeByOidName(t: SqlType): number {
+  const info = typeInfo(t.base === 'unknown' ? 'text' : t.base);
+  return t.isArray ? info.arrayOid : info.oid;
+}

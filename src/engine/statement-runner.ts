@@ -1,0 +1,112 @@
+/**
+ * Runs one statement inside the session's transaction and returns what the client sees:
+ * result columns, rows and the command tag. Statement kinds dispatch through one table.
+ */
+import type { BindContext } from '../bind/bind-context.ts';
+import { bindDelete, bindInsert, bindUpdate, lookupTable } from '../bind/bind-dml.ts';
+import { bindSelect } from '../bind/bind-select.ts';
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import { executeDml } from '../exec/dml.ts';
+import type { ExecEnv } from '../exec/exec-env.ts';
+import { execute } from '../exec/executor.ts';
+import { writeRow } from '../exec/table-writer.ts';
+import { optimize } from '../plan/optimize.ts';
+import type { OutputColumn, PlanNode } from '../plan/plan-nodes.ts';
+import type { Statement } from '../sql/ast-utility.ts';
+import { T, type Value } from '../types/type.ts';
+import { createIndexStatement, createTable, type DdlContext, drop, truncate } from './ddl.ts';
+import { explainPlan } from './explain.ts';
+
+export interface Outcome {
+  readonly columns: readonly OutputColumn[] | null;
+  readonly rows: Value[][];
+  readonly tag: string;
+}
+
+export interface RunContext {
+  readonly bc: BindContext;
+  readonly env: ExecEnv;
+  readonly ddl: DdlContext;
+  /** Session-level statements (SET/SHOW/transactions/…) are handled by the session. */
+  readonly utility: (stmt: Statement) => Outcome | null;
+}
+
+export function planQuery(plan: PlanNode, rc: RunContext): PlanNode {
+  return optimize(plan, {
+    enableSeqscan: rc.bc.setting('enable_seqscan') === 'on',
+    enableIndexscan: rc.bc.setting('enable_indexscan') === 'on',
+  });
+}
+
+/** Output columns a statement will produce (Describe), or null for none. */
+export function describeStatement(stmt: Statement, rc: RunContext): readonly OutputColumn[] | null {
+  switch (stmt.kind) {
+    case 'Select':
+      return bindSelect(stmt, null, rc.bc).columns;
+    case 'Insert':
+      return bindInsert(stmt, rc.bc).returning?.columns ?? null;
+    case 'Update':
+      return bindUpdate(stmt, rc.bc).returning?.columns ?? null;
+    case 'Delete':
+      return bindDelete(stmt, rc.bc).returning?.columns ?? null;
+    case 'Show':
+      return [{ name: stmt.name, type: T.text, tableOid: 0, attnum: 0 }];
+    case 'Explain':
+      return [{ name: 'QUERY PLAN', type: T.text, tableOid: 0, attnum: 0 }];
+    default:
+      return null;
+  }
+}
+
+export function runStatement(stmt: Statement, rc: RunContext): Outcome {
+  const utility = rc.utility(stmt);
+  if (utility) return utility;
+  switch (stmt.kind) {
+    case 'Select': {
+      const plan = planQuery(bindSelect(stmt, null, rc.bc), rc);
+      const rows = execute(plan, rc.env);
+      return { columns: plan.columns, rows, tag: `SELECT ${rows.length}` };
+    }
+    case 'Insert':
+    case 'Update':
+    case 'Delete': {
+      const plan =
+        stmt.kind === 'Insert' ? bindInsert(stmt, rc.bc) : stmt.kind === 'Update' ? bindUpdate(stmt, rc.bc) : bindDelete(stmt, rc.bc);
+      const dml = plan.kind === 'Insert' ? { ...plan, source: planQuery(plan.source, rc) } : { ...plan, scan: planQuery(plan.scan, rc) };
+      const result = executeDml(dml, rc.env);
+      const tag = stmt.kind === 'Insert' ? `INSERT 0 ${result.count}` : `${stmt.kind.toUpperCase()} ${result.count}`;
+      return { columns: plan.returning?.columns ?? null, rows: result.returning, tag };
+    }
+    case 'CreateTable':
+      return { columns: null, rows: [], tag: createTable(stmt, rc.ddl) };
+    case 'CreateIndex':
+      return { columns: null, rows: [], tag: createIndexStatement(stmt, rc.ddl) };
+    case 'Drop':
+      return { columns: null, rows: [], tag: drop(stmt, rc.ddl) };
+    case 'Truncate': {
+      const tables = stmt.tables.map((t) => lookupTable(t, rc.bc));
+      truncate(tables, rc.ddl);
+      if (stmt.restartIdentity) {
+        for (const t of tables) for (const c of t.columns) if (c.sequence) Object.assign(c.sequence, { next: 1, called: false });
+      }
+      return { columns: null, rows: [], tag: 'TRUNCATE TABLE' };
+    }
+    case 'Explain': {
+      const lines = explainPlan(stmt, rc);
+      return {
+        columns: [{ name: 'QUERY PLAN', type: T.text, tableOid: 0, attnum: 0 }],
+        rows: lines.map((l) => [l]),
+        tag: 'EXPLAIN',
+      };
+    }
+    case 'NoOp':
+      return { columns: null, rows: [], tag: stmt.tag };
+    default:
+      throw new SqlError(SqlState.FeatureNotSupported, `${stmt.kind} is not supported yet`);
+  }
+}
+
+/** Inserts already-typed rows (CREATE TABLE AS, COPY FROM). */
+export function insertRows(rc: RunContext, tableRows: { table: import('../catalog/catalog-types.ts').Table; rows: Value[][] }) {
+  for (const row of tableRows.rows) writeRow(tableRows.table, row, { txn: rc.env.txn, ctx: rc.env.ctx });
+}

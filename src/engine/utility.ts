@@ -1,0 +1,121 @@
+/**
+ * Session-level and catalog utility statements: transactions, SET/SHOW/RESET, schemas,
+ * the vector extension, databases, roles, views and ALTER TABLE.
+ */
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import type { Statement } from '../sql/ast-utility.ts';
+import { T } from '../types/type.ts';
+import type { EngineSession } from './session.ts';
+import type { Outcome, RunContext } from './statement-runner.ts';
+import { alterTable } from './alter-table.ts';
+import { createRole, alterRole, dropRoles } from './roles.ts';
+
+const VECTOR_VERSION = '0.8.0';
+
+function done(tag: string): Outcome {
+  return { columns: null, rows: [], tag };
+}
+
+export function runUtility(
+  stmt: Statement,
+  session: EngineSession,
+  rc: RunContext,
+  notice: (message: string, detail?: string, hint?: string) => void,
+): Outcome | null {
+  const catalog = rc.bc.catalog;
+  const db = session.database;
+  switch (stmt.kind) {
+    case 'Transaction': {
+      if (stmt.op === 'begin' || stmt.op === 'commit' || stmt.op === 'rollback') {
+        const tag = session.transactionControl(stmt.op, notice);
+        return done(stmt.op === 'begin' ? 'BEGIN' : tag);
+      }
+      throw new SqlError(SqlState.FeatureNotSupported, `${stmt.op.toUpperCase()} is not supported yet`);
+    }
+    case 'Set': {
+      const sink = null;
+      if (stmt.action === 'reset all') session.settings.resetAll(sink);
+      else if (stmt.action === 'reset' || stmt.action === 'default') session.settings.reset(stmt.name, sink);
+      else session.settings.set(stmt.name, stmt.values.join(', '), sink);
+      return done(stmt.action === 'value' || stmt.action === 'default' ? 'SET' : 'RESET');
+    }
+    case 'Show': {
+      if (stmt.name === 'all') {
+        return {
+          columns: [
+            { name: 'name', type: T.text, tableOid: 0, attnum: 0 },
+            { name: 'setting', type: T.text, tableOid: 0, attnum: 0 },
+            { name: 'description', type: T.text, tableOid: 0, attnum: 0 },
+          ],
+          rows: session.settings.all().map((s) => [s.name, s.value, s.doc]),
+          tag: 'SHOW',
+        };
+      }
+      const value = session.settings.show(stmt.name);
+      const name = session.settings.canonicalName(stmt.name);
+      return { columns: [{ name, type: T.text, tableOid: 0, attnum: 0 }], rows: [[value]], tag: 'SHOW' };
+    }
+    case 'CreateSchema': {
+      if (db.schemas.has(stmt.name)) {
+        if (stmt.ifNotExists) {
+          notice(`schema "${stmt.name}" already exists, skipping`);
+          return done('CREATE SCHEMA');
+        }
+      }
+      catalog.createSchema(db, stmt.name);
+      return done('CREATE SCHEMA');
+    }
+    case 'CreateExtension': {
+      if (stmt.name !== 'vector' && stmt.name !== 'plpgsql') {
+        throw new SqlError(SqlState.UndefinedFile, `extension "${stmt.name}" is not available`, {
+          hint: 'The extension must first be installed on the system where PostgreSQL is running.',
+        });
+      }
+      if (db.extensions.has(stmt.name)) {
+        if (stmt.ifNotExists) {
+          notice(`extension "${stmt.name}" already exists, skipping`);
+          return done('CREATE EXTENSION');
+        }
+        throw new SqlError(SqlState.DuplicateObject, `extension "${stmt.name}" already exists`);
+      }
+      const schema = stmt.schema ?? session.searchPath().find((s) => db.schemas.has(s)) ?? 'public';
+      db.extensions.set(stmt.name, { oid: catalog.allocateOid(), version: VECTOR_VERSION, schema });
+      return done('CREATE EXTENSION');
+    }
+    case 'CreateDatabase': {
+      catalog.createDatabase(stmt.name, session.user);
+      return done('CREATE DATABASE');
+    }
+    case 'DropDatabase': {
+      if (!catalog.databases.has(stmt.name)) {
+        if (stmt.ifExists) {
+          notice(`database "${stmt.name}" does not exist, skipping`);
+          return done('DROP DATABASE');
+        }
+        throw new SqlError(SqlState.InvalidCatalogName, `database "${stmt.name}" does not exist`);
+      }
+      if (stmt.name === db.name) {
+        throw new SqlError(SqlState.ObjectInUse, 'cannot drop the currently open database');
+      }
+      catalog.databases.delete(stmt.name);
+      return done('DROP DATABASE');
+    }
+    case 'CreateRole':
+      return done(createRole(stmt, catalog));
+    case 'AlterRole':
+      return done(alterRole(stmt, catalog));
+    case 'DropRole':
+      return done(dropRoles(stmt, catalog, notice));
+    case 'CreateView': {
+      const schema = catalog.creationSchema(db, stmt.name.schema, rc.bc.searchPath);
+      const existing = schema.tables.get(stmt.name.name);
+      if (existing && stmt.replace && existing.view) catalog.dropTable(existing);
+      catalog.createTable(schema, stmt.name.name, [], false, { text: '', query: stmt.query });
+      return done('CREATE VIEW');
+    }
+    case 'AlterTable':
+      return done(alterTable(stmt, rc, notice));
+    default:
+      return null;
+  }
+}

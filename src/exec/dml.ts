@@ -1,0 +1,129 @@
+/**
+ * Executes INSERT / UPDATE / DELETE plans. UPDATE writes a new row version and marks the
+ * old one deleted (DESIGN §3: UPDATE = delete + insert). Returns the affected count and the
+ * RETURNING rows.
+ */
+import { DEFAULT_VALUE, type DmlPlan, type InsertPlan } from '../bind/bind-dml.ts';
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import type { Value } from '../types/type.ts';
+import { compileExpr } from './compile-expr.ts';
+import type { ExecEnv } from './exec-env.ts';
+import { execute } from './executor.ts';
+import { deleteRow, findConflict, uniqueViolation, writeRow } from './table-writer.ts';
+
+export interface DmlResult {
+  readonly count: number;
+  readonly returning: Value[][];
+}
+
+export function executeDml(plan: DmlPlan, env: ExecEnv): DmlResult {
+  switch (plan.kind) {
+    case 'Insert':
+      return executeInsert(plan, env);
+    case 'Update':
+    case 'Delete': {
+      const rows = execute(plan.scan, env);
+      const width = plan.table.columns.length;
+      const sets = plan.kind === 'Update' ? plan.sets.map((s) => ({ column: s.column, fn: compileExpr(s.expr) })) : [];
+      const returning = plan.returning?.exprs.map(compileExpr) ?? null;
+      const out: Value[][] = [];
+      let count = 0;
+      for (const scanned of rows) {
+        env.checkInterrupt();
+        const rowId = scanned[width] as number;
+        const old = scanned.slice(0, width);
+        let result = old;
+        if (plan.kind === 'Update') {
+          const next = old.slice();
+          for (const s of sets) next[s.column] = s.fn(old, env);
+          deleteRow(plan.table, rowId, env.txn);
+          writeRow(plan.table, next, { txn: env.txn, ctx: env.ctx, replacing: rowId });
+          result = next;
+        } else {
+          deleteRow(plan.table, rowId, env.txn);
+        }
+        count++;
+        if (returning) out.push(returning.map((f) => f(result, env)));
+      }
+      return { count, returning: out };
+    }
+  }
+}
+
+function executeInsert(plan: InsertPlan, env: ExecEnv): DmlResult {
+  const table = plan.table;
+  const source = execute(plan.source, env);
+  const defaults = plan.defaults.map((d) => (d ? compileExpr(d) : null));
+  const returning = plan.returning?.exprs.map(compileExpr) ?? null;
+  const out: Value[][] = [];
+  let count = 0;
+  const targetSet = new Set(plan.targets);
+  for (const src of source) {
+    env.checkInterrupt();
+    const row: Value[] = new Array(table.columns.length).fill(null);
+    for (let c = 0; c < table.columns.length; c++) {
+      if (!targetSet.has(c)) row[c] = defaults[c] ? defaults[c]!([], env) : null;
+    }
+    plan.targets.forEach((c, i) => {
+      const v = i < src.length ? src[i] : DEFAULT_VALUE;
+      const col = table.columns[c];
+      if (col.identity === 'always' && v !== DEFAULT_VALUE) {
+        throw new SqlError(SqlState.GeneratedAlways, `cannot insert a non-DEFAULT value into column "${col.name}"`, {
+          detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.`,
+          hint: 'Use OVERRIDING SYSTEM VALUE to override.',
+        });
+      }
+      row[c] = v === DEFAULT_VALUE ? (defaults[c] ? defaults[c]!([], env) : null) : v;
+    });
+    if (plan.onConflict) {
+      const conflict = findAnyConflict(plan, row, env);
+      if (conflict) {
+        if (plan.onConflict.action === 'nothing') continue;
+        const updated = applyConflictUpdate(plan, conflict.rowId, row, env);
+        if (updated) {
+          count++;
+          if (returning) out.push(returning.map((f) => f(updated, env)));
+        }
+        continue;
+      }
+    }
+    writeRow(table, row, { txn: env.txn, ctx: env.ctx });
+    count++;
+    if (returning) out.push(returning.map((f) => f(row, env)));
+  }
+  return { count, returning: out };
+}
+
+function findAnyConflict(plan: InsertPlan, row: Value[], env: ExecEnv): { rowId: number } | null {
+  const wanted = plan.onConflict!.columns;
+  const indexes = plan.table.indexes.filter(
+    (ix) => ix.unique && (wanted === null || (ix.columns.length === wanted.length && ix.columns.every((c) => wanted.includes(c)))),
+  );
+  if (wanted !== null && indexes.length === 0) {
+    throw new SqlError(
+      SqlState.InvalidColumnReference,
+      'there is no unique or exclusion constraint matching the ON CONFLICT specification',
+    );
+  }
+  for (const index of indexes) {
+    const rowId = findConflict(index, row, env.txn);
+    if (rowId >= 0) {
+      if (!plan.table.store.isVisible(rowId, env.txn)) throw uniqueViolation(index, row, env.ctx);
+      return { rowId };
+    }
+  }
+  return null;
+}
+
+function applyConflictUpdate(plan: InsertPlan, rowId: number, excluded: Value[], env: ExecEnv): Value[] | null {
+  const oc = plan.onConflict!;
+  const table = plan.table;
+  const old = table.store.row(rowId);
+  const both = [...old, ...excluded];
+  if (oc.where && compileExpr(oc.where)(both, env) !== true) return null;
+  const next = old.slice();
+  for (const s of oc.sets) next[s.column] = compileExpr(s.expr)(both, env);
+  deleteRow(table, rowId, env.txn);
+  writeRow(table, next, { txn: env.txn, ctx: env.ctx, replacing: rowId });
+  return next;
+}

@@ -1,0 +1,23 @@
+/**
+ * Run-time state shared by the operators of one statement execution.
+ */
+import type { PlanNode } from '../plan/plan-nodes.ts';
+import type { EvalContext } from '../types/registry-types.ts';
+import type { Value } from '../types/type.ts';
+
+export interface ExecEnv {
+  readonly params: readonly Value[];
+  /** Rows of enclosing queries, innermost first (correlated subqueries, LATERAL). */
+  readonly outer: readonly Value[][];
+  readonly ctx: EvalContext;
+  /** The reading transaction (row visibility). */
+  readonly txn: number;
+  /** Settings that steer execution (hnsw.ef_search, ivfflat.probes, …). */
+  setting(name: string): string;
+  /** WITH query results, computed once per execution. */
+  readonly cteRows: Map<object, Value[][]>;
+  /** Runs a subquery plan with `row` as its innermost outer row; `limit` 0 = all rows. */
+  runSubquery(plan: PlanNode, row: Value[], env: ExecEnv, limit: number): Value[][];
+  /** Throws 57014 when the statement was cancelled or timed out. */
+  checkInterrupt(): void;
+}

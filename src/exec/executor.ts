@@ -1,0 +1,170 @@
+/**
+ * Runs a plan tree. Operators materialize their output as arrays of rows: tables live in
+ * memory in this foundation, so materialization costs little and keeps each operator a few
+ * lines. The storage issue turns scans into batch iterators over segments.
+ */
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import type { PlanNode } from '../plan/plan-nodes.ts';
+import { hashKey } from '../types/compare.ts';
+import type { SqlType, Value } from '../types/type.ts';
+import { runAggregate } from './aggregate.ts';
+import { compileExpr } from './compile-expr.ts';
+import type { ExecEnv } from './exec-env.ts';
+import { runJoin } from './join.ts';
+import { sortRows } from './sort.ts';
+import { runVectorSearch } from './vector-search.ts';
+
+export function rowKey(types: readonly SqlType[], row: readonly Value[], count = row.length): string {
+  let key = '';
+  for (let i = 0; i < count; i++) {
+    const v = row[i];
+    key += v === null ? '\u0000N' : `\u0001${String(hashKey(types[i], v))}`;
+  }
+  return key;
+}
+
+function evalCount(e: import('../bind/bound-expr.ts').BoundExpr | null, env: ExecEnv, what: 'LIMIT' | 'OFFSET') {
+  if (!e) return null;
+  const v = compileExpr(e)([], env);
+  if (v === null) return null;
+  const n = Number(v);
+  if (n < 0) {
+    throw what === 'LIMIT'
+      ? new SqlError(SqlState.InvalidRowCountInLimitClause, 'LIMIT must not be negative')
+      : new SqlError(SqlState.InvalidRowCountInResultOffsetClause, 'OFFSET must not be negative');
+  }
+  return n;
+}
+
+export function execute(node: PlanNode, env: ExecEnv): Value[][] {
+  switch (node.kind) {
+    case 'Result':
+      return [[]];
+    case 'Values': {
+      const rows = node.rows.map((r) => r.map(compileExpr));
+      return rows.map((r) => r.map((f) => f([], env)));
+    }
+    case 'SeqScan': {
+      const out: Value[][] = [];
+      const store = node.table.store;
+      let n = 0;
+      for (const rowId of store.visibleRowIds(env.txn)) {
+        if ((++n & 4095) === 0) env.checkInterrupt();
+        out.push(node.withRowId ? [...store.row(rowId), rowId] : store.row(rowId));
+      }
+      return out;
+    }
+    case 'VectorSearch':
+      return runVectorSearch(node, env);
+    case 'Filter': {
+      const pred = compileExpr(node.predicate);
+      const input = execute(node.input, env);
+      const out: Value[][] = [];
+      for (let i = 0; i < input.length; i++) {
+        if ((i & 4095) === 4095) env.checkInterrupt();
+        if (pred(input[i], env) === true) out.push(input[i]);
+      }
+      return out;
+    }
+    case 'Project': {
+      const exprs = node.exprs.map(compileExpr);
+      const input = execute(node.input, env);
+      const out = new Array<Value[]>(input.length);
+      for (let i = 0; i < input.length; i++) {
+        if ((i & 4095) === 4095) env.checkInterrupt();
+        const row = input[i];
+        out[i] = exprs.map((f) => f(row, env));
+      }
+      return out;
+    }
+    case 'Join':
+      return runJoin(node, env, execute);
+    case 'Aggregate':
+      return runAggregate(node, execute(node.input, env), env);
+    case 'Sort':
+      return sortRows(execute(node.input, env), node.keys, env);
+    case 'Limit': {
+      const limit = evalCount(node.limit, env, 'LIMIT');
+      const offset = evalCount(node.offset, env, 'OFFSET') ?? 0;
+      const input = execute(node.input, env);
+      return input.slice(offset, limit === null ? undefined : offset + limit);
+    }
+    case 'Distinct': {
+      const keys = (node.onKeys ?? []).map(compileExpr);
+      const types = (node.onKeys ?? []).map((k) => k.type);
+      const seen = new Set<string>();
+      const out: Value[][] = [];
+      for (const row of execute(node.input, env)) {
+        const key = rowKey(types, keys.map((k) => k(row, env)));
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push(row);
+      }
+      return out;
+    }
+    case 'SetOp':
+      return runSetOp(node, env);
+    case 'FunctionScan': {
+      const args = node.args.map((a) => compileExpr(a)([], env));
+      if (node.def.strict !== false && args.some((a) => a === null)) return [];
+      const result = node.def.fn(args, env.ctx, node.argTypes);
+      const values = node.def.returnsSet ? (result as Value[]) : [result];
+      return values.map((v, i) => (node.withOrdinality ? [v, BigInt(i + 1)] : [v]));
+    }
+    case 'CteScan': {
+      let rows = env.cteRows.get(node.cte);
+      if (!rows) {
+        rows = execute(node.cte.plan, env);
+        env.cteRows.set(node.cte, rows);
+      }
+      return rows;
+    }
+    case 'Rows':
+      return node.produce();
+    case 'SubqueryScan':
+      return execute(node.input, env);
+  }
+}
+
+function runSetOp(node: PlanNode & { kind: 'SetOp' }, env: ExecEnv): Value[][] {
+  const types = node.columns.map((c) => c.type);
+  const left = execute(node.left, env);
+  const right = execute(node.right, env);
+  if (node.op === 'union' && node.all) return [...left, ...right];
+  const counts = new Map<string, number>();
+  if (node.op === 'union') {
+    const seen = new Set<string>();
+    const out: Value[][] = [];
+    for (const row of [...left, ...right]) {
+      const key = rowKey(types, row);
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(row);
+      }
+    }
+    return out;
+  }
+  for (const row of right) {
+    const key = rowKey(types, row);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const out: Value[][] = [];
+  const emitted = new Set<string>();
+  for (const row of left) {
+    const key = rowKey(types, row);
+    const c = counts.get(key) ?? 0;
+    if (node.op === 'intersect') {
+      if (c > 0 && (node.all || !emitted.has(key))) {
+        out.push(row);
+        emitted.add(key);
+        if (node.all) counts.set(key, c - 1);
+      }
+    } else if (c > 0 && node.all) {
+      counts.set(key, c - 1);
+    } else if (c === 0 && (node.all || !emitted.has(key))) {
+      out.push(row);
+      emitted.add(key);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,135 @@
+/**
+ * Writes row versions into a table: NOT NULL and unique checks, typmod-checked values,
+ * and maintenance of its indexes (unique key maps for btree PRIMARY KEY/UNIQUE, vector
+ * indexes for hnsw/ivfflat). Rows with NULL vectors (and zero vectors under cosine) are not
+ * added to vector indexes, as in pgvector.
+ */
+import type { IndexDef, Table } from '../catalog/catalog-types.ts';
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import { hashKey } from '../types/compare.ts';
+import type { EvalContext } from '../types/registry-types.ts';
+import { typeInfo } from '../types/registry.ts';
+import type { Value } from '../types/type.ts';
+
+const uniqueKeys = new WeakMap<IndexDef, Map<string, number[]>>();
+
+function keyMap(index: IndexDef): Map<string, number[]> {
+  let map = uniqueKeys.get(index);
+  if (!map) {
+    map = new Map();
+    uniqueKeys.set(index, map);
+  }
+  return map;
+}
+
+function textOf(table: Table, col: number, v: Value, ctx: EvalContext): string {
+  if (v === null) return 'null';
+  const t = table.columns[col].type;
+  const info = typeInfo(t.base);
+  return t.isArray ? String(v) : info.textOut(v, ctx);
+}
+
+/** The unique key of `row` for `index`, or null when a key column is NULL (never conflicts). */
+export function uniqueKey(index: IndexDef, row: readonly Value[]): string | null {
+  let key = '';
+  for (const c of index.columns) {
+    const v = row[c];
+    if (v === null) return null;
+    key += `\u0001${String(hashKey(index.table.columns[c].type, v))}`;
+  }
+  return key;
+}
+
+/** Row id of a live (or in-flight) version holding the same unique key, if any. */
+export function findConflict(index: IndexDef, row: readonly Value[], txn: number, ignoreRowId = -1): number {
+  const key = uniqueKey(index, row);
+  if (key === null) return -1;
+  const store = index.table.store;
+  for (const rowId of keyMap(index).get(key) ?? []) {
+    if (rowId === ignoreRowId || !store.mayBeLive(rowId)) continue;
+    if (store.deleter(rowId) === txn) continue;
+    return rowId;
+  }
+  return -1;
+}
+
+export function uniqueViolation(index: IndexDef, row: readonly Value[], ctx: EvalContext): SqlError {
+  const table = index.table;
+  const names = index.columns.map((c) => table.columns[c].name).join(', ');
+  const values = index.columns.map((c) => textOf(table, c, row[c], ctx)).join(', ');
+  return new SqlError(SqlState.UniqueViolation, `duplicate key value violates unique constraint "${index.name}"`, {
+    detail: `Key (${names})=(${values}) already exists.`,
+    schema: table.schema.name,
+    table: table.name,
+    constraint: index.name,
+  });
+}
+
+function vectorPayload(v: Value): unknown {
+  return v instanceof Float32Array ? v : (v as { bytes?: Uint8Array }).bytes;
+}
+
+export function addToIndex(index: IndexDef, row: readonly Value[], rowId: number): void {
+  if (index.unique) {
+    const key = uniqueKey(index, row);
+    if (key !== null) {
+      const map = keyMap(index);
+      const list = map.get(key);
+      if (list) list.push(rowId);
+      else map.set(key, [rowId]);
+    }
+  }
+  if (index.vector) {
+    const v = row[index.columns[0]];
+    if (v === null) return;
+    if (index.metric === 'cosine' && v instanceof Float32Array && v.every((x) => x === 0)) return;
+    (index.vector as { add(id: number, v: unknown): void }).add(rowId, vectorPayload(v));
+  }
+}
+
+export function resetIndexKeys(index: IndexDef): void {
+  uniqueKeys.delete(index);
+}
+
+export interface WriteOptions {
+  readonly txn: number;
+  readonly ctx: EvalContext;
+  /** Row id being replaced (UPDATE), excluded from unique checks. */
+  readonly replacing?: number;
+}
+
+export function checkNotNull(table: Table, row: readonly Value[], ctx: EvalContext): void {
+  for (let i = 0; i < table.columns.length; i++) {
+    const c = table.columns[i];
+    if (c.notNull && row[i] === null) {
+      const shown = row.map((v, j) => (v === null ? 'null' : textOf(table, j, v, ctx))).join(', ');
+      throw new SqlError(
+        SqlState.NotNullViolation,
+        `null value in column "${c.name}" of relation "${table.name}" violates not-null constraint`,
+        { detail: `Failing row contains (${shown}).`, schema: table.schema.name, table: table.name, column: c.name },
+      );
+    }
+  }
+}
+
+/** Inserts one fully-formed row version; returns its row id. */
+export function writeRow(table: Table, row: Value[], opts: WriteOptions): number {
+  checkNotNull(table, row, opts.ctx);
+  for (const index of table.indexes) {
+    if (index.unique && findConflict(index, row, opts.txn, opts.replacing) >= 0) {
+      throw uniqueViolation(index, row, opts.ctx);
+    }
+  }
+  const rowId = table.store.insert(row, opts.txn);
+  for (const index of table.indexes) addToIndex(index, row, rowId);
+  return rowId;
+}
+
+/** Marks a version deleted by `txn`; concurrent writers get a serialization error. */
+export function deleteRow(table: Table, rowId: number, txn: number): void {
+  const deleter = table.store.deleter(rowId);
+  if (deleter !== 0 && deleter !== txn) {
+    throw new SqlError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update');
+  }
+  table.store.markDeleted(rowId, txn);
+}

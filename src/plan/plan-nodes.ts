@@ -1,0 +1,169 @@
+/**
+ * Plan nodes. The binder builds a logical tree of these; rules in src/plan/rules rewrite it
+ * (e.g. TopN by distance over a table scan → VectorSearch); src/exec runs it.
+ * Every node lists its output columns; rows are arrays in that order.
+ */
+import type { AggCall, BoundExpr, SortKey } from '../bind/bound-expr.ts';
+import type { IndexDef, Table } from '../catalog/catalog-types.ts';
+import type { FunctionDef } from '../types/registry-types.ts';
+import type { SqlType, Value } from '../types/type.ts';
+
+export interface OutputColumn {
+  readonly name: string;
+  readonly type: SqlType;
+  /** Source table OID and attnum for RowDescription (0 when computed). */
+  readonly tableOid: number;
+  readonly attnum: number;
+}
+
+interface Base {
+  readonly columns: readonly OutputColumn[];
+}
+
+/** One row with no columns (SELECT without FROM). */
+export interface ResultNode extends Base {
+  readonly kind: 'Result';
+}
+
+export interface ValuesNode extends Base {
+  readonly kind: 'Values';
+  readonly rows: readonly (readonly BoundExpr[])[];
+}
+
+/** Full scan of a table's visible rows; with `withRowId` a trailing row-id column is added (DML). */
+export interface SeqScanNode extends Base {
+  readonly kind: 'SeqScan';
+  readonly table: Table;
+  readonly alias: string;
+  readonly withRowId: boolean;
+}
+
+/**
+ * k-nearest-neighbour search through a vector index (or exact when `index` is null), rows in
+ * ascending distance. `limit` null = return what the index yields (pgvector semantics for an
+ * index scan without LIMIT). `filter` is applied during the search, and the search keeps
+ * going until `limit` matching rows are found or the table is exhausted.
+ */
+export interface VectorSearchNode extends Base {
+  readonly kind: 'VectorSearch';
+  readonly table: Table;
+  readonly alias: string;
+  readonly index: IndexDef;
+  readonly column: number;
+  readonly query: BoundExpr;
+  readonly limit: BoundExpr | null;
+  readonly offset: BoundExpr | null;
+  readonly filter: BoundExpr | null;
+  readonly withRowId: boolean;
+}
+
+export interface FilterNode extends Base {
+  readonly kind: 'Filter';
+  readonly input: PlanNode;
+  readonly predicate: BoundExpr;
+}
+
+export interface ProjectNode extends Base {
+  readonly kind: 'Project';
+  readonly input: PlanNode;
+  readonly exprs: readonly BoundExpr[];
+}
+
+export interface JoinNode extends Base {
+  readonly kind: 'Join';
+  readonly type: 'inner' | 'left' | 'right' | 'full' | 'cross';
+  readonly left: PlanNode;
+  readonly right: PlanNode;
+  /** Null for cross joins. Evaluated over left ++ right. */
+  readonly on: BoundExpr | null;
+  /** The right side references the left row (LATERAL): re-run per left row. */
+  readonly lateral: boolean;
+  /** Equi-join keys for a hash join: left key exprs (over left row) and right key exprs (over right row). */
+  readonly hashKeys: { readonly left: readonly BoundExpr[]; readonly right: readonly BoundExpr[] } | null;
+}
+
+/** Output: group key values, then one value per aggregate. */
+export interface AggregateNode extends Base {
+  readonly kind: 'Aggregate';
+  readonly input: PlanNode;
+  readonly groups: readonly BoundExpr[];
+  readonly aggs: readonly AggCall[];
+}
+
+export interface SortNode extends Base {
+  readonly kind: 'Sort';
+  readonly input: PlanNode;
+  readonly keys: readonly SortKey[];
+}
+
+export interface LimitNode extends Base {
+  readonly kind: 'Limit';
+  readonly input: PlanNode;
+  readonly limit: BoundExpr | null;
+  readonly offset: BoundExpr | null;
+}
+
+/** DISTINCT (onKeys null: whole row) or DISTINCT ON (key expressions over the input row). */
+export interface DistinctNode extends Base {
+  readonly kind: 'Distinct';
+  readonly input: PlanNode;
+  readonly onKeys: readonly BoundExpr[] | null;
+}
+
+export interface SetOpNode extends Base {
+  readonly kind: 'SetOp';
+  readonly op: 'union' | 'intersect' | 'except';
+  readonly all: boolean;
+  readonly left: PlanNode;
+  readonly right: PlanNode;
+}
+
+/** A set-returning (or scalar) function in FROM. */
+export interface FunctionScanNode extends Base {
+  readonly kind: 'FunctionScan';
+  readonly def: FunctionDef;
+  readonly args: readonly BoundExpr[];
+  readonly argTypes: readonly SqlType[];
+  readonly withOrdinality: boolean;
+}
+
+/** A WITH query, evaluated once per statement and shared by its references. */
+export interface CteScanNode extends Base {
+  readonly kind: 'CteScan';
+  readonly name: string;
+  readonly cte: { readonly plan: PlanNode; rows: Value[][] | null };
+}
+
+/** Rows produced outside the plan (catalog views, SHOW). */
+export interface RowsNode extends Base {
+  readonly kind: 'Rows';
+  readonly label: string;
+  readonly produce: () => Value[][];
+}
+
+/** Marks a subquery boundary in FROM (for EXPLAIN); passes rows through. */
+export interface SubqueryScanNode extends Base {
+  readonly kind: 'SubqueryScan';
+  readonly input: PlanNode;
+  readonly alias: string;
+}
+
+export type PlanNode =
+  | ResultNode
+  | ValuesNode
+  | SeqScanNode
+  | VectorSearchNode
+  | FilterNode
+  | ProjectNode
+  | JoinNode
+  | AggregateNode
+  | SortNode
+  | LimitNode
+  | DistinctNode
+  | SetOpNode
+  | FunctionScanNode
+  | CteScanNode
+  | RowsNode
+  | SubqueryScanNode;
+
+export type PlanKind = PlanNode['kind'];

@@ -1,0 +1,83 @@
+/**
+ * `quiver serve` — the command-line entry point. Flags override environment variables
+ * (QUIVER_HOST, QUIVER_PORT, QUIVER_DATA_DIR), which override defaults.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { startServer } from './start.ts';
+
+const HELP = `Usage: quiver serve [options]
+
+Starts a standalone Quiver server (PostgreSQL wire protocol, pgvector SQL).
+
+Options:
+  --host <addr>        interface to listen on (env QUIVER_HOST, default 127.0.0.1)
+  --port <n>           TCP port (env QUIVER_PORT, default 5433)
+  --data-dir <path>    data directory (env QUIVER_DATA_DIR, default ./quiver-data;
+                       data is kept in memory until durable storage lands)
+  --tls-cert <file>    PEM certificate: accept SSL connections (needs --tls-key)
+  --tls-key <file>     PEM private key
+  --server-version <v> PostgreSQL version to report (default 16.4)
+  -h, --help           show this help
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`quiver: ${message}\n`);
+  process.exit(2);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (command !== 'serve') fail(`unknown command "${command ?? ''}"; try "quiver serve --help"`);
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'server-version': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const host = (values.host as string | undefined) ?? process.env.QUIVER_HOST ?? '127.0.0.1';
+  const portText = (values.port as string | undefined) ?? process.env.QUIVER_PORT ?? '5433';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid port "${portText}"`);
+  const cert = values['tls-cert'] as string | undefined;
+  const key = values['tls-key'] as string | undefined;
+  if ((cert === undefined) !== (key === undefined)) fail('--tls-cert and --tls-key must be given together');
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  try {
+    tls = cert && key ? { cert: readFileSync(cert), key: readFileSync(key) } : undefined;
+  } catch (err) {
+    fail(`cannot read TLS files: ${(err as Error).message}`);
+  }
+  const dataDir = (values['data-dir'] as string | undefined) ?? process.env.QUIVER_DATA_DIR ?? './quiver-data';
+  const server = await startServer({ host, port, dataDir, tls, serverVersion: values['server-version'] as string | undefined });
+  process.stdout.write(`quiver: listening on ${host}:${server.port} (standalone, in-memory)\n`);
+  const stop = () => {
+    server.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main(process.argv.slice(2)).catch((err) => {
+  process.stderr.write(`quiver: ${(err as Error).message}\n`);
+  process.exit(1);
+});

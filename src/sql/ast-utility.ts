@@ -1,0 +1,224 @@
+/**
+ * DDL and utility statements of Quiver's AST (see ast.ts for queries and expressions).
+ */
+import type {
+  DeleteStmt,
+  Expr,
+  InsertStmt,
+  QualifiedName,
+  SelectStmt,
+  TypeNameAst,
+  UpdateStmt,
+} from './ast.ts';
+
+export interface ColumnDef {
+  readonly name: string;
+  readonly type: TypeNameAst;
+  readonly notNull: boolean;
+  readonly primaryKey: boolean;
+  readonly unique: boolean;
+  readonly default: Expr | null;
+  /** GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY */
+  readonly identity: 'always' | 'by default' | null;
+  readonly loc: number;
+}
+
+export interface TableConstraint {
+  readonly type: 'primary key' | 'unique' | 'check' | 'foreign key';
+  readonly name: string | null;
+  readonly columns: readonly string[];
+  readonly check: Expr | null;
+  /** FOREIGN KEY / REFERENCES target (columns empty = the referenced table's primary key). */
+  readonly references?: { readonly table: QualifiedName; readonly columns: readonly string[] };
+  readonly loc: number;
+}
+
+export interface CreateTableStmt {
+  readonly kind: 'CreateTable';
+  readonly name: QualifiedName;
+  readonly ifNotExists: boolean;
+  readonly columns: readonly ColumnDef[];
+  readonly constraints: readonly TableConstraint[];
+  readonly temporary: boolean;
+  /** CREATE TABLE … AS SELECT */
+  readonly asQuery: SelectStmt | null;
+  readonly options: Readonly<Record<string, string>>;
+}
+
+export interface DropStmt {
+  readonly kind: 'Drop';
+  readonly objectType: 'table' | 'index' | 'schema' | 'extension' | 'view' | 'sequence' | 'type';
+  readonly names: readonly QualifiedName[];
+  readonly ifExists: boolean;
+  readonly cascade: boolean;
+}
+
+export interface IndexElem {
+  readonly column: string | null;
+  readonly expr: Expr | null;
+  readonly opclass: string | null;
+  readonly desc: boolean;
+  readonly nullsFirst: boolean | null;
+  readonly loc: number;
+}
+
+export interface CreateIndexStmt {
+  readonly kind: 'CreateIndex';
+  readonly name: string | null;
+  readonly table: QualifiedName;
+  readonly method: string;
+  readonly unique: boolean;
+  readonly ifNotExists: boolean;
+  readonly concurrent: boolean;
+  readonly elems: readonly IndexElem[];
+  readonly options: readonly { readonly name: string; readonly value: string; readonly loc: number }[];
+  readonly where: Expr | null;
+  readonly loc: number;
+}
+
+export interface AlterTableStmt {
+  readonly kind: 'AlterTable';
+  readonly table: QualifiedName;
+  readonly ifExists: boolean;
+  readonly actions: readonly AlterTableAction[];
+}
+
+export type AlterTableAction =
+  | { readonly type: 'add column'; readonly column: ColumnDef; readonly ifNotExists: boolean }
+  | { readonly type: 'drop column'; readonly name: string; readonly ifExists: boolean }
+  | { readonly type: 'alter column set not null' | 'alter column drop not null'; readonly name: string }
+  | { readonly type: 'alter column set default'; readonly name: string; readonly default: Expr | null }
+  | { readonly type: 'rename column'; readonly name: string; readonly newName: string }
+  | { readonly type: 'rename table'; readonly newName: string }
+  | { readonly type: 'add constraint'; readonly constraint: TableConstraint };
+
+export interface SchemaStmt {
+  readonly kind: 'CreateSchema';
+  readonly name: string;
+  readonly ifNotExists: boolean;
+}
+
+export interface ExtensionStmt {
+  readonly kind: 'CreateExtension';
+  readonly name: string;
+  readonly ifNotExists: boolean;
+  readonly schema: string | null;
+}
+
+export interface DatabaseStmt {
+  readonly kind: 'CreateDatabase' | 'DropDatabase';
+  readonly name: string;
+  readonly ifExists: boolean;
+}
+
+export interface RoleStmt {
+  readonly kind: 'CreateRole' | 'AlterRole' | 'DropRole';
+  readonly names: readonly string[];
+  readonly ifExists: boolean;
+  /** undefined = not given; null = PASSWORD NULL */
+  readonly password?: string | null;
+  readonly superuser?: boolean;
+  readonly login?: boolean;
+}
+
+export interface TruncateStmt {
+  readonly kind: 'Truncate';
+  readonly tables: readonly QualifiedName[];
+  readonly restartIdentity: boolean;
+}
+
+export interface TransactionStmt {
+  readonly kind: 'Transaction';
+  readonly op: 'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollback to' | 'prepare';
+  readonly savepoint: string | null;
+}
+
+export interface SetStmt {
+  readonly kind: 'Set';
+  /** 'value' = SET x = …; 'default' = SET x TO DEFAULT; 'reset' = RESET x; 'reset all' */
+  readonly action: 'value' | 'default' | 'reset' | 'reset all';
+  readonly name: string;
+  readonly values: readonly string[];
+  readonly local: boolean;
+}
+
+export interface ShowStmt {
+  readonly kind: 'Show';
+  readonly name: string;
+}
+
+export interface ExplainStmt {
+  readonly kind: 'Explain';
+  readonly analyze: boolean;
+  readonly verbose: boolean;
+  readonly costs: boolean;
+  readonly statement: SelectStmt | InsertStmt | UpdateStmt | DeleteStmt;
+}
+
+export interface CopyStmt {
+  readonly kind: 'Copy';
+  readonly table: QualifiedName | null;
+  readonly query: SelectStmt | null;
+  readonly columns: readonly string[];
+  readonly from: boolean;
+  /** STDIN/STDOUT only; files are rejected by the converter. */
+  readonly format: 'text' | 'csv' | 'binary';
+  readonly delimiter: string | null;
+  readonly nullString: string | null;
+  readonly header: boolean;
+  readonly quote: string | null;
+  readonly escape: string | null;
+}
+
+/** Statements accepted and ignored (VACUUM, ANALYZE, CHECKPOINT, DISCARD, LOCK, COMMENT ON …). */
+export interface NoOpStmt {
+  readonly kind: 'NoOp';
+  /** Command tag to return, e.g. 'VACUUM'. */
+  readonly tag: string;
+  /** DEALLOCATE name: the prepared statement to drop (absent for DEALLOCATE ALL and other statements). */
+  readonly name?: string;
+}
+
+export interface CreateViewStmt {
+  readonly kind: 'CreateView';
+  readonly name: QualifiedName;
+  readonly query: SelectStmt;
+  readonly replace: boolean;
+  readonly columns: readonly string[];
+}
+
+export type Statement =
+  | SelectStmt
+  | InsertStmt
+  | UpdateStmt
+  | DeleteStmt
+  | CreateTableStmt
+  | DropStmt
+  | CreateIndexStmt
+  | AlterTableStmt
+  | SchemaStmt
+  | ExtensionStmt
+  | DatabaseStmt
+  | RoleStmt
+  | TruncateStmt
+  | TransactionStmt
+  | SetStmt
+  | ShowStmt
+  | ExplainStmt
+  | CopyStmt
+  | NoOpStmt
+  | CreateViewStmt;
+
+/** One parsed statement with its source text (for error positions and pg_stat_activity). */
+export interface ParsedStatement {
+  readonly stmt: Statement;
+  /** The statement's own text (sliced from the query string). */
+  readonly text: string;
+  /**
+   * Offset of `text` within the whole query string, in characters (code points) like every
+   * AST `loc`; equal to the JS string index unless astral-plane characters precede it.
+   */
+  readonly offset: number;
+  /** Highest $n referenced. */
+  readonly paramCount: number;
+}

@@ -1,0 +1,32 @@
+import type { VectorIndex } from '../vector-index.ts';
+
+/**
+ * A vector index that can also be loaded in bulk with the rows that exist when
+ * `CREATE INDEX` runs (or when a segment is sealed). IVFFlat needs this step — its lists
+ * are k-means clusters of those rows, as in pgvector — while for HNSW it is just a loop
+ * of `add`. Rows added later go through `add`.
+ */
+export interface BuildableVectorIndex<V = Float32Array> extends VectorIndex<V> {
+  /** `rowIds[i]` is the row of `vectors[i]`. Callers skip NULLs and (cosine) zero vectors. */
+  build(rowIds: ArrayLike<number>, vectors: ArrayLike<V>): void;
+}
+
+/** pgvector's defaults: `m = 16`, `ef_construction = 64`, `hnsw.ef_search = 40`, `lists = 100`, `ivfflat.probes = 1`. */
+export const DEFAULT_M = 16;
+export const DEFAULT_EF_CONSTRUCTION = 64;
+export const DEFAULT_EF_SEARCH = 40;
+export const DEFAULT_LISTS = 100;
+export const DEFAULT_PROBES = 1;
+
+/** Row ids are table-assigned non-negative integers; hnswlib stores labels as uint32. */
+export function checkRowId(rowId: number, max: number): void {
+  if (!Number.isInteger(rowId) || rowId < 0 || rowId > max) {
+    throw new RangeError(`row id ${rowId} is not an integer in [0, ${max}]`);
+  }
+}
+
+export function checkDimensions(actual: number, expected: number): void {
+  if (actual !== expected) {
+    throw new RangeError(`expected ${expected} dimensions, not ${actual}`);
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Whether and how a value of one type becomes another (find_coercion_pathway), and doing
+ * it (castValue). Beyond pg_cast's function casts: same-type length coercion, untyped
+ * literals through the target's input function, arrays element by element, and I/O casts —
+ * anything → string types in assignment context, string types → anything when explicit.
+ */
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import { ArrayValue } from './array.ts';
+import { findCast, findTypeInfo } from './registry.ts';
+import type { CastContext, CastDef, EvalContext } from './registry-types.ts';
+import { elementOf, type SqlType, sqlType, type Value } from './type.ts';
+import { textIn, textOut, typeDisplayName } from './value-io.ts';
+
+export type CoercionStep =
+  /** Same type; at most a typmod (length) coercion. */
+  | { readonly kind: 'none' }
+  /** Untyped literal parsed by the target's input function. */
+  | { readonly kind: 'unknown' }
+  | { readonly kind: 'function'; readonly cast: CastDef }
+  /** Output function of the source, then input function of the target. */
+  | { readonly kind: 'io' }
+  | { readonly kind: 'array'; readonly element: CoercionStep };
+
+const PSEUDO = new Set(['any', 'anyelement', 'anyarray', 'anynonarray', 'anycompatible', 'anycompatiblearray']);
+
+export function isPseudo(t: SqlType): boolean {
+  return PSEUDO.has(t.base);
+}
+
+/** typcategory, with arrays in 'A' as PostgreSQL's array types are. */
+export function typeCategory(t: SqlType): string {
+  if (t.isArray) return 'A';
+  return findTypeInfo(t.base)?.category ?? 'U';
+}
+
+export function isPreferredType(t: SqlType): boolean {
+  return !t.isArray && (findTypeInfo(t.base)?.preferred ?? false);
+}
+
+const rank: Record<CastContext, number> = { implicit: 0, assignment: 1, explicit: 2 };
+
+/** Does `from` match a polymorphic parameter type on its own (consistency is checked by resolve.ts)? */
+function matchesPseudo(from: SqlType, to: SqlType): boolean {
+  switch (to.base) {
+    case 'anyarray':
+    case 'anycompatiblearray':
+      return from.isArray || from.base === 'unknown';
+    case 'anynonarray':
+      return !from.isArray;
+    default:
+      return true;
+  }
+}
+
+export function coercionPath(from: SqlType, to: SqlType, context: CastContext): CoercionStep | null {
+  if (isPseudo(to) && !to.isArray) return matchesPseudo(from, to) ? { kind: 'none' } : null;
+  if (from.base === to.base && from.isArray === to.isArray) return { kind: 'none' };
+  if (from.base === 'unknown' && !from.isArray) return { kind: 'unknown' };
+  if (from.isArray && to.isArray) {
+    const element = coercionPath(elementOf(from), elementOf(to), context);
+    return element ? { kind: 'array', element } : null;
+  }
+  if (!from.isArray && !to.isArray) {
+    const cast = findCast(from.base, to.base);
+    if (cast) return rank[cast.context] <= rank[context] ? { kind: 'function', cast } : null;
+  }
+  if (typeCategory(to) === 'S' && rank[context] >= rank.assignment) return { kind: 'io' };
+  if (typeCategory(from) === 'S' && context === 'explicit') return { kind: 'io' };
+  return null;
+}
+
+export function canCoerce(from: SqlType, to: SqlType, context: CastContext): boolean {
+  return coercionPath(from, to, context) !== null;
+}
+
+/** Applies `to`'s typmod (varchar(n), numeric(p,s), timestamp(p)…) to a value already of its base type. */
+export function applyTypmod(value: Value, to: SqlType, explicit: boolean): Value {
+  if (to.typmod < 0 || value === null) return value;
+  const fn = findTypeInfo(to.base)?.applyTypmod;
+  if (!fn) return value;
+  if (to.isArray) {
+    const arr = value as ArrayValue;
+    return new ArrayValue(
+      arr.elements.map((e) => (e === null ? null : fn(e, to.typmod, explicit))),
+      arr.dims,
+      arr.lbounds,
+    );
+  }
+  return fn(value, to.typmod, explicit);
+}
+
+function cannotCast(from: SqlType, to: SqlType): SqlError {
+  return new SqlError(SqlState.CannotCoerce, `cannot cast type ${typeDisplayName(from)} to ${typeDisplayName(to)}`);
+}
+
+function run(step: CoercionStep, value: Value, from: SqlType, to: SqlType, ctx: EvalContext, explicit: boolean): Value {
+  switch (step.kind) {
+    case 'none':
+      return applyTypmod(value, to, explicit);
+    case 'unknown':
+      return applyTypmod(textIn(sqlType(to.base, -1, to.isArray), value as string, ctx), to, explicit);
+    case 'function':
+      return applyTypmod(step.cast.fn(value, to, ctx, explicit), to, explicit);
+    case 'io':
+      return applyTypmod(textIn(sqlType(to.base, -1, to.isArray), textOut(from, value, ctx), ctx), to, explicit);
+    case 'array': {
+      const arr = value as ArrayValue;
+      const fe = elementOf(from);
+      const te = elementOf(to);
+      const elements = arr.elements.map((e) => (e === null ? null : run(step.element, e, fe, te, ctx, explicit)));
+      return new ArrayValue(elements, arr.dims, arr.lbounds);
+    }
+  }
+}
+
+/**
+ * Converts a value from one type to another. `explicit` selects CAST semantics (varchar(n)
+ * truncates instead of failing); the allowed pathway is the most permissive one, the binder
+ * has already checked the context with coercionPath().
+ */
+export function castValue(value: Value, from: SqlType, to: SqlType, ctx: EvalContext, explicit: boolean): Value {
+  if (value === null || value === undefined) return null;
+  if (isPseudo(to) && !to.isArray) return value;
+  const step = coercionPath(from, to, 'explicit');
+  if (!step) throw cannotCast(from, to);
+  return run(step, value, from, to, ctx, explicit);
+}

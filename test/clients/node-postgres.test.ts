@@ -1,0 +1,182 @@
+/**
+ * node-postgres (`pg`) with the `pgvector` npm helpers against the server: parameters,
+ * named prepared statements, vector values in and out, transactions, error fields, and
+ * query cancellation (57014) through a CancelRequest on a second connection.
+ */
+import type pg from 'pg';
+import { registerTypes, toSql } from 'pgvector/pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cancelRequest, RawConnection } from '../helpers/raw-wire.ts';
+import { connect, type TestServer, withServer } from '../helpers/server.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await withServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+/** Rejection of `promise` as a pg DatabaseError (fails the test when it resolves). */
+async function databaseError(promise: Promise<unknown>): Promise<pg.DatabaseError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as pg.DatabaseError;
+  }
+  throw new Error('expected the query to fail');
+}
+
+describe('node-postgres', () => {
+  test('parameters of several types, including NULL', async () => {
+    await using client = await connect(server);
+    const r = await client.query('SELECT $1::int + $2::int AS sum, $3::text AS t, $4::int IS NULL AS n', [
+      40,
+      2,
+      'héllo',
+      null,
+    ]);
+    expect(r.rows).toEqual([{ sum: 42, t: 'héllo', n: true }]);
+    expect(r.fields.map((f) => f.name)).toEqual(['sum', 't', 'n']);
+  });
+
+  test('parameter types are inferred from the context', async () => {
+    await using client = await connect(server);
+    await client.query('DROP TABLE IF EXISTS np_params');
+    await client.query('CREATE TABLE np_params (id int, name text, score float8)');
+    await client.query('INSERT INTO np_params VALUES ($1, $2, $3), ($4, $5, $6)', [1, 'a', 1.5, 2, 'b', 2.5]);
+    const r = await client.query(
+      'SELECT id, name, score FROM np_params WHERE id = $1 OR name = $2 ORDER BY id',
+      ['2', 'a'],
+    );
+    expect(r.rows).toEqual([
+      { id: 1, name: 'a', score: 1.5 },
+      { id: 2, name: 'b', score: 2.5 },
+    ]);
+    await client.query('DROP TABLE np_params');
+  });
+
+  test('named prepared statements are reused', async () => {
+    await using client = await connect(server);
+    const query = { name: 'np-concat', text: 'SELECT $1::text || $2::text AS s' };
+    const first = await client.query({ ...query, values: ['a', 'b'] });
+    const second = await client.query({ ...query, values: ['c', 'd'] });
+    expect(first.rows).toEqual([{ s: 'ab' }]);
+    expect(second.rows).toEqual([{ s: 'cd' }]);
+    const prepared = await client.query(
+      "SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name = 'np-concat'",
+    );
+    expect(prepared.rows).toEqual([{ n: 1 }]);
+  });
+
+  test('pgvector: toSql parameters and registerTypes results', async () => {
+    await using client = await connect(server);
+    await client.query('CREATE EXTENSION IF NOT EXISTS vector');
+    await registerTypes(client);
+    await client.query('DROP TABLE IF EXISTS np_items');
+    await client.query('CREATE TABLE np_items (id int PRIMARY KEY, embedding vector(3))');
+    await client.query('INSERT INTO np_items VALUES ($1, $2), ($3, $4), ($5, $6)', [
+      1,
+      toSql([1, 1, 1]),
+      2,
+      toSql([2, 2, 2]),
+      3,
+      toSql([1, 1, 2]),
+    ]);
+    const r = await client.query('SELECT id, embedding FROM np_items ORDER BY embedding <-> $1 LIMIT 2', [
+      toSql([1, 1, 1]),
+    ]);
+    expect(r.rows).toEqual([
+      { id: 1, embedding: [1, 1, 1] },
+      { id: 3, embedding: [1, 1, 2] },
+    ]);
+    const d = await client.query('SELECT embedding <=> $1 AS d FROM np_items WHERE id = 2', [
+      toSql([1, 1, 1]),
+    ]);
+    expect(d.rows[0].d).toBeCloseTo(0, 12);
+    await client.query('DROP TABLE np_items');
+  });
+
+  test('transactions: rollback leaves nothing, commit keeps, errors abort the block', async () => {
+    await using client = await connect(server);
+    await client.query('DROP TABLE IF EXISTS np_tx');
+    await client.query('CREATE TABLE np_tx (id int PRIMARY KEY)');
+
+    await client.query('BEGIN');
+    await client.query('INSERT INTO np_tx VALUES (1)');
+    await client.query('ROLLBACK');
+    expect((await client.query('SELECT count(*)::int AS n FROM np_tx')).rows).toEqual([{ n: 0 }]);
+
+    await client.query('BEGIN');
+    await client.query('INSERT INTO np_tx VALUES ($1)', [2]);
+    await client.query('COMMIT');
+    expect((await client.query('SELECT id FROM np_tx')).rows).toEqual([{ id: 2 }]);
+
+    await client.query('BEGIN');
+    const dup = await databaseError(client.query('INSERT INTO np_tx VALUES ($1)', [2]));
+    expect(dup.code).toBe('23505');
+    const aborted = await databaseError(client.query('SELECT 1'));
+    expect(aborted.code).toBe('25P02');
+    await client.query('ROLLBACK');
+    expect((await client.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
+
+    await client.query('DROP TABLE np_tx');
+  });
+
+  test('error fields: code, severity, message, position', async () => {
+    await using client = await connect(server);
+    const zero = await databaseError(client.query('SELECT 1/0'));
+    expect(zero.code).toBe('22012');
+    expect(zero.severity).toBe('ERROR');
+    expect(zero.message).toBe('division by zero');
+
+    const syntax = await databaseError(client.query('SELECT 1 FROM WHERE'));
+    expect(syntax.code).toBe('42601');
+    expect(syntax.message).toBe('syntax error at or near "WHERE"');
+    expect(syntax.position).toBe('15');
+
+    const missing = await databaseError(client.query('SELECT * FROM np_missing_table', []));
+    expect(missing.code).toBe('42P01');
+    expect(missing.position).toBe('15');
+
+    const param = await databaseError(client.query('SELECT $1::int', ['x']));
+    expect(param.code).toBe('22P02');
+    expect(param.message).toBe('invalid input syntax for type integer: "x"');
+
+    // The connection is still usable.
+    expect((await client.query('SELECT 3 AS n')).rows).toEqual([{ n: 3 }]);
+  });
+
+  test('cancel of a running query: 57014, and the connection stays usable', async () => {
+    await using client = await connect(server);
+    // BackendKeyData as node-postgres keeps it (not part of its typed API).
+    const { processID, secretKey } = client as unknown as { processID: number; secretKey: number };
+    expect(typeof processID).toBe('number');
+    const started = Date.now();
+    const sleeping = databaseError(client.query('SELECT pg_sleep(10)'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    {
+      await using canceller = await RawConnection.open(server.host, server.port);
+      canceller.write(cancelRequest(processID, secretKey));
+      // The server answers a CancelRequest by closing the connection, nothing else.
+      expect(await canceller.drain()).toEqual([]);
+    }
+    const error = await sleeping;
+    expect(error.code).toBe('57014');
+    expect(error.message).toBe('canceling statement due to user request');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect((await client.query('SELECT 4 AS n')).rows).toEqual([{ n: 4 }]);
+  });
+
+  test('a cancel request with a wrong key is ignored', async () => {
+    await using client = await connect(server);
+    const { processID, secretKey } = client as unknown as { processID: number; secretKey: number };
+    const running = client.query('SELECT pg_sleep(0.5) IS NULL AS done');
+    {
+      await using canceller = await RawConnection.open(server.host, server.port);
+      canceller.write(cancelRequest(processID, secretKey ^ 0x5a5a5a5a));
+      await canceller.drain();
+    }
+    expect((await running).rows).toEqual([{ done: false }]);
+  });
+});
