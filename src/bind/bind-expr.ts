@@ -31,6 +31,21 @@ export interface ExprOptions {
   readonly insideAggregate?: boolean;
 }
 
+/** count(*): counts rows, not values. */
+const COUNT_STAR = {
+  def: {
+    name: 'count',
+    args: [],
+    result: T.int8,
+    strict: false,
+    init: () => 0n,
+    step: (state: unknown) => (state as bigint) + 1n,
+    final: (state: unknown) => state,
+  },
+  argTypes: [] as SqlType[],
+  resultType: T.int8,
+} as unknown as ReturnType<typeof resolveAggregate>;
+
 export function constType(v: ConstValue): { type: SqlType; value: Value } {
   switch (v.type) {
     case 'string':
@@ -185,7 +200,7 @@ function bindAggregate(f: FuncExpr, name: string, scope: Scope, bc: BindContext,
   const args = f.star ? [] : f.args.map((a) => bindExpr(a, scope, bc, inner));
   let resolved: ReturnType<typeof resolveAggregate>;
   try {
-    resolved = resolveAggregate(f.star ? 'count' : name, args.map((a) => a.type));
+    resolved = f.star ? COUNT_STAR : resolveAggregate(name, args.map((a) => a.type));
   } catch (err) {
     throw err instanceof SqlError ? err.at(f.loc + 1) : err;
   }

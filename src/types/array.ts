@@ -23,6 +23,11 @@ export class ArrayValue {
 
   static readonly EMPTY = new ArrayValue([], [], []);
 
+  /** Alias of `elements` for code that treats arrays as `{ dims, values }`. */
+  get values(): Value[] {
+    return this.elements;
+  }
+
   get ndim(): number {
     return this.dims.length;
   }

@@ -132,6 +132,12 @@ export function compareValues(type: SqlType, a: Value, b: Value): number {
       }
       return ra.values.length - rb.values.length;
     }
+    case 'vector':
+    case 'halfvec':
+    case 'sparsevec':
+    case 'bit':
+    case 'varbit':
+      return compareExtension(a, b);
     default:
       if (typeof a === 'number' && typeof b === 'number') return cmpNum(a, b);
       if (typeof a === 'string' && typeof b === 'string') return compareText(a, b);
@@ -178,7 +184,35 @@ export function hashKey(type: SqlType, value: Value): string | number {
     case 'int2vector':
     case 'oidvector':
       return (value as ArrayValue).elements.join(' ');
+    case 'vector':
+      return Array.from(value as Float32Array).join(',');
     default:
+      if (typeof value === 'object' && value !== null && 'bytes' in value) {
+        return `${(value as unknown as { length: number }).length}:${hex((value as { bytes: Uint8Array }).bytes)}`;
+      }
       return typeof value === 'number' || typeof value === 'string' ? value : String(value);
   }
+}
+
+/** pgvector's ordering: element-wise, then by dimension count; bit strings bytewise then by length. */
+function compareExtension(a: Value, b: Value): number {
+  const dense = (v: Value): ArrayLike<number> | null =>
+    v instanceof Float32Array
+      ? v
+      : typeof (v as { toFloat32?: () => Float32Array }).toFloat32 === 'function'
+        ? (v as { toFloat32: () => Float32Array }).toFloat32()
+        : typeof (v as { toDense?: () => Float32Array }).toDense === 'function'
+          ? (v as { toDense: () => Float32Array }).toDense()
+          : null;
+  const x = dense(a);
+  const y = dense(b);
+  if (x && y) {
+    const n = Math.min(x.length, y.length);
+    for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+    return x.length - y.length;
+  }
+  const ba = (a as { bytes: Uint8Array; length: number });
+  const bb = (b as { bytes: Uint8Array; length: number });
+  const c = compareBytes(ba.bytes, bb.bytes);
+  return c !== 0 ? c : ba.length - bb.length;
 }

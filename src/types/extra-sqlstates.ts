@@ -9,5 +9,5 @@ export const ExtraSqlState = {
   InvalidArgumentForPowerFunction: '2201F' as string as SqlStateCode,
   InvalidRegularExpression: '2201B' as string as SqlStateCode,
   InvalidEscapeCharacter: '22019' as string as SqlStateCode,
-  ArraySubscriptError: '2202E' as string as SqlStateCode,
+  SubstringError: '22011' as string as SqlStateCode,
 } as const;

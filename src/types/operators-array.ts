@@ -95,7 +95,7 @@ export function arrayAppend(a: ArrayValue | null, v: Value): ArrayValue {
 export function arrayPrepend(v: Value, a: ArrayValue | null): ArrayValue {
   if (!a || a.ndim === 0) return ArrayValue.of([v]);
   if (a.ndim !== 1) throw new SqlError(SqlState.DataException, 'argument must be empty or one-dimensional array');
-  return new ArrayValue([v, ...a.elements], [a.dims[0] + 1], [a.lbounds[0] - 1]);
+  return new ArrayValue([v, ...a.elements], [a.dims[0] + 1], a.lbounds);
 }
 
 // array || array and element || array are not strict: a NULL side is ignored.

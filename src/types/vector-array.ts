@@ -1,3 +1,4 @@
+import { ArrayValue } from './array.ts';
 /**
  * The one place where the vector types touch SQL arrays: array_to_vector/halfvec/sparsevec
  * read int4[], real[], double precision[] and numeric[]; vector_to_float4 and the
@@ -27,11 +28,7 @@ export function isArrayValue(v: Value): v is ArrayValueLike {
 
 /** A one-dimensional array with lower bound 1, as construct_array builds it. */
 export function makeArray(values: Value[]): ArrayValueLike {
-  return {
-    dims: values.length === 0 ? [] : [values.length],
-    lbounds: values.length === 0 ? [] : [1],
-    values,
-  };
+  return ArrayValue.of(values);
 }
 
 /** numeric_float4: numeric → text → float4in, which rejects overflow and underflow alike. */

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { decodePasswordMessage, decodeSaslInitialResponse } from './frontend-messages.ts';
-import { Frontend, MAX_AUTH_MESSAGE_BYTES } from './protocol.ts';
+import { FrontendCode, MAX_AUTH_MESSAGE_BYTES } from './protocol.ts';
 import { ScramExchange } from './scram-exchange.ts';
 import type { AuthPlan } from './session.ts';
 import type { SocketChannel, WireLogger } from './socket-channel.ts';
@@ -36,7 +36,7 @@ export async function authenticate(
         severity: 'FATAL',
       });
     }
-    if (frame.type !== Frontend.Password) {
+    if (frame.type !== FrontendCode.Password) {
       throw protocolViolation(`expected password response, got message type ${frame.type}`);
     }
     return frame.body;
@@ -91,6 +91,18 @@ export async function authenticate(
       if (serverFinal === null) throw passwordFailed(user);
       channel.writer.authenticationSASLFinal(serverFinal);
       return;
+    }
+    default: {
+      // Fail closed: an unknown method must never mean "let them in".
+      const method = (plan as { method?: unknown }).method;
+      logger.error(`wire: unknown authentication method ${String(method)} for user "${user}"`);
+      throw new SqlError(
+        SqlState.InvalidAuthorizationSpecification,
+        `authentication failed for user "${user}"`,
+        {
+          severity: 'FATAL',
+        },
+      );
     }
   }
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { fe, message } from './testing/frontend-encoder.ts';
 import { type BackendFrame, cstringBody, dataRow, errorFields, RawClient } from './testing/raw-client.ts';
-import { connectPg, connectRaw, startServer } from './testing/test-server.ts';
+import { connectPg, connectRaw, startServer, waitFor } from './testing/test-server.ts';
 
 const types = (frames: BackendFrame[]) => frames.map((f) => f.type).join('');
 const rows = (frames: BackendFrame[]) => frames.filter((f) => f.type === 'D').map((f) => dataRow(f)[0]);
@@ -278,9 +278,15 @@ describe('output flow control', () => {
     await using client = await connectRaw(t.port);
     client.socket.pause();
     client.send(fe.query('many 20000'));
-    await sleep(200);
     // ~20 MB of rows, but the session waits in flush() once the socket buffers are full.
     const session = t.backend.sessions[0]!;
+    let last = -1;
+    await waitFor(() => {
+      const settled = session.produced > 0 && session.produced === last;
+      last = session.produced;
+      return settled;
+    });
+    await sleep(100);
     expect(session.produced).toBeGreaterThan(0);
     expect(session.produced).toBeLessThan(20_000);
     client.socket.resume();
@@ -388,6 +394,55 @@ describe('protocol violations', () => {
   });
 });
 
+describe('robustness', () => {
+  it('survives random bytes after startup on many connections', async () => {
+    await using t = await startServer({ maxMessageBytes: 4096 });
+    let seed = 12345;
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) / 0x1000000;
+    for (let n = 0; n < 40; n++) {
+      await using client = await connectRaw(t.port);
+      // Half the time, start with a plausible type byte so the length and body get exercised.
+      const types = 'QPBDECSHXdcfpF';
+      const head = random() < 0.5 ? [types.charCodeAt(Math.floor(random() * types.length))] : [];
+      const bytes = Buffer.from([
+        ...head,
+        ...Array.from({ length: Math.floor(random() * 64) }, () => Math.floor(random() * 256)),
+      ]);
+      client.send(bytes, fe.sync());
+      await sleep(2);
+    }
+    await using good = await connectPg(t.port);
+    expect((await good.query('alive')).rows).toEqual([{ echo: 'alive' }]);
+    expect(t.errors.filter((e) => !e.includes('unclassified'))).toEqual([]);
+  });
+
+  it('survives a session whose every method throws', async () => {
+    const fail = () => {
+      throw new TypeError('engine bug');
+    };
+    const hostile = new Proxy({}, { get: () => fail });
+    const errors: string[] = [];
+    await using t = await startServer({
+      backend: {
+        authPlan: async () => ({ method: 'trust' }),
+        openSession: async () => ({ session: hostile as never, parameterStatus: {} }),
+      },
+      logger: { error: (message) => errors.push(message) },
+    });
+    await using client = await connectRaw(t.port);
+    client.send(fe.query('x'));
+    let frames = await client.until('Z');
+    expect(errorFields(frames[0]!)).toMatchObject({ C: 'XX000', M: 'engine bug' });
+    expect(frames.at(-1)!.body.toString()).toBe('I');
+    client.send(fe.parse('', 'x'), fe.describe('S', ''), fe.sync());
+    frames = await client.until('Z');
+    expect(types(frames)).toBe('EEZ');
+    client.send(fe.terminate());
+    await client.closed();
+    expect(errors.some((e) => e.includes('session.close() threw'))).toBe(true);
+  });
+});
+
 describe('connection end', () => {
   it('closes the session on Terminate', async () => {
     await using t = await startServer();
@@ -402,9 +457,9 @@ describe('connection end', () => {
     await using t = await startServer();
     const client = await connectRaw(t.port);
     client.send(fe.query('sleep 10000'));
-    await sleep(30);
+    await waitFor(() => t.backend.sessions[0]?.sleeping === true);
     client.socket.destroy();
-    await sleep(30);
+    await waitFor(() => t.server.connectionCount === 0);
     const session = t.backend.sessions[0]!;
     expect([session.cancels, session.closed]).toEqual([1, true]);
     expect(t.server.connectionCount).toBe(0);

@@ -19,7 +19,7 @@ import { readCopyIn } from './copy-in.ts';
 import { decodeFrontendMessage, type FrontendMessage } from './frontend-messages.ts';
 import { GuardedSession } from './guarded-session.ts';
 import type { Frame } from './message-reader.ts';
-import { Frontend, PROTOCOL_MINOR } from './protocol.ts';
+import { FrontendCode, PROTOCOL_MINOR } from './protocol.ts';
 import { type SinkMode, WireResultSink } from './result-sink.ts';
 import type { Backend, StartupInfo } from './session.ts';
 import type { SocketChannel, WireLogger } from './socket-channel.ts';
@@ -39,12 +39,12 @@ export interface ConnectionContext {
 
 /** Messages of the extended protocol: an error in them discards input until Sync. */
 const EXTENDED = new Set<number>([
-  Frontend.Parse,
-  Frontend.Bind,
-  Frontend.Describe,
-  Frontend.Execute,
-  Frontend.Close,
-  Frontend.Flush,
+  FrontendCode.Parse,
+  FrontendCode.Bind,
+  FrontendCode.Describe,
+  FrontendCode.Execute,
+  FrontendCode.Close,
+  FrontendCode.Flush,
 ]);
 
 export class Connection {
@@ -117,14 +117,19 @@ export class Connection {
       tls: this.channel.tls,
       processId: this.key.processId,
     };
-    const plan = await backend.authPlan(info).catch((error: unknown) => {
-      throw this.startupError(error, SqlState.InvalidAuthorizationSpecification);
-    });
+    // Promise.resolve().then: a backend that throws synchronously is handled the same way.
+    const plan = await Promise.resolve()
+      .then(() => backend.authPlan(info))
+      .catch((error: unknown) => {
+        throw this.startupError(error, SqlState.InvalidAuthorizationSpecification);
+      });
     await authenticate(this.channel, plan, info.user, deadline, logger);
     this.channel.writer.authenticationOk();
-    const opened = await backend.openSession(info).catch((error: unknown) => {
-      throw this.startupError(error, SqlState.InternalError);
-    });
+    const opened = await Promise.resolve()
+      .then(() => backend.openSession(info))
+      .catch((error: unknown) => {
+        throw this.startupError(error, SqlState.InternalError);
+      });
     this.session = new GuardedSession(opened.session, logger);
     if (this.channel.closed) return false;
     for (const [name, value] of Object.entries(opened.parameterStatus)) {
@@ -171,7 +176,8 @@ export class Connection {
         return this.dispatch(frame);
       case 'failed-until-sync':
         // Protocol 55.2.3: after an error, everything up to Sync is read and discarded.
-        if (frame.type === Frontend.Sync || frame.type === Frontend.Terminate) return this.dispatch(frame);
+        if (frame.type === FrontendCode.Sync || frame.type === FrontendCode.Terminate)
+          return this.dispatch(frame);
         return;
       case 'startup':
       case 'auth':
@@ -252,7 +258,7 @@ export class Connection {
       case 'FunctionCall':
         throw new SqlError(SqlState.FeatureNotSupported, 'fastpath function calls are not supported');
       case 'Password':
-        throw protocolViolation(`invalid frontend message type ${Frontend.Password}`);
+        throw protocolViolation(`invalid frontend message type ${FrontendCode.Password}`);
     }
   }
 

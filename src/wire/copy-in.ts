@@ -5,7 +5,7 @@
  */
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { BodyReader } from './frontend-messages.ts';
-import { Frontend } from './protocol.ts';
+import { FrontendCode } from './protocol.ts';
 import type { SocketChannel } from './socket-channel.ts';
 import { protocolViolation } from './wire-errors.ts';
 
@@ -16,18 +16,18 @@ export async function* readCopyIn(channel: SocketChannel): AsyncGenerator<Uint8A
       throw protocolViolation('unexpected EOF on client connection with an open transaction');
     }
     switch (frame.type) {
-      case Frontend.CopyData:
+      case FrontendCode.CopyData:
         yield frame.body;
         break;
-      case Frontend.CopyDone:
+      case FrontendCode.CopyDone:
         new BodyReader(frame.body).end();
         return;
-      case Frontend.CopyFail: {
+      case FrontendCode.CopyFail: {
         const reason = new BodyReader(frame.body).cstringBytes().toString('utf8');
         throw new SqlError(SqlState.QueryCanceled, `COPY from stdin failed: ${reason}`);
       }
-      case Frontend.Flush:
-      case Frontend.Sync:
+      case FrontendCode.Flush:
+      case FrontendCode.Sync:
         break;
       default: {
         const hex = frame.type.toString(16).padStart(2, '0').toUpperCase();

@@ -7,7 +7,7 @@
  */
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { Frame } from './message-reader.ts';
-import { Frontend } from './protocol.ts';
+import { FrontendCode } from './protocol.ts';
 import type { BindRequest, FormatCode } from './session.ts';
 import { checkUtf8, decodeUtf8 } from './utf8.ts';
 import { protocolViolation } from './wire-errors.ts';
@@ -110,58 +110,58 @@ const COPY_DONE: FrontendMessage = { kind: 'CopyDone' };
 export function decodeFrontendMessage(frame: Frame): FrontendMessage {
   const r = new BodyReader(frame.body);
   switch (frame.type) {
-    case Frontend.Query: {
+    case FrontendCode.Query: {
       // Read the raw bytes first so a framing fault wins over an encoding fault.
       const sql = r.cstringBytes();
       r.end();
       return { kind: 'Query', sql: decodeUtf8(sql) };
     }
-    case Frontend.Parse:
+    case FrontendCode.Parse:
       return decodeParse(r);
-    case Frontend.Bind:
+    case FrontendCode.Bind:
       return decodeBind(r);
-    case Frontend.Describe:
-    case Frontend.Close: {
+    case FrontendCode.Describe:
+    case FrontendCode.Close: {
       const subtype = r.int8();
       const name = r.cstringBytes();
       r.end();
-      const what = frame.type === Frontend.Describe ? 'DESCRIBE' : 'CLOSE';
+      const what = frame.type === FrontendCode.Describe ? 'DESCRIBE' : 'CLOSE';
       if (subtype !== 0x53 && subtype !== 0x50) {
         throw protocolViolation(`invalid ${what} message subtype ${subtype}`, 'ERROR');
       }
       const target = subtype === 0x53 ? 'S' : 'P';
-      const kind = frame.type === Frontend.Describe ? 'Describe' : 'Close';
+      const kind = frame.type === FrontendCode.Describe ? 'Describe' : 'Close';
       return { kind, target, name: decodeUtf8(name) };
     }
-    case Frontend.Execute: {
+    case FrontendCode.Execute: {
       const portal = r.cstringBytes();
       const maxRows = r.int32();
       r.end();
       // PostgreSQL treats a zero or negative row count as "no limit".
       return { kind: 'Execute', portal: decodeUtf8(portal), maxRows: Math.max(0, maxRows) };
     }
-    case Frontend.Sync:
+    case FrontendCode.Sync:
       r.end();
       return SYNC;
-    case Frontend.Flush:
+    case FrontendCode.Flush:
       r.end();
       return FLUSH;
-    case Frontend.Terminate:
+    case FrontendCode.Terminate:
       r.end();
       return TERMINATE;
-    case Frontend.CopyDone:
+    case FrontendCode.CopyDone:
       r.end();
       return COPY_DONE;
-    case Frontend.CopyData:
+    case FrontendCode.CopyData:
       return { kind: 'CopyData', data: frame.body };
-    case Frontend.CopyFail: {
+    case FrontendCode.CopyFail: {
       const message = r.cstringBytes();
       r.end();
       return { kind: 'CopyFail', message: message.toString('utf8') };
     }
-    case Frontend.Password:
+    case FrontendCode.Password:
       return { kind: 'Password', body: frame.body };
-    case Frontend.FunctionCall:
+    case FrontendCode.FunctionCall:
       return { kind: 'FunctionCall' };
     default:
       throw protocolViolation(`invalid frontend message type ${frame.type}`);

@@ -4,7 +4,7 @@
  */
 import type { SqlError } from '../errors/sql-error.ts';
 import { errorFields, noticeFields } from './error-fields.ts';
-import { AuthCode, Backend } from './protocol.ts';
+import { AuthCode, BackendCode } from './protocol.ts';
 import type { CopyFormat, FieldDescription, Notice, TransactionStatus, WireValue } from './session.ts';
 
 /** Bodyless messages are encoded once and copied. */
@@ -15,13 +15,13 @@ function bodyless(type: number): Buffer {
   return message;
 }
 
-const PARSE_COMPLETE = bodyless(Backend.ParseComplete);
-const BIND_COMPLETE = bodyless(Backend.BindComplete);
-const CLOSE_COMPLETE = bodyless(Backend.CloseComplete);
-const NO_DATA = bodyless(Backend.NoData);
-const PORTAL_SUSPENDED = bodyless(Backend.PortalSuspended);
-const EMPTY_QUERY_RESPONSE = bodyless(Backend.EmptyQueryResponse);
-const COPY_DONE = bodyless(Backend.CopyDone);
+const PARSE_COMPLETE = bodyless(BackendCode.ParseComplete);
+const BIND_COMPLETE = bodyless(BackendCode.BindComplete);
+const CLOSE_COMPLETE = bodyless(BackendCode.CloseComplete);
+const NO_DATA = bodyless(BackendCode.NoData);
+const PORTAL_SUSPENDED = bodyless(BackendCode.PortalSuspended);
+const EMPTY_QUERY_RESPONSE = bodyless(BackendCode.EmptyQueryResponse);
+const COPY_DONE = bodyless(BackendCode.CopyDone);
 
 const INITIAL_CAPACITY = 8 * 1024;
 /** Outputs up to this size are copied out of the writer's buffer (Node pools small buffers). */
@@ -68,53 +68,53 @@ export class MessageWriter {
   }
 
   authenticationOk(): this {
-    return this.begin(Backend.Authentication).int32(AuthCode.Ok).end();
+    return this.begin(BackendCode.Authentication).int32(AuthCode.Ok).end();
   }
 
   authenticationCleartextPassword(): this {
-    return this.begin(Backend.Authentication).int32(AuthCode.CleartextPassword).end();
+    return this.begin(BackendCode.Authentication).int32(AuthCode.CleartextPassword).end();
   }
 
   authenticationMD5Password(salt: Uint8Array): this {
-    return this.begin(Backend.Authentication).int32(AuthCode.MD5Password).bytes(salt).end();
+    return this.begin(BackendCode.Authentication).int32(AuthCode.MD5Password).bytes(salt).end();
   }
 
   authenticationSASL(mechanisms: readonly string[]): this {
-    this.begin(Backend.Authentication).int32(AuthCode.SASL);
+    this.begin(BackendCode.Authentication).int32(AuthCode.SASL);
     for (const mechanism of mechanisms) this.cstring(mechanism);
     return this.int8(0).end();
   }
 
   authenticationSASLContinue(data: string): this {
-    return this.begin(Backend.Authentication).int32(AuthCode.SASLContinue).string(data).end();
+    return this.begin(BackendCode.Authentication).int32(AuthCode.SASLContinue).string(data).end();
   }
 
   authenticationSASLFinal(data: string): this {
-    return this.begin(Backend.Authentication).int32(AuthCode.SASLFinal).string(data).end();
+    return this.begin(BackendCode.Authentication).int32(AuthCode.SASLFinal).string(data).end();
   }
 
   negotiateProtocolVersion(newestMinor: number, unrecognizedOptions: readonly string[]): this {
-    this.begin(Backend.NegotiateProtocolVersion).int32(newestMinor).int32(unrecognizedOptions.length);
+    this.begin(BackendCode.NegotiateProtocolVersion).int32(newestMinor).int32(unrecognizedOptions.length);
     for (const option of unrecognizedOptions) this.cstring(option);
     return this.end();
   }
 
   parameterStatus(name: string, value: string): this {
-    return this.begin(Backend.ParameterStatus).cstring(name).cstring(value).end();
+    return this.begin(BackendCode.ParameterStatus).cstring(name).cstring(value).end();
   }
 
   backendKeyData(processId: number, secretKey: number): this {
-    return this.begin(Backend.BackendKeyData).int32(processId).int32(secretKey).end();
+    return this.begin(BackendCode.BackendKeyData).int32(processId).int32(secretKey).end();
   }
 
   readyForQuery(status: TransactionStatus): this {
-    return this.begin(Backend.ReadyForQuery).int8(status.charCodeAt(0)).end();
+    return this.begin(BackendCode.ReadyForQuery).int8(status.charCodeAt(0)).end();
   }
 
   // ---- query results ----
 
   rowDescription(fields: readonly FieldDescription[]): this {
-    this.begin(Backend.RowDescription).int16(fields.length);
+    this.begin(BackendCode.RowDescription).int16(fields.length);
     for (const f of fields) {
       this.cstring(f.name)
         .int32(f.tableOid)
@@ -128,7 +128,7 @@ export class MessageWriter {
   }
 
   dataRow(values: readonly WireValue[]): this {
-    this.begin(Backend.DataRow).int16(values.length);
+    this.begin(BackendCode.DataRow).int16(values.length);
     for (const value of values) {
       if (value === null) {
         this.int32(-1);
@@ -147,7 +147,7 @@ export class MessageWriter {
   }
 
   commandComplete(tag: string): this {
-    return this.begin(Backend.CommandComplete).cstring(tag).end();
+    return this.begin(BackendCode.CommandComplete).cstring(tag).end();
   }
 
   emptyQueryResponse(): this {
@@ -155,13 +155,13 @@ export class MessageWriter {
   }
 
   errorResponse(error: SqlError): this {
-    this.begin(Backend.ErrorResponse);
+    this.begin(BackendCode.ErrorResponse);
     for (const [code, value] of errorFields(error)) this.int8(code.charCodeAt(0)).cstring(value);
     return this.int8(0).end();
   }
 
   noticeResponse(notice: Notice): this {
-    this.begin(Backend.NoticeResponse);
+    this.begin(BackendCode.NoticeResponse);
     for (const [code, value] of noticeFields(notice)) this.int8(code.charCodeAt(0)).cstring(value);
     return this.int8(0).end();
   }
@@ -189,7 +189,7 @@ export class MessageWriter {
   }
 
   parameterDescription(typeOids: readonly number[]): this {
-    this.begin(Backend.ParameterDescription).int16(typeOids.length);
+    this.begin(BackendCode.ParameterDescription).int16(typeOids.length);
     for (const oid of typeOids) this.uint32(oid);
     return this.end();
   }
@@ -197,15 +197,15 @@ export class MessageWriter {
   // ---- COPY ----
 
   copyInResponse(format: CopyFormat): this {
-    return this.copyResponse(Backend.CopyInResponse, format);
+    return this.copyResponse(BackendCode.CopyInResponse, format);
   }
 
   copyOutResponse(format: CopyFormat): this {
-    return this.copyResponse(Backend.CopyOutResponse, format);
+    return this.copyResponse(BackendCode.CopyOutResponse, format);
   }
 
   copyData(data: Uint8Array): this {
-    return this.begin(Backend.CopyData).bytes(data).end();
+    return this.begin(BackendCode.CopyData).bytes(data).end();
   }
 
   copyDone(): this {

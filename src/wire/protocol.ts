@@ -4,7 +4,7 @@
  */
 
 /** First byte of messages the client sends after startup. */
-export const Frontend = {
+export const FrontendCode = {
   Query: 0x51, // 'Q'
   Parse: 0x50, // 'P'
   Bind: 0x42, // 'B'
@@ -23,7 +23,7 @@ export const Frontend = {
 } as const;
 
 /** First byte of messages the server sends. */
-export const Backend = {
+export const BackendCode = {
   Authentication: 0x52, // 'R'
   BackendKeyData: 0x4b, // 'K'
   BindComplete: 0x32, // '2'
@@ -86,19 +86,19 @@ export const OUTPUT_FLUSH_BYTES = 64 * 1024;
 /** Message types whose body is empty or tiny; a long length for them is malformed. */
 export function isSmallMessage(type: number): boolean {
   return (
-    type === Frontend.Sync ||
-    type === Frontend.Flush ||
-    type === Frontend.Terminate ||
-    type === Frontend.CopyDone ||
-    type === Frontend.CopyFail ||
-    type === Frontend.Describe ||
-    type === Frontend.Close ||
-    type === Frontend.Execute
+    type === FrontendCode.Sync ||
+    type === FrontendCode.Flush ||
+    type === FrontendCode.Terminate ||
+    type === FrontendCode.CopyDone ||
+    type === FrontendCode.CopyFail ||
+    type === FrontendCode.Describe ||
+    type === FrontendCode.Close ||
+    type === FrontendCode.Execute
   );
 }
 
 const KNOWN_FRONTEND_TYPES = new Uint8Array(256);
-for (const code of Object.values(Frontend)) KNOWN_FRONTEND_TYPES[code] = 1;
+for (const code of Object.values(FrontendCode)) KNOWN_FRONTEND_TYPES[code] = 1;
 
 /** Every message type a client may legitimately send after startup. */
 export function isKnownFrontendType(type: number): boolean {

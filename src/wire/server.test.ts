@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { PASSWORD } from './testing/echo-backend.ts';
 import { fe } from './testing/frontend-encoder.ts';
 import { RawClient } from './testing/raw-client.ts';
-import { connectPg, startServer } from './testing/test-server.ts';
+import { connectPg, startServer, waitFor } from './testing/test-server.ts';
 
 async function rejection(promise: Promise<unknown>): Promise<DatabaseError> {
   try {
@@ -68,7 +68,7 @@ describe('WireServer with node-postgres', () => {
     await using client = await connectPg(t.port);
     const { processID, secretKey } = client as unknown as { processID: number; secretKey: number };
     const slow = rejection(client.query('sleep 10000'));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitFor(() => t.backend.sessions[0]?.sleeping === true);
     // A wrong key is ignored; the right one cancels. Neither gets a reply.
     for (const key of [secretKey + 1, secretKey]) {
       await using raw = await RawClient.connect(t.port);

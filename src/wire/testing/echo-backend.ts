@@ -98,6 +98,11 @@ export class EchoSession implements Session {
 
   constructor(private readonly backend: EchoBackend) {}
 
+  /** True while a `sleep N` statement is running (and can be cancelled). */
+  get sleeping(): boolean {
+    return this.abort !== null;
+  }
+
   async simpleQuery(sql: string, sink: ResultSink): Promise<void> {
     if (sql.trim() === '') return sink.emptyQuery();
     await this.run(sql, [], sink, true);

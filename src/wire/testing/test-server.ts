@@ -45,3 +45,12 @@ export async function connectRaw(port: number, user = 'alice'): Promise<RawClien
   await client.until('Z');
   return client;
 }
+
+/** Polls `condition` every 5 ms until it holds (or throws after `ms`). */
+export async function waitFor(condition: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

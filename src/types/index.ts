@@ -1,0 +1,16 @@
+/**
+ * Registers every scalar type, cast, operator, function and aggregate (side-effect
+ * imports). The engine imports this module once: `import '../types/index.ts'`.
+ */
+import './register-numeric-types.ts';
+import './register-string-types.ts';
+import './register-datetime-types.ts';
+import './register-misc-types.ts';
+import './casts.ts';
+import './operators-arith.ts';
+import './operators-compare.ts';
+import './operators-text.ts';
+import './operators-datetime.ts';
+import './operators-json.ts';
+import './operators-array.ts';
+import './register-vector.ts';
