@@ -6,7 +6,7 @@
  */
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { ArrayValue } from './array.ts';
-import { findCast, findTypeInfo } from './registry.ts';
+import { findArrayCast, findCast, findTypeInfo } from './registry.ts';
 import type { CastContext, CastDef, EvalContext } from './registry-types.ts';
 import { elementOf, type SqlType, sqlType, type Value } from './type.ts';
 import { textIn, textOut, typeDisplayName } from './value-io.ts';
@@ -56,6 +56,10 @@ export function coercionPath(from: SqlType, to: SqlType, context: CastContext): 
   if (isPseudo(to) && !to.isArray) return matchesPseudo(from, to) ? { kind: 'none' } : null;
   if (from.base === to.base && from.isArray === to.isArray) return { kind: 'none' };
   if (from.base === 'unknown' && !from.isArray) return { kind: 'unknown' };
+  if (from.isArray !== to.isArray) {
+    const cast = findArrayCast(from, to);
+    if (cast) return rank[cast.context] <= rank[context] ? { kind: 'function', cast } : null;
+  }
   if (from.isArray && to.isArray) {
     const element = coercionPath(elementOf(from), elementOf(to), context);
     return element ? { kind: 'array', element } : null;

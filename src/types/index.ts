@@ -14,3 +14,4 @@ import './operators-datetime.ts';
 import './operators-json.ts';
 import './operators-array.ts';
 import './register-vector.ts';
+import './functions-array-fill.ts';

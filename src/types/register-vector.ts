@@ -15,6 +15,7 @@ import { applyHalfvecTypmod, type HalfVector, halfvecTypeInfo } from './halfvec.
 import { halfvecAdd, halfvecFromFloats } from './halfvec-ops.ts';
 import {
   registerAggregate,
+  registerArrayCast,
   registerCast,
   registerFunction,
   registerOperator,
@@ -200,3 +201,5 @@ for (const c of vectorCasts) registerCast(c);
 for (const f of vectorFunctions) registerFunction(f);
 for (const o of vectorOperators) registerOperator(o);
 for (const a of vectorAggregates) registerAggregate(a);
+
+for (const c of vectorArrayCasts) registerArrayCast(c, c.fromIsArray, c.toIsArray);

@@ -4,7 +4,7 @@
  * src/types/resolve.ts picks overloads; src/catalog exposes them as pg_type/pg_proc/….
  */
 import type { AggregateDef, CastDef, FunctionDef, OperatorDef, TypeInfo } from './registry-types.ts';
-import type { BaseTypeName } from './type.ts';
+import type { BaseTypeName, SqlType } from './type.ts';
 
 const typesByName = new Map<BaseTypeName, TypeInfo>();
 const typesByOid = new Map<number, TypeInfo>();
@@ -48,6 +48,17 @@ export function registerCast(def: CastDef): void {
 
 export function findCast(from: BaseTypeName, to: BaseTypeName): CastDef | undefined {
   return casts.get(`${from}->${to}`);
+}
+
+/** Casts between an array type and a scalar type (int4[] → vector, vector → real[]). */
+const arrayCasts = new Map<string, CastDef>();
+
+export function registerArrayCast(def: CastDef, fromIsArray: boolean, toIsArray: boolean): void {
+  arrayCasts.set(`${def.from}${fromIsArray ? '[]' : ''}->${def.to}${toIsArray ? '[]' : ''}`, def);
+}
+
+export function findArrayCast(from: SqlType, to: SqlType): CastDef | undefined {
+  return arrayCasts.get(`${from.base}${from.isArray ? '[]' : ''}->${to.base}${to.isArray ? '[]' : ''}`);
 }
 
 export function allCasts(): CastDef[] {
