@@ -68,7 +68,9 @@ export function lookupTable(name: QualifiedName, bc: BindContext): Table {
   const table = bc.catalog.findTable(bc.database, name.schema, name.name, bc.searchPath);
   if (!table) {
     const shown = name.schema ? `${name.schema}.${name.name}` : name.name;
-    throw new SqlError(SqlState.UndefinedTable, `relation "${shown}" does not exist`, { position: name.loc + 1 });
+    throw new SqlError(SqlState.UndefinedTable, `relation "${shown}" does not exist`, {
+      position: name.loc + 1,
+    });
   }
   if (table.view) {
     throw new SqlError(SqlState.FeatureNotSupported, `cannot change view "${table.name}"`);
@@ -92,9 +94,13 @@ function tableScope(table: Table, qualifier: string, offset = 0, parent: Scope |
 function columnIndex(table: Table, name: string, loc: number): number {
   const at = table.columns.findIndex((c) => c.name === name);
   if (at < 0) {
-    throw new SqlError(SqlState.UndefinedColumn, `column "${name}" of relation "${table.name}" does not exist`, {
-      position: loc + 1,
-    });
+    throw new SqlError(
+      SqlState.UndefinedColumn,
+      `column "${name}" of relation "${table.name}" does not exist`,
+      {
+        position: loc + 1,
+      },
+    );
   }
   return at;
 }
@@ -141,13 +147,16 @@ function coerceSource(e: Expr, bound: BoundExpr, column: Column, bc: BindContext
 export function bindInsert(stmt: InsertStmt, bc: BindContext): InsertPlan {
   if (stmt.with) throw new SqlError(SqlState.FeatureNotSupported, 'WITH in INSERT is not supported');
   const table = lookupTable(stmt.table, bc);
-  const targets = stmt.columns.length > 0
-    ? stmt.columns.map((c) => columnIndex(table, c.name, c.loc))
-    : table.columns.map((_, i) => i);
+  const targets =
+    stmt.columns.length > 0
+      ? stmt.columns.map((c) => columnIndex(table, c.name, c.loc))
+      : table.columns.map((_, i) => i);
   const seen = new Set<number>();
   stmt.columns.forEach((c, i) => {
     if (seen.has(targets[i])) {
-      throw new SqlError(SqlState.DuplicateColumn, `column "${c.name}" specified more than once`, { position: c.loc + 1 });
+      throw new SqlError(SqlState.DuplicateColumn, `column "${c.name}" specified more than once`, {
+        position: c.loc + 1,
+      });
     }
     seen.add(targets[i]);
   });
@@ -155,8 +164,17 @@ export function bindInsert(stmt: InsertStmt, bc: BindContext): InsertPlan {
   const targetCols = targets.map((t) => table.columns[t]);
   const empty = new Scope([]);
   if (!stmt.source) {
-    source = { kind: 'Values', rows: [targets.map((t) => ({ kind: 'Const', type: table.columns[t].type, value: DEFAULT_VALUE }))], columns: [] };
-  } else if (stmt.source.values && !stmt.source.setOp && stmt.source.orderBy.length === 0 && !stmt.source.limit) {
+    source = {
+      kind: 'Values',
+      rows: [targets.map((t) => ({ kind: 'Const', type: table.columns[t].type, value: DEFAULT_VALUE }))],
+      columns: [],
+    };
+  } else if (
+    stmt.source.values &&
+    !stmt.source.setOp &&
+    stmt.source.orderBy.length === 0 &&
+    !stmt.source.limit
+  ) {
     const rows = stmt.source.values.map((row) => {
       if (row.length > targets.length) {
         throw new SqlError(SqlState.SyntaxError, 'INSERT has more expressions than target columns', {
@@ -164,7 +182,12 @@ export function bindInsert(stmt: InsertStmt, bc: BindContext): InsertPlan {
         });
       }
       return row.map((e, i) =>
-        coerceSource(e, e.kind === 'Default' ? (null as never) : bindExpr(e, empty, bc, opts(bc, 'VALUES')), targetCols[i], bc),
+        coerceSource(
+          e,
+          e.kind === 'Default' ? (null as never) : bindExpr(e, empty, bc, opts(bc, 'VALUES')),
+          targetCols[i],
+          bc,
+        ),
       );
     });
     const width = rows[0]?.length ?? 0;
@@ -173,14 +196,24 @@ export function bindInsert(stmt: InsertStmt, bc: BindContext): InsertPlan {
         position: stmt.columns[width].loc + 1,
       });
     }
-    source = { kind: 'Values', rows, columns: rows[0].map((e, i) => ({ name: `column${i + 1}`, type: e.type, tableOid: 0, attnum: 0 })) };
+    source = {
+      kind: 'Values',
+      rows,
+      columns: rows[0].map((e, i) => ({ name: `column${i + 1}`, type: e.type, tableOid: 0, attnum: 0 })),
+    };
   } else {
     const plan = bindSelect(stmt.source, null, bc);
     if (plan.columns.length > targets.length) {
       throw new SqlError(SqlState.SyntaxError, 'INSERT has more expressions than target columns');
     }
     const exprs = plan.columns.map((c, i) =>
-      coerceAssignment({ kind: 'Column', type: c.type, index: i, name: c.name }, targetCols[i].type, bc, targetCols[i].name, stmt.loc),
+      coerceAssignment(
+        { kind: 'Column', type: c.type, index: i, name: c.name },
+        targetCols[i].type,
+        bc,
+        targetCols[i].name,
+        stmt.loc,
+      ),
     );
     source = { kind: 'Project', input: plan, exprs, columns: plan.columns };
   }
@@ -191,31 +224,56 @@ export function bindInsert(stmt: InsertStmt, bc: BindContext): InsertPlan {
     const oc = stmt.onConflict;
     const columns = oc.columns.length > 0 ? oc.columns.map((c) => columnIndex(table, c, -1)) : null;
     if (oc.action === 'update' && !columns && !oc.constraint) {
-      throw new SqlError(SqlState.SyntaxError, 'ON CONFLICT DO UPDATE requires inference specification or constraint name', {
-        hint: 'For example, ON CONFLICT (column_name).',
-      });
+      throw new SqlError(
+        SqlState.SyntaxError,
+        'ON CONFLICT DO UPDATE requires inference specification or constraint name',
+        {
+          hint: 'For example, ON CONFLICT (column_name).',
+        },
+      );
     }
     const excluded = tableScope(table, 'excluded', table.columns.length);
     const both = new Scope([...tableScope(table, stmt.alias ?? table.name), ...excluded]);
     const sets = oc.set.map((s) => {
       const column = columnIndex(table, s.column, s.loc);
       const col = table.columns[column];
-      const e = s.expr.kind === 'Default'
-        ? (defaults[column] ?? { kind: 'Const' as const, type: col.type, value: null })
-        : coerceAssignment(bindExpr(s.expr, both, bc, opts(bc, 'UPDATE')), col.type, bc, col.name, s.loc);
+      const e =
+        s.expr.kind === 'Default'
+          ? (defaults[column] ?? { kind: 'Const' as const, type: col.type, value: null })
+          : coerceAssignment(bindExpr(s.expr, both, bc, opts(bc, 'UPDATE')), col.type, bc, col.name, s.loc);
       return { column, expr: e };
     });
-    const where = oc.where ? coerceBoolean(bindExpr(oc.where, both, bc, opts(bc, 'WHERE')), bc, 'WHERE', oc.where.loc) : null;
+    const where = oc.where
+      ? coerceBoolean(bindExpr(oc.where, both, bc, opts(bc, 'WHERE')), bc, 'WHERE', oc.where.loc)
+      : null;
     onConflict = { action: oc.action, columns, sets, where };
   }
-  return { kind: 'Insert', table, targets, source, defaults, onConflict, returning: bindReturning(stmt.returning, scope, bc) };
+  return {
+    kind: 'Insert',
+    table,
+    targets,
+    source,
+    defaults,
+    onConflict,
+    returning: bindReturning(stmt.returning, scope, bc),
+  };
 }
 
-function bindScan(table: Table, alias: string | null, where: Expr | null, bc: BindContext): { scan: PlanNode; scope: Scope } {
+function bindScan(
+  table: Table,
+  alias: string | null,
+  where: Expr | null,
+  bc: BindContext,
+): { scan: PlanNode; scope: Scope } {
   const qualifier = alias ?? table.name;
   const cols = tableScope(table, qualifier);
   const columns: OutputColumn[] = [
-    ...table.columns.map((c) => ({ name: c.name, type: c.type as SqlType, tableOid: table.oid, attnum: c.attnum })),
+    ...table.columns.map((c) => ({
+      name: c.name,
+      type: c.type as SqlType,
+      tableOid: table.oid,
+      attnum: c.attnum,
+    })),
     { name: 'ctid', type: { base: 'int8', typmod: -1, isArray: false }, tableOid: 0, attnum: 0 },
   ];
   const scope = new Scope(cols);
@@ -236,9 +294,16 @@ export function bindUpdate(stmt: UpdateStmt, bc: BindContext): UpdatePlan {
   const sets = stmt.set.map((s) => {
     const column = columnIndex(table, s.column, s.loc);
     const col = table.columns[column];
-    const expr = s.expr.kind === 'Default'
-      ? (bindDefault(col, bc) ?? { kind: 'Const' as const, type: col.type, value: null })
-      : coerceAssignment(bindExpr(s.expr, scope, bc, opts(bc, 'UPDATE')), col.type, bc, col.name, s.expr.loc);
+    const expr =
+      s.expr.kind === 'Default'
+        ? (bindDefault(col, bc) ?? { kind: 'Const' as const, type: col.type, value: null })
+        : coerceAssignment(
+            bindExpr(s.expr, scope, bc, opts(bc, 'UPDATE')),
+            col.type,
+            bc,
+            col.name,
+            s.expr.loc,
+          );
     return { column, expr };
   });
   return { kind: 'Update', table, scan, sets, returning: bindReturning(stmt.returning, scope, bc) };

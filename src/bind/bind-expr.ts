@@ -4,8 +4,8 @@
  */
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { ConstValue, Expr, FuncExpr } from '../sql/ast.ts';
-import { aggregatesNamed } from '../types/registry.ts';
 import { compareValues } from '../types/compare.ts';
+import { aggregatesNamed } from '../types/registry.ts';
 import { resolveAggregate, resolveFunction, resolveOperator } from '../types/resolve.ts';
 import { arrayOf, elementOf, type SqlType, sqlType, T, type Value } from '../types/type.ts';
 import type { BindContext } from './bind-context.ts';
@@ -26,7 +26,10 @@ export interface ExprOptions {
   /** Clause name for "aggregate functions are not allowed in …" errors. */
   readonly clause: string;
   /** Binds a subquery with `scope` as its outer scope (supplied by the select binder). */
-  readonly bindSubquery: (query: import('../sql/ast.ts').SelectStmt, outer: Scope) => import('../plan/plan-nodes.ts').PlanNode;
+  readonly bindSubquery: (
+    query: import('../sql/ast.ts').SelectStmt,
+    outer: Scope,
+  ) => import('../plan/plan-nodes.ts').PlanNode;
   /** Inside an aggregate's arguments (nested aggregates are an error). */
   readonly insideAggregate?: boolean;
 }
@@ -87,9 +90,13 @@ function columnNotFound(names: readonly string[], loc: number, scope: Scope): Sq
         position: loc + 1,
       });
     }
-    return new SqlError(SqlState.UndefinedColumn, `column ${qualifier}.${names[names.length - 1]} does not exist`, {
-      position: loc + 1,
-    });
+    return new SqlError(
+      SqlState.UndefinedColumn,
+      `column ${qualifier}.${names[names.length - 1]} does not exist`,
+      {
+        position: loc + 1,
+      },
+    );
   }
   return new SqlError(SqlState.UndefinedColumn, `column "${names[0]}" does not exist`, { position: loc + 1 });
 }
@@ -138,16 +145,22 @@ export function bindOperator(
 function coerceArg(e: BoundExpr, target: SqlType, bc: BindContext, loc: number): BoundExpr {
   const out = tryCoerce(e, target, 'implicit', bc);
   if (out) return out;
-  throw new SqlError(SqlState.DatatypeMismatch, `cannot coerce ${typeDisplayName(e.type)} to ${typeDisplayName(target)}`, {
-    position: loc + 1,
-  });
+  throw new SqlError(
+    SqlState.DatatypeMismatch,
+    `cannot coerce ${typeDisplayName(e.type)} to ${typeDisplayName(target)}`,
+    {
+      position: loc + 1,
+    },
+  );
 }
 
 export function bindFunctionCall(f: FuncExpr, scope: Scope, bc: BindContext, opts: ExprOptions): BoundExpr {
   const name = f.names[f.names.length - 1];
   const schema = f.names.length > 1 ? f.names[0] : null;
   if (schema && schema !== 'pg_catalog' && schema !== 'public' && !bc.database.schemas.has(schema)) {
-    throw new SqlError(SqlState.InvalidSchemaName, `schema "${schema}" does not exist`, { position: f.loc + 1 });
+    throw new SqlError(SqlState.InvalidSchemaName, `schema "${schema}" does not exist`, {
+      position: f.loc + 1,
+    });
   }
   if (aggregatesNamed(name).length > 0 || f.star) return bindAggregate(f, name, scope, bc, opts);
   if (f.distinct || f.orderBy.length > 0 || f.filter) {
@@ -162,16 +175,23 @@ export function bindFunctionCall(f: FuncExpr, scope: Scope, bc: BindContext, opt
   if (session) return session;
   let resolved: ReturnType<typeof resolveFunction>;
   try {
-    resolved = resolveFunction(name, args.map((a) => a.type));
+    resolved = resolveFunction(
+      name,
+      args.map((a) => a.type),
+    );
   } catch (err) {
     throw err instanceof SqlError ? err.at(f.loc + 1) : err;
   }
   const coerced = args.map((a, i) => coerceArg(a, resolved.argTypes[i] ?? a.type, bc, f.loc));
   const def = resolved.def;
   if (def.returnsSet && !opts.clause.startsWith('FROM')) {
-    throw new SqlError(SqlState.FeatureNotSupported, `set-returning function ${name}() is only supported in FROM`, {
-      position: f.loc + 1,
-    });
+    throw new SqlError(
+      SqlState.FeatureNotSupported,
+      `set-returning function ${name}() is only supported in FROM`,
+      {
+        position: f.loc + 1,
+      },
+    );
   }
   const argTypes = coerced.map((a) => a.type);
   return {
@@ -187,20 +207,33 @@ export function bindFunctionCall(f: FuncExpr, scope: Scope, bc: BindContext, opt
   };
 }
 
-function bindAggregate(f: FuncExpr, name: string, scope: Scope, bc: BindContext, opts: ExprOptions): BoundExpr {
+function bindAggregate(
+  f: FuncExpr,
+  name: string,
+  scope: Scope,
+  bc: BindContext,
+  opts: ExprOptions,
+): BoundExpr {
   if (!opts.aggs) {
     throw new SqlError(SqlState.GroupingError, `aggregate functions are not allowed in ${opts.clause}`, {
       position: f.loc + 1,
     });
   }
   if (opts.insideAggregate) {
-    throw new SqlError(SqlState.GroupingError, 'aggregate function calls cannot be nested', { position: f.loc + 1 });
+    throw new SqlError(SqlState.GroupingError, 'aggregate function calls cannot be nested', {
+      position: f.loc + 1,
+    });
   }
   const inner: ExprOptions = { ...opts, insideAggregate: true };
   const args = f.star ? [] : f.args.map((a) => bindExpr(a, scope, bc, inner));
   let resolved: ReturnType<typeof resolveAggregate>;
   try {
-    resolved = f.star ? COUNT_STAR : resolveAggregate(name, args.map((a) => a.type));
+    resolved = f.star
+      ? COUNT_STAR
+      : resolveAggregate(
+          name,
+          args.map((a) => a.type),
+        );
   } catch (err) {
     throw err instanceof SqlError ? err.at(f.loc + 1) : err;
   }
@@ -249,7 +282,9 @@ export function bindExpr(e: Expr, scope: Scope, bc: BindContext, opts: ExprOptio
       const right = bindExpr(e.right, scope, bc, opts);
       if (e.quantifier && left) {
         const elemType = right.type.isArray ? elementOf(right.type) : left.type;
-        const array = right.type.isArray ? right : (tryCoerce(right, arrayOf(left.type), 'implicit', bc) ?? right);
+        const array = right.type.isArray
+          ? right
+          : (tryCoerce(right, arrayOf(left.type), 'implicit', bc) ?? right);
         const probe = bindOperator(e.op, left, { kind: 'Const', type: elemType, value: null }, bc, e.loc);
         if (probe.kind !== 'Call') throw new Error('operator binding produced a non-call');
         return {
@@ -264,7 +299,9 @@ export function bindExpr(e: Expr, scope: Scope, bc: BindContext, opts: ExprOptio
       return bindOperator(e.op, left, right, bc, e.loc);
     }
     case 'Bool': {
-      const args = e.args.map((a) => coerceBoolean(bindExpr(a, scope, bc, opts), bc, e.op.toUpperCase(), e.loc));
+      const args = e.args.map((a) =>
+        coerceBoolean(bindExpr(a, scope, bc, opts), bc, e.op.toUpperCase(), e.loc),
+      );
       if (e.op === 'not') return { kind: 'Not', type: T.bool, arg: args[0] };
       return { kind: e.op === 'and' ? 'And' : 'Or', type: T.bool, args };
     }

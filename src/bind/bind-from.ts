@@ -19,7 +19,12 @@ export interface BoundFrom {
 
 export type SubqueryBinder = (query: SelectStmt, outer: Scope | null) => PlanNode;
 
-function scopeFrom(columns: readonly OutputColumn[], qualifier: string | null, alias: Alias | null, parent: Scope | null) {
+function scopeFrom(
+  columns: readonly OutputColumn[],
+  qualifier: string | null,
+  alias: Alias | null,
+  parent: Scope | null,
+) {
   const names = alias?.columns ?? [];
   const cols: ScopeColumn[] = columns.map((c, i) => ({
     qualifier,
@@ -38,7 +43,12 @@ function renameColumns(columns: readonly OutputColumn[], alias: Alias | null): O
   return columns.map((c, i) => ({ ...c, name: names[i] ?? c.name }));
 }
 
-export function bindFromItem(item: FromItem, outer: Scope | null, bc: BindContext, bindSub: SubqueryBinder): BoundFrom {
+export function bindFromItem(
+  item: FromItem,
+  outer: Scope | null,
+  bc: BindContext,
+  bindSub: SubqueryBinder,
+): BoundFrom {
   switch (item.kind) {
     case 'Table': {
       const { schema, name, loc } = item.name;
@@ -56,7 +66,9 @@ export function bindFromItem(item: FromItem, outer: Scope | null, bc: BindContex
       const table = bc.catalog.findTable(bc.database, schema, name, bc.searchPath);
       if (!table) {
         const shown = schema ? `${schema}.${name}` : name;
-        throw new SqlError(SqlState.UndefinedTable, `relation "${shown}" does not exist`, { position: loc + 1 });
+        throw new SqlError(SqlState.UndefinedTable, `relation "${shown}" does not exist`, {
+          position: loc + 1,
+        });
       }
       if (table.view) {
         const plan = bindSub(table.view.query as SelectStmt, null);
@@ -77,7 +89,9 @@ export function bindFromItem(item: FromItem, outer: Scope | null, bc: BindContex
     }
     case 'Subquery': {
       if (!item.alias) {
-        throw new SqlError(SqlState.SyntaxError, 'subquery in FROM must have an alias', { position: item.loc + 1 });
+        throw new SqlError(SqlState.SyntaxError, 'subquery in FROM must have an alias', {
+          position: item.loc + 1,
+        });
       }
       const plan = bindSub(item.query, outer);
       const columns = renameColumns(plan.columns, item.alias);
@@ -99,7 +113,8 @@ export function bindFromItem(item: FromItem, outer: Scope | null, bc: BindContex
         throw new SqlError(SqlState.FeatureNotSupported, `function ${fname} is not supported in FROM`);
       }
       const def = call.def;
-      if (!def) throw new SqlError(SqlState.FeatureNotSupported, `function ${fname} is not supported in FROM`);
+      if (!def)
+        throw new SqlError(SqlState.FeatureNotSupported, `function ${fname} is not supported in FROM`);
       const colName = item.alias?.columns[0] ?? item.alias?.name ?? fname;
       const columns: OutputColumn[] = [{ name: colName, type: call.type, tableOid: 0, attnum: 0 }];
       if (item.withOrdinality) {
@@ -120,7 +135,12 @@ export function bindFromItem(item: FromItem, outer: Scope | null, bc: BindContex
   }
 }
 
-function bindJoin(item: FromItem & { kind: 'Join' }, outer: Scope | null, bc: BindContext, bindSub: SubqueryBinder) {
+function bindJoin(
+  item: FromItem & { kind: 'Join' },
+  outer: Scope | null,
+  bc: BindContext,
+  bindSub: SubqueryBinder,
+) {
   const left = bindFromItem(item.left, outer, bc, bindSub);
   const lateral = (item.right.kind === 'Subquery' || item.right.kind === 'Function') && item.right.lateral;
   const right = bindFromItem(item.right, lateral ? left.scope : outer, bc, bindSub);
@@ -134,14 +154,21 @@ function bindJoin(item: FromItem & { kind: 'Join' }, outer: Scope | null, bc: Bi
     hidden: c.hidden || usingNames.includes(c.name),
   }));
   const scope = new Scope([...left.scope.columns, ...rightCols], outer);
-  const opts = { aggs: null, clause: 'JOIN conditions', bindSubquery: (q: SelectStmt, s: Scope) => bindSub(q, s) };
+  const opts = {
+    aggs: null,
+    clause: 'JOIN conditions',
+    bindSubquery: (q: SelectStmt, s: Scope) => bindSub(q, s),
+  };
   let on: BoundExpr | null = null;
   if (usingNames.length > 0) {
     const conds = usingNames.map((name) => {
       const l = left.scope.lookupLocal(name, null, -1);
       const r = right.scope.lookupLocal(name, null, -1);
       if (!l || !r) {
-        throw new SqlError(SqlState.UndefinedColumn, `column "${name}" specified in USING clause does not exist in ${l ? 'right' : 'left'} table`);
+        throw new SqlError(
+          SqlState.UndefinedColumn,
+          `column "${name}" specified in USING clause does not exist in ${l ? 'right' : 'left'} table`,
+        );
       }
       return bindOperator(
         '=',

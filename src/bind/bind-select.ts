@@ -37,9 +37,13 @@ function bindWith(stmt: SelectStmt, bc: BindContext): boolean {
   bc.ctes.push(map);
   for (const cte of stmt.with.ctes) {
     if (cte.query.kind !== 'Select') {
-      throw new SqlError(SqlState.FeatureNotSupported, 'data-modifying statements in WITH are not supported', {
-        position: cte.loc + 1,
-      });
+      throw new SqlError(
+        SqlState.FeatureNotSupported,
+        'data-modifying statements in WITH are not supported',
+        {
+          position: cte.loc + 1,
+        },
+      );
     }
     const plan = bindSelect(cte.query, null, bc);
     const columns = plan.columns.map((c, i) => ({ ...c, name: cte.columns[i] ?? c.name }));
@@ -63,7 +67,9 @@ function bindTargets(targets: readonly SelectTarget[], scope: Scope, bc: BindCon
   for (const t of targets) {
     if (t.expr.kind === 'Star') {
       const qualifier = t.expr.qualifier.length > 0 ? t.expr.qualifier[t.expr.qualifier.length - 1] : null;
-      const cols = scope.columns.filter((c) => !c.hidden && (qualifier === null || c.qualifier === qualifier));
+      const cols = scope.columns.filter(
+        (c) => !c.hidden && (qualifier === null || c.qualifier === qualifier),
+      );
       if (qualifier !== null && !scope.hasQualifier(qualifier)) {
         throw new SqlError(SqlState.UndefinedTable, `missing FROM-clause entry for table "${qualifier}"`, {
           position: t.expr.loc + 1,
@@ -97,7 +103,16 @@ function bindFrom(stmt: SelectStmt, outer: Scope | null, bc: BindContext): { pla
   if (stmt.from.length === 0) return { plan: { kind: 'Result', columns: [] }, scope: new Scope([], outer) };
   let item = stmt.from[0];
   for (let i = 1; i < stmt.from.length; i++) {
-    item = { kind: 'Join', type: 'cross', left: item, right: stmt.from[i], on: null, using: [], natural: false, alias: null };
+    item = {
+      kind: 'Join',
+      type: 'cross',
+      left: item,
+      right: stmt.from[i],
+      on: null,
+      using: [],
+      natural: false,
+      alias: null,
+    };
   }
   return bindFromItem(item, outer, bc, subqueryBinder(bc));
 }
@@ -107,9 +122,13 @@ function limitExpr(e: Expr | null, scope: Scope, bc: BindContext, clause: string
   const bound = bindExpr(e, scope, bc, exprOptions(bc, null, clause));
   const out = tryCoerce(bound, T.int8, 'implicit', bc);
   if (!out) {
-    throw new SqlError(SqlState.DatatypeMismatch, `argument of ${clause} must be type bigint, not type ${bound.type.base}`, {
-      position: e.loc + 1,
-    });
+    throw new SqlError(
+      SqlState.DatatypeMismatch,
+      `argument of ${clause} must be type bigint, not type ${bound.type.base}`,
+      {
+        position: e.loc + 1,
+      },
+    );
   }
   return out;
 }
@@ -120,18 +139,29 @@ function bindSimpleSelect(stmt: SelectStmt, outer: Scope | null, bc: BindContext
   const scope = from.scope;
   if (stmt.where) {
     const pred = bindExpr(stmt.where, scope, bc, exprOptions(bc, null, 'WHERE'));
-    plan = { kind: 'Filter', input: plan, predicate: coerceBoolean(pred, bc, 'WHERE', stmt.where.loc), columns: plan.columns };
+    plan = {
+      kind: 'Filter',
+      input: plan,
+      predicate: coerceBoolean(pred, bc, 'WHERE', stmt.where.loc),
+      columns: plan.columns,
+    };
   }
   const collector = { aggs: [] as AggCall[] };
   const targets = bindTargets(stmt.targets, scope, bc, exprOptions(bc, collector, 'SELECT'));
   const groups = stmt.groupBy.map((g) => bindGroupItem(g, stmt, targets.exprs, scope, bc));
   let having = stmt.having
-    ? coerceBoolean(bindExpr(stmt.having, scope, bc, exprOptions(bc, collector, 'HAVING')), bc, 'HAVING', stmt.having.loc)
+    ? coerceBoolean(
+        bindExpr(stmt.having, scope, bc, exprOptions(bc, collector, 'HAVING')),
+        bc,
+        'HAVING',
+        stmt.having.loc,
+      )
     : null;
   const sort = bindSortItems(stmt.orderBy, targets, scope, bc, collector, stmt.distinct !== null);
-  const distinctOn = stmt.distinct && stmt.distinct.length > 0
-    ? stmt.distinct.map((d) => bindSortLike(d, targets, scope, bc, collector))
-    : null;
+  const distinctOn =
+    stmt.distinct && stmt.distinct.length > 0
+      ? stmt.distinct.map((d) => bindSortLike(d, targets, scope, bc, collector))
+      : null;
 
   let exprs = [...targets.exprs, ...sort.junk];
   let distinctExprs = distinctOn;
@@ -155,7 +185,12 @@ function bindSimpleSelect(stmt: SelectStmt, outer: Scope | null, bc: BindContext
     throw new SqlError(SqlState.GroupingError, 'HAVING without aggregates or GROUP BY is not supported');
   }
   const visible = targets.columns.length;
-  const junkColumns: OutputColumn[] = sort.junk.map((j, i) => ({ name: `?sort${i}?`, type: j.type, tableOid: 0, attnum: 0 }));
+  const junkColumns: OutputColumn[] = sort.junk.map((j, i) => ({
+    name: `?sort${i}?`,
+    type: j.type,
+    tableOid: 0,
+    attnum: 0,
+  }));
   plan = { kind: 'Project', input: plan, exprs, columns: [...targets.columns, ...junkColumns] };
   if (sort.keys.length > 0) plan = { kind: 'Sort', input: plan, keys: sort.keys, columns: plan.columns };
   if (stmt.distinct) {
@@ -168,7 +203,9 @@ function bindSimpleSelect(stmt: SelectStmt, outer: Scope | null, bc: BindContext
   const offset = limitExpr(stmt.offset, scope, bc, 'OFFSET');
   if (limit || offset) plan = { kind: 'Limit', input: plan, limit, offset, columns: plan.columns };
   if (sort.junk.length > 0) {
-    const keep = targets.columns.map((c, i): BoundExpr => ({ kind: 'Column', type: c.type, index: i, name: c.name }));
+    const keep = targets.columns.map(
+      (c, i): BoundExpr => ({ kind: 'Column', type: c.type, index: i, name: c.name }),
+    );
     plan = { kind: 'Project', input: plan, exprs: keep, columns: targets.columns };
   }
   void visible;
@@ -179,12 +216,21 @@ function bindSimpleSelect(stmt: SelectStmt, outer: Scope | null, bc: BindContext
 function projectRef(e: BoundExpr, exprs: readonly BoundExpr[]): BoundExpr {
   const at = exprs.findIndex((x) => exprKey(x) === exprKey(e));
   if (at < 0) {
-    throw new SqlError(SqlState.InvalidColumnReference, 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions');
+    throw new SqlError(
+      SqlState.InvalidColumnReference,
+      'SELECT DISTINCT ON expressions must match initial ORDER BY expressions',
+    );
   }
   return { kind: 'Column', type: e.type, index: at, name: '?distinct?' };
 }
 
-function bindGroupItem(g: Expr, stmt: SelectStmt, targets: BoundExpr[], scope: Scope, bc: BindContext): BoundExpr {
+function bindGroupItem(
+  g: Expr,
+  stmt: SelectStmt,
+  targets: BoundExpr[],
+  scope: Scope,
+  bc: BindContext,
+): BoundExpr {
   if (g.kind === 'Const' && g.value.type === 'integer') {
     const n = Number(g.value.value);
     if (n < 1 || n > targets.length) {
@@ -220,8 +266,13 @@ function bindSortLike(
   if (e.kind === 'ColumnRef' && e.names.length === 1) {
     const matches = targets.columns.map((c, i) => (c.name === e.names[0] ? i : -1)).filter((i) => i >= 0);
     if (matches.length === 1) return targets.exprs[matches[0]];
-    if (matches.length > 1 && !matches.every((i) => exprKey(targets.exprs[i]) === exprKey(targets.exprs[matches[0]]))) {
-      throw new SqlError(SqlState.AmbiguousColumn, `ORDER BY "${e.names[0]}" is ambiguous`, { position: e.loc + 1 });
+    if (
+      matches.length > 1 &&
+      !matches.every((i) => exprKey(targets.exprs[i]) === exprKey(targets.exprs[matches[0]]))
+    ) {
+      throw new SqlError(SqlState.AmbiguousColumn, `ORDER BY "${e.names[0]}" is ambiguous`, {
+        position: e.loc + 1,
+      });
     }
     if (matches.length > 1) return targets.exprs[matches[0]];
   }
@@ -244,9 +295,13 @@ function bindSortItems(
     let at = targetKeys.indexOf(exprKey(e));
     if (at < 0) {
       if (distinct) {
-        throw new SqlError(SqlState.InvalidColumnReference, 'for SELECT DISTINCT, ORDER BY expressions must appear in select list', {
-          position: item.expr.loc + 1,
-        });
+        throw new SqlError(
+          SqlState.InvalidColumnReference,
+          'for SELECT DISTINCT, ORDER BY expressions must appear in select list',
+          {
+            position: item.expr.loc + 1,
+          },
+        );
       }
       at = targets.exprs.length + junk.length;
       junk.push(e);

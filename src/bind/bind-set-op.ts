@@ -18,20 +18,41 @@ type SelectBinder = (stmt: SelectStmt, outer: Scope | null, bc: BindContext) => 
 function coerceColumn(e: BoundExpr, type: OutputColumn['type'], bc: BindContext, what: string): BoundExpr {
   const out = tryCoerce(e, type, 'implicit', bc);
   if (!out) {
-    throw new SqlError(SqlState.DatatypeMismatch, `${what} types ${e.type.base} and ${type.base} cannot be matched`);
+    throw new SqlError(
+      SqlState.DatatypeMismatch,
+      `${what} types ${e.type.base} and ${type.base} cannot be matched`,
+    );
   }
   return out;
 }
 
-export function bindValues(stmt: SelectStmt, outer: Scope | null, bc: BindContext, bindSelect: SelectBinder): PlanNode {
+export function bindValues(
+  stmt: SelectStmt,
+  outer: Scope | null,
+  bc: BindContext,
+  bindSelect: SelectBinder,
+): PlanNode {
   const scope = new Scope([], outer);
-  const opts = { aggs: null, clause: 'VALUES', bindSubquery: (q: SelectStmt, s: Scope) => bindSelect(q, s, bc) };
+  const opts = {
+    aggs: null,
+    clause: 'VALUES',
+    bindSubquery: (q: SelectStmt, s: Scope) => bindSelect(q, s, bc),
+  };
   const rows = stmt.values!.map((row) => row.map((e) => bindExpr(e, scope, bc, opts)));
   const width = rows[0].length;
   if (rows.some((r) => r.length !== width)) {
-    throw new SqlError(SqlState.SyntaxError, 'VALUES lists must all be the same length', { position: stmt.loc + 1 });
+    throw new SqlError(SqlState.SyntaxError, 'VALUES lists must all be the same length', {
+      position: stmt.loc + 1,
+    });
   }
-  const types = Array.from({ length: width }, (_, c) => commonType(rows.map((r) => r[c]), 'VALUES', bc, stmt.loc));
+  const types = Array.from({ length: width }, (_, c) =>
+    commonType(
+      rows.map((r) => r[c]),
+      'VALUES',
+      bc,
+      stmt.loc,
+    ),
+  );
   const coerced = rows.map((r) => r.map((e, c) => coerceColumn(e, types[c], bc, 'VALUES')));
   const columns = types.map((type, i) => ({ name: `column${i + 1}`, type, tableOid: 0, attnum: 0 }));
   const plan: PlanNode = { kind: 'Values', rows: coerced, columns };
@@ -43,10 +64,20 @@ function castProject(plan: PlanNode, types: readonly OutputColumn['type'][], bc:
   const exprs = plan.columns.map((c, i) =>
     coerceColumn({ kind: 'Column', type: c.type, index: i, name: c.name }, types[i], bc, 'UNION'),
   );
-  return { kind: 'Project', input: plan, exprs, columns: plan.columns.map((c, i) => ({ ...c, type: types[i] })) };
+  return {
+    kind: 'Project',
+    input: plan,
+    exprs,
+    columns: plan.columns.map((c, i) => ({ ...c, type: types[i] })),
+  };
 }
 
-export function bindSetOp(stmt: SelectStmt, outer: Scope | null, bc: BindContext, bindSelect: SelectBinder): PlanNode {
+export function bindSetOp(
+  stmt: SelectStmt,
+  outer: Scope | null,
+  bc: BindContext,
+  bindSelect: SelectBinder,
+): PlanNode {
   const op = stmt.setOp!;
   const left = bindSelect(op.left, outer, bc);
   const right = bindSelect(op.right, outer, bc);
@@ -75,22 +106,27 @@ export function bindSetOp(stmt: SelectStmt, outer: Scope | null, bc: BindContext
 }
 
 /** ORDER BY (output names or positions only) and LIMIT/OFFSET over a VALUES or set-op result. */
-function finishSetResult(stmt: SelectStmt, input: PlanNode, bc: BindContext, bindSelect: SelectBinder): PlanNode {
+function finishSetResult(
+  stmt: SelectStmt,
+  input: PlanNode,
+  bc: BindContext,
+  bindSelect: SelectBinder,
+): PlanNode {
   let plan = input;
   if (stmt.orderBy.length > 0) {
     const keys: SortKey[] = stmt.orderBy.map((item) => {
       let at = -1;
-      if (item.expr.kind === 'Const' && item.expr.value.type === 'integer') at = Number(item.expr.value.value) - 1;
+      if (item.expr.kind === 'Const' && item.expr.value.type === 'integer')
+        at = Number(item.expr.value.value) - 1;
       else if (item.expr.kind === 'ColumnRef' && item.expr.names.length === 1) {
         const name = item.expr.names[0];
         at = plan.columns.findIndex((c) => c.name === name);
       }
       if (at < 0 || at >= plan.columns.length) {
-        throw new SqlError(
-          SqlState.FeatureNotSupported,
-          'invalid UNION/INTERSECT/EXCEPT ORDER BY clause',
-          { position: item.expr.loc + 1, detail: 'Only result column names can be used, not expressions or functions.' },
-        );
+        throw new SqlError(SqlState.FeatureNotSupported, 'invalid UNION/INTERSECT/EXCEPT ORDER BY clause', {
+          position: item.expr.loc + 1,
+          detail: 'Only result column names can be used, not expressions or functions.',
+        });
       }
       const type = plan.columns[at].type;
       const desc = item.dir === 'desc';
@@ -105,7 +141,11 @@ function finishSetResult(stmt: SelectStmt, input: PlanNode, bc: BindContext, bin
   }
   if (stmt.limit || stmt.offset) {
     const scope = new Scope([]);
-    const opts = { aggs: null, clause: 'LIMIT', bindSubquery: (q: SelectStmt, s: Scope) => bindSelect(q, s, bc) };
+    const opts = {
+      aggs: null,
+      clause: 'LIMIT',
+      bindSubquery: (q: SelectStmt, s: Scope) => bindSelect(q, s, bc),
+    };
     const toInt8 = (e: BoundExpr | null) => (e ? (tryCoerce(e, T.int8, 'implicit', bc) ?? e) : null);
     const limit = toInt8(stmt.limit ? bindExpr(stmt.limit, scope, bc, opts) : null);
     const offset = toInt8(stmt.offset ? bindExpr(stmt.offset, scope, bc, opts) : null);

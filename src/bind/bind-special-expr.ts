@@ -18,9 +18,13 @@ function coerceAll(exprs: BoundExpr[], what: string, bc: BindContext, loc: numbe
   return exprs.map((e) => {
     const out = tryCoerce(e, type, 'implicit', bc);
     if (!out) {
-      throw new SqlError(SqlState.DatatypeMismatch, `${what} could not convert type ${e.type.base} to ${type.base}`, {
-        position: loc + 1,
-      });
+      throw new SqlError(
+        SqlState.DatatypeMismatch,
+        `${what} could not convert type ${e.type.base} to ${type.base}`,
+        {
+          position: loc + 1,
+        },
+      );
     }
     return out;
   });
@@ -74,7 +78,9 @@ export function bindSpecialExpr(e: Expr, scope: Scope, bc: BindContext, opts: Ex
       if (e.linkType === 'exists') return { kind: 'Subquery', type: T.bool, mode: 'exists', plan };
       if (e.linkType === 'expr' || e.linkType === 'array') {
         if (plan.columns.length !== 1) {
-          throw new SqlError(SqlState.SyntaxError, 'subquery must return only one column', { position: e.loc + 1 });
+          throw new SqlError(SqlState.SyntaxError, 'subquery must return only one column', {
+            position: e.loc + 1,
+          });
         }
         const t = plan.columns[0].type;
         return e.linkType === 'expr'
@@ -119,7 +125,13 @@ export function bindSpecialExpr(e: Expr, scope: Scope, bc: BindContext, opts: Ex
     case 'MinMax': {
       const args = coerceAll(e.args.map(bind), e.op.toUpperCase(), bc, e.loc);
       const type = args[0].type;
-      return { kind: 'MinMax', type, op: e.op, args, compare: (a: Value, b: Value) => compareValues(type, a, b) };
+      return {
+        kind: 'MinMax',
+        type,
+        op: e.op,
+        args,
+        compare: (a: Value, b: Value) => compareValues(type, a, b),
+      };
     }
     case 'Array': {
       const elements = e.elements.map(bind);
@@ -131,9 +143,13 @@ export function bindSpecialExpr(e: Expr, scope: Scope, bc: BindContext, opts: Ex
     case 'Subscript': {
       const arg = bind(e.arg);
       if (e.fields.length > 0 || e.subscripts.some((s) => s.slice)) {
-        throw new SqlError(SqlState.FeatureNotSupported, 'array slices and field selection are not supported', {
-          position: e.loc + 1,
-        });
+        throw new SqlError(
+          SqlState.FeatureNotSupported,
+          'array slices and field selection are not supported',
+          {
+            position: e.loc + 1,
+          },
+        );
       }
       if (!arg.type.isArray) {
         throw new SqlError(
@@ -148,11 +164,17 @@ export function bindSpecialExpr(e: Expr, scope: Scope, bc: BindContext, opts: Ex
     case 'SqlValue':
       return bc.sessionFunctions.sqlValue(e.name, bc, e.loc);
     case 'Row':
-      throw new SqlError(SqlState.FeatureNotSupported, 'row constructors are not supported', { position: e.loc + 1 });
+      throw new SqlError(SqlState.FeatureNotSupported, 'row constructors are not supported', {
+        position: e.loc + 1,
+      });
     case 'Star':
-      throw new SqlError(SqlState.SyntaxError, 'row expansion via "*" is not supported here', { position: e.loc + 1 });
+      throw new SqlError(SqlState.SyntaxError, 'row expansion via "*" is not supported here', {
+        position: e.loc + 1,
+      });
     case 'Default':
-      throw new SqlError(SqlState.SyntaxError, 'DEFAULT is not allowed in this context', { position: e.loc + 1 });
+      throw new SqlError(SqlState.SyntaxError, 'DEFAULT is not allowed in this context', {
+        position: e.loc + 1,
+      });
     case 'Func':
       return bindFunctionCall(e, scope, bc, opts);
     default:

@@ -16,7 +16,13 @@ export type BoundExpr =
   /** A column of the current input row. */
   | { readonly kind: 'Column'; readonly type: SqlType; readonly index: number; readonly name: string }
   /** A column of an enclosing query's row (correlated subquery, LATERAL): levels up ≥ 1. */
-  | { readonly kind: 'Outer'; readonly type: SqlType; readonly levels: number; readonly index: number; readonly name: string }
+  | {
+      readonly kind: 'Outer';
+      readonly type: SqlType;
+      readonly levels: number;
+      readonly index: number;
+      readonly name: string;
+    }
   | {
       readonly kind: 'Call';
       readonly type: SqlType;

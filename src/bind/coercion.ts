@@ -4,8 +4,8 @@
  * that context (implicit, assignment, explicit).
  */
 import { SqlError, SqlState } from '../errors/sql-error.ts';
-import type { CastContext, EvalContext } from '../types/registry-types.ts';
 import { findTypeInfo } from '../types/registry.ts';
+import type { CastContext, EvalContext } from '../types/registry-types.ts';
 import { castValue, coercionPath } from '../types/resolve.ts';
 import { type SqlType, T } from '../types/type.ts';
 import type { BindContext } from './bind-context.ts';
@@ -69,7 +69,13 @@ export function tryCoerce(
   return { kind: 'Cast', type: target, arg: expr, explicit: context === 'explicit' };
 }
 
-export function coerceAssignment(expr: BoundExpr, target: SqlType, bc: BindContext, column: string, loc: number) {
+export function coerceAssignment(
+  expr: BoundExpr,
+  target: SqlType,
+  bc: BindContext,
+  column: string,
+  loc: number,
+) {
   const out = tryCoerce(expr, target, 'assignment', bc);
   if (out) return out;
   throw new SqlError(

@@ -44,7 +44,8 @@ export function exprKey(e: BoundExpr): string {
  */
 export function rewriteOverAggregate(e: BoundExpr, groupKeys: readonly string[], nGroups: number): BoundExpr {
   const at = groupKeys.indexOf(exprKey(e));
-  if (at >= 0) return { kind: 'Column', type: e.type, index: at, name: e.kind === 'Column' ? e.name : '?column?' };
+  if (at >= 0)
+    return { kind: 'Column', type: e.type, index: at, name: e.kind === 'Column' ? e.name : '?column?' };
   const r = (x: BoundExpr) => rewriteOverAggregate(x, groupKeys, nGroups);
   switch (e.kind) {
     case 'AggRef':
@@ -76,7 +77,11 @@ export function rewriteOverAggregate(e: BoundExpr, groupKeys: readonly string[],
     case 'ArrayCtor':
       return { ...e, elements: e.elements.map(r) };
     case 'Case':
-      return { ...e, whens: e.whens.map((w) => ({ when: r(w.when), then: r(w.then) })), else: e.else ? r(e.else) : null };
+      return {
+        ...e,
+        whens: e.whens.map((w) => ({ when: r(w.when), then: r(w.then) })),
+        else: e.else ? r(e.else) : null,
+      };
     case 'QuantifiedArray':
       return { ...e, arg: r(e.arg), array: r(e.array) };
     case 'QuantifiedSubquery':

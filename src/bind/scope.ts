@@ -40,7 +40,9 @@ export class Scope {
       if (qualifier !== null && c.qualifier !== qualifier) continue;
       if (qualifier === null && c.hidden && c.name.startsWith('\u0000')) continue;
       if (found) {
-        throw new SqlError(SqlState.AmbiguousColumn, `column reference "${name}" is ambiguous`, { position: loc + 1 });
+        throw new SqlError(SqlState.AmbiguousColumn, `column reference "${name}" is ambiguous`, {
+          position: loc + 1,
+        });
       }
       found = c;
     }
@@ -48,7 +50,11 @@ export class Scope {
   }
 
   /** Looks a column up here, then in enclosing scopes; `levels` says how many scopes up. */
-  lookup(name: string, qualifier: string | null, loc: number): { column: ScopeColumn; levels: number } | undefined {
+  lookup(
+    name: string,
+    qualifier: string | null,
+    loc: number,
+  ): { column: ScopeColumn; levels: number } | undefined {
     let scope: Scope | null = this;
     let levels = 0;
     while (scope) {

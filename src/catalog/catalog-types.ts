@@ -78,7 +78,10 @@ export interface Database {
   readonly name: string;
   readonly owner: string;
   readonly schemas: Map<string, Schema>;
-  readonly extensions: Map<string, { readonly oid: number; readonly version: string; readonly schema: string }>;
+  readonly extensions: Map<
+    string,
+    { readonly oid: number; readonly version: string; readonly schema: string }
+  >;
 }
 
 export interface Role {

@@ -35,7 +35,8 @@ export class Catalog {
   }
 
   createDatabase(name: string, owner: string): Database {
-    if (this.databases.has(name)) throw new SqlError(SqlState.DuplicateDatabase, `database "${name}" already exists`);
+    if (this.databases.has(name))
+      throw new SqlError(SqlState.DuplicateDatabase, `database "${name}" already exists`);
     const db: Database = {
       oid: name === 'postgres' ? 5 : this.allocateOid(),
       name,
@@ -73,7 +74,13 @@ export class Catalog {
     return schema.tables.has(name) || schema.indexes.has(name) || schema.sequences.has(name);
   }
 
-  createTable(schema: Schema, name: string, columns: Column[], temporary: boolean, view: Table['view'] = null): Table {
+  createTable(
+    schema: Schema,
+    name: string,
+    columns: Column[],
+    temporary: boolean,
+    view: Table['view'] = null,
+  ): Table {
     if (this.relationExists(schema, name)) {
       throw new SqlError(SqlState.DuplicateTable, `relation "${name}" already exists`);
     }
@@ -123,7 +130,12 @@ export class Catalog {
   }
 
   /** Resolves a possibly qualified relation name along the search path. */
-  findTable(db: Database, schemaName: string | null, name: string, searchPath: readonly string[]): Table | undefined {
+  findTable(
+    db: Database,
+    schemaName: string | null,
+    name: string,
+    searchPath: readonly string[],
+  ): Table | undefined {
     for (const s of schemaName ? [schemaName] : searchPath) {
       const table = db.schemas.get(s)?.tables.get(name);
       if (table) return table;
@@ -131,7 +143,12 @@ export class Catalog {
     return undefined;
   }
 
-  findIndex(db: Database, schemaName: string | null, name: string, searchPath: readonly string[]): IndexDef | undefined {
+  findIndex(
+    db: Database,
+    schemaName: string | null,
+    name: string,
+    searchPath: readonly string[],
+  ): IndexDef | undefined {
     for (const s of schemaName ? [schemaName] : searchPath) {
       const index = db.schemas.get(s)?.indexes.get(name);
       if (index) return index;

@@ -21,7 +21,11 @@ export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: str
   }
   const column = (name: string) => {
     const c = table.columns.find((x) => x.name === name);
-    if (!c) throw new SqlError(SqlState.UndefinedColumn, `column "${name}" of relation "${table.name}" does not exist`);
+    if (!c)
+      throw new SqlError(
+        SqlState.UndefinedColumn,
+        `column "${name}" of relation "${table.name}" does not exist`,
+      );
     return c;
   };
   for (const action of stmt.actions) {
@@ -33,7 +37,10 @@ export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: str
             notice(`column "${def.name}" of relation "${table.name}" already exists, skipping`);
             continue;
           }
-          throw new SqlError(SqlState.DuplicateColumn, `column "${def.name}" of relation "${table.name}" already exists`);
+          throw new SqlError(
+            SqlState.DuplicateColumn,
+            `column "${def.name}" of relation "${table.name}" already exists`,
+          );
         }
         const col = {
           name: def.name,
@@ -48,7 +55,10 @@ export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: str
         const bound = bindDefault(col, bc);
         const value = bound ? compileExpr(bound)([], rc.env) : null;
         if (col.notNull && value === null && table.store.capacity > 0) {
-          throw new SqlError(SqlState.NotNullViolation, `column "${def.name}" of relation "${table.name}" contains null values`);
+          throw new SqlError(
+            SqlState.NotNullViolation,
+            `column "${def.name}" of relation "${table.name}" contains null values`,
+          );
         }
         for (let rowId = 0; rowId < table.store.capacity; rowId++) table.store.row(rowId).push(value);
         table.columns.push(col);
@@ -69,7 +79,10 @@ export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: str
         table.schema.tables.set(action.newName, table);
         return 'ALTER TABLE';
       default:
-        throw new SqlError(SqlState.FeatureNotSupported, `ALTER TABLE ${action.type.toUpperCase()} is not supported yet`);
+        throw new SqlError(
+          SqlState.FeatureNotSupported,
+          `ALTER TABLE ${action.type.toUpperCase()} is not supported yet`,
+        );
     }
   }
   return 'ALTER TABLE';

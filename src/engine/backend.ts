@@ -10,7 +10,12 @@ import type { AuthPlan, Backend, Session, StartupInfo } from '../wire/session.ts
 import { EngineSession } from './session.ts';
 
 function isLoopback(address: string): boolean {
-  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1' || address.startsWith('127.');
+  return (
+    address === '127.0.0.1' ||
+    address === '::1' ||
+    address === '::ffff:127.0.0.1' ||
+    address.startsWith('127.')
+  );
 }
 
 export class EngineBackend implements Backend {
@@ -24,7 +29,11 @@ export class EngineBackend implements Backend {
     if (!role) {
       return {
         method: 'reject',
-        error: new SqlError(SqlState.InvalidAuthorizationSpecification, `role "${info.user}" does not exist`, { severity: 'FATAL' }),
+        error: new SqlError(
+          SqlState.InvalidAuthorizationSpecification,
+          `role "${info.user}" does not exist`,
+          { severity: 'FATAL' },
+        ),
       };
     }
     if (role.password) {
@@ -42,7 +51,9 @@ export class EngineBackend implements Backend {
     };
   }
 
-  async openSession(info: StartupInfo): Promise<{ session: Session; parameterStatus: Record<string, string> }> {
+  async openSession(
+    info: StartupInfo,
+  ): Promise<{ session: Session; parameterStatus: Record<string, string> }> {
     const session = new EngineSession(
       { catalog: this.catalog, serverVersion: this.serverVersion },
       info.user,

@@ -51,7 +51,11 @@ function escapeText(value: string, delimiter: string): string {
 }
 
 /** Splits one CSV record (which may span lines: the caller passes complete records). */
-function splitCsv(line: string, delimiter: string, quote: string): { fields: (string | null)[]; complete: boolean } {
+function splitCsv(
+  line: string,
+  delimiter: string,
+  quote: string,
+): { fields: (string | null)[]; complete: boolean } {
   const fields: (string | null)[] = [];
   let i = 0;
   while (true) {
@@ -91,22 +95,33 @@ function csvQuote(value: string, delimiter: string, quote: string): string {
   return value;
 }
 
-export async function runCopy(stmt: CopyStmt, rc: RunContext, sink: ResultSink, session: EngineSession): Promise<Outcome> {
+export async function runCopy(
+  stmt: CopyStmt,
+  rc: RunContext,
+  sink: ResultSink,
+  session: EngineSession,
+): Promise<Outcome> {
   void session;
-  if (stmt.format === 'binary') throw new SqlError(SqlState.FeatureNotSupported, 'COPY BINARY is not supported yet');
+  if (stmt.format === 'binary')
+    throw new SqlError(SqlState.FeatureNotSupported, 'COPY BINARY is not supported yet');
   const csv = stmt.format === 'csv';
   const delimiter = stmt.delimiter ?? (csv ? ',' : '\t');
   const nullString = stmt.nullString ?? (csv ? '' : '\\N');
   const quote = stmt.quote ?? '"';
   if (!stmt.from) return copyOut(stmt, rc, sink, { csv, delimiter, nullString, quote });
   const table = lookupTable(stmt.table!, rc.bc);
-  const cols = stmt.columns.length > 0
-    ? stmt.columns.map((n) => {
-        const at = table.columns.findIndex((c) => c.name === n);
-        if (at < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${n}" of relation "${table.name}" does not exist`);
-        return at;
-      })
-    : table.columns.map((_, i) => i);
+  const cols =
+    stmt.columns.length > 0
+      ? stmt.columns.map((n) => {
+          const at = table.columns.findIndex((c) => c.name === n);
+          if (at < 0)
+            throw new SqlError(
+              SqlState.UndefinedColumn,
+              `column "${n}" of relation "${table.name}" does not exist`,
+            );
+          return at;
+        })
+      : table.columns.map((_, i) => i);
   let pending = '';
   let count = 0;
   let lineNo = 0;
@@ -128,9 +143,12 @@ export async function runCopy(stmt: CopyStmt, rc: RunContext, sink: ResultSink, 
       fields = line.split(delimiter).map((f) => (f === nullString ? null : unescapeText(f)));
     }
     if (fields.length !== cols.length) {
-      const what = fields.length < cols.length ? 'missing data for column' : 'extra data after last expected column';
+      const what =
+        fields.length < cols.length ? 'missing data for column' : 'extra data after last expected column';
       const col = fields.length < cols.length ? ` "${table.columns[cols[fields.length]].name}"` : '';
-      throw new SqlError(SqlState.BadCopyFileFormat, `${what}${col}`, { where: `COPY ${table.name}, line ${lineNo}` });
+      throw new SqlError(SqlState.BadCopyFileFormat, `${what}${col}`, {
+        where: `COPY ${table.name}, line ${lineNo}`,
+      });
     }
     const row: Value[] = new Array(table.columns.length).fill(null);
     cols.forEach((c, i) => {
@@ -171,8 +189,8 @@ async function copyOut(
   sink: ResultSink,
   o: { csv: boolean; delimiter: string; nullString: string; quote: string },
 ): Promise<Outcome> {
-  let plan;
-  let types;
+  let plan: ReturnType<typeof bindSelect>;
+  let types: import('../types/type.ts').SqlType[];
   if (stmt.query) {
     plan = bindSelect(stmt.query, null, rc.bc);
   } else {
@@ -185,7 +203,11 @@ async function copyOut(
         setOp: null,
         values: null,
         distinct: null,
-        targets: names.map((n) => ({ expr: { kind: 'ColumnRef', names: [n], loc: -1 }, alias: null, loc: -1 })),
+        targets: names.map((n) => ({
+          expr: { kind: 'ColumnRef', names: [n], loc: -1 },
+          alias: null,
+          loc: -1,
+        })),
         from: [{ kind: 'Table', name: stmt.table!, alias: null }],
         where: null,
         groupBy: [],
@@ -204,7 +226,10 @@ async function copyOut(
   const rows = execute(plan, rc.env);
   sink.copyOutStart({ format: 0, columnCount: types.length });
   const enc = new TextEncoder();
-  if (stmt.header && o.csv) sink.copyData(enc.encode(`${plan.columns.map((c) => csvQuote(c.name, o.delimiter, o.quote)).join(o.delimiter)}\n`));
+  if (stmt.header && o.csv)
+    sink.copyData(
+      enc.encode(`${plan.columns.map((c) => csvQuote(c.name, o.delimiter, o.quote)).join(o.delimiter)}\n`),
+    );
   for (const row of rows) {
     const fields = row.map((v, i) => {
       if (v === null) return o.nullString;

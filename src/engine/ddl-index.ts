@@ -3,16 +3,17 @@
  * accepted and costs nothing) and pgvector's hnsw / ivfflat with its opclasses, option
  * limits and messages. Vector indexes are built from the rows present at creation.
  */
-import type { IndexDef, Schema, Table } from '../catalog/catalog-types.ts';
+
 import type { Catalog } from '../catalog/catalog.ts';
+import type { IndexDef, Schema, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { addToIndex, findConflict, resetIndexKeys } from '../exec/table-writer.ts';
 import type { CreateIndexStmt } from '../sql/ast-utility.ts';
 import { createBitVectorIndex, createVectorIndex } from '../storage/vector/create-vector-index.ts';
 import type { DistanceMetric, IndexMethod } from '../storage/vector-index.ts';
 import { hashKey } from '../types/compare.ts';
-import type { EvalContext } from '../types/registry-types.ts';
 import { typeInfo } from '../types/registry.ts';
+import type { EvalContext } from '../types/registry-types.ts';
 
 interface OpClass {
   readonly type: 'vector' | 'halfvec' | 'sparsevec' | 'bit';
@@ -36,9 +37,19 @@ const OPTION_LIMITS: Record<string, Record<string, [number, number]>> = {
   btree: { fillfactor: [10, 100] },
 };
 
-const MAX_INDEX_DIMENSIONS: Record<string, number> = { vector: 2000, halfvec: 4000, bit: 64000, sparsevec: 1000 };
+const MAX_INDEX_DIMENSIONS: Record<string, number> = {
+  vector: 2000,
+  halfvec: 4000,
+  bit: 64000,
+  sparsevec: 1000,
+};
 
-export function defaultIndexName(schema: Schema, table: Table, columns: readonly string[], catalog: Catalog): string {
+export function defaultIndexName(
+  schema: Schema,
+  table: Table,
+  columns: readonly string[],
+  catalog: Catalog,
+): string {
   const base = `${table.name}_${columns.join('_') || 'expr'}_idx`;
   let name = base;
   for (let i = 1; catalog.relationExists(schema, name); i++) name = `${base}${i}`;
@@ -53,12 +64,19 @@ function parseOptions(stmt: CreateIndexStmt): Record<string, number> {
     if (!limit) throw new SqlError(SqlState.InvalidParameterValue, `unrecognized parameter "${opt.name}"`);
     const n = Number(opt.value);
     if (!/^[-+]?\d+$/.test(opt.value.trim())) {
-      throw new SqlError(SqlState.InvalidParameterValue, `invalid value for integer option "${opt.name}": ${opt.value}`);
+      throw new SqlError(
+        SqlState.InvalidParameterValue,
+        `invalid value for integer option "${opt.name}": ${opt.value}`,
+      );
     }
     if (n < limit[0] || n > limit[1]) {
-      throw new SqlError(SqlState.InvalidParameterValue, `value ${opt.value} out of bounds for option "${opt.name}"`, {
-        detail: `Valid values are between "${limit[0]}" and "${limit[1]}".`,
-      });
+      throw new SqlError(
+        SqlState.InvalidParameterValue,
+        `value ${opt.value} out of bounds for option "${opt.name}"`,
+        {
+          detail: `Valid values are between "${limit[0]}" and "${limit[1]}".`,
+        },
+      );
     }
     out[opt.name] = n;
   }
@@ -89,7 +107,10 @@ export function createIndex(
   const opclasses = stmt.elems.map((e) => e.opclass ?? '');
   if (method !== 'btree') {
     if (columns.length !== 1) {
-      throw new SqlError(SqlState.FeatureNotSupported, `access method "${method}" does not support multicolumn indexes`);
+      throw new SqlError(
+        SqlState.FeatureNotSupported,
+        `access method "${method}" does not support multicolumn indexes`,
+      );
     }
     const column = table.columns[columns[0]];
     const opclassName = opclasses[0];
@@ -99,11 +120,16 @@ export function createIndex(
       throw new SqlError(
         SqlState.UndefinedObject,
         `data type ${typeInfo(typeName).formatType(-1)} has no default operator class for access method "${method}"`,
-        { hint: 'You must specify an operator class for the index or define a default operator class for the data type.' },
+        {
+          hint: 'You must specify an operator class for the index or define a default operator class for the data type.',
+        },
       );
     }
-    if (!opclass || !opclass.methods.includes(method)) {
-      throw new SqlError(SqlState.UndefinedObject, `operator class "${opclassName}" does not exist for access method "${method}"`);
+    if (!opclass?.methods.includes(method)) {
+      throw new SqlError(
+        SqlState.UndefinedObject,
+        `operator class "${opclassName}" does not exist for access method "${method}"`,
+      );
     }
     if (opclass.type !== typeName) {
       throw new SqlError(
@@ -112,13 +138,19 @@ export function createIndex(
       );
     }
     if (method === 'hnsw' && (options.ef_construction ?? 64) < 2 * (options.m ?? 16)) {
-      throw new SqlError(SqlState.InvalidParameterValue, 'ef_construction must be greater than or equal to 2 * m');
+      throw new SqlError(
+        SqlState.InvalidParameterValue,
+        'ef_construction must be greater than or equal to 2 * m',
+      );
     }
     const dims = column.type.typmod;
     if (dims < 0) throw new SqlError(SqlState.DataException, 'column does not have dimensions');
     const max = MAX_INDEX_DIMENSIONS[typeName] ?? 2000;
     if (dims > max) {
-      throw new SqlError(SqlState.ProgramLimitExceeded, `column cannot have more than ${max} dimensions for ${method} index`);
+      throw new SqlError(
+        SqlState.ProgramLimitExceeded,
+        `column cannot have more than ${max} dimensions for ${method} index`,
+      );
     }
     metric = opclass.metric;
     operator = opclass.operator;
@@ -156,9 +188,11 @@ export function buildIndex(index: IndexDef, opts: IndexBuildContext): void {
     const efConstruction = index.options.ef_construction;
     const lists = index.options.lists;
     const isBit = index.metric === 'hamming' || index.metric === 'jaccard';
-    index.vector = (isBit
-      ? createBitVectorIndex(index.method, index.metric as 'hamming', dims, { m, efConstruction })
-      : createVectorIndex(index.method, index.metric!, dims, { m, efConstruction, lists })) as IndexDef['vector'];
+    index.vector = (
+      isBit
+        ? createBitVectorIndex(index.method, index.metric as 'hamming', dims, { m, efConstruction })
+        : createVectorIndex(index.method, index.metric!, dims, { m, efConstruction, lists })
+    ) as IndexDef['vector'];
     const rowIds: number[] = [];
     const vectors: unknown[] = [];
     const col = index.columns[0];
@@ -171,7 +205,11 @@ export function buildIndex(index: IndexDef, opts: IndexBuildContext): void {
       vectors.push(v instanceof Float32Array ? v : (v as { bytes: Uint8Array }).bytes);
     }
     if (index.method === 'ivfflat' && rowIds.length < (lists ?? 100)) {
-      opts.notice('ivfflat index created with little data', 'This will cause low recall.', 'Drop the index until the table has more data.');
+      opts.notice(
+        'ivfflat index created with little data',
+        'This will cause low recall.',
+        'Drop the index until the table has more data.',
+      );
     }
     (index.vector as unknown as { build(ids: number[], v: unknown[]): void }).build(rowIds, vectors);
     return;

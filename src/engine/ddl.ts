@@ -107,7 +107,10 @@ function addConstraints(stmt: CreateTableStmt, table: Table, d: DdlContext): voi
     }
   }
   if (keys.filter((k) => k.primary).length > 1) {
-    throw new SqlError(SqlState.InvalidTableDefinition, `multiple primary keys for table "${table.name}" are not allowed`);
+    throw new SqlError(
+      SqlState.InvalidTableDefinition,
+      `multiple primary keys for table "${table.name}" are not allowed`,
+    );
   }
   for (const key of keys) {
     const colNames = key.columns.map((i) => table.columns[i].name);
@@ -121,7 +124,14 @@ function addConstraints(stmt: CreateTableStmt, table: Table, d: DdlContext): voi
       unique: true,
       ifNotExists: false,
       concurrent: false,
-      elems: colNames.map((n) => ({ column: n, expr: null, opclass: null, desc: false, nullsFirst: null, loc: -1 })),
+      elems: colNames.map((n) => ({
+        column: n,
+        expr: null,
+        opclass: null,
+        desc: false,
+        nullsFirst: null,
+        loc: -1,
+      })),
       options: [],
       where: null,
       loc: -1,
@@ -139,10 +149,15 @@ export function createIndexStatement(stmt: CreateIndexStmt, d: DdlContext): stri
     });
   }
   const columns = stmt.elems.map((e) => {
-    if (!e.column) throw new SqlError(SqlState.FeatureNotSupported, 'expression indexes are not supported', { position: e.loc + 1 });
+    if (!e.column)
+      throw new SqlError(SqlState.FeatureNotSupported, 'expression indexes are not supported', {
+        position: e.loc + 1,
+      });
     const at = table.columns.findIndex((c) => c.name === e.column);
     if (at < 0) {
-      throw new SqlError(SqlState.UndefinedColumn, `column "${e.column}" does not exist`, { position: e.loc + 1 });
+      throw new SqlError(SqlState.UndefinedColumn, `column "${e.column}" does not exist`, {
+        position: e.loc + 1,
+      });
     }
     return at;
   });
@@ -153,7 +168,14 @@ export function createIndexStatement(stmt: CreateIndexStmt, d: DdlContext): stri
     }
     throw new SqlError(SqlState.DuplicateTable, `relation "${stmt.name}" already exists`);
   }
-  const name = stmt.name ?? defaultIndexName(table.schema, table, columns.map((c) => table.columns[c].name), catalog);
+  const name =
+    stmt.name ??
+    defaultIndexName(
+      table.schema,
+      table,
+      columns.map((c) => table.columns[c].name),
+      catalog,
+    );
   createIndex(stmt, table, name, columns, d);
   return 'CREATE INDEX';
 }
@@ -179,7 +201,10 @@ export function drop(stmt: DropStmt, d: DdlContext): string {
         d.notice(`${word} "${shown}" does not exist, skipping`);
         return;
       }
-      const code = stmt.objectType === 'table' || stmt.objectType === 'view' ? SqlState.UndefinedTable : SqlState.UndefinedObject;
+      const code =
+        stmt.objectType === 'table' || stmt.objectType === 'view'
+          ? SqlState.UndefinedTable
+          : SqlState.UndefinedObject;
       throw new SqlError(code, `${word} "${shown}" does not exist`);
     };
     switch (stmt.objectType) {
@@ -209,9 +234,13 @@ export function drop(stmt: DropStmt, d: DdlContext): string {
           continue;
         }
         if (!stmt.cascade && (schema.tables.size > 0 || schema.sequences.size > 0)) {
-          throw new SqlError(SqlState.DependentObjectsStillExist, `cannot drop schema ${name.name} because other objects depend on it`, {
-            hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
-          });
+          throw new SqlError(
+            SqlState.DependentObjectsStillExist,
+            `cannot drop schema ${name.name} because other objects depend on it`,
+            {
+              hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+            },
+          );
         }
         for (const t of [...schema.tables.values()]) catalog.dropTable(t);
         bc.database.schemas.delete(name.name);
@@ -240,7 +269,13 @@ export function truncate(tables: readonly Table[], d: IndexBuildContext): void {
 }
 
 export function isDdl(stmt: Statement): boolean {
-  return ['CreateTable', 'Drop', 'CreateIndex', 'AlterTable', 'CreateSchema', 'CreateExtension', 'CreateView'].includes(
-    stmt.kind,
-  );
+  return [
+    'CreateTable',
+    'Drop',
+    'CreateIndex',
+    'AlterTable',
+    'CreateSchema',
+    'CreateExtension',
+    'CreateView',
+  ].includes(stmt.kind);
 }

@@ -3,13 +3,22 @@
  * parameters, using each type's I/O functions from src/types.
  */
 import type { OutputColumn } from '../plan/plan-nodes.ts';
-import { arrayFromBinary, arrayToBinary, arrayToText, parseArrayText, type ArrayValue } from '../types/array.ts';
-import type { EvalContext } from '../types/registry-types.ts';
+import {
+  type ArrayValue,
+  arrayFromBinary,
+  arrayToBinary,
+  arrayToText,
+  parseArrayText,
+} from '../types/array.ts';
 import { typeInfo } from '../types/registry.ts';
+import type { EvalContext } from '../types/registry-types.ts';
 import type { SqlType, Value } from '../types/type.ts';
 import type { FieldDescription, FormatCode, WireValue } from '../wire/session.ts';
 
-export function fieldDescriptions(columns: readonly OutputColumn[], formats: readonly FormatCode[]): FieldDescription[] {
+export function fieldDescriptions(
+  columns: readonly OutputColumn[],
+  formats: readonly FormatCode[],
+): FieldDescription[] {
   return columns.map((c, i) => {
     const info = typeInfo(c.type.base === 'unknown' ? 'text' : c.type.base);
     const format = (formats.length === 1 ? formats[0] : (formats[i] ?? 0)) as FormatCode;
@@ -39,7 +48,12 @@ export function encodeValue(type: SqlType, value: Value, format: FormatCode, ctx
   return info.binaryOut(value);
 }
 
-export function decodeParameter(type: SqlType, bytes: Uint8Array | null, format: FormatCode, ctx: EvalContext): Value {
+export function decodeParameter(
+  type: SqlType,
+  bytes: Uint8Array | null,
+  format: FormatCode,
+  ctx: EvalContext,
+): Value {
   if (bytes === null) return null;
   const base = type.base === 'unknown' ? 'text' : type.base;
   const info = typeInfo(base);

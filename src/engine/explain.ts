@@ -43,10 +43,15 @@ function describe(node: PlanNode): { title: string; details: string[] } {
   const cols = (n: PlanNode) => n.columns.map((c) => c.name);
   switch (node.kind) {
     case 'SeqScan':
-      return { title: `Seq Scan on ${node.table.name}${node.alias !== node.table.name ? ` ${node.alias}` : ''}`, details: [] };
+      return {
+        title: `Seq Scan on ${node.table.name}${node.alias !== node.table.name ? ` ${node.alias}` : ''}`,
+        details: [],
+      };
     case 'VectorSearch': {
       const names = cols(node);
-      const details = [`Order By: (${names[node.column]} ${node.index.operator} ${exprText(node.query, names)})`];
+      const details = [
+        `Order By: (${names[node.column]} ${node.index.operator} ${exprText(node.query, names)})`,
+      ];
       if (node.filter) details.push(`Filter: ${exprText(node.filter, names)}`);
       return { title: `Index Scan using ${node.index.name} on ${node.table.name}`, details };
     }
@@ -55,14 +60,19 @@ function describe(node: PlanNode): { title: string; details: string[] } {
     case 'Sort':
       return {
         title: 'Sort',
-        details: [`Sort Key: ${node.keys.map((k) => `${exprText(k.expr, cols(node.input))}${k.desc ? ' DESC' : ''}`).join(', ')}`],
+        details: [
+          `Sort Key: ${node.keys.map((k) => `${exprText(k.expr, cols(node.input))}${k.desc ? ' DESC' : ''}`).join(', ')}`,
+        ],
       };
     case 'Limit':
       return { title: 'Limit', details: [] };
     case 'Aggregate':
       return { title: node.groups.length > 0 ? 'HashAggregate' : 'Aggregate', details: [] };
     case 'Join':
-      return { title: `Nested Loop${node.type === 'inner' || node.type === 'cross' ? '' : ` ${node.type[0].toUpperCase()}${node.type.slice(1)} Join`}`, details: [] };
+      return {
+        title: `Nested Loop${node.type === 'inner' || node.type === 'cross' ? '' : ` ${node.type[0].toUpperCase()}${node.type.slice(1)} Join`}`,
+        details: [],
+      };
     case 'Project':
       return { title: 'Result', details: [] };
     case 'Values':
@@ -74,7 +84,10 @@ function describe(node: PlanNode): { title: string; details: string[] } {
     case 'CteScan':
       return { title: `CTE Scan on ${node.name}`, details: [] };
     case 'SetOp':
-      return { title: node.op === 'union' ? (node.all ? 'Append' : 'HashAggregate') : `HashSetOp ${node.op}`, details: [] };
+      return {
+        title: node.op === 'union' ? (node.all ? 'Append' : 'HashAggregate') : `HashSetOp ${node.op}`,
+        details: [],
+      };
     case 'Distinct':
       return { title: 'Unique', details: [] };
     default:
@@ -107,7 +120,12 @@ function skipProjects(node: PlanNode): PlanNode {
   return node.kind === 'Project' && node.input.kind !== 'Result' ? skipProjects(node.input) : node;
 }
 
-function render(node: PlanNode, depth: number, lines: string[], stats: Map<PlanNode, { rows: number; ms: number }> | null) {
+function render(
+  node: PlanNode,
+  depth: number,
+  lines: string[],
+  stats: Map<PlanNode, { rows: number; ms: number }> | null,
+) {
   const n = skipProjects(node);
   const { title, details } = describe(n);
   const stat = stats?.get(n);

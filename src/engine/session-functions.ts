@@ -37,7 +37,8 @@ function call(name: string, type: SqlType, args: BoundExpr[], impl: Impl): Bound
 function textArgs(args: readonly BoundExpr[], bc: BindContext, loc: number): BoundExpr[] {
   return args.map((a) => {
     const out = tryCoerce(a, T.text, 'implicit', bc) ?? tryCoerce(a, T.text, 'explicit', bc);
-    if (!out) throw new SqlError(SqlState.UndefinedFunction, 'function argument must be text', { position: loc + 1 });
+    if (!out)
+      throw new SqlError(SqlState.UndefinedFunction, 'function argument must be text', { position: loc + 1 });
     return out;
   });
 }
@@ -59,8 +60,11 @@ export function sessionFunctions(state: SessionState): SessionFunctions {
     resolve(name, args, bc, loc) {
       switch (name) {
         case 'nextval':
-          return call(name, T.int8, args.map((a) => (a.type.base === 'regclass' ? a : textArgs([a], bc, loc)[0])), ([v]) =>
-            nextval(sequenceArg(v)),
+          return call(
+            name,
+            T.int8,
+            args.map((a) => (a.type.base === 'regclass' ? a : textArgs([a], bc, loc)[0])),
+            ([v]) => nextval(sequenceArg(v)),
           );
         case 'currval':
           return call(name, T.int8, textArgs(args, bc, loc), ([v]) => {
@@ -75,14 +79,21 @@ export function sessionFunctions(state: SessionState): SessionFunctions {
             return last;
           });
         case 'setval':
-          return call(name, T.int8, [textArgs([args[0]], bc, loc)[0], tryCoerce(args[1], T.int8, 'implicit', bc)!], ([v, n]) => {
-            const seq = sequenceArg(v);
-            seq.next = Number(n);
-            seq.called = true;
-            return BigInt(n as bigint);
-          });
+          return call(
+            name,
+            T.int8,
+            [textArgs([args[0]], bc, loc)[0], tryCoerce(args[1], T.int8, 'implicit', bc)!],
+            ([v, n]) => {
+              const seq = sequenceArg(v);
+              seq.next = Number(n);
+              seq.called = true;
+              return BigInt(n as bigint);
+            },
+          );
         case 'current_setting':
-          return call(name, T.text, textArgs(args.slice(0, 1), bc, loc), ([n]) => state.getSetting(String(n)));
+          return call(name, T.text, textArgs(args.slice(0, 1), bc, loc), ([n]) =>
+            state.getSetting(String(n)),
+          );
         case 'set_config':
           return call(name, T.text, textArgs(args.slice(0, 2), bc, loc), ([n, v]) => {
             state.setSetting(String(n), String(v));
@@ -91,10 +102,17 @@ export function sessionFunctions(state: SessionState): SessionFunctions {
         case 'pg_sleep': {
           const secs = tryCoerce(args[0], T.float8, 'implicit', bc);
           if (!secs) return undefined;
-          return call(name, T.void, [secs], ([s]) => state.sleep(Math.max(0, Number(s) * 1000)).then(() => ''));
+          return call(name, T.void, [secs], ([s]) =>
+            state.sleep(Math.max(0, Number(s) * 1000)).then(() => ''),
+          );
         }
         case 'version':
-          return call(name, T.text, [], () => `PostgreSQL ${state.serverVersion} (Quiver 0.1.0) on x86_64-pc-linux-gnu, 64-bit`);
+          return call(
+            name,
+            T.text,
+            [],
+            () => `PostgreSQL ${state.serverVersion} (Quiver 0.1.0) on x86_64-pc-linux-gnu, 64-bit`,
+          );
         case 'current_database':
           return call(name, T.name, [], () => state.databaseName);
         case 'current_schema':
@@ -120,7 +138,9 @@ export function sessionFunctions(state: SessionState): SessionFunctions {
         case 'localtimestamp':
           return call(name, T.timestamp, [], (_a, env) => env.ctx.transactionTimestamp);
         case 'current_date':
-          return call(name, T.date, [], (_a, env) => Math.floor(env.ctx.transactionTimestamp / 86_400_000_000));
+          return call(name, T.date, [], (_a, env) =>
+            Math.floor(env.ctx.transactionTimestamp / 86_400_000_000),
+          );
         case 'current_time':
         case 'localtime':
           return call(name, T.time, [], (_a, env) => env.ctx.transactionTimestamp % 86_400_000_000);

@@ -94,6 +94,10 @@ export class SessionSettings {
   }
 
   all(): { name: string; value: string; doc: string }[] {
-    return SETTINGS.map((s) => ({ name: s.name, value: displaySetting(s, this.values.get(s.name)!), doc: s.doc }));
+    return SETTINGS.map((s) => ({
+      name: s.name,
+      value: displaySetting(s, this.values.get(s.name)!),
+      doc: s.doc,
+    }));
   }
 }

@@ -12,8 +12,8 @@ import { execute } from '../exec/executor.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import type { ParsedStatement, Statement } from '../sql/ast-utility.ts';
 import { parseSql } from '../sql/parser.ts';
-import type { EvalContext } from '../types/registry-types.ts';
 import { typeByOid } from '../types/registry.ts';
+import type { EvalContext } from '../types/registry-types.ts';
 import { type SqlType, sqlType, T, type Value } from '../types/type.ts';
 import type {
   BindRequest,
@@ -60,7 +60,6 @@ export class EngineSession implements Session {
   private txn = 0;
   private inBlock = false;
   private failed = false;
-  private implicit = false;
   private transactionStart = 0;
   private readonly prepared = new Map<string, Prepared>();
   private readonly portals = new Map<string, Portal>();
@@ -118,8 +117,10 @@ export class EngineSession implements Session {
     if (parsed) {
       while (paramTypes.length < parsed.paramCount) paramTypes.push(T.unknown);
       // Bind once now to infer parameter types and surface errors at Parse, as PostgreSQL does.
-      if (!this.failed || isTransactionEnd(parsed.stmt)) this.withBindContext(paramTypes, (rc) => describeStatement(parsed.stmt, rc));
-      for (let i = 0; i < paramTypes.length; i++) if (paramTypes[i].base === 'unknown') paramTypes[i] = T.text;
+      if (!this.failed || isTransactionEnd(parsed.stmt))
+        this.withBindContext(paramTypes, (rc) => describeStatement(parsed.stmt, rc));
+      for (let i = 0; i < paramTypes.length; i++)
+        if (paramTypes[i].base === 'unknown') paramTypes[i] = T.text;
     }
     this.prepared.set(name, { parsed, paramTypes });
   }
@@ -127,7 +128,10 @@ export class EngineSession implements Session {
   async bind(request: BindRequest): Promise<void> {
     const prepared = this.prepared.get(request.statement);
     if (!prepared) {
-      throw new SqlError(SqlState.InvalidSqlStatementName, `prepared statement "${request.statement}" does not exist`);
+      throw new SqlError(
+        SqlState.InvalidSqlStatementName,
+        `prepared statement "${request.statement}" does not exist`,
+      );
     }
     if (request.portal !== '' && this.portals.has(request.portal)) {
       throw new SqlError(SqlState.DuplicateCursor, `portal "${request.portal}" already exists`);
@@ -140,15 +144,26 @@ export class EngineSession implements Session {
     }
     const ctx = this.evalContext();
     const params = request.parameters.map((bytes, i) => {
-      const f = (request.parameterFormats.length === 1 ? request.parameterFormats[0] : (request.parameterFormats[i] ?? 0)) as FormatCode;
+      const f = (
+        request.parameterFormats.length === 1
+          ? request.parameterFormats[0]
+          : (request.parameterFormats[i] ?? 0)
+      ) as FormatCode;
       return decodeParameter(prepared.paramTypes[i], bytes, f, ctx);
     });
-    this.portals.set(request.portal, { prepared, params, formats: request.resultFormats, outcome: null, cursor: 0 });
+    this.portals.set(request.portal, {
+      prepared,
+      params,
+      formats: request.resultFormats,
+      outcome: null,
+      cursor: 0,
+    });
   }
 
   describeStatement(name: string): StatementDescription {
     const prepared = this.prepared.get(name);
-    if (!prepared) throw new SqlError(SqlState.InvalidSqlStatementName, `prepared statement "${name}" does not exist`);
+    if (!prepared)
+      throw new SqlError(SqlState.InvalidSqlStatementName, `prepared statement "${name}" does not exist`);
     const parameterTypes = prepared.paramTypes.map((t) => this.oidOf(t));
     const columns = prepared.parsed
       ? this.withBindContext([...prepared.paramTypes], (rc) => describeStatement(prepared.parsed!.stmt, rc))
@@ -307,7 +322,8 @@ export class EngineSession implements Session {
       txn: this.txn,
       setting: (n) => this.settings.get(n),
       cteRows: new Map(),
-      runSubquery: (plan: PlanNode, row: Value[], e: ExecEnv) => execute(plan, { ...e, outer: [row, ...e.outer] }),
+      runSubquery: (plan: PlanNode, row: Value[], e: ExecEnv) =>
+        execute(plan, { ...e, outer: [row, ...e.outer] }),
       checkInterrupt: () => this.checkInterrupt(),
     };
     const notice = (message: string, detail?: string, hint?: string) =>
@@ -349,7 +365,8 @@ export class EngineSession implements Session {
       const timer = setTimeout(
         () => {
           this.sleepers.delete(wake);
-          if (remaining < ms) reject(new SqlError(SqlState.QueryCanceled, 'canceling statement due to statement timeout'));
+          if (remaining < ms)
+            reject(new SqlError(SqlState.QueryCanceled, 'canceling statement due to statement timeout'));
           else resolve();
         },
         Math.min(ms, remaining),
@@ -362,7 +379,6 @@ export class EngineSession implements Session {
     if (this.txn) return;
     this.txn = this.services.catalog.txns.begin();
     this.transactionStart = (Date.now() - PG_EPOCH_MS) * 1000;
-    this.implicit = true;
   }
 
   /** Ends an implicit transaction (commit or abort); explicit blocks stay open. */
@@ -371,7 +387,6 @@ export class EngineSession implements Session {
     if (commit) this.services.catalog.txns.commit(this.txn);
     else this.services.catalog.txns.abort(this.txn);
     this.txn = 0;
-    this.implicit = false;
     this.transactionStart = 0;
     this.failed = false;
   }
@@ -386,16 +401,23 @@ export class EngineSession implements Session {
     const txns = this.services.catalog.txns;
     if (op === 'begin') {
       if (this.inBlock) {
-        this.sink?.notice({ severity: 'WARNING', code: '25001', message: 'there is already a transaction in progress' });
+        this.sink?.notice({
+          severity: 'WARNING',
+          code: '25001',
+          message: 'there is already a transaction in progress',
+        });
         return 'BEGIN';
       }
       this.beginIfNeeded();
       this.inBlock = true;
-      this.implicit = false;
       return 'BEGIN';
     }
     if (!this.inBlock) {
-      this.sink?.notice({ severity: 'WARNING', code: '25P01', message: 'there is no transaction in progress' });
+      this.sink?.notice({
+        severity: 'WARNING',
+        code: '25P01',
+        message: 'there is no transaction in progress',
+      });
       void notice;
       return op === 'commit' ? 'COMMIT' : 'ROLLBACK';
     }
@@ -472,7 +494,10 @@ async function resolvePromises(rows: Value[][]): Promise<void> {
 }
 
 function isTransactionEnd(stmt: Statement): boolean {
-  return stmt.kind === 'Transaction' && (stmt.op === 'commit' || stmt.op === 'rollback' || stmt.op === 'rollback to');
+  return (
+    stmt.kind === 'Transaction' &&
+    (stmt.op === 'commit' || stmt.op === 'rollback' || stmt.op === 'rollback to')
+  );
 }
 
 function isTransactionControl(stmt: Statement): boolean {

@@ -27,52 +27,279 @@ export interface SettingDef {
 const INT_MAX = 2147483647;
 
 export const SETTINGS: readonly SettingDef[] = [
-  { name: 'server_version', type: 'string', default: '16.4', doc: 'PostgreSQL version Quiver reports.', report: true, readOnly: true },
-  { name: 'server_version_num', type: 'int', default: '160004', doc: 'Numeric server version.', readOnly: true },
-  { name: 'server_encoding', type: 'string', default: 'UTF8', doc: 'Server character set.', report: true, readOnly: true },
-  { name: 'client_encoding', type: 'string', default: 'UTF8', doc: 'Client character set (only UTF8).', report: true },
+  {
+    name: 'server_version',
+    type: 'string',
+    default: '16.4',
+    doc: 'PostgreSQL version Quiver reports.',
+    report: true,
+    readOnly: true,
+  },
+  {
+    name: 'server_version_num',
+    type: 'int',
+    default: '160004',
+    doc: 'Numeric server version.',
+    readOnly: true,
+  },
+  {
+    name: 'server_encoding',
+    type: 'string',
+    default: 'UTF8',
+    doc: 'Server character set.',
+    report: true,
+    readOnly: true,
+  },
+  {
+    name: 'client_encoding',
+    type: 'string',
+    default: 'UTF8',
+    doc: 'Client character set (only UTF8).',
+    report: true,
+  },
   { name: 'DateStyle', type: 'string', default: 'ISO, MDY', doc: 'Date display format.', report: true },
-  { name: 'IntervalStyle', type: 'enum', default: 'postgres', values: ['postgres', 'postgres_verbose', 'sql_standard', 'iso_8601'], doc: 'Interval display format.', report: true },
-  { name: 'TimeZone', type: 'string', default: 'UTC', doc: 'Time zone for timestamptz display.', report: true },
-  { name: 'integer_datetimes', type: 'bool', default: 'on', doc: 'Datetimes are 64-bit integers.', report: true, readOnly: true },
-  { name: 'standard_conforming_strings', type: 'bool', default: 'on', doc: "'...' strings treat backslashes literally.", report: true },
+  {
+    name: 'IntervalStyle',
+    type: 'enum',
+    default: 'postgres',
+    values: ['postgres', 'postgres_verbose', 'sql_standard', 'iso_8601'],
+    doc: 'Interval display format.',
+    report: true,
+  },
+  {
+    name: 'TimeZone',
+    type: 'string',
+    default: 'UTC',
+    doc: 'Time zone for timestamptz display.',
+    report: true,
+  },
+  {
+    name: 'integer_datetimes',
+    type: 'bool',
+    default: 'on',
+    doc: 'Datetimes are 64-bit integers.',
+    report: true,
+    readOnly: true,
+  },
+  {
+    name: 'standard_conforming_strings',
+    type: 'bool',
+    default: 'on',
+    doc: "'...' strings treat backslashes literally.",
+    report: true,
+  },
   { name: 'application_name', type: 'string', default: '', doc: 'Client application name.', report: true },
-  { name: 'is_superuser', type: 'bool', default: 'on', doc: 'Whether the session user is a superuser.', report: true, readOnly: true },
-  { name: 'session_authorization', type: 'string', default: 'quiver', doc: 'Session user name.', report: true, readOnly: true },
-  { name: 'search_path', type: 'string', default: '"$user", public', doc: 'Schema search order for unqualified names.' },
-  { name: 'statement_timeout', type: 'duration', default: '0', min: 0, max: INT_MAX, doc: 'Cancels statements running longer (ms; 0 = off).' },
-  { name: 'idle_in_transaction_session_timeout', type: 'duration', default: '0', min: 0, max: INT_MAX, doc: 'Terminates sessions idle inside a transaction longer (ms; 0 = off).' },
-  { name: 'lock_timeout', type: 'duration', default: '0', min: 0, max: INT_MAX, doc: 'Accepted for compatibility.' },
-  { name: 'extra_float_digits', type: 'int', default: '1', min: -15, max: 3, doc: 'Float output precision (1 = shortest exact).' },
-  { name: 'client_min_messages', type: 'enum', default: 'notice', values: ['debug5', 'debug4', 'debug3', 'debug2', 'debug1', 'log', 'notice', 'warning', 'error'], doc: 'Lowest message level sent to the client.' },
-  { name: 'enable_seqscan', type: 'bool', default: 'on', doc: 'Off makes the planner prefer index scans, as in PostgreSQL.' },
+  {
+    name: 'is_superuser',
+    type: 'bool',
+    default: 'on',
+    doc: 'Whether the session user is a superuser.',
+    report: true,
+    readOnly: true,
+  },
+  {
+    name: 'session_authorization',
+    type: 'string',
+    default: 'quiver',
+    doc: 'Session user name.',
+    report: true,
+    readOnly: true,
+  },
+  {
+    name: 'search_path',
+    type: 'string',
+    default: '"$user", public',
+    doc: 'Schema search order for unqualified names.',
+  },
+  {
+    name: 'statement_timeout',
+    type: 'duration',
+    default: '0',
+    min: 0,
+    max: INT_MAX,
+    doc: 'Cancels statements running longer (ms; 0 = off).',
+  },
+  {
+    name: 'idle_in_transaction_session_timeout',
+    type: 'duration',
+    default: '0',
+    min: 0,
+    max: INT_MAX,
+    doc: 'Terminates sessions idle inside a transaction longer (ms; 0 = off).',
+  },
+  {
+    name: 'lock_timeout',
+    type: 'duration',
+    default: '0',
+    min: 0,
+    max: INT_MAX,
+    doc: 'Accepted for compatibility.',
+  },
+  {
+    name: 'extra_float_digits',
+    type: 'int',
+    default: '1',
+    min: -15,
+    max: 3,
+    doc: 'Float output precision (1 = shortest exact).',
+  },
+  {
+    name: 'client_min_messages',
+    type: 'enum',
+    default: 'notice',
+    values: ['debug5', 'debug4', 'debug3', 'debug2', 'debug1', 'log', 'notice', 'warning', 'error'],
+    doc: 'Lowest message level sent to the client.',
+  },
+  {
+    name: 'enable_seqscan',
+    type: 'bool',
+    default: 'on',
+    doc: 'Off makes the planner prefer index scans, as in PostgreSQL.',
+  },
   { name: 'enable_indexscan', type: 'bool', default: 'on', doc: 'Off disables vector index scans.' },
-  { name: 'work_mem', type: 'memory', default: '4096', min: 64, max: INT_MAX, doc: 'Accepted for compatibility (kB).' },
-  { name: 'maintenance_work_mem', type: 'memory', default: '65536', min: 1024, max: INT_MAX, doc: 'Memory for index builds (kB).' },
-  { name: 'max_parallel_maintenance_workers', type: 'int', default: '2', min: 0, max: 1024, doc: 'Accepted for compatibility.' },
-  { name: 'max_parallel_workers_per_gather', type: 'int', default: '2', min: 0, max: 1024, doc: 'Accepted for compatibility.' },
-  { name: 'default_transaction_isolation', type: 'enum', default: 'read committed', values: ['serializable', 'repeatable read', 'read committed', 'read uncommitted'], doc: 'Isolation level of new transactions.' },
-  { name: 'transaction_isolation', type: 'enum', default: 'read committed', values: ['serializable', 'repeatable read', 'read committed', 'read uncommitted'], doc: 'Isolation level of the current transaction.' },
+  {
+    name: 'work_mem',
+    type: 'memory',
+    default: '4096',
+    min: 64,
+    max: INT_MAX,
+    doc: 'Accepted for compatibility (kB).',
+  },
+  {
+    name: 'maintenance_work_mem',
+    type: 'memory',
+    default: '65536',
+    min: 1024,
+    max: INT_MAX,
+    doc: 'Memory for index builds (kB).',
+  },
+  {
+    name: 'max_parallel_maintenance_workers',
+    type: 'int',
+    default: '2',
+    min: 0,
+    max: 1024,
+    doc: 'Accepted for compatibility.',
+  },
+  {
+    name: 'max_parallel_workers_per_gather',
+    type: 'int',
+    default: '2',
+    min: 0,
+    max: 1024,
+    doc: 'Accepted for compatibility.',
+  },
+  {
+    name: 'default_transaction_isolation',
+    type: 'enum',
+    default: 'read committed',
+    values: ['serializable', 'repeatable read', 'read committed', 'read uncommitted'],
+    doc: 'Isolation level of new transactions.',
+  },
+  {
+    name: 'transaction_isolation',
+    type: 'enum',
+    default: 'read committed',
+    values: ['serializable', 'repeatable read', 'read committed', 'read uncommitted'],
+    doc: 'Isolation level of the current transaction.',
+  },
   { name: 'default_transaction_read_only', type: 'bool', default: 'off', doc: 'Accepted for compatibility.' },
   { name: 'transaction_read_only', type: 'bool', default: 'off', doc: 'Accepted for compatibility.' },
-  { name: 'max_connections', type: 'int', default: '100', doc: 'Maximum concurrent connections.', readOnly: true },
-  { name: 'max_identifier_length', type: 'int', default: '63', doc: 'Maximum identifier length.', readOnly: true },
+  {
+    name: 'max_connections',
+    type: 'int',
+    default: '100',
+    doc: 'Maximum concurrent connections.',
+    readOnly: true,
+  },
+  {
+    name: 'max_identifier_length',
+    type: 'int',
+    default: '63',
+    doc: 'Maximum identifier length.',
+    readOnly: true,
+  },
   { name: 'lc_messages', type: 'string', default: 'C', doc: 'Message language (only C).' },
   { name: 'lc_monetary', type: 'string', default: 'C', doc: 'Accepted for compatibility.' },
   { name: 'lc_numeric', type: 'string', default: 'C', doc: 'Accepted for compatibility.' },
   { name: 'lc_time', type: 'string', default: 'C', doc: 'Accepted for compatibility.' },
-  { name: 'bytea_output', type: 'enum', default: 'hex', values: ['hex', 'escape'], doc: 'bytea output format.' },
+  {
+    name: 'bytea_output',
+    type: 'enum',
+    default: 'hex',
+    values: ['hex', 'escape'],
+    doc: 'bytea output format.',
+  },
   { name: 'row_security', type: 'bool', default: 'on', doc: 'Accepted for compatibility.' },
-  { name: 'synchronous_commit', type: 'enum', default: 'on', values: ['local', 'remote_write', 'remote_apply', 'on', 'off'], doc: 'Accepted for compatibility.' },
+  {
+    name: 'synchronous_commit',
+    type: 'enum',
+    default: 'on',
+    values: ['local', 'remote_write', 'remote_apply', 'on', 'off'],
+    doc: 'Accepted for compatibility.',
+  },
   { name: 'jit', type: 'bool', default: 'off', doc: 'Accepted for compatibility.' },
-  { name: 'hnsw.ef_search', type: 'int', default: '40', min: 1, max: 1000, doc: 'Size of the dynamic candidate list for HNSW search.' },
-  { name: 'hnsw.iterative_scan', type: 'enum', default: 'off', values: ['off', 'relaxed_order', 'strict_order'], doc: 'Mode for iterative HNSW scans.' },
-  { name: 'hnsw.max_scan_tuples', type: 'int', default: '20000', min: 1, max: INT_MAX, doc: 'Max tuples visited by an iterative HNSW scan.' },
-  { name: 'hnsw.scan_mem_multiplier', type: 'real', default: '1', min: 1, max: 1000, doc: 'Multiple of work_mem for iterative HNSW scans.' },
-  { name: 'ivfflat.probes', type: 'int', default: '1', min: 1, max: 32768, doc: 'Number of IVFFlat lists probed.' },
-  { name: 'ivfflat.iterative_scan', type: 'enum', default: 'off', values: ['off', 'relaxed_order'], doc: 'Mode for iterative IVFFlat scans.' },
-  { name: 'ivfflat.max_probes', type: 'int', default: '32768', min: 1, max: 32768, doc: 'Max lists probed by an iterative IVFFlat scan.' },
-  { name: 'quiver.consistency', type: 'enum', default: 'strong', values: ['strong', 'bounded', 'session', 'eventual'], doc: 'Read consistency level (cluster mode).' },
+  {
+    name: 'hnsw.ef_search',
+    type: 'int',
+    default: '40',
+    min: 1,
+    max: 1000,
+    doc: 'Size of the dynamic candidate list for HNSW search.',
+  },
+  {
+    name: 'hnsw.iterative_scan',
+    type: 'enum',
+    default: 'off',
+    values: ['off', 'relaxed_order', 'strict_order'],
+    doc: 'Mode for iterative HNSW scans.',
+  },
+  {
+    name: 'hnsw.max_scan_tuples',
+    type: 'int',
+    default: '20000',
+    min: 1,
+    max: INT_MAX,
+    doc: 'Max tuples visited by an iterative HNSW scan.',
+  },
+  {
+    name: 'hnsw.scan_mem_multiplier',
+    type: 'real',
+    default: '1',
+    min: 1,
+    max: 1000,
+    doc: 'Multiple of work_mem for iterative HNSW scans.',
+  },
+  {
+    name: 'ivfflat.probes',
+    type: 'int',
+    default: '1',
+    min: 1,
+    max: 32768,
+    doc: 'Number of IVFFlat lists probed.',
+  },
+  {
+    name: 'ivfflat.iterative_scan',
+    type: 'enum',
+    default: 'off',
+    values: ['off', 'relaxed_order'],
+    doc: 'Mode for iterative IVFFlat scans.',
+  },
+  {
+    name: 'ivfflat.max_probes',
+    type: 'int',
+    default: '32768',
+    min: 1,
+    max: 32768,
+    doc: 'Max lists probed by an iterative IVFFlat scan.',
+  },
+  {
+    name: 'quiver.consistency',
+    type: 'enum',
+    default: 'strong',
+    values: ['strong', 'bounded', 'session', 'eventual'],
+    doc: 'Read consistency level (cluster mode).',
+  },
 ];
 
 const byLowerName = new Map(SETTINGS.map((s) => [s.name.toLowerCase(), s]));
@@ -82,7 +309,10 @@ export function findSetting(name: string): SettingDef | undefined {
 }
 
 function invalid(def: SettingDef, value: string): SqlError {
-  return new SqlError(SqlState.InvalidParameterValue, `invalid value for parameter "${def.name}": "${value}"`);
+  return new SqlError(
+    SqlState.InvalidParameterValue,
+    `invalid value for parameter "${def.name}": "${value}"`,
+  );
 }
 
 function checkRange(def: SettingDef, n: number, shown: string): void {
@@ -95,7 +325,14 @@ function checkRange(def: SettingDef, n: number, shown: string): void {
 }
 
 const MEMORY_UNITS: Record<string, number> = { kb: 1, mb: 1024, gb: 1024 * 1024, tb: 1024 * 1024 * 1024 };
-const TIME_UNITS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+const TIME_UNITS: Record<string, number> = {
+  us: 0.001,
+  ms: 1,
+  s: 1000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 
 /** Validates a SET value and returns its canonical stored text. */
 export function normalizeSetting(def: SettingDef, raw: string): string {
@@ -127,12 +364,16 @@ export function normalizeSetting(def: SettingDef, raw: string): string {
       const unit = m[2].toLowerCase();
       const factor = unit === '' ? 1 : units[unit];
       if (factor === undefined) {
-        throw new SqlError(SqlState.InvalidParameterValue, `invalid value for parameter "${def.name}": "${raw}"`, {
-          hint:
-            def.type === 'memory'
-              ? 'Valid units for this parameter are "B", "kB", "MB", "GB", and "TB".'
-              : 'Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".',
-        });
+        throw new SqlError(
+          SqlState.InvalidParameterValue,
+          `invalid value for parameter "${def.name}": "${raw}"`,
+          {
+            hint:
+              def.type === 'memory'
+                ? 'Valid units for this parameter are "B", "kB", "MB", "GB", and "TB".'
+                : 'Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".',
+          },
+        );
       }
       const n = Math.round(Number(m[1]) * factor);
       checkRange(def, n, String(n));
@@ -141,9 +382,13 @@ export function normalizeSetting(def: SettingDef, raw: string): string {
     case 'enum': {
       const v = value.toLowerCase();
       if (!def.values!.includes(v)) {
-        throw new SqlError(SqlState.InvalidParameterValue, `invalid value for parameter "${def.name}": "${raw}"`, {
-          hint: `Available values: ${def.values!.join(', ')}.`,
-        });
+        throw new SqlError(
+          SqlState.InvalidParameterValue,
+          `invalid value for parameter "${def.name}": "${raw}"`,
+          {
+            hint: `Available values: ${def.values!.join(', ')}.`,
+          },
+        );
       }
       return v;
     }

@@ -71,10 +71,18 @@ export function runStatement(stmt: Statement, rc: RunContext): Outcome {
     case 'Update':
     case 'Delete': {
       const plan =
-        stmt.kind === 'Insert' ? bindInsert(stmt, rc.bc) : stmt.kind === 'Update' ? bindUpdate(stmt, rc.bc) : bindDelete(stmt, rc.bc);
-      const dml = plan.kind === 'Insert' ? { ...plan, source: planQuery(plan.source, rc) } : { ...plan, scan: planQuery(plan.scan, rc) };
+        stmt.kind === 'Insert'
+          ? bindInsert(stmt, rc.bc)
+          : stmt.kind === 'Update'
+            ? bindUpdate(stmt, rc.bc)
+            : bindDelete(stmt, rc.bc);
+      const dml =
+        plan.kind === 'Insert'
+          ? { ...plan, source: planQuery(plan.source, rc) }
+          : { ...plan, scan: planQuery(plan.scan, rc) };
       const result = executeDml(dml, rc.env);
-      const tag = stmt.kind === 'Insert' ? `INSERT 0 ${result.count}` : `${stmt.kind.toUpperCase()} ${result.count}`;
+      const tag =
+        stmt.kind === 'Insert' ? `INSERT 0 ${result.count}` : `${stmt.kind.toUpperCase()} ${result.count}`;
       return { columns: plan.returning?.columns ?? null, rows: result.returning, tag };
     }
     case 'CreateTable':
@@ -87,7 +95,8 @@ export function runStatement(stmt: Statement, rc: RunContext): Outcome {
       const tables = stmt.tables.map((t) => lookupTable(t, rc.bc));
       truncate(tables, rc.ddl);
       if (stmt.restartIdentity) {
-        for (const t of tables) for (const c of t.columns) if (c.sequence) Object.assign(c.sequence, { next: 1, called: false });
+        for (const t of tables)
+          for (const c of t.columns) if (c.sequence) Object.assign(c.sequence, { next: 1, called: false });
       }
       return { columns: null, rows: [], tag: 'TRUNCATE TABLE' };
     }
@@ -107,6 +116,9 @@ export function runStatement(stmt: Statement, rc: RunContext): Outcome {
 }
 
 /** Inserts already-typed rows (CREATE TABLE AS, COPY FROM). */
-export function insertRows(rc: RunContext, tableRows: { table: import('../catalog/catalog-types.ts').Table; rows: Value[][] }) {
+export function insertRows(
+  rc: RunContext,
+  tableRows: { table: import('../catalog/catalog-types.ts').Table; rows: Value[][] },
+) {
   for (const row of tableRows.rows) writeRow(tableRows.table, row, { txn: rc.env.txn, ctx: rc.env.ctx });
 }

@@ -5,10 +5,10 @@
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { Statement } from '../sql/ast-utility.ts';
 import { T } from '../types/type.ts';
+import { alterTable } from './alter-table.ts';
+import { alterRole, createRole, dropRoles } from './roles.ts';
 import type { EngineSession } from './session.ts';
 import type { Outcome, RunContext } from './statement-runner.ts';
-import { alterTable } from './alter-table.ts';
-import { createRole, alterRole, dropRoles } from './roles.ts';
 
 const VECTOR_VERSION = '0.8.0';
 

@@ -55,7 +55,11 @@ export function compileExpr(e: BoundExpr): Compiled {
           return fn(vals, env.ctx);
         };
       }
-      return (row, env) => fn(args.map((a) => a(row, env)), env.ctx);
+      return (row, env) =>
+        fn(
+          args.map((a) => a(row, env)),
+          env.ctx,
+        );
     }
     case 'SessionCall': {
       const args = e.args.map(compileExpr);
@@ -66,7 +70,10 @@ export function compileExpr(e: BoundExpr): Compiled {
           env,
         );
         if (result instanceof Promise) {
-          throw new SqlError(SqlState.FeatureNotSupported, `${e.name}() is only supported as a whole select-list item`);
+          throw new SqlError(
+            SqlState.FeatureNotSupported,
+            `${e.name}() is only supported as a whole select-list item`,
+          );
         }
         return result;
       };
@@ -172,7 +179,11 @@ export function compileExpr(e: BoundExpr): Compiled {
     case 'ArrayCtor': {
       const elements = e.elements.map(compileExpr);
       const type = e.type;
-      return (row, env) => makeArray(type, elements.map((el) => el(row, env)));
+      return (row, env) =>
+        makeArray(
+          type,
+          elements.map((el) => el(row, env)),
+        );
     }
     case 'Subquery': {
       const plan = e.plan;
@@ -181,9 +192,16 @@ export function compileExpr(e: BoundExpr): Compiled {
       return (row, env) => {
         const rows = env.runSubquery(plan, row, env, mode === 'exists' ? 1 : mode === 'scalar' ? 2 : 0);
         if (mode === 'exists') return rows.length > 0;
-        if (mode === 'array') return makeArray(type, rows.map((r) => r[0]));
+        if (mode === 'array')
+          return makeArray(
+            type,
+            rows.map((r) => r[0]),
+          );
         if (rows.length > 1) {
-          throw new SqlError(SqlState.CardinalityViolation, 'more than one row returned by a subquery used as an expression');
+          throw new SqlError(
+            SqlState.CardinalityViolation,
+            'more than one row returned by a subquery used as an expression',
+          );
         }
         return rows.length === 0 ? null : rows[0][0];
       };
@@ -196,7 +214,13 @@ export function compileExpr(e: BoundExpr): Compiled {
       return (row, env) => {
         const x = arg(row, env);
         const rows = env.runSubquery(plan, row, env, 0);
-        return quantified(x, rows.map((r) => r[0]), compare, any, env);
+        return quantified(
+          x,
+          rows.map((r) => r[0]),
+          compare,
+          any,
+          env,
+        );
       };
     }
     case 'QuantifiedArray': {

@@ -24,7 +24,8 @@ export function executeDml(plan: DmlPlan, env: ExecEnv): DmlResult {
     case 'Delete': {
       const rows = execute(plan.scan, env);
       const width = plan.table.columns.length;
-      const sets = plan.kind === 'Update' ? plan.sets.map((s) => ({ column: s.column, fn: compileExpr(s.expr) })) : [];
+      const sets =
+        plan.kind === 'Update' ? plan.sets.map((s) => ({ column: s.column, fn: compileExpr(s.expr) })) : [];
       const returning = plan.returning?.exprs.map(compileExpr) ?? null;
       const out: Value[][] = [];
       let count = 0;
@@ -68,10 +69,14 @@ function executeInsert(plan: InsertPlan, env: ExecEnv): DmlResult {
       const v = i < src.length ? src[i] : DEFAULT_VALUE;
       const col = table.columns[c];
       if (col.identity === 'always' && v !== DEFAULT_VALUE) {
-        throw new SqlError(SqlState.GeneratedAlways, `cannot insert a non-DEFAULT value into column "${col.name}"`, {
-          detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.`,
-          hint: 'Use OVERRIDING SYSTEM VALUE to override.',
-        });
+        throw new SqlError(
+          SqlState.GeneratedAlways,
+          `cannot insert a non-DEFAULT value into column "${col.name}"`,
+          {
+            detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.`,
+            hint: 'Use OVERRIDING SYSTEM VALUE to override.',
+          },
+        );
       }
       row[c] = v === DEFAULT_VALUE ? (defaults[c] ? defaults[c]!([], env) : null) : v;
     });
@@ -97,7 +102,10 @@ function executeInsert(plan: InsertPlan, env: ExecEnv): DmlResult {
 function findAnyConflict(plan: InsertPlan, row: Value[], env: ExecEnv): { rowId: number } | null {
   const wanted = plan.onConflict!.columns;
   const indexes = plan.table.indexes.filter(
-    (ix) => ix.unique && (wanted === null || (ix.columns.length === wanted.length && ix.columns.every((c) => wanted.includes(c)))),
+    (ix) =>
+      ix.unique &&
+      (wanted === null ||
+        (ix.columns.length === wanted.length && ix.columns.every((c) => wanted.includes(c)))),
   );
   if (wanted !== null && indexes.length === 0) {
     throw new SqlError(
@@ -115,7 +123,12 @@ function findAnyConflict(plan: InsertPlan, row: Value[], env: ExecEnv): { rowId:
   return null;
 }
 
-function applyConflictUpdate(plan: InsertPlan, rowId: number, excluded: Value[], env: ExecEnv): Value[] | null {
+function applyConflictUpdate(
+  plan: InsertPlan,
+  rowId: number,
+  excluded: Value[],
+  env: ExecEnv,
+): Value[] | null {
   const oc = plan.onConflict!;
   const table = plan.table;
   const old = table.store.row(rowId);

@@ -23,7 +23,11 @@ export function rowKey(types: readonly SqlType[], row: readonly Value[], count =
   return key;
 }
 
-function evalCount(e: import('../bind/bound-expr.ts').BoundExpr | null, env: ExecEnv, what: 'LIMIT' | 'OFFSET') {
+function evalCount(
+  e: import('../bind/bound-expr.ts').BoundExpr | null,
+  env: ExecEnv,
+  what: 'LIMIT' | 'OFFSET',
+) {
   if (!e) return null;
   const v = compileExpr(e)([], env);
   if (v === null) return null;
@@ -95,7 +99,10 @@ export function execute(node: PlanNode, env: ExecEnv): Value[][] {
       const seen = new Set<string>();
       const out: Value[][] = [];
       for (const row of execute(node.input, env)) {
-        const key = rowKey(types, keys.map((k) => k(row, env)));
+        const key = rowKey(
+          types,
+          keys.map((k) => k(row, env)),
+        );
         if (seen.has(key)) continue;
         seen.add(key);
         out.push(row);

@@ -35,7 +35,8 @@ export function runJoin(node: JoinNode, env: ExecEnv, execute: Exec): Value[][] 
     if (!matched && (node.type === 'left' || node.type === 'full')) out.push(l.concat(nullsRight));
   }
   if ((node.type === 'right' || node.type === 'full') && rightStatic && rightMatched) {
-    for (let j = 0; j < rightStatic.length; j++) if (!rightMatched[j]) out.push(nullsLeft.concat(rightStatic[j]));
+    for (let j = 0; j < rightStatic.length; j++)
+      if (!rightMatched[j]) out.push(nullsLeft.concat(rightStatic[j]));
   }
   return out;
 }

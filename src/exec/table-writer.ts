@@ -7,8 +7,8 @@
 import type { IndexDef, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { hashKey } from '../types/compare.ts';
-import type { EvalContext } from '../types/registry-types.ts';
 import { typeInfo } from '../types/registry.ts';
+import type { EvalContext } from '../types/registry-types.ts';
 import type { Value } from '../types/type.ts';
 
 const uniqueKeys = new WeakMap<IndexDef, Map<string, number[]>>();
@@ -57,12 +57,16 @@ export function uniqueViolation(index: IndexDef, row: readonly Value[], ctx: Eva
   const table = index.table;
   const names = index.columns.map((c) => table.columns[c].name).join(', ');
   const values = index.columns.map((c) => textOf(table, c, row[c], ctx)).join(', ');
-  return new SqlError(SqlState.UniqueViolation, `duplicate key value violates unique constraint "${index.name}"`, {
-    detail: `Key (${names})=(${values}) already exists.`,
-    schema: table.schema.name,
-    table: table.name,
-    constraint: index.name,
-  });
+  return new SqlError(
+    SqlState.UniqueViolation,
+    `duplicate key value violates unique constraint "${index.name}"`,
+    {
+      detail: `Key (${names})=(${values}) already exists.`,
+      schema: table.schema.name,
+      table: table.name,
+      constraint: index.name,
+    },
+  );
 }
 
 function vectorPayload(v: Value): unknown {
@@ -106,7 +110,12 @@ export function checkNotNull(table: Table, row: readonly Value[], ctx: EvalConte
       throw new SqlError(
         SqlState.NotNullViolation,
         `null value in column "${c.name}" of relation "${table.name}" violates not-null constraint`,
-        { detail: `Failing row contains (${shown}).`, schema: table.schema.name, table: table.name, column: c.name },
+        {
+          detail: `Failing row contains (${shown}).`,
+          schema: table.schema.name,
+          table: table.name,
+          column: c.name,
+        },
       );
     }
   }

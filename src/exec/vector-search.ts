@@ -46,14 +46,18 @@ export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][]
   if (query === null) {
     // pgvector returns every indexed row, unordered, for a NULL query vector.
     const ids: number[] = [];
-    for (let rowId = 0; rowId < store.capacity; rowId++) if (accept(rowId) && indexable(store.row(rowId)[node.column], metric)) ids.push(rowId);
+    for (let rowId = 0; rowId < store.capacity; rowId++)
+      if (accept(rowId) && indexable(store.row(rowId)[node.column], metric)) ids.push(rowId);
     return emit(need === null ? ids : ids.slice(0, need));
   }
   const q = vectorOf(query);
   const impl = index.vector!;
-  const iterative = env.setting(index.method === 'hnsw' ? 'hnsw.iterative_scan' : 'ivfflat.iterative_scan') !== 'off';
+  const iterative =
+    env.setting(index.method === 'hnsw' ? 'hnsw.iterative_scan' : 'ivfflat.iterative_scan') !== 'off';
   const efSearch = Number(env.setting('hnsw.ef_search'));
-  const probes = iterative ? Number(env.setting('ivfflat.max_probes')) : Number(env.setting('ivfflat.probes'));
+  const probes = iterative
+    ? Number(env.setting('ivfflat.max_probes'))
+    : Number(env.setting('ivfflat.probes'));
   const total = impl.size();
   let k: number;
   if (need !== null) k = need;
@@ -86,7 +90,9 @@ function exactSearch(
   accept: (rowId: number) => boolean,
 ): number[] {
   const metric = node.index.metric!;
-  const distance = (isFloatMetric(metric) ? floatDistance(metric) : bitDistance(metric)) as DistanceFunction<unknown>;
+  const distance = (
+    isFloatMetric(metric) ? floatDistance(metric) : bitDistance(metric)
+  ) as DistanceFunction<unknown>;
   const store = node.table.store;
   const best: { d: number; id: number }[] = [];
   for (let rowId = 0; rowId < store.capacity; rowId++) {

@@ -67,8 +67,15 @@ async function main(argv: string[]): Promise<void> {
   } catch (err) {
     fail(`cannot read TLS files: ${(err as Error).message}`);
   }
-  const dataDir = (values['data-dir'] as string | undefined) ?? process.env.QUIVER_DATA_DIR ?? './quiver-data';
-  const server = await startServer({ host, port, dataDir, tls, serverVersion: values['server-version'] as string | undefined });
+  const dataDir =
+    (values['data-dir'] as string | undefined) ?? process.env.QUIVER_DATA_DIR ?? './quiver-data';
+  const server = await startServer({
+    host,
+    port,
+    dataDir,
+    tls,
+    serverVersion: values['server-version'] as string | undefined,
+  });
   process.stdout.write(`quiver: listening on ${host}:${server.port} (standalone, in-memory)\n`);
   const stop = () => {
     server.close().then(() => process.exit(0));

@@ -37,7 +37,8 @@ function malformed(text: string, detail: string): SqlError {
   return new SqlError(SqlState.InvalidTextRepresentation, `malformed array literal: "${text}"`, { detail });
 }
 
-const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
+const isSpace = (c: string) =>
+  c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
 
 /** array_in(): `elemIn` converts one unquoted/unescaped element string. */
 export function parseArrayText(text: string, elemIn: (s: string) => Value, delim = ','): ArrayValue {
@@ -54,7 +55,8 @@ export function parseArrayText(text: string, elemIn: (s: string) => Value, delim
       if (!m) throw malformed(text, 'Missing array dimension value.');
       const lb = m[2] === undefined ? 1 : Number(m[1]);
       const ub = Number(m[2] ?? m[1]);
-      if (ub < lb) throw new SqlError(SqlState.ArraySubscriptError, 'upper bound cannot be less than lower bound');
+      if (ub < lb)
+        throw new SqlError(SqlState.ArraySubscriptError, 'upper bound cannot be less than lower bound');
       explicitDims.push({ lb, ub });
       i += m[0].length;
     }
@@ -131,7 +133,10 @@ export function parseArrayText(text: string, elemIn: (s: string) => Value, delim
         i++;
         return count;
       }
-      throw malformed(text, i >= text.length ? 'Unexpected end of input.' : `Unexpected "${text[i]}" character.`);
+      throw malformed(
+        text,
+        i >= text.length ? 'Unexpected end of input.' : `Unexpected "${text[i]}" character.`,
+      );
     }
   };
   const top = level(0);
@@ -148,9 +153,17 @@ export function parseArrayText(text: string, elemIn: (s: string) => Value, delim
     if (explicitDims.length !== d.length || explicitDims.some((e, k) => e.ub - e.lb + 1 !== d[k])) {
       throw malformed(text, 'Specified array dimensions do not match array contents.');
     }
-    return new ArrayValue(elements, d, explicitDims.map((e) => e.lb));
+    return new ArrayValue(
+      elements,
+      d,
+      explicitDims.map((e) => e.lb),
+    );
   }
-  return new ArrayValue(elements, d, d.map(() => 1));
+  return new ArrayValue(
+    elements,
+    d,
+    d.map(() => 1),
+  );
 }
 
 function quoteElement(s: string, delim: string): string {
@@ -183,7 +196,11 @@ export function arrayToText(arr: ArrayValue, elemOut: (v: Value) => string, deli
 }
 
 /** array_send(): ndim, has-null flag, element OID, (size, lbound) per dimension, then elements. */
-export function arrayToBinary(arr: ArrayValue, elemOid: number, elemOut: (v: Value) => Uint8Array): Uint8Array {
+export function arrayToBinary(
+  arr: ArrayValue,
+  elemOid: number,
+  elemOut: (v: Value) => Uint8Array,
+): Uint8Array {
   const w = new ByteWriter();
   w.int32(arr.ndim)
     .int32(arr.elements.some((e) => e === null) ? 1 : 0)
@@ -200,7 +217,11 @@ export function arrayToBinary(arr: ArrayValue, elemOid: number, elemOut: (v: Val
 }
 
 /** array_recv(); `elemOid` is checked against the header as PostgreSQL does. */
-export function arrayFromBinary(bytes: Uint8Array, elemOid: number, elemIn: (b: Uint8Array) => Value): ArrayValue {
+export function arrayFromBinary(
+  bytes: Uint8Array,
+  elemOid: number,
+  elemIn: (b: Uint8Array) => Value,
+): ArrayValue {
   const r = new ByteReader(bytes);
   const ndim = r.int32();
   r.int32(); // has-null flag: informational only
@@ -209,7 +230,10 @@ export function arrayFromBinary(bytes: Uint8Array, elemOid: number, elemIn: (b: 
     throw new SqlError(SqlState.InvalidBinaryRepresentation, `invalid number of dimensions: ${ndim}`);
   }
   if (oid !== elemOid) {
-    throw new SqlError(SqlState.DatatypeMismatch, 'binary data has array element type ' + oid + ' instead of expected ' + elemOid);
+    throw new SqlError(
+      SqlState.DatatypeMismatch,
+      'binary data has array element type ' + oid + ' instead of expected ' + elemOid,
+    );
   }
   const dims: number[] = [];
   const lbounds: number[] = [];

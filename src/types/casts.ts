@@ -5,13 +5,12 @@
  * find_coercion_pathway() does.
  */
 import { SqlError, SqlState } from '../errors/sql-error.ts';
-import { USECS_PER_DAY } from './interval.ts';
-import { Interval } from './interval.ts';
+import { Interval, USECS_PER_DAY } from './interval.ts';
 import { jsonbIn, jsonTypeof, parseJson } from './json.ts';
-import { Numeric, applyNumericTypmod } from './numeric.ts';
+import { applyNumericTypmod, Numeric } from './numeric.ts';
+import { roundMicros } from './register-datetime-types.ts';
 import { INT_LIMITS } from './register-numeric-types.ts';
 import { applyBpcharTypmod, applyVarcharTypmod, truncateName } from './register-string-types.ts';
-import { roundMicros } from './register-datetime-types.ts';
 import { registerCast } from './registry.ts';
 import type { CastContext, CastDef, EvalContext } from './registry-types.ts';
 import { localToUtc, zoneOffsetAt } from './time-zone.ts';
@@ -22,7 +21,8 @@ type IntType = 'int2' | 'int4' | 'int8';
 /** Range check shared by every cast and operator producing an integer type. */
 export function checkInt(v: bigint, type: IntType): bigint {
   const lim = INT_LIMITS[type];
-  if (v < lim.min || v > lim.max) throw new SqlError(SqlState.NumericValueOutOfRange, `${lim.name} out of range`);
+  if (v < lim.min || v > lim.max)
+    throw new SqlError(SqlState.NumericValueOutOfRange, `${lim.name} out of range`);
   return v;
 }
 
@@ -30,7 +30,8 @@ const toIntValue = (v: bigint, type: IntType): Value => (type === 'int8' ? v : N
 
 /** float → int uses rint(): round half to even, as PostgreSQL's dtoi4/dtoi8. */
 function floatToInt(f: number, type: IntType): Value {
-  if (!Number.isFinite(f)) throw new SqlError(SqlState.NumericValueOutOfRange, `${INT_LIMITS[type].name} out of range`);
+  if (!Number.isFinite(f))
+    throw new SqlError(SqlState.NumericValueOutOfRange, `${INT_LIMITS[type].name} out of range`);
   let r = Math.round(f);
   if (Math.abs(f % 1) === 0.5 && r % 2 !== 0) r -= 1;
   return toIntValue(checkInt(BigInt(r), type), type);
@@ -42,7 +43,8 @@ export function toFloat4(f: number): number {
   if (!Number.isFinite(r) && Number.isFinite(f)) {
     throw new SqlError(SqlState.NumericValueOutOfRange, 'value out of range: overflow');
   }
-  if (r === 0 && f !== 0) throw new SqlError(SqlState.NumericValueOutOfRange, 'value out of range: underflow');
+  if (r === 0 && f !== 0)
+    throw new SqlError(SqlState.NumericValueOutOfRange, 'value out of range: underflow');
   return r;
 }
 
@@ -56,19 +58,27 @@ function cast(from: BaseTypeName, to: BaseTypeName, context: CastContext, fn: Ca
 for (const a of ints) {
   for (const b of ints) {
     if (a === b) continue;
-    cast(a, b, width[b] > width[a] ? 'implicit' : 'assignment', (v) => toIntValue(checkInt(BigInt(v as number | bigint), b), b));
+    cast(a, b, width[b] > width[a] ? 'implicit' : 'assignment', (v) =>
+      toIntValue(checkInt(BigInt(v as number | bigint), b), b),
+    );
   }
   cast(a, 'float4', 'implicit', (v) => Math.fround(Number(v)));
   cast(a, 'float8', 'implicit', (v) => Number(v));
   cast(a, 'numeric', 'implicit', (v) => Numeric.fromInt(v as number | bigint));
   cast('float4', a, 'assignment', (v) => floatToInt(v as number, a));
   cast('float8', a, 'assignment', (v) => floatToInt(v as number, a));
-  cast('numeric', a, 'assignment', (v) => toIntValue(checkInt((v as Numeric).toBigInt(INT_LIMITS[a].name), a), a));
+  cast('numeric', a, 'assignment', (v) =>
+    toIntValue(checkInt((v as Numeric).toBigInt(INT_LIMITS[a].name), a), a),
+  );
 }
 cast('float4', 'float8', 'implicit', (v) => v);
 cast('float8', 'float4', 'assignment', (v) => toFloat4(v as number));
-cast('float4', 'numeric', 'assignment', (v, t) => applyNumericTypmod(Numeric.fromFloat(v as number, 6), t.typmod));
-cast('float8', 'numeric', 'assignment', (v, t) => applyNumericTypmod(Numeric.fromFloat(v as number, 15), t.typmod));
+cast('float4', 'numeric', 'assignment', (v, t) =>
+  applyNumericTypmod(Numeric.fromFloat(v as number, 6), t.typmod),
+);
+cast('float8', 'numeric', 'assignment', (v, t) =>
+  applyNumericTypmod(Numeric.fromFloat(v as number, 15), t.typmod),
+);
 cast('numeric', 'float4', 'implicit', (v) => toFloat4((v as Numeric).toNumber()));
 cast('numeric', 'float8', 'implicit', (v) => (v as Numeric).toNumber());
 cast('numeric', 'numeric', 'implicit', (v, t) => applyNumericTypmod(v as Numeric, t.typmod));
@@ -91,7 +101,12 @@ for (const s of ['text', 'varchar', 'bpchar'] as const) {
   cast('bool', s, 'assignment', (v, t, _c, explicit) => applyString(v ? 'true' : 'false', s, t, explicit));
 }
 
-function applyString(s: string, to: 'text' | 'varchar' | 'bpchar' | 'name', t: SqlType, explicit: boolean): string {
+function applyString(
+  s: string,
+  to: 'text' | 'varchar' | 'bpchar' | 'name',
+  t: SqlType,
+  explicit: boolean,
+): string {
   if (to === 'varchar') return applyVarcharTypmod(s, t.typmod, explicit);
   if (to === 'bpchar') return applyBpcharTypmod(s, t.typmod, explicit);
   if (to === 'name') return truncateName(s);
@@ -153,11 +168,17 @@ const dayOf = (ts: number) => (Number.isFinite(ts) ? Math.floor(ts / USECS_PER_D
 const timeOf = (ts: number) => ts - Math.floor(ts / USECS_PER_DAY) * USECS_PER_DAY;
 
 cast('date', 'timestamp', 'implicit', (v) => (v as number) * USECS_PER_DAY);
-cast('date', 'timestamptz', 'implicit', (v, _t, ctx) => localToUtc((v as number) * USECS_PER_DAY, ctx.timeZone));
+cast('date', 'timestamptz', 'implicit', (v, _t, ctx) =>
+  localToUtc((v as number) * USECS_PER_DAY, ctx.timeZone),
+);
 cast('timestamp', 'date', 'assignment', (v) => dayOf(v as number));
 cast('timestamptz', 'date', 'assignment', (v, _t, ctx) => dayOf(localOf(v as number, ctx)));
-cast('timestamp', 'timestamptz', 'implicit', (v, t, ctx) => roundMicros(localToUtc(v as number, ctx.timeZone), t.typmod));
-cast('timestamptz', 'timestamp', 'assignment', (v, t, ctx) => roundMicros(localOf(v as number, ctx), t.typmod));
+cast('timestamp', 'timestamptz', 'implicit', (v, t, ctx) =>
+  roundMicros(localToUtc(v as number, ctx.timeZone), t.typmod),
+);
+cast('timestamptz', 'timestamp', 'assignment', (v, t, ctx) =>
+  roundMicros(localOf(v as number, ctx), t.typmod),
+);
 cast('timestamp', 'timestamp', 'implicit', (v, t) => roundMicros(v as number, t.typmod));
 cast('timestamptz', 'timestamptz', 'implicit', (v, t) => roundMicros(v as number, t.typmod));
 cast('timestamp', 'time', 'assignment', (v) => timeOf(v as number));
@@ -188,9 +209,11 @@ for (const [to, display, conv] of jsonbScalar) {
     const j = parseJson(v as string);
     const wantBool = to === 'bool';
     if (wantBool ? typeof j !== 'boolean' : !(j instanceof Numeric)) {
-      throw new SqlError(SqlState.InvalidParameterValue, `cannot cast jsonb ${jsonTypeof(j)} to type ${display}`);
+      throw new SqlError(
+        SqlState.InvalidParameterValue,
+        `cannot cast jsonb ${jsonTypeof(j)} to type ${display}`,
+      );
     }
     return conv(j as Numeric | boolean);
   });
 }
-

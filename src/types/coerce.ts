@@ -21,7 +21,14 @@ export type CoercionStep =
   | { readonly kind: 'io' }
   | { readonly kind: 'array'; readonly element: CoercionStep };
 
-const PSEUDO = new Set(['any', 'anyelement', 'anyarray', 'anynonarray', 'anycompatible', 'anycompatiblearray']);
+const PSEUDO = new Set([
+  'any',
+  'anyelement',
+  'anyarray',
+  'anynonarray',
+  'anycompatible',
+  'anycompatiblearray',
+]);
 
 export function isPseudo(t: SqlType): boolean {
   return PSEUDO.has(t.base);
@@ -94,10 +101,20 @@ export function applyTypmod(value: Value, to: SqlType, explicit: boolean): Value
 }
 
 function cannotCast(from: SqlType, to: SqlType): SqlError {
-  return new SqlError(SqlState.CannotCoerce, `cannot cast type ${typeDisplayName(from)} to ${typeDisplayName(to)}`);
+  return new SqlError(
+    SqlState.CannotCoerce,
+    `cannot cast type ${typeDisplayName(from)} to ${typeDisplayName(to)}`,
+  );
 }
 
-function run(step: CoercionStep, value: Value, from: SqlType, to: SqlType, ctx: EvalContext, explicit: boolean): Value {
+function run(
+  step: CoercionStep,
+  value: Value,
+  from: SqlType,
+  to: SqlType,
+  ctx: EvalContext,
+  explicit: boolean,
+): Value {
   switch (step.kind) {
     case 'none':
       return applyTypmod(value, to, explicit);
@@ -106,12 +123,18 @@ function run(step: CoercionStep, value: Value, from: SqlType, to: SqlType, ctx: 
     case 'function':
       return applyTypmod(step.cast.fn(value, to, ctx, explicit), to, explicit);
     case 'io':
-      return applyTypmod(textIn(sqlType(to.base, -1, to.isArray), textOut(from, value, ctx), ctx), to, explicit);
+      return applyTypmod(
+        textIn(sqlType(to.base, -1, to.isArray), textOut(from, value, ctx), ctx),
+        to,
+        explicit,
+      );
     case 'array': {
       const arr = value as ArrayValue;
       const fe = elementOf(from);
       const te = elementOf(to);
-      const elements = arr.elements.map((e) => (e === null ? null : run(step.element, e, fe, te, ctx, explicit)));
+      const elements = arr.elements.map((e) =>
+        e === null ? null : run(step.element, e, fe, te, ctx, explicit),
+      );
       return new ArrayValue(elements, arr.dims, arr.lbounds);
     }
   }
@@ -122,7 +145,13 @@ function run(step: CoercionStep, value: Value, from: SqlType, to: SqlType, ctx: 
  * truncates instead of failing); the allowed pathway is the most permissive one, the binder
  * has already checked the context with coercionPath().
  */
-export function castValue(value: Value, from: SqlType, to: SqlType, ctx: EvalContext, explicit: boolean): Value {
+export function castValue(
+  value: Value,
+  from: SqlType,
+  to: SqlType,
+  ctx: EvalContext,
+  explicit: boolean,
+): Value {
   if (value === null || value === undefined) return null;
   if (isPseudo(to) && !to.isArray) return value;
   const step = coercionPath(from, to, 'explicit');

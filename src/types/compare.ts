@@ -66,7 +66,8 @@ export function compareJson(a: Json, b: Json): number {
     const bo = b as JsonObject;
     if (a.entries.length !== bo.entries.length) return a.entries.length - bo.entries.length;
     for (let i = 0; i < a.entries.length; i++) {
-      const c = compareText(a.entries[i][0], bo.entries[i][0]) || compareJson(a.entries[i][1], bo.entries[i][1]);
+      const c =
+        compareText(a.entries[i][0], bo.entries[i][0]) || compareJson(a.entries[i][1], bo.entries[i][1]);
       if (c) return c;
     }
   }
@@ -122,7 +123,11 @@ export function compareValues(type: SqlType, a: Value, b: Value): number {
       return (a as Interval).cmp(b as Interval);
     case 'int2vector':
     case 'oidvector':
-      return compareArrays(elementOf({ base: 'int4', typmod: -1, isArray: false }), a as ArrayValue, b as ArrayValue);
+      return compareArrays(
+        elementOf({ base: 'int4', typmod: -1, isArray: false }),
+        a as ArrayValue,
+        b as ArrayValue,
+      );
     case 'record': {
       const ra = a as RecordValue;
       const rb = b as RecordValue;
@@ -211,8 +216,8 @@ function compareExtension(a: Value, b: Value): number {
     for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
     return x.length - y.length;
   }
-  const ba = (a as { bytes: Uint8Array; length: number });
-  const bb = (b as { bytes: Uint8Array; length: number });
+  const ba = a as { bytes: Uint8Array; length: number };
+  const bb = b as { bytes: Uint8Array; length: number };
   const c = compareBytes(ba.bytes, bb.bytes);
   return c !== 0 ? c : ba.length - bb.length;
 }

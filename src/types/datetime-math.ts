@@ -88,20 +88,64 @@ export function age(a: number, b: number): Interval {
   return neg ? iv.neg() : iv;
 }
 
-const TRUNC_UNITS = ['microseconds', 'milliseconds', 'second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year', 'decade', 'century', 'millennium'];
+const TRUNC_UNITS = [
+  'microseconds',
+  'milliseconds',
+  'second',
+  'minute',
+  'hour',
+  'day',
+  'week',
+  'month',
+  'quarter',
+  'year',
+  'decade',
+  'century',
+  'millennium',
+];
 
 export function normalizeUnit(unit: string): string {
   const u = unit.toLowerCase().trim();
   const alias: Record<string, string> = {
-    microsecond: 'microseconds', us: 'microseconds', usec: 'microseconds', usecs: 'microseconds',
-    millisecond: 'milliseconds', ms: 'milliseconds', msec: 'milliseconds', msecs: 'milliseconds',
-    seconds: 'second', sec: 'second', secs: 'second', s: 'second',
-    minutes: 'minute', min: 'minute', mins: 'minute', m: 'minute',
-    hours: 'hour', hr: 'hour', hrs: 'hour', h: 'hour',
-    days: 'day', d: 'day', weeks: 'week', w: 'week',
-    months: 'month', mon: 'month', mons: 'month',
-    quarters: 'quarter', qtr: 'quarter', years: 'year', y: 'year', yr: 'year', yrs: 'year',
-    decades: 'decade', dec: 'decade', centuries: 'century', cent: 'century', millennia: 'millennium', mil: 'millennium',
+    microsecond: 'microseconds',
+    us: 'microseconds',
+    usec: 'microseconds',
+    usecs: 'microseconds',
+    millisecond: 'milliseconds',
+    ms: 'milliseconds',
+    msec: 'milliseconds',
+    msecs: 'milliseconds',
+    seconds: 'second',
+    sec: 'second',
+    secs: 'second',
+    s: 'second',
+    minutes: 'minute',
+    min: 'minute',
+    mins: 'minute',
+    m: 'minute',
+    hours: 'hour',
+    hr: 'hour',
+    hrs: 'hour',
+    h: 'hour',
+    days: 'day',
+    d: 'day',
+    weeks: 'week',
+    w: 'week',
+    months: 'month',
+    mon: 'month',
+    mons: 'month',
+    quarters: 'quarter',
+    qtr: 'quarter',
+    years: 'year',
+    y: 'year',
+    yr: 'year',
+    yrs: 'year',
+    decades: 'decade',
+    dec: 'decade',
+    centuries: 'century',
+    cent: 'century',
+    millennia: 'millennium',
+    mil: 'millennium',
   };
   return alias[u] ?? u;
 }
@@ -153,7 +197,11 @@ export function truncLocal(unit: string, ts: number, typeName: string): number {
       r = daysFromCivil(y > 0 ? Math.floor((y - 1) / 100) * 100 + 1 : -Math.floor(-y / 100) * 100 - 99, 1, 1);
       break;
     default:
-      r = daysFromCivil(y > 0 ? Math.floor((y - 1) / 1000) * 1000 + 1 : -Math.floor(-y / 1000) * 1000 - 999, 1, 1);
+      r = daysFromCivil(
+        y > 0 ? Math.floor((y - 1) / 1000) * 1000 + 1 : -Math.floor(-y / 1000) * 1000 - 999,
+        1,
+        1,
+      );
   }
   return r * USECS_PER_DAY;
 }

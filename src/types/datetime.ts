@@ -21,7 +21,9 @@ export function civilFromDays(days: number): { y: number; m: number; d: number }
   const z = days + 730425;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
   const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
@@ -93,7 +95,19 @@ function parseParts(text: string, typeName: string): Parsed {
     new SqlError(SqlState.InvalidDatetimeFormat, `invalid input syntax for type ${typeName}: "${text}"`);
   let s = text.trim();
   const word = s.toLowerCase();
-  if (['infinity', '+infinity', '-infinity', 'epoch', 'now', 'today', 'tomorrow', 'yesterday', 'allballs'].includes(word)) {
+  if (
+    [
+      'infinity',
+      '+infinity',
+      '-infinity',
+      'epoch',
+      'now',
+      'today',
+      'tomorrow',
+      'yesterday',
+      'allballs',
+    ].includes(word)
+  ) {
     return { special: (word === '+infinity' ? 'infinity' : word) as Parsed['special'] };
   }
   const out: Parsed = {};
@@ -110,7 +124,10 @@ function parseParts(text: string, typeName: string): Parsed {
     [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   } else if ((m = SLASH_RE.exec(s))) {
     [mo, d, y] = [Number(m[1]), Number(m[2]), Number(m[3])]; // DateStyle MDY
-  } else if ((m = /^([a-z]{3})[a-z]*\s+(\d{1,2}),?\s+(\d{1,})/i.exec(s)) && MONTHS.includes(m[1].toLowerCase())) {
+  } else if (
+    (m = /^([a-z]{3})[a-z]*\s+(\d{1,2}),?\s+(\d{1,})/i.exec(s)) &&
+    MONTHS.includes(m[1].toLowerCase())
+  ) {
     [mo, d, y] = [MONTHS.indexOf(m[1].toLowerCase()) + 1, Number(m[2]), Number(m[3])];
   } else {
     m = null;
@@ -163,7 +180,9 @@ function specialInstant(p: Parsed, ctx: ParseContext, zone: string): number | un
   }
   // today/tomorrow/yesterday: midnight of the session's local date.
   const localNow = ctx.transactionTimestamp + zoneOffsetAt(ctx.transactionTimestamp, zone) * 1e6;
-  const day = Math.floor(localNow / USECS_PER_DAY) + (p.special === 'tomorrow' ? 1 : p.special === 'yesterday' ? -1 : 0);
+  const day =
+    Math.floor(localNow / USECS_PER_DAY) +
+    (p.special === 'tomorrow' ? 1 : p.special === 'yesterday' ? -1 : 0);
   return day * USECS_PER_DAY;
 }
 
@@ -187,7 +206,10 @@ export function parseTimestamptz(text: string, ctx: ParseContext): number {
   const sp = specialInstant(p, ctx, ctx.timeZone);
   if (sp !== undefined) return Number.isFinite(sp) && sp !== 0 ? localToUtc(sp, ctx.timeZone) : sp;
   if (p.days === undefined) {
-    throw new SqlError(SqlState.InvalidDatetimeFormat, `invalid input syntax for type timestamp with time zone: "${text}"`);
+    throw new SqlError(
+      SqlState.InvalidDatetimeFormat,
+      `invalid input syntax for type timestamp with time zone: "${text}"`,
+    );
   }
   const local = p.days * USECS_PER_DAY + (p.time ?? 0);
   if (typeof p.zone === 'number') return local - p.zone * 1e6;

@@ -91,13 +91,19 @@ export function parseFloatText(text: string, typeName: 'real' | 'double precisio
   };
   if (t in specials) return specials[t];
   if (!FLOAT_RE.test(text)) {
-    throw new SqlError(SqlState.InvalidTextRepresentation, `invalid input syntax for type ${typeName}: "${text}"`);
+    throw new SqlError(
+      SqlState.InvalidTextRepresentation,
+      `invalid input syntax for type ${typeName}: "${text}"`,
+    );
   }
   let v = Number(t);
   if (typeName === 'real') v = Math.fround(v);
   const zeroText = /^[+-]?[0.]*(?:e|$)/.test(t);
   if (!Number.isFinite(v) || (v === 0 && !zeroText)) {
-    throw new SqlError(SqlState.NumericValueOutOfRange, `"${text.trim()}" is out of range for type ${typeName}`);
+    throw new SqlError(
+      SqlState.NumericValueOutOfRange,
+      `"${text.trim()}" is out of range for type ${typeName}`,
+    );
   }
   return v;
 }

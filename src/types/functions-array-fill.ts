@@ -21,4 +21,10 @@ function fill(args: Value[]): Value {
 
 const result = (args: readonly SqlType[]) => arrayOf(args[0]);
 
-registerFunction({ name: 'array_fill', args: ['anyelement', { base: 'int4', typmod: -1, isArray: true }], result, strict: false, fn: fill });
+registerFunction({
+  name: 'array_fill',
+  args: ['anyelement', { base: 'int4', typmod: -1, isArray: true }],
+  result,
+  strict: false,
+  fn: fill,
+});

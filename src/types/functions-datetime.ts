@@ -4,8 +4,8 @@
  * and date_part (float8), age, to_timestamp, make_date, timezone() (AT TIME ZONE).
  */
 import { SqlError, SqlState } from '../errors/sql-error.ts';
-import { age, extractLocal, normalizeUnit, truncLocal } from './datetime-math.ts';
 import { daysFromCivil, daysInMonth } from './datetime.ts';
+import { age, extractLocal, normalizeUnit, truncLocal } from './datetime-math.ts';
 import { def, defAll } from './define.ts';
 import { nowMicros } from './eval-context.ts';
 import { Interval, USECS_PER_DAY, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC } from './interval.ts';
@@ -17,18 +17,29 @@ import { T, type Value } from './type.ts';
 const num = (v: Value) => v as number;
 const local = (ts: number, zone: string) => (Number.isFinite(ts) ? ts + zoneOffsetAt(ts, zone) * 1e6 : ts);
 
-defAll(['now', 'current_timestamp', 'transaction_timestamp'], [], T.timestamptz, (_a, ctx) => ctx.transactionTimestamp);
+defAll(
+  ['now', 'current_timestamp', 'transaction_timestamp'],
+  [],
+  T.timestamptz,
+  (_a, ctx) => ctx.transactionTimestamp,
+);
 def('statement_timestamp', [], T.timestamptz, (_a, ctx) => ctx.statementTimestamp);
 def('clock_timestamp', [], T.timestamptz, () => nowMicros(), { volatile: true });
 def('localtimestamp', [], T.timestamp, (_a, ctx) => local(ctx.transactionTimestamp, ctx.timeZone));
-def('current_date', [], T.date, (_a, ctx) => Math.floor(local(ctx.transactionTimestamp, ctx.timeZone) / USECS_PER_DAY));
+def('current_date', [], T.date, (_a, ctx) =>
+  Math.floor(local(ctx.transactionTimestamp, ctx.timeZone) / USECS_PER_DAY),
+);
 def('localtime', [], T.time, (_a, ctx) => {
   const l = local(ctx.transactionTimestamp, ctx.timeZone);
   return l - Math.floor(l / USECS_PER_DAY) * USECS_PER_DAY;
 });
 
-def('date_trunc', ['text', 'timestamp'], T.timestamp, ([u, ts]) => truncLocal(u as string, num(ts), 'timestamp without time zone'));
-def('date_trunc', ['text', 'timestamptz'], T.timestamptz, ([u, ts], ctx) => truncTz(u as string, num(ts), ctx.timeZone));
+def('date_trunc', ['text', 'timestamp'], T.timestamp, ([u, ts]) =>
+  truncLocal(u as string, num(ts), 'timestamp without time zone'),
+);
+def('date_trunc', ['text', 'timestamptz'], T.timestamptz, ([u, ts], ctx) =>
+  truncTz(u as string, num(ts), ctx.timeZone),
+);
 def('date_trunc', ['text', 'timestamptz', 'text'], T.timestamptz, ([u, ts, z]) => {
   checkTimeZone(z as string);
   return truncTz(u as string, num(ts), z as string);
@@ -66,7 +77,9 @@ function truncTz(unit: string, ts: number, zone: string): number {
   const u = normalizeUnit(unit);
   const l = truncLocal(unit, local(ts, zone), 'timestamp with time zone');
   // Units below a day are exact in UTC too; larger ones are local midnights.
-  return ['microseconds', 'milliseconds', 'second', 'minute'].includes(u) ? ts - (local(ts, zone) - l) : localToUtc(l, zone);
+  return ['microseconds', 'milliseconds', 'second', 'minute'].includes(u)
+    ? ts - (local(ts, zone) - l)
+    : localToUtc(l, zone);
 }
 
 /** extract() results are numeric: fractional fields carry 6 (ms: 3) decimals. */
@@ -80,10 +93,26 @@ function extractNumeric(field: string, ts: number, typeName: string): Numeric {
   return Numeric.parse(String(extractLocal(f, ts, typeName)));
 }
 
-const DATE_FIELDS = ['day', 'month', 'quarter', 'year', 'decade', 'century', 'millennium', 'dow', 'isodow', 'doy', 'week', 'isoyear', 'julian', 'epoch'];
+const DATE_FIELDS = [
+  'day',
+  'month',
+  'quarter',
+  'year',
+  'decade',
+  'century',
+  'millennium',
+  'dow',
+  'isodow',
+  'doy',
+  'week',
+  'isoyear',
+  'julian',
+  'epoch',
+];
 function dateField(field: string): string {
   const f = normalizeUnit(field);
-  if (!DATE_FIELDS.includes(f)) throw new SqlError(SqlState.FeatureNotSupported, `unit "${field}" not supported for type date`);
+  if (!DATE_FIELDS.includes(f))
+    throw new SqlError(SqlState.FeatureNotSupported, `unit "${field}" not supported for type date`);
   return f;
 }
 
@@ -94,7 +123,10 @@ function intervalField(field: string, iv: Interval): Numeric {
     case 'epoch': {
       // A year counts 365.25 days and a month 30 days here (DAYS_PER_YEAR, DAYS_PER_MONTH).
       const years = Math.trunc(iv.months / 12);
-      const secs = BigInt(Math.round(years * 365.25 * 86400)) * 1000000n + BigInt((iv.months % 12) * 30 + iv.days) * BigInt(USECS_PER_DAY) + BigInt(us);
+      const secs =
+        BigInt(Math.round(years * 365.25 * 86400)) * 1000000n +
+        BigInt((iv.months % 12) * 30 + iv.days) * BigInt(USECS_PER_DAY) +
+        BigInt(us);
       return Numeric.of(secs, 6);
     }
     case 'year':
@@ -138,13 +170,21 @@ def('extract', ['text', 'date'], T.numeric, ([f, d]) => {
   if (fld === 'epoch') return Numeric.fromInt(num(d) * 86400 + 946684800);
   return Numeric.parse(String(extractLocal(fld, num(d) * USECS_PER_DAY, 'date')));
 });
-def('extract', ['text', 'time'], T.numeric, ([f, t]) => extractNumeric(f as string, num(t), 'time without time zone'));
+def('extract', ['text', 'time'], T.numeric, ([f, t]) =>
+  extractNumeric(f as string, num(t), 'time without time zone'),
+);
 def('extract', ['text', 'interval'], T.numeric, ([f, v]) => intervalField(f as string, v as Interval));
-def('date_part', ['text', 'interval'], T.float8, ([f, v]) => intervalField(f as string, v as Interval).toNumber());
-def('date_part', ['text', 'time'], T.float8, ([f, t]) => extractNumeric(f as string, num(t), 'time without time zone').toNumber());
+def('date_part', ['text', 'interval'], T.float8, ([f, v]) =>
+  intervalField(f as string, v as Interval).toNumber(),
+);
+def('date_part', ['text', 'time'], T.float8, ([f, t]) =>
+  extractNumeric(f as string, num(t), 'time without time zone').toNumber(),
+);
 
 def('age', ['timestamp', 'timestamp'], T.interval, ([a, b]) => age(num(a), num(b)));
-def('age', ['timestamptz', 'timestamptz'], T.interval, ([a, b], ctx) => age(local(num(a), ctx.timeZone), local(num(b), ctx.timeZone)));
+def('age', ['timestamptz', 'timestamptz'], T.interval, ([a, b], ctx) =>
+  age(local(num(a), ctx.timeZone), local(num(b), ctx.timeZone)),
+);
 def('age', ['timestamp'], T.interval, ([a], ctx) => {
   const today = Math.floor(local(ctx.transactionTimestamp, ctx.timeZone) / USECS_PER_DAY) * USECS_PER_DAY;
   return age(today, num(a));
@@ -160,7 +200,10 @@ def('to_timestamp', ['float8'], T.timestamptz, ([s]) => {
 def('make_date', ['int4', 'int4', 'int4'], T.date, ([y, m, d]) => {
   const [yy, mm, dd] = [num(y), num(m), num(d)];
   if (yy === 0 || mm < 1 || mm > 12 || dd < 1 || dd > daysInMonth(yy < 0 ? yy + 1 : yy, mm)) {
-    throw new SqlError(SqlState.DatetimeFieldOverflow, `date field value out of range: ${yy}-${String(mm).padStart(2, '0')}-${String(dd).padStart(2, '0')}`);
+    throw new SqlError(
+      SqlState.DatetimeFieldOverflow,
+      `date field value out of range: ${yy}-${String(mm).padStart(2, '0')}-${String(dd).padStart(2, '0')}`,
+    );
   }
   return daysFromCivil(yy < 0 ? yy + 1 : yy, mm, dd);
 });

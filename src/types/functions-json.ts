@@ -8,7 +8,16 @@ import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { ArrayValue } from './array.ts';
 import { formatDate, formatTimestamp, formatTimestamptz } from './datetime.ts';
 import { def } from './define.ts';
-import { type Json, JsonObject, jsonbIn, jsonbToText, jsonToText, jsonTypeof, parseJson, quoteJson } from './json.ts';
+import {
+  type Json,
+  JsonObject,
+  jsonbIn,
+  jsonbToText,
+  jsonToText,
+  jsonTypeof,
+  parseJson,
+  quoteJson,
+} from './json.ts';
 import type { EvalContext } from './registry-types.ts';
 import { elementOf, type SqlType, sqlType, T, type Value } from './type.ts';
 import { textOut } from './value-io.ts';
@@ -23,7 +32,8 @@ export function toJsonText(v: Value, t: SqlType, ctx: EvalContext, spaced = fals
     const sep = spaced ? ', ' : ',';
     const render = (d: number): string => {
       const parts: string[] = [];
-      for (let i = 0; i < a.dims[d]; i++) parts.push(d + 1 < a.ndim ? render(d + 1) : toJsonText(a.elements[k++], elem, ctx, spaced));
+      for (let i = 0; i < a.dims[d]; i++)
+        parts.push(d + 1 < a.ndim ? render(d + 1) : toJsonText(a.elements[k++], elem, ctx, spaced));
       return `[${parts.join(sep)}]`;
     };
     return a.ndim ? render(0) : '[]';
@@ -63,7 +73,12 @@ const ANYELEMENT = sqlType('anyelement');
 def('to_json', [ANYELEMENT], T.json, ([v], ctx, types) => toJsonText(v, types[0], ctx));
 def('to_jsonb', [ANYELEMENT], T.jsonb, ([v], ctx, types) => jsonbIn(toJsonText(v, types[0], ctx)));
 
-function objectPairs(args: Value[], types: readonly SqlType[], ctx: EvalContext, fn: string): [string, string][] {
+function objectPairs(
+  args: Value[],
+  types: readonly SqlType[],
+  ctx: EvalContext,
+  fn: string,
+): [string, string][] {
   if (args.length % 2 !== 0) {
     throw new SqlError(SqlState.InvalidParameterValue, 'argument list must have even number of elements', {
       hint: `The arguments of ${fn}() must consist of alternating keys and values.`,
@@ -72,7 +87,9 @@ function objectPairs(args: Value[], types: readonly SqlType[], ctx: EvalContext,
   const pairs: [string, string][] = [];
   for (let i = 0; i < args.length; i += 2) {
     if (args[i] === null) {
-      throw new SqlError(SqlState.NullValueNotAllowed, `argument ${i + 1} cannot be null`, { hint: 'Object keys should be text.' });
+      throw new SqlError(SqlState.NullValueNotAllowed, `argument ${i + 1} cannot be null`, {
+        hint: 'Object keys should be text.',
+      });
     }
     const key = typeof args[i] === 'string' ? (args[i] as string) : textOut(types[i], args[i], ctx);
     pairs.push([key, toJsonText(args[i + 1], types[i + 1], ctx)]);
@@ -85,24 +102,44 @@ def(
   'json_build_object',
   [],
   T.json,
-  (args, ctx, types) => `{${objectPairs(args, types, ctx, 'json_build_object').map(([k, v]) => `${quoteJson(k)} : ${v}`).join(', ')}}`,
+  (args, ctx, types) =>
+    `{${objectPairs(args, types, ctx, 'json_build_object')
+      .map(([k, v]) => `${quoteJson(k)} : ${v}`)
+      .join(', ')}}`,
   { variadic: 'any', strict: false },
 );
 def(
   'jsonb_build_object',
   [],
   T.jsonb,
-  (args, ctx, types) => jsonbIn(`{${objectPairs(args, types, ctx, 'jsonb_build_object').map(([k, v]) => `${quoteJson(k)}: ${v}`).join(', ')}}`),
+  (args, ctx, types) =>
+    jsonbIn(
+      `{${objectPairs(args, types, ctx, 'jsonb_build_object')
+        .map(([k, v]) => `${quoteJson(k)}: ${v}`)
+        .join(', ')}}`,
+    ),
   { variadic: 'any', strict: false },
 );
-def('json_build_array', [], T.json, (args, ctx, types) => `[${args.map((v, i) => toJsonText(v, types[i], ctx)).join(', ')}]`, {
-  variadic: 'any',
-  strict: false,
-});
-def('jsonb_build_array', [], T.jsonb, (args, ctx, types) => jsonbIn(`[${args.map((v, i) => toJsonText(v, types[i], ctx)).join(', ')}]`), {
-  variadic: 'any',
-  strict: false,
-});
+def(
+  'json_build_array',
+  [],
+  T.json,
+  (args, ctx, types) => `[${args.map((v, i) => toJsonText(v, types[i], ctx)).join(', ')}]`,
+  {
+    variadic: 'any',
+    strict: false,
+  },
+);
+def(
+  'jsonb_build_array',
+  [],
+  T.jsonb,
+  (args, ctx, types) => jsonbIn(`[${args.map((v, i) => toJsonText(v, types[i], ctx)).join(', ')}]`),
+  {
+    variadic: 'any',
+    strict: false,
+  },
+);
 
 def('jsonb_typeof', ['jsonb'], T.text, ([j]) => jsonTypeof(parseJson(j as string)));
 def('json_typeof', ['json'], T.text, ([j]) => jsonTypeof(parseJson(j as string)));
@@ -114,19 +151,44 @@ function arrayOrError(j: Json, what: string): Json[] {
   }
   return j;
 }
-def('jsonb_array_length', ['jsonb'], T.int4, ([j]) => arrayOrError(parseJson(j as string), 'get array length').length);
-def('json_array_length', ['json'], T.int4, ([j]) => arrayOrError(parseJson(j as string), 'get array length').length);
-def('jsonb_array_elements', ['jsonb'], T.jsonb, ([j]) => arrayOrError(parseJson(j as string), 'extract elements').map(jsonbToText), {
-  returnsSet: true,
-});
-def('json_array_elements', ['json'], T.json, ([j]) => arrayOrError(parseJson(j as string), 'extract elements').map(jsonToText), {
-  returnsSet: true,
-});
+def(
+  'jsonb_array_length',
+  ['jsonb'],
+  T.int4,
+  ([j]) => arrayOrError(parseJson(j as string), 'get array length').length,
+);
+def(
+  'json_array_length',
+  ['json'],
+  T.int4,
+  ([j]) => arrayOrError(parseJson(j as string), 'get array length').length,
+);
+def(
+  'jsonb_array_elements',
+  ['jsonb'],
+  T.jsonb,
+  ([j]) => arrayOrError(parseJson(j as string), 'extract elements').map(jsonbToText),
+  {
+    returnsSet: true,
+  },
+);
+def(
+  'json_array_elements',
+  ['json'],
+  T.json,
+  ([j]) => arrayOrError(parseJson(j as string), 'extract elements').map(jsonToText),
+  {
+    returnsSet: true,
+  },
+);
 def(
   'jsonb_array_elements_text',
   ['jsonb'],
   T.text,
-  ([j]) => arrayOrError(parseJson(j as string), 'extract elements').map((e) => (e === null ? null : typeof e === 'string' ? e : jsonbToText(e))),
+  ([j]) =>
+    arrayOrError(parseJson(j as string), 'extract elements').map((e) =>
+      e === null ? null : typeof e === 'string' ? e : jsonbToText(e),
+    ),
   { returnsSet: true },
 );
 def(
@@ -136,7 +198,10 @@ def(
   ([j]) => {
     const o = parseJson(j as string);
     if (!(o instanceof JsonObject)) {
-      throw new SqlError(SqlState.InvalidParameterValue, `cannot call jsonb_object_keys on ${Array.isArray(o) ? 'an array' : 'a scalar'}`);
+      throw new SqlError(
+        SqlState.InvalidParameterValue,
+        `cannot call jsonb_object_keys on ${Array.isArray(o) ? 'an array' : 'a scalar'}`,
+      );
     }
     return o.entries.map(([k]) => k);
   },
@@ -153,7 +218,10 @@ def('jsonb_strip_nulls', ['jsonb'], T.jsonb, ([j]) => {
 });
 def('jsonb_pretty', ['jsonb'], T.text, ([j]) => {
   const pretty = (v: Json, ind: string): string => {
-    if (Array.isArray(v)) return v.length ? `[\n${v.map((x) => ind + '    ' + pretty(x, ind + '    ')).join(',\n')}\n${ind}]` : '[]';
+    if (Array.isArray(v))
+      return v.length
+        ? `[\n${v.map((x) => ind + '    ' + pretty(x, ind + '    ')).join(',\n')}\n${ind}]`
+        : '[]';
     if (v instanceof JsonObject) {
       return v.entries.length
         ? `{\n${v.entries.map(([k, x]) => `${ind}    ${quoteJson(k)}: ${pretty(x, ind + '    ')}`).join(',\n')}\n${ind}}`
@@ -163,4 +231,3 @@ def('jsonb_pretty', ['jsonb'], T.text, ([j]) => {
   };
   return pretty(parseJson(j as string), '');
 });
-

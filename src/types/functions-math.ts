@@ -9,8 +9,8 @@ import { divisionByZero, intOp } from './arith.ts';
 import { checkInt } from './casts.ts';
 import { def, defAll } from './define.ts';
 import { ExtraSqlState } from './extra-sqlstates.ts';
-import { numericExp, numericLn, numericLog10, numericPower, numericSqrt } from './numeric-math.ts';
 import { Numeric } from './numeric.ts';
+import { numericExp, numericLn, numericLog10, numericPower, numericSqrt } from './numeric-math.ts';
 import { floatPower } from './operators-arith.ts';
 import { T, type Value } from './type.ts';
 
@@ -43,7 +43,11 @@ def('trunc', ['numeric'], T.numeric, ([a]) => dec(a).trunc(0));
 def('trunc', ['numeric', 'int4'], T.numeric, ([a, n]) => dec(a).trunc(num(n)));
 
 def('sqrt', ['float8'], T.float8, ([a]) => {
-  if (num(a) < 0) throw new SqlError(ExtraSqlState.InvalidArgumentForPowerFunction, 'cannot take square root of a negative number');
+  if (num(a) < 0)
+    throw new SqlError(
+      ExtraSqlState.InvalidArgumentForPowerFunction,
+      'cannot take square root of a negative number',
+    );
   return Math.sqrt(num(a));
 });
 def('sqrt', ['numeric'], T.numeric, ([a]) => numericSqrt(dec(a)));
@@ -52,14 +56,19 @@ defAll(['power', 'pow'], ['float8', 'float8'], T.float8, ([a, b]) => floatPower(
 defAll(['power', 'pow'], ['numeric', 'numeric'], T.numeric, ([a, b]) => numericPower(dec(a), dec(b)));
 def('exp', ['float8'], T.float8, ([a]) => {
   const r = Math.exp(num(a));
-  if (!Number.isFinite(r) && Number.isFinite(num(a))) throw new SqlError(SqlState.NumericValueOutOfRange, 'value out of range: overflow');
+  if (!Number.isFinite(r) && Number.isFinite(num(a)))
+    throw new SqlError(SqlState.NumericValueOutOfRange, 'value out of range: overflow');
   return r;
 });
 def('exp', ['numeric'], T.numeric, ([a]) => numericExp(dec(a)));
 
 function floatLog(x: number, f: (x: number) => number): number {
   if (x === 0) throw new SqlError(ExtraSqlState.InvalidArgumentForLogarithm, 'cannot take logarithm of zero');
-  if (x < 0) throw new SqlError(ExtraSqlState.InvalidArgumentForLogarithm, 'cannot take logarithm of a negative number');
+  if (x < 0)
+    throw new SqlError(
+      ExtraSqlState.InvalidArgumentForLogarithm,
+      'cannot take logarithm of a negative number',
+    );
   return f(x);
 }
 def('ln', ['float8'], T.float8, ([a]) => floatLog(num(a), Math.log));
@@ -116,7 +125,8 @@ def('random', [], T.float8, () => Math.random(), { volatile: true });
 def('gen_random_uuid', [], T.uuid, () => randomUUID(), { volatile: true });
 def('width_bucket', ['float8', 'float8', 'float8', 'int4'], T.int4, ([x, lo, hi, n]) => {
   if (num(n) <= 0) throw new SqlError(SqlState.InvalidParameterValue, 'count must be greater than zero');
-  if (num(lo) === num(hi)) throw new SqlError(SqlState.InvalidParameterValue, 'lower bound cannot equal upper bound');
+  if (num(lo) === num(hi))
+    throw new SqlError(SqlState.InvalidParameterValue, 'lower bound cannot equal upper bound');
   const [a, b, v] = [num(lo), num(hi), num(x)];
   if (a < b) return v < a ? 0 : v >= b ? num(n) + 1 : Math.floor(((v - a) / (b - a)) * num(n)) + 1;
   return v > a ? 0 : v <= b ? num(n) + 1 : Math.floor(((a - v) / (a - b)) * num(n)) + 1;

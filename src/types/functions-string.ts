@@ -84,7 +84,9 @@ def('left', ['text', 'int4'], T.text, ([s, n]) => {
 });
 def('right', ['text', 'int4'], T.text, ([s, n]) => {
   const cs = chars(s);
-  return (int(n) >= 0 ? cs.slice(Math.max(cs.length - int(n), 0)) : cs.slice(Math.min(-int(n), cs.length))).join('');
+  return (
+    int(n) >= 0 ? cs.slice(Math.max(cs.length - int(n), 0)) : cs.slice(Math.min(-int(n), cs.length))
+  ).join('');
 });
 
 function pad(s: Value, len: number, fill: string, left: boolean): string {
@@ -117,11 +119,18 @@ def('initcap', ['text'], T.text, ([s]) =>
     .replace(/(^|[^\p{L}\p{N}])(\p{L})/gu, (_m, pre: string, c: string) => pre + c.toUpperCase()),
 );
 def('md5', ['text'], T.text, ([s]) => createHash('md5').update(str(s), 'utf8').digest('hex'));
-def('md5', ['bytea'], T.text, ([b]) => createHash('md5').update(b as Uint8Array).digest('hex'));
+def('md5', ['bytea'], T.text, ([b]) =>
+  createHash('md5')
+    .update(b as Uint8Array)
+    .digest('hex'),
+);
 def('ascii', ['text'], T.int4, ([s]) => str(s).codePointAt(0) ?? 0);
 def('chr', ['int4'], T.text, ([n]) => {
   if (int(n) <= 0 || int(n) > 0x10ffff) {
-    throw new SqlError(SqlState.ProgramLimitExceeded, 'requested character too large for encoding: ' + int(n));
+    throw new SqlError(
+      SqlState.ProgramLimitExceeded,
+      'requested character too large for encoding: ' + int(n),
+    );
   }
   return String.fromCodePoint(int(n));
 });
@@ -147,7 +156,9 @@ def('regexp_replace', ['text', 'text', 'text', 'text'], T.text, ([s, p, r, f]) =
 
 /** PostgreSQL replacement strings use \1..\9 and \&; JavaScript uses $1 and $&. */
 function pgReplacement(r: string): string {
-  return r.replace(/\$/g, '$$$$').replace(/\\(\d|&|\\)/g, (_m, c: string) => (c === '&' ? '$&' : c === '\\' ? '\\' : `$${c}`));
+  return r
+    .replace(/\$/g, '$$$$')
+    .replace(/\\(\d|&|\\)/g, (_m, c: string) => (c === '&' ? '$&' : c === '\\' ? '\\' : `$${c}`));
 }
 
 /** quote_ident: quotes unless all lower-case letters, digits and underscores, not starting with a digit. */
@@ -161,7 +172,9 @@ export function quoteLiteral(s: string): string {
 }
 def('quote_ident', ['text'], T.text, ([s]) => quoteIdent(str(s)));
 def('quote_literal', ['text'], T.text, ([s]) => quoteLiteral(str(s)));
-def('quote_nullable', ['text'], T.text, ([s]) => (s === null ? 'NULL' : quoteLiteral(str(s))), { strict: false });
+def('quote_nullable', ['text'], T.text, ([s]) => (s === null ? 'NULL' : quoteLiteral(str(s))), {
+  strict: false,
+});
 
 /** Text of an "any" argument through its type's output function. */
 function anyText(v: Value, t: SqlType, ctx: EvalContext): string {
@@ -197,20 +210,28 @@ def(
   ([fmt, ...rest], ctx, types) => {
     if (fmt === null) return null;
     let next = 0;
-    return str(fmt).replace(/%(?:(\d+)\$)?([-]?\d*)([sIL%])/g, (_m, pos: string | undefined, _w: string, kind: string) => {
-      if (kind === '%') return '%';
-      const idx = pos ? Number(pos) - 1 : next;
-      next = idx + 1;
-      if (idx >= rest.length) throw new SqlError(SqlState.InvalidParameterValue, 'too few arguments for format()');
-      const v = rest[idx];
-      const text = v === null ? null : anyText(v, types[idx + 1], ctx);
-      if (kind === 's') return text ?? '';
-      if (kind === 'I') {
-        if (text === null) throw new SqlError(SqlState.NullValueNotAllowed, 'null values cannot be formatted as an SQL identifier');
-        return quoteIdent(text);
-      }
-      return text === null ? 'NULL' : quoteLiteral(text);
-    });
+    return str(fmt).replace(
+      /%(?:(\d+)\$)?([-]?\d*)([sIL%])/g,
+      (_m, pos: string | undefined, _w: string, kind: string) => {
+        if (kind === '%') return '%';
+        const idx = pos ? Number(pos) - 1 : next;
+        next = idx + 1;
+        if (idx >= rest.length)
+          throw new SqlError(SqlState.InvalidParameterValue, 'too few arguments for format()');
+        const v = rest[idx];
+        const text = v === null ? null : anyText(v, types[idx + 1], ctx);
+        if (kind === 's') return text ?? '';
+        if (kind === 'I') {
+          if (text === null)
+            throw new SqlError(
+              SqlState.NullValueNotAllowed,
+              'null values cannot be formatted as an SQL identifier',
+            );
+          return quoteIdent(text);
+        }
+        return text === null ? 'NULL' : quoteLiteral(text);
+      },
+    );
   },
   { variadic: 'any', strict: false },
 );

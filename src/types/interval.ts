@@ -40,7 +40,11 @@ export class Interval {
 
   /** The comparable span PostgreSQL uses (a month counts 30 days, a day 24 hours). */
   span(): bigint {
-    return BigInt(this.micros) + BigInt(this.days) * BigInt(USECS_PER_DAY) + BigInt(this.months) * 30n * BigInt(USECS_PER_DAY);
+    return (
+      BigInt(this.micros) +
+      BigInt(this.days) * BigInt(USECS_PER_DAY) +
+      BigInt(this.months) * 30n * BigInt(USECS_PER_DAY)
+    );
   }
   cmp(o: Interval): number {
     const a = this.span();
@@ -120,24 +124,37 @@ class Acc {
   }
   add(unit: Unit, v: number): void {
     switch (unit) {
-      case 'us': return void (this.micros += Math.round(v));
-      case 'ms': return void (this.micros += Math.round(v * 1000));
-      case 's': return void (this.micros += Math.round(v * USECS_PER_SEC));
-      case 'min': return void (this.micros += Math.round(v * USECS_PER_MINUTE));
-      case 'h': return void (this.micros += Math.round(v * USECS_PER_HOUR));
-      case 'd': return this.addDays(v);
-      case 'w': return this.addDays(v * 7);
-      case 'mon': return this.addMonths(v);
-      case 'y': return this.addMonths(v * 12);
-      case 'dec': return this.addMonths(v * 120);
-      case 'c': return this.addMonths(v * 1200);
-      case 'mil': return this.addMonths(v * 12000);
+      case 'us':
+        return void (this.micros += Math.round(v));
+      case 'ms':
+        return void (this.micros += Math.round(v * 1000));
+      case 's':
+        return void (this.micros += Math.round(v * USECS_PER_SEC));
+      case 'min':
+        return void (this.micros += Math.round(v * USECS_PER_MINUTE));
+      case 'h':
+        return void (this.micros += Math.round(v * USECS_PER_HOUR));
+      case 'd':
+        return this.addDays(v);
+      case 'w':
+        return this.addDays(v * 7);
+      case 'mon':
+        return this.addMonths(v);
+      case 'y':
+        return this.addMonths(v * 12);
+      case 'dec':
+        return this.addMonths(v * 120);
+      case 'c':
+        return this.addMonths(v * 1200);
+      case 'mil':
+        return this.addMonths(v * 12000);
     }
   }
 }
 
 const CLOCK_RE = /^([+-])?(\d+):(\d+)(?::(\d+(?:\.\d*)?))?$/;
-const ISO_RE = /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
+const ISO_RE =
+  /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i;
 
 export function parseInterval(text: string): Interval {
   const bad = () =>
@@ -166,7 +183,9 @@ export function parseInterval(text: string): Interval {
     if (clock) {
       const sign = clock[1] === '-' ? -1 : 1;
       const us =
-        Number(clock[2]) * USECS_PER_HOUR + Number(clock[3]) * USECS_PER_MINUTE + Math.round(Number(clock[4] ?? 0) * USECS_PER_SEC);
+        Number(clock[2]) * USECS_PER_HOUR +
+        Number(clock[3]) * USECS_PER_MINUTE +
+        Math.round(Number(clock[4] ?? 0) * USECS_PER_SEC);
       acc.micros += sign * us;
       seen = true;
       continue;

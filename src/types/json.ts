@@ -12,7 +12,8 @@ export type Json = null | boolean | string | Numeric | Json[] | JsonObject;
 export class JsonObject {
   constructor(readonly entries: [string, Json][]) {}
   get(key: string): Json | undefined {
-    for (let i = this.entries.length - 1; i >= 0; i--) if (this.entries[i][0] === key) return this.entries[i][1];
+    for (let i = this.entries.length - 1; i >= 0; i--)
+      if (this.entries[i][0] === key) return this.entries[i][1];
     return undefined;
   }
 }
@@ -36,7 +37,8 @@ const TOKEN_RE = /[A-Za-z0-9_+\-.]+|./y;
 export function parseJson(text: string): Json {
   let i = 0;
   const ws = () => {
-    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r'))
+      i++;
   };
   const end = () => syntaxError('The input string ended unexpectedly.', text);
   const token = (): string => {
@@ -52,17 +54,30 @@ export function parseJson(text: string): Json {
       if (c === '"') return out;
       if (c === '\\') {
         const e = text[i++];
-        const map: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+        const map: Record<string, string> = {
+          '"': '"',
+          '\\': '\\',
+          '/': '/',
+          b: '\b',
+          f: '\f',
+          n: '\n',
+          r: '\r',
+          t: '\t',
+        };
         if (e === 'u') {
           const hex = text.slice(i, i + 4);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw syntaxError('"\\u" must be followed by four hexadecimal digits.', text);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex))
+            throw syntaxError('"\\u" must be followed by four hexadecimal digits.', text);
           out += String.fromCharCode(Number.parseInt(hex, 16));
           i += 4;
         } else if (e !== undefined && map[e] !== undefined) out += map[e];
         else if (e === undefined) throw end();
         else throw syntaxError(`Escape sequence "\\${e}" is invalid.`, text);
       } else if (c < ' ') {
-        throw syntaxError(`Character with value 0x${c.charCodeAt(0).toString(16).padStart(2, '0')} must be escaped.`, text);
+        throw syntaxError(
+          `Character with value 0x${c.charCodeAt(0).toString(16).padStart(2, '0')} must be escaped.`,
+          text,
+        );
       } else out += c;
     }
   };
@@ -130,7 +145,8 @@ export function parseJson(text: string): Json {
       i += tok.length;
       return tok === 'null' ? null : tok === 'true';
     }
-    if (c === '}' || c === ']' || c === ',' || c === ':') throw syntaxError(`Expected JSON value, but found "${c}".`, text);
+    if (c === '}' || c === ']' || c === ',' || c === ':')
+      throw syntaxError(`Expected JSON value, but found "${c}".`, text);
     throw syntaxError(`Token "${tok}" is invalid.`, text);
   };
   const v = value();

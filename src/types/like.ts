@@ -71,7 +71,10 @@ export function toRegExp(pattern: string, flags = ''): RegExp {
     const src = pattern.replace(/\[\[:<:\]\]/g, '\\b').replace(/\[\[:>:\]\]/g, '\\b');
     re = new RegExp(src, `s${flags}`);
   } catch (e) {
-    throw new SqlError(ExtraSqlState.InvalidRegularExpression, `invalid regular expression: ${(e as Error).message}`);
+    throw new SqlError(
+      ExtraSqlState.InvalidRegularExpression,
+      `invalid regular expression: ${(e as Error).message}`,
+    );
   }
   if (regexCache.size > 1000) regexCache.clear();
   regexCache.set(key, re);

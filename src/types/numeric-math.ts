@@ -33,7 +33,10 @@ const fixed = (n: Numeric, p: number): bigint =>
 export function numericSqrt(n: Numeric): Numeric {
   if (n.isNaN) return n;
   if (n.sign() < 0) {
-    throw new SqlError(ExtraSqlState.InvalidArgumentForPowerFunction, 'cannot take square root of a negative number');
+    throw new SqlError(
+      ExtraSqlState.InvalidArgumentForPowerFunction,
+      'cannot take square root of a negative number',
+    );
   }
   if (!n.isFinite) return n;
   const sweight = Math.trunc(((n.base10000().weight + 1) * 4) / 2) - 1;
@@ -108,7 +111,8 @@ function ln10(p: number): bigint {
 export function numericLn(n: Numeric): Numeric {
   if (n.isNaN) return n;
   if (n.sign() <= 0) {
-    const msg = n.sign() === 0 ? 'cannot take logarithm of zero' : 'cannot take logarithm of a negative number';
+    const msg =
+      n.sign() === 0 ? 'cannot take logarithm of zero' : 'cannot take logarithm of a negative number';
     throw new SqlError(ExtraSqlState.InvalidArgumentForLogarithm, msg);
   }
   if (!n.isFinite) return n;
@@ -150,7 +154,10 @@ export function numericPower(base: Numeric, exp: Numeric): Numeric {
   if (!base.isFinite || !exp.isFinite) return Numeric.fromFloat(base.toNumber() ** exp.toNumber());
   const isInt = exp.trunc(0).cmp(exp) === 0;
   if (base.sign() === 0 && exp.sign() < 0) {
-    throw new SqlError(ExtraSqlState.InvalidArgumentForPowerFunction, 'zero raised to a negative power is undefined');
+    throw new SqlError(
+      ExtraSqlState.InvalidArgumentForPowerFunction,
+      'zero raised to a negative power is undefined',
+    );
   }
   if (base.sign() < 0 && !isInt) {
     throw new SqlError(
@@ -172,4 +179,10 @@ export function numericPower(base: Numeric, exp: Numeric): Numeric {
   const l = lnFixed(fixed(base, p), p);
   const y = (l * fixed(exp, p)) / pow10(p);
   return Numeric.of(roundDiv(expFixed(y, p), pow10(p - rscale)), rscale);
+}
+
+/** sqrt rounded to exactly `rscale` decimals (stddev uses the variance's scale). */
+export function numericSqrtAt(n: Numeric, rscale: number): Numeric {
+  if (!n.isFinite || n.sign() < 0) return numericSqrt(n);
+  return Numeric.of(roundDiv(isqrt(fixed(n, 2 * rscale + 2)), 10n), rscale);
 }

@@ -58,7 +58,10 @@ export class Numeric {
     if (Number.isNaN(f)) return Numeric.NaN;
     if (f === Infinity) return Numeric.Infinity;
     if (f === -Infinity) return Numeric.NegInfinity;
-    return Numeric.parse(f.toPrecision(sigDigits));
+    // %.15g drops trailing zeros of the mantissa.
+    const [mant, exp] = f.toPrecision(sigDigits).split('e');
+    const trimmed = mant.includes('.') ? mant.replace(/\.?0+$/, '') : mant;
+    return Numeric.parse(exp === undefined ? trimmed : `${trimmed}e${exp}`);
   }
 
   /** Parses numeric_in's accepted syntax; `typeName` only shapes the error message. */
@@ -69,7 +72,10 @@ export class Numeric {
       if (t === 'nan') return Numeric.NaN;
       if (t === 'infinity' || t === '+infinity' || t === 'inf' || t === '+inf') return Numeric.Infinity;
       if (t === '-infinity' || t === '-inf') return Numeric.NegInfinity;
-      throw new SqlError(SqlState.InvalidTextRepresentation, `invalid input syntax for type ${typeName}: "${text}"`);
+      throw new SqlError(
+        SqlState.InvalidTextRepresentation,
+        `invalid input syntax for type ${typeName}: "${text}"`,
+      );
     }
     const [, sign, body, expText] = m;
     const dot = body.indexOf('.');
@@ -143,7 +149,8 @@ export class Numeric {
 
   /** PostgreSQL ordering: -Infinity < finite < Infinity < NaN (NaN equals NaN for sorting). */
   cmp(o: Numeric): number {
-    const rank = (n: Numeric) => (n.kind === 'ninf' ? 0 : n.kind === 'finite' ? 1 : n.kind === 'pinf' ? 2 : 3);
+    const rank = (n: Numeric) =>
+      n.kind === 'ninf' ? 0 : n.kind === 'finite' ? 1 : n.kind === 'pinf' ? 2 : 3;
     const ra = rank(this);
     const rb = rank(o);
     if (ra !== rb || ra !== 1) return ra - rb;
@@ -296,7 +303,12 @@ export class Numeric {
     return { weight, digits: groups };
   }
 
-  static fromBase10000(negative: boolean, weight: number, digits: readonly number[], dscale: number): Numeric {
+  static fromBase10000(
+    negative: boolean,
+    weight: number,
+    digits: readonly number[],
+    dscale: number,
+  ): Numeric {
     let d = 0n;
     for (const g of digits) d = d * 10000n + BigInt(g);
     const exp = 4 * (weight - digits.length + 1) + dscale;

@@ -17,7 +17,10 @@ const ANYELEMENT = sqlType('anyelement');
 type Cmp = (a: Value, b: Value) => number;
 
 /** Comparator for arrays of `type`, or inferred from the values when the type is not known. */
-const arrayCmp = (type: SqlType | undefined): Cmp => (a, b) => compareValues(type ?? runtimeType(a), a, b);
+const arrayCmp =
+  (type: SqlType | undefined): Cmp =>
+  (a, b) =>
+    compareValues(type ?? runtimeType(a), a, b);
 const elemCmp = (type: SqlType | undefined, sample: ArrayValue): Cmp => {
   const t = type ? elementOf(type) : elementOf(runtimeType(sample));
   return (a, b) => compareValues(t, a, b);
@@ -71,7 +74,11 @@ export function arrayCat(a: ArrayValue, b: ArrayValue): ArrayValue {
     });
   if (a.ndim === b.ndim) {
     if (a.dims.slice(1).some((d, i) => d !== b.dims[i + 1])) throw incompatible();
-    return new ArrayValue([...a.elements, ...b.elements], [a.dims[0] + b.dims[0], ...a.dims.slice(1)], a.lbounds);
+    return new ArrayValue(
+      [...a.elements, ...b.elements],
+      [a.dims[0] + b.dims[0], ...a.dims.slice(1)],
+      a.lbounds,
+    );
   }
   if (a.ndim === b.ndim + 1) {
     if (a.dims.slice(1).some((d, i) => d !== b.dims[i])) throw incompatible();
@@ -88,13 +95,15 @@ export function arrayCat(a: ArrayValue, b: ArrayValue): ArrayValue {
 
 export function arrayAppend(a: ArrayValue | null, v: Value): ArrayValue {
   if (!a || a.ndim === 0) return ArrayValue.of([v]);
-  if (a.ndim !== 1) throw new SqlError(SqlState.DataException, 'argument must be empty or one-dimensional array');
+  if (a.ndim !== 1)
+    throw new SqlError(SqlState.DataException, 'argument must be empty or one-dimensional array');
   return new ArrayValue([...a.elements, v], [a.dims[0] + 1], a.lbounds);
 }
 
 export function arrayPrepend(v: Value, a: ArrayValue | null): ArrayValue {
   if (!a || a.ndim === 0) return ArrayValue.of([v]);
-  if (a.ndim !== 1) throw new SqlError(SqlState.DataException, 'argument must be empty or one-dimensional array');
+  if (a.ndim !== 1)
+    throw new SqlError(SqlState.DataException, 'argument must be empty or one-dimensional array');
   return new ArrayValue([v, ...a.elements], [a.dims[0] + 1], a.lbounds);
 }
 

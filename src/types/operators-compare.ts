@@ -45,7 +45,13 @@ for (const base of COMPARABLE) {
   const t = sqlType(base);
   for (const [name, test] of Object.entries(COMPARISONS)) {
     if (base === 'int2vector' && name !== '=') continue;
-    registerOperator({ name, left: base, right: base, result: T.bool, fn: (a: Value, b: Value) => test(compareValues(t, a, b)) });
+    registerOperator({
+      name,
+      left: base,
+      right: base,
+      result: T.bool,
+      fn: (a: Value, b: Value) => test(compareValues(t, a, b)),
+    });
   }
 }
 

@@ -21,9 +21,27 @@ function dateAdd(d: number, n: number): number {
   return r;
 }
 
-op({ name: '+', left: 'date', right: 'int4', result: T.date, fn: (a, b) => dateAdd(a as number, b as number) });
-op({ name: '+', left: 'int4', right: 'date', result: T.date, fn: (a, b) => dateAdd(b as number, a as number) });
-op({ name: '-', left: 'date', right: 'int4', result: T.date, fn: (a, b) => dateAdd(a as number, -(b as number)) });
+op({
+  name: '+',
+  left: 'date',
+  right: 'int4',
+  result: T.date,
+  fn: (a, b) => dateAdd(a as number, b as number),
+});
+op({
+  name: '+',
+  left: 'int4',
+  right: 'date',
+  result: T.date,
+  fn: (a, b) => dateAdd(b as number, a as number),
+});
+op({
+  name: '-',
+  left: 'date',
+  right: 'int4',
+  result: T.date,
+  fn: (a, b) => dateAdd(a as number, -(b as number)),
+});
 op({
   name: '-',
   left: 'date',
@@ -38,16 +56,70 @@ op({
 });
 
 const dateTs = (d: number) => d * USECS_PER_DAY;
-op({ name: '+', left: 'date', right: 'interval', result: T.timestamp, fn: (a, b) => timestampPlusInterval(dateTs(a as number), b as Interval) });
-op({ name: '+', left: 'interval', right: 'date', result: T.timestamp, fn: (a, b) => timestampPlusInterval(dateTs(b as number), a as Interval) });
-op({ name: '-', left: 'date', right: 'interval', result: T.timestamp, fn: (a, b) => timestampPlusInterval(dateTs(a as number), (b as Interval).neg()) });
-op({ name: '+', left: 'date', right: 'time', result: T.timestamp, fn: (a, b) => dateTs(a as number) + (b as number) });
-op({ name: '+', left: 'time', right: 'date', result: T.timestamp, fn: (a, b) => dateTs(b as number) + (a as number) });
+op({
+  name: '+',
+  left: 'date',
+  right: 'interval',
+  result: T.timestamp,
+  fn: (a, b) => timestampPlusInterval(dateTs(a as number), b as Interval),
+});
+op({
+  name: '+',
+  left: 'interval',
+  right: 'date',
+  result: T.timestamp,
+  fn: (a, b) => timestampPlusInterval(dateTs(b as number), a as Interval),
+});
+op({
+  name: '-',
+  left: 'date',
+  right: 'interval',
+  result: T.timestamp,
+  fn: (a, b) => timestampPlusInterval(dateTs(a as number), (b as Interval).neg()),
+});
+op({
+  name: '+',
+  left: 'date',
+  right: 'time',
+  result: T.timestamp,
+  fn: (a, b) => dateTs(a as number) + (b as number),
+});
+op({
+  name: '+',
+  left: 'time',
+  right: 'date',
+  result: T.timestamp,
+  fn: (a, b) => dateTs(b as number) + (a as number),
+});
 
-op({ name: '+', left: 'timestamp', right: 'interval', result: T.timestamp, fn: (a, b) => timestampPlusInterval(a as number, b as Interval) });
-op({ name: '+', left: 'interval', right: 'timestamp', result: T.timestamp, fn: (a, b) => timestampPlusInterval(b as number, a as Interval) });
-op({ name: '-', left: 'timestamp', right: 'interval', result: T.timestamp, fn: (a, b) => timestampPlusInterval(a as number, (b as Interval).neg()) });
-op({ name: '-', left: 'timestamp', right: 'timestamp', result: T.interval, fn: (a, b) => timestampDiff(a as number, b as number) });
+op({
+  name: '+',
+  left: 'timestamp',
+  right: 'interval',
+  result: T.timestamp,
+  fn: (a, b) => timestampPlusInterval(a as number, b as Interval),
+});
+op({
+  name: '+',
+  left: 'interval',
+  right: 'timestamp',
+  result: T.timestamp,
+  fn: (a, b) => timestampPlusInterval(b as number, a as Interval),
+});
+op({
+  name: '-',
+  left: 'timestamp',
+  right: 'interval',
+  result: T.timestamp,
+  fn: (a, b) => timestampPlusInterval(a as number, (b as Interval).neg()),
+});
+op({
+  name: '-',
+  left: 'timestamp',
+  right: 'timestamp',
+  result: T.interval,
+  fn: (a, b) => timestampDiff(a as number, b as number),
+});
 
 op({
   name: '+',
@@ -70,19 +142,67 @@ op({
   result: T.timestamptz,
   fn: (a, b, ctx) => timestamptzPlusInterval(a as number, (b as Interval).neg(), ctx.timeZone),
 });
-op({ name: '-', left: 'timestamptz', right: 'timestamptz', result: T.interval, fn: (a, b) => timestampDiff(a as number, b as number) });
+op({
+  name: '-',
+  left: 'timestamptz',
+  right: 'timestamptz',
+  result: T.interval,
+  fn: (a, b) => timestampDiff(a as number, b as number),
+});
 
 /** time ± interval wraps around midnight (time_pl_interval). */
 const wrapTime = (t: number) => ((t % USECS_PER_DAY) + USECS_PER_DAY) % USECS_PER_DAY;
-op({ name: '+', left: 'time', right: 'interval', result: T.time, fn: (a, b) => wrapTime((a as number) + (b as Interval).micros) });
-op({ name: '-', left: 'time', right: 'interval', result: T.time, fn: (a, b) => wrapTime((a as number) - (b as Interval).micros) });
-op({ name: '-', left: 'time', right: 'time', result: T.interval, fn: (a, b) => new Interval(0, 0, (a as number) - (b as number)) });
+op({
+  name: '+',
+  left: 'time',
+  right: 'interval',
+  result: T.time,
+  fn: (a, b) => wrapTime((a as number) + (b as Interval).micros),
+});
+op({
+  name: '-',
+  left: 'time',
+  right: 'interval',
+  result: T.time,
+  fn: (a, b) => wrapTime((a as number) - (b as Interval).micros),
+});
+op({
+  name: '-',
+  left: 'time',
+  right: 'time',
+  result: T.interval,
+  fn: (a, b) => new Interval(0, 0, (a as number) - (b as number)),
+});
 
-op({ name: '+', left: 'interval', right: 'interval', result: T.interval, fn: (a, b) => (a as Interval).add(b as Interval) });
-op({ name: '-', left: 'interval', right: 'interval', result: T.interval, fn: (a, b) => (a as Interval).sub(b as Interval) });
+op({
+  name: '+',
+  left: 'interval',
+  right: 'interval',
+  result: T.interval,
+  fn: (a, b) => (a as Interval).add(b as Interval),
+});
+op({
+  name: '-',
+  left: 'interval',
+  right: 'interval',
+  result: T.interval,
+  fn: (a, b) => (a as Interval).sub(b as Interval),
+});
 op({ name: '-', left: null, right: 'interval', result: T.interval, fn: (_a, b) => (b as Interval).neg() });
-op({ name: '*', left: 'interval', right: 'float8', result: T.interval, fn: (a, b) => (a as Interval).mul(b as number) });
-op({ name: '*', left: 'float8', right: 'interval', result: T.interval, fn: (a, b) => (b as Interval).mul(a as number) });
+op({
+  name: '*',
+  left: 'interval',
+  right: 'float8',
+  result: T.interval,
+  fn: (a, b) => (a as Interval).mul(b as number),
+});
+op({
+  name: '*',
+  left: 'float8',
+  right: 'interval',
+  result: T.interval,
+  fn: (a, b) => (b as Interval).mul(a as number),
+});
 op({
   name: '/',
   left: 'interval',

@@ -39,15 +39,40 @@ for (const [type, json] of [
   ['json', true],
   ['jsonb', false],
 ] as const) {
-  const out = (v: Json | undefined): Value => (v === undefined ? null : json ? jsonToText(v) : jsonbToText(v));
+  const out = (v: Json | undefined): Value =>
+    v === undefined ? null : json ? jsonToText(v) : jsonbToText(v);
   const t = T[type];
   for (const keyType of ['text', 'int4'] as const) {
     const key = (k: Value) => (keyType === 'int4' ? (k as number) : (k as string));
-    registerOperator({ name: '->', left: type, right: keyType, result: t, fn: (a, k) => out(field(parseJson(a as string), key(k))) });
-    registerOperator({ name: '->>', left: type, right: keyType, result: T.text, fn: (a, k) => asText(field(parseJson(a as string), key(k)), json) });
+    registerOperator({
+      name: '->',
+      left: type,
+      right: keyType,
+      result: t,
+      fn: (a, k) => out(field(parseJson(a as string), key(k))),
+    });
+    registerOperator({
+      name: '->>',
+      left: type,
+      right: keyType,
+      result: T.text,
+      fn: (a, k) => asText(field(parseJson(a as string), key(k)), json),
+    });
   }
-  registerOperator({ name: '#>', left: type, right: arrayOf(T.text), result: t, fn: (a, p) => out(path(parseJson(a as string), p as ArrayValue)) });
-  registerOperator({ name: '#>>', left: type, right: arrayOf(T.text), result: T.text, fn: (a, p) => asText(path(parseJson(a as string), p as ArrayValue), json) });
+  registerOperator({
+    name: '#>',
+    left: type,
+    right: arrayOf(T.text),
+    result: t,
+    fn: (a, p) => out(path(parseJson(a as string), p as ArrayValue)),
+  });
+  registerOperator({
+    name: '#>>',
+    left: type,
+    right: arrayOf(T.text),
+    result: T.text,
+    fn: (a, p) => asText(path(parseJson(a as string), p as ArrayValue), json),
+  });
 }
 
 /** jsonb containment (JsonbDeepContains): objects by key, arrays as multisets of elements. */
@@ -62,22 +87,43 @@ export function jsonContains(a: Json, b: Json): boolean {
   if (Array.isArray(a)) {
     if (Array.isArray(b)) return b.every((y) => a.some((x) => jsonContains(x, y)));
     // A top-level array contains a bare scalar equal to one of its elements.
-    return !(b instanceof JsonObject) && a.some((x) => !Array.isArray(x) && !(x instanceof JsonObject) && compareJson(x, b) === 0);
+    return (
+      !(b instanceof JsonObject) &&
+      a.some((x) => !Array.isArray(x) && !(x instanceof JsonObject) && compareJson(x, b) === 0)
+    );
   }
   if (b instanceof JsonObject || Array.isArray(b)) return false;
   return compareJson(a, b) === 0;
 }
 
 const jb = (v: Value) => parseJson(v as string);
-registerOperator({ name: '@>', left: 'jsonb', right: 'jsonb', result: T.bool, fn: (a, b) => jsonContains(jb(a), jb(b)) });
-registerOperator({ name: '<@', left: 'jsonb', right: 'jsonb', result: T.bool, fn: (a, b) => jsonContains(jb(b), jb(a)) });
+registerOperator({
+  name: '@>',
+  left: 'jsonb',
+  right: 'jsonb',
+  result: T.bool,
+  fn: (a, b) => jsonContains(jb(a), jb(b)),
+});
+registerOperator({
+  name: '<@',
+  left: 'jsonb',
+  right: 'jsonb',
+  result: T.bool,
+  fn: (a, b) => jsonContains(jb(b), jb(a)),
+});
 
 function hasKey(j: Json, k: string): boolean {
   if (j instanceof JsonObject) return j.get(k) !== undefined;
   if (Array.isArray(j)) return j.some((x) => x === k);
   return j === k;
 }
-registerOperator({ name: '?', left: 'jsonb', right: 'text', result: T.bool, fn: (a, k) => hasKey(jb(a), k as string) });
+registerOperator({
+  name: '?',
+  left: 'jsonb',
+  right: 'text',
+  result: T.bool,
+  fn: (a, k) => hasKey(jb(a), k as string),
+});
 registerOperator({
   name: '?|',
   left: 'jsonb',
@@ -136,4 +182,3 @@ registerOperator({
     return jsonbToText(x.filter((_e, k) => k !== idx));
   },
 });
-

@@ -21,7 +21,8 @@ export function commonType(types: readonly SqlType[]): SqlType | null {
   for (const t of known.slice(1)) {
     if (t.base === result.base && t.isArray === result.isArray) continue;
     if (typeCategory(t) !== typeCategory(result)) return null;
-    if (!isPreferredType(result) && canCoerce(result, t, 'implicit') && !canCoerce(t, result, 'implicit')) result = t;
+    if (!isPreferredType(result) && canCoerce(result, t, 'implicit') && !canCoerce(t, result, 'implicit'))
+      result = t;
     else if (!canCoerce(t, result, 'implicit')) return null;
   }
   return result;
@@ -54,7 +55,8 @@ export function resolvePolymorphic(params: readonly SqlType[], args: readonly Sq
     }
   }
   if (sawElementFamily && !elem) elem = T.text;
-  const common = compatible.length || params.some((p) => COMPATIBLE_FAMILY.has(p.base)) ? commonType(compatible) : null;
+  const common =
+    compatible.length || params.some((p) => COMPATIBLE_FAMILY.has(p.base)) ? commonType(compatible) : null;
   if (params.some((p) => COMPATIBLE_FAMILY.has(p.base)) && !common) return null;
   return params.map((p, i) => {
     switch (p.base) {
@@ -78,7 +80,11 @@ export function resolvePolymorphic(params: readonly SqlType[], args: readonly Sq
 }
 
 /** The result type of a def once its parameters are resolved. */
-export function resolveResult(result: ResultType, declared: readonly SqlType[], resolved: readonly SqlType[]): SqlType {
+export function resolveResult(
+  result: ResultType,
+  declared: readonly SqlType[],
+  resolved: readonly SqlType[],
+): SqlType {
   if (typeof result === 'function') return result(resolved);
   const pick = (family: Set<string>, array: boolean): SqlType | undefined => {
     for (let i = 0; i < declared.length; i++) {

@@ -46,7 +46,8 @@ function precisionTypmod(typeName: string) {
   return (mods: readonly number[]): number => {
     const p = mods[0];
     if (mods.length !== 1) throw new SqlError(SqlState.InvalidParameterValue, 'invalid type modifier');
-    if (p < 0) throw new SqlError(SqlState.InvalidParameterValue, `${typeName}(${p}) precision must not be negative`);
+    if (p < 0)
+      throw new SqlError(SqlState.InvalidParameterValue, `${typeName}(${p}) precision must not be negative`);
     return Math.min(p, 6);
   };
 }

@@ -84,7 +84,10 @@ registerType({
   textOut: (v) => v as string,
   binaryIn: (b) => {
     if (b[0] !== JSONB_VERSION) {
-      throw new SqlError(SqlState.InvalidBinaryRepresentation, `unsupported jsonb version number ${b[0] ?? 0}`);
+      throw new SqlError(
+        SqlState.InvalidBinaryRepresentation,
+        `unsupported jsonb version number ${b[0] ?? 0}`,
+      );
     }
     return jsonbIn(utf8Decode(b.subarray(1)));
   },
@@ -99,10 +102,19 @@ registerType({
 });
 
 /** int2vector/oidvector: space-separated integers, held as zero-based one-dimensional arrays. */
-function intVector(name: BaseTypeName, oid: number, arrayOid: number, elemOid: number, bits: 16 | 32): TypeInfo {
+function intVector(
+  name: BaseTypeName,
+  oid: number,
+  arrayOid: number,
+  elemOid: number,
+  bits: 16 | 32,
+): TypeInfo {
   const parseOne = (s: string) => {
     if (!/^[+-]?\d+$/.test(s)) {
-      throw new SqlError(SqlState.InvalidTextRepresentation, `invalid input syntax for type ${bits === 16 ? 'smallint' : 'oid'}: "${s}"`);
+      throw new SqlError(
+        SqlState.InvalidTextRepresentation,
+        `invalid input syntax for type ${bits === 16 ? 'smallint' : 'oid'}: "${s}"`,
+      );
     }
     return bits === 16 ? Number(s) : Number(s) >>> 0;
   };

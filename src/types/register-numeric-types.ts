@@ -39,11 +39,17 @@ export const INT_LIMITS = {
 export function parseIntText(text: string, type: 'int2' | 'int4' | 'int8'): bigint {
   const lim = INT_LIMITS[type];
   if (!/^\s*[+-]?\d+\s*$/.test(text)) {
-    throw new SqlError(SqlState.InvalidTextRepresentation, `invalid input syntax for type ${lim.name}: "${text}"`);
+    throw new SqlError(
+      SqlState.InvalidTextRepresentation,
+      `invalid input syntax for type ${lim.name}: "${text}"`,
+    );
   }
   const v = BigInt(text.trim());
   if (v < lim.min || v > lim.max) {
-    throw new SqlError(SqlState.NumericValueOutOfRange, `value "${text}" is out of range for type ${lim.name}`);
+    throw new SqlError(
+      SqlState.NumericValueOutOfRange,
+      `value "${text}" is out of range for type ${lim.name}`,
+    );
   }
   return v;
 }
@@ -155,7 +161,8 @@ export function numericFromBinary(b: Uint8Array, typmod: number): Numeric {
   const digits: number[] = [];
   for (let k = 0; k < ndigits; k++) {
     const d = r.int16();
-    if (d < 0 || d >= 10000) throw new SqlError(SqlState.InvalidBinaryRepresentation, 'invalid digit in external "numeric" value');
+    if (d < 0 || d >= 10000)
+      throw new SqlError(SqlState.InvalidBinaryRepresentation, 'invalid digit in external "numeric" value');
     digits.push(d);
   }
   r.end();
@@ -201,11 +208,17 @@ registerType({
 /** oidin: unsigned 32-bit, negative input wraps (PostgreSQL accepts '-1' as 4294967295). */
 export function parseOid(text: string, typeName = 'oid'): number {
   if (!/^\s*[+-]?\d+\s*$/.test(text)) {
-    throw new SqlError(SqlState.InvalidTextRepresentation, `invalid input syntax for type ${typeName}: "${text}"`);
+    throw new SqlError(
+      SqlState.InvalidTextRepresentation,
+      `invalid input syntax for type ${typeName}: "${text}"`,
+    );
   }
   const v = Number(text.trim());
   if (v < -2147483648 || v > 4294967295) {
-    throw new SqlError(SqlState.NumericValueOutOfRange, `value "${text}" is out of range for type ${typeName}`);
+    throw new SqlError(
+      SqlState.NumericValueOutOfRange,
+      `value "${text}" is out of range for type ${typeName}`,
+    );
   }
   return v >>> 0;
 }

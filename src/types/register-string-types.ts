@@ -52,9 +52,13 @@ function lengthTypmod(typeName: string) {
   return (mods: readonly number[]): number => {
     if (mods.length !== 1) throw new SqlError(SqlState.SyntaxError, `invalid type modifier`);
     const n = mods[0];
-    if (n < 1) throw new SqlError(SqlState.InvalidParameterValue, `length for type ${typeName} must be at least 1`);
+    if (n < 1)
+      throw new SqlError(SqlState.InvalidParameterValue, `length for type ${typeName} must be at least 1`);
     if (n > 10485760) {
-      throw new SqlError(SqlState.InvalidParameterValue, `length for type ${typeName} cannot exceed 10485760`);
+      throw new SqlError(
+        SqlState.InvalidParameterValue,
+        `length for type ${typeName} cannot exceed 10485760`,
+      );
     }
     return n + 4;
   };
@@ -129,12 +133,16 @@ registerType({
   length: 1,
   textIn: (t) => [...t].slice(0, 1).join(''),
   binaryIn: (b) => (b.length ? String.fromCharCode(b[0]) : ''),
-  binaryOut: (v) => ((v as string).length ? new Uint8Array([(v as string).charCodeAt(0) & 0xff]) : new Uint8Array()),
+  binaryOut: (v) =>
+    (v as string).length ? new Uint8Array([(v as string).charCodeAt(0) & 0xff]) : new Uint8Array(),
 });
 
 registerType({ ...stringType('unknown', 705, 0, 'X', false, { formatType: () => 'unknown' }), length: -2 });
 registerType(stringType('pg_node_tree', 194, 0, 'Z', false, { formatType: () => 'pg_node_tree' }));
-registerType({ ...stringType('aclitem', 1033, 1034, 'U', false, { formatType: () => 'aclitem' }), length: 12 });
+registerType({
+  ...stringType('aclitem', 1033, 1034, 'U', false, { formatType: () => 'aclitem' }),
+  length: 12,
+});
 
 const HEX = '0123456789abcdef';
 
@@ -152,7 +160,8 @@ export function byteaFromText(t: string): Uint8Array {
     let i = 2;
     const hexVal = (c: string) => {
       const v = Number.parseInt(c, 16);
-      if (Number.isNaN(v)) throw new SqlError(SqlState.InvalidParameterValue, `invalid hexadecimal digit: "${c}"`);
+      if (Number.isNaN(v))
+        throw new SqlError(SqlState.InvalidParameterValue, `invalid hexadecimal digit: "${c}"`);
       return v;
     };
     while (i < t.length) {

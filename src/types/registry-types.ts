@@ -93,7 +93,9 @@ export interface OperatorDef {
    * anynonarray prints the other operand with its output function). Binders should call it
    * once when present and use its result instead of `fn`; `fn` remains a best-effort fallback.
    */
-  readonly specialize?: (argTypes: readonly SqlType[]) => (left: Value, right: Value, ctx: EvalContext) => Value;
+  readonly specialize?: (
+    argTypes: readonly SqlType[],
+  ) => (left: Value, right: Value, ctx: EvalContext) => Value;
 }
 
 export interface AggregateDef {

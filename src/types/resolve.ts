@@ -14,8 +14,8 @@ import type { AggregateDef, FunctionDef, OperatorDef, ResultType } from './regis
 import { type BaseTypeName, type SqlType, sqlType } from './type.ts';
 import { typeDisplayName } from './value-io.ts';
 
+export { applyTypmod, type CoercionStep, canCoerce, castValue, coercionPath } from './coerce.ts';
 export { compareValues, hashKey, valuesEqual } from './compare.ts';
-export { applyTypmod, canCoerce, castValue, type CoercionStep, coercionPath } from './coerce.ts';
 
 export interface ResolvedFunction<D> {
   readonly def: D;
@@ -39,14 +39,23 @@ const toType = (t: BaseTypeName | SqlType): SqlType => (typeof t === 'string' ? 
 const isUnknown = (t: SqlType) => t.base === 'unknown' && !t.isArray;
 const same = (a: SqlType, b: SqlType) => a.base === b.base && a.isArray === b.isArray;
 
-function expand(args: readonly (BaseTypeName | SqlType)[], variadic: BaseTypeName | undefined, n: number): SqlType[] | null {
+function expand(
+  args: readonly (BaseTypeName | SqlType)[],
+  variadic: BaseTypeName | undefined,
+  n: number,
+): SqlType[] | null {
   const declared = args.map(toType);
   if (declared.length === n) return declared;
-  if (variadic && n > declared.length) return [...declared, ...Array(n - declared.length).fill(sqlType(variadic))];
+  if (variadic && n > declared.length)
+    return [...declared, ...Array(n - declared.length).fill(sqlType(variadic))];
   return null;
 }
 
-function candidates<D>(defs: readonly D[], sig: (d: D) => SqlType[] | null, args: readonly SqlType[]): Candidate<D>[] {
+function candidates<D>(
+  defs: readonly D[],
+  sig: (d: D) => SqlType[] | null,
+  args: readonly SqlType[],
+): Candidate<D>[] {
   const out: Candidate<D>[] = [];
   for (const def of defs) {
     const declared = sig(def);
@@ -88,7 +97,8 @@ function select<D>(list: Candidate<D>[], args: readonly SqlType[]): Candidate<D>
       args.filter(
         (a, i) =>
           !isUnknown(a) &&
-          (same(a, c.declared[i]) || (isPreferredType(c.declared[i]) && typeCategory(c.declared[i]) === typeCategory(a))),
+          (same(a, c.declared[i]) ||
+            (isPreferredType(c.declared[i]) && typeCategory(c.declared[i]) === typeCategory(a))),
       ).length,
   );
   if (list.length === 1) return list;
@@ -123,7 +133,8 @@ function finish<D extends { result: ResultType }>(c: Candidate<D>): ResolvedFunc
   return { def: c.def, argTypes: c.params, resultType: resolveResult(c.def.result, c.declared, c.params) };
 }
 
-const fnHint = 'No function matches the given name and argument types. You might need to add explicit type casts.';
+const fnHint =
+  'No function matches the given name and argument types. You might need to add explicit type casts.';
 
 function lookupFunction<D extends { result: ResultType }>(
   name: string,
@@ -171,10 +182,12 @@ export function resolveOperator(name: string, left: SqlType | null, right: SqlTy
   });
   // binary_oper_exact(): an untyped literal is first assumed to be of the other operand's type.
   let exactArgs = args;
-  if (left && isUnknown(left) !== isUnknown(right)) exactArgs = isUnknown(left) ? [right, right] : [left, left];
+  if (left && isUnknown(left) !== isUnknown(right))
+    exactArgs = isUnknown(left) ? [right, right] : [left, left];
   for (const def of defs) {
     const d = sig(def);
-    if (d.every((p, i) => same(p, exactArgs[i]))) return done(finish({ def, declared: d, params: [...exactArgs] }));
+    if (d.every((p, i) => same(p, exactArgs[i])))
+      return done(finish({ def, declared: d, params: [...exactArgs] }));
   }
   const opText = left
     ? `${typeDisplayName(left)} ${name} ${typeDisplayName(right)}`

@@ -13,12 +13,55 @@ import { Numeric as Num } from './numeric.ts';
 import { formatOffset, zoneOffsetAt } from './time-zone.ts';
 import { T } from './type.ts';
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 const PATTERNS = [
-  'YYYY', 'HH24', 'HH12', 'MONTH', 'Month', 'month', 'DAY', 'Day', 'day', 'MON', 'Mon', 'mon', 'DDD', 'DY', 'Dy', 'dy',
-  'YY', 'MM', 'DD', 'HH', 'MI', 'SS', 'MS', 'US', 'AM', 'PM', 'am', 'pm', 'TZ', 'tz', 'Q', 'D',
+  'YYYY',
+  'HH24',
+  'HH12',
+  'MONTH',
+  'Month',
+  'month',
+  'DAY',
+  'Day',
+  'day',
+  'MON',
+  'Mon',
+  'mon',
+  'DDD',
+  'DY',
+  'Dy',
+  'dy',
+  'YY',
+  'MM',
+  'DD',
+  'HH',
+  'MI',
+  'SS',
+  'MS',
+  'US',
+  'AM',
+  'PM',
+  'am',
+  'pm',
+  'TZ',
+  'tz',
+  'Q',
+  'D',
 ];
 
 function casing(word: string, pattern: string): string {
@@ -113,7 +156,8 @@ export function formatDateTime(localTs: number, fmt: string, offsetSeconds: numb
         out += casing(DAYS[dow].slice(0, 3), p);
         break;
       case 'TZ':
-        out += offsetSeconds === null ? '' : casing(offsetSeconds === 0 ? 'UTC' : formatOffset(offsetSeconds), p);
+        out +=
+          offsetSeconds === null ? '' : casing(offsetSeconds === 0 ? 'UTC' : formatOffset(offsetSeconds), p);
         break;
     }
   }
@@ -141,7 +185,12 @@ export function formatNumber(value: Numeric, fmt: string): string {
   for (let i = intPat.length - 1; i >= 0; i--) {
     const c = intPat[i];
     if (c === '9' || c === '0') {
-      const digit = k >= 0 && !(ip === '0' && fracDigits > 0 && c === '9' && zeroFrom < 0) ? ip[k] : c === '0' || (zeroFrom >= 0 && i >= zeroFrom) ? '0' : ' ';
+      const digit =
+        k >= 0 && !(ip === '0' && fracDigits > 0 && c === '9' && zeroFrom < 0)
+          ? ip[k]
+          : c === '0' || (zeroFrom >= 0 && i >= zeroFrom)
+            ? '0'
+            : ' ';
       intOut = digit + intOut;
       k--;
     } else if (c === ',') {
@@ -171,4 +220,3 @@ def('to_char', ['numeric', 'text'], T.text, ([v, f]) => formatNumber(v as Numeri
 def('to_char', ['int8', 'text'], T.text, ([v, f]) => formatNumber(Num.fromInt(v as bigint), f as string));
 def('to_char', ['int4', 'text'], T.text, ([v, f]) => formatNumber(Num.fromInt(v as number), f as string));
 def('to_char', ['float8', 'text'], T.text, ([v, f]) => formatNumber(Num.fromFloat(v as number), f as string));
-

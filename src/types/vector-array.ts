@@ -1,4 +1,3 @@
-import { ArrayValue } from './array.ts';
 /**
  * The one place where the vector types touch SQL arrays: array_to_vector/halfvec/sparsevec
  * read int4[], real[], double precision[] and numeric[]; vector_to_float4 and the
@@ -9,6 +8,7 @@ import { ArrayValue } from './array.ts';
  * and optional `lbounds`. If ArrayValue ends up different, only this file changes.
  */
 import { SqlError, SqlState } from '../errors/sql-error.ts';
+import { ArrayValue } from './array.ts';
 import type { Value } from './type.ts';
 import { expectedStateArray } from './vector-checks.ts';
 import { scanFloat } from './vector-strtof.ts';
