@@ -7,9 +7,11 @@
 import { bindDelete, bindInsert, bindUpdate } from '../bind/bind-dml.ts';
 import { bindSelect } from '../bind/bind-select.ts';
 import type { BoundExpr } from '../bind/bound-expr.ts';
+import { BIND_EVAL_CONTEXT } from '../bind/coercion.ts';
 import { execute } from '../exec/executor.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import type { ExplainStmt } from '../sql/ast-utility.ts';
+import { encodeText } from './encode.ts';
 import type { RunContext } from './statement-runner.ts';
 import { planQuery } from './statement-runner.ts';
 
@@ -18,7 +20,9 @@ function exprText(e: BoundExpr, names: readonly string[]): string {
     case 'Column':
       return names[e.index] ?? e.name;
     case 'Const':
-      return e.value === null ? 'NULL' : `'${String(e.value)}'::${e.type.base}`;
+      return e.value === null
+        ? 'NULL'
+        : `'${encodeText(e.type, e.value, BIND_EVAL_CONTEXT)}'::${e.type.base}`;
     case 'Param':
       return `$${e.index + 1}`;
     case 'Call':

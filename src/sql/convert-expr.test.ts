@@ -237,7 +237,6 @@ describe('other expression forms', () => {
     expect(expr('CASE WHEN a THEN 1 ELSE 2 END')).toMatchObject({
       kind: 'Case',
       arg: null,
-      // biome-ignore lint/suspicious/noThenProperty: CaseExpr.whens uses `then`.
       whens: [{ when: col('a'), then: { kind: 'Const' } }],
       else: { kind: 'Const' },
     });

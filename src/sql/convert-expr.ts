@@ -261,7 +261,6 @@ const exprConverters: { [K in NodeTag]?: ExprConverter<K> } = {
     arg: convertOptExpr(c.arg, ctx),
     whens: (c.args ?? []).map((w) => {
       const cw = as(w, 'CaseWhen')!;
-      // biome-ignore lint/suspicious/noThenProperty: CaseExpr.whens is defined with `then` in ast.ts.
       return { when: convertExpr(cw.expr!, ctx), then: convertExpr(cw.result!, ctx) };
     }),
     else: convertOptExpr(c.defresult, ctx),

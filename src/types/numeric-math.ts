@@ -137,7 +137,7 @@ export function numericExp(n: Numeric): Numeric {
   if (n.isNaN) return n;
   if (n.kind === 'pinf') return n;
   if (n.kind === 'ninf') return Numeric.ZERO;
-  const val = Math.max(-1000, Math.min(1000, n.toNumber() * 0.434294481903252));
+  const val = Math.max(-1000, Math.min(1000, n.toNumber() * Math.LOG10E));
   if (val > 1000 - 1) throw new SqlError(SqlState.NumericValueOutOfRange, 'value overflows numeric format');
   const rscale = clampScale(MIN_SIG - Math.trunc(val), n.scale);
   const p = rscale + 10 + Math.max(0, Math.ceil(val));
@@ -173,7 +173,7 @@ export function numericPower(base: Numeric, exp: Numeric): Numeric {
     if (k >= 0) return Numeric.of(roundDiv(num * pow10(rscale), den), rscale);
     return Numeric.of(roundDiv(den * pow10(rscale), num), rscale);
   }
-  const val = Math.log(Math.abs(base.toNumber())) * exp.toNumber() * 0.434294481903252;
+  const val = Math.log(Math.abs(base.toNumber())) * exp.toNumber() * Math.LOG10E;
   const rscale = clampScale(MIN_SIG - Math.trunc(val), base.scale, exp.scale);
   const p = rscale + 10 + Math.max(0, Math.ceil(val));
   const l = lnFixed(fixed(base, p), p);

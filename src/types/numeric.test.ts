@@ -27,7 +27,16 @@ describe('Numeric arithmetic (results checked against PostgreSQL 15)', () => {
   ])('%s %s %s = %s', (a, op, b, out) => {
     const x = n(a);
     const y = n(b);
-    const r = op === '+' ? x.add(y) : op === '-' ? x.sub(y) : op === '*' ? x.mul(y) : op === '/' ? x.div(y) : x.mod(y);
+    const r =
+      op === '+'
+        ? x.add(y)
+        : op === '-'
+          ? x.sub(y)
+          : op === '*'
+            ? x.mul(y)
+            : op === '/'
+              ? x.div(y)
+              : x.mod(y);
     expect(r.toString()).toBe(out);
   });
 
@@ -106,8 +115,13 @@ describe('numeric math functions', () => {
   });
 
   it('rejects invalid arguments', () => {
-    expect(err(() => numericSqrt(n('-1')))).toEqual({ code: '2201F', message: 'cannot take square root of a negative number' });
+    expect(err(() => numericSqrt(n('-1')))).toEqual({
+      code: '2201F',
+      message: 'cannot take square root of a negative number',
+    });
     expect(err(() => numericLn(n('0')))).toEqual({ code: '2201E', message: 'cannot take logarithm of zero' });
-    expect(err(() => numericPower(n('0'), n('-1')))).toMatchObject({ message: 'zero raised to a negative power is undefined' });
+    expect(err(() => numericPower(n('0'), n('-1')))).toMatchObject({
+      message: 'zero raised to a negative power is undefined',
+    });
   });
 });

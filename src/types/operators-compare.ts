@@ -55,6 +55,16 @@ for (const base of COMPARABLE) {
   }
 }
 
+// Cross-type float comparisons widen real to double precision (so 0.1::real = 0.1 is false).
+for (const [l, r] of [
+  ['float4', 'float8'],
+  ['float8', 'float4'],
+] as const) {
+  for (const [name, test] of Object.entries(COMPARISONS)) {
+    registerOperator({ name, left: l, right: r, result: T.bool, fn: (a, b) => test(compareValues(T.float8, a, b)) });
+  }
+}
+
 // xid only has equality.
 registerOperator({ name: '=', left: 'xid', right: 'xid', result: T.bool, fn: (a, b) => a === b });
 registerOperator({ name: '<>', left: 'xid', right: 'xid', result: T.bool, fn: (a, b) => a !== b });

@@ -146,7 +146,7 @@ function lookupFunction<D extends { result: ResultType }>(
   // Exact match on every argument (no polymorphism involved).
   for (const def of defs) {
     const d = sig(def);
-    if (d && d.every((p, i) => same(p, args[i]))) return finish({ def, declared: d, params: [...args] });
+    if (d?.every((p, i) => same(p, args[i]))) return finish({ def, declared: d, params: [...args] });
   }
   const list = candidates(defs, sig, args);
   if (list.length === 0) {

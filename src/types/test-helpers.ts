@@ -16,7 +16,8 @@ export const ctx: EvalContext = defaultEvalContext({ transactionTimestamp: 0, st
 /** A typed argument: [literal text or null, type]; type unknown = untyped literal. */
 export type Arg = [string | null, SqlType];
 
-const parse = ([text, type]: Arg): Value => (text === null ? null : type === T.unknown ? text : textIn(type, text, ctx));
+const parse = ([text, type]: Arg): Value =>
+  text === null ? null : type === T.unknown ? text : textIn(type, text, ctx);
 
 export function show(type: SqlType, v: Value): string | null {
   return v === null || v === undefined ? null : textOut(type, v, ctx);
@@ -32,7 +33,10 @@ export function op(name: string, left: Arg | null, right: Arg): string | null {
 }
 
 export function call(name: string, ...args: Arg[]): string | null {
-  const r = resolveFunction(name, args.map((a) => a[1]));
+  const r = resolveFunction(
+    name,
+    args.map((a) => a[1]),
+  );
   const vals = args.map((a, i) => castValue(parse(a), a[1], r.argTypes[i], ctx, false));
   if ((r.def.strict ?? true) && vals.some((v) => v === null)) return null;
   const out = r.def.fn(vals, ctx, r.argTypes);
@@ -58,7 +62,12 @@ export function err(f: () => unknown): { code: string; message: string; detail?:
     f();
   } catch (e) {
     const x = e as { code: string; message: string; detail?: string; hint?: string };
-    return { code: x.code, message: x.message, ...(x.detail ? { detail: x.detail } : {}), ...(x.hint ? { hint: x.hint } : {}) };
+    return {
+      code: x.code,
+      message: x.message,
+      ...(x.detail ? { detail: x.detail } : {}),
+      ...(x.hint ? { hint: x.hint } : {}),
+    };
   }
   throw new Error('expected an error');
 }

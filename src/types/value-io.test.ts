@@ -74,7 +74,9 @@ describe('text I/O (outputs checked against PostgreSQL 15)', () => {
 
   it('timestamptz output follows the session TimeZone', () => {
     const v = textIn(T.timestamptz, '2024-07-01 12:00:00+00', ctx);
-    expect(textOut(T.timestamptz, v, { ...ctx, timeZone: 'America/New_York' })).toBe('2024-07-01 08:00:00-04');
+    expect(textOut(T.timestamptz, v, { ...ctx, timeZone: 'America/New_York' })).toBe(
+      '2024-07-01 08:00:00-04',
+    );
     expect(textOut(T.timestamptz, v, { ...ctx, timeZone: 'Asia/Kolkata' })).toBe('2024-07-01 17:30:00+05:30');
     const local = textIn(T.timestamptz, '2024-01-15 12:00:00', { ...ctx, timeZone: 'Europe/Berlin' });
     expect(textOut(T.timestamptz, local, ctx)).toBe('2024-01-15 11:00:00+00');
@@ -104,7 +106,12 @@ describe('text input errors', () => {
     [T.bytea, '\\xabg', '22023', 'invalid hexadecimal digit: "g"'],
     [T.bytea, '\\xabc', '22023', 'invalid hexadecimal data: odd number of digits'],
     [T.bytea, 'a\\9', '22P02', 'invalid input syntax for type bytea'],
-    [T.uuid, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1', '22P02', 'invalid input syntax for type uuid: "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1"'],
+    [
+      T.uuid,
+      'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1',
+      '22P02',
+      'invalid input syntax for type uuid: "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1"',
+    ],
     [T.date, '2024-13-01', '22008', 'date/time field value out of range: "2024-13-01"'],
     [T.date, 'garbage', '22007', 'invalid input syntax for type date: "garbage"'],
     [T.interval, 'soon', '22007', 'invalid input syntax for type interval: "soon"'],
@@ -125,7 +132,9 @@ describe('text input errors', () => {
       message: 'invalid input syntax for type json',
       detail: 'Expected JSON value, but found "}".',
     });
-    expect(err(() => textIn(T.json, '[1,2', ctx))).toMatchObject({ detail: 'The input string ended unexpectedly.' });
+    expect(err(() => textIn(T.json, '[1,2', ctx))).toMatchObject({
+      detail: 'The input string ended unexpectedly.',
+    });
   });
 });
 
@@ -135,12 +144,18 @@ describe('binary I/O', () => {
     expect(hex(binaryOut(T.int8, -2n))).toBe('fffffffffffffffe');
     expect(hex(binaryOut(T.bool, true))).toBe('01');
     expect(hex(binaryOut(T.float8, 1.5))).toBe('3ff8000000000000');
-    expect(hex(binaryOut(T.numeric, textIn(T.numeric, '-12345.678', ctx)))).toBe('0003' + '0001' + '4000' + '0003' + '0001' + '0929' + '1a7c');
+    expect(hex(binaryOut(T.numeric, textIn(T.numeric, '-12345.678', ctx)))).toBe(
+      '0003' + '0001' + '4000' + '0003' + '0001' + '0929' + '1a7c',
+    );
     expect(hex(binaryOut(T.numeric, textIn(T.numeric, 'NaN', ctx)))).toBe('00000000c0000000');
     expect(hex(binaryOut(T.date, textIn(T.date, '2000-01-02', ctx)))).toBe('00000001');
-    expect(hex(binaryOut(T.timestamp, textIn(T.timestamp, '2000-01-01 00:00:01', ctx)))).toBe('00000000000f4240');
+    expect(hex(binaryOut(T.timestamp, textIn(T.timestamp, '2000-01-01 00:00:01', ctx)))).toBe(
+      '00000000000f4240',
+    );
     expect(hex(binaryOut(T.jsonb, '{"a": 1}'))).toBe('01' + Buffer.from('{"a": 1}').toString('hex'));
-    expect(hex(binaryOut(T.interval, textIn(T.interval, '1 mon 2 days 00:00:01', ctx)))).toBe('00000000000f4240' + '00000002' + '00000001');
+    expect(hex(binaryOut(T.interval, textIn(T.interval, '1 mon 2 days 00:00:01', ctx)))).toBe(
+      '00000000000f4240' + '00000002' + '00000001',
+    );
     expect(hex(binaryOut(arrayOf(T.int4), textIn(arrayOf(T.int4), '{1,NULL}', ctx)))).toBe(
       '00000001' + '00000001' + '00000017' + '00000002' + '00000001' + '00000004' + '00000001' + 'ffffffff',
     );
@@ -178,8 +193,14 @@ describe('binary I/O', () => {
   });
 
   it('rejects short and trailing data', () => {
-    expect(err(() => binaryIn(T.int4, new Uint8Array([0, 1])))).toMatchObject({ code: '22P03', message: 'insufficient data left in message' });
-    expect(err(() => binaryIn(T.int4, new Uint8Array(5)))).toMatchObject({ code: '22P03', message: 'incorrect binary data format' });
+    expect(err(() => binaryIn(T.int4, new Uint8Array([0, 1])))).toMatchObject({
+      code: '22P03',
+      message: 'insufficient data left in message',
+    });
+    expect(err(() => binaryIn(T.int4, new Uint8Array(5)))).toMatchObject({
+      code: '22P03',
+      message: 'incorrect binary data format',
+    });
   });
 });
 
@@ -206,8 +227,8 @@ describe('format_type', () => {
   });
 
   it('knows the OIDs', () => {
-    expect([T.int4, arrayOf(T.int4), T.text, T.numeric, T.timestamptz, T.jsonb, arrayOf(T.uuid)].map(typeOid)).toEqual([
-      23, 1007, 25, 1700, 1184, 3802, 2951,
-    ]);
+    expect(
+      [T.int4, arrayOf(T.int4), T.text, T.numeric, T.timestamptz, T.jsonb, arrayOf(T.uuid)].map(typeOid),
+    ).toEqual([23, 1007, 25, 1700, 1184, 3802, 2951]);
   });
 });
