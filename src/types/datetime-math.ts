@@ -73,11 +73,9 @@ export function age(a: number, b: number): Interval {
     micros += USECS_PER_DAY;
     days--;
   }
-  if (days < 0) {
-    // Borrow the length of the month before the later date's month.
-    const pm = x.m === 1 ? 12 : x.m - 1;
-    const py = x.m === 1 ? x.y - 1 : x.y;
-    days += daysInMonth(py, pm);
+  while (days < 0) {
+    // Borrow the length of the earlier date's month, as timestamp_age does.
+    days += daysInMonth(y.y, y.m);
     months--;
   }
   if (months < 0) {

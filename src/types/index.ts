@@ -22,3 +22,4 @@ import './to-char.ts';
 import './functions-array.ts';
 import './functions-json.ts';
 import './aggregates.ts';
+import './aggregates-variance.ts';

@@ -62,6 +62,23 @@ for (const t of ['float4', 'float8'] as const) {
   registerOperator({ name: '-', left: null, right: t, result: T[t], fn: (_l, a) => -(a as number) });
 }
 
+// float48/float84: PostgreSQL's cross-type operators compute in double precision; they are
+// why real + numeric resolves to double precision (float8 is the preferred numeric type).
+for (const [l, r] of [
+  ['float4', 'float8'],
+  ['float8', 'float4'],
+] as const) {
+  for (const op of ARITH) {
+    registerOperator({
+      name: op,
+      left: l,
+      right: r,
+      result: T.float8,
+      fn: (a, b) => floatOp(false, op, a as number, b as number),
+    });
+  }
+}
+
 registerOperator({
   name: '+',
   left: 'numeric',

@@ -61,7 +61,13 @@ for (const [l, r] of [
   ['float8', 'float4'],
 ] as const) {
   for (const [name, test] of Object.entries(COMPARISONS)) {
-    registerOperator({ name, left: l, right: r, result: T.bool, fn: (a, b) => test(compareValues(T.float8, a, b)) });
+    registerOperator({
+      name,
+      left: l,
+      right: r,
+      result: T.bool,
+      fn: (a, b) => test(compareValues(T.float8, a, b)),
+    });
   }
 }
 

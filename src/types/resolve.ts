@@ -123,7 +123,14 @@ function select<D>(list: Candidate<D>[], args: readonly SqlType[]): Candidate<D>
   const known = args.filter((a) => !isUnknown(a));
   if (unknownPositions.length && known.length && known.every((k) => same(k, known[0]))) {
     const pool = list.length ? list : [];
-    const fits = pool.filter((c) => c.declared.every((p) => canCoerce(known[0], p, 'implicit')));
+    const fits = pool.filter(
+      (c) =>
+        c.declared.every((p) => canCoerce(known[0], p, 'implicit')) &&
+        resolvePolymorphic(
+          c.declared,
+          args.map(() => known[0]),
+        ) !== null,
+    );
     if (fits.length === 1) return fits;
   }
   return list.length === 1 ? list : [];
