@@ -7,7 +7,8 @@
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { Interval, USECS_PER_DAY } from './interval.ts';
 import { jsonbIn, jsonTypeof, parseJson } from './json.ts';
-import { applyNumericTypmod, Numeric } from './numeric.ts';
+import { Numeric } from './numeric.ts';
+import { applyNumericTypmod } from './numeric-typmod.ts';
 import { roundMicros } from './register-datetime-types.ts';
 import { INT_LIMITS } from './register-numeric-types.ts';
 import { applyBpcharTypmod, applyVarcharTypmod, truncateName } from './register-string-types.ts';

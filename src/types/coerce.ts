@@ -119,7 +119,16 @@ function run(
     case 'none':
       return applyTypmod(value, to, explicit);
     case 'unknown':
-      return applyTypmod(textIn(sqlType(to.base, -1, to.isArray), value as string, ctx), to, explicit);
+      // An empty ARRAY[] has no element type yet: its elements (none, or untyped) follow the target.
+      if (value instanceof ArrayValue && to.isArray) {
+        const elem = elementOf(to);
+        const elements = value.elements.map((e) =>
+          e === null ? null : run(step, e, from, elem, ctx, explicit),
+        );
+        return new ArrayValue(elements, value.dims, value.lbounds);
+      }
+      if (typeof value !== 'string') return value;
+      return applyTypmod(textIn(sqlType(to.base, -1, to.isArray), value, ctx), to, explicit);
     case 'function':
       return applyTypmod(step.cast.fn(value, to, ctx, explicit), to, explicit);
     case 'io':

@@ -48,3 +48,10 @@ describe('hashKey', () => {
     );
   });
 });
+
+describe('jsonb keys', () => {
+  it('hash numerically equal documents alike', () => {
+    expect(hashKey(T.jsonb, v(T.jsonb, '{"a": 1.0}'))).toBe(hashKey(T.jsonb, v(T.jsonb, '{"a": 1}')));
+    expect(valuesEqual(T.jsonb, v(T.jsonb, '[1.0]'), v(T.jsonb, '[1]'))).toBe(true);
+  });
+});

@@ -6,7 +6,7 @@
  */
 import type { ArrayValue } from './array.ts';
 import type { Interval } from './interval.ts';
-import { type Json, JsonObject, parseJson } from './json.ts';
+import { type Json, JsonObject, jsonbToText, parseJson } from './json.ts';
 import { Numeric } from './numeric.ts';
 import type { RecordValue } from './record.ts';
 import { elementOf, type SqlType, type Value } from './type.ts';
@@ -154,6 +154,13 @@ export function valuesEqual(type: SqlType, a: Value, b: Value): boolean {
   return compareValues(type, a, b) === 0;
 }
 
+function trimJsonNumbers(v: Json): Json {
+  if (v instanceof Numeric) return v.normalized();
+  if (Array.isArray(v)) return v.map(trimJsonNumbers);
+  if (v instanceof JsonObject) return new JsonObject(v.entries.map(([k, x]) => [k, trimJsonNumbers(x)]));
+  return v;
+}
+
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 /** A key equal for equal values (GROUP BY, DISTINCT, hash joins); arrays/records are encoded recursively. */
@@ -176,6 +183,9 @@ export function hashKey(type: SqlType, value: Value): string | number {
     }
     case 'bpchar':
       return trimEnd(value as string);
+    case 'jsonb':
+      // '1.0'::jsonb = '1'::jsonb, so numbers hash in their trimmed form.
+      return jsonbToText(trimJsonNumbers(parseJson(value as string)));
     case 'bytea':
       return hex(value as Uint8Array);
     case 'interval':

@@ -110,6 +110,8 @@ function parseParts(text: string, typeName: string): Parsed {
   ) {
     return { special: (word === '+infinity' ? 'infinity' : word) as Parsed['special'] };
   }
+  const julian = /^j(\d+)$/.exec(word);
+  if (julian) return { days: Number(julian[1]) - 2451545 };
   const out: Parsed = {};
   let bc = false;
   if (/\s+bc$/i.test(s)) {

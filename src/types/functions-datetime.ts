@@ -170,6 +170,11 @@ def('extract', ['text', 'date'], T.numeric, ([f, d]) => {
   if (fld === 'epoch') return Numeric.fromInt(num(d) * 86400 + 946684800);
   return Numeric.parse(String(extractLocal(fld, num(d) * USECS_PER_DAY, 'date')));
 });
+def('date_part', ['text', 'date'], T.float8, ([f, d]) => {
+  const fld = dateField(f as string);
+  if (fld === 'epoch') return num(d) * 86400 + 946684800;
+  return extractLocal(fld, num(d) * USECS_PER_DAY, 'date');
+});
 def('extract', ['text', 'time'], T.numeric, ([f, t]) =>
   extractNumeric(f as string, num(t), 'time without time zone'),
 );

@@ -231,3 +231,9 @@ def('jsonb_pretty', ['jsonb'], T.text, ([j]) => {
   };
   return pretty(parseJson(j as string), '');
 });
+
+// The zero-argument forms are separate signatures in PostgreSQL (VARIADIC needs one argument).
+def('json_build_object', [], T.json, () => '{}');
+def('jsonb_build_object', [], T.jsonb, () => '{}');
+def('json_build_array', [], T.json, () => '[]');
+def('jsonb_build_array', [], T.jsonb, () => '[]');

@@ -10,7 +10,14 @@ import { checkInt } from './casts.ts';
 import { def, defAll } from './define.ts';
 import { ExtraSqlState } from './extra-sqlstates.ts';
 import { Numeric } from './numeric.ts';
-import { numericExp, numericLn, numericLog10, numericPower, numericSqrt } from './numeric-math.ts';
+import {
+  numericExp,
+  numericLn,
+  numericLog,
+  numericLog10,
+  numericPower,
+  numericSqrt,
+} from './numeric-math.ts';
 import { floatPower } from './operators-arith.ts';
 import { T, type Value } from './type.ts';
 
@@ -75,16 +82,7 @@ def('ln', ['float8'], T.float8, ([a]) => floatLog(num(a), Math.log));
 def('ln', ['numeric'], T.numeric, ([a]) => numericLn(dec(a)));
 defAll(['log', 'log10'], ['float8'], T.float8, ([a]) => floatLog(num(a), Math.log10));
 defAll(['log', 'log10'], ['numeric'], T.numeric, ([a]) => numericLog10(dec(a)));
-/** log(b, x): logarithm of x to base b, scale as PostgreSQL's log_var (16 significant digits). */
-def('log', ['numeric', 'numeric'], T.numeric, ([b, x]) => {
-  const lb = numericLn(dec(b));
-  const lx = numericLn(dec(x));
-  if (lb.sign() === 0) throw divisionByZero();
-  const q = lx.toNumber() / lb.toNumber();
-  const dweight = q === 0 ? 0 : Math.trunc(Math.log10(Math.abs(q)));
-  const rscale = Math.max(16 - dweight, dec(b).scale, dec(x).scale, 0);
-  return lx.divRound(lb, rscale);
-});
+def('log', ['numeric', 'numeric'], T.numeric, ([b, x]) => numericLog(dec(b), dec(x)));
 
 def('mod', ['int2', 'int2'], T.int2, ([a, b]) => intOp('int2', '%', num(a), num(b)));
 def('mod', ['int4', 'int4'], T.int4, ([a, b]) => intOp('int4', '%', num(a), num(b)));

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { utf8Encode } from './binary.ts';
-import { def, defAll } from './define.ts';
+import { def, defAll, type Impl } from './define.ts';
 import { ExtraSqlState } from './extra-sqlstates.ts';
 import { likeEscape, toRegExp } from './like.ts';
 import { byteaToText } from './register-string-types.ts';
@@ -18,11 +18,27 @@ const chars = (s: Value) => [...(s as string)];
 const str = (v: Value) => v as string;
 const int = (v: Value) => v as number;
 
-defAll(['lower'], ['text'], T.text, ([s]) => str(s).toLowerCase());
-defAll(['upper'], ['text'], T.text, ([s]) => str(s).toUpperCase());
+/** Case mapping per character, as towupper/towlower: no 'ß' → 'SS' expansion. */
+const mapChars = (s: string, f: (c: string) => string) =>
+  [...s]
+    .map((c) => {
+      const m = f(c);
+      return [...m].length === 1 ? m : c;
+    })
+    .join('');
+defAll(['lower'], ['text'], T.text, ([s]) => mapChars(str(s), (c) => c.toLowerCase()));
+defAll(['upper'], ['text'], T.text, ([s]) => mapChars(str(s), (c) => c.toUpperCase()));
 defAll(['length', 'char_length', 'character_length'], ['text'], T.int4, ([s]) => chars(s).length);
 def('length', ['bytea'], T.int4, ([b]) => (b as Uint8Array).length);
 def('octet_length', ['text'], T.int4, ([s]) => utf8Encode(str(s)).length);
+// bpchar has its own length functions: length ignores the padding, octet_length counts it.
+defAll(
+  ['length', 'char_length', 'character_length'],
+  ['bpchar'],
+  T.int4,
+  ([s]) => chars(str(s).replace(/ +$/, '')).length,
+);
+def('octet_length', ['bpchar'], T.int4, ([s]) => utf8Encode(str(s)).length);
 def('octet_length', ['bytea'], T.int4, ([b]) => (b as Uint8Array).length);
 def('bit_length', ['text'], T.int4, ([s]) => utf8Encode(str(s)).length * 8);
 
@@ -203,38 +219,35 @@ def(
 );
 
 /** format(): %s, %I, %L and %% with optional argument positions (%2$s). */
-def(
-  'format',
-  ['text'],
-  T.text,
-  ([fmt, ...rest], ctx, types) => {
-    if (fmt === null) return null;
-    let next = 0;
-    return str(fmt).replace(
-      /%(?:(\d+)\$)?([-]?\d*)([sIL%])/g,
-      (_m, pos: string | undefined, _w: string, kind: string) => {
-        if (kind === '%') return '%';
-        const idx = pos ? Number(pos) - 1 : next;
-        next = idx + 1;
-        if (idx >= rest.length)
-          throw new SqlError(SqlState.InvalidParameterValue, 'too few arguments for format()');
-        const v = rest[idx];
-        const text = v === null ? null : anyText(v, types[idx + 1], ctx);
-        if (kind === 's') return text ?? '';
-        if (kind === 'I') {
-          if (text === null)
-            throw new SqlError(
-              SqlState.NullValueNotAllowed,
-              'null values cannot be formatted as an SQL identifier',
-            );
-          return quoteIdent(text);
-        }
-        return text === null ? 'NULL' : quoteLiteral(text);
-      },
-    );
-  },
-  { variadic: 'any', strict: false },
-);
+const formatText: Impl = ([fmt, ...rest], ctx, types) => {
+  if (fmt === null) return null;
+  let next = 0;
+  return str(fmt).replace(
+    /%(?:(\d+)\$)?([-]?\d*)([sIL%])/g,
+    (_m, pos: string | undefined, _w: string, kind: string) => {
+      if (kind === '%') return '%';
+      const idx = pos ? Number(pos) - 1 : next;
+      next = idx + 1;
+      if (idx >= rest.length)
+        throw new SqlError(SqlState.InvalidParameterValue, 'too few arguments for format()');
+      const v = rest[idx];
+      const text = v === null ? null : anyText(v, types[idx + 1], ctx);
+      if (kind === 's') return text ?? '';
+      if (kind === 'I') {
+        if (text === null)
+          throw new SqlError(
+            SqlState.NullValueNotAllowed,
+            'null values cannot be formatted as an SQL identifier',
+          );
+        return quoteIdent(text);
+      }
+      return text === null ? 'NULL' : quoteLiteral(text);
+    },
+  );
+};
+def('format', ['text'], T.text, formatText, { variadic: 'any', strict: false });
+// format(text) is its own signature: VARIADIC needs at least one argument.
+def('format', ['text'], T.text, formatText, { strict: false });
 
 def('encode', ['bytea', 'text'], T.text, ([b, f]) => {
   const bytes = b as Uint8Array;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type Arg, aggregate, call, err } from './test-helpers.ts';
+import { type Arg, aggregate, call, ctx, err, show } from './test-helpers.ts';
 import { arrayOf, T } from './type.ts';
+import { textIn } from './value-io.ts';
 
 const u = (s: string | null): Arg => [s, T.unknown];
 const i4 = (s: string): Arg => [s, T.int4];
@@ -38,6 +39,7 @@ describe('string functions (expected values from PostgreSQL 15)', () => {
     ['length', [u('héllo')], '5'],
     ['octet_length', [u('héllo')], '6'],
     ['upper', [['abc', T.varchar]], 'ABC'],
+    ['upper', [u('straße')], 'STRAßE'],
     ['encode', [['\\x4142', T.bytea], u('base64')], 'QUI='],
     [
       'to_char',
@@ -140,8 +142,24 @@ describe('date/time functions', () => {
     ['make_date', [i4('2024'), i4('2'), i4('29')], '2024-02-29'],
     ['timezone', [u('America/New_York'), ['2024-07-01 12:00+00', T.timestamptz]], '2024-07-01 08:00:00'],
     ['now', [], '2000-01-01 00:00:00+00'],
+    ['to_timestamp', [u('2024-01-02 15:04:05'), u('YYYY-MM-DD HH24:MI:SS')], '2024-01-02 15:04:05+00'],
+    ['to_date', [u('02 Jan 2024'), u('DD Mon YYYY')], '2024-01-02'],
+    ['to_timestamp', [u('05/01/2024 3:04 PM'), u('MM/DD/YYYY HH12:MI AM')], '2024-05-01 15:04:00+00'],
+    ['date_part', [u('dow'), ['2024-01-07', T.date]], '0'],
   ] as [string, Arg[], string][])('%s(%o)', (fn, args, out) => {
     expect(call(fn, ...args)).toBe(out);
+  });
+
+  it('to_date reports bad fields like PostgreSQL', () => {
+    expect(err(() => call('to_date', u('2024-13-01'), u('YYYY-MM-DD')))).toEqual({
+      code: '22008',
+      message: 'date/time field value out of range: "2024-13-01"',
+    });
+    expect(err(() => call('to_date', u('abc'), u('YYYY-MM-DD')))).toEqual({
+      code: '22007',
+      message: 'invalid value "abc" for "YYYY"',
+      detail: 'Value must be an integer.',
+    });
   });
 
   it('rejects fields a type does not have', () => {
@@ -267,5 +285,56 @@ describe('aggregates (expected values from PostgreSQL 15)', () => {
 
   it('sum(int4) overflows only past bigint', () => {
     expect(aggregate('sum', [T.int4], [['2147483647'], ['2147483647']])).toBe('4294967294');
+  });
+});
+
+describe('bpchar lengths', () => {
+  it('length ignores padding, octet_length counts it', () => {
+    expect(call('octet_length', ['ab', { base: 'bpchar', typmod: 8, isArray: false }])).toBe('4');
+    expect(call('length', ['ab', { base: 'bpchar', typmod: 8, isArray: false }])).toBe('2');
+  });
+});
+
+describe('variadic signatures', () => {
+  it('need at least one variadic argument, as in PostgreSQL', () => {
+    expect(err(() => call('concat'))).toMatchObject({
+      code: '42883',
+      message: 'function concat() does not exist',
+    });
+    expect(call('json_build_object')).toBe('{}');
+    expect(call('jsonb_build_array')).toBe('[]');
+    expect(call('format', u('a%%'))).toBe('a%');
+  });
+});
+
+describe('pg_typeof and regtype', () => {
+  it.each([
+    [[u('x')], 'unknown'],
+    [[u(null)], 'unknown'],
+    [[['1.5', T.numeric]], 'numeric'],
+    [[['{1}', arrayOf(T.int4)]], 'integer[]'],
+    [[['x', { base: 'varchar', typmod: 14, isArray: false }]], 'character varying'],
+  ] as [Arg[], string][])('pg_typeof(%o)', (args, out) => {
+    expect(call('pg_typeof', ...args)).toBe(out);
+  });
+
+  it.each([
+    ['int', 'integer'],
+    ['varchar(10)', 'character varying'],
+    ['character varying[]', 'character varying[]'],
+    ['23', 'integer'],
+    ['99999', '99999'],
+    ['"char"', '"char"'],
+    ['char', 'character'],
+    ['timestamp with time zone', 'timestamp with time zone'],
+  ])('%s::regtype', (input, out) => {
+    expect(show(T.regtype, textIn(T.regtype, input, ctx))).toBe(out);
+  });
+
+  it('rejects unknown type names', () => {
+    expect(err(() => textIn(T.regtype, 'foo', ctx))).toEqual({
+      code: '42704',
+      message: 'type "foo" does not exist',
+    });
   });
 });

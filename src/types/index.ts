@@ -13,13 +13,17 @@ import './operators-text.ts';
 import './operators-datetime.ts';
 import './operators-json.ts';
 import './operators-array.ts';
-import './register-vector.ts';
 import './functions-array-fill.ts';
 import './functions-string.ts';
 import './functions-math.ts';
 import './functions-datetime.ts';
 import './to-char.ts';
+import './to-timestamp.ts';
 import './functions-array.ts';
 import './functions-json.ts';
 import './aggregates.ts';
 import './aggregates-variance.ts';
+import './regtype.ts';
+// pgvector's types (vector, halfvec, sparsevec, bit) register themselves here, last, so
+// their casts and operators can build on the scalar ones.
+import './register-vector.ts';

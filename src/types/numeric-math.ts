@@ -108,29 +108,59 @@ function ln10(p: number): bigint {
   return v;
 }
 
-export function numericLn(n: Numeric): Numeric {
-  if (n.isNaN) return n;
+/**
+ * estimate_ln_dweight(): decimal weight of ln(n), from n - 1 when n is within [0.9, 1.1]
+ * (where ln n ≈ n - 1) and from n's leading digits otherwise. Result scales depend on it.
+ */
+export function estimateLnDweight(n: Numeric): number {
+  if (n.sign() <= 0 || !n.isFinite) return 0;
+  if (n.cmp(Numeric.parse('0.9')) >= 0 && n.cmp(Numeric.parse('1.1')) <= 0) {
+    const x = n.sub(Numeric.fromInt(1));
+    if (x.sign() === 0) return 0;
+    const abs = x.digits < 0n ? -x.digits : x.digits;
+    return abs.toString().length - 1 - x.scale;
+  }
+  const { weight, digits } = n.base10000();
+  let lead = digits[0] ?? 0;
+  let dweight = weight * 4;
+  if (digits.length > 1) {
+    lead = lead * 10000 + digits[1];
+    dweight -= 4;
+  }
+  return Math.trunc(Math.log10(Math.abs(Math.log(lead) + dweight * Math.LN10)));
+}
+
+function lnChecked(n: Numeric): void {
   if (n.sign() <= 0) {
     const msg =
       n.sign() === 0 ? 'cannot take logarithm of zero' : 'cannot take logarithm of a negative number';
     throw new SqlError(ExtraSqlState.InvalidArgumentForLogarithm, msg);
   }
+}
+
+export function numericLn(n: Numeric): Numeric {
+  if (n.isNaN) return n;
+  lnChecked(n);
   if (!n.isFinite) return n;
-  const approx = Math.log(n.toNumber());
-  const dweight = approx === 0 ? 0 : Math.trunc(Math.log10(Math.abs(approx)));
-  const rscale = clampScale(MIN_SIG - dweight, n.scale);
+  const rscale = clampScale(MIN_SIG - estimateLnDweight(n), n.scale);
   const p = rscale + 10;
   return Numeric.of(roundDiv(lnFixed(fixed(n, p), p), pow10(10)), rscale);
 }
 
+/** log_var(): log of `x` to base `b`, 16 significant digits by the estimated result weight. */
+export function numericLog(b: Numeric, x: Numeric): Numeric {
+  if (b.isNaN || x.isNaN) return Numeric.NaN;
+  lnChecked(b);
+  lnChecked(x);
+  const rscale = clampScale(MIN_SIG - (estimateLnDweight(x) - estimateLnDweight(b)), b.scale, x.scale);
+  const p = rscale + 10 + Math.max(0, -estimateLnDweight(b));
+  const lb = lnFixed(fixed(b, p), p);
+  if (lb === 0n) throw new SqlError(SqlState.DivisionByZero, 'division by zero');
+  return Numeric.of(roundDiv(lnFixed(fixed(x, p), p) * pow10(rscale), lb), rscale);
+}
+
 export function numericLog10(n: Numeric): Numeric {
-  const ln = numericLn(n);
-  if (!ln.isFinite) return ln;
-  const approx = Math.log10(n.toNumber());
-  const dweight = approx === 0 ? 0 : Math.trunc(Math.log10(Math.abs(approx)));
-  const rscale = clampScale(MIN_SIG - dweight, n.scale);
-  const p = rscale + 10;
-  return Numeric.of(roundDiv((lnFixed(fixed(n, p), p) * pow10(p)) / ln10(p), pow10(10)), rscale);
+  return numericLog(Numeric.fromInt(10), n);
 }
 
 export function numericExp(n: Numeric): Numeric {

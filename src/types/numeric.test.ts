@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { applyNumericTypmod, Numeric, numericTypmod } from './numeric.ts';
-import { numericExp, numericLn, numericLog10, numericPower, numericSqrt } from './numeric-math.ts';
+import { Numeric } from './numeric.ts';
+import {
+  numericExp,
+  numericLn,
+  numericLog,
+  numericLog10,
+  numericPower,
+  numericSqrt,
+} from './numeric-math.ts';
+import { applyNumericTypmod, numericTypmod } from './numeric-typmod.ts';
 import { err } from './test-helpers.ts';
 
 const n = (s: string) => Numeric.parse(s);
@@ -103,6 +111,13 @@ describe('numeric math functions', () => {
     ['ln', () => numericLn(n('2')), '0.6931471805599453'],
     ['ln', () => numericLn(n('1000')), '6.9077552789821371'],
     ['log', () => numericLog10(n('1000')), '3.0000000000000000'],
+    ['log', () => numericLog10(n('1.05')), '0.021189299069938073'],
+    ['ln', () => numericLn(n('1.05')), '0.048790164169432003'],
+    ['ln', () => numericLn(n('1.0001')), '0.00009999500033330834'],
+    ['ln', () => numericLn(n('0.95')), '-0.051293294387550533'],
+    ['ln', () => numericLn(n('0.5')), '-0.6931471805599453'],
+    ['log', () => numericLog(n('2'), n('1024')), '10.0000000000000000'],
+    ['log', () => numericLog(n('1.05'), n('2.0')), '14.20669908289047'],
     ['exp', () => numericExp(n('1')), '2.7182818284590452'],
     ['exp', () => numericExp(n('10')), '22026.465794806717'],
     ['power', () => numericPower(n('2'), n('10')), '1024.0000000000000000'],

@@ -2,12 +2,12 @@
  * String operators: || (text, text || any non-array, bytea), LIKE/ILIKE as ~~ ~~* !~~ !~~*
  * (also on bytea and bpchar/name), and POSIX regex matches ~ ~* !~ !~*.
  */
+import { castValue } from './coerce.ts';
 import { like, toRegExp } from './like.ts';
 import { registerOperator } from './registry.ts';
 import type { EvalContext } from './registry-types.ts';
 import { runtimeType } from './runtime-type.ts';
-import { T, type Value } from './type.ts';
-import { textOut } from './value-io.ts';
+import { type BaseTypeName, sqlType, T, type Value } from './type.ts';
 
 registerOperator({
   name: '||',
@@ -18,11 +18,13 @@ registerOperator({
 });
 
 /**
- * textanycat/anytextcat: the non-text side is printed with its type's output function. The
- * type comes from `specialize` (resolved argument types); `fn` infers it from the value.
+ * textanycat/anytextcat: the non-text side is converted with its cast to text (so booleans
+ * read 'true', not boolout's 't'). Its type comes from `specialize` (the resolved argument
+ * types); `fn` infers it from the value, which cannot tell a date from an integer.
  */
 function valueText(v: Value, ctx: EvalContext): string {
-  return typeof v === 'string' ? v : textOut(runtimeType(v), v, ctx);
+  if (typeof v === 'string') return v;
+  return castValue(v, runtimeType(v), T.text, ctx, true) as string;
 }
 
 registerOperator({
@@ -34,7 +36,7 @@ registerOperator({
   specialize:
     ([, t]) =>
     (a, b, ctx) =>
-      (a as string) + textOut(t, b, ctx),
+      (a as string) + (castValue(b, t, T.text, ctx, true) as string),
 });
 registerOperator({
   name: '||',
@@ -45,8 +47,53 @@ registerOperator({
   specialize:
     ([t]) =>
     (a, b, ctx) =>
-      textOut(t, a, ctx) + (b as string),
+      (castValue(a, t, T.text, ctx, true) as string) + (b as string),
 });
+
+/**
+ * The same conversions as concrete text || T and T || text operators for the built-in
+ * non-string types, so the operand's type is known even to callers that do not use
+ * `specialize`; resolution picks them over the polymorphic pair by exact match, as the
+ * result would be the same in PostgreSQL.
+ */
+const NON_STRING: BaseTypeName[] = [
+  'bool',
+  'int2',
+  'int4',
+  'int8',
+  'float4',
+  'float8',
+  'numeric',
+  'oid',
+  'char',
+  'bytea',
+  'date',
+  'time',
+  'timestamp',
+  'timestamptz',
+  'interval',
+  'uuid',
+  'json',
+  'jsonb',
+];
+for (const base of NON_STRING) {
+  const t = sqlType(base);
+  const asText = (v: Value, ctx: EvalContext) => castValue(v, t, T.text, ctx, true) as string;
+  registerOperator({
+    name: '||',
+    left: 'text',
+    right: base,
+    result: T.text,
+    fn: (a, b, ctx) => (a as string) + asText(b, ctx),
+  });
+  registerOperator({
+    name: '||',
+    left: base,
+    right: 'text',
+    result: T.text,
+    fn: (a, b, ctx) => asText(a, ctx) + (b as string),
+  });
+}
 
 registerOperator({
   name: '||',

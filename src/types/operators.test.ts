@@ -22,7 +22,7 @@ describe('operators (expected values from PostgreSQL 15)', () => {
     ['||', i4('1'), u('abc'), '1abc'],
     ['||', ['x', T.varchar] as Arg, ['y', T.varchar] as Arg, 'xy'],
     ['||', ['abc', T.text] as Arg, ['2024-01-02', T.date] as Arg, 'abc2024-01-02'],
-    ['||', ['abc', T.text] as Arg, ['t', T.bool] as Arg, 'abct'],
+    ['||', ['abc', T.text] as Arg, ['t', T.bool] as Arg, 'abctrue'],
     ['~~', u('abc'), u('a%'), 't'],
     ['~~*', u('ABC'), u('a_c'), 't'],
     ['~~', u('a_b'), u('a\\_b'), 't'],

@@ -69,10 +69,9 @@ export function resolvePolymorphic(params: readonly SqlType[], args: readonly Sq
         return common!;
       case 'anycompatiblearray':
         return arrayOf(common!);
-      case 'any': {
-        const a = args[i];
-        return a.base === 'unknown' && !a.isArray ? T.text : a;
-      }
+      case 'any':
+        // "any" takes the argument as it is, untyped literals included (pg_typeof('x') is unknown).
+        return args[i];
       default:
         return p;
     }

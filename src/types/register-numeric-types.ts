@@ -6,7 +6,8 @@
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { ByteReader, ByteWriter } from './binary.ts';
 import { formatFloat4, formatFloat8, parseFloatText } from './float-format.ts';
-import { applyNumericTypmod, decodeNumericTypmod, Numeric, numericTypmod } from './numeric.ts';
+import { Numeric } from './numeric.ts';
+import { applyNumericTypmod, decodeNumericTypmod, numericTypmod } from './numeric-typmod.ts';
 import { registerType } from './registry.ts';
 import type { TypeInfo } from './registry-types.ts';
 import type { BaseTypeName, Value } from './type.ts';

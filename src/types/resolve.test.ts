@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ArrayValue } from './array.ts';
 import { castValue, coercionPath, resolveAggregate, resolveFunction, resolveOperator } from './resolve.ts';
 import { ctx, err } from './test-helpers.ts';
 import { arrayOf, type SqlType, sqlType, T } from './type.ts';
@@ -73,7 +74,7 @@ describe('function resolution', () => {
     ['sqrt', [T.int4], 'double precision', 'double precision'],
     ['array_length', [arrayOf(T.text), T.int4], 'text[]', 'integer'],
     ['unnest', [arrayOf(T.int8)], 'bigint[]', 'bigint'],
-    ['concat', [T.unknown, T.int4, T.bool], 'text', 'text'],
+    ['concat', [T.unknown, T.int4, T.bool], 'unknown', 'text'],
     ['date_trunc', [T.unknown, T.timestamptz], 'text', 'timestamp with time zone'],
     ['generate_series', [T.int4, T.int4], 'integer', 'integer'],
     ['generate_series', [T.numeric, T.int4], 'numeric', 'numeric'],
@@ -162,6 +163,11 @@ describe('cast contexts (pg_cast)', () => {
     expect(cast('42', T.text, T.int4)).toBe('42');
     expect(cast('1e20', T.float8, T.text)).toBe('1e+20');
     expect(cast('12:34:56', T.interval, T.time)).toBe('12:34:56');
+    expect(cast('J2451545', T.unknown, T.date)).toBe('2000-01-01');
+    // ARRAY[] is typed by its cast: an ArrayValue arriving as "unknown".
+    expect(
+      textOut(arrayOf(T.int4), castValue(ArrayValue.EMPTY, T.unknown, arrayOf(T.int4), ctx, true), ctx),
+    ).toBe('{}');
   });
 
   it('raises PostgreSQL errors', () => {

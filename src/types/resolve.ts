@@ -45,7 +45,8 @@ function expand(
   n: number,
 ): SqlType[] | null {
   const declared = args.map(toType);
-  if (declared.length === n) return declared;
+  // A VARIADIC parameter needs at least one argument (concat() does not exist).
+  if (declared.length === n) return variadic ? null : declared;
   if (variadic && n > declared.length)
     return [...declared, ...Array(n - declared.length).fill(sqlType(variadic))];
   return null;

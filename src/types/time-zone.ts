@@ -73,15 +73,25 @@ export function zoneOffsetAt(utcMicros: number, zone: string): number {
   return Math.round((d.getTime() - clamped) / 1000);
 }
 
-/** Converts a local wall-clock time in `zone` to UTC (the later offset wins in a DST gap, as PG). */
+/**
+ * Converts a local wall-clock time in `zone` to UTC. Near a transition the offsets in force
+ * 36 hours before and after are both tried; as PostgreSQL's DetermineTimeZoneOffset, a time
+ * skipped by a spring-forward gap takes the "before" offset and a time repeated by a
+ * fall-back overlap takes the "after" one.
+ */
 export function localToUtc(localMicros: number, zone: string): number {
   if (!Number.isFinite(localMicros)) return localMicros;
   const fixed = fixedOffset(zone);
   if (fixed !== undefined) return localMicros - fixed * 1e6;
-  // Two passes converge for any real zone: guess with the offset at the local time read as UTC.
-  let off = zoneOffsetAt(localMicros, zone);
-  off = zoneOffsetAt(localMicros - off * 1e6, zone);
-  return localMicros - off * 1e6;
+  const margin = 36 * 3600 * 1e6;
+  const before = zoneOffsetAt(localMicros - margin, zone);
+  const after = zoneOffsetAt(localMicros + margin, zone);
+  const u1 = localMicros - before * 1e6;
+  if (before === after) return u1;
+  const u2 = localMicros - after * 1e6;
+  // Valid "after" reading: a normal time after the transition, or the later of two in an
+  // overlap. Otherwise the "before" reading, which is also the answer inside a gap.
+  return zoneOffsetAt(u2, zone) === after ? u2 : u1;
 }
 
 /** '+00', '+05:30', '-08', '+00:53:28' — the ISO offset suffix PostgreSQL prints. */

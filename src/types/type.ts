@@ -13,12 +13,14 @@
  *   bytea                     Uint8Array
  *   date                      number: days since 2000-01-01 (PostgreSQL's epoch)
  *   timestamp, timestamptz    number: microseconds since 2000-01-01 00:00:00 UTC
+ *   time                      number: microseconds since midnight
  *   interval                  Interval { months, days, micros }
  *   vector                    Float32Array
  *   halfvec                   HalfVector (src/types/halfvec.ts)
  *   sparsevec                 SparseVector (src/types/sparsevec.ts)
  *   bit, varbit               BitString (src/types/bit.ts)
  *   arrays                    ArrayValue (src/types/array.ts) — element values + dims
+ *   record                    RecordValue (src/types/record.ts) — field values + their types
  *   unknown                   string (an untyped literal not yet coerced)
  *   NULL                      null (for every type)
  */

@@ -78,6 +78,18 @@ describe('text I/O (outputs checked against PostgreSQL 15)', () => {
       '2024-07-01 08:00:00-04',
     );
     expect(textOut(T.timestamptz, v, { ...ctx, timeZone: 'Asia/Kolkata' })).toBe('2024-07-01 17:30:00+05:30');
+    // DST edges as PostgreSQL resolves them: a skipped time moves forward, a repeated one
+    // takes the later (standard-time) reading.
+    const ny = { ...ctx, timeZone: 'America/New_York' };
+    expect(textOut(T.timestamptz, textIn(T.timestamptz, '2024-03-10 02:30', ny), ny)).toBe(
+      '2024-03-10 03:30:00-04',
+    );
+    expect(textOut(T.timestamptz, textIn(T.timestamptz, '2024-11-03 01:30', ny), ny)).toBe(
+      '2024-11-03 01:30:00-05',
+    );
+    expect(textOut(T.timestamptz, textIn(T.timestamptz, '2024-11-02 12:00', ny), ny)).toBe(
+      '2024-11-02 12:00:00-04',
+    );
     const local = textIn(T.timestamptz, '2024-01-15 12:00:00', { ...ctx, timeZone: 'Europe/Berlin' });
     expect(textOut(T.timestamptz, local, ctx)).toBe('2024-01-15 11:00:00+00');
   });

@@ -58,8 +58,11 @@ export function formatSqlType(type: SqlType): string {
   return type.isArray ? `${s}[]` : s;
 }
 
-/** format_type_be(): the name without typmod, as error messages print types. */
+/**
+ * format_type_be(): the name without typmod, as error messages and regtype print types.
+ * Unlike format_type(oid, -1) it calls bpchar 'character'.
+ */
 export function typeDisplayName(type: SqlType): string {
-  const s = info(type).formatType(-1);
+  const s = type.base === 'bpchar' ? 'character' : info(type).formatType(-1);
   return type.isArray ? `${s}[]` : s;
 }
