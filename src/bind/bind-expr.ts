@@ -129,7 +129,7 @@ export function bindOperator(
   if (left) args.push(coerceArg(left, resolved.leftType!, bc, loc));
   args.push(coerceArg(right, resolved.rightType, bc, loc));
   const def = resolved.def;
-  const fn = def.fn;
+  const fn = def.specialize ? def.specialize(args.map((a) => a.type)) : def.fn;
   return {
     kind: 'Call',
     type: resolved.resultType,
@@ -184,7 +184,7 @@ export function bindFunctionCall(f: FuncExpr, scope: Scope, bc: BindContext, opt
   }
   const coerced = args.map((a, i) => coerceArg(a, resolved.argTypes[i] ?? a.type, bc, f.loc));
   const def = resolved.def;
-  if (def.returnsSet && !opts.clause.startsWith('FROM')) {
+  if (def.returnsSet && !opts.clause.startsWith('FROM') && opts.clause !== 'SELECT') {
     throw new SqlError(
       SqlState.FeatureNotSupported,
       `set-returning function ${name}() is only supported in FROM`,

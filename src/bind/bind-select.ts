@@ -191,7 +191,8 @@ function bindSimpleSelect(stmt: SelectStmt, outer: Scope | null, bc: BindContext
     tableOid: 0,
     attnum: 0,
   }));
-  plan = { kind: 'Project', input: plan, exprs, columns: [...targets.columns, ...junkColumns] };
+  const setReturning = setReturningPositions(exprs);
+  plan = { kind: 'Project', input: plan, exprs, columns: [...targets.columns, ...junkColumns], setReturning };
   if (sort.keys.length > 0) plan = { kind: 'Sort', input: plan, keys: sort.keys, columns: plan.columns };
   if (stmt.distinct) {
     const onKeys = distinctExprs
@@ -317,4 +318,56 @@ function bindSortItems(
     });
   }
   return { keys, junk };
+}
+
+function isSetReturning(e: BoundExpr): boolean {
+  return e.kind === 'Call' && e.def?.returnsSet === true;
+}
+
+/** Top-level set-returning calls of a select list; nested ones are rejected (not supported yet). */
+function setReturningPositions(exprs: readonly BoundExpr[]): number[] {
+  const positions: number[] = [];
+  exprs.forEach((e, i) => {
+    if (isSetReturning(e)) {
+      positions.push(i);
+      if (e.kind === 'Call' && e.args.some(containsSetReturning)) throw nestedSrf();
+    } else if (containsSetReturning(e)) {
+      throw nestedSrf();
+    }
+  });
+  return positions;
+}
+
+function nestedSrf(): SqlError {
+  return new SqlError(
+    SqlState.FeatureNotSupported,
+    'set-returning functions inside expressions are not supported yet',
+  );
+}
+
+function containsSetReturning(e: BoundExpr): boolean {
+  if (isSetReturning(e)) return true;
+  switch (e.kind) {
+    case 'Call':
+    case 'SessionCall':
+    case 'And':
+    case 'Or':
+    case 'Coalesce':
+    case 'MinMax':
+      return e.args.some(containsSetReturning);
+    case 'Cast':
+    case 'Not':
+    case 'IsNull':
+    case 'BoolTest':
+      return containsSetReturning(e.arg);
+    case 'ArrayCtor':
+      return e.elements.some(containsSetReturning);
+    case 'Case':
+      return (
+        e.whens.some((w) => containsSetReturning(w.when) || containsSetReturning(w.then)) ||
+        (e.else !== null && containsSetReturning(e.else))
+      );
+    default:
+      return false;
+  }
 }

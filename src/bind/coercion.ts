@@ -7,7 +7,7 @@ import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { findTypeInfo } from '../types/registry.ts';
 import type { CastContext, EvalContext } from '../types/registry-types.ts';
 import { castValue, coercionPath } from '../types/resolve.ts';
-import { type SqlType, T } from '../types/type.ts';
+import { type SqlType, sqlType, T } from '../types/type.ts';
 import type { BindContext } from './bind-context.ts';
 import type { BoundExpr } from './bound-expr.ts';
 
@@ -55,8 +55,18 @@ export function tryCoerce(
   }
   if (expr.kind === 'Const' && isUnknown(expr)) {
     if (expr.value === null) return { kind: 'Const', type: target, value: null };
-    const value = castValue(expr.value, T.unknown, target, evalCtx, context === 'explicit');
-    return { kind: 'Const', type: target, value };
+    // The literal is parsed without the typmod (input errors point at the literal); the
+    // typmod is applied afterwards, like PostgreSQL's length-coercion step, which reports
+    // errors such as "expected 3 dimensions, not 2" without a position.
+    const untyped = sqlType(target.base, -1, target.isArray);
+    const parsed = castValue(expr.value, T.unknown, untyped, evalCtx, context === 'explicit');
+    if (target.typmod < 0) return { kind: 'Const', type: target, value: parsed };
+    try {
+      const value = castValue(parsed, untyped, target, evalCtx, context === 'explicit');
+      return { kind: 'Const', type: target, value };
+    } catch (err) {
+      throw err instanceof SqlError ? err.withoutPosition() : err;
+    }
   }
   if (expr.kind === 'Const' && expr.value === null && expr.type.base === 'unknown') {
     return { kind: 'Const', type: target, value: null };

@@ -56,9 +56,21 @@ export class SqlError extends Error {
     this.constraint = fields.constraint;
   }
 
-  /** Returns this error with a position attached, unless it already has one. */
+  private positionLocked = false;
+
+  /** Returns this error with a position attached, unless it already has one (or must have none). */
   at(position: number | undefined): this {
+    if (this.positionLocked) return this;
     if (this.position === undefined && position !== undefined && position >= 0) this.position = position;
+    return this;
+  }
+
+  /**
+   * Marks an error PostgreSQL reports without a cursor position (errors raised while
+   * evaluating, such as a typmod coercion, rather than while parsing a literal).
+   */
+  withoutPosition(): this {
+    this.positionLocked = true;
     return this;
   }
 }

@@ -73,6 +73,8 @@ export function execute(node: PlanNode, env: ExecEnv): Value[][] {
     case 'Project': {
       const exprs = node.exprs.map(compileExpr);
       const input = execute(node.input, env);
+      if (node.setReturning && node.setReturning.length > 0)
+        return projectSet(input, exprs, node.setReturning, env);
       const out = new Array<Value[]>(input.length);
       for (let i = 0; i < input.length; i++) {
         if ((i & 4095) === 4095) env.checkInterrupt();
@@ -171,6 +173,30 @@ function runSetOp(node: PlanNode & { kind: 'SetOp' }, env: ExecEnv): Value[][] {
     } else if (c === 0 && (node.all || !emitted.has(key))) {
       out.push(row);
       emitted.add(key);
+    }
+  }
+  return out;
+}
+
+/** Select list with set-returning calls: rows zipped across the calls, padded with NULL. */
+function projectSet(
+  input: Value[][],
+  exprs: ((row: Value[], env: ExecEnv) => Value)[],
+  setReturning: readonly number[],
+  env: ExecEnv,
+): Value[][] {
+  const out: Value[][] = [];
+  for (const row of input) {
+    env.checkInterrupt();
+    const values = exprs.map((f) => f(row, env));
+    let n = 0;
+    for (const i of setReturning) {
+      const set = values[i] === null ? [] : (values[i] as Value[]);
+      values[i] = set;
+      n = Math.max(n, set.length);
+    }
+    for (let r = 0; r < n; r++) {
+      out.push(values.map((v, i) => (setReturning.includes(i) ? ((v as Value[])[r] ?? null) : v)));
     }
   }
   return out;

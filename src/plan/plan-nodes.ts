@@ -67,6 +67,12 @@ export interface ProjectNode extends Base {
   readonly kind: 'Project';
   readonly input: PlanNode;
   readonly exprs: readonly BoundExpr[];
+  /**
+   * Positions of set-returning function calls in the select list (unnest, generate_series):
+   * each input row yields as many output rows as the longest of them returns, the shorter
+   * ones padded with NULL (PostgreSQL 10+ ProjectSet semantics).
+   */
+  readonly setReturning?: readonly number[];
 }
 
 export interface JoinNode extends Base {

@@ -2,6 +2,7 @@
  * Literals: A_Const values and type names (the `type 'literal'` / `::type` targets).
  */
 import type * as pg from '@pgsql/types';
+import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { ConstValue, TypeNameAst } from './ast.ts';
 import { as, type ConvertContext, strings, unsupported } from './pg-node.ts';
 
@@ -16,6 +17,20 @@ export function convertTypeName(tn: pg.TypeName, ctx: ConvertContext): TypeNameA
     for (const m of tn.typmods ?? []) {
       const c = as(m, 'A_Const');
       if (c?.ival !== undefined) mods.push(c.ival.ival ?? 0);
+      else if (c?.sval !== undefined) {
+        // PostgreSQL hands string typmods to the type's typmod_in, which reads integers.
+        const text = c.sval.sval ?? '';
+        if (!/^\s*[-+]?\d+\s*$/.test(text)) {
+          throw new SqlError(
+            SqlState.InvalidTextRepresentation,
+            `invalid input syntax for type integer: "${text}"`,
+            {
+              position: loc + 1,
+            },
+          );
+        }
+        mods.push(Number(text));
+      }
     }
   }
   return { names, mods, isArray: (tn.arrayBounds?.length ?? 0) > 0, loc };
