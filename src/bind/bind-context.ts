@@ -5,6 +5,7 @@
  */
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Database } from '../catalog/catalog-types.ts';
+import type { SystemContext } from '../catalog/system-relations.ts';
 import type { CteScanNode } from '../plan/plan-nodes.ts';
 import type { SqlType } from '../types/type.ts';
 import type { SessionFunctions } from './session-functions.ts';
@@ -19,4 +20,6 @@ export interface BindContext {
   readonly ctes: Map<string, CteScanNode['cte'] & { readonly columns: CteScanNode['columns'] }>[];
   readonly sessionFunctions: SessionFunctions;
   setting(name: string): string;
+  /** What pg_catalog relations show about this session. */
+  readonly system: SystemContext;
 }

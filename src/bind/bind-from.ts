@@ -2,6 +2,7 @@
  * Binds FROM items (tables, views, WITH references, subqueries, functions, joins) into plan
  * nodes plus the scope of columns they make visible.
  */
+import { findSystemRelation } from '../catalog/system-relations.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { OutputColumn, PlanNode } from '../plan/plan-nodes.ts';
 import type { Alias, FromItem, SelectStmt } from '../sql/ast.ts';
@@ -62,6 +63,22 @@ export function bindFromItem(
             return { plan, scope: scopeFrom(columns, qualifier, null, outer) };
           }
         }
+      }
+      const system = findSystemRelation(schema, name);
+      if (system) {
+        const columns: OutputColumn[] = system.columns.map((c) => ({
+          name: c.name,
+          type: c.type,
+          tableOid: 0,
+          attnum: 0,
+        }));
+        const plan: PlanNode = {
+          kind: 'Rows',
+          label: system.name,
+          produce: () => system.rows(bc.system),
+          columns,
+        };
+        return { plan, scope: scopeFrom(columns, qualifier, item.alias, outer) };
       }
       const table = bc.catalog.findTable(bc.database, schema, name, bc.searchPath);
       if (!table) {

@@ -92,12 +92,17 @@ export type BoundExpr =
       readonly type: SqlType;
       readonly name: string;
       readonly args: readonly BoundExpr[];
-      readonly impl: (args: Value[], env: SessionCallEnv) => Value | Promise<Value>;
+      readonly impl: (args: Value[], env: SessionCallEnv) => Value;
     };
 
 /** What engine-side functions may use at run time. */
 export interface SessionCallEnv {
   readonly ctx: EvalContext;
+  /**
+   * pg_sleep: the statement's sleeps are added up and waited for (cancellably, within
+   * statement_timeout) after the synchronous part of the statement ran.
+   */
+  deferSleep(ms: number): void;
 }
 
 /** One aggregate call collected while binding a SELECT with GROUP BY/aggregates. */

@@ -16,6 +16,20 @@ import { encodeText } from './encode.ts';
 import type { EngineSession } from './session.ts';
 import type { Outcome, RunContext } from './statement-runner.ts';
 
+/** Adds PostgreSQL's CONTEXT line ("COPY t, line 2, column v: ...") to a row error. */
+function withContext(err: unknown, where: string): unknown {
+  if (!(err instanceof SqlError) || err.where) return err;
+  return new SqlError(err.code, err.message, {
+    detail: err.detail,
+    hint: err.hint,
+    where,
+    schema: err.schema,
+    table: err.table,
+    column: err.column,
+    constraint: err.constraint,
+  });
+}
+
 function unescapeText(field: string): string {
   return field.replace(/\\(.)/g, (_m, c: string) => {
     switch (c) {
@@ -153,9 +167,17 @@ export async function runCopy(
     const row: Value[] = new Array(table.columns.length).fill(null);
     cols.forEach((c, i) => {
       const f = fields[i];
-      row[c] = f === null ? null : castValue(f, T.unknown, table.columns[c].type, rc.env.ctx, false);
+      try {
+        row[c] = f === null ? null : castValue(f, T.unknown, table.columns[c].type, rc.env.ctx, false);
+      } catch (err) {
+        throw withContext(err, `COPY ${table.name}, line ${lineNo}, column ${table.columns[c].name}: "${f}"`);
+      }
     });
-    writeRow(table, row, { txn: rc.env.txn, ctx: rc.env.ctx });
+    try {
+      writeRow(table, row, { txn: rc.env.txn, ctx: rc.env.ctx });
+    } catch (err) {
+      throw withContext(err, `COPY ${table.name}, line ${lineNo}`);
+    }
     count++;
     return true;
   };

@@ -19,8 +19,6 @@ export interface SessionState {
   readonly processId: number;
   getSetting(name: string): string;
   setSetting(name: string, value: string): void;
-  /** Resolves to true when the sleep ended, rejects with 57014 when cancelled. */
-  sleep(ms: number): Promise<void>;
   /** Last value nextval() returned per sequence in this session (currval). */
   readonly lastSequenceValues: Map<number, bigint>;
   findSequence(name: string): Sequence | undefined;
@@ -28,7 +26,7 @@ export interface SessionState {
   readonly serverVersion: string;
 }
 
-type Impl = (args: Value[], env: SessionCallEnv) => Value | Promise<Value>;
+type Impl = (args: Value[], env: SessionCallEnv) => Value;
 
 function call(name: string, type: SqlType, args: BoundExpr[], impl: Impl): BoundExpr {
   return { kind: 'SessionCall', type, name, args, impl };
@@ -102,9 +100,10 @@ export function sessionFunctions(state: SessionState): SessionFunctions {
         case 'pg_sleep': {
           const secs = tryCoerce(args[0], T.float8, 'implicit', bc);
           if (!secs) return undefined;
-          return call(name, T.void, [secs], ([s]) =>
-            state.sleep(Math.max(0, Number(s) * 1000)).then(() => ''),
-          );
+          return call(name, T.void, [secs], ([s], env) => {
+            env.deferSleep(Math.max(0, Number(s) * 1000));
+            return '';
+          });
         }
         case 'version':
           return call(

@@ -4,6 +4,7 @@
  * extended-protocol batch), settings, cancellation and statement_timeout.
  */
 import type { BindContext } from '../bind/bind-context.ts';
+import { typeDisplayName } from '../bind/coercion.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Database } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState, toSqlError } from '../errors/sql-error.ts';
@@ -38,6 +39,9 @@ const PG_EPOCH_MS = 946_684_800_000;
 interface Prepared {
   readonly parsed: ParsedStatement | null;
   readonly paramTypes: SqlType[];
+  readonly sql: string;
+  /** µs since 2000-01-01, for pg_prepared_statements. */
+  readonly prepareTime: number;
 }
 
 interface Portal {
@@ -66,6 +70,8 @@ export class EngineSession implements Session {
   private cancelled = false;
   private deadline = 0;
   private sleepers = new Set<(err: SqlError) => void>();
+  /** pg_sleep time the running statement still has to wait. */
+  private pendingSleepMs = 0;
   private readonly lastSequenceValues = new Map<number, bigint>();
   private sink: ResultSink | null = null;
 
@@ -122,7 +128,7 @@ export class EngineSession implements Session {
       for (let i = 0; i < paramTypes.length; i++)
         if (paramTypes[i].base === 'unknown') paramTypes[i] = T.text;
     }
-    this.prepared.set(name, { parsed, paramTypes });
+    this.prepared.set(name, { parsed, paramTypes, sql, prepareTime: (Date.now() - PG_EPOCH_MS) * 1000 });
   }
 
   async bind(request: BindRequest): Promise<void> {
@@ -272,7 +278,6 @@ export class EngineSession implements Session {
       processId: this.processId,
       getSetting: (n) => this.settings.show(n),
       setSetting: (n, v) => this.settings.set(n, v, this.sink),
-      sleep: (ms) => this.sleep(ms),
       lastSequenceValues: this.lastSequenceValues,
       findSequence: (n) => {
         for (const s of this.searchPath()) {
@@ -297,6 +302,21 @@ export class EngineSession implements Session {
       ctes: [],
       sessionFunctions: sessionFunctions(state),
       setting: (n) => this.settings.get(n),
+      system: {
+        catalog: this.services.catalog,
+        database: this.database,
+        user: this.user,
+        preparedStatements: () =>
+          [...this.prepared.entries()]
+            .filter(([name]) => name !== '')
+            .map(([name, p]) => ({
+              name,
+              statement: p.sql,
+              prepareTime: p.prepareTime,
+              parameterTypes: p.paramTypes.map((t) => typeDisplayName(t)),
+            })),
+        settings: () => this.settings.all(),
+      },
     };
   }
 
@@ -325,6 +345,9 @@ export class EngineSession implements Session {
       runSubquery: (plan: PlanNode, row: Value[], e: ExecEnv) =>
         execute(plan, { ...e, outer: [row, ...e.outer] }),
       checkInterrupt: () => this.checkInterrupt(),
+      deferSleep: (ms) => {
+        this.pendingSleepMs += ms;
+      },
     };
     const notice = (message: string, detail?: string, hint?: string) =>
       this.sink?.notice({ severity: 'NOTICE', code: '00000', message, detail, hint });
@@ -453,8 +476,13 @@ export class EngineSession implements Session {
     try {
       const rc = this.runContext([...paramTypes], params, this.evalContext());
       if (stmt.kind === 'Copy') return await runCopy(stmt, rc, sink, this);
+      this.pendingSleepMs = 0;
       const outcome = runStatement(stmt, rc);
-      await resolvePromises(outcome.rows);
+      if (this.pendingSleepMs > 0) {
+        const ms = this.pendingSleepMs;
+        this.pendingSleepMs = 0;
+        await this.sleep(ms);
+      }
       return outcome;
     } catch (err) {
       throw toSqlError(err);
@@ -484,12 +512,6 @@ export class EngineSession implements Session {
     }
     if (portal) portal.cursor = end;
     return end >= outcome.rows.length;
-  }
-}
-
-async function resolvePromises(rows: Value[][]): Promise<void> {
-  for (const row of rows) {
-    for (let i = 0; i < row.length; i++) if (row[i] instanceof Promise) row[i] = await row[i];
   }
 }
 

@@ -64,19 +64,11 @@ export function compileExpr(e: BoundExpr): Compiled {
     case 'SessionCall': {
       const args = e.args.map(compileExpr);
       const impl = e.impl;
-      return (row, env) => {
-        const result = impl(
+      return (row, env) =>
+        impl(
           args.map((a) => a(row, env)),
           env,
         );
-        if (result instanceof Promise) {
-          throw new SqlError(
-            SqlState.FeatureNotSupported,
-            `${e.name}() is only supported as a whole select-list item`,
-          );
-        }
-        return result;
-      };
     }
     case 'Cast': {
       const arg = compileExpr(e.arg);

@@ -18,6 +18,8 @@ export interface ExecEnv {
   readonly cteRows: Map<object, Value[][]>;
   /** Runs a subquery plan with `row` as its innermost outer row; `limit` 0 = all rows. */
   runSubquery(plan: PlanNode, row: Value[], env: ExecEnv, limit: number): Value[][];
+  /** Adds to the time the statement sleeps once it ran (pg_sleep). */
+  deferSleep(ms: number): void;
   /** Throws 57014 when the statement was cancelled or timed out. */
   checkInterrupt(): void;
 }

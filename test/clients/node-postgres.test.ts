@@ -56,8 +56,7 @@ describe('node-postgres', () => {
     await client.query('DROP TABLE np_params');
   });
 
-  // TODO(quiver): fails against Quiver yet; see the foundation issue note.
-  test.skip('named prepared statements are reused', async () => {
+  test('named prepared statements are reused', async () => {
     await using client = await connect(server);
     const query = { name: 'np-concat', text: 'SELECT $1::text || $2::text AS s' };
     const first = await client.query({ ...query, values: ['a', 'b'] });
@@ -70,8 +69,7 @@ describe('node-postgres', () => {
     expect(prepared.rows).toEqual([{ n: 1 }]);
   });
 
-  // TODO(quiver): fails against Quiver yet; see the foundation issue note.
-  test.skip('pgvector: toSql parameters and registerTypes results', async () => {
+  test('pgvector: toSql parameters and registerTypes results', async () => {
     await using client = await connect(server);
     await client.query('CREATE EXTENSION IF NOT EXISTS vector');
     await registerTypes(client);
@@ -149,8 +147,7 @@ describe('node-postgres', () => {
     expect((await client.query('SELECT 3 AS n')).rows).toEqual([{ n: 3 }]);
   });
 
-  // TODO(quiver): fails against Quiver yet; see the foundation issue note.
-  test.skip('cancel of a running query: 57014, and the connection stays usable', async () => {
+  test('cancel of a running query: 57014, and the connection stays usable', async () => {
     await using client = await connect(server);
     // BackendKeyData as node-postgres keeps it (not part of its typed API).
     const { processID, secretKey } = client as unknown as { processID: number; secretKey: number };
@@ -171,8 +168,7 @@ describe('node-postgres', () => {
     expect((await client.query('SELECT 4 AS n')).rows).toEqual([{ n: 4 }]);
   });
 
-  // TODO(quiver): fails against Quiver yet; see the foundation issue note.
-  test.skip('a cancel request with a wrong key is ignored', async () => {
+  test('a cancel request with a wrong key is ignored', async () => {
     await using client = await connect(server);
     const { processID, secretKey } = client as unknown as { processID: number; secretKey: number };
     const running = client.query('SELECT pg_sleep(0.5) IS NULL AS done');

@@ -135,8 +135,7 @@ describe('psql', () => {
     );
   });
 
-  // TODO(quiver): fails against Quiver yet; see the foundation issue note.
-  test.skip('\\copy with a bad row reports the line and loads nothing', async () => {
+  test('\\copy with a bad row reports the line and loads nothing', async () => {
     const input = join(dir, 'bad.csv');
     await writeFile(input, '1,"[1,2,3]"\n2,"[1,2]"\n');
     const script = [
