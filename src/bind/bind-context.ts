@@ -10,6 +10,12 @@ import type { CteScanNode } from '../plan/plan-nodes.ts';
 import type { SqlType } from '../types/type.ts';
 import type { SessionFunctions } from './session-functions.ts';
 
+/** A WITH query in scope; `workTable` is set while binding its own recursive term. */
+export type CteEntry = CteScanNode['cte'] & {
+  readonly columns: CteScanNode['columns'];
+  readonly workTable?: object;
+};
+
 export interface BindContext {
   readonly catalog: Catalog;
   readonly database: Database;
@@ -17,7 +23,7 @@ export interface BindContext {
   /** Parameter types by 0-based index; `unknown` entries are inferred from use. */
   readonly paramTypes: SqlType[];
   /** WITH queries visible at this point, innermost last. */
-  readonly ctes: Map<string, CteScanNode['cte'] & { readonly columns: CteScanNode['columns'] }>[];
+  readonly ctes: Map<string, CteEntry>[];
   readonly sessionFunctions: SessionFunctions;
   setting(name: string): string;
   /** What pg_catalog relations show about this session. */

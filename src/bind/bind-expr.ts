@@ -107,7 +107,15 @@ export function bindColumnRef(names: readonly string[], loc: number, scope: Scop
   const found = scope.lookup(name, qualifier, loc);
   if (!found) throw columnNotFound(names, loc, scope);
   const { column, levels } = found;
-  if (levels === 0) return { kind: 'Column', type: column.type, index: column.index, name: column.name };
+  if (levels === 0) {
+    return {
+      kind: 'Column',
+      type: column.type,
+      index: column.index,
+      name: column.name,
+      qualifier: column.qualifier ?? undefined,
+    };
+  }
   return { kind: 'Outer', type: column.type, levels, index: column.index, name: column.name };
 }
 

@@ -59,7 +59,9 @@ export function bindFromItem(
           const cte = bc.ctes[i].get(name);
           if (cte) {
             const columns = renameColumns(cte.columns, item.alias);
-            const plan: PlanNode = { kind: 'CteScan', name, cte, columns };
+            const plan: PlanNode = cte.workTable
+              ? { kind: 'WorkTableScan', name, workTable: cte.workTable, columns }
+              : { kind: 'CteScan', name, cte, columns };
             return { plan, scope: scopeFrom(columns, qualifier, null, outer) };
           }
         }

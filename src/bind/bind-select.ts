@@ -12,13 +12,14 @@ import type { BindContext } from './bind-context.ts';
 import { bindExpr, type ExprOptions, resolveUnknownToText } from './bind-expr.ts';
 import { bindFromItem } from './bind-from.ts';
 import { bindSetOp, bindValues } from './bind-set-op.ts';
+import { bindWith } from './bind-with.ts';
 import type { AggCall, BoundExpr, SortKey } from './bound-expr.ts';
 import { coerceBoolean, tryCoerce } from './coercion.ts';
 import { exprKey, outputName, rewriteOverAggregate } from './expr-utils.ts';
 import { Scope } from './scope.ts';
 
 export function bindSelect(stmt: SelectStmt, outer: Scope | null, bc: BindContext): PlanNode {
-  const pushed = bindWith(stmt, bc);
+  const pushed = bindWith(stmt.with, bc, bindSelect);
   try {
     if (stmt.setOp) return bindSetOp(stmt, outer, bc, bindSelect);
     if (stmt.values) return bindValues(stmt, outer, bc, bindSelect);
@@ -26,30 +27,6 @@ export function bindSelect(stmt: SelectStmt, outer: Scope | null, bc: BindContex
   } finally {
     if (pushed) bc.ctes.pop();
   }
-}
-
-function bindWith(stmt: SelectStmt, bc: BindContext): boolean {
-  if (!stmt.with) return false;
-  if (stmt.with.recursive) {
-    throw new SqlError(SqlState.FeatureNotSupported, 'WITH RECURSIVE is not supported');
-  }
-  const map: BindContext['ctes'][number] = new Map();
-  bc.ctes.push(map);
-  for (const cte of stmt.with.ctes) {
-    if (cte.query.kind !== 'Select') {
-      throw new SqlError(
-        SqlState.FeatureNotSupported,
-        'data-modifying statements in WITH are not supported',
-        {
-          position: cte.loc + 1,
-        },
-      );
-    }
-    const plan = bindSelect(cte.query, null, bc);
-    const columns = plan.columns.map((c, i) => ({ ...c, name: cte.columns[i] ?? c.name }));
-    map.set(cte.name, { plan, rows: null, columns });
-  }
-  return true;
 }
 
 export function subqueryBinder(bc: BindContext) {

@@ -14,7 +14,14 @@ export type BoundExpr =
   | { readonly kind: 'Const'; readonly type: SqlType; readonly value: Value }
   | { readonly kind: 'Param'; readonly type: SqlType; readonly index: number }
   /** A column of the current input row. */
-  | { readonly kind: 'Column'; readonly type: SqlType; readonly index: number; readonly name: string }
+  | {
+      readonly kind: 'Column';
+      readonly type: SqlType;
+      readonly index: number;
+      readonly name: string;
+      /** FROM-item name it was resolved through (error messages). */
+      readonly qualifier?: string;
+    }
   /** A column of an enclosing query's row (correlated subquery, LATERAL): levels up ≥ 1. */
   | {
       readonly kind: 'Outer';

@@ -53,7 +53,7 @@ export function rewriteOverAggregate(e: BoundExpr, groupKeys: readonly string[],
     case 'Column':
       throw new SqlError(
         SqlState.GroupingError,
-        `column "${e.name}" must appear in the GROUP BY clause or be used in an aggregate function`,
+        `column "${e.qualifier ? `${e.qualifier}.` : ''}${e.name}" must appear in the GROUP BY clause or be used in an aggregate function`,
       );
     case 'Const':
     case 'Param':

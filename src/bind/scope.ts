@@ -38,7 +38,8 @@ export class Scope {
     for (const c of this.columns) {
       if (c.name !== name) continue;
       if (qualifier !== null && c.qualifier !== qualifier) continue;
-      if (qualifier === null && c.hidden && c.name.startsWith('\u0000')) continue;
+      // Columns merged away by JOIN … USING are reachable only through their qualifier.
+      if (qualifier === null && c.hidden) continue;
       if (found) {
         throw new SqlError(SqlState.AmbiguousColumn, `column reference "${name}" is ambiguous`, {
           position: loc + 1,

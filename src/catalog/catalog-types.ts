@@ -26,6 +26,7 @@ export interface Sequence {
   readonly name: string;
   readonly schema: Schema;
   next: number;
+  readonly start: number;
   readonly increment: number;
   called: boolean;
 }

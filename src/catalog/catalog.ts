@@ -98,11 +98,19 @@ export class Catalog {
     return table;
   }
 
-  createSequence(schema: Schema, name: string): Sequence {
+  createSequence(schema: Schema, name: string, start = 1, increment = 1): Sequence {
     if (this.relationExists(schema, name)) {
       throw new SqlError(SqlState.DuplicateTable, `relation "${name}" already exists`);
     }
-    const seq: Sequence = { oid: this.allocateOid(), name, schema, next: 1, increment: 1, called: false };
+    const seq: Sequence = {
+      oid: this.allocateOid(),
+      name,
+      schema,
+      next: start,
+      start,
+      increment,
+      called: false,
+    };
     schema.sequences.set(name, seq);
     return seq;
   }
@@ -127,6 +135,15 @@ export class Catalog {
       if (column.sequence) column.sequence.schema.sequences.delete(column.sequence.name);
     }
     table.schema.tables.delete(table.name);
+  }
+
+  /** Puts a dropped table back with its indexes and sequences (its transaction rolled back). */
+  restoreTable(table: Table, indexes: readonly IndexDef[]): void {
+    table.schema.tables.set(table.name, table);
+    for (const index of indexes) this.addIndex(index);
+    for (const column of table.columns) {
+      if (column.sequence) column.sequence.schema.sequences.set(column.sequence.name, column.sequence);
+    }
   }
 
   /** Resolves a possibly qualified relation name along the search path. */

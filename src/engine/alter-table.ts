@@ -60,24 +60,74 @@ export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: str
             `column "${def.name}" of relation "${table.name}" contains null values`,
           );
         }
-        for (let rowId = 0; rowId < table.store.capacity; rowId++) table.store.row(rowId).push(value);
+        const capacity = table.store.capacity;
+        for (let rowId = 0; rowId < capacity; rowId++) table.store.row(rowId).push(value);
         table.columns.push(col);
+        rc.ddl.onUndo(() => {
+          table.columns.pop();
+          for (let rowId = 0; rowId < capacity; rowId++) table.store.row(rowId).pop();
+        });
         break;
       }
       case 'alter column set not null':
-        column(action.name).notNull = true;
+      case 'alter column drop not null': {
+        const c = column(action.name);
+        const old = c.notNull;
+        const at = table.columns.indexOf(c);
+        if (action.type === 'alter column set not null') {
+          for (const rowId of table.store.visibleRowIds(rc.env.txn)) {
+            if (table.store.row(rowId)[at] === null) {
+              throw new SqlError(
+                SqlState.NotNullViolation,
+                `column "${c.name}" of relation "${table.name}" contains null values`,
+              );
+            }
+          }
+        }
+        c.notNull = action.type === 'alter column set not null';
+        rc.ddl.onUndo(() => {
+          c.notNull = old;
+        });
         break;
-      case 'alter column drop not null':
-        column(action.name).notNull = false;
+      }
+      case 'alter column set default': {
+        const c = column(action.name);
+        const old = c.default;
+        c.default = action.default;
+        rc.ddl.onUndo(() => {
+          c.default = old;
+        });
         break;
-      case 'alter column set default':
-        column(action.name).default = action.default;
+      }
+      case 'rename column': {
+        const c = column(action.name);
+        const at = table.columns.indexOf(c);
+        if (table.columns.some((x) => x.name === action.newName)) {
+          throw new SqlError(
+            SqlState.DuplicateColumn,
+            `column "${action.newName}" of relation "${table.name}" already exists`,
+          );
+        }
+        table.columns[at] = { ...c, name: action.newName };
+        rc.ddl.onUndo(() => {
+          table.columns[at] = c;
+        });
         break;
-      case 'rename table':
-        table.schema.tables.delete(table.name);
-        table.name = action.newName;
-        table.schema.tables.set(action.newName, table);
+      }
+      case 'rename table': {
+        const oldName = table.name;
+        if (bc.catalog.relationExists(table.schema, action.newName)) {
+          throw new SqlError(SqlState.DuplicateTable, `relation "${action.newName}" already exists`);
+        }
+        const rename = (from: string, to: string) => {
+          table.schema.tables.delete(from);
+          table.name = to;
+          table.schema.tables.set(to, table);
+        };
+        rename(oldName, action.newName);
+        rc.ddl.onUndo(() => rename(action.newName, oldName));
         return 'ALTER TABLE';
+      }
       default:
         throw new SqlError(
           SqlState.FeatureNotSupported,

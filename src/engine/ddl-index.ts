@@ -87,6 +87,8 @@ export interface IndexBuildContext {
   readonly catalog: Catalog;
   readonly ctx: EvalContext;
   readonly notice: (message: string, detail?: string, hint?: string) => void;
+  /** Registers how to undo a catalog change if the transaction rolls back (transactional DDL). */
+  readonly onUndo: (undo: () => void) => void;
 }
 
 export function createIndex(
@@ -144,7 +146,7 @@ export function createIndex(
       );
     }
     const dims = column.type.typmod;
-    if (dims < 0) throw new SqlError(SqlState.DataException, 'column does not have dimensions');
+    if (dims < 0) throw new SqlError(SqlState.InvalidParameterValue, 'column does not have dimensions');
     const max = MAX_INDEX_DIMENSIONS[typeName] ?? 2000;
     if (dims > max) {
       throw new SqlError(
@@ -173,6 +175,7 @@ export function createIndex(
   };
   buildIndex(index, opts);
   opts.catalog.addIndex(index);
+  opts.onUndo(() => opts.catalog.dropIndex(index));
   return index;
 }
 

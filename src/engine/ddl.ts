@@ -32,7 +32,7 @@ export function createTable(stmt: CreateTableStmt, d: DdlContext): string {
   }
   const names = new Set<string>();
   const columns: Column[] = [];
-  const pending: { column: string; seqName: string }[] = [];
+  const pending: { column: string; seqName: string; options: Readonly<Record<string, number>> }[] = [];
   let asPlan: ReturnType<typeof bindSelect> | null = null;
   if (stmt.asQuery) {
     asPlan = bindSelect(stmt.asQuery, null, bc);
@@ -58,7 +58,13 @@ export function createTable(stmt: CreateTableStmt, d: DdlContext): string {
     const serial = def.type.names.length === 1 && SERIAL_TYPES.has(typeWord);
     const type = resolveTypeName(def.type, bc);
     const needsSequence = serial || def.identity !== null;
-    if (needsSequence) pending.push({ column: def.name, seqName: `${stmt.name.name}_${def.name}_seq` });
+    if (needsSequence) {
+      pending.push({
+        column: def.name,
+        seqName: `${stmt.name.name}_${def.name}_seq`,
+        options: def.sequenceOptions ?? {},
+      });
+    }
     columns.push({
       name: def.name,
       type,
@@ -71,17 +77,13 @@ export function createTable(stmt: CreateTableStmt, d: DdlContext): string {
     });
   }
   const table = catalog.createTable(schema, stmt.name.name, columns, stmt.temporary);
+  d.onUndo(() => catalog.dropTable(table));
   for (const p of pending) {
     const at = columns.findIndex((c) => c.name === p.column);
-    const seq = catalog.createSequence(schema, p.seqName);
+    const seq = catalog.createSequence(schema, p.seqName, p.options.start ?? 1, p.options.increment ?? 1);
     columns[at] = { ...columns[at], sequence: seq, defaultText: `nextval('${p.seqName}'::regclass)` };
   }
-  try {
-    addConstraints(stmt, table, d);
-  } catch (err) {
-    catalog.dropTable(table);
-    throw err;
-  }
+  addConstraints(stmt, table, d);
   if (asPlan) {
     const rows = d.runQuery(asPlan);
     d.insertRows(table, rows);
@@ -215,7 +217,9 @@ export function drop(stmt: DropStmt, d: DdlContext): string {
           missing();
           continue;
         }
+        const indexes = [...table.indexes];
         catalog.dropTable(table);
+        d.onUndo(() => catalog.restoreTable(table, indexes));
         break;
       }
       case 'index': {
@@ -225,6 +229,7 @@ export function drop(stmt: DropStmt, d: DdlContext): string {
           continue;
         }
         catalog.dropIndex(index);
+        d.onUndo(() => catalog.addIndex(index));
         break;
       }
       case 'schema': {
@@ -242,8 +247,9 @@ export function drop(stmt: DropStmt, d: DdlContext): string {
             },
           );
         }
-        for (const t of [...schema.tables.values()]) catalog.dropTable(t);
+        // Its tables become unreachable with it (and come back if the transaction rolls back).
         bc.database.schemas.delete(name.name);
+        d.onUndo(() => bc.database.schemas.set(name.name, schema));
         break;
       }
       case 'extension': {
@@ -251,7 +257,9 @@ export function drop(stmt: DropStmt, d: DdlContext): string {
           missing();
           continue;
         }
+        const extension = bc.database.extensions.get(name.name)!;
         bc.database.extensions.delete(name.name);
+        d.onUndo(() => bc.database.extensions.set(name.name, extension));
         break;
       }
       default:
@@ -263,8 +271,13 @@ export function drop(stmt: DropStmt, d: DdlContext): string {
 
 export function truncate(tables: readonly Table[], d: IndexBuildContext): void {
   for (const table of tables) {
-    table.store.truncate();
+    const saved = table.store.truncate();
     for (const index of table.indexes) buildIndex(index, d);
+    d.onUndo(() => {
+      table.store.restore(saved);
+      const quiet = { ...d, notice: () => undefined };
+      for (const index of table.indexes) buildIndex(index, quiet);
+    });
   }
 }
 

@@ -94,6 +94,12 @@ function describe(node: PlanNode): { title: string; details: string[] } {
       };
     case 'Distinct':
       return { title: 'Unique', details: [] };
+    case 'RecursiveUnion':
+      return { title: 'Recursive Union', details: [] };
+    case 'WorkTableScan':
+      return { title: `WorkTable Scan on ${node.name}`, details: [] };
+    case 'ModifyTable':
+      return { title: `${node.dml.kind} on ${node.dml.table.name}`, details: [] };
     default:
       return { title: node.kind, details: [] };
   }
@@ -114,6 +120,8 @@ function children(node: PlanNode): PlanNode[] {
       return [node.input];
     case 'CteScan':
       return [node.cte.plan];
+    case 'RecursiveUnion':
+      return [node.anchor, node.recursive];
     default:
       return [];
   }

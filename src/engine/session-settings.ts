@@ -10,6 +10,34 @@ import { displaySetting, findSetting, normalizeSetting, SETTINGS } from './setti
 export class SessionSettings {
   private readonly values = new Map<string, string>();
   private readonly placeholders = new Map<string, string>();
+  /** Values before the first SET in the open transaction block (restored on ROLLBACK). */
+  private txnSaved: Map<string, string> | null = null;
+  /** Values before SET LOCAL (restored when the block ends either way). */
+  private localSaved: Map<string, string> | null = null;
+
+  beginTransaction(): void {
+    this.txnSaved = new Map();
+    this.localSaved = new Map();
+  }
+
+  /** Ends a transaction block: SET LOCAL values always revert, plain SETs only on rollback. */
+  endTransaction(commit: boolean, sink: ResultSink | null): void {
+    const restore = new Map([...(commit ? [] : (this.txnSaved ?? [])), ...(this.localSaved ?? [])]);
+    this.txnSaved = null;
+    this.localSaved = null;
+    for (const [name, value] of restore) {
+      if (this.values.get(name) === value) continue;
+      this.values.set(name, value);
+      if (findSetting(name)?.report) sink?.parameterStatus(name, value);
+    }
+  }
+
+  private remember(name: string, local: boolean): void {
+    const old = this.values.get(name);
+    if (old === undefined) return;
+    if (this.txnSaved && !this.txnSaved.has(name)) this.txnSaved.set(name, old);
+    if (local && this.localSaved && !this.localSaved.has(name)) this.localSaved.set(name, old);
+  }
 
   constructor(user: string, serverVersion: string) {
     for (const s of SETTINGS) this.values.set(s.name, s.default);
@@ -55,7 +83,7 @@ export class SessionSettings {
     return findSetting(name)?.name ?? name.toLowerCase();
   }
 
-  set(name: string, value: string, sink: ResultSink | null): void {
+  set(name: string, value: string, sink: ResultSink | null, local = false): void {
     const def = findSetting(name);
     if (!def) {
       if (!name.includes('.')) {
@@ -68,6 +96,7 @@ export class SessionSettings {
       throw new SqlError(SqlState.CantChangeRuntimeParam, `parameter "${def.name}" cannot be changed`);
     }
     const normalized = normalizeSetting(def, value);
+    this.remember(def.name, local);
     this.values.set(def.name, normalized);
     if (def.report) sink?.parameterStatus(def.name, normalized);
   }
@@ -78,6 +107,7 @@ export class SessionSettings {
       this.placeholders.delete(name.toLowerCase());
       return;
     }
+    this.remember(def.name, false);
     this.values.set(def.name, def.default);
     if (def.report) sink?.parameterStatus(def.name, def.default);
   }

@@ -31,6 +31,7 @@ import type { DdlContext } from './ddl.ts';
 import { decodeParameter, encodeValue, fieldDescriptions } from './encode.ts';
 import { type SessionState, sessionFunctions } from './session-functions.ts';
 import { SessionSettings } from './session-settings.ts';
+import { SessionTransaction } from './session-transaction.ts';
 import { describeStatement, type Outcome, type RunContext, runStatement } from './statement-runner.ts';
 import { runUtility } from './utility.ts';
 
@@ -60,11 +61,7 @@ export interface EngineServices {
 export class EngineSession implements Session {
   readonly settings: SessionSettings;
   database: Database;
-  /** Current transaction id, or 0 when none is open. */
-  private txn = 0;
-  private inBlock = false;
-  private failed = false;
-  private transactionStart = 0;
+  private readonly transaction: SessionTransaction;
   private readonly prepared = new Map<string, Prepared>();
   private readonly portals = new Map<string, Portal>();
   private cancelled = false;
@@ -83,6 +80,7 @@ export class EngineSession implements Session {
     startupParameters: Readonly<Record<string, string>>,
   ) {
     this.database = services.catalog.database(databaseName);
+    this.transaction = new SessionTransaction(services.catalog.txns);
     this.settings = new SessionSettings(user, services.serverVersion);
     this.settings.applyStartup(startupParameters);
   }
@@ -102,9 +100,9 @@ export class EngineSession implements Session {
         if (outcome.columns) sink.rowDescription(fieldDescriptions(outcome.columns, []));
         await this.writeRows(outcome, [], sink, 0);
         sink.commandComplete(outcome.tag);
-        this.endImplicit(true);
+        this.transaction.endImplicit(true);
       } catch (err) {
-        this.onStatementError();
+        this.transaction.statementFailed();
         throw err;
       }
     }
@@ -123,7 +121,7 @@ export class EngineSession implements Session {
     if (parsed) {
       while (paramTypes.length < parsed.paramCount) paramTypes.push(T.unknown);
       // Bind once now to infer parameter types and surface errors at Parse, as PostgreSQL does.
-      if (!this.failed || isTransactionEnd(parsed.stmt))
+      if (!this.transaction.failed || isTransactionEnd(parsed.stmt))
         this.withBindContext(paramTypes, (rc) => describeStatement(parsed.stmt, rc));
       for (let i = 0; i < paramTypes.length; i++)
         if (paramTypes[i].base === 'unknown') paramTypes[i] = T.text;
@@ -203,7 +201,7 @@ export class EngineSession implements Session {
     const done = await this.writeRows(outcome, portal.formats, sink, maxRows, portal);
     if (!done) return 'suspended';
     sink.commandComplete(outcome.tag);
-    if (isTransactionControl(parsed.stmt)) this.endImplicit(true);
+    if (isTransactionControl(parsed.stmt)) this.transaction.endImplicit(true);
     return 'complete';
   }
 
@@ -217,16 +215,15 @@ export class EngineSession implements Session {
 
   async sync(): Promise<void> {
     this.portals.delete('');
-    this.endImplicit(!this.failed);
+    this.transaction.endImplicit(true);
   }
 
   onExtendedError(_error: SqlError): void {
-    this.onStatementError();
+    this.transaction.statementFailed();
   }
 
   transactionStatus(): TransactionStatus {
-    if (!this.inBlock) return 'I';
-    return this.failed ? 'E' : 'T';
+    return this.transaction.status();
   }
 
   cancel(): void {
@@ -236,8 +233,7 @@ export class EngineSession implements Session {
   }
 
   close(): void {
-    if (this.txn) this.services.catalog.txns.abort(this.txn);
-    this.txn = 0;
+    this.transaction.abandon();
     this.cancel();
   }
 
@@ -246,6 +242,10 @@ export class EngineSession implements Session {
   }
 
   // ---------- statement execution ----------
+
+  currentSink(): ResultSink | null {
+    return this.sink;
+  }
 
   private typeForOid(oid: number): SqlType {
     if (oid === 0) return T.unknown;
@@ -266,7 +266,7 @@ export class EngineSession implements Session {
       timeZone: this.settings.get('TimeZone'),
       extraFloatDigits: Number(this.settings.get('extra_float_digits')),
       statementTimestamp: now,
-      transactionTimestamp: this.transactionStart || now,
+      transactionTimestamp: this.transaction.startTime || now,
       notice: (severity, message, detail) => this.sink?.notice({ severity, code: '00000', message, detail }),
     };
   }
@@ -339,7 +339,7 @@ export class EngineSession implements Session {
       params,
       outer: [],
       ctx,
-      txn: this.txn,
+      txn: this.transaction.id,
       setting: (n) => this.settings.get(n),
       cteRows: new Map(),
       runSubquery: (plan: PlanNode, row: Value[], e: ExecEnv) =>
@@ -361,6 +361,7 @@ export class EngineSession implements Session {
         notice,
         runQuery: (plan) => execute(plan, env),
         insertRows: () => undefined,
+        onUndo: (undo: () => void) => this.transaction.onUndo(undo),
       } as DdlContext,
       utility: (stmt) => runUtility(stmt, this, rc, notice),
     };
@@ -398,60 +399,40 @@ export class EngineSession implements Session {
     });
   }
 
-  private beginIfNeeded(): void {
-    if (this.txn) return;
-    this.txn = this.services.catalog.txns.begin();
-    this.transactionStart = (Date.now() - PG_EPOCH_MS) * 1000;
-  }
-
-  /** Ends an implicit transaction (commit or abort); explicit blocks stay open. */
-  private endImplicit(commit: boolean): void {
-    if (!this.txn || this.inBlock) return;
-    if (commit) this.services.catalog.txns.commit(this.txn);
-    else this.services.catalog.txns.abort(this.txn);
-    this.txn = 0;
-    this.transactionStart = 0;
-    this.failed = false;
-  }
-
-  private onStatementError(): void {
-    if (this.inBlock) this.failed = true;
-    else this.endImplicit(false);
-  }
-
-  /** BEGIN/COMMIT/ROLLBACK, called by the utility runner. */
-  transactionControl(op: 'begin' | 'commit' | 'rollback', notice: (m: string) => void): string {
-    const txns = this.services.catalog.txns;
-    if (op === 'begin') {
-      if (this.inBlock) {
-        this.sink?.notice({
-          severity: 'WARNING',
-          code: '25001',
-          message: 'there is already a transaction in progress',
-        });
+  /** BEGIN/COMMIT/ROLLBACK and savepoints, called by the utility runner. */
+  transactionControl(
+    op: 'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollback to',
+    savepoint: string | null,
+  ): string {
+    const t = this.transaction;
+    const warn = (code: string, message: string) => this.sink?.notice({ severity: 'WARNING', code, message });
+    switch (op) {
+      case 'begin':
+        if (t.inBlock) warn('25001', 'there is already a transaction in progress');
+        else {
+          t.begin();
+          this.settings.beginTransaction();
+        }
         return 'BEGIN';
+      case 'savepoint':
+        t.savepoint(savepoint!);
+        return 'SAVEPOINT';
+      case 'release':
+        t.release(savepoint!);
+        return 'RELEASE';
+      case 'rollback to':
+        t.rollbackTo(savepoint!);
+        return 'ROLLBACK';
+      default: {
+        if (!t.inBlock) {
+          warn('25P01', 'there is no transaction in progress');
+          return op === 'commit' ? 'COMMIT' : 'ROLLBACK';
+        }
+        const committed = t.endBlock(op === 'commit');
+        this.settings.endTransaction(committed, this.sink);
+        return committed ? 'COMMIT' : 'ROLLBACK';
       }
-      this.beginIfNeeded();
-      this.inBlock = true;
-      return 'BEGIN';
     }
-    if (!this.inBlock) {
-      this.sink?.notice({
-        severity: 'WARNING',
-        code: '25P01',
-        message: 'there is no transaction in progress',
-      });
-      void notice;
-      return op === 'commit' ? 'COMMIT' : 'ROLLBACK';
-    }
-    const commit = op === 'commit' && !this.failed;
-    if (commit) txns.commit(this.txn);
-    else txns.abort(this.txn);
-    this.txn = 0;
-    this.inBlock = false;
-    this.failed = false;
-    this.transactionStart = 0;
-    return commit ? 'COMMIT' : 'ROLLBACK';
   }
 
   private async runParsed(
@@ -462,14 +443,14 @@ export class EngineSession implements Session {
     paramTypes: SqlType[] = [],
   ): Promise<Outcome> {
     const stmt = parsed.stmt;
-    if (this.failed && !isTransactionEnd(stmt)) {
+    if (this.transaction.failed && !isTransactionEnd(stmt)) {
       throw new SqlError(
         SqlState.InFailedSqlTransaction,
         'current transaction is aborted, commands ignored until end of transaction block',
       );
     }
     void simple;
-    this.beginIfNeeded();
+    this.transaction.ensureStarted();
     this.cancelled = false;
     const timeout = Number(this.settings.get('statement_timeout'));
     this.deadline = timeout > 0 ? Date.now() + timeout : 0;

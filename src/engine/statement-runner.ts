@@ -96,7 +96,8 @@ export function runStatement(stmt: Statement, rc: RunContext): Outcome {
       truncate(tables, rc.ddl);
       if (stmt.restartIdentity) {
         for (const t of tables)
-          for (const c of t.columns) if (c.sequence) Object.assign(c.sequence, { next: 1, called: false });
+          for (const c of t.columns)
+            if (c.sequence) Object.assign(c.sequence, { next: c.sequence.start, called: false });
       }
       return { columns: null, rows: [], tag: 'TRUNCATE TABLE' };
     }

@@ -26,17 +26,24 @@ export function runUtility(
   const db = session.database;
   switch (stmt.kind) {
     case 'Transaction': {
-      if (stmt.op === 'begin' || stmt.op === 'commit' || stmt.op === 'rollback') {
-        const tag = session.transactionControl(stmt.op, notice);
-        return done(stmt.op === 'begin' ? 'BEGIN' : tag);
+      if (stmt.op === 'prepare') {
+        throw new SqlError(SqlState.FeatureNotSupported, 'PREPARE TRANSACTION is not supported');
       }
-      throw new SqlError(SqlState.FeatureNotSupported, `${stmt.op.toUpperCase()} is not supported yet`);
+      return done(session.transactionControl(stmt.op, stmt.savepoint));
     }
     case 'Set': {
-      const sink = null;
+      const sink = session.currentSink();
+      if (stmt.local && session.transactionStatus() === 'I') {
+        sink?.notice({
+          severity: 'WARNING',
+          code: '25P01',
+          message: 'SET LOCAL can only be used in transaction blocks',
+        });
+        return done('SET');
+      }
       if (stmt.action === 'reset all') session.settings.resetAll(sink);
       else if (stmt.action === 'reset' || stmt.action === 'default') session.settings.reset(stmt.name, sink);
-      else session.settings.set(stmt.name, stmt.values.join(', '), sink);
+      else session.settings.set(stmt.name, stmt.values.join(', '), sink, stmt.local);
       return done(stmt.action === 'value' || stmt.action === 'default' ? 'SET' : 'RESET');
     }
     case 'Show': {
@@ -63,6 +70,7 @@ export function runUtility(
         }
       }
       catalog.createSchema(db, stmt.name);
+      rc.ddl.onUndo(() => db.schemas.delete(stmt.name));
       return done('CREATE SCHEMA');
     }
     case 'CreateExtension': {
@@ -80,13 +88,26 @@ export function runUtility(
       }
       const schema = stmt.schema ?? session.searchPath().find((s) => db.schemas.has(s)) ?? 'public';
       db.extensions.set(stmt.name, { oid: catalog.allocateOid(), version: VECTOR_VERSION, schema });
+      rc.ddl.onUndo(() => db.extensions.delete(stmt.name));
       return done('CREATE EXTENSION');
     }
     case 'CreateDatabase': {
+      if (session.transactionStatus() !== 'I') {
+        throw new SqlError(
+          SqlState.ActiveSqlTransaction,
+          'CREATE DATABASE cannot run inside a transaction block',
+        );
+      }
       catalog.createDatabase(stmt.name, session.user);
       return done('CREATE DATABASE');
     }
     case 'DropDatabase': {
+      if (session.transactionStatus() !== 'I') {
+        throw new SqlError(
+          SqlState.ActiveSqlTransaction,
+          'DROP DATABASE cannot run inside a transaction block',
+        );
+      }
       if (!catalog.databases.has(stmt.name)) {
         if (stmt.ifExists) {
           notice(`database "${stmt.name}" does not exist, skipping`);
@@ -109,8 +130,12 @@ export function runUtility(
     case 'CreateView': {
       const schema = catalog.creationSchema(db, stmt.name.schema, rc.bc.searchPath);
       const existing = schema.tables.get(stmt.name.name);
-      if (existing && stmt.replace && existing.view) catalog.dropTable(existing);
-      catalog.createTable(schema, stmt.name.name, [], false, { text: '', query: stmt.query });
+      if (existing && stmt.replace && existing.view) {
+        catalog.dropTable(existing);
+        rc.ddl.onUndo(() => catalog.restoreTable(existing, []));
+      }
+      const view = catalog.createTable(schema, stmt.name.name, [], false, { text: '', query: stmt.query });
+      rc.ddl.onUndo(() => catalog.dropTable(view));
       return done('CREATE VIEW');
     }
     case 'AlterTable':

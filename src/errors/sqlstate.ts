@@ -101,6 +101,7 @@ export const SqlState = {
   IoError: '58030',
   DataCorrupted: 'XX001',
   InternalError: 'XX000',
+  InvalidSavepointSpecification: '3B001',
   BadCopyFileFormat: '22P04',
   StringDataLengthMismatch: '22026',
   CantChangeRuntimeParam: '55P02',

@@ -9,6 +9,7 @@ import { hashKey } from '../types/compare.ts';
 import type { SqlType, Value } from '../types/type.ts';
 import { runAggregate } from './aggregate.ts';
 import { compileExpr } from './compile-expr.ts';
+import { executeDml } from './dml.ts';
 import type { ExecEnv } from './exec-env.ts';
 import { runJoin } from './join.ts';
 import { sortRows } from './sort.ts';
@@ -130,6 +131,12 @@ export function execute(node: PlanNode, env: ExecEnv): Value[][] {
     }
     case 'Rows':
       return node.produce();
+    case 'RecursiveUnion':
+      return runRecursiveUnion(node, env);
+    case 'WorkTableScan':
+      return env.cteRows.get(node.workTable) ?? [];
+    case 'ModifyTable':
+      return executeDml(node.dml, env).returning;
     case 'SubqueryScan':
       return execute(node.input, env);
   }
@@ -200,4 +207,28 @@ function projectSet(
     }
   }
   return out;
+}
+
+function runRecursiveUnion(node: PlanNode & { kind: 'RecursiveUnion' }, env: ExecEnv): Value[][] {
+  const types = node.columns.map((c) => c.type);
+  const seen = new Set<string>();
+  const fresh = (rows: Value[][]) => {
+    if (node.all) return rows;
+    return rows.filter((row) => {
+      const key = rowKey(types, row);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  };
+  let working = fresh(execute(node.anchor, env));
+  const result = [...working];
+  while (working.length > 0) {
+    env.checkInterrupt();
+    env.cteRows.set(node.workTable, working);
+    working = fresh(execute(node.recursive, env));
+    for (const row of working) result.push(row);
+  }
+  env.cteRows.delete(node.workTable);
+  return result;
 }

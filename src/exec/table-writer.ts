@@ -47,7 +47,7 @@ export function findConflict(index: IndexDef, row: readonly Value[], txn: number
   const store = index.table.store;
   for (const rowId of keyMap(index).get(key) ?? []) {
     if (rowId === ignoreRowId || !store.mayBeLive(rowId)) continue;
-    if (store.deleter(rowId) === txn) continue;
+    if (store.deletedBySameTransaction(rowId, txn)) continue;
     return rowId;
   }
   return -1;
@@ -136,8 +136,7 @@ export function writeRow(table: Table, row: Value[], opts: WriteOptions): number
 
 /** Marks a version deleted by `txn`; concurrent writers get a serialization error. */
 export function deleteRow(table: Table, rowId: number, txn: number): void {
-  const deleter = table.store.deleter(rowId);
-  if (deleter !== 0 && deleter !== txn) {
+  if (table.store.deleter(rowId) !== 0 && !table.store.deletedBySameTransaction(rowId, txn)) {
     throw new SqlError(SqlState.SerializationFailure, 'could not serialize access due to concurrent update');
   }
   table.store.markDeleted(rowId, txn);

@@ -23,6 +23,8 @@ export function optimize(node: PlanNode, settings: RuleSettings): PlanNode {
     case 'Join':
     case 'SetOp':
       return { ...n, left: o(n.left), right: o(n.right) };
+    case 'RecursiveUnion':
+      return { ...n, anchor: o(n.anchor), recursive: o(n.recursive) };
     case 'CteScan':
       // The CTE object is shared between references: rewrite it in place once.
       if (!(n.cte as { optimized?: boolean }).optimized) {

@@ -140,6 +140,34 @@ export interface CteScanNode extends Base {
   readonly cte: { readonly plan: PlanNode; rows: Value[][] | null };
 }
 
+/**
+ * WITH RECURSIVE: the anchor's rows, then the recursive term run again and again over the
+ * rows the previous round produced (the work table) until a round adds nothing. Without ALL,
+ * rows already produced are dropped (UNION semantics).
+ */
+export interface RecursiveUnionNode extends Base {
+  readonly kind: 'RecursiveUnion';
+  readonly name: string;
+  readonly anchor: PlanNode;
+  readonly recursive: PlanNode;
+  readonly all: boolean;
+  /** Identity of the work table that WorkTableScan nodes in `recursive` read. */
+  readonly workTable: object;
+}
+
+/** The recursive term's reference to its own WITH query: the previous round's rows. */
+export interface WorkTableScanNode extends Base {
+  readonly kind: 'WorkTableScan';
+  readonly name: string;
+  readonly workTable: object;
+}
+
+/** A data-modifying statement in WITH; yields its RETURNING rows. */
+export interface ModifyTableNode extends Base {
+  readonly kind: 'ModifyTable';
+  readonly dml: import('../bind/bind-dml.ts').DmlPlan;
+}
+
 /** Rows produced outside the plan (catalog views, SHOW). */
 export interface RowsNode extends Base {
   readonly kind: 'Rows';
@@ -170,6 +198,9 @@ export type PlanNode =
   | FunctionScanNode
   | CteScanNode
   | RowsNode
-  | SubqueryScanNode;
+  | SubqueryScanNode
+  | RecursiveUnionNode
+  | WorkTableScanNode
+  | ModifyTableNode;
 
 export type PlanKind = PlanNode['kind'];

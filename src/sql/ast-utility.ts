@@ -20,6 +20,8 @@ export interface ColumnDef {
   readonly default: Expr | null;
   /** GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY */
   readonly identity: 'always' | 'by default' | null;
+  /** Identity sequence options as written: start, increment, minvalue … */
+  readonly sequenceOptions?: Readonly<Record<string, number>>;
   readonly loc: number;
 }
 

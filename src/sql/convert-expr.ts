@@ -55,7 +55,11 @@ export function convertSortBy(node: pg.Node, ctx: ConvertContext): SortItem {
 
 export function convertFuncCall(f: pg.FuncCall, ctx: ConvertContext): FuncExpr {
   const loc = ctx.loc(f.location);
-  if (f.over !== undefined) throw unsupported('window functions are not supported', loc);
+  if (f.over !== undefined) {
+    // PostgreSQL checks DISTINCT before anything else about a window call.
+    if (f.agg_distinct) throw unsupported('DISTINCT is not implemented for window functions', loc);
+    throw unsupported('window functions are not supported', loc);
+  }
   if (f.agg_within_group) throw unsupported('WITHIN GROUP is not supported', loc);
   return {
     kind: 'Func',

@@ -98,6 +98,7 @@ export function convertColumnDef(
   let unique = false;
   let dflt: ColumnDef['default'] = null;
   let identity: ColumnDef['identity'] = null;
+  const sequenceOptions: Record<string, number> = {};
   for (const n of c.constraints ?? []) {
     const k = as(n, 'Constraint')!;
     switch (k.contype) {
@@ -118,6 +119,10 @@ export function convertColumnDef(
         break;
       case 'CONSTR_IDENTITY':
         identity = k.generated_when === 'a' ? 'always' : 'by default';
+        for (const o of k.options ?? []) {
+          const d = (o as { DefElem?: { defname?: string; arg?: { Integer?: { ival?: number } } } }).DefElem;
+          if (d?.defname && d.arg?.Integer) sequenceOptions[d.defname] = d.arg.Integer.ival ?? 0;
+        }
         break;
       case 'CONSTR_CHECK':
       case 'CONSTR_FOREIGN':
@@ -142,6 +147,7 @@ export function convertColumnDef(
     unique,
     default: dflt,
     identity,
+    sequenceOptions,
     loc: ctx.loc(c.location),
   };
 }

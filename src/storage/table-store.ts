@@ -49,6 +49,12 @@ export class TableStore {
     return deleter === 0 || this.txns.statusOf(deleter) !== 'committed';
   }
 
+  /** Whether the version was deleted by `txn`'s own transaction (any of its subtransactions). */
+  deletedBySameTransaction(rowId: number, txn: number): boolean {
+    const deleter = this.deleter(rowId);
+    return deleter !== 0 && this.txns.sameTransaction(deleter, txn);
+  }
+
   markDeleted(rowId: number, txn: number): void {
     this.xmax[rowId] = txn;
   }
@@ -58,10 +64,25 @@ export class TableStore {
     for (let rowId = 0; rowId < n; rowId++) if (this.isVisible(rowId, txn)) yield rowId;
   }
 
-  /** TRUNCATE: drops every version at once (not transactional yet; see docs/decisions.md). */
-  truncate(): void {
+  /** TRUNCATE: drops every version at once; returns what `restore` needs to undo it. */
+  truncate(): TruncatedVersions {
+    const saved = { rows: this.rows, xmin: this.xmin, xmax: this.xmax };
     this.rows = [];
     this.xmin = [];
     this.xmax = [];
+    return saved;
   }
+
+  /** Undoes a TRUNCATE (its transaction rolled back). */
+  restore(saved: TruncatedVersions): void {
+    this.rows = saved.rows;
+    this.xmin = saved.xmin;
+    this.xmax = saved.xmax;
+  }
+}
+
+export interface TruncatedVersions {
+  readonly rows: Value[][];
+  readonly xmin: number[];
+  readonly xmax: number[];
 }

@@ -1,0 +1,153 @@
+/**
+ * One session's transaction state, as PostgreSQL exposes it: an implicit transaction per
+ * statement (or per extended-protocol batch), explicit BEGIN … COMMIT/ROLLBACK blocks that
+ * fail on error until ended (25P02), savepoints as subtransactions, and an undo log that
+ * makes DDL transactional (catalog changes are reverted when their transaction, or the
+ * savepoint they follow, rolls back).
+ */
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import type { TransactionManager } from '../storage/transactions.ts';
+
+interface Savepoint {
+  readonly name: string;
+  /** Position in `subs` of the subtransaction the savepoint started. */
+  readonly subIndex: number;
+  /** Undo-log length when the savepoint was set. */
+  readonly undoMark: number;
+}
+
+const PG_EPOCH_MS = 946_684_800_000;
+
+export class SessionTransaction {
+  /** Top-level transaction id, 0 when none is open. */
+  private top = 0;
+  /** Id that new row versions are written with (the innermost live subtransaction). */
+  private current = 0;
+  private subs: number[] = [];
+  private savepoints: Savepoint[] = [];
+  private undo: (() => void)[] = [];
+  private block = false;
+  private aborted = false;
+  /** µs since 2000-01-01 when the transaction started (now(), current_timestamp). */
+  startTime = 0;
+
+  constructor(private readonly txns: TransactionManager) {}
+
+  get id(): number {
+    return this.current;
+  }
+
+  get inBlock(): boolean {
+    return this.block;
+  }
+
+  get failed(): boolean {
+    return this.aborted;
+  }
+
+  get open(): boolean {
+    return this.top !== 0;
+  }
+
+  status(): 'I' | 'T' | 'E' {
+    if (!this.block) return 'I';
+    return this.aborted ? 'E' : 'T';
+  }
+
+  ensureStarted(): void {
+    if (this.top) return;
+    this.top = this.txns.begin();
+    this.current = this.top;
+    this.startTime = (Date.now() - PG_EPOCH_MS) * 1000;
+  }
+
+  onUndo(undo: () => void): void {
+    this.undo.push(undo);
+  }
+
+  /** BEGIN: turns the current (or a new) transaction into an explicit block. */
+  begin(): void {
+    this.ensureStarted();
+    this.block = true;
+  }
+
+  /** A statement failed: a block becomes failed; an implicit transaction rolls back. */
+  statementFailed(): void {
+    if (this.block) this.aborted = true;
+    else this.finish(false);
+  }
+
+  /** Ends an implicit transaction; explicit blocks stay open. */
+  endImplicit(commit: boolean): void {
+    if (this.top && !this.block) this.finish(commit && !this.aborted);
+  }
+
+  /** COMMIT or ROLLBACK of a block; returns whether it committed. */
+  endBlock(commit: boolean): boolean {
+    const committed = commit && !this.aborted;
+    this.finish(committed);
+    return committed;
+  }
+
+  savepoint(name: string): void {
+    this.requireBlock('SAVEPOINT');
+    this.current = this.txns.beginSub(this.top);
+    this.subs.push(this.current);
+    this.savepoints.push({ name, subIndex: this.subs.length - 1, undoMark: this.undo.length });
+  }
+
+  rollbackTo(name: string): void {
+    this.requireBlock('ROLLBACK TO SAVEPOINT');
+    const at = this.find(name);
+    const sp = this.savepoints[at];
+    for (const sub of this.subs.slice(sp.subIndex)) this.txns.abort(sub);
+    this.subs.length = sp.subIndex;
+    this.runUndo(sp.undoMark);
+    // The savepoint stays; work after it continues in a fresh subtransaction.
+    this.savepoints.length = at + 1;
+    this.current = this.txns.beginSub(this.top);
+    this.subs.push(this.current);
+    this.aborted = false;
+  }
+
+  release(name: string): void {
+    this.requireBlock('RELEASE SAVEPOINT');
+    this.savepoints.length = this.find(name);
+  }
+
+  private find(name: string): number {
+    for (let i = this.savepoints.length - 1; i >= 0; i--) if (this.savepoints[i].name === name) return i;
+    throw new SqlError(SqlState.InvalidSavepointSpecification, `savepoint "${name}" does not exist`);
+  }
+
+  private requireBlock(what: string): void {
+    if (!this.block)
+      throw new SqlError(SqlState.NoActiveSqlTransaction, `${what} can only be used in transaction blocks`);
+  }
+
+  private runUndo(mark: number): void {
+    while (this.undo.length > mark) this.undo.pop()!();
+  }
+
+  private finish(commit: boolean): void {
+    if (!this.top) return;
+    if (commit) this.txns.commit(this.top);
+    else {
+      this.txns.abort(this.top);
+      this.runUndo(0);
+    }
+    this.top = 0;
+    this.current = 0;
+    this.subs = [];
+    this.savepoints = [];
+    this.undo = [];
+    this.block = false;
+    this.aborted = false;
+    this.startTime = 0;
+  }
+
+  /** The connection ended: roll back whatever is open. */
+  abandon(): void {
+    this.finish(false);
+  }
+}
