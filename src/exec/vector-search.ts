@@ -65,14 +65,39 @@ export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][]
   else k = total;
   if (k <= 0) return [];
   env.checkInterrupt();
+  // A selective filter: exact search over the matching rows beats walking the index and
+  // discarding most candidates (DESIGN §4), and it is exact.
+  const selectivity = need !== null && predicate !== null ? estimateSelectivity(store.capacity, accept) : 1;
+  if (need !== null && selectivity * store.capacity <= EXACT_SEARCH_MAX_ROWS) {
+    return emit(exactSearch(node, env, q, need, accept));
+  }
   const result = impl.search(q as Float32Array, k, {
-    efSearch: Math.max(efSearch, k),
-    probes,
+    // A filter passing a fraction of the rows needs a proportionally wider search.
+    efSearch: Math.min(EF_SEARCH_CAP, Math.ceil(Math.max(efSearch, k) / Math.max(selectivity, 0.01))),
+    probes: need !== null ? Math.ceil(probes / Math.max(selectivity, 0.01)) : probes,
     filter: accept,
     strictProbes: need === null,
   } as Parameters<typeof impl.search>[2]);
   if (need === null || result.rowIds.length >= need) return emit(result.rowIds.slice(0, need ?? undefined));
   return emit(exactSearch(node, env, q, need, accept));
+}
+
+/** Above this many estimated matching rows a filtered kNN query walks the index. */
+const EXACT_SEARCH_MAX_ROWS = 10_000;
+const EF_SEARCH_CAP = 2_000;
+const SELECTIVITY_SAMPLE = 1_000;
+
+/** Fraction of rows passing `accept`, from an evenly spaced sample of row ids. */
+function estimateSelectivity(capacity: number, accept: (rowId: number) => boolean): number {
+  if (capacity === 0) return 0;
+  const step = Math.max(1, Math.floor(capacity / SELECTIVITY_SAMPLE));
+  let sampled = 0;
+  let passed = 0;
+  for (let rowId = 0; rowId < capacity; rowId += step) {
+    sampled++;
+    if (accept(rowId)) passed++;
+  }
+  return passed / sampled;
 }
 
 function indexable(value: Value, metric: string): boolean {
