@@ -202,7 +202,7 @@ export function bindInsert(stmt: InsertStmt, bc: BindContext): InsertPlan {
       columns: rows[0].map((e, i) => ({ name: `column${i + 1}`, type: e.type, tableOid: 0, attnum: 0 })),
     };
   } else {
-    const plan = bindSelect(stmt.source, null, bc);
+    const plan = bindSelect(stmt.source, null, bc, true);
     if (plan.columns.length > targets.length) {
       throw new SqlError(SqlState.SyntaxError, 'INSERT has more expressions than target columns');
     }

@@ -18,12 +18,22 @@ import { coerceBoolean, tryCoerce } from './coercion.ts';
 import { exprKey, outputName, rewriteOverAggregate } from './expr-utils.ts';
 import { Scope } from './scope.ts';
 
-export function bindSelect(stmt: SelectStmt, outer: Scope | null, bc: BindContext): PlanNode {
+/**
+ * `keepUnknownTargets`: leave untyped literals in the select list untyped (the top-level
+ * SELECT of INSERT … SELECT, whose columns take the target columns' types, as in PostgreSQL);
+ * everywhere else they resolve to text.
+ */
+export function bindSelect(
+  stmt: SelectStmt,
+  outer: Scope | null,
+  bc: BindContext,
+  keepUnknownTargets = false,
+): PlanNode {
   const pushed = bindWith(stmt.with, bc, bindSelect);
   try {
     if (stmt.setOp) return bindSetOp(stmt, outer, bc, bindSelect);
     if (stmt.values) return bindValues(stmt, outer, bc, bindSelect);
-    return bindSimpleSelect(stmt, outer, bc);
+    return bindSimpleSelect(stmt, outer, bc, keepUnknownTargets);
   } finally {
     if (pushed) bc.ctes.pop();
   }
@@ -38,7 +48,13 @@ function exprOptions(bc: BindContext, aggs: { aggs: AggCall[] } | null, clause: 
 }
 
 /** Expands `*` / `t.*` and binds each select-list entry. */
-function bindTargets(targets: readonly SelectTarget[], scope: Scope, bc: BindContext, opts: ExprOptions) {
+function bindTargets(
+  targets: readonly SelectTarget[],
+  scope: Scope,
+  bc: BindContext,
+  opts: ExprOptions,
+  keepUnknown = false,
+) {
   const exprs: BoundExpr[] = [];
   const columns: OutputColumn[] = [];
   for (const t of targets) {
@@ -63,7 +79,8 @@ function bindTargets(targets: readonly SelectTarget[], scope: Scope, bc: BindCon
       }
       continue;
     }
-    const e = resolveUnknownToText(bindExpr(t.expr, scope, bc, opts), bc);
+    const bound = bindExpr(t.expr, scope, bc, opts);
+    const e = keepUnknown ? bound : resolveUnknownToText(bound, bc);
     exprs.push(e);
     const src = e.kind === 'Column' ? scope.columns.find((c) => c.index === e.index) : undefined;
     columns.push({
@@ -110,7 +127,12 @@ function limitExpr(e: Expr | null, scope: Scope, bc: BindContext, clause: string
   return out;
 }
 
-function bindSimpleSelect(stmt: SelectStmt, outer: Scope | null, bc: BindContext): PlanNode {
+function bindSimpleSelect(
+  stmt: SelectStmt,
+  outer: Scope | null,
+  bc: BindContext,
+  keepUnknown: boolean,
+): PlanNode {
   const from = bindFrom(stmt, outer, bc);
   let plan = from.plan;
   const scope = from.scope;
@@ -124,7 +146,7 @@ function bindSimpleSelect(stmt: SelectStmt, outer: Scope | null, bc: BindContext
     };
   }
   const collector = { aggs: [] as AggCall[] };
-  const targets = bindTargets(stmt.targets, scope, bc, exprOptions(bc, collector, 'SELECT'));
+  const targets = bindTargets(stmt.targets, scope, bc, exprOptions(bc, collector, 'SELECT'), keepUnknown);
   const groups = stmt.groupBy.map((g) => bindGroupItem(g, stmt, targets.exprs, scope, bc));
   let having = stmt.having
     ? coerceBoolean(

@@ -4,102 +4,112 @@
  * ("Index Scan using items_embedding_idx on items"). Costs are not estimated, so they are
  * omitted, as with EXPLAIN (COSTS OFF). ANALYZE adds actual rows and time per node.
  */
-import { bindDelete, bindInsert, bindUpdate } from '../bind/bind-dml.ts';
+import { bindDelete, bindInsert, bindUpdate, type DmlPlan } from '../bind/bind-dml.ts';
 import { bindSelect } from '../bind/bind-select.ts';
-import type { BoundExpr } from '../bind/bound-expr.ts';
-import { BIND_EVAL_CONTEXT } from '../bind/coercion.ts';
+import { executeDml } from '../exec/dml.ts';
 import { execute } from '../exec/executor.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import type { ExplainStmt } from '../sql/ast-utility.ts';
-import { encodeText } from './encode.ts';
+import { deparse, deparseKey } from './deparse-expr.ts';
 import type { RunContext } from './statement-runner.ts';
 import { planQuery } from './statement-runner.ts';
 
-function exprText(e: BoundExpr, names: readonly string[]): string {
-  switch (e.kind) {
-    case 'Column':
-      return names[e.index] ?? e.name;
-    case 'Const':
-      return e.value === null
-        ? 'NULL'
-        : `'${encodeText(e.type, e.value, BIND_EVAL_CONTEXT)}'::${e.type.base}`;
-    case 'Param':
-      return `$${e.index + 1}`;
-    case 'Call':
-      return e.isOperator && e.args.length === 2
-        ? `(${exprText(e.args[0], names)} ${e.name} ${exprText(e.args[1], names)})`
-        : `${e.name}(${e.args.map((a) => exprText(a, names)).join(', ')})`;
-    case 'Cast':
-      return `(${exprText(e.arg, names)})::${e.type.base}`;
-    case 'And':
-    case 'Or':
-      return `(${e.args.map((a) => exprText(a, names)).join(` ${e.kind.toUpperCase()} `)})`;
-    case 'Not':
-      return `(NOT ${exprText(e.arg, names)})`;
-    case 'IsNull':
-      return `(${exprText(e.arg, names)} IS ${e.not ? 'NOT ' : ''}NULL)`;
+type Stats = Map<PlanNode, { rows: number; ms: number; loops: number }>;
+
+function names(n: PlanNode): string[] {
+  return n.columns.map((c) => c.name);
+}
+
+/** Sort keys point at projected columns; show the expressions behind them. */
+function sortKeys(node: PlanNode & { kind: 'Sort' }): string {
+  const input = node.input;
+  return node.keys
+    .map((k) => {
+      let text: string;
+      if (input.kind === 'Project' && k.expr.kind === 'Column')
+        text = deparseKey(input.exprs[k.expr.index], names(input.input));
+      else text = deparseKey(k.expr, names(input));
+      return `${text}${k.desc ? ' DESC' : ''}`;
+    })
+    .join(', ');
+}
+
+function scanTitle(node: PlanNode): string | null {
+  switch (node.kind) {
+    case 'SeqScan':
+      return `Seq Scan on ${node.table.name}${node.alias !== node.table.name ? ` ${node.alias}` : ''}`;
+    case 'VectorSearch':
+      return `Index Scan using ${node.index.name} on ${node.table.name}${node.alias !== node.table.name ? ` ${node.alias}` : ''}`;
+    case 'Values':
+      return 'Values Scan on "*VALUES*"';
+    case 'FunctionScan':
+      return `Function Scan on ${node.def.name}`;
+    case 'SubqueryScan':
+      return `Subquery Scan on ${node.alias}`;
+    case 'CteScan':
+      return `CTE Scan on ${node.name}`;
+    case 'WorkTableScan':
+      return `WorkTable Scan on ${node.name}`;
+    case 'Rows':
+      return `Function Scan on ${node.label}`;
+    case 'Result':
+      return 'Result';
     default:
-      return e.kind;
+      return null;
   }
 }
 
 function describe(node: PlanNode): { title: string; details: string[] } {
-  const cols = (n: PlanNode) => n.columns.map((c) => c.name);
-  switch (node.kind) {
-    case 'SeqScan':
-      return {
-        title: `Seq Scan on ${node.table.name}${node.alias !== node.table.name ? ` ${node.alias}` : ''}`,
-        details: [],
-      };
-    case 'VectorSearch': {
-      const names = cols(node);
-      const details = [
-        `Order By: (${names[node.column]} ${node.index.operator} ${exprText(node.query, names)})`,
-      ];
-      if (node.filter) details.push(`Filter: ${exprText(node.filter, names)}`);
-      return { title: `Index Scan using ${node.index.name} on ${node.table.name}`, details };
+  const scan = scanTitle(node);
+  if (scan !== null) {
+    const details: string[] = [];
+    if (node.kind === 'VectorSearch') {
+      const n = names(node);
+      details.push(`Order By: (${n[node.column]} ${node.index.operator} ${deparse(node.query, n)})`);
+      if (node.filter) details.push(`Filter: ${deparse(node.filter, n)}`);
     }
+    return { title: scan, details };
+  }
+  switch (node.kind) {
     case 'Filter':
-      return { title: 'Filter', details: [`Filter: ${exprText(node.predicate, cols(node.input))}`] };
+      return { title: 'Result', details: [`Filter: ${deparse(node.predicate, names(node.input))}`] };
     case 'Sort':
-      return {
-        title: 'Sort',
-        details: [
-          `Sort Key: ${node.keys.map((k) => `${exprText(k.expr, cols(node.input))}${k.desc ? ' DESC' : ''}`).join(', ')}`,
-        ],
-      };
+      return { title: 'Sort', details: [`Sort Key: ${sortKeys(node)}`] };
     case 'Limit':
       return { title: 'Limit', details: [] };
-    case 'Aggregate':
-      return { title: node.groups.length > 0 ? 'HashAggregate' : 'Aggregate', details: [] };
-    case 'Join':
-      return {
-        title: `Nested Loop${node.type === 'inner' || node.type === 'cross' ? '' : ` ${node.type[0].toUpperCase()}${node.type.slice(1)} Join`}`,
-        details: [],
-      };
-    case 'Project':
-      return { title: 'Result', details: [] };
-    case 'Values':
-      return { title: `Values Scan on "*VALUES*"`, details: [] };
-    case 'FunctionScan':
-      return { title: `Function Scan on ${node.def.name}`, details: [] };
-    case 'SubqueryScan':
-      return { title: `Subquery Scan on ${node.alias}`, details: [] };
-    case 'CteScan':
-      return { title: `CTE Scan on ${node.name}`, details: [] };
+    case 'Aggregate': {
+      if (node.groups.length === 0) return { title: 'Aggregate', details: [] };
+      const keys = node.groups.map((g) => deparseKey(g, names(node.input))).join(', ');
+      return { title: 'HashAggregate', details: [`Group Key: ${keys}`] };
+    }
+    case 'Join': {
+      const kind =
+        node.type === 'inner' || node.type === 'cross'
+          ? ''
+          : ` ${node.type[0].toUpperCase()}${node.type.slice(1)} Join`;
+      const details = node.on
+        ? [`Join Filter: ${deparse(node.on, [...names(node.left), ...names(node.right)])}`]
+        : [];
+      return { title: `Nested Loop${kind}`, details };
+    }
     case 'SetOp':
       return {
-        title: node.op === 'union' ? (node.all ? 'Append' : 'HashAggregate') : `HashSetOp ${node.op}`,
+        title:
+          node.op === 'union'
+            ? node.all
+              ? 'Append'
+              : 'HashAggregate'
+            : `HashSetOp ${node.op[0].toUpperCase()}${node.op.slice(1)}`,
         details: [],
       };
     case 'Distinct':
       return { title: 'Unique', details: [] };
     case 'RecursiveUnion':
       return { title: 'Recursive Union', details: [] };
-    case 'WorkTableScan':
-      return { title: `WorkTable Scan on ${node.name}`, details: [] };
     case 'ModifyTable':
       return { title: `${node.dml.kind} on ${node.dml.table.name}`, details: [] };
+    case 'Project':
+      return { title: 'Result', details: [] };
     default:
       return { title: node.kind, details: [] };
   }
@@ -122,6 +132,8 @@ function children(node: PlanNode): PlanNode[] {
       return [node.cte.plan];
     case 'RecursiveUnion':
       return [node.anchor, node.recursive];
+    case 'ModifyTable':
+      return [node.dml.kind === 'Insert' ? node.dml.source : node.dml.scan];
     default:
       return [];
   }
@@ -132,40 +144,63 @@ function skipProjects(node: PlanNode): PlanNode {
   return node.kind === 'Project' && node.input.kind !== 'Result' ? skipProjects(node.input) : node;
 }
 
-function render(
-  node: PlanNode,
-  depth: number,
-  lines: string[],
-  stats: Map<PlanNode, { rows: number; ms: number }> | null,
-) {
-  const n = skipProjects(node);
+function actual(stats: Stats | null, ...nodes: PlanNode[]): string {
+  const stat = nodes.map((n) => stats?.get(n)).find((x) => x !== undefined);
+  if (!stat) return '';
+  const ms = (stat.ms / stat.loops).toFixed(3);
+  return ` (actual time=${ms}..${ms} rows=${Math.round(stat.rows / stat.loops)} loops=${stat.loops})`;
+}
+
+function render(node: PlanNode, depth: number, lines: string[], stats: Stats | null) {
+  let n = skipProjects(node);
+  const extra: string[] = [];
+  const measured: PlanNode[] = [node, n];
+  // A filter directly over a scan is shown as the scan's "Filter:" line, as PostgreSQL does.
+  if (n.kind === 'Filter' && scanTitle(skipProjects(n.input)) !== null) {
+    extra.push(`Filter: ${deparse(n.predicate, names(n.input))}`);
+    n = skipProjects(n.input);
+    measured.push(n);
+  }
   const { title, details } = describe(n);
-  const stat = stats?.get(n);
-  const actual = stat ? ` (actual time=${stat.ms.toFixed(3)} rows=${stat.rows} loops=1)` : '';
   const pad = depth === 0 ? '' : `${' '.repeat(depth * 6 - 6)}  ->  `;
-  lines.push(`${pad}${title}${actual}`);
+  lines.push(`${pad}${title}${actual(stats, ...measured)}`);
   const detailPad = depth === 0 ? '  ' : ' '.repeat(depth * 6 + 2);
-  for (const d of details) lines.push(`${detailPad}${d}`);
+  for (const d of [...details, ...extra]) lines.push(`${detailPad}${d}`);
   for (const child of children(n)) render(child, depth + 1, lines, stats);
 }
 
 export function explainPlan(stmt: ExplainStmt, rc: RunContext): string[] {
   const s = stmt.statement;
+  const planStart = performance.now();
   let plan: PlanNode;
+  let dml: DmlPlan | null = null;
   if (s.kind === 'Select') plan = planQuery(bindSelect(s, null, rc.bc), rc);
-  else if (s.kind === 'Insert') plan = planQuery(bindInsert(s, rc.bc).source, rc);
-  else plan = planQuery((s.kind === 'Update' ? bindUpdate(s, rc.bc) : bindDelete(s, rc.bc)).scan, rc);
-  const lines: string[] = [];
-  let stats: Map<PlanNode, { rows: number; ms: number }> | null = null;
-  let total = 0;
-  if (stmt.analyze && s.kind === 'Select') {
-    stats = new Map();
-    const start = performance.now();
-    const rows = execute(plan, rc.env);
-    total = performance.now() - start;
-    stats.set(skipProjects(plan), { rows: rows.length, ms: total });
+  else {
+    dml =
+      s.kind === 'Insert'
+        ? bindInsert(s, rc.bc)
+        : s.kind === 'Update'
+          ? bindUpdate(s, rc.bc)
+          : bindDelete(s, rc.bc);
+    const input = planQuery(dml.kind === 'Insert' ? dml.source : dml.scan, rc);
+    dml = dml.kind === 'Insert' ? { ...dml, source: input } : { ...dml, scan: input };
+    plan = { kind: 'ModifyTable', dml, columns: [] };
   }
+  const planningMs = performance.now() - planStart;
+  const lines: string[] = [];
+  if (!stmt.analyze) {
+    render(plan, 0, lines, null);
+    return lines;
+  }
+  const stats: Stats = new Map();
+  const env = { ...rc.env, instrument: stats };
+  const start = performance.now();
+  if (dml) executeDml(dml, env);
+  else execute(plan, env);
+  const total = performance.now() - start;
+  if (dml) stats.set(plan, { rows: 0, ms: total, loops: 1 });
   render(plan, 0, lines, stats);
-  if (stats) lines.push(`Execution Time: ${total.toFixed(3)} ms`);
+  lines.push(`Planning Time: ${planningMs.toFixed(3)} ms`);
+  lines.push(`Execution Time: ${total.toFixed(3)} ms`);
   return lines;
 }

@@ -20,6 +20,8 @@ export interface ExecEnv {
   runSubquery(plan: PlanNode, row: Value[], env: ExecEnv, limit: number): Value[][];
   /** Adds to the time the statement sleeps once it ran (pg_sleep). */
   deferSleep(ms: number): void;
+  /** EXPLAIN ANALYZE: rows, time and loops per plan node. */
+  readonly instrument?: Map<PlanNode, { rows: number; ms: number; loops: number }>;
   /** Throws 57014 when the statement was cancelled or timed out. */
   checkInterrupt(): void;
 }

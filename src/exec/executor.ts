@@ -42,6 +42,21 @@ function evalCount(
 }
 
 export function execute(node: PlanNode, env: ExecEnv): Value[][] {
+  const stats = env.instrument;
+  if (!stats) return executeNode(node, env);
+  const start = performance.now();
+  const rows = executeNode(node, env);
+  const ms = performance.now() - start;
+  const s = stats.get(node);
+  if (s) {
+    s.rows += rows.length;
+    s.ms += ms;
+    s.loops++;
+  } else stats.set(node, { rows: rows.length, ms, loops: 1 });
+  return rows;
+}
+
+function executeNode(node: PlanNode, env: ExecEnv): Value[][] {
   switch (node.kind) {
     case 'Result':
       return [[]];

@@ -1,0 +1,64 @@
+import { beforeAll, expect, test } from 'vitest';
+import { localSession } from './testing/local-session.ts';
+
+let s: Awaited<ReturnType<typeof localSession>>;
+
+async function explain(sql: string): Promise<string[]> {
+  return (await s.run(`EXPLAIN ${sql}`)).rows.map((r) => r[0] ?? '');
+}
+
+beforeAll(async () => {
+  s = await localSession();
+  await s.run('CREATE EXTENSION vector');
+  await s.run('CREATE TABLE ex_items (id int PRIMARY KEY, cat int, embedding vector(3))');
+  await s.run(
+    'INSERT INTO ex_items SELECT i, i % 10, ARRAY[i, i % 7, 1]::vector FROM generate_series(1, 100) i',
+  );
+  await s.run('CREATE INDEX ex_items_embedding_idx ON ex_items USING hnsw (embedding vector_l2_ops)');
+});
+
+// Expected texts are what PostgreSQL 15 + pgvector print for EXPLAIN (COSTS OFF) of the same
+// queries (Quiver estimates no costs, so its EXPLAIN always has that shape).
+test('a filtered scan, a hash aggregate and a sort match PostgreSQL text', async () => {
+  expect(await explain('(COSTS OFF) SELECT * FROM ex_items WHERE id > 5')).toEqual([
+    'Seq Scan on ex_items',
+    '  Filter: (id > 5)',
+  ]);
+  expect(await explain('(COSTS OFF) SELECT cat, count(*) FROM ex_items GROUP BY cat')).toEqual([
+    'HashAggregate',
+    '  Group Key: cat',
+    '  ->  Seq Scan on ex_items',
+  ]);
+  expect(
+    await explain("(COSTS OFF) SELECT id FROM ex_items ORDER BY embedding <=> '[3,1,2]' LIMIT 5"),
+  ).toEqual([
+    'Limit',
+    '  ->  Sort',
+    "        Sort Key: ((embedding <=> '[3,1,2]'::vector))",
+    '        ->  Seq Scan on ex_items',
+  ]);
+});
+
+test('a kNN query names its index, with the filter applied inside the index scan', async () => {
+  expect(
+    await explain("SELECT id FROM ex_items WHERE cat = 3 ORDER BY embedding <-> '[3,1,2]' LIMIT 5"),
+  ).toEqual([
+    'Limit',
+    '  ->  Index Scan using ex_items_embedding_idx on ex_items',
+    "        Order By: (embedding <-> '[3,1,2]'::vector)",
+    '        Filter: (cat = 3)',
+  ]);
+});
+
+test('EXPLAIN ANALYZE reports actual rows per node and runs DML', async () => {
+  const lines = await explain("ANALYZE SELECT id FROM ex_items ORDER BY embedding <-> '[3,1,2]' LIMIT 5");
+  expect(lines[0]).toMatch(/^Limit \(actual time=[\d.]+\.\.[\d.]+ rows=5 loops=1\)$/);
+  expect(lines[1]).toMatch(
+    /Index Scan using ex_items_embedding_idx on ex_items \(actual time=.* rows=5 loops=1\)/,
+  );
+  expect(lines.at(-1)).toMatch(/^Execution Time: [\d.]+ ms$/);
+  const update = await explain('ANALYZE UPDATE ex_items SET cat = 0 WHERE id = 1');
+  expect(update[0]).toMatch(/^Update on ex_items/);
+  const r = await s.run('SELECT cat FROM ex_items WHERE id = 1');
+  expect(r.rows).toEqual([['0']]);
+});
