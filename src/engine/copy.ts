@@ -13,7 +13,6 @@ import { castValue } from '../types/resolve.ts';
 import { T, type Value } from '../types/type.ts';
 import type { ResultSink } from '../wire/session.ts';
 import { encodeText } from './encode.ts';
-import type { EngineSession } from './session.ts';
 import type { Outcome, RunContext } from './statement-runner.ts';
 
 /** Adds PostgreSQL's CONTEXT line ("COPY t, line 2, column v: ...") to a row error. */
@@ -109,13 +108,7 @@ function csvQuote(value: string, delimiter: string, quote: string): string {
   return value;
 }
 
-export async function runCopy(
-  stmt: CopyStmt,
-  rc: RunContext,
-  sink: ResultSink,
-  session: EngineSession,
-): Promise<Outcome> {
-  void session;
+export async function runCopy(stmt: CopyStmt, rc: RunContext, sink: ResultSink): Promise<Outcome> {
   if (stmt.format === 'binary')
     throw new SqlError(SqlState.FeatureNotSupported, 'COPY BINARY is not supported yet');
   const csv = stmt.format === 'csv';

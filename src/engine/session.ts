@@ -29,10 +29,12 @@ import type {
 import { runCopy } from './copy.ts';
 import type { DdlContext } from './ddl.ts';
 import { decodeParameter, encodeValue, fieldDescriptions } from './encode.ts';
-import { type SessionState, sessionFunctions } from './session-functions.ts';
+import { sessionBindContext } from './session-context.ts';
 import { SessionSettings } from './session-settings.ts';
 import { SessionTransaction } from './session-transaction.ts';
+import { StatementInterrupts } from './statement-interrupts.ts';
 import { describeStatement, type Outcome, type RunContext, runStatement } from './statement-runner.ts';
+import { type TransactionOp, transactionControl } from './transaction-control.ts';
 import { runUtility } from './utility.ts';
 
 const PG_EPOCH_MS = 946_684_800_000;
@@ -64,11 +66,7 @@ export class EngineSession implements Session {
   private readonly transaction: SessionTransaction;
   private readonly prepared = new Map<string, Prepared>();
   private readonly portals = new Map<string, Portal>();
-  private cancelled = false;
-  private deadline = 0;
-  private sleepers = new Set<(err: SqlError) => void>();
-  /** pg_sleep time the running statement still has to wait. */
-  private pendingSleepMs = 0;
+  private readonly interrupts = new StatementInterrupts();
   private readonly lastSequenceValues = new Map<number, bigint>();
   private sink: ResultSink | null = null;
 
@@ -96,7 +94,7 @@ export class EngineSession implements Session {
     }
     for (const parsed of statements) {
       try {
-        const outcome = await this.runParsed(parsed, [], sink, true);
+        const outcome = await this.runParsed(parsed, [], sink);
         if (outcome.columns) sink.rowDescription(fieldDescriptions(outcome.columns, []));
         await this.writeRows(outcome, [], sink, 0);
         sink.commandComplete(outcome.tag);
@@ -195,7 +193,7 @@ export class EngineSession implements Session {
       return 'complete';
     }
     if (!portal.outcome) {
-      portal.outcome = await this.runParsed(parsed, portal.params, sink, false, portal.prepared.paramTypes);
+      portal.outcome = await this.runParsed(parsed, portal.params, sink, portal.prepared.paramTypes);
     }
     const outcome = portal.outcome;
     const done = await this.writeRows(outcome, portal.formats, sink, maxRows, portal);
@@ -227,9 +225,7 @@ export class EngineSession implements Session {
   }
 
   cancel(): void {
-    this.cancelled = true;
-    const err = new SqlError(SqlState.QueryCanceled, 'canceling statement due to user request');
-    for (const wake of this.sleepers) wake(err);
+    this.interrupts.cancel();
   }
 
   close(): void {
@@ -272,40 +268,16 @@ export class EngineSession implements Session {
   }
 
   private bindContext(paramTypes: SqlType[]): BindContext {
-    const state: SessionState = {
-      user: this.user,
-      databaseName: this.database.name,
-      processId: this.processId,
-      getSetting: (n) => this.settings.show(n),
-      setSetting: (n, v) => this.settings.set(n, v, this.sink),
-      lastSequenceValues: this.lastSequenceValues,
-      findSequence: (n) => {
-        for (const s of this.searchPath()) {
-          const seq = this.database.schemas.get(s)?.sequences.get(n);
-          if (seq) return seq;
-        }
-        return undefined;
-      },
-      sequenceByOid: (oid) => {
-        for (const schema of this.database.schemas.values()) {
-          for (const seq of schema.sequences.values()) if (seq.oid === oid) return seq;
-        }
-        return undefined;
-      },
-      serverVersion: this.services.serverVersion,
-    };
-    return {
-      catalog: this.services.catalog,
-      database: this.database,
-      searchPath: this.searchPath(),
-      paramTypes,
-      ctes: [],
-      sessionFunctions: sessionFunctions(state),
-      setting: (n) => this.settings.get(n),
-      system: {
-        catalog: this.services.catalog,
-        database: this.database,
+    return sessionBindContext(
+      {
         user: this.user,
+        database: this.database,
+        processId: this.processId,
+        services: this.services,
+        settings: this.settings,
+        sink: () => this.sink,
+        lastSequenceValues: this.lastSequenceValues,
+        searchPath: () => this.searchPath(),
         preparedStatements: () =>
           [...this.prepared.entries()]
             .filter(([name]) => name !== '')
@@ -315,9 +287,9 @@ export class EngineSession implements Session {
               prepareTime: p.prepareTime,
               parameterTypes: p.paramTypes.map((t) => typeDisplayName(t)),
             })),
-        settings: () => this.settings.all(),
       },
-    };
+      paramTypes,
+    );
   }
 
   searchPath(): string[] {
@@ -344,10 +316,8 @@ export class EngineSession implements Session {
       cteRows: new Map(),
       runSubquery: (plan: PlanNode, row: Value[], e: ExecEnv) =>
         execute(plan, { ...e, outer: [row, ...e.outer] }),
-      checkInterrupt: () => this.checkInterrupt(),
-      deferSleep: (ms) => {
-        this.pendingSleepMs += ms;
-      },
+      checkInterrupt: () => this.interrupts.check(),
+      deferSleep: (ms) => this.interrupts.deferSleep(ms),
     };
     const notice = (message: string, detail?: string, hint?: string) =>
       this.sink?.notice({ severity: 'NOTICE', code: '00000', message, detail, hint });
@@ -368,78 +338,15 @@ export class EngineSession implements Session {
     return rc;
   }
 
-  private checkInterrupt(): void {
-    if (this.cancelled) {
-      this.cancelled = false;
-      throw new SqlError(SqlState.QueryCanceled, 'canceling statement due to user request');
-    }
-    if (this.deadline && Date.now() > this.deadline) {
-      throw new SqlError(SqlState.QueryCanceled, 'canceling statement due to statement timeout');
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    const remaining = this.deadline ? this.deadline - Date.now() : Number.POSITIVE_INFINITY;
-    return new Promise((resolve, reject) => {
-      const wake = (err: SqlError) => {
-        clearTimeout(timer);
-        this.sleepers.delete(wake);
-        reject(err);
-      };
-      const timer = setTimeout(
-        () => {
-          this.sleepers.delete(wake);
-          if (remaining < ms)
-            reject(new SqlError(SqlState.QueryCanceled, 'canceling statement due to statement timeout'));
-          else resolve();
-        },
-        Math.min(ms, remaining),
-      );
-      this.sleepers.add(wake);
-    });
-  }
-
   /** BEGIN/COMMIT/ROLLBACK and savepoints, called by the utility runner. */
-  transactionControl(
-    op: 'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollback to',
-    savepoint: string | null,
-  ): string {
-    const t = this.transaction;
-    const warn = (code: string, message: string) => this.sink?.notice({ severity: 'WARNING', code, message });
-    switch (op) {
-      case 'begin':
-        if (t.inBlock) warn('25001', 'there is already a transaction in progress');
-        else {
-          t.begin();
-          this.settings.beginTransaction();
-        }
-        return 'BEGIN';
-      case 'savepoint':
-        t.savepoint(savepoint!);
-        return 'SAVEPOINT';
-      case 'release':
-        t.release(savepoint!);
-        return 'RELEASE';
-      case 'rollback to':
-        t.rollbackTo(savepoint!);
-        return 'ROLLBACK';
-      default: {
-        if (!t.inBlock) {
-          warn('25P01', 'there is no transaction in progress');
-          return op === 'commit' ? 'COMMIT' : 'ROLLBACK';
-        }
-        const committed = t.endBlock(op === 'commit');
-        this.settings.endTransaction(committed, this.sink);
-        return committed ? 'COMMIT' : 'ROLLBACK';
-      }
-    }
+  transactionControl(op: TransactionOp, savepoint: string | null): string {
+    return transactionControl(this.transaction, this.settings, this.sink, op, savepoint);
   }
 
   private async runParsed(
     parsed: ParsedStatement,
     params: Value[],
     sink: ResultSink,
-    simple: boolean,
     paramTypes: SqlType[] = [],
   ): Promise<Outcome> {
     const stmt = parsed.stmt;
@@ -449,26 +356,18 @@ export class EngineSession implements Session {
         'current transaction is aborted, commands ignored until end of transaction block',
       );
     }
-    void simple;
     this.transaction.ensureStarted();
-    this.cancelled = false;
-    const timeout = Number(this.settings.get('statement_timeout'));
-    this.deadline = timeout > 0 ? Date.now() + timeout : 0;
+    this.interrupts.start(Number(this.settings.get('statement_timeout')));
     try {
       const rc = this.runContext([...paramTypes], params, this.evalContext());
-      if (stmt.kind === 'Copy') return await runCopy(stmt, rc, sink, this);
-      this.pendingSleepMs = 0;
+      if (stmt.kind === 'Copy') return await runCopy(stmt, rc, sink);
       const outcome = runStatement(stmt, rc);
-      if (this.pendingSleepMs > 0) {
-        const ms = this.pendingSleepMs;
-        this.pendingSleepMs = 0;
-        await this.sleep(ms);
-      }
+      await this.interrupts.sleepDeferred();
       return outcome;
     } catch (err) {
       throw toSqlError(err);
     } finally {
-      this.deadline = 0;
+      this.interrupts.finish();
     }
   }
 

@@ -1,0 +1,69 @@
+/**
+ * Builds the binder's view of a session (BindContext): catalog and database, search path,
+ * the engine-side functions bound to this session's state, and what pg_catalog relations
+ * show about it.
+ */
+import type { BindContext } from '../bind/bind-context.ts';
+import type { Database } from '../catalog/catalog-types.ts';
+import type { SystemContext } from '../catalog/system-relations.ts';
+import type { SqlType } from '../types/type.ts';
+import type { ResultSink } from '../wire/session.ts';
+import type { EngineServices } from './session.ts';
+import { type SessionState, sessionFunctions } from './session-functions.ts';
+import type { SessionSettings } from './session-settings.ts';
+
+/** The parts of a session the binder may read or change. */
+export interface SessionView {
+  readonly user: string;
+  readonly database: Database;
+  readonly processId: number;
+  readonly services: EngineServices;
+  readonly settings: SessionSettings;
+  readonly sink: () => ResultSink | null;
+  readonly lastSequenceValues: Map<number, bigint>;
+  readonly searchPath: () => string[];
+  readonly preparedStatements: SystemContext['preparedStatements'];
+}
+
+export function sessionBindContext(view: SessionView, paramTypes: SqlType[]): BindContext {
+  const { database, settings } = view;
+  const searchPath = view.searchPath();
+  const state: SessionState = {
+    user: view.user,
+    databaseName: database.name,
+    processId: view.processId,
+    getSetting: (n) => settings.show(n),
+    setSetting: (n, v) => settings.set(n, v, view.sink()),
+    lastSequenceValues: view.lastSequenceValues,
+    findSequence: (n) => {
+      for (const s of searchPath) {
+        const seq = database.schemas.get(s)?.sequences.get(n);
+        if (seq) return seq;
+      }
+      return undefined;
+    },
+    sequenceByOid: (oid) => {
+      for (const schema of database.schemas.values()) {
+        for (const seq of schema.sequences.values()) if (seq.oid === oid) return seq;
+      }
+      return undefined;
+    },
+    serverVersion: view.services.serverVersion,
+  };
+  return {
+    catalog: view.services.catalog,
+    database,
+    searchPath,
+    paramTypes,
+    ctes: [],
+    sessionFunctions: sessionFunctions(state),
+    setting: (n) => settings.get(n),
+    system: {
+      catalog: view.services.catalog,
+      database,
+      user: view.user,
+      preparedStatements: view.preparedStatements,
+      settings: () => settings.all(),
+    },
+  };
+}
