@@ -73,6 +73,32 @@ describe('sessions', () => {
     ]);
   });
 
+  test('Execute with a row limit suspends the portal and resumes it', async () => {
+    await using conn = await RawConnection.open(server.host, server.port);
+    conn.write(startupMessage({ user: server.user, database: server.database }));
+    await conn.until('Z');
+    const parse = Buffer.concat([Buffer.from('\0SELECT g FROM generate_series(1, 5) g\0'), Buffer.from([0, 0])]);
+    const bind = Buffer.from([0, 0, 0, 0, 0, 0, 0, 0]);
+    const executeTwo = Buffer.from([0, 0, 0, 0, 2]);
+    const executeAll = Buffer.from([0, 0, 0, 0, 0]);
+    conn.write(
+      Buffer.concat([
+        message('P', parse),
+        message('B', bind),
+        message('E', executeTwo),
+        message('E', executeTwo),
+        message('E', executeAll),
+        message('S'),
+      ]),
+    );
+    const replies = await conn.until('Z');
+    expect(replies.map((m) => m.type).join('')).toBe('12DDsDDsDCZ');
+    const values = replies.filter((m) => m.type === 'D').map((m) => dataRowCells(m.body)[0].toString());
+    expect(values).toEqual(['1', '2', '3', '4', '5']);
+    const complete = replies.find((m) => m.type === 'C');
+    expect(complete?.body.toString()).toBe('SELECT 5\0');
+  });
+
   test('invalid UTF-8 in a query is 22021 and the connection keeps working', async () => {
     await using conn = await RawConnection.open(server.host, server.port);
     conn.write(startupMessage({ user: server.user, database: server.database }));
