@@ -92,18 +92,20 @@ export class EngineSession implements Session {
       sink.emptyQuery();
       return;
     }
+    // As in PostgreSQL, the statements of one Query message share an implicit transaction:
+    // an error rolls back the ones before it (unless they were committed explicitly).
     for (const parsed of statements) {
       try {
         const outcome = await this.runParsed(parsed, [], sink);
         if (outcome.columns) sink.rowDescription(fieldDescriptions(outcome.columns, []));
         await this.writeRows(outcome, [], sink, 0);
         sink.commandComplete(outcome.tag);
-        this.transaction.endImplicit(true);
       } catch (err) {
         this.transaction.statementFailed();
         throw err;
       }
     }
+    this.transaction.endImplicit(true);
   }
 
   async parse(name: string, sql: string, parameterTypes: readonly number[]): Promise<void> {
