@@ -77,7 +77,10 @@ describe('sessions', () => {
     await using conn = await RawConnection.open(server.host, server.port);
     conn.write(startupMessage({ user: server.user, database: server.database }));
     await conn.until('Z');
-    const parse = Buffer.concat([Buffer.from('\0SELECT g FROM generate_series(1, 5) g\0'), Buffer.from([0, 0])]);
+    const parse = Buffer.concat([
+      Buffer.from('\0SELECT g FROM generate_series(1, 5) g\0'),
+      Buffer.from([0, 0]),
+    ]);
     const bind = Buffer.from([0, 0, 0, 0, 0, 0, 0, 0]);
     const executeTwo = Buffer.from([0, 0, 0, 0, 2]);
     const executeAll = Buffer.from([0, 0, 0, 0, 0]);
