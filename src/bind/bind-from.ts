@@ -50,6 +50,21 @@ export function bindFromItem(
   bc: BindContext,
   bindSub: SubqueryBinder,
 ): BoundFrom {
+  const bound = bindItem(item, outer, bc, bindSub);
+  if (item.kind === 'Join') return bound;
+  // Remember which FROM item each output column came from (EXPLAIN qualifies names with it).
+  const qualifier =
+    item.alias?.name ??
+    (item.kind === 'Table'
+      ? item.name.name
+      : item.kind === 'Function'
+        ? item.func.names[item.func.names.length - 1]
+        : '');
+  const columns = bound.plan.columns.map((c) => ({ ...c, qualifier }));
+  return { plan: { ...bound.plan, columns } as PlanNode, scope: bound.scope };
+}
+
+function bindItem(item: FromItem, outer: Scope | null, bc: BindContext, bindSub: SubqueryBinder): BoundFrom {
   switch (item.kind) {
     case 'Table': {
       const { schema, name, loc } = item.name;

@@ -35,6 +35,7 @@ export function planQuery(plan: PlanNode, rc: RunContext): PlanNode {
   return optimize(plan, {
     enableSeqscan: rc.bc.setting('enable_seqscan') === 'on',
     enableIndexscan: rc.bc.setting('enable_indexscan') === 'on',
+    enableHashjoin: rc.bc.setting('enable_hashjoin') === 'on',
   });
 }
 

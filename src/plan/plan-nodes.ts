@@ -14,6 +14,8 @@ export interface OutputColumn {
   /** Source table OID and attnum for RowDescription (0 when computed). */
   readonly tableOid: number;
   readonly attnum: number;
+  /** The FROM item (alias or table name) the column comes from, for EXPLAIN. */
+  readonly qualifier?: string;
 }
 
 interface Base {

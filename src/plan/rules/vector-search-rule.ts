@@ -20,6 +20,7 @@ const DISTANCE_OPERATORS = new Set(['<->', '<#>', '<=>', '<+>', '<~>', '<%>']);
 export interface RuleSettings {
   readonly enableSeqscan: boolean;
   readonly enableIndexscan: boolean;
+  readonly enableHashjoin?: boolean;
 }
 
 export function applyVectorSearch(node: PlanNode, settings: RuleSettings): PlanNode | null {

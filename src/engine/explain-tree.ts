@@ -1,0 +1,189 @@
+/**
+ * Prints a plan tree in PostgreSQL's EXPLAIN text layout: node titles ("Index Scan using
+ * items_embedding_idx on items", "Hash Join", "Sort"), "->  " children with six-space
+ * indents, detail lines (Filter, Order By, Sort Key, Hash Cond, Group Key), and actual
+ * rows/time per node for EXPLAIN ANALYZE. Project nodes are folded away, and a filter
+ * directly over a scan prints as that scan's "Filter:" line, as PostgreSQL shows them.
+ */
+import type { PlanNode } from '../plan/plan-nodes.ts';
+import { deparse, deparseKey } from './deparse-expr.ts';
+
+export type Stats = Map<PlanNode, { rows: number; ms: number; loops: number }>;
+
+/** How to print: column names qualified (plans with joins, as PostgreSQL), actual stats. */
+interface Style {
+  readonly qualify: boolean;
+  readonly stats: Stats | null;
+}
+
+/** Column names as EXPLAIN prints them: qualified once the plan has more than one relation. */
+function names(n: PlanNode, style: Style): string[] {
+  return n.columns.map((c) => (style.qualify && c.qualifier ? `${c.qualifier}.${c.name}` : c.name));
+}
+
+export function hasJoin(n: PlanNode): boolean {
+  return n.kind === 'Join' || children(n).some(hasJoin);
+}
+
+/** Sort keys point at projected columns; show the expressions behind them. */
+function sortKeys(node: PlanNode & { kind: 'Sort' }, style: Style): string {
+  const input = node.input;
+  return node.keys
+    .map((k) => {
+      let text: string;
+      if (input.kind === 'Project' && k.expr.kind === 'Column')
+        text = deparseKey(input.exprs[k.expr.index], names(input.input, style));
+      else text = deparseKey(k.expr, names(input, style));
+      return `${text}${k.desc ? ' DESC' : ''}`;
+    })
+    .join(', ');
+}
+
+function scanTitle(node: PlanNode): string | null {
+  switch (node.kind) {
+    case 'SeqScan':
+      return `Seq Scan on ${node.table.name}${node.alias !== node.table.name ? ` ${node.alias}` : ''}`;
+    case 'VectorSearch':
+      return `Index Scan using ${node.index.name} on ${node.table.name}${node.alias !== node.table.name ? ` ${node.alias}` : ''}`;
+    case 'Values':
+      return 'Values Scan on "*VALUES*"';
+    case 'FunctionScan':
+      return `Function Scan on ${node.def.name}`;
+    case 'SubqueryScan':
+      return `Subquery Scan on ${node.alias}`;
+    case 'CteScan':
+      return `CTE Scan on ${node.name}`;
+    case 'WorkTableScan':
+      return `WorkTable Scan on ${node.name}`;
+    case 'Rows':
+      return `Function Scan on ${node.label}`;
+    case 'Result':
+      return 'Result';
+    default:
+      return null;
+  }
+}
+
+function describe(node: PlanNode, style: Style): { title: string; details: string[] } {
+  const scan = scanTitle(node);
+  if (scan !== null) {
+    const details: string[] = [];
+    if (node.kind === 'VectorSearch') {
+      const n = names(node, style);
+      details.push(`Order By: (${n[node.column]} ${node.index.operator} ${deparse(node.query, n)})`);
+      if (node.filter) details.push(`Filter: ${deparse(node.filter, n)}`);
+    }
+    return { title: scan, details };
+  }
+  switch (node.kind) {
+    case 'Filter':
+      return { title: 'Result', details: [`Filter: ${deparse(node.predicate, names(node.input, style))}`] };
+    case 'Sort':
+      return { title: 'Sort', details: [`Sort Key: ${sortKeys(node, style)}`] };
+    case 'Limit':
+      return { title: 'Limit', details: [] };
+    case 'Aggregate': {
+      if (node.groups.length === 0) return { title: 'Aggregate', details: [] };
+      const keys = node.groups.map((g) => deparseKey(g, names(node.input, style))).join(', ');
+      return { title: 'HashAggregate', details: [`Group Key: ${keys}`] };
+    }
+    case 'Join': {
+      const both = [...names(node.left, style), ...names(node.right, style)];
+      const outer =
+        node.type === 'inner' || node.type === 'cross'
+          ? ''
+          : ` ${node.type[0].toUpperCase()}${node.type.slice(1)}`;
+      if (node.hashKeys) {
+        const keys = node.hashKeys;
+        const right = names(node.right, style);
+        const conds = keys.left.map(
+          (l, i) => `(${deparse(l, names(node.left, style))} = ${deparse(keys.right[i], right)})`,
+        );
+        return { title: `Hash${outer} Join`, details: [`Hash Cond: ${conds.join(' AND ')}`] };
+      }
+      const details = node.on ? [`Join Filter: ${deparse(node.on, both)}`] : [];
+      return { title: `Nested Loop${outer ? `${outer} Join` : ''}`, details };
+    }
+    case 'SetOp':
+      return {
+        title:
+          node.op === 'union'
+            ? node.all
+              ? 'Append'
+              : 'HashAggregate'
+            : `HashSetOp ${node.op[0].toUpperCase()}${node.op.slice(1)}`,
+        details: [],
+      };
+    case 'Distinct':
+      return { title: 'Unique', details: [] };
+    case 'RecursiveUnion':
+      return { title: 'Recursive Union', details: [] };
+    case 'ModifyTable':
+      return { title: `${node.dml.kind} on ${node.dml.table.name}`, details: [] };
+    case 'Project':
+      return { title: 'Result', details: [] };
+    default:
+      return { title: node.kind, details: [] };
+  }
+}
+
+function children(node: PlanNode): PlanNode[] {
+  switch (node.kind) {
+    case 'Join':
+    case 'SetOp':
+      return [node.left, node.right];
+    case 'Filter':
+    case 'Project':
+    case 'Aggregate':
+    case 'Sort':
+    case 'Limit':
+    case 'Distinct':
+    case 'SubqueryScan':
+      return [node.input];
+    case 'CteScan':
+      return [node.cte.plan];
+    case 'RecursiveUnion':
+      return [node.anchor, node.recursive];
+    case 'ModifyTable':
+      return [node.dml.kind === 'Insert' ? node.dml.source : node.dml.scan];
+    default:
+      return [];
+  }
+}
+
+/** Project nodes are an implementation detail (PostgreSQL folds them into their input). */
+export function skipProjects(node: PlanNode): PlanNode {
+  return node.kind === 'Project' && node.input.kind !== 'Result' ? skipProjects(node.input) : node;
+}
+
+function actual(stats: Stats | null, ...nodes: PlanNode[]): string {
+  const stat = nodes.map((n) => stats?.get(n)).find((x) => x !== undefined);
+  if (!stat) return '';
+  const ms = (stat.ms / stat.loops).toFixed(3);
+  return ` (actual time=${ms}..${ms} rows=${Math.round(stat.rows / stat.loops)} loops=${stat.loops})`;
+}
+
+export function render(node: PlanNode, depth: number, lines: string[], style: Style): void {
+  let n = skipProjects(node);
+  const extra: string[] = [];
+  const measured: PlanNode[] = [node, n];
+  // A filter directly over a scan is shown as the scan's "Filter:" line, as PostgreSQL does.
+  if (n.kind === 'Filter' && scanTitle(skipProjects(n.input)) !== null) {
+    extra.push(`Filter: ${deparse(n.predicate, names(n.input, style))}`);
+    n = skipProjects(n.input);
+    measured.push(n);
+  }
+  const { title, details } = describe(n, style);
+  const pad = depth === 0 ? '' : `${' '.repeat(depth * 6 - 6)}  ->  `;
+  lines.push(`${pad}${title}${actual(style.stats, ...measured)}`);
+  const detailPad = depth === 0 ? '  ' : ' '.repeat(depth * 6 + 2);
+  for (const d of [...details, ...extra]) lines.push(`${detailPad}${d}`);
+  if (n.kind === 'Join' && n.hashKeys) {
+    // PostgreSQL shows the hashed (right) side under a Hash node.
+    render(n.left, depth + 1, lines, style);
+    lines.push(`${' '.repeat(depth * 6)}  ->  Hash`);
+    render(n.right, depth + 2, lines, style);
+    return;
+  }
+  for (const child of children(n)) render(child, depth + 1, lines, style);
+}
