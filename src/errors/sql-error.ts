@@ -79,7 +79,7 @@ export class SqlError extends Error {
 export function toSqlError(err: unknown): SqlError {
   if (err instanceof SqlError) return err;
   if (err instanceof RangeError && /Maximum call stack/.test(err.message)) {
-    return new SqlError(SqlState.ProgramLimitExceeded, 'stack depth limit exceeded', {
+    return new SqlError(SqlState.StatementTooComplex, 'stack depth limit exceeded', {
       hint: 'Increase the configuration parameter "max_stack_depth".',
     });
   }

@@ -85,6 +85,7 @@ export const SqlState = {
   UndefinedPreparedStatement: '26000',
   InvalidSqlStatementName: '26000',
   ProgramLimitExceeded: '54000',
+  StatementTooComplex: '54001',
   TooManyColumns: '54011',
   ObjectNotInPrerequisiteState: '55000',
   ObjectInUse: '55006',

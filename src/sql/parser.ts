@@ -7,7 +7,7 @@
  */
 import type * as pg from '@pgsql/types';
 import { loadModule, parseSync } from 'libpg-query';
-import { SqlError, SqlState } from '../errors/sql-error.ts';
+import { SqlError, SqlState, toSqlError } from '../errors/sql-error.ts';
 import type { ParsedStatement } from './ast-utility.ts';
 import { convertStatement } from './convert-statement.ts';
 import { ConvertContext } from './pg-node.ts';
@@ -57,6 +57,8 @@ function rawParse(sql: string): pg.ParseResult {
   try {
     return parseSync(sql) as pg.ParseResult;
   } catch (err) {
+    // Deeply nested input overflows the stack of the parser (or of converting its JSON).
+    if (err instanceof RangeError) throw toSqlError(err);
     const e = err as LibpgError;
     const message = e.sqlDetails?.message ?? e.message ?? String(err);
     // libpg-query's cursorPosition is a 0-based character (not byte) offset into the whole string.

@@ -9,27 +9,30 @@
  * Savepoints are subtransactions: ids whose top-level transaction is another id. Rolling
  * back to a savepoint aborts its subtransactions; committing the top commits every
  * subtransaction that was not aborted.
+ *
+ * Only open and aborted ids are remembered: every other id below the next one committed,
+ * so memory does not grow with the number of committed transactions.
  */
 export type TxnStatus = 'in-progress' | 'committed' | 'aborted';
 
 export class TransactionManager {
   private nextId = 1;
-  private readonly status = new Map<number, TxnStatus>();
-  private readonly topOf = new Map<number, number>();
+  /** Open ids (top-level and sub) → their top-level id. */
+  private readonly open = new Map<number, number>();
+  /** Subtransactions of each open top-level transaction. */
   private readonly subs = new Map<number, number[]>();
+  private readonly aborted = new Set<number>();
 
   begin(): number {
     const id = this.nextId++;
-    this.status.set(id, 'in-progress');
-    this.topOf.set(id, id);
+    this.open.set(id, id);
     return id;
   }
 
   /** Starts a subtransaction of top-level transaction `top` (SAVEPOINT). */
   beginSub(top: number): number {
     const id = this.nextId++;
-    this.status.set(id, 'in-progress');
-    this.topOf.set(id, top);
+    this.open.set(id, top);
     const list = this.subs.get(top);
     if (list) list.push(id);
     else this.subs.set(top, [id]);
@@ -38,34 +41,41 @@ export class TransactionManager {
 
   /** Commits a top-level transaction and its surviving subtransactions. */
   commit(top: number): void {
-    this.status.set(top, 'committed');
-    for (const sub of this.subs.get(top) ?? []) {
-      if (this.status.get(sub) !== 'aborted') this.status.set(sub, 'committed');
-    }
+    this.open.delete(top);
+    for (const sub of this.subs.get(top) ?? []) this.open.delete(sub);
     this.subs.delete(top);
   }
 
   /** Aborts a subtransaction, or a top-level transaction with all its subtransactions. */
   abort(id: number): void {
-    this.status.set(id, 'aborted');
-    if (this.topOf.get(id) === id) {
-      for (const sub of this.subs.get(id) ?? []) this.status.set(sub, 'aborted');
+    const isTop = this.open.get(id) === id;
+    this.open.delete(id);
+    this.aborted.add(id);
+    if (isTop) {
+      for (const sub of this.subs.get(id) ?? []) {
+        this.open.delete(sub);
+        this.aborted.add(sub);
+      }
       this.subs.delete(id);
     }
   }
 
   statusOf(id: number): TxnStatus {
-    return this.status.get(id) ?? 'aborted';
+    if (this.open.has(id)) return 'in-progress';
+    if (this.aborted.has(id) || id >= this.nextId || id <= 0) return 'aborted';
+    return 'committed';
   }
 
-  /** Whether two ids belong to the same top-level transaction. */
+  /** Whether two open ids belong to the same top-level transaction. */
   sameTransaction(a: number, b: number): boolean {
-    return a === b || (this.topOf.get(a) ?? a) === (this.topOf.get(b) ?? b);
+    if (a === b) return true;
+    const ta = this.open.get(a);
+    return ta !== undefined && ta === this.open.get(b);
   }
 
   /** True when `writer`'s effects are visible to transaction (or subtransaction) `reader`. */
   sees(reader: number, writer: number): boolean {
-    const status = this.status.get(writer);
+    const status = this.statusOf(writer);
     if (status === 'committed') return true;
     return status === 'in-progress' && this.sameTransaction(reader, writer);
   }
