@@ -8,14 +8,14 @@ import { resolveTypeName } from '../bind/resolve-type-name.ts';
 import type { Column, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { CreateIndexStmt, CreateTableStmt, DropStmt, Statement } from '../sql/ast-utility.ts';
-import { T } from '../types/type.ts';
+import { T, type Value } from '../types/type.ts';
 import { buildIndex, createIndex, defaultIndexName, type IndexBuildContext } from './ddl-index.ts';
 
 export interface DdlContext extends IndexBuildContext {
   readonly bc: BindContext;
   /** Runs a SELECT and returns its rows (CREATE TABLE AS). */
-  readonly runQuery: (plan: ReturnType<typeof bindSelect>) => unknown[][];
-  readonly insertRows: (table: Table, rows: unknown[][]) => void;
+  readonly runQuery: (plan: ReturnType<typeof bindSelect>) => Value[][];
+  readonly insertRows: (table: Table, rows: Value[][]) => void;
 }
 
 const SERIAL_TYPES = new Set(['serial', 'bigserial', 'smallserial', 'serial4', 'serial8', 'serial2']);

@@ -10,6 +10,7 @@ import type { Database } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState, toSqlError } from '../errors/sql-error.ts';
 import type { ExecEnv } from '../exec/exec-env.ts';
 import { execute } from '../exec/executor.ts';
+import { writeRow } from '../exec/table-writer.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import type { ParsedStatement, Statement } from '../sql/ast-utility.ts';
 import { parseSql } from '../sql/parser.ts';
@@ -27,7 +28,6 @@ import type {
   TransactionStatus,
 } from '../wire/session.ts';
 import { runCopy } from './copy.ts';
-import type { DdlContext } from './ddl.ts';
 import { decodeParameter, encodeValue, fieldDescriptions } from './encode.ts';
 import { sessionBindContext } from './session-context.ts';
 import { SessionSettings } from './session-settings.ts';
@@ -332,9 +332,11 @@ export class EngineSession implements Session {
         ctx,
         notice,
         runQuery: (plan) => execute(plan, env),
-        insertRows: () => undefined,
+        insertRows: (table, rows) => {
+          for (const row of rows) writeRow(table, row, { txn: env.txn, ctx });
+        },
         onUndo: (undo: () => void) => this.transaction.onUndo(undo),
-      } as DdlContext,
+      },
       utility: (stmt) => runUtility(stmt, this, rc, notice),
     };
     return rc;

@@ -9,7 +9,6 @@ import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { executeDml } from '../exec/dml.ts';
 import type { ExecEnv } from '../exec/exec-env.ts';
 import { execute } from '../exec/executor.ts';
-import { writeRow } from '../exec/table-writer.ts';
 import { optimize } from '../plan/optimize.ts';
 import type { OutputColumn, PlanNode } from '../plan/plan-nodes.ts';
 import type { Statement } from '../sql/ast-utility.ts';
@@ -115,12 +114,4 @@ export function runStatement(stmt: Statement, rc: RunContext): Outcome {
     default:
       throw new SqlError(SqlState.FeatureNotSupported, `${stmt.kind} is not supported yet`);
   }
-}
-
-/** Inserts already-typed rows (CREATE TABLE AS, COPY FROM). */
-export function insertRows(
-  rc: RunContext,
-  tableRows: { table: import('../catalog/catalog-types.ts').Table; rows: Value[][] },
-) {
-  for (const row of tableRows.rows) writeRow(tableRows.table, row, { txn: rc.env.txn, ctx: rc.env.ctx });
 }
