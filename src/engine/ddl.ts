@@ -258,6 +258,7 @@ export function drop(stmt: DropStmt, d: DdlContext): string {
           continue;
         }
         const extension = bc.database.extensions.get(name.name)!;
+        if (name.name === 'vector') checkVectorDependents(bc, stmt.cascade);
         bc.database.extensions.delete(name.name);
         d.onUndo(() => bc.database.extensions.set(name.name, extension));
         break;
@@ -291,4 +292,36 @@ export function isDdl(stmt: Statement): boolean {
     'CreateExtension',
     'CreateView',
   ].includes(stmt.kind);
+}
+
+const EXTENSION_TYPES = new Set(['vector', 'halfvec', 'sparsevec']);
+
+/** Columns of pgvector's types keep the extension from being dropped, as in PostgreSQL. */
+function checkVectorDependents(bc: DdlContext['bc'], cascade: boolean): void {
+  const dependents: string[] = [];
+  for (const schema of bc.database.schemas.values()) {
+    for (const table of schema.tables.values()) {
+      for (const c of table.columns) {
+        if (EXTENSION_TYPES.has(c.type.base)) {
+          const kind = c.type.isArray ? `${c.type.base}[]` : c.type.base;
+          dependents.push(`column ${c.name} of table ${table.name} depends on type ${kind}`);
+        }
+      }
+    }
+  }
+  if (dependents.length === 0) return;
+  if (cascade) {
+    throw new SqlError(SqlState.FeatureNotSupported, 'DROP EXTENSION vector CASCADE is not supported yet', {
+      detail: dependents.join('\n'),
+      hint: 'Drop the dependent tables first.',
+    });
+  }
+  throw new SqlError(
+    SqlState.DependentObjectsStillExist,
+    'cannot drop extension vector because other objects depend on it',
+    {
+      detail: dependents.join('\n'),
+      hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+    },
+  );
 }

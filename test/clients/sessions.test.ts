@@ -179,3 +179,25 @@ describe.runIf(process.env.QUIVER_TEST_TARGET === undefined)('roles with passwor
     expect(gone.code).toBe('28000');
   });
 });
+
+describe('two sessions', () => {
+  test('uncommitted rows are invisible to other sessions until COMMIT; rolled-back ones never appear', async () => {
+    await using a = await connect(server);
+    await using b = await connect(server);
+    await a.query('DROP TABLE IF EXISTS sess_vis');
+    await a.query('CREATE TABLE sess_vis (id int PRIMARY KEY, v text)');
+    await a.query('BEGIN');
+    await a.query("INSERT INTO sess_vis VALUES (1, 'pending')");
+    expect((await a.query('SELECT count(*)::int AS n FROM sess_vis')).rows).toEqual([{ n: 1 }]);
+    expect((await b.query('SELECT count(*)::int AS n FROM sess_vis')).rows).toEqual([{ n: 0 }]);
+    await a.query('COMMIT');
+    expect((await b.query('SELECT v FROM sess_vis')).rows).toEqual([{ v: 'pending' }]);
+    await b.query('BEGIN');
+    await b.query("UPDATE sess_vis SET v = 'changed' WHERE id = 1");
+    await b.query("INSERT INTO sess_vis VALUES (2, 'gone')");
+    expect((await a.query('SELECT v FROM sess_vis ORDER BY id')).rows).toEqual([{ v: 'pending' }]);
+    await b.query('ROLLBACK');
+    expect((await a.query('SELECT id, v FROM sess_vis ORDER BY id')).rows).toEqual([{ id: 1, v: 'pending' }]);
+    await a.query('DROP TABLE sess_vis');
+  });
+});
