@@ -16,6 +16,8 @@ export class Catalog {
   readonly roles = new Map<string, Role>();
   readonly txns = new TransactionManager();
   private nextOid = FIRST_USER_OID;
+  /** Bumped by every catalog change (and its undo): plans compiled before it are stale. */
+  version = 0;
 
   constructor(bootstrapUser: string) {
     this.createRole(bootstrapUser, { superuser: true, login: true, password: null });

@@ -10,6 +10,8 @@ import { displaySetting, findSetting, normalizeSetting, SETTINGS } from './setti
 export class SessionSettings {
   private readonly values = new Map<string, string>();
   private readonly placeholders = new Map<string, string>();
+  /** Bumped by every change: plans compiled under other settings are stale. */
+  generation = 0;
   /** Values before the first SET in the open transaction block (restored on ROLLBACK). */
   private txnSaved: Map<string, string> | null = null;
   /** Values before SET LOCAL (restored when the block ends either way). */
@@ -28,6 +30,7 @@ export class SessionSettings {
     for (const [name, value] of restore) {
       if (this.values.get(name) === value) continue;
       this.values.set(name, value);
+      this.generation++;
       if (findSetting(name)?.report) sink?.parameterStatus(name, value);
     }
   }
@@ -98,6 +101,7 @@ export class SessionSettings {
     const normalized = normalizeSetting(def, value);
     this.remember(def.name, local);
     this.values.set(def.name, normalized);
+    this.generation++;
     if (def.report) sink?.parameterStatus(def.name, normalized);
   }
 
@@ -109,6 +113,7 @@ export class SessionSettings {
     }
     this.remember(def.name, false);
     this.values.set(def.name, def.default);
+    this.generation++;
     if (def.report) sink?.parameterStatus(def.name, def.default);
   }
 

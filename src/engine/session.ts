@@ -33,7 +33,14 @@ import { sessionBindContext } from './session-context.ts';
 import { SessionSettings } from './session-settings.ts';
 import { SessionTransaction } from './session-transaction.ts';
 import { StatementInterrupts } from './statement-interrupts.ts';
-import { describeStatement, type Outcome, type RunContext, runStatement } from './statement-runner.ts';
+import {
+  type CompiledStatement,
+  compileStatement,
+  describeStatement,
+  type Outcome,
+  type RunContext,
+  runStatement,
+} from './statement-runner.ts';
 import { type TransactionOp, transactionControl } from './transaction-control.ts';
 import { runUtility } from './utility.ts';
 
@@ -42,6 +49,8 @@ const PG_EPOCH_MS = 946_684_800_000;
 interface Prepared {
   readonly parsed: ParsedStatement | null;
   readonly paramTypes: SqlType[];
+  /** The statement bound and planned, valid for one catalog version and settings generation. */
+  compiled: { readonly key: string; readonly value: CompiledStatement | null } | null;
   readonly sql: string;
   /** µs since 2000-01-01, for pg_prepared_statements. */
   readonly prepareTime: number;
@@ -120,13 +129,19 @@ export class EngineSession implements Session {
     const parsed = statements[0] ?? null;
     if (parsed) {
       while (paramTypes.length < parsed.paramCount) paramTypes.push(T.unknown);
-      // Bind once now to infer parameter types and surface errors at Parse, as PostgreSQL does.
-      if (!this.transaction.failed || isTransactionEnd(parsed.stmt))
-        this.withBindContext(paramTypes, (rc) => describeStatement(parsed.stmt, rc));
-      for (let i = 0; i < paramTypes.length; i++)
-        if (paramTypes[i].base === 'unknown') paramTypes[i] = T.text;
     }
-    this.prepared.set(name, { parsed, paramTypes, sql, prepareTime: (Date.now() - PG_EPOCH_MS) * 1000 });
+    const prepared: Prepared = {
+      parsed,
+      paramTypes,
+      sql,
+      prepareTime: (Date.now() - PG_EPOCH_MS) * 1000,
+      compiled: null,
+    };
+    // Bind and plan now: parameter types are inferred and errors surface at Parse, as in
+    // PostgreSQL; the plan is reused by every Execute until the catalog or settings change.
+    if (parsed && (!this.transaction.failed || isTransactionEnd(parsed.stmt))) this.compiled(prepared);
+    for (let i = 0; i < paramTypes.length; i++) if (paramTypes[i].base === 'unknown') paramTypes[i] = T.text;
+    this.prepared.set(name, prepared);
   }
 
   async bind(request: BindRequest): Promise<void> {
@@ -169,9 +184,7 @@ export class EngineSession implements Session {
     if (!prepared)
       throw new SqlError(SqlState.InvalidSqlStatementName, `prepared statement "${name}" does not exist`);
     const parameterTypes = prepared.paramTypes.map((t) => this.oidOf(t));
-    const columns = prepared.parsed
-      ? this.withBindContext([...prepared.paramTypes], (rc) => describeStatement(prepared.parsed!.stmt, rc))
-      : null;
+    const columns = prepared.parsed ? describeStatement(prepared.parsed.stmt, this.compiled(prepared)) : null;
     return { parameterTypes, fields: columns ? fieldDescriptions(columns, []) : null };
   }
 
@@ -179,9 +192,7 @@ export class EngineSession implements Session {
     const portal = this.portals.get(name);
     if (!portal) throw new SqlError(SqlState.InvalidCursorName, `portal "${name}" does not exist`);
     if (!portal.prepared.parsed) return null;
-    const columns = this.withBindContext([...portal.prepared.paramTypes], (rc) =>
-      describeStatement(portal.prepared.parsed!.stmt, rc),
-    );
+    const columns = describeStatement(portal.prepared.parsed.stmt, this.compiled(portal.prepared));
     return columns ? fieldDescriptions(columns, portal.formats) : null;
   }
 
@@ -195,7 +206,7 @@ export class EngineSession implements Session {
       return 'complete';
     }
     if (!portal.outcome) {
-      portal.outcome = await this.runParsed(parsed, portal.params, sink, portal.prepared.paramTypes);
+      portal.outcome = await this.runParsed(parsed, portal.params, sink, portal.prepared);
     }
     const outcome = portal.outcome;
     const done = await this.writeRows(outcome, portal.formats, sink, maxRows, portal);
@@ -303,8 +314,19 @@ export class EngineSession implements Session {
       .filter((s) => s.length > 0);
   }
 
-  private withBindContext<R>(paramTypes: SqlType[], fn: (rc: RunContext) => R): R {
-    return fn(this.runContext(paramTypes, [], this.evalContext()));
+  /** The prepared statement's compiled form, rebuilt when the catalog or settings changed. */
+  private compiled(prepared: Prepared): CompiledStatement | null {
+    const key = `${this.services.catalog.version}/${this.settings.generation}`;
+    if (prepared.compiled?.key === key) return prepared.compiled.value;
+    const rc = this.runContext(prepared.paramTypes, [], this.evalContext());
+    const value = prepared.parsed ? compileStatement(prepared.parsed.stmt, rc) : null;
+    const before = prepared.compiled?.value;
+    if (before && value && !sameResultShape(before, value, prepared.parsed!.stmt)) {
+      // The client already has this statement's RowDescription (PostgreSQL refuses the same way).
+      throw new SqlError(SqlState.FeatureNotSupported, 'cached plan must not change result type');
+    }
+    prepared.compiled = { key, value };
+    return value;
   }
 
   private runContext(paramTypes: SqlType[], params: Value[], ctx: EvalContext): RunContext {
@@ -335,7 +357,15 @@ export class EngineSession implements Session {
         insertRows: (table, rows) => {
           for (const row of rows) writeRow(table, row, { txn: env.txn, ctx });
         },
-        onUndo: (undo: () => void) => this.transaction.onUndo(undo),
+        // Every catalog change registers its undo: the one place to mark compiled plans stale.
+        onUndo: (undo: () => void) => {
+          const catalog = this.services.catalog;
+          catalog.version++;
+          this.transaction.onUndo(() => {
+            undo();
+            catalog.version++;
+          });
+        },
       },
       utility: (stmt) => runUtility(stmt, this, rc, notice),
     };
@@ -351,7 +381,7 @@ export class EngineSession implements Session {
     parsed: ParsedStatement,
     params: Value[],
     sink: ResultSink,
-    paramTypes: SqlType[] = [],
+    prepared?: Prepared,
   ): Promise<Outcome> {
     const stmt = parsed.stmt;
     if (this.transaction.failed && !isTransactionEnd(stmt)) {
@@ -363,9 +393,9 @@ export class EngineSession implements Session {
     this.transaction.ensureStarted();
     this.interrupts.start(Number(this.settings.get('statement_timeout')));
     try {
-      const rc = this.runContext([...paramTypes], params, this.evalContext());
+      const rc = this.runContext(prepared ? [...prepared.paramTypes] : [], params, this.evalContext());
       if (stmt.kind === 'Copy') return await runCopy(stmt, rc, sink);
-      const outcome = runStatement(stmt, rc);
+      const outcome = runStatement(stmt, rc, prepared ? this.compiled(prepared) : null);
       await this.interrupts.sleepDeferred();
       return outcome;
     } catch (err) {
@@ -415,4 +445,13 @@ import { typeInfo } from '../types/registry.ts';
 function typeByOidName(t: SqlType): number {
   const info = typeInfo(t.base === 'unknown' ? 'text' : t.base);
   return t.isArray ? info.arrayOid : info.oid;
+}
+
+function sameResultShape(a: CompiledStatement, b: CompiledStatement, stmt: Statement): boolean {
+  const ca = describeStatement(stmt, a) ?? [];
+  const cb = describeStatement(stmt, b) ?? [];
+  return (
+    ca.length === cb.length &&
+    ca.every((c, i) => c.type.base === cb[i].type.base && c.type.isArray === cb[i].type.isArray)
+  );
 }

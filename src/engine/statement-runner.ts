@@ -3,7 +3,7 @@
  * result columns, rows and the command tag. Statement kinds dispatch through one table.
  */
 import type { BindContext } from '../bind/bind-context.ts';
-import { bindDelete, bindInsert, bindUpdate, lookupTable } from '../bind/bind-dml.ts';
+import { bindDelete, bindInsert, bindUpdate, type DmlPlan, lookupTable } from '../bind/bind-dml.ts';
 import { bindSelect } from '../bind/bind-select.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { executeDml } from '../exec/dml.ts';
@@ -38,35 +38,16 @@ export function planQuery(plan: PlanNode, rc: RunContext): PlanNode {
   });
 }
 
-/** Output columns a statement will produce (Describe), or null for none. */
-export function describeStatement(stmt: Statement, rc: RunContext): readonly OutputColumn[] | null {
+/** A statement bound and planned once, reusable while the catalog and settings stay put. */
+export type CompiledStatement =
+  | { readonly kind: 'query'; readonly plan: PlanNode }
+  | { readonly kind: 'dml'; readonly plan: DmlPlan };
+
+/** Binds and plans a query or DML statement; other statements are not compiled (null). */
+export function compileStatement(stmt: Statement, rc: RunContext): CompiledStatement | null {
   switch (stmt.kind) {
     case 'Select':
-      return bindSelect(stmt, null, rc.bc).columns;
-    case 'Insert':
-      return bindInsert(stmt, rc.bc).returning?.columns ?? null;
-    case 'Update':
-      return bindUpdate(stmt, rc.bc).returning?.columns ?? null;
-    case 'Delete':
-      return bindDelete(stmt, rc.bc).returning?.columns ?? null;
-    case 'Show':
-      return [{ name: stmt.name, type: T.text, tableOid: 0, attnum: 0 }];
-    case 'Explain':
-      return [{ name: 'QUERY PLAN', type: T.text, tableOid: 0, attnum: 0 }];
-    default:
-      return null;
-  }
-}
-
-export function runStatement(stmt: Statement, rc: RunContext): Outcome {
-  const utility = rc.utility(stmt);
-  if (utility) return utility;
-  switch (stmt.kind) {
-    case 'Select': {
-      const plan = planQuery(bindSelect(stmt, null, rc.bc), rc);
-      const rows = execute(plan, rc.env);
-      return { columns: plan.columns, rows, tag: `SELECT ${rows.length}` };
-    }
+      return { kind: 'query', plan: planQuery(bindSelect(stmt, null, rc.bc), rc) };
     case 'Insert':
     case 'Update':
     case 'Delete': {
@@ -76,15 +57,51 @@ export function runStatement(stmt: Statement, rc: RunContext): Outcome {
           : stmt.kind === 'Update'
             ? bindUpdate(stmt, rc.bc)
             : bindDelete(stmt, rc.bc);
-      const dml =
-        plan.kind === 'Insert'
-          ? { ...plan, source: planQuery(plan.source, rc) }
-          : { ...plan, scan: planQuery(plan.scan, rc) };
-      const result = executeDml(dml, rc.env);
-      const tag =
-        stmt.kind === 'Insert' ? `INSERT 0 ${result.count}` : `${stmt.kind.toUpperCase()} ${result.count}`;
-      return { columns: plan.returning?.columns ?? null, rows: result.returning, tag };
+      return {
+        kind: 'dml',
+        plan:
+          plan.kind === 'Insert'
+            ? { ...plan, source: planQuery(plan.source, rc) }
+            : { ...plan, scan: planQuery(plan.scan, rc) },
+      };
     }
+    default:
+      return null;
+  }
+}
+
+/** Output columns a statement will produce (Describe), or null for none. */
+export function describeStatement(
+  stmt: Statement,
+  compiled: CompiledStatement | null,
+): readonly OutputColumn[] | null {
+  if (compiled?.kind === 'query') return compiled.plan.columns;
+  if (compiled?.kind === 'dml') return compiled.plan.returning?.columns ?? null;
+  switch (stmt.kind) {
+    case 'Show':
+      return [{ name: stmt.name, type: T.text, tableOid: 0, attnum: 0 }];
+    case 'Explain':
+      return [{ name: 'QUERY PLAN', type: T.text, tableOid: 0, attnum: 0 }];
+    default:
+      return null;
+  }
+}
+
+export function runStatement(stmt: Statement, rc: RunContext, compiled?: CompiledStatement | null): Outcome {
+  const utility = rc.utility(stmt);
+  if (utility) return utility;
+  const c = compiled ?? compileStatement(stmt, rc);
+  if (c?.kind === 'query') {
+    const rows = execute(c.plan, rc.env);
+    return { columns: c.plan.columns, rows, tag: `SELECT ${rows.length}` };
+  }
+  if (c?.kind === 'dml') {
+    const result = executeDml(c.plan, rc.env);
+    const tag =
+      c.plan.kind === 'Insert' ? `INSERT 0 ${result.count}` : `${c.plan.kind.toUpperCase()} ${result.count}`;
+    return { columns: c.plan.returning?.columns ?? null, rows: result.returning, tag };
+  }
+  switch (stmt.kind) {
     case 'CreateTable':
       return { columns: null, rows: [], tag: createTable(stmt, rc.ddl) };
     case 'CreateIndex':

@@ -201,3 +201,25 @@ describe('two sessions', () => {
     await a.query('DROP TABLE sess_vis');
   });
 });
+
+describe('prepared statements across schema changes', () => {
+  test('a named statement is re-planned after DDL, and refuses a changed result type (0A000)', async () => {
+    await using client = await connect(server);
+    await client.query('DROP TABLE IF EXISTS sess_plan');
+    await client.query('CREATE TABLE sess_plan (id int, v text)');
+    await client.query("INSERT INTO sess_plan VALUES (1, 'a')");
+    const byId = { name: 'sess-plan-by-id', text: 'SELECT v FROM sess_plan WHERE id = $1', values: [1] };
+    const star = { name: 'sess-plan-star', text: 'SELECT * FROM sess_plan', values: [] };
+    expect((await client.query(byId)).rows).toEqual([{ v: 'a' }]);
+    expect((await client.query(star)).rows).toEqual([{ id: 1, v: 'a' }]);
+    await client.query('CREATE INDEX sess_plan_id ON sess_plan (id)');
+    await client.query("INSERT INTO sess_plan VALUES (2, 'b')");
+    expect((await client.query({ ...byId, values: [2] })).rows).toEqual([{ v: 'b' }]);
+    await client.query('ALTER TABLE sess_plan ADD COLUMN extra int');
+    const error = await failure(client.query(star));
+    expect(error.code).toBe('0A000');
+    expect(error.message).toBe('cached plan must not change result type');
+    expect((await client.query({ ...byId, values: [1] })).rows).toEqual([{ v: 'a' }]);
+    await client.query('DROP TABLE sess_plan');
+  });
+});
