@@ -12,7 +12,7 @@ import { bindExpr, type ExprOptions, resolveUnknownToText } from './bind-expr.ts
 import { bindSelect } from './bind-select.ts';
 import type { BoundExpr } from './bound-expr.ts';
 import { coerceAssignment, coerceBoolean } from './coercion.ts';
-import { outputName } from './expr-utils.ts';
+import { outputName } from './output-name.ts';
 import { Scope, type ScopeColumn } from './scope.ts';
 
 /** Stands for DEFAULT in an INSERT row; replaced by the column default when writing. */

@@ -15,7 +15,8 @@ import { bindSetOp, bindValues } from './bind-set-op.ts';
 import { bindWith } from './bind-with.ts';
 import type { AggCall, BoundExpr, SortKey } from './bound-expr.ts';
 import { coerceBoolean, tryCoerce } from './coercion.ts';
-import { exprKey, outputName, rewriteOverAggregate } from './expr-utils.ts';
+import { exprKey, rewriteOverAggregate } from './expr-utils.ts';
+import { outputName } from './output-name.ts';
 import { Scope } from './scope.ts';
 
 /**

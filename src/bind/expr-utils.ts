@@ -1,10 +1,9 @@
 /**
  * Small utilities over bound expressions: a structural key (to match GROUP BY and ORDER BY
- * expressions against select-list entries), the rewrite of expressions over an Aggregate's
- * output row, and PostgreSQL's output-column naming (FigureColname).
+ * expressions against select-list entries) and the rewrite of expressions over an
+ * Aggregate's output row.
  */
 import { SqlError, SqlState } from '../errors/sql-error.ts';
-import type { Expr } from '../sql/ast.ts';
 import type { BoundExpr } from './bound-expr.ts';
 
 export function exprKey(e: BoundExpr): string {
@@ -117,45 +116,5 @@ export function isRowIndependent(e: BoundExpr): boolean {
       return e.elements.every(isRowIndependent);
     default:
       return false;
-  }
-}
-
-/** PostgreSQL's default name for an unaliased select-list entry. */
-export function outputName(e: Expr): string {
-  switch (e.kind) {
-    case 'ColumnRef':
-      return e.names[e.names.length - 1];
-    case 'Func':
-      return e.names[e.names.length - 1];
-    case 'Cast': {
-      const inner = outputName(e.arg);
-      if (inner !== '?column?') return inner;
-      const last = e.type.names[e.type.names.length - 1];
-      return last;
-    }
-    case 'Case':
-      return 'case';
-    case 'Array':
-      return 'array';
-    case 'Coalesce':
-      return 'coalesce';
-    case 'NullIf':
-      return 'nullif';
-    case 'MinMax':
-      return e.op;
-    case 'Row':
-      return 'row';
-    case 'SqlValue':
-      return e.name === 'user' ? 'current_user' : e.name;
-    case 'SubLink':
-      if (e.linkType === 'exists') return 'exists';
-      if (e.linkType === 'array') return 'array';
-      if (e.linkType === 'expr') {
-        const t = e.query.targets[0];
-        if (t) return t.alias ?? outputName(t.expr);
-      }
-      return '?column?';
-    default:
-      return '?column?';
   }
 }
