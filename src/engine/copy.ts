@@ -1,18 +1,22 @@
 /**
- * COPY … FROM STDIN and COPY … TO STDOUT in PostgreSQL's text and csv formats. Input is
- * parsed line by line as CopyData arrives, so memory stays bounded by one chunk plus the rows
- * of the current transaction.
+ * COPY … FROM STDIN and COPY … TO STDOUT in text, csv and binary formats. Input rows are
+ * converted with each column type's input function (text) or receive function (binary) and
+ * written as they arrive, so memory is bounded by one chunk plus the transaction's rows.
  */
 import { lookupTable } from '../bind/bind-dml.ts';
 import { bindSelect } from '../bind/bind-select.ts';
+import type { Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { execute } from '../exec/executor.ts';
 import { writeRow } from '../exec/table-writer.ts';
+import type { PlanNode } from '../plan/plan-nodes.ts';
 import type { CopyStmt } from '../sql/ast-utility.ts';
 import { castValue } from '../types/resolve.ts';
 import { T, type Value } from '../types/type.ts';
 import type { ResultSink } from '../wire/session.ts';
-import { encodeText } from './encode.ts';
+import { binaryHeader, binaryRecord, binaryTrailer, readBinary } from './copy-binary.ts';
+import { formatTextRecord, readText, textOptions } from './copy-text.ts';
+import { decodeParameter, encodeText, encodeValue } from './encode.ts';
 import type { Outcome, RunContext } from './statement-runner.ts';
 
 /** Adds PostgreSQL's CONTEXT line ("COPY t, line 2, column v: ...") to a row error. */
@@ -29,229 +33,134 @@ function withContext(err: unknown, where: string): unknown {
   });
 }
 
-function unescapeText(field: string): string {
-  return field.replace(/\\(.)/g, (_m, c: string) => {
-    switch (c) {
-      case 't':
-        return '\t';
-      case 'n':
-        return '\n';
-      case 'r':
-        return '\r';
-      case 'b':
-        return '\b';
-      case 'f':
-        return '\f';
-      case 'v':
-        return '\v';
-      default:
-        return c;
-    }
+export async function runCopy(stmt: CopyStmt, rc: RunContext, sink: ResultSink): Promise<Outcome> {
+  return stmt.from ? copyIn(stmt, rc, sink) : copyOut(stmt, rc, sink);
+}
+
+function targetColumns(stmt: CopyStmt, table: Table): number[] {
+  if (stmt.columns.length === 0) return table.columns.map((_, i) => i);
+  return stmt.columns.map((n) => {
+    const at = table.columns.findIndex((c) => c.name === n);
+    if (at < 0)
+      throw new SqlError(
+        SqlState.UndefinedColumn,
+        `column "${n}" of relation "${table.name}" does not exist`,
+      );
+    return at;
   });
 }
 
-function escapeText(value: string, delimiter: string): string {
-  let out = '';
-  for (const ch of value) {
-    if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t' && delimiter === '\t') out += '\\t';
-    else if (ch === delimiter) out += `\\${ch}`;
-    else out += ch;
-  }
-  return out;
-}
-
-/** Splits one CSV record (which may span lines: the caller passes complete records). */
-function splitCsv(
-  line: string,
-  delimiter: string,
-  quote: string,
-): { fields: (string | null)[]; complete: boolean } {
-  const fields: (string | null)[] = [];
-  let i = 0;
-  while (true) {
-    if (line[i] === quote) {
-      let value = '';
-      i++;
-      while (true) {
-        if (i >= line.length) return { fields, complete: false };
-        if (line[i] === quote) {
-          if (line[i + 1] === quote) {
-            value += quote;
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        value += line[i++];
-      }
-      fields.push(value);
-    } else {
-      let end = line.indexOf(delimiter, i);
-      if (end < 0) end = line.length;
-      const raw = line.slice(i, end);
-      fields.push(raw === '' ? null : raw);
-      i = end;
-    }
-    if (i >= line.length) return { fields, complete: true };
-    i++; // delimiter
-  }
-}
-
-function csvQuote(value: string, delimiter: string, quote: string): string {
-  if (value === '' || value.includes(delimiter) || value.includes(quote) || /[\r\n]/.test(value)) {
-    return quote + value.split(quote).join(quote + quote) + quote;
-  }
-  return value;
-}
-
-export async function runCopy(stmt: CopyStmt, rc: RunContext, sink: ResultSink): Promise<Outcome> {
-  if (stmt.format === 'binary')
-    throw new SqlError(SqlState.FeatureNotSupported, 'COPY BINARY is not supported yet');
-  const csv = stmt.format === 'csv';
-  const delimiter = stmt.delimiter ?? (csv ? ',' : '\t');
-  const nullString = stmt.nullString ?? (csv ? '' : '\\N');
-  const quote = stmt.quote ?? '"';
-  if (!stmt.from) return copyOut(stmt, rc, sink, { csv, delimiter, nullString, quote });
+async function copyIn(stmt: CopyStmt, rc: RunContext, sink: ResultSink): Promise<Outcome> {
   const table = lookupTable(stmt.table!, rc.bc);
-  const cols =
-    stmt.columns.length > 0
-      ? stmt.columns.map((n) => {
-          const at = table.columns.findIndex((c) => c.name === n);
-          if (at < 0)
-            throw new SqlError(
-              SqlState.UndefinedColumn,
-              `column "${n}" of relation "${table.name}" does not exist`,
-            );
-          return at;
-        })
-      : table.columns.map((_, i) => i);
-  let pending = '';
+  const cols = targetColumns(stmt, table);
+  const ctx = rc.env.ctx;
   let count = 0;
-  let lineNo = 0;
-  let headerSkipped = !stmt.header;
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  const insertLine = (line: string) => {
-    lineNo++;
-    if (!headerSkipped) {
-      headerSkipped = true;
-      return true;
-    }
-    if (!csv && line === '\\.') return false;
-    let fields: (string | null)[];
-    if (csv) {
-      const parsed = splitCsv(line, delimiter, quote);
-      if (!parsed.complete) return null;
-      fields = parsed.fields.map((f) => (f === nullString && nullString !== '' ? null : f));
-    } else {
-      fields = line.split(delimiter).map((f) => (f === nullString ? null : unescapeText(f)));
-    }
+  /** Converts one record's fields (text or bytes) and writes the row. */
+  const insert = (fields: readonly (string | Uint8Array | null)[], line: number) => {
     if (fields.length !== cols.length) {
-      const what =
-        fields.length < cols.length ? 'missing data for column' : 'extra data after last expected column';
-      const col = fields.length < cols.length ? ` "${table.columns[cols[fields.length]].name}"` : '';
-      throw new SqlError(SqlState.BadCopyFileFormat, `${what}${col}`, {
-        where: `COPY ${table.name}, line ${lineNo}`,
-      });
+      const short = fields.length < cols.length;
+      const message = short
+        ? `missing data for column "${table.columns[cols[fields.length]].name}"`
+        : 'extra data after last expected column';
+      throw new SqlError(SqlState.BadCopyFileFormat, message, { where: `COPY ${table.name}, line ${line}` });
     }
     const row: Value[] = new Array(table.columns.length).fill(null);
     cols.forEach((c, i) => {
       const f = fields[i];
+      if (f === null) return;
+      const column = table.columns[c];
       try {
-        row[c] = f === null ? null : castValue(f, T.unknown, table.columns[c].type, rc.env.ctx, false);
+        row[c] =
+          typeof f === 'string'
+            ? castValue(f, T.unknown, column.type, ctx, false)
+            : decodeParameter(column.type, f, 1, ctx);
       } catch (err) {
-        throw withContext(err, `COPY ${table.name}, line ${lineNo}, column ${table.columns[c].name}: "${f}"`);
+        const shown = typeof f === 'string' ? `: "${f}"` : '';
+        throw withContext(err, `COPY ${table.name}, line ${line}, column ${column.name}${shown}`);
       }
     });
     try {
-      writeRow(table, row, { txn: rc.env.txn, ctx: rc.env.ctx });
+      writeRow(table, row, { txn: rc.env.txn, ctx });
     } catch (err) {
-      throw withContext(err, `COPY ${table.name}, line ${lineNo}`);
+      throw withContext(err, `COPY ${table.name}, line ${line}`);
     }
-    count++;
-    return true;
+    if ((++count & 1023) === 0) rc.env.checkInterrupt();
   };
-  let ended = false;
-  for await (const chunk of sink.copyIn({ format: 0, columnCount: cols.length })) {
-    if (ended) continue;
-    pending += decoder.decode(chunk, { stream: true });
-    let nl = pending.indexOf('\n');
-    let start = 0;
-    while (nl >= 0 && !ended) {
-      const line = pending.slice(start, nl).replace(/\r$/, '');
-      const r = insertLine(line);
-      if (r === null) {
-        // An open CSV quote: the record continues on the next line.
-        nl = pending.indexOf('\n', nl + 1);
-        continue;
-      }
-      if (r === false) ended = true;
-      start = nl + 1;
-      nl = pending.indexOf('\n', start);
-    }
-    pending = pending.slice(start);
+  if (stmt.format === 'binary') {
+    await readBinary(sink.copyIn({ format: 1, columnCount: cols.length }), cols.length, insert);
+  } else {
+    await readText(
+      sink.copyIn({ format: 0, columnCount: cols.length }),
+      textOptions(stmt.format, stmt),
+      insert,
+    );
   }
-  if (!ended && pending.length > 0) insertLine(pending.replace(/\r$/, ''));
   return { columns: null, rows: [], tag: `COPY ${count}` };
 }
 
-async function copyOut(
-  stmt: CopyStmt,
-  rc: RunContext,
-  sink: ResultSink,
-  o: { csv: boolean; delimiter: string; nullString: string; quote: string },
-): Promise<Outcome> {
-  let plan: ReturnType<typeof bindSelect>;
-  let types: import('../types/type.ts').SqlType[];
-  if (stmt.query) {
-    plan = bindSelect(stmt.query, null, rc.bc);
-  } else {
-    const table = lookupTable(stmt.table!, rc.bc);
-    const names = stmt.columns.length > 0 ? stmt.columns : table.columns.map((c) => c.name);
-    plan = bindSelect(
-      {
-        kind: 'Select',
-        with: null,
-        setOp: null,
-        values: null,
-        distinct: null,
-        targets: names.map((n) => ({
-          expr: { kind: 'ColumnRef', names: [n], loc: -1 },
-          alias: null,
-          loc: -1,
-        })),
-        from: [{ kind: 'Table', name: stmt.table!, alias: null }],
-        where: null,
-        groupBy: [],
-        having: null,
-        orderBy: [],
-        limit: null,
-        offset: null,
-        locking: false,
-        loc: -1,
-      },
-      null,
-      rc.bc,
-    );
-  }
-  types = plan.columns.map((c) => c.type);
+/** The rows COPY TO sends: a query's, or a table's (all or listed columns). */
+function copySource(stmt: CopyStmt, rc: RunContext): PlanNode {
+  if (stmt.query) return bindSelect(stmt.query, null, rc.bc);
+  const table = lookupTable(stmt.table!, rc.bc);
+  const names = stmt.columns.length > 0 ? stmt.columns : table.columns.map((c) => c.name);
+  return bindSelect(
+    {
+      kind: 'Select',
+      with: null,
+      setOp: null,
+      values: null,
+      distinct: null,
+      targets: names.map((n) => ({ expr: { kind: 'ColumnRef', names: [n], loc: -1 }, alias: null, loc: -1 })),
+      from: [{ kind: 'Table', name: stmt.table!, alias: null }],
+      where: null,
+      groupBy: [],
+      having: null,
+      orderBy: [],
+      limit: null,
+      offset: null,
+      locking: false,
+      loc: -1,
+    },
+    null,
+    rc.bc,
+  );
+}
+
+async function copyOut(stmt: CopyStmt, rc: RunContext, sink: ResultSink): Promise<Outcome> {
+  const plan = copySource(stmt, rc);
+  const types = plan.columns.map((c) => c.type);
   const rows = execute(plan, rc.env);
-  sink.copyOutStart({ format: 0, columnCount: types.length });
-  const enc = new TextEncoder();
-  if (stmt.header && o.csv)
-    sink.copyData(
-      enc.encode(`${plan.columns.map((c) => csvQuote(c.name, o.delimiter, o.quote)).join(o.delimiter)}\n`),
-    );
-  for (const row of rows) {
-    const fields = row.map((v, i) => {
-      if (v === null) return o.nullString;
-      const text = encodeText(types[i], v, rc.env.ctx);
-      return o.csv ? csvQuote(text, o.delimiter, o.quote) : escapeText(text, o.delimiter);
-    });
-    sink.copyData(enc.encode(`${fields.join(o.delimiter)}\n`));
+  const ctx = rc.env.ctx;
+  if (stmt.format === 'binary') {
+    sink.copyOutStart({ format: 1, columnCount: types.length });
+    sink.copyData(binaryHeader());
+    for (const row of rows) {
+      sink.copyData(binaryRecord(row.map((v, i) => encodeValue(types[i], v, 1, ctx) as Uint8Array | null)));
+    }
+    sink.copyData(binaryTrailer());
+  } else {
+    const o = textOptions(stmt.format, stmt);
+    sink.copyOutStart({ format: 0, columnCount: types.length });
+    const enc = new TextEncoder();
+    if (o.header)
+      sink.copyData(
+        enc.encode(
+          formatTextRecord(
+            plan.columns.map((c) => c.name),
+            o,
+          ),
+        ),
+      );
+    for (const row of rows) {
+      sink.copyData(
+        enc.encode(
+          formatTextRecord(
+            row.map((v, i) => (v === null ? null : encodeText(types[i], v, ctx))),
+            o,
+          ),
+        ),
+      );
+    }
   }
   sink.copyDone();
   return { columns: null, rows: [], tag: `COPY ${rows.length}` };

@@ -135,6 +135,32 @@ describe('psql', () => {
     );
   });
 
+  test('\\copy in binary format: the PGCOPY file layout and a round trip of several types', async () => {
+    const file = join(dir, 'rows.bin');
+    const script = [
+      'CREATE EXTENSION IF NOT EXISTS vector;',
+      'DROP TABLE IF EXISTS psql_bin, psql_bin2;',
+      'CREATE TABLE psql_bin (id int, big bigint, name text, ok bool, x float8, v vector(2), d date);',
+      "INSERT INTO psql_bin VALUES (1, 10000000000, 'één', true, 1.5, '[1,-2]', '2024-02-29'), (2, NULL, NULL, NULL, NULL, NULL, NULL);",
+      `\\copy psql_bin TO '${file}' WITH (FORMAT binary)`,
+      'CREATE TABLE psql_bin2 (id int, big bigint, name text, ok bool, x float8, v vector(2), d date);',
+      `\\copy psql_bin2 FROM '${file}' WITH (FORMAT binary)`,
+      'SELECT * FROM psql_bin2 ORDER BY id;',
+      'DROP TABLE psql_bin, psql_bin2;',
+      '',
+    ].join('\n');
+    const r = await psql(['-v', 'ON_ERROR_STOP=1', '-At'], script);
+    expect(r.stderr.replace(/^NOTICE: .*\n/gm, '')).toBe('');
+    expect(r.stdout).toContain(
+      'COPY 2\nCREATE TABLE\nCOPY 2\n1|10000000000|één|t|1.5|[1,-2]|2024-02-29\n2||||||\n',
+    );
+    const bytes = await readFile(file);
+    // Signature, flags, extension length; then the first tuple's field count.
+    expect(bytes.subarray(0, 19).toString('latin1')).toBe('PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0');
+    expect(bytes.readInt16BE(19)).toBe(7);
+    expect(bytes.subarray(-2)).toEqual(Buffer.from([0xff, 0xff]));
+  });
+
   test('\\copy with a bad row reports the line and loads nothing', async () => {
     const input = join(dir, 'bad.csv');
     await writeFile(input, '1,"[1,2,3]"\n2,"[1,2]"\n');
