@@ -4,7 +4,8 @@
  */
 import type { Expr } from '../sql/ast.ts';
 import type { TableStore } from '../storage/table-store.ts';
-import type { DistanceMetric, IndexMethod, VectorIndex } from '../storage/vector-index.ts';
+import type { ColumnIndex } from '../storage/vector/column-index.ts';
+import type { DistanceMetric, IndexMethod } from '../storage/vector-index.ts';
 import type { SqlType } from '../types/type.ts';
 
 export interface Column {
@@ -48,7 +49,7 @@ export interface IndexDef {
   /** For vector indexes: the distance operator it serves and its implementation. */
   readonly metric: DistanceMetric | null;
   readonly operator: string | null;
-  vector: VectorIndex | null;
+  vector: ColumnIndex | null;
   /** Constraint name when the index backs a PRIMARY KEY/UNIQUE constraint. */
   readonly constraint: string | null;
 }

@@ -9,7 +9,12 @@ import type { IndexDef, Schema, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { addToIndex, findConflict, resetIndexKeys } from '../exec/table-writer.ts';
 import type { CreateIndexStmt } from '../sql/ast-utility.ts';
-import { createBitVectorIndex, createVectorIndex } from '../storage/vector/create-vector-index.ts';
+import {
+  checkIndexedValue,
+  createColumnIndex,
+  type IndexedType,
+  indexable,
+} from '../storage/vector/column-index.ts';
 import type { DistanceMetric, IndexMethod } from '../storage/vector-index.ts';
 import { hashKey } from '../types/compare.ts';
 import { typeInfo } from '../types/registry.ts';
@@ -22,13 +27,34 @@ interface OpClass {
   readonly methods: readonly IndexMethod[];
 }
 
+const op = (
+  type: OpClass['type'],
+  metric: DistanceMetric,
+  operator: string,
+  methods: IndexMethod[],
+): OpClass => ({
+  type,
+  metric,
+  operator,
+  methods,
+});
+
+/** pgvector's operator classes and the access methods that have them. */
 const OPCLASSES: Record<string, OpClass> = {
-  vector_l2_ops: { type: 'vector', metric: 'l2', operator: '<->', methods: ['hnsw', 'ivfflat'] },
-  vector_ip_ops: { type: 'vector', metric: 'ip', operator: '<#>', methods: ['hnsw', 'ivfflat'] },
-  vector_cosine_ops: { type: 'vector', metric: 'cosine', operator: '<=>', methods: ['hnsw', 'ivfflat'] },
-  vector_l1_ops: { type: 'vector', metric: 'l1', operator: '<+>', methods: ['hnsw'] },
-  bit_hamming_ops: { type: 'bit', metric: 'hamming', operator: '<~>', methods: ['hnsw'] },
-  bit_jaccard_ops: { type: 'bit', metric: 'jaccard', operator: '<%>', methods: ['hnsw'] },
+  vector_l2_ops: op('vector', 'l2', '<->', ['hnsw', 'ivfflat']),
+  vector_ip_ops: op('vector', 'ip', '<#>', ['hnsw', 'ivfflat']),
+  vector_cosine_ops: op('vector', 'cosine', '<=>', ['hnsw', 'ivfflat']),
+  vector_l1_ops: op('vector', 'l1', '<+>', ['hnsw']),
+  halfvec_l2_ops: op('halfvec', 'l2', '<->', ['hnsw', 'ivfflat']),
+  halfvec_ip_ops: op('halfvec', 'ip', '<#>', ['hnsw', 'ivfflat']),
+  halfvec_cosine_ops: op('halfvec', 'cosine', '<=>', ['hnsw', 'ivfflat']),
+  halfvec_l1_ops: op('halfvec', 'l1', '<+>', ['hnsw']),
+  sparsevec_l2_ops: op('sparsevec', 'l2', '<->', ['hnsw']),
+  sparsevec_ip_ops: op('sparsevec', 'ip', '<#>', ['hnsw']),
+  sparsevec_cosine_ops: op('sparsevec', 'cosine', '<=>', ['hnsw']),
+  sparsevec_l1_ops: op('sparsevec', 'l1', '<+>', ['hnsw']),
+  bit_hamming_ops: op('bit', 'hamming', '<~>', ['hnsw', 'ivfflat']),
+  bit_jaccard_ops: op('bit', 'jaccard', '<%>', ['hnsw']),
 };
 
 const OPTION_LIMITS: Record<string, Record<string, [number, number]>> = {
@@ -41,7 +67,6 @@ const MAX_INDEX_DIMENSIONS: Record<string, number> = {
   vector: 2000,
   halfvec: 4000,
   bit: 64000,
-  sparsevec: 1000,
 };
 
 export function defaultIndexName(
@@ -133,6 +158,10 @@ export function createIndex(
         `operator class "${opclassName}" does not exist for access method "${method}"`,
       );
     }
+    // bit_hamming_ops accepts varbit as PostgreSQL's binary-compatible bit, then refuses it.
+    if (opclass.type === 'bit' && typeName === 'varbit') {
+      throw new SqlError(SqlState.FeatureNotSupported, `type not supported for ${method} index`);
+    }
     if (opclass.type !== typeName) {
       throw new SqlError(
         SqlState.DatatypeMismatch,
@@ -146,7 +175,10 @@ export function createIndex(
       );
     }
     const dims = column.type.typmod;
-    if (dims < 0) throw new SqlError(SqlState.InvalidParameterValue, 'column does not have dimensions');
+    // sparsevec is limited by its non-zero elements (checked per row), not its dimensions.
+    if (dims < 0 && typeName !== 'sparsevec') {
+      throw new SqlError(SqlState.InvalidParameterValue, 'column does not have dimensions');
+    }
     const max = MAX_INDEX_DIMENSIONS[typeName] ?? 2000;
     if (dims > max) {
       throw new SqlError(
@@ -186,26 +218,26 @@ export function buildIndex(index: IndexDef, opts: IndexBuildContext): void {
   resetIndexKeys(index);
   if (index.unique) checkDuplicates(index);
   if (index.method !== 'btree') {
-    const dims = table.columns[index.columns[0]].type.typmod;
-    const m = index.options.m;
-    const efConstruction = index.options.ef_construction;
+    const column = table.columns[index.columns[0]];
     const lists = index.options.lists;
-    const isBit = index.metric === 'hamming' || index.metric === 'jaccard';
-    index.vector = (
-      isBit
-        ? createBitVectorIndex(index.method, index.metric as 'hamming', dims, { m, efConstruction })
-        : createVectorIndex(index.method, index.metric!, dims, { m, efConstruction, lists })
-    ) as IndexDef['vector'];
+    const options = { m: index.options.m, efConstruction: index.options.ef_construction, lists };
+    index.vector = createColumnIndex(
+      index.method,
+      column.type.base as IndexedType,
+      index.metric!,
+      column.type.typmod,
+      options,
+    );
     const rowIds: number[] = [];
-    const vectors: unknown[] = [];
+    const values: unknown[] = [];
     const col = index.columns[0];
     for (let rowId = 0; rowId < store.capacity; rowId++) {
       if (!store.mayBeLive(rowId)) continue;
       const v = store.row(rowId)[col];
-      if (v === null) continue;
-      if (index.metric === 'cosine' && v instanceof Float32Array && v.every((x) => x === 0)) continue;
+      if (!indexable(v, index.metric!)) continue;
+      checkIndexedValue(index, v);
       rowIds.push(rowId);
-      vectors.push(v instanceof Float32Array ? v : (v as { bytes: Uint8Array }).bytes);
+      values.push(index.vector.encode(v));
     }
     if (index.method === 'ivfflat' && rowIds.length < (lists ?? 100)) {
       opts.notice(
@@ -214,7 +246,7 @@ export function buildIndex(index: IndexDef, opts: IndexBuildContext): void {
         'Drop the index until the table has more data.',
       );
     }
-    (index.vector as unknown as { build(ids: number[], v: unknown[]): void }).build(rowIds, vectors);
+    index.vector.index.build(rowIds, values);
     return;
   }
   for (let rowId = 0; rowId < store.capacity; rowId++) {

@@ -6,6 +6,7 @@
  */
 import type { IndexDef, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
+import { checkIndexedValue, indexable } from '../storage/vector/column-index.ts';
 import { hashKey } from '../types/compare.ts';
 import { typeInfo } from '../types/registry.ts';
 import type { EvalContext } from '../types/registry-types.ts';
@@ -69,10 +70,6 @@ export function uniqueViolation(index: IndexDef, row: readonly Value[], ctx: Eva
   );
 }
 
-function vectorPayload(v: Value): unknown {
-  return v instanceof Float32Array ? v : (v as { bytes?: Uint8Array }).bytes;
-}
-
 export function addToIndex(index: IndexDef, row: readonly Value[], rowId: number): void {
   if (index.unique) {
     const key = uniqueKey(index, row);
@@ -85,9 +82,9 @@ export function addToIndex(index: IndexDef, row: readonly Value[], rowId: number
   }
   if (index.vector) {
     const v = row[index.columns[0]];
-    if (v === null) return;
-    if (index.metric === 'cosine' && v instanceof Float32Array && v.every((x) => x === 0)) return;
-    (index.vector as { add(id: number, v: unknown): void }).add(rowId, vectorPayload(v));
+    if (!indexable(v, index.metric!)) return;
+    checkIndexedValue(index, v);
+    index.vector.index.add(rowId, index.vector.encode(v));
   }
 }
 

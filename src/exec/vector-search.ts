@@ -1,27 +1,29 @@
 /**
  * Executes VectorSearch: a k-nearest-neighbour search through an HNSW/IVFFlat index with the
- * WHERE filter and row visibility applied inside the search. When the index yields fewer
- * than the k rows asked for while more rows match (a selective filter, dead row versions),
- * the search falls back to an exact scan, so a filtered kNN query always returns k rows when
- * k rows match (unlike pgvector without iterative scans).
+ * WHERE filter and row visibility applied inside the search. A selective filter is answered
+ * by exact search over the matching rows; otherwise the index search widens by the filter's
+ * selectivity, and when it still yields fewer than the k rows asked for while more rows
+ * match (dead row versions, an unlucky graph walk) it falls back to exact search. So a
+ * filtered kNN query always returns k rows when k rows match (unlike pgvector without
+ * iterative scans).
  *
  * Without LIMIT (an index scan forced by enable_seqscan = off) it returns what pgvector's
  * index scan returns: up to hnsw.ef_search rows for HNSW, the rows of the probed lists for
  * IVFFlat, all indexed rows with an iterative scan.
  */
 import type { PlanNode } from '../plan/plan-nodes.ts';
-import type { DistanceFunction } from '../storage/vector/distance.ts';
-import { bitDistance, floatDistance, isFloatMetric } from '../storage/vector/distance.ts';
+import { indexable } from '../storage/vector/column-index.ts';
+import { metricFor, type VectorLikeType } from '../types/distance-metric.ts';
 import type { Value } from '../types/type.ts';
 import { compileExpr } from './compile-expr.ts';
 import type { ExecEnv } from './exec-env.ts';
 
 type VectorSearchNode = PlanNode & { kind: 'VectorSearch' };
 
-function vectorOf(value: Value): unknown {
-  // bit values keep their packed bytes in `.bytes`; vectors are Float32Array.
-  return value instanceof Float32Array ? value : (value as { bytes?: Uint8Array }).bytes;
-}
+/** Above this many estimated matching rows a filtered kNN query walks the index. */
+const EXACT_SEARCH_MAX_ROWS = 10_000;
+const EF_SEARCH_CAP = 2_000;
+const SELECTIVITY_SAMPLE = 1_000;
 
 export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][] {
   const store = node.table.store;
@@ -43,49 +45,41 @@ export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][]
   const offsetValue = node.offset ? compileExpr(node.offset)([], env) : null;
   const need = limitValue === null ? null : Number(limitValue) + Number(offsetValue ?? 0);
 
-  if (query === null) {
-    // pgvector returns every indexed row, unordered, for a NULL query vector.
+  if (query === null || !indexable(query, metric)) {
+    // pgvector returns every indexed row, unordered, for a NULL (or, under cosine, zero) query.
     const ids: number[] = [];
-    for (let rowId = 0; rowId < store.capacity; rowId++)
+    for (let rowId = 0; rowId < store.capacity; rowId++) {
       if (accept(rowId) && indexable(store.row(rowId)[node.column], metric)) ids.push(rowId);
+    }
     return emit(need === null ? ids : ids.slice(0, need));
   }
-  const q = vectorOf(query);
-  const impl = index.vector!;
+  const { index: impl, encode } = index.vector!;
   const iterative =
     env.setting(index.method === 'hnsw' ? 'hnsw.iterative_scan' : 'ivfflat.iterative_scan') !== 'off';
   const efSearch = Number(env.setting('hnsw.ef_search'));
   const probes = iterative
     ? Number(env.setting('ivfflat.max_probes'))
     : Number(env.setting('ivfflat.probes'));
-  const total = impl.size();
   let k: number;
   if (need !== null) k = need;
-  else if (index.method === 'hnsw') k = iterative ? total : efSearch;
-  else k = total;
+  else if (index.method === 'hnsw') k = iterative ? impl.size() : efSearch;
+  else k = impl.size();
   if (k <= 0) return [];
   env.checkInterrupt();
-  // A selective filter: exact search over the matching rows beats walking the index and
-  // discarding most candidates (DESIGN §4), and it is exact.
   const selectivity = need !== null && predicate !== null ? estimateSelectivity(store.capacity, accept) : 1;
-  if (need !== null && selectivity * store.capacity <= EXACT_SEARCH_MAX_ROWS) {
-    return emit(exactSearch(node, env, q, need, accept));
+  if (need !== null && selectivity * store.capacity <= EXACT_SEARCH_MAX_ROWS && predicate !== null) {
+    return emit(exactSearch(node, env, query, need, accept));
   }
-  const result = impl.search(q as Float32Array, k, {
+  const result = impl.search(encode(query), k, {
     // A filter passing a fraction of the rows needs a proportionally wider search.
     efSearch: Math.min(EF_SEARCH_CAP, Math.ceil(Math.max(efSearch, k) / Math.max(selectivity, 0.01))),
     probes: need !== null ? Math.ceil(probes / Math.max(selectivity, 0.01)) : probes,
     filter: accept,
     strictProbes: need === null,
-  } as Parameters<typeof impl.search>[2]);
+  });
   if (need === null || result.rowIds.length >= need) return emit(result.rowIds.slice(0, need ?? undefined));
-  return emit(exactSearch(node, env, q, need, accept));
+  return emit(exactSearch(node, env, query, need, accept));
 }
-
-/** Above this many estimated matching rows a filtered kNN query walks the index. */
-const EXACT_SEARCH_MAX_ROWS = 10_000;
-const EF_SEARCH_CAP = 2_000;
-const SELECTIVITY_SAMPLE = 1_000;
 
 /** Fraction of rows passing `accept`, from an evenly spaced sample of row ids. */
 function estimateSelectivity(capacity: number, accept: (rowId: number) => boolean): number {
@@ -100,32 +94,28 @@ function estimateSelectivity(capacity: number, accept: (rowId: number) => boolea
   return passed / sampled;
 }
 
-function indexable(value: Value, metric: string): boolean {
-  if (value === null) return false;
-  if (metric === 'cosine' && value instanceof Float32Array) return value.some((x) => x !== 0);
-  return true;
-}
-
-/** Exact top-k over every accepted row (bounded insertion into a sorted array). */
+/**
+ * Exact top-k over every accepted row, ranked by the SQL operator itself (so ties and
+ * rounding match `ORDER BY col <op> q`), keeping a bounded sorted list.
+ */
 function exactSearch(
   node: VectorSearchNode,
   env: ExecEnv,
-  q: unknown,
+  query: Value,
   k: number,
   accept: (rowId: number) => boolean,
 ): number[] {
-  const metric = node.index.metric!;
-  const distance = (
-    isFloatMetric(metric) ? floatDistance(metric) : bitDistance(metric)
-  ) as DistanceFunction<unknown>;
+  const index = node.index;
+  const type = node.table.columns[node.column].type.base as VectorLikeType;
+  const distance = metricFor(index.operator!, type)!.fn;
   const store = node.table.store;
   const best: { d: number; id: number }[] = [];
   for (let rowId = 0; rowId < store.capacity; rowId++) {
     if ((rowId & 4095) === 4095) env.checkInterrupt();
     if (!accept(rowId)) continue;
     const value = store.row(rowId)[node.column];
-    if (!indexable(value, metric)) continue;
-    const d = distance(q, vectorOf(value));
+    if (!indexable(value, index.metric!)) continue;
+    const d = distance(value, query);
     if (Number.isNaN(d)) continue;
     if (best.length === k && d >= best[k - 1].d) continue;
     let at = best.length;

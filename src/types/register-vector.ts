@@ -24,7 +24,7 @@ import {
 import type { AggregateDef, CastContext, CastDef } from './registry-types.ts';
 import { applySparsevecTypmod, type SparseVector, sparsevecTypeInfo } from './sparsevec.ts';
 import { sparsevecFromDense, sparsevecToHalfvec, sparsevecToVector } from './sparsevec-ops.ts';
-import { type BaseTypeName, type SqlType, T, type Value } from './type.ts';
+import { type BaseTypeName, type SqlType, sqlType, T, type Value } from './type.ts';
 import { applyVectorTypmod, vectorTypeInfo } from './vector.ts';
 import { type ArrayElementKind, arrayToFloat4s, makeArray } from './vector-array.ts';
 import { vectorFunctions, vectorOperators } from './vector-catalog.ts';
@@ -203,3 +203,17 @@ for (const o of vectorOperators) registerOperator(o);
 for (const a of vectorAggregates) registerAggregate(a);
 
 for (const c of vectorArrayCasts) registerArrayCast(c, c.fromIsArray, c.toIsArray);
+
+// pgvector's array_to_vector / array_to_halfvec / array_to_sparsevec(array, typmod, explicit):
+// the functions behind its array casts, callable directly.
+for (const c of vectorArrayCasts) {
+  if (!c.fromIsArray) continue;
+  const target = c.to as 'vector' | 'halfvec' | 'sparsevec';
+  registerFunction({
+    name: `array_to_${target}`,
+    args: [sqlType(c.from, -1, true), 'int4', 'bool'],
+    result: sqlType(target),
+    fn: ([array, typmod, explicit], ctx) =>
+      c.fn(array, sqlType(target, Number(typmod)), ctx, explicit === true),
+  });
+}

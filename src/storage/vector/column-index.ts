@@ -1,0 +1,97 @@
+/**
+ * The vector index for one indexed column: picks the implementation for the column's type
+ * and distance (pgvector opclass), and how a column value becomes what that index stores.
+ *
+ *   vector, halfvec  l2/ip/cosine → hnswlib (HNSW) or IVFFlat over float4s (halfvec widened)
+ *                    l1           → TypeScript HNSW over float4s
+ *   bit              hamming      → TypeScript HNSW over packed bytes; IVFFlat over 0/1
+ *                                   floats (squared L2 of 0/1 vectors is the hamming distance)
+ *                    jaccard      → TypeScript HNSW over packed bytes
+ *   sparsevec        any          → TypeScript HNSW calling the SQL distance on sparse values
+ */
+import { SqlError, SqlState } from '../../errors/sql-error.ts';
+import type { BitString } from '../../types/bit.ts';
+import { metricFor } from '../../types/distance-metric.ts';
+import type { HalfVector } from '../../types/halfvec.ts';
+import type { Value } from '../../types/type.ts';
+import type { DistanceMetric, IndexMethod, VectorIndex } from '../vector-index.ts';
+import { createBitVectorIndex, createVectorIndex, type VectorIndexOptions } from './create-vector-index.ts';
+import { ValueHnswIndex } from './value-hnsw-index.ts';
+
+export type IndexedType = 'vector' | 'halfvec' | 'sparsevec' | 'bit';
+
+export interface ColumnIndex {
+  readonly index: VectorIndex<unknown> & {
+    build(rowIds: ArrayLike<number>, values: ArrayLike<unknown>): void;
+  };
+  /** The stored form of a (non-null) column value, also applied to query values. */
+  readonly encode: (value: Value) => unknown;
+}
+
+/**
+ * Whether pgvector would index this value: never NULL, and not a zero vector under cosine
+ * distance (its cosine distance is undefined).
+ */
+export function indexable(value: Value, metric: DistanceMetric): boolean {
+  if (value === null) return false;
+  if (metric !== 'cosine') return true;
+  const v = value as { values?: Float32Array };
+  const xs = value instanceof Float32Array ? value : v.values ? v.values : (value as HalfVector).toFloat32();
+  return xs.some((x) => x !== 0);
+}
+
+const OPERATOR_OF: Record<DistanceMetric, string> = {
+  l2: '<->',
+  ip: '<#>',
+  cosine: '<=>',
+  l1: '<+>',
+  hamming: '<~>',
+  jaccard: '<%>',
+};
+
+function floats(value: Value): Float32Array {
+  return value instanceof Float32Array ? value : (value as HalfVector).toFloat32();
+}
+
+function unpackBits(value: Value): Float32Array {
+  const bits = value as BitString;
+  const out = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) out[i] = (bits.bytes[i >> 3] >> (7 - (i & 7))) & 1;
+  return out;
+}
+
+export function createColumnIndex(
+  method: IndexMethod,
+  type: IndexedType,
+  metric: DistanceMetric,
+  dimensions: number,
+  options: VectorIndexOptions,
+): ColumnIndex {
+  type Built = ColumnIndex['index'];
+  if (type === 'sparsevec') {
+    const fn = metricFor(OPERATOR_OF[metric], 'sparsevec')!.fn;
+    return { index: new ValueHnswIndex<Value>(metric, dimensions, fn, options) as Built, encode: (v) => v };
+  }
+  if (type === 'bit') {
+    if (method === 'ivfflat') {
+      return { index: createVectorIndex('ivfflat', 'l2', dimensions, options) as Built, encode: unpackBits };
+    }
+    const index = createBitVectorIndex('hnsw', metric as 'hamming' | 'jaccard', dimensions, options);
+    return { index: index as Built, encode: (v) => (v as BitString).bytes };
+  }
+  return { index: createVectorIndex(method, metric, dimensions, options) as Built, encode: floats };
+}
+
+/** pgvector's limit on non-zero elements of a sparsevec in an HNSW index. */
+export const MAX_SPARSE_NNZ = 1000;
+
+/** Per-value limits pgvector enforces when indexing (sparsevec non-zero count). */
+export function checkIndexedValue(index: { readonly method: string }, value: Value): void {
+  const nnz = (value as { nnz?: number }).nnz;
+  if (nnz !== undefined && nnz > MAX_SPARSE_NNZ && index.method === 'hnsw') {
+    throw new SqlError(
+      SqlState.ProgramLimitExceeded,
+      `sparsevec cannot have more than ${MAX_SPARSE_NNZ} non-zero elements for hnsw index`,
+    );
+  }
+}
