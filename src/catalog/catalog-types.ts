@@ -6,7 +6,7 @@ import type { Expr } from '../sql/ast.ts';
 import type { TableStore } from '../storage/table-store.ts';
 import type { ColumnIndex } from '../storage/vector/column-index.ts';
 import type { DistanceMetric, IndexMethod } from '../storage/vector-index.ts';
-import type { SqlType } from '../types/type.ts';
+import type { SqlType, Value } from '../types/type.ts';
 
 export interface Column {
   readonly name: string;
@@ -50,6 +50,14 @@ export interface IndexDef {
   readonly metric: DistanceMetric | null;
   readonly operator: string | null;
   vector: ColumnIndex | null;
+  /**
+   * What a vector index indexes: the column at columns[0], or an expression over the row
+   * (`USING hnsw ((embedding::halfvec(3)) halfvec_l2_ops)`). `expressionKey` identifies the
+   * expression for the planner; `keyOf` computes the indexed value of a row.
+   */
+  readonly keyType: SqlType;
+  readonly expressionKey: string | null;
+  readonly keyOf: (row: readonly Value[]) => Value;
   /** Constraint name when the index backs a PRIMARY KEY/UNIQUE constraint. */
   readonly constraint: string | null;
 }

@@ -19,6 +19,7 @@ import type { DistanceMetric, IndexMethod } from '../storage/vector-index.ts';
 import { hashKey } from '../types/compare.ts';
 import { typeInfo } from '../types/registry.ts';
 import type { EvalContext } from '../types/registry-types.ts';
+import type { SqlType, Value } from '../types/type.ts';
 
 interface OpClass {
   readonly type: 'vector' | 'halfvec' | 'sparsevec' | 'bit';
@@ -116,6 +117,13 @@ export interface IndexBuildContext {
   readonly onUndo: (undo: () => void) => void;
 }
 
+/** The indexed expression of an expression index, bound over the table's row. */
+export interface IndexExpression {
+  readonly key: string;
+  readonly type: SqlType;
+  readonly evaluate: (row: readonly Value[]) => Value;
+}
+
 export function createIndex(
   stmt: CreateIndexStmt,
   table: Table,
@@ -123,6 +131,7 @@ export function createIndex(
   columns: readonly number[],
   opts: IndexBuildContext,
   constraint: { primary: boolean; name: string } | null = null,
+  expression: IndexExpression | null = null,
 ): IndexDef {
   const method = stmt.method;
   if (method !== 'btree' && method !== 'hnsw' && method !== 'ivfflat') {
@@ -133,13 +142,13 @@ export function createIndex(
   let operator: string | null = null;
   const opclasses = stmt.elems.map((e) => e.opclass ?? '');
   if (method !== 'btree') {
-    if (columns.length !== 1) {
+    if ((expression ? 1 : columns.length) !== 1) {
       throw new SqlError(
         SqlState.FeatureNotSupported,
         `access method "${method}" does not support multicolumn indexes`,
       );
     }
-    const column = table.columns[columns[0]];
+    const column = expression ?? table.columns[columns[0]];
     const opclassName = opclasses[0];
     const opclass = OPCLASSES[opclassName];
     const typeName = column.type.base;
@@ -204,6 +213,9 @@ export function createIndex(
     operator,
     vector: null,
     constraint: constraint?.name ?? null,
+    keyType: expression?.type ?? table.columns[columns[0]].type,
+    expressionKey: expression?.key ?? null,
+    keyOf: expression ? expression.evaluate : (row) => row[columns[0]],
   };
   buildIndex(index, opts);
   opts.catalog.addIndex(index);
@@ -218,22 +230,21 @@ export function buildIndex(index: IndexDef, opts: IndexBuildContext): void {
   resetIndexKeys(index);
   if (index.unique) checkDuplicates(index);
   if (index.method !== 'btree') {
-    const column = table.columns[index.columns[0]];
+    const keyType = index.keyType;
     const lists = index.options.lists;
     const options = { m: index.options.m, efConstruction: index.options.ef_construction, lists };
     index.vector = createColumnIndex(
       index.method,
-      column.type.base as IndexedType,
+      keyType.base as IndexedType,
       index.metric!,
-      column.type.typmod,
+      keyType.typmod,
       options,
     );
     const rowIds: number[] = [];
     const values: unknown[] = [];
-    const col = index.columns[0];
     for (let rowId = 0; rowId < store.capacity; rowId++) {
       if (!store.mayBeLive(rowId)) continue;
-      const v = store.row(rowId)[col];
+      const v = index.keyOf(store.row(rowId));
       if (!indexable(v, index.metric!)) continue;
       checkIndexedValue(index, v);
       rowIds.push(rowId);

@@ -3,13 +3,25 @@
  * indexes, schemas, the vector extension, databases, views, TRUNCATE and ALTER TABLE.
  */
 import type { BindContext } from '../bind/bind-context.ts';
+import { bindExpr } from '../bind/bind-expr.ts';
 import { bindSelect } from '../bind/bind-select.ts';
+import { exprKey } from '../bind/expr-utils.ts';
+import { outputName } from '../bind/output-name.ts';
 import { resolveTypeName } from '../bind/resolve-type-name.ts';
+import { Scope } from '../bind/scope.ts';
 import type { Column, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
+import { compileExpr } from '../exec/compile-expr.ts';
+import { staticEnv } from '../exec/static-env.ts';
 import type { CreateIndexStmt, CreateTableStmt, DropStmt, Statement } from '../sql/ast-utility.ts';
 import { T, type Value } from '../types/type.ts';
-import { buildIndex, createIndex, defaultIndexName, type IndexBuildContext } from './ddl-index.ts';
+import {
+  buildIndex,
+  createIndex,
+  defaultIndexName,
+  type IndexBuildContext,
+  type IndexExpression,
+} from './ddl-index.ts';
 
 export interface DdlContext extends IndexBuildContext {
   readonly bc: BindContext;
@@ -150,19 +162,18 @@ export function createIndexStatement(stmt: CreateIndexStmt, d: DdlContext): stri
       position: stmt.table.loc + 1,
     });
   }
-  const columns = stmt.elems.map((e) => {
-    if (!e.column)
-      throw new SqlError(SqlState.FeatureNotSupported, 'expression indexes are not supported', {
-        position: e.loc + 1,
+  const expression = indexExpression(stmt, table, d);
+  const columns = expression
+    ? []
+    : stmt.elems.map((e) => {
+        const at = table.columns.findIndex((c) => c.name === e.column);
+        if (at < 0) {
+          throw new SqlError(SqlState.UndefinedColumn, `column "${e.column}" does not exist`, {
+            position: e.loc + 1,
+          });
+        }
+        return at;
       });
-    const at = table.columns.findIndex((c) => c.name === e.column);
-    if (at < 0) {
-      throw new SqlError(SqlState.UndefinedColumn, `column "${e.column}" does not exist`, {
-        position: e.loc + 1,
-      });
-    }
-    return at;
-  });
   if (stmt.name && catalog.relationExists(table.schema, stmt.name)) {
     if (stmt.ifNotExists) {
       d.notice(`relation "${stmt.name}" already exists, skipping`);
@@ -175,11 +186,53 @@ export function createIndexStatement(stmt: CreateIndexStmt, d: DdlContext): stri
     defaultIndexName(
       table.schema,
       table,
-      columns.map((c) => table.columns[c].name),
+      expression ? [outputName(stmt.elems[0].expr!)] : columns.map((c) => table.columns[c].name),
       catalog,
     );
-  createIndex(stmt, table, name, columns, d);
+  createIndex(stmt, table, name, columns, d, null, expression);
   return 'CREATE INDEX';
+}
+
+/**
+ * The expression of `CREATE INDEX … ((expr) opclass)`, bound over the table's columns.
+ * Used by vector indexes (pgvector's half-precision indexing of a vector column) and kept for
+ * non-unique btree ones.
+ */
+function indexExpression(stmt: CreateIndexStmt, table: Table, d: DdlContext): IndexExpression | null {
+  const elem = stmt.elems.find((e) => e.expr !== null);
+  if (!elem) return null;
+  // A plain btree index only speeds up PostgreSQL; here it is accepted and kept in the
+  // catalog. Uniqueness over an expression, or several keys with one, is not enforced yet.
+  if (stmt.elems.length !== 1 || stmt.unique) {
+    throw new SqlError(
+      SqlState.FeatureNotSupported,
+      'unique or multi-key expression indexes are not supported yet',
+      {
+        position: elem.loc + 1,
+      },
+    );
+  }
+  const scope = new Scope(
+    table.columns.map((c, i) => ({
+      qualifier: table.name,
+      name: c.name,
+      type: c.type,
+      index: i,
+      tableOid: table.oid,
+      attnum: c.attnum,
+      hidden: false,
+    })),
+  );
+  const bound = bindExpr(elem.expr!, scope, d.bc, {
+    aggs: null,
+    clause: 'index expressions',
+    bindSubquery: () => {
+      throw new SqlError(SqlState.FeatureNotSupported, 'cannot use subquery in index expression');
+    },
+  });
+  const compiled = compileExpr(bound);
+  const env = staticEnv(d.ctx);
+  return { key: exprKey(bound), type: bound.type, evaluate: (row) => compiled(row as Value[], env) };
 }
 
 const DROP_WORDS: Record<DropStmt['objectType'], string> = {

@@ -40,7 +40,7 @@ export function deparse(e: BoundExpr, names: readonly string[]): string {
     case 'SessionCall':
       return `${e.name}(${e.args.map(d).join(', ')})`;
     case 'Cast':
-      return `(${d(e.arg)})::${typeDisplayName(e.type)}`;
+      return `(${d(e.arg)})::${typeDisplayName(e.type, true)}`;
     case 'And':
     case 'Or':
       return `(${e.args.map(d).join(` ${e.kind.toUpperCase()} `)})`;

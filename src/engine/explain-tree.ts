@@ -70,7 +70,7 @@ function describe(node: PlanNode, style: Style): { title: string; details: strin
     const details: string[] = [];
     if (node.kind === 'VectorSearch') {
       const n = names(node, style);
-      details.push(`Order By: (${n[node.column]} ${node.index.operator} ${deparse(node.query, n)})`);
+      details.push(`Order By: (${deparse(node.key, n)} ${node.index.operator} ${deparse(node.query, n)})`);
       if (node.filter) details.push(`Filter: ${deparse(node.filter, n)}`);
     }
     return { title: scan, details };

@@ -81,7 +81,7 @@ export function addToIndex(index: IndexDef, row: readonly Value[], rowId: number
     }
   }
   if (index.vector) {
-    const v = row[index.columns[0]];
+    const v = index.keyOf(row);
     if (!indexable(v, index.metric!)) return;
     checkIndexedValue(index, v);
     index.vector.index.add(rowId, index.vector.encode(v));

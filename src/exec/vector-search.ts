@@ -33,7 +33,7 @@ export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][]
   const predicate = node.filter ? compileExpr(node.filter) : null;
   const accept = (rowId: number) => {
     if (!store.isVisible(rowId, env.txn)) return false;
-    if (store.row(rowId)[node.column] === null) return false;
+    if (index.keyOf(store.row(rowId)) === null) return false;
     return predicate === null || predicate(store.row(rowId), env) === true;
   };
   const emit = (rowIds: Iterable<number>) => {
@@ -49,7 +49,7 @@ export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][]
     // pgvector returns every indexed row, unordered, for a NULL (or, under cosine, zero) query.
     const ids: number[] = [];
     for (let rowId = 0; rowId < store.capacity; rowId++) {
-      if (accept(rowId) && indexable(store.row(rowId)[node.column], metric)) ids.push(rowId);
+      if (accept(rowId) && indexable(index.keyOf(store.row(rowId)), metric)) ids.push(rowId);
     }
     return emit(need === null ? ids : ids.slice(0, need));
   }
@@ -106,14 +106,14 @@ function exactSearch(
   accept: (rowId: number) => boolean,
 ): number[] {
   const index = node.index;
-  const type = node.table.columns[node.column].type.base as VectorLikeType;
+  const type = index.keyType.base as VectorLikeType;
   const distance = metricFor(index.operator!, type)!.fn;
   const store = node.table.store;
   const best: { d: number; id: number }[] = [];
   for (let rowId = 0; rowId < store.capacity; rowId++) {
     if ((rowId & 4095) === 4095) env.checkInterrupt();
     if (!accept(rowId)) continue;
-    const value = store.row(rowId)[node.column];
+    const value = index.keyOf(store.row(rowId));
     if (!indexable(value, index.metric!)) continue;
     const d = distance(value, query);
     if (Number.isNaN(d)) continue;

@@ -51,7 +51,8 @@ export interface VectorSearchNode extends Base {
   readonly table: Table;
   readonly alias: string;
   readonly index: IndexDef;
-  readonly column: number;
+  /** The ordered expression: the indexed column, or the index's expression (for EXPLAIN). */
+  readonly key: BoundExpr;
   readonly query: BoundExpr;
   readonly limit: BoundExpr | null;
   readonly offset: BoundExpr | null;

@@ -66,6 +66,17 @@ describe('ORDER BY distance LIMIT k → VectorSearch', () => {
     }
   });
 
+  test('an expression index serves ORDER BY on the same expression (half-precision indexing)', async () => {
+    await s.run('CREATE INDEX items_half_idx ON items USING hnsw ((w::halfvec(3)) halfvec_l2_ops)');
+    const p = await plan("SELECT id FROM items ORDER BY w::halfvec(3) <-> '[1,2,3]' LIMIT 5");
+    expect(p).toContain('Index Scan using items_half_idx on items');
+    expect(p).toContain("Order By: ((w)::halfvec(3) <-> '[1,2,3]'::halfvec)");
+    expect(await plan("SELECT id FROM items ORDER BY w::halfvec(2) <-> '[1,2]' LIMIT 5")).not.toContain(
+      'Index Scan',
+    );
+    await s.run('DROP INDEX items_half_idx');
+  });
+
   test('index and exact plans return the same rows', async () => {
     const q = "SELECT id FROM items WHERE cat < 5 ORDER BY v <-> '[10,3,1]' LIMIT 7";
     const viaIndex = (await s.run(q)).rows;

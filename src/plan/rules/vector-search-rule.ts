@@ -12,7 +12,7 @@
  *   - the query vector depends on the row;
  *   - no index on that column serves that operator.
  */
-import { isRowIndependent } from '../../bind/expr-utils.ts';
+import { exprKey, isRowIndependent } from '../../bind/expr-utils.ts';
 import type { LimitNode, PlanNode, SortNode } from '../plan-nodes.ts';
 
 const DISTANCE_OPERATORS = new Set(['<->', '<#>', '<=>', '<+>', '<~>', '<%>']);
@@ -47,12 +47,19 @@ function rewriteSort(sort: SortNode, limit: LimitNode | null, settings: RuleSett
   const call = project.exprs[key.index];
   if (call.kind !== 'Call' || !call.isOperator || !DISTANCE_OPERATORS.has(call.name)) return null;
   const [left, right] = call.args;
-  if (left.kind !== 'Column' || !isRowIndependent(right)) return null;
+  if (!isRowIndependent(right) || isRowIndependent(left)) return null;
   const filter = project.input.kind === 'Filter' ? project.input : null;
   const scan = filter ? filter.input : project.input;
   if (scan.kind !== 'SeqScan') return null;
+  // The ordered expression must be what the index indexes: its column, or its expression.
+  const leftKey = exprKey(left);
   const index = scan.table.indexes.find(
-    (ix) => ix.vector !== null && ix.columns[0] === left.index && ix.operator === call.name,
+    (ix) =>
+      ix.vector !== null &&
+      ix.operator === call.name &&
+      (ix.expressionKey !== null
+        ? ix.expressionKey === leftKey
+        : left.kind === 'Column' && ix.columns[0] === left.index),
   );
   if (!index) return null;
   const search: PlanNode = {
@@ -60,7 +67,7 @@ function rewriteSort(sort: SortNode, limit: LimitNode | null, settings: RuleSett
     table: scan.table,
     alias: scan.alias,
     index,
-    column: left.index,
+    key: left,
     query: right,
     limit: limit?.limit ?? null,
     offset: limit?.offset ?? null,
