@@ -10,6 +10,7 @@ import { resolveAggregate, resolveFunction, resolveOperator } from '../types/res
 import { arrayOf, elementOf, type SqlType, sqlType, T, type Value } from '../types/type.ts';
 import type { BindContext } from './bind-context.ts';
 import { bindSpecialExpr } from './bind-special-expr.ts';
+import { bindWindowCall } from './bind-window.ts';
 import type { AggCall, BoundExpr } from './bound-expr.ts';
 import { coerceBoolean, coerceExplicit, isUnknown, tryCoerce, typeDisplayName } from './coercion.ts';
 import { resolveTypeName } from './resolve-type-name.ts';
@@ -32,6 +33,8 @@ export interface ExprOptions {
   ) => import('../plan/plan-nodes.ts').PlanNode;
   /** Inside an aggregate's arguments (nested aggregates are an error). */
   readonly insideAggregate?: boolean;
+  /** Inside a window call's arguments or window definition (nested windows are an error). */
+  readonly insideWindow?: boolean;
 }
 
 /** count(*): counts rows, not values. */
@@ -170,6 +173,7 @@ export function bindFunctionCall(f: FuncExpr, scope: Scope, bc: BindContext, opt
       position: f.loc + 1,
     });
   }
+  if (f.over) return bindWindowCall(f, scope, bc, opts);
   if (aggregatesNamed(name).length > 0 || f.star) return bindAggregate(f, name, scope, bc, opts);
   if (f.distinct || f.orderBy.length > 0 || f.filter) {
     throw new SqlError(

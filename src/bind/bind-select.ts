@@ -13,11 +13,12 @@ import { bindExpr, type ExprOptions, resolveUnknownToText } from './bind-expr.ts
 import { bindFromItem } from './bind-from.ts';
 import { bindSetOp, bindValues } from './bind-set-op.ts';
 import { bindWith } from './bind-with.ts';
-import type { AggCall, BoundExpr, SortKey } from './bound-expr.ts';
+import type { AggCall, BoundExpr, SortKey, WindowCall } from './bound-expr.ts';
 import { coerceBoolean, tryCoerce } from './coercion.ts';
 import { exprKey, rewriteOverAggregate } from './expr-utils.ts';
 import { outputName } from './output-name.ts';
 import { Scope } from './scope.ts';
+import { replaceWindowRefs, rewriteWindowOverAggregate } from './window-refs.ts';
 
 /**
  * `keepUnknownTargets`: leave untyped literals in the select list untyped (the top-level
@@ -146,12 +147,12 @@ function bindSimpleSelect(
       columns: plan.columns,
     };
   }
-  const collector = { aggs: [] as AggCall[] };
+  const collector: { aggs: AggCall[]; windows: WindowCall[] } = { aggs: [], windows: [] };
   const targets = bindTargets(stmt.targets, scope, bc, exprOptions(bc, collector, 'SELECT'), keepUnknown);
   const groups = stmt.groupBy.map((g) => bindGroupItem(g, stmt, targets.exprs, scope, bc));
   let having = stmt.having
     ? coerceBoolean(
-        bindExpr(stmt.having, scope, bc, exprOptions(bc, collector, 'HAVING')),
+        bindExpr(stmt.having, scope, bc, exprOptions(bc, { aggs: collector.aggs }, 'HAVING')),
         bc,
         'HAVING',
         stmt.having.loc,
@@ -174,6 +175,7 @@ function bindSimpleSelect(
     plan = { kind: 'Aggregate', input: plan, groups, aggs: collector.aggs, columns: outCols };
     const rewrite = (e: BoundExpr) => rewriteOverAggregate(e, keys, groups.length);
     try {
+      collector.windows = collector.windows.map((w) => rewriteWindowOverAggregate(w, rewrite));
       exprs = exprs.map(rewrite);
       distinctExprs = distinctExprs?.map(rewrite) ?? null;
       having = having ? rewrite(having) : null;
@@ -183,6 +185,18 @@ function bindSimpleSelect(
     if (having) plan = { kind: 'Filter', input: plan, predicate: having, columns: plan.columns };
   } else if (having) {
     throw new SqlError(SqlState.GroupingError, 'HAVING without aggregates or GROUP BY is not supported');
+  }
+  if (collector.windows.length > 0) {
+    // Window functions run over the (grouped) rows; the select list then reads their outputs.
+    const width = plan.columns.length;
+    const columns: OutputColumn[] = [
+      ...plan.columns,
+      ...collector.windows.map((w, i) => ({ name: `window${i}`, type: w.type, tableOid: 0, attnum: 0 })),
+    ];
+    plan = { kind: 'Window', input: plan, calls: collector.windows, columns };
+    const toColumn = (e: BoundExpr) => replaceWindowRefs(e, width);
+    exprs = exprs.map(toColumn);
+    distinctExprs = distinctExprs?.map(toColumn) ?? null;
   }
   const visible = targets.columns.length;
   const junkColumns: OutputColumn[] = sort.junk.map((j, i) => ({

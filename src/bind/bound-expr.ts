@@ -93,6 +93,8 @@ export type BoundExpr =
       readonly compare: CallFn;
     }
   | { readonly kind: 'AggRef'; readonly type: SqlType; readonly index: number }
+  /** The value of window call `index` of the enclosing SELECT for the current row. */
+  | { readonly kind: 'WindowRef'; readonly type: SqlType; readonly index: number }
   | {
       /** Engine-side function needing session access (nextval, current_setting, pg_sleep…). */
       readonly kind: 'SessionCall';
@@ -124,6 +126,33 @@ export interface AggCall {
   readonly type: SqlType;
   readonly star: boolean;
   readonly name: string;
+}
+
+/** Window functions computed by the executor itself (the rest are aggregates over a frame). */
+export type WindowFunctionName =
+  | 'row_number'
+  | 'rank'
+  | 'dense_rank'
+  | 'percent_rank'
+  | 'cume_dist'
+  | 'ntile'
+  | 'lag'
+  | 'lead'
+  | 'first_value'
+  | 'last_value'
+  | 'nth_value';
+
+/** One `f(...) OVER (PARTITION BY … ORDER BY …)` of a SELECT. */
+export interface WindowCall {
+  /** A window function, or an aggregate evaluated over the frame. */
+  readonly fn:
+    | { readonly kind: 'window'; readonly name: WindowFunctionName }
+    | { readonly kind: 'aggregate'; readonly call: AggCall };
+  readonly args: readonly BoundExpr[];
+  readonly partitionBy: readonly BoundExpr[];
+  readonly orderBy: readonly SortKey[];
+  readonly frame: { readonly mode: 'range' | 'rows'; readonly end: 'current row' | 'unbounded following' };
+  readonly type: SqlType;
 }
 
 export interface SortKey {

@@ -22,6 +22,8 @@ export function exprKey(e: BoundExpr): string {
       return `cast(${exprKey(e.arg)} as ${e.type.base}/${e.type.typmod}${e.type.isArray ? '[]' : ''})`;
     case 'AggRef':
       return `agg${e.index}`;
+    case 'WindowRef':
+      return `window${e.index}`;
     case 'And':
     case 'Or':
     case 'Coalesce':
@@ -49,6 +51,8 @@ export function rewriteOverAggregate(e: BoundExpr, groupKeys: readonly string[],
   switch (e.kind) {
     case 'AggRef':
       return { kind: 'Column', type: e.type, index: nGroups + e.index, name: '?agg?' };
+    case 'WindowRef':
+      return e;
     case 'Column':
       throw new SqlError(
         SqlState.GroupingError,

@@ -65,6 +65,8 @@ export function deparse(e: BoundExpr, names: readonly string[]): string {
       return '(SubPlan)';
     case 'AggRef':
       return `agg${e.index}`;
+    case 'WindowRef':
+      return `window${e.index}`;
   }
 }
 

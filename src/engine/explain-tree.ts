@@ -116,6 +116,8 @@ function describe(node: PlanNode, style: Style): { title: string; details: strin
       };
     case 'Distinct':
       return { title: 'Unique', details: [] };
+    case 'Window':
+      return { title: 'WindowAgg', details: [] };
     case 'RecursiveUnion':
       return { title: 'Recursive Union', details: [] };
     case 'ModifyTable':
@@ -135,6 +137,7 @@ function children(node: PlanNode): PlanNode[] {
     case 'Filter':
     case 'Project':
     case 'Aggregate':
+    case 'Window':
     case 'Sort':
     case 'Limit':
     case 'Distinct':

@@ -228,6 +228,8 @@ export function compileExpr(e: BoundExpr): Compiled {
     }
     case 'AggRef':
       throw new Error('aggregate reference outside an aggregate context');
+    case 'WindowRef':
+      throw new Error('window reference outside a window context');
   }
 }
 

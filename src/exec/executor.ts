@@ -14,6 +14,7 @@ import type { ExecEnv } from './exec-env.ts';
 import { runJoin } from './join.ts';
 import { sortRows } from './sort.ts';
 import { runVectorSearch } from './vector-search.ts';
+import { runWindow } from './window.ts';
 
 export function rowKey(types: readonly SqlType[], row: readonly Value[], count = row.length): string {
   let key = '';
@@ -103,6 +104,8 @@ function executeNode(node: PlanNode, env: ExecEnv): Value[][] {
       return runJoin(node, env, execute);
     case 'Aggregate':
       return runAggregate(node, execute(node.input, env), env);
+    case 'Window':
+      return runWindow(node, execute(node.input, env), env);
     case 'Sort':
       return sortRows(execute(node.input, env), node.keys, env);
     case 'Limit': {

@@ -18,6 +18,7 @@ export function optimize(node: PlanNode, settings: RuleSettings): PlanNode {
     case 'Filter':
     case 'Project':
     case 'Aggregate':
+    case 'Window':
     case 'Sort':
     case 'Limit':
     case 'Distinct':

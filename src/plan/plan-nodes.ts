@@ -3,7 +3,7 @@
  * (e.g. TopN by distance over a table scan → VectorSearch); src/exec runs it.
  * Every node lists its output columns; rows are arrays in that order.
  */
-import type { AggCall, BoundExpr, SortKey } from '../bind/bound-expr.ts';
+import type { AggCall, BoundExpr, SortKey, WindowCall } from '../bind/bound-expr.ts';
 import type { IndexDef, Table } from '../catalog/catalog-types.ts';
 import type { FunctionDef } from '../types/registry-types.ts';
 import type { SqlType, Value } from '../types/type.ts';
@@ -97,6 +97,13 @@ export interface AggregateNode extends Base {
   readonly input: PlanNode;
   readonly groups: readonly BoundExpr[];
   readonly aggs: readonly AggCall[];
+}
+
+/** Window functions: input columns, then one value per window call. */
+export interface WindowNode extends Base {
+  readonly kind: 'Window';
+  readonly input: PlanNode;
+  readonly calls: readonly WindowCall[];
 }
 
 export interface SortNode extends Base {
@@ -194,6 +201,7 @@ export type PlanNode =
   | ProjectNode
   | JoinNode
   | AggregateNode
+  | WindowNode
   | SortNode
   | LimitNode
   | DistinctNode

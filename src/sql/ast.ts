@@ -123,8 +123,17 @@ export interface FuncExpr {
   readonly filter: Expr | null;
   /** f(VARIADIC arr): present (true) only when VARIADIC was written. */
   readonly variadic?: boolean;
-  /** Window functions are not supported yet; conversion rejects OVER. */
+  /** OVER (…): a window function call. */
+  readonly over?: WindowSpec;
   readonly loc: number;
+}
+
+/** A window: PARTITION BY, ORDER BY and a frame that starts at the partition's first row. */
+export interface WindowSpec {
+  readonly partitionBy: readonly Expr[];
+  readonly orderBy: readonly SortItem[];
+  /** RANGE (peers share a frame end) or ROWS; the frame ends at the current row or partition end. */
+  readonly frame: { readonly mode: 'range' | 'rows'; readonly end: 'current row' | 'unbounded following' };
 }
 
 export interface CaseExpr {

@@ -225,9 +225,26 @@ describe('functions', () => {
     expect(expr('f(a)')).not.toHaveProperty('variadic');
   });
 
-  it('rejects window functions and WITHIN GROUP', () => {
-    const e = fails('rank() OVER (ORDER BY a)');
-    expect(e).toMatchObject({ code: '0A000', message: 'window functions are not supported', position: 8 });
+  it('window calls: partition, order and the supported frames', () => {
+    expect(expr('rank() OVER (PARTITION BY p ORDER BY a DESC)')).toMatchObject({
+      kind: 'Func',
+      names: ['rank'],
+      over: {
+        partitionBy: [{ kind: 'ColumnRef', names: ['p'] }],
+        orderBy: [{ dir: 'desc' }],
+        frame: { mode: 'range', end: 'current row' },
+      },
+    });
+    expect(
+      expr('sum(x) OVER (ORDER BY a ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)'),
+    ).toMatchObject({
+      over: { frame: { mode: 'rows', end: 'unbounded following' } },
+    });
+  });
+
+  it('rejects other frames, named windows and WITHIN GROUP', () => {
+    expect(fails('sum(x) OVER (ORDER BY a ROWS 2 PRECEDING)')).toMatchObject({ code: '0A000' });
+    expect(fails('sum(x) OVER w')).toMatchObject({ code: '0A000', position: 8 });
     expect(fails('percentile_cont(0.5) WITHIN GROUP (ORDER BY a)')).toMatchObject({ code: '0A000' });
   });
 });

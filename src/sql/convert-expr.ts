@@ -3,7 +3,7 @@
  * One small function per node kind, dispatched through a table keyed by node tag.
  */
 import type * as pg from '@pgsql/types';
-import type { Expr, FuncExpr, SortItem, SqlValueExpr, SubLinkExpr } from './ast.ts';
+import type { Expr, FuncExpr, SortItem, SqlValueExpr, SubLinkExpr, WindowSpec } from './ast.ts';
 import { constValue, convertTypeName } from './convert-literal.ts';
 import { convertSelectNode } from './convert-select.ts';
 import {
@@ -55,10 +55,11 @@ export function convertSortBy(node: pg.Node, ctx: ConvertContext): SortItem {
 
 export function convertFuncCall(f: pg.FuncCall, ctx: ConvertContext): FuncExpr {
   const loc = ctx.loc(f.location);
+  let over: WindowSpec | undefined;
   if (f.over !== undefined) {
     // PostgreSQL checks DISTINCT before anything else about a window call.
     if (f.agg_distinct) throw unsupported('DISTINCT is not implemented for window functions', loc);
-    throw unsupported('window functions are not supported', loc);
+    over = convertWindow(f.over, ctx, loc);
   }
   if (f.agg_within_group) throw unsupported('WITHIN GROUP is not supported', loc);
   return {
@@ -70,7 +71,39 @@ export function convertFuncCall(f: pg.FuncCall, ctx: ConvertContext): FuncExpr {
     orderBy: (f.agg_order ?? []).map((n) => convertSortBy(n, ctx)),
     filter: convertOptExpr(f.agg_filter, ctx),
     ...(f.func_variadic ? { variadic: true } : {}),
+    ...(over ? { over } : {}),
     loc,
+  };
+}
+
+// Frame option bits of PostgreSQL's WindowDef.frameOptions (parsenodes.h).
+const FRAME = {
+  rows: 0x4,
+  groups: 0x8,
+  startUnboundedPreceding: 0x20,
+  endUnboundedFollowing: 0x100,
+  endCurrentRow: 0x400,
+} as const;
+
+function convertWindow(w: pg.WindowDef, ctx: ConvertContext, loc: number): WindowSpec {
+  if (w.name || w.refname) throw unsupported('named windows (WINDOW clause) are not supported', loc);
+  const options = w.frameOptions ?? 0;
+  if (options & FRAME.groups) throw unsupported('GROUPS frames are not supported', loc);
+  const endsAtCurrent = (options & FRAME.endCurrentRow) !== 0;
+  const endsUnbounded = (options & FRAME.endUnboundedFollowing) !== 0;
+  if (!(options & FRAME.startUnboundedPreceding) || (!endsAtCurrent && !endsUnbounded)) {
+    throw unsupported(
+      'window frames other than from UNBOUNDED PRECEDING to CURRENT ROW or UNBOUNDED FOLLOWING are not supported',
+      loc,
+    );
+  }
+  return {
+    partitionBy: convertExprs(w.partitionClause, ctx),
+    orderBy: (w.orderClause ?? []).map((n) => convertSortBy(n, ctx)),
+    frame: {
+      mode: options & FRAME.rows ? 'rows' : 'range',
+      end: endsAtCurrent ? 'current row' : 'unbounded following',
+    },
   };
 }
 

@@ -210,7 +210,7 @@ describe('WITH', () => {
 describe('unsupported SELECT features', () => {
   it.each([
     ['SELECT 1 INTO t', 'SELECT INTO is not supported'],
-    ['SELECT a FROM t WINDOW w AS (ORDER BY a)', 'window functions are not supported'],
+    ['SELECT a FROM t WINDOW w AS (ORDER BY a)', 'named windows (WINDOW clause) are not supported'],
     ['SELECT a FROM t GROUP BY ROLLUP (a)', 'GROUPING SETS, ROLLUP and CUBE are not supported'],
     ['SELECT a FROM t GROUP BY GROUPING SETS ((a), ())', 'GROUPING SETS, ROLLUP and CUBE are not supported'],
     ['SELECT a FROM t ORDER BY a FETCH FIRST 1 ROWS WITH TIES', 'FETCH … WITH TIES is not supported'],

@@ -28,7 +28,8 @@ export function convertSelect(s: pg.SelectStmt, ctx: ConvertContext, loc: number
   if (s.intoClause !== undefined) {
     throw unsupported('SELECT INTO is not supported', loc, 'Use CREATE TABLE … AS SELECT instead.');
   }
-  if ((s.windowClause?.length ?? 0) > 0) throw unsupported('window functions are not supported', loc);
+  if ((s.windowClause?.length ?? 0) > 0)
+    throw unsupported('named windows (WINDOW clause) are not supported', loc);
   if (s.limitOption === 'LIMIT_OPTION_WITH_TIES')
     throw unsupported('FETCH … WITH TIES is not supported', loc);
   const setOp =
