@@ -13,7 +13,13 @@ import type { Column, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { compileExpr } from '../exec/compile-expr.ts';
 import { staticEnv } from '../exec/static-env.ts';
-import type { CreateIndexStmt, CreateTableStmt, DropStmt, Statement } from '../sql/ast-utility.ts';
+import type {
+  CreateIndexStmt,
+  CreateSequenceStmt,
+  CreateTableStmt,
+  DropStmt,
+  Statement,
+} from '../sql/ast-utility.ts';
 import { T, type Value } from '../types/type.ts';
 import {
   buildIndex,
@@ -61,7 +67,35 @@ export function createTable(stmt: CreateTableStmt, d: DdlContext): string {
       }),
     );
   }
-  for (const def of stmt.columns) {
+  /** LIKE other_table: copies names, types and NOT NULL (and defaults with INCLUDING DEFAULTS). */
+  const addLikes = (at: number) => {
+    for (const like of stmt.likes ?? []) {
+      if (like.at !== at) continue;
+      const source = catalog.findTable(bc.database, like.table.schema, like.table.name, bc.searchPath);
+      if (!source) {
+        throw new SqlError(SqlState.UndefinedTable, `relation "${like.table.name}" does not exist`, {
+          position: like.table.loc + 1,
+        });
+      }
+      for (const c of source.columns) {
+        if (names.has(c.name))
+          throw new SqlError(SqlState.DuplicateColumn, `column "${c.name}" specified more than once`);
+        names.add(c.name);
+        columns.push({
+          name: c.name,
+          type: c.type,
+          notNull: c.notNull,
+          default: like.includingDefaults ? c.default : null,
+          defaultText: null,
+          identity: null,
+          sequence: null,
+          attnum: columns.length + 1,
+        });
+      }
+    }
+  };
+  for (const [at, def] of stmt.columns.entries()) {
+    addLikes(at);
     if (names.has(def.name)) {
       throw new SqlError(SqlState.DuplicateColumn, `column "${def.name}" specified more than once`);
     }
@@ -88,6 +122,7 @@ export function createTable(stmt: CreateTableStmt, d: DdlContext): string {
       attnum: columns.length + 1,
     });
   }
+  addLikes(stmt.columns.length);
   const table = catalog.createTable(schema, stmt.name.name, columns, stmt.temporary);
   d.onUndo(() => catalog.dropTable(table));
   for (const p of pending) {
@@ -316,6 +351,28 @@ export function drop(stmt: DropStmt, d: DdlContext): string {
         d.onUndo(() => bc.database.extensions.set(name.name, extension));
         break;
       }
+      case 'sequence': {
+        const seq = findSequence(bc, name.schema, name.name);
+        if (!seq) {
+          missing();
+          continue;
+        }
+        const owner = [...seq.schema.tables.values()].find((t) => t.columns.some((c) => c.sequence === seq));
+        if (owner && !stmt.cascade) {
+          const column = owner.columns.find((c) => c.sequence === seq)!;
+          throw new SqlError(
+            SqlState.DependentObjectsStillExist,
+            `cannot drop sequence ${seq.name} because other objects depend on it`,
+            {
+              detail: `default value for column ${column.name} of table ${owner.name} depends on sequence ${seq.name}`,
+              hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+            },
+          );
+        }
+        seq.schema.sequences.delete(seq.name);
+        d.onUndo(() => seq.schema.sequences.set(seq.name, seq));
+        break;
+      }
       default:
         throw new SqlError(SqlState.FeatureNotSupported, `DROP ${word.toUpperCase()} is not supported`);
     }
@@ -377,4 +434,28 @@ function checkVectorDependents(bc: DdlContext['bc'], cascade: boolean): void {
       hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
     },
   );
+}
+
+function findSequence(bc: DdlContext['bc'], schema: string | null, name: string) {
+  for (const s of schema ? [schema] : bc.searchPath) {
+    const seq = bc.database.schemas.get(s)?.sequences.get(name);
+    if (seq) return seq;
+  }
+  return undefined;
+}
+
+export function createSequence(stmt: CreateSequenceStmt, d: DdlContext): string {
+  const schema = d.catalog.creationSchema(d.bc.database, stmt.name.schema, d.bc.searchPath);
+  if (d.catalog.relationExists(schema, stmt.name.name)) {
+    if (stmt.ifNotExists) {
+      d.notice(`relation "${stmt.name.name}" already exists, skipping`);
+      return 'CREATE SEQUENCE';
+    }
+    throw new SqlError(SqlState.DuplicateTable, `relation "${stmt.name.name}" already exists`);
+  }
+  if (stmt.increment === 0) throw new SqlError(SqlState.InvalidParameterValue, 'INCREMENT must not be zero');
+  const increment = stmt.increment ?? 1;
+  const seq = d.catalog.createSequence(schema, stmt.name.name, stmt.start ?? 1, increment);
+  d.onUndo(() => schema.sequences.delete(seq.name));
+  return 'CREATE SEQUENCE';
 }

@@ -13,7 +13,7 @@ import { optimize } from '../plan/optimize.ts';
 import type { OutputColumn, PlanNode } from '../plan/plan-nodes.ts';
 import type { Statement } from '../sql/ast-utility.ts';
 import { T, type Value } from '../types/type.ts';
-import { createIndexStatement, createTable, type DdlContext, drop, truncate } from './ddl.ts';
+import { createIndexStatement, createSequence, createTable, type DdlContext, drop, truncate } from './ddl.ts';
 import { explainPlan } from './explain.ts';
 
 export interface Outcome {
@@ -104,6 +104,8 @@ export function runStatement(stmt: Statement, rc: RunContext, compiled?: Compile
   switch (stmt.kind) {
     case 'CreateTable':
       return { columns: null, rows: [], tag: createTable(stmt, rc.ddl) };
+    case 'CreateSequence':
+      return { columns: null, rows: [], tag: createSequence(stmt, rc.ddl) };
     case 'CreateIndex':
       return { columns: null, rows: [], tag: createIndexStatement(stmt, rc.ddl) };
     case 'Drop':

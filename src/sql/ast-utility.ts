@@ -44,6 +44,12 @@ export interface CreateTableStmt {
   readonly temporary: boolean;
   /** CREATE TABLE … AS SELECT */
   readonly asQuery: SelectStmt | null;
+  /** LIKE other_table clauses; `at` = number of column definitions written before it. */
+  readonly likes?: readonly {
+    readonly table: QualifiedName;
+    readonly at: number;
+    readonly includingDefaults: boolean;
+  }[];
   readonly options: Readonly<Record<string, string>>;
 }
 
@@ -93,6 +99,14 @@ export type AlterTableAction =
   | { readonly type: 'rename column'; readonly name: string; readonly newName: string }
   | { readonly type: 'rename table'; readonly newName: string }
   | { readonly type: 'add constraint'; readonly constraint: TableConstraint };
+
+export interface CreateSequenceStmt {
+  readonly kind: 'CreateSequence';
+  readonly name: QualifiedName;
+  readonly ifNotExists: boolean;
+  readonly start: number | null;
+  readonly increment: number | null;
+}
 
 export interface SchemaStmt {
   readonly kind: 'CreateSchema';
@@ -197,6 +211,7 @@ export type Statement =
   | CreateTableStmt
   | DropStmt
   | CreateIndexStmt
+  | CreateSequenceStmt
   | AlterTableStmt
   | SchemaStmt
   | ExtensionStmt

@@ -89,7 +89,6 @@ describe('CREATE TABLE', () => {
   });
 
   it.each([
-    'CREATE TABLE t (LIKE u)',
     'CREATE TABLE t (a int) INHERITS (u)',
     'CREATE TABLE t (a int) PARTITION BY RANGE (a)',
     'CREATE TABLE t (a int GENERATED ALWAYS AS (1) STORED)',

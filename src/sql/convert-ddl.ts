@@ -6,6 +6,7 @@ import type * as pg from '@pgsql/types';
 import type { QualifiedName } from './ast.ts';
 import type {
   CreateIndexStmt,
+  CreateSequenceStmt,
   CreateViewStmt,
   DatabaseStmt,
   DropStmt,
@@ -176,6 +177,17 @@ export const ddlConverters: StatementConverters = {
   DropStmt: convertDrop,
   IndexStmt: convertIndex,
   CreateSchemaStmt: convertCreateSchema,
+  CreateSeqStmt: (s, ctx): CreateSequenceStmt => {
+    const options = Object.fromEntries(defElems(s.options).map((d) => [d.defname ?? '', defElemValue(d)]));
+    const num = (v: string | null | undefined) => (v === undefined || v === null ? null : Number(v));
+    return {
+      kind: 'CreateSequence',
+      name: convertRangeVar(s.sequence!, ctx),
+      ifNotExists: s.if_not_exists ?? false,
+      start: num(options.start),
+      increment: num(options.increment),
+    };
+  },
   CreateExtensionStmt: convertCreateExtension,
   CreatedbStmt: (s): DatabaseStmt => ({ kind: 'CreateDatabase', name: s.dbname ?? '', ifExists: false }),
   DropdbStmt: (s): DatabaseStmt => ({

@@ -2,6 +2,7 @@
  * CREATE TABLE [AS], ALTER TABLE, ALTER TABLE … RENAME: column definitions and constraints.
  */
 import type * as pg from '@pgsql/types';
+import type { QualifiedName } from './ast.ts';
 import type {
   AlterTableAction,
   AlterTableStmt,
@@ -38,11 +39,17 @@ function convertCreate(s: pg.CreateStmt, ctx: ConvertContext, loc: number): Crea
   }
   const columns: ColumnDef[] = [];
   const constraints: TableConstraint[] = [];
+  const likes: { table: QualifiedName; at: number; includingDefaults: boolean }[] = [];
   for (const elt of s.tableElts ?? []) {
     const { tag, body } = unwrap(elt);
     if (tag === 'ColumnDef') columns.push(convertColumnDef(body as pg.ColumnDef, ctx, constraints));
     else if (tag === 'Constraint') constraints.push(convertTableConstraint(body as pg.Constraint, ctx, []));
-    else throw unsupported('CREATE TABLE … LIKE is not supported', loc);
+    else if (tag === 'TableLikeClause') {
+      const like = body as pg.TableLikeClause;
+      // CREATE_TABLE_LIKE_DEFAULTS is bit 3 of the INCLUDING options (parsenodes.h).
+      const includingDefaults = ((like.options ?? 0) & (1 << 3)) !== 0;
+      likes.push({ table: convertRangeVar(like.relation!, ctx), at: columns.length, includingDefaults });
+    } else throw unsupported(`CREATE TABLE element ${tag} is not supported`, loc);
   }
   return {
     kind: 'CreateTable',
@@ -54,6 +61,7 @@ function convertCreate(s: pg.CreateStmt, ctx: ConvertContext, loc: number): Crea
     temporary: rel.relpersistence === 't',
     asQuery: null,
     options: convertOptions(s.options),
+    ...(likes.length > 0 ? { likes } : {}),
   };
 }
 
