@@ -112,7 +112,7 @@ describe('unsupported statements', () => {
   it.each([
     ['CREATE PROCEDURE p() LANGUAGE sql AS $$ $$', 'CREATE PROCEDURE is not supported'],
     ['CREATE TRIGGER tr AFTER INSERT ON t EXECUTE FUNCTION f()', 'CREATE TRIGGER is not supported'],
-    ['CREATE SEQUENCE s', 'CREATE SEQUENCE is not supported'],
+    ['ALTER SEQUENCE s RESTART', 'ALTER SEQUENCE is not supported'],
     ['DO $$ BEGIN END $$', 'DO is not supported'],
     ['PREPARE p AS SELECT 1', 'PREPARE is not supported'],
     ['DECLARE c CURSOR FOR SELECT 1', 'DECLARE CURSOR is not supported'],
