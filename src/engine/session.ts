@@ -45,6 +45,8 @@ import { type TransactionOp, transactionControl } from './transaction-control.ts
 import { runUtility } from './utility.ts';
 
 const PG_EPOCH_MS = 946_684_800_000;
+/** How many recently parsed statements a session keeps for reuse. */
+const RECENT_STATEMENTS = 256;
 
 interface Prepared {
   readonly parsed: ParsedStatement | null;
@@ -74,6 +76,8 @@ export class EngineSession implements Session {
   database: Database;
   private readonly transaction: SessionTransaction;
   private readonly prepared = new Map<string, Prepared>();
+  /** Recently parsed statement texts (with their parameter types), most recent last. */
+  private readonly recentStatements = new Map<string, Prepared>();
   private readonly portals = new Map<string, Portal>();
   private readonly interrupts = new StatementInterrupts();
   private readonly lastSequenceValues = new Map<number, bigint>();
@@ -121,6 +125,29 @@ export class EngineSession implements Session {
     if (name !== '' && this.prepared.has(name)) {
       throw new SqlError(SqlState.DuplicatePreparedStatement, `prepared statement "${name}" already exists`);
     }
+    const cacheKey = `${parameterTypes.join(',')}|${sql}`;
+    const recent = this.recentStatements.get(cacheKey);
+    if (recent) {
+      // Drivers send Parse for the same text again and again (unnamed statements): reuse the
+      // parse and the plan; `compiled()` re-plans if the catalog or settings moved on.
+      this.recentStatements.delete(cacheKey);
+      this.recentStatements.set(cacheKey, recent);
+      // A fresh Parse may describe different columns than before: a stale plan is dropped,
+      // not checked against the old result shape.
+      const current = recent.compiled?.key === this.planKey() ? recent.compiled : null;
+      const again: Prepared = {
+        ...recent,
+        paramTypes: [...recent.paramTypes],
+        prepareTime: (Date.now() - PG_EPOCH_MS) * 1000,
+        compiled: current,
+      };
+      if (again.parsed && !this.transaction.failed) {
+        this.compiled(again);
+        recent.compiled = again.compiled;
+      }
+      this.prepared.set(name, again);
+      return;
+    }
     const statements = parseSql(sql);
     if (statements.length > 1) {
       throw new SqlError(SqlState.SyntaxError, 'cannot insert multiple commands into a prepared statement');
@@ -142,6 +169,12 @@ export class EngineSession implements Session {
     if (parsed && (!this.transaction.failed || isTransactionEnd(parsed.stmt))) this.compiled(prepared);
     for (let i = 0; i < paramTypes.length; i++) if (paramTypes[i].base === 'unknown') paramTypes[i] = T.text;
     this.prepared.set(name, prepared);
+    if (prepared.compiled) {
+      this.recentStatements.set(cacheKey, prepared);
+      if (this.recentStatements.size > RECENT_STATEMENTS) {
+        this.recentStatements.delete(this.recentStatements.keys().next().value!);
+      }
+    }
   }
 
   async bind(request: BindRequest): Promise<void> {
@@ -314,9 +347,14 @@ export class EngineSession implements Session {
       .filter((s) => s.length > 0);
   }
 
+  /** Plans stay valid while neither the catalog nor this session's settings change. */
+  private planKey(): string {
+    return `${this.services.catalog.version}/${this.settings.generation}`;
+  }
+
   /** The prepared statement's compiled form, rebuilt when the catalog or settings changed. */
   private compiled(prepared: Prepared): CompiledStatement | null {
-    const key = `${this.services.catalog.version}/${this.settings.generation}`;
+    const key = this.planKey();
     if (prepared.compiled?.key === key) return prepared.compiled.value;
     const rc = this.runContext(prepared.paramTypes, [], this.evalContext());
     const value = prepared.parsed ? compileStatement(prepared.parsed.stmt, rc) : null;

@@ -215,7 +215,11 @@ describe('prepared statements across schema changes', () => {
     await client.query('CREATE INDEX sess_plan_id ON sess_plan (id)');
     await client.query("INSERT INTO sess_plan VALUES (2, 'b')");
     expect((await client.query({ ...byId, values: [2] })).rows).toEqual([{ v: 'b' }]);
+    const unnamed = { text: 'SELECT * FROM sess_plan WHERE id = $1', values: [1] };
+    expect((await client.query(unnamed)).rows).toEqual([{ id: 1, v: 'a' }]);
     await client.query('ALTER TABLE sess_plan ADD COLUMN extra int');
+    // A new Parse of the same text (unnamed statement) simply sees the new column.
+    expect((await client.query(unnamed)).rows).toEqual([{ id: 1, v: 'a', extra: null }]);
     const error = await failure(client.query(star));
     expect(error.code).toBe('0A000');
     expect(error.message).toBe('cached plan must not change result type');
