@@ -78,8 +78,7 @@ export function lookupTable(name: QualifiedName, bc: BindContext): Table {
   return table;
 }
 
-function tableScope(table: Table, qualifier: string, offset = 0, parent: Scope | null = null): ScopeColumn[] {
-  void parent;
+function tableScope(table: Table, qualifier: string, offset = 0): ScopeColumn[] {
   return table.columns.map((c, i) => ({
     qualifier,
     name: c.name,

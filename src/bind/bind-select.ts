@@ -198,7 +198,6 @@ function bindSimpleSelect(
     exprs = exprs.map(toColumn);
     distinctExprs = distinctExprs?.map(toColumn) ?? null;
   }
-  const visible = targets.columns.length;
   const junkColumns: OutputColumn[] = sort.junk.map((j, i) => ({
     name: `?sort${i}?`,
     type: j.type,
@@ -223,7 +222,6 @@ function bindSimpleSelect(
     );
     plan = { kind: 'Project', input: plan, exprs: keep, columns: targets.columns };
   }
-  void visible;
   return plan;
 }
 

@@ -49,7 +49,6 @@ export function bindValues(
     commonType(
       rows.map((r) => r[c]),
       'VALUES',
-      bc,
       stmt.loc,
     ),
   );
@@ -90,7 +89,7 @@ export function bindSetOp(
       { kind: 'Column', type: c.type, index: i, name: c.name },
       { kind: 'Column', type: right.columns[i].type, index: i, name: c.name },
     ];
-    const t = commonType(pair, name, bc, stmt.loc);
+    const t = commonType(pair, name, stmt.loc);
     return t.base === 'unknown' ? T.text : t;
   });
   const columns = left.columns.map((c, i) => ({ name: c.name, type: types[i], tableOid: 0, attnum: 0 }));

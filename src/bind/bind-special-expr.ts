@@ -14,7 +14,7 @@ import { coerceBoolean, commonType, tryCoerce } from './coercion.ts';
 import type { Scope } from './scope.ts';
 
 function coerceAll(exprs: BoundExpr[], what: string, bc: BindContext, loc: number): BoundExpr[] {
-  const type = commonType(exprs, what, bc, loc);
+  const type = commonType(exprs, what, loc);
   return exprs.map((e) => {
     const out = tryCoerce(e, type, 'implicit', bc);
     if (!out) {

@@ -121,7 +121,7 @@ export function coerceBoolean(expr: BoundExpr, bc: BindContext, clause: string, 
  * following PostgreSQL's select_common_type: unknowns follow the first known type; all-unknown
  * resolves to text.
  */
-export function commonType(exprs: readonly BoundExpr[], what: string, bc: BindContext, loc: number): SqlType {
+export function commonType(exprs: readonly BoundExpr[], what: string, loc: number): SqlType {
   let result: SqlType | null = null;
   for (const e of exprs) {
     if (isUnknown(e)) continue;
@@ -143,6 +143,5 @@ export function commonType(exprs: readonly BoundExpr[], what: string, bc: BindCo
       );
     }
   }
-  void bc;
   return result ?? T.text;
 }

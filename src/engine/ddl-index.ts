@@ -7,7 +7,7 @@
 import type { Catalog } from '../catalog/catalog.ts';
 import type { IndexDef, Schema, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
-import { addToIndex, findConflict, resetIndexKeys } from '../exec/table-writer.ts';
+import { addToIndex, resetIndexKeys } from '../exec/table-writer.ts';
 import type { CreateIndexStmt } from '../sql/ast-utility.ts';
 import {
   checkIndexedValue,
@@ -281,5 +281,4 @@ function checkDuplicates(index: IndexDef): void {
     }
     seen.add(key);
   }
-  void findConflict;
 }

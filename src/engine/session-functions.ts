@@ -129,8 +129,7 @@ export function sessionFunctions(state: SessionState): SessionFunctions {
           return undefined;
       }
     },
-    sqlValue(name: SqlValueExpr['name'], bc, loc) {
-      void loc;
+    sqlValue(name: SqlValueExpr['name'], bc) {
       switch (name) {
         case 'current_timestamp':
           return call(name, T.timestamptz, [], (_a, env) => env.ctx.transactionTimestamp);
