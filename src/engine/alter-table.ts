@@ -1,12 +1,13 @@
 /**
- * ALTER TABLE: add column (existing rows get the default), NOT NULL and DEFAULT changes,
- * renames. Dropping columns is not supported yet (rows are positional arrays).
+ * ALTER TABLE: add and drop columns (existing rows get the default), NOT NULL and DEFAULT
+ * changes, renames.
  */
 import { bindDefault } from '../bind/bind-dml.ts';
 import { resolveTypeName } from '../bind/resolve-type-name.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { compileExpr } from '../exec/compile-expr.ts';
 import type { AlterTableStmt } from '../sql/ast-utility.ts';
+import { dropColumn } from './drop-column.ts';
 import type { RunContext } from './statement-runner.ts';
 
 export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: string) => void): string {
@@ -97,6 +98,21 @@ export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: str
         rc.ddl.onUndo(() => {
           c.default = old;
         });
+        break;
+      }
+      case 'drop column': {
+        const at = table.columns.findIndex((c) => c.name === action.name);
+        if (at < 0) {
+          if (action.ifExists) {
+            notice(`column "${action.name}" of relation "${table.name}" does not exist, skipping`);
+            continue;
+          }
+          throw new SqlError(
+            SqlState.UndefinedColumn,
+            `column "${action.name}" of relation "${table.name}" does not exist`,
+          );
+        }
+        dropColumn(table, at, rc.ddl);
         break;
       }
       case 'rename column': {

@@ -26,3 +26,17 @@ test('the statements of one query string share an implicit transaction', async (
   expect(error.code).toBe('23505');
   expect((await s.run('SELECT count(*) FROM t')).rows).toEqual([['0']]);
 });
+
+test('DROP COLUMN before an indexed vector column keeps kNN and its index working', async () => {
+  const s = await localSession();
+  await s.run('CREATE EXTENSION vector');
+  await s.run('CREATE TABLE t (id int, note text, v vector(2))');
+  await s.run("INSERT INTO t VALUES (1, 'a', '[0,0]'), (2, 'b', '[5,5]'), (3, 'c', '[1,1]')");
+  await s.run('CREATE INDEX t_v ON t USING hnsw (v vector_l2_ops)');
+  await s.run('ALTER TABLE t DROP COLUMN note');
+  const plan = await s.run("EXPLAIN SELECT id FROM t ORDER BY v <-> '[1,1]' LIMIT 2");
+  expect(plan.rows[1][0]).toContain('Index Scan using t_v on t');
+  expect((await s.run("SELECT id FROM t ORDER BY v <-> '[1,1]' LIMIT 2")).rows).toEqual([['3'], ['1']]);
+  await s.run("INSERT INTO t VALUES (4, '[1,1.1]')");
+  expect((await s.run("SELECT id FROM t ORDER BY v <-> '[1,1]' LIMIT 2")).rows).toEqual([['3'], ['4']]);
+});
