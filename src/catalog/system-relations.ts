@@ -77,6 +77,48 @@ const RELATIONS: SystemRelation[] = [
     ],
   },
   {
+    name: 'pg_class',
+    columns: [
+      col('oid', T.oid),
+      col('relname', T.name),
+      col('relnamespace', T.oid),
+      col('reltype', T.oid),
+      col('relowner', T.oid),
+      col('relam', T.oid),
+      col('reltuples', T.float4),
+      col('relhasindex', T.bool),
+      col('relpersistence', T.char),
+      col('relkind', T.char),
+      col('relnatts', T.int2),
+    ],
+    rows: (ctx) => classRows(ctx),
+  },
+  {
+    name: 'pg_index',
+    columns: [
+      col('indexrelid', T.oid),
+      col('indrelid', T.oid),
+      col('indnatts', T.int2),
+      col('indisunique', T.bool),
+      col('indisprimary', T.bool),
+      col('indisvalid', T.bool),
+      col('indkey', { base: 'int2vector', typmod: -1, isArray: false }),
+    ],
+    rows: (ctx) =>
+      [...ctx.database.schemas.values()].flatMap((schema) =>
+        [...schema.indexes.values()].map((ix) => [
+          ix.oid,
+          ix.table.oid,
+          Math.max(1, ix.columns.length),
+          ix.unique,
+          ix.primary,
+          true,
+          // Expression keys are attnum 0, as in PostgreSQL.
+          ArrayValue.of(ix.columns.length > 0 ? ix.columns.map((c) => ix.table.columns[c].attnum) : [0]),
+        ]),
+      ),
+  },
+  {
     name: 'pg_database',
     columns: [
       col('oid', T.oid),
@@ -164,6 +206,52 @@ const RELATIONS: SystemRelation[] = [
 ];
 
 const byName = new Map(RELATIONS.map((r) => [r.name, r]));
+
+const ACCESS_METHOD_OIDS: Record<string, number> = { btree: 403, hnsw: 16394, ivfflat: 16391 };
+
+/** pg_class: tables ('r'), views ('v'), indexes ('i') and sequences ('S') of the database. */
+function classRows(ctx: SystemContext): Value[][] {
+  const rows: Value[][] = [];
+  for (const schema of ctx.database.schemas.values()) {
+    for (const t of schema.tables.values()) {
+      const kind = t.view ? 'v' : 'r';
+      const persistence = t.temporary ? 't' : 'p';
+      rows.push([
+        t.oid,
+        t.name,
+        schema.oid,
+        0,
+        10,
+        0,
+        -1,
+        t.indexes.length > 0,
+        persistence,
+        kind,
+        t.columns.length,
+      ]);
+    }
+    for (const ix of schema.indexes.values()) {
+      const am = ACCESS_METHOD_OIDS[ix.method] ?? 0;
+      rows.push([
+        ix.oid,
+        ix.name,
+        schema.oid,
+        0,
+        10,
+        am,
+        -1,
+        false,
+        'p',
+        'i',
+        Math.max(1, ix.columns.length),
+      ]);
+    }
+    for (const seq of schema.sequences.values()) {
+      rows.push([seq.oid, seq.name, schema.oid, 0, 10, 0, -1, false, 'p', 'S', 3]);
+    }
+  }
+  return rows;
+}
 
 /** The system relation `name` when `schema` is pg_catalog or unqualified. */
 export function findSystemRelation(schema: string | null, name: string): SystemRelation | undefined {

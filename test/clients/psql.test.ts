@@ -112,6 +112,40 @@ describe('psql', () => {
     );
   });
 
+  test('\\dt, \\di and \\ds list relations as PostgreSQL prints them', async () => {
+    const setup = await psql([
+      '-c',
+      'DROP TABLE IF EXISTS psql_meta_t; DROP SEQUENCE IF EXISTS psql_meta_s; CREATE TABLE psql_meta_t (id int PRIMARY KEY); CREATE SEQUENCE psql_meta_s',
+    ]);
+    expect(setup.code).toBe(0);
+    const r = await psql(['-c', '\\dt psql_meta*', '-c', '\\di psql_meta*', '-c', '\\ds psql_meta*']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(
+      [
+        '           List of relations',
+        ' Schema |    Name     | Type  | Owner  ',
+        '--------+-------------+-------+--------',
+        ' public | psql_meta_t | table | quiver',
+        '(1 row)',
+        '',
+        '                    List of relations',
+        ' Schema |       Name       | Type  | Owner  |    Table    ',
+        '--------+------------------+-------+--------+-------------',
+        ' public | psql_meta_t_pkey | index | quiver | psql_meta_t',
+        '(1 row)',
+        '',
+        '            List of relations',
+        ' Schema |    Name     |   Type   | Owner  ',
+        '--------+-------------+----------+--------',
+        ' public | psql_meta_s | sequence | quiver',
+        '(1 row)',
+        '',
+        '',
+      ].join('\n'),
+    );
+    await psql(['-c', 'DROP TABLE psql_meta_t; DROP SEQUENCE psql_meta_s']);
+  });
+
   test('\\copy from and to CSV files', async () => {
     const input = join(dir, 'in.csv');
     const output = join(dir, 'out.csv');
