@@ -16,6 +16,7 @@ import { bindWith } from './bind-with.ts';
 import type { AggCall, BoundExpr, SortKey, WindowCall } from './bound-expr.ts';
 import { coerceBoolean, tryCoerce } from './coercion.ts';
 import { exprKey, rewriteOverAggregate } from './expr-utils.ts';
+import { childrenOf } from './expr-walk.ts';
 import { outputName } from './output-name.ts';
 import { Scope } from './scope.ts';
 import { replaceWindowRefs, rewriteWindowOverAggregate } from './window-refs.ts';
@@ -358,28 +359,5 @@ function nestedSrf(): SqlError {
 }
 
 function containsSetReturning(e: BoundExpr): boolean {
-  if (isSetReturning(e)) return true;
-  switch (e.kind) {
-    case 'Call':
-    case 'SessionCall':
-    case 'And':
-    case 'Or':
-    case 'Coalesce':
-    case 'MinMax':
-      return e.args.some(containsSetReturning);
-    case 'Cast':
-    case 'Not':
-    case 'IsNull':
-    case 'BoolTest':
-      return containsSetReturning(e.arg);
-    case 'ArrayCtor':
-      return e.elements.some(containsSetReturning);
-    case 'Case':
-      return (
-        e.whens.some((w) => containsSetReturning(w.when) || containsSetReturning(w.then)) ||
-        (e.else !== null && containsSetReturning(e.else))
-      );
-    default:
-      return false;
-  }
+  return isSetReturning(e) || childrenOf(e).some(containsSetReturning);
 }

@@ -5,6 +5,7 @@
  */
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { BoundExpr } from './bound-expr.ts';
+import { childrenOf, mapChildren } from './expr-walk.ts';
 
 export function exprKey(e: BoundExpr): string {
   switch (e.kind) {
@@ -47,61 +48,25 @@ export function rewriteOverAggregate(e: BoundExpr, groupKeys: readonly string[],
   const at = groupKeys.indexOf(exprKey(e));
   if (at >= 0)
     return { kind: 'Column', type: e.type, index: at, name: e.kind === 'Column' ? e.name : '?column?' };
-  const r = (x: BoundExpr) => rewriteOverAggregate(x, groupKeys, nGroups);
   switch (e.kind) {
     case 'AggRef':
       return { kind: 'Column', type: e.type, index: nGroups + e.index, name: '?agg?' };
-    case 'WindowRef':
-      return e;
     case 'Column':
       throw new SqlError(
         SqlState.GroupingError,
         `column "${e.qualifier ? `${e.qualifier}.` : ''}${e.name}" must appear in the GROUP BY clause or be used in an aggregate function`,
       );
-    case 'Const':
-    case 'Param':
-    case 'Outer':
-    case 'Subquery':
-      return e;
-    case 'Call':
-      return { ...e, args: e.args.map(r) };
-    case 'SessionCall':
-      return { ...e, args: e.args.map(r) };
-    case 'Cast':
-    case 'Not':
-    case 'IsNull':
-    case 'BoolTest':
-      return { ...e, arg: r(e.arg) };
-    case 'And':
-    case 'Or':
-    case 'Coalesce':
-    case 'MinMax':
-      return { ...e, args: e.args.map(r) };
-    case 'ArrayCtor':
-      return { ...e, elements: e.elements.map(r) };
-    case 'Case':
-      return {
-        ...e,
-        whens: e.whens.map((w) => ({ when: r(w.when), then: r(w.then) })),
-        else: e.else ? r(e.else) : null,
-      };
-    case 'QuantifiedArray':
-      return { ...e, arg: r(e.arg), array: r(e.array) };
-    case 'QuantifiedSubquery':
-      return { ...e, arg: r(e.arg) };
+    default:
+      return mapChildren(e, (x) => rewriteOverAggregate(x, groupKeys, nGroups));
   }
 }
 
 /** True when the expression contains no reference to the current row (constant per execution). */
 export function isRowIndependent(e: BoundExpr): boolean {
   switch (e.kind) {
-    case 'Column':
-    case 'AggRef':
-      return false;
     case 'Const':
     case 'Param':
     case 'Outer':
-      return true;
     case 'Subquery':
       return true;
     case 'Call':
@@ -110,15 +75,14 @@ export function isRowIndependent(e: BoundExpr): boolean {
     case 'Or':
     case 'Coalesce':
     case 'MinMax':
-      return e.args.every(isRowIndependent);
     case 'Cast':
     case 'Not':
     case 'IsNull':
     case 'BoolTest':
-      return isRowIndependent(e.arg);
     case 'ArrayCtor':
-      return e.elements.every(isRowIndependent);
+      return childrenOf(e).every(isRowIndependent);
     default:
+      // Columns and aggregate/window outputs read the row; the rest is not analysed.
       return false;
   }
 }
