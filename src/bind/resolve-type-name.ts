@@ -6,6 +6,7 @@ import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { TypeNameAst } from '../sql/ast.ts';
 import { findTypeInfo } from '../types/registry.ts';
 import { type BaseTypeName, type SqlType, sqlType } from '../types/type.ts';
+import { EXTENSION_TYPES } from '../types/vector-oids.ts';
 import type { BindContext } from './bind-context.ts';
 
 const ALIASES: Record<string, BaseTypeName> = {
@@ -30,9 +31,6 @@ const ALIASES: Record<string, BaseTypeName> = {
   'timestamp without time zone': 'timestamp',
   'bit varying': 'varbit',
 };
-
-/** Types that exist only once `CREATE EXTENSION vector` ran in the database. */
-const EXTENSION_TYPES = new Set<BaseTypeName>(['vector', 'halfvec', 'sparsevec']);
 
 export function resolveTypeName(t: TypeNameAst, bc: BindContext): SqlType {
   const parts = t.names;

@@ -162,6 +162,19 @@ export class Catalog {
     return undefined;
   }
 
+  findSequence(
+    db: Database,
+    schemaName: string | null,
+    name: string,
+    searchPath: readonly string[],
+  ): Sequence | undefined {
+    for (const s of schemaName ? [schemaName] : searchPath) {
+      const seq = db.schemas.get(s)?.sequences.get(name);
+      if (seq) return seq;
+    }
+    return undefined;
+  }
+
   findIndex(
     db: Database,
     schemaName: string | null,

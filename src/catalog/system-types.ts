@@ -4,8 +4,8 @@
  */
 import { allTypes } from '../types/registry.ts';
 import type { Value } from '../types/type.ts';
+import { EXTENSION_TYPES } from '../types/vector-oids.ts';
 
-const EXTENSION_TYPES = new Set(['vector', 'halfvec', 'sparsevec']);
 const PG_CATALOG_OID = 11;
 const PUBLIC_OID = 2200;
 

@@ -13,14 +13,9 @@ import type { Column, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { compileExpr } from '../exec/compile-expr.ts';
 import { staticEnv } from '../exec/static-env.ts';
-import type {
-  CreateIndexStmt,
-  CreateSequenceStmt,
-  CreateTableStmt,
-  DropStmt,
-  Statement,
-} from '../sql/ast-utility.ts';
+import type { CreateIndexStmt, CreateSequenceStmt, CreateTableStmt, DropStmt } from '../sql/ast-utility.ts';
 import { T, type Value } from '../types/type.ts';
+import { EXTENSION_TYPES } from '../types/vector-oids.ts';
 import {
   buildIndex,
   createIndex,
@@ -352,7 +347,7 @@ export function drop(stmt: DropStmt, d: DdlContext): string {
         break;
       }
       case 'sequence': {
-        const seq = findSequence(bc, name.schema, name.name);
+        const seq = catalog.findSequence(bc.database, name.schema, name.name, bc.searchPath);
         if (!seq) {
           missing();
           continue;
@@ -392,20 +387,6 @@ export function truncate(tables: readonly Table[], d: IndexBuildContext): void {
   }
 }
 
-export function isDdl(stmt: Statement): boolean {
-  return [
-    'CreateTable',
-    'Drop',
-    'CreateIndex',
-    'AlterTable',
-    'CreateSchema',
-    'CreateExtension',
-    'CreateView',
-  ].includes(stmt.kind);
-}
-
-const EXTENSION_TYPES = new Set(['vector', 'halfvec', 'sparsevec']);
-
 /** Columns of pgvector's types keep the extension from being dropped, as in PostgreSQL. */
 function checkVectorDependents(bc: DdlContext['bc'], cascade: boolean): void {
   const dependents: string[] = [];
@@ -434,14 +415,6 @@ function checkVectorDependents(bc: DdlContext['bc'], cascade: boolean): void {
       hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
     },
   );
-}
-
-function findSequence(bc: DdlContext['bc'], schema: string | null, name: string) {
-  for (const s of schema ? [schema] : bc.searchPath) {
-    const seq = bc.database.schemas.get(s)?.sequences.get(name);
-    if (seq) return seq;
-  }
-  return undefined;
 }
 
 export function createSequence(stmt: CreateSequenceStmt, d: DdlContext): string {

@@ -35,13 +35,7 @@ export function sessionBindContext(view: SessionView, paramTypes: SqlType[]): Bi
     getSetting: (n) => settings.show(n),
     setSetting: (n, v) => settings.set(n, v, view.sink()),
     lastSequenceValues: view.lastSequenceValues,
-    findSequence: (n) => {
-      for (const s of searchPath) {
-        const seq = database.schemas.get(s)?.sequences.get(n);
-        if (seq) return seq;
-      }
-      return undefined;
-    },
+    findSequence: (n) => view.services.catalog.findSequence(database, null, n, searchPath),
     sequenceByOid: (oid) => {
       for (const schema of database.schemas.values()) {
         for (const seq of schema.sequences.values()) if (seq.oid === oid) return seq;

@@ -7,6 +7,7 @@
  */
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { TransactionManager } from '../storage/transactions.ts';
+import { PG_EPOCH_MS } from '../types/time-zone.ts';
 
 interface Savepoint {
   readonly name: string;
@@ -15,8 +16,6 @@ interface Savepoint {
   /** Undo-log length when the savepoint was set. */
   readonly undoMark: number;
 }
-
-const PG_EPOCH_MS = 946_684_800_000;
 
 export class SessionTransaction {
   /** Top-level transaction id, 0 when none is open. */

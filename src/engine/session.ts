@@ -14,9 +14,10 @@ import { writeRow } from '../exec/table-writer.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import type { ParsedStatement, Statement } from '../sql/ast-utility.ts';
 import { parseSql } from '../sql/parser.ts';
-import { typeByOid } from '../types/registry.ts';
 import type { EvalContext } from '../types/registry-types.ts';
-import { type SqlType, sqlType, T, type Value } from '../types/type.ts';
+import { PG_EPOCH_MS } from '../types/time-zone.ts';
+import { type SqlType, T, type Value } from '../types/type.ts';
+import { sqlTypeFromOid, typeOid } from '../types/value-io.ts';
 import type {
   BindRequest,
   ExecuteResult,
@@ -44,7 +45,6 @@ import {
 import { type TransactionOp, transactionControl } from './transaction-control.ts';
 import { runUtility } from './utility.ts';
 
-const PG_EPOCH_MS = 946_684_800_000;
 /** How many recently parsed statements a session keeps for reuse. */
 const RECENT_STATEMENTS = 256;
 
@@ -216,7 +216,7 @@ export class EngineSession implements Session {
     const prepared = this.prepared.get(name);
     if (!prepared)
       throw new SqlError(SqlState.InvalidSqlStatementName, `prepared statement "${name}" does not exist`);
-    const parameterTypes = prepared.paramTypes.map((t) => this.oidOf(t));
+    const parameterTypes = prepared.paramTypes.map((t) => typeOid(t.base === 'unknown' ? T.text : t));
     const columns = prepared.parsed ? describeStatement(prepared.parsed.stmt, this.compiled(prepared)) : null;
     return { parameterTypes, fields: columns ? fieldDescriptions(columns, []) : null };
   }
@@ -291,13 +291,8 @@ export class EngineSession implements Session {
 
   private typeForOid(oid: number): SqlType {
     if (oid === 0) return T.unknown;
-    const found = typeByOid(oid);
+    const found = sqlTypeFromOid(oid);
     if (!found) throw new SqlError(SqlState.UndefinedObject, `type with OID ${oid} does not exist`);
-    return sqlType(found.info.name, -1, found.array);
-  }
-
-  private oidOf(t: SqlType): number {
-    const found = typeByOidName(t);
     return found;
   }
 
@@ -476,13 +471,6 @@ function isTransactionEnd(stmt: Statement): boolean {
 
 function isTransactionControl(stmt: Statement): boolean {
   return stmt.kind === 'Transaction';
-}
-
-import { typeInfo } from '../types/registry.ts';
-
-function typeByOidName(t: SqlType): number {
-  const info = typeInfo(t.base === 'unknown' ? 'text' : t.base);
-  return t.isArray ? info.arrayOid : info.oid;
 }
 
 function sameResultShape(a: CompiledStatement, b: CompiledStatement, stmt: Statement): boolean {

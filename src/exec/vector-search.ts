@@ -13,6 +13,7 @@
  */
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import { indexable } from '../storage/vector/column-index.ts';
+import { DistanceHeap } from '../storage/vector/distance-heap.ts';
 import { metricFor, type VectorLikeType } from '../types/distance-metric.ts';
 import type { Value } from '../types/type.ts';
 import { compileExpr } from './compile-expr.ts';
@@ -96,7 +97,7 @@ function estimateSelectivity(capacity: number, accept: (rowId: number) => boolea
 
 /**
  * Exact top-k over every accepted row, ranked by the SQL operator itself (so ties and
- * rounding match `ORDER BY col <op> q`), keeping a bounded sorted list.
+ * rounding match `ORDER BY col <op> q`).
  */
 function exactSearch(
   node: VectorSearchNode,
@@ -109,19 +110,15 @@ function exactSearch(
   const type = index.keyType.base as VectorLikeType;
   const distance = metricFor(index.operator!, type)!.fn;
   const store = node.table.store;
-  const best: { d: number; id: number }[] = [];
+  // The bounded heap the exact scans of src/storage use: nearest first, ties by row id.
+  const best = new DistanceHeap('max', Math.min(k, 1024));
   for (let rowId = 0; rowId < store.capacity; rowId++) {
     if ((rowId & 4095) === 4095) env.checkInterrupt();
     if (!accept(rowId)) continue;
     const value = index.keyOf(store.row(rowId));
     if (!indexable(value, index.metric!)) continue;
     const d = distance(value, query);
-    if (Number.isNaN(d)) continue;
-    if (best.length === k && d >= best[k - 1].d) continue;
-    let at = best.length;
-    while (at > 0 && best[at - 1].d > d) at--;
-    best.splice(at, 0, { d, id: rowId });
-    if (best.length > k) best.pop();
+    if (!Number.isNaN(d)) best.offer(d, rowId, k);
   }
-  return best.map((b) => b.id);
+  return best.drainAscending().rowIds;
 }

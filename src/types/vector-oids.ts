@@ -18,3 +18,6 @@ export const BIT_OID = 1560;
 export const BIT_ARRAY_OID = 1561;
 export const VARBIT_OID = 1562;
 export const VARBIT_ARRAY_OID = 1563;
+
+/** The types `CREATE EXTENSION vector` adds (bit is built in): unknown to a database without it. */
+export const EXTENSION_TYPES: ReadonlySet<string> = new Set(['vector', 'halfvec', 'sparsevec']);
