@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { RawConnection, startupMessage } from '../helpers/raw-wire.ts';
+import { frontendMessage, queryMessage, RawConnection, startupMessage } from '../helpers/raw-wire.ts';
 import { connect, type TestServer, withServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -15,13 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
 });
-
-function message(type: string, body: Buffer = Buffer.alloc(0)): Buffer {
-  const header = Buffer.alloc(5);
-  header.write(type, 0);
-  header.writeUInt32BE(4 + body.length, 1);
-  return Buffer.concat([header, body]);
-}
 
 function dataRowCells(body: Buffer): Buffer[] {
   const cells: Buffer[] = [];
@@ -58,7 +51,14 @@ describe('sessions', () => {
     // Bind: unnamed portal and statement, no parameters, one result format code = binary.
     const bind = Buffer.from([0, 0, 0, 0, 0, 0, 0, 1, 0, 1]);
     const execute = Buffer.from([0, 0, 0, 0, 0]);
-    conn.write(Buffer.concat([message('P', parse), message('B', bind), message('E', execute), message('S')]));
+    conn.write(
+      Buffer.concat([
+        frontendMessage('P', parse),
+        frontendMessage('B', bind),
+        frontendMessage('E', execute),
+        frontendMessage('S'),
+      ]),
+    );
     const replies = await conn.until('Z');
     const row = replies.find((m) => m.type === 'D');
     expect(row).toBeDefined();
@@ -86,12 +86,12 @@ describe('sessions', () => {
     const executeAll = Buffer.from([0, 0, 0, 0, 0]);
     conn.write(
       Buffer.concat([
-        message('P', parse),
-        message('B', bind),
-        message('E', executeTwo),
-        message('E', executeTwo),
-        message('E', executeAll),
-        message('S'),
+        frontendMessage('P', parse),
+        frontendMessage('B', bind),
+        frontendMessage('E', executeTwo),
+        frontendMessage('E', executeTwo),
+        frontendMessage('E', executeAll),
+        frontendMessage('S'),
       ]),
     );
     const replies = await conn.until('Z');
@@ -107,12 +107,12 @@ describe('sessions', () => {
     conn.write(startupMessage({ user: server.user, database: server.database }));
     await conn.until('Z');
     const bad = Buffer.concat([Buffer.from("SELECT '"), Buffer.from([0xc3, 0x28]), Buffer.from("'\0")]);
-    conn.write(message('Q', bad));
+    conn.write(frontendMessage('Q', bad));
     const replies = await conn.until('Z');
     const error = replies.find((m) => m.type === 'E');
     expect(error?.body.toString()).toContain('C22021');
     expect(error?.body.toString()).toContain('invalid byte sequence for encoding "UTF8": 0xc3 0x28');
-    conn.write(message('Q', Buffer.from('SELECT 1\0')));
+    conn.write(queryMessage('SELECT 1'));
     const after = await conn.until('Z');
     expect(after.map((m) => m.type)).toEqual(['T', 'D', 'C', 'Z']);
   });
