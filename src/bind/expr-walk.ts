@@ -64,3 +64,8 @@ export function mapChildren(e: BoundExpr, f: (child: BoundExpr) => BoundExpr): B
       return e;
   }
 }
+
+/** The AND-ed parts of a condition (`a AND (b AND c)` → a, b, c). */
+export function conjuncts(e: BoundExpr): BoundExpr[] {
+  return e.kind === 'And' ? e.args.flatMap(conjuncts) : [e];
+}

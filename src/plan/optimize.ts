@@ -3,6 +3,7 @@
  * subqueries, joins and WITH queries.
  */
 import type { BoundExpr } from '../bind/bound-expr.ts';
+import { conjuncts } from '../bind/expr-walk.ts';
 import { columnsRead, mapColumns } from './expr-columns.ts';
 import type { PlanNode } from './plan-nodes.ts';
 import { applyHashJoin } from './rules/hash-join-rule.ts';
@@ -79,10 +80,6 @@ function mergeFilterIntoJoin(node: PlanNode): PlanNode {
     right: filtered(join.right, rightOnly),
     on: both.length > 0 ? and(both) : null,
   };
-}
-
-function conjuncts(e: BoundExpr): BoundExpr[] {
-  return e.kind === 'And' ? e.args.flatMap(conjuncts) : [e];
 }
 
 function and(preds: BoundExpr[]): BoundExpr {

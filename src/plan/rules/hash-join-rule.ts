@@ -8,11 +8,8 @@
  *   - the remaining ON condition is still checked on each candidate pair.
  */
 import type { BoundExpr } from '../../bind/bound-expr.ts';
+import { conjuncts } from '../../bind/expr-walk.ts';
 import type { JoinNode } from '../plan-nodes.ts';
-
-function conjuncts(e: BoundExpr): BoundExpr[] {
-  return e.kind === 'And' ? e.args.flatMap(conjuncts) : [e];
-}
 
 /** The column a key reads, when the key is a column or a cast of one. */
 function keyColumn(e: BoundExpr): number | null {
