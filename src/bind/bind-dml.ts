@@ -78,7 +78,8 @@ export function lookupTable(name: QualifiedName, bc: BindContext): Table {
   return table;
 }
 
-function tableScope(table: Table, qualifier: string, offset = 0): ScopeColumn[] {
+/** A table's columns as scope entries, at row positions starting from `offset`. */
+export function tableScope(table: Table, qualifier: string, offset = 0): ScopeColumn[] {
   return table.columns.map((c, i) => ({
     qualifier,
     name: c.name,

@@ -3,6 +3,7 @@
  * indexes, schemas, the vector extension, databases, views, TRUNCATE and ALTER TABLE.
  */
 import type { BindContext } from '../bind/bind-context.ts';
+import { tableScope } from '../bind/bind-dml.ts';
 import { bindExpr } from '../bind/bind-expr.ts';
 import { bindSelect } from '../bind/bind-select.ts';
 import { exprKey } from '../bind/expr-utils.ts';
@@ -242,17 +243,7 @@ function indexExpression(stmt: CreateIndexStmt, table: Table, d: DdlContext): In
       },
     );
   }
-  const scope = new Scope(
-    table.columns.map((c, i) => ({
-      qualifier: table.name,
-      name: c.name,
-      type: c.type,
-      index: i,
-      tableOid: table.oid,
-      attnum: c.attnum,
-      hidden: false,
-    })),
-  );
+  const scope = new Scope(tableScope(table, table.name));
   const bound = bindExpr(elem.expr!, scope, d.bc, {
     aggs: null,
     clause: 'index expressions',
