@@ -11,7 +11,7 @@ set -euo pipefail
 REQUIRED=(
   "postgresql-client       psql"
   # Planned by DESIGN.md §7, enable when their tests land:
-  # "etcd-server           etcd"
+  "etcd-server             etcd"
   # "default-jdk-headless  java"
   # "libpostgresql-jdbc-java /usr/share/java/postgresql.jar"
   # "python3-psycopg2      /usr/lib/python3/dist-packages/psycopg2/__init__.py"
