@@ -1,0 +1,204 @@
+/**
+ * Encodes a batch of row versions of one table as a sealed-segment file (layout in
+ * segment-format.ts and docs/segment-format.md). Bytes out, no I/O: the caller uploads them.
+ */
+import type { SqlType, Value } from '../../types/type.ts';
+import { binaryOut } from '../../types/value-io.ts';
+import { BloomFilter, bloomKey } from './bloom-filter.ts';
+import { computeStats, encodeBound } from './column-stats.ts';
+import { crc32 } from './crc32.ts';
+import {
+  align,
+  type BlockKind,
+  type BlockRef,
+  bitmapSize,
+  type ColumnMeta,
+  FORMAT_VERSION,
+  HEADER_SIZE,
+  MAGIC,
+  type SegmentFooter,
+  TRAILER_SIZE,
+} from './segment-format.ts';
+
+export interface SegmentColumn {
+  readonly name: string;
+  readonly type: SqlType;
+}
+
+export interface SegmentInput {
+  readonly columns: readonly SegmentColumn[];
+  /** One array of column values per row; null for SQL NULL. */
+  readonly rows: readonly (readonly Value[])[];
+  /** Per row: the row version's per-table unique id (a safe integer ≥ 0). */
+  readonly rowIds: ArrayLike<number>;
+  /** Per row: the commit timestamp that inserted it (a safe integer ≥ 0). */
+  readonly insertTs: ArrayLike<number>;
+  /** Positions of the primary-key columns; empty for a table without one. */
+  readonly primaryKey: readonly number[];
+}
+
+interface EncodedBlock {
+  readonly kind: BlockKind;
+  readonly column?: number;
+  readonly bytes: Uint8Array;
+}
+
+const isNull = (v: Value): boolean => v === null || v === undefined;
+
+function nullBitmap(values: readonly Value[]): Uint8Array {
+  const bitmap = new Uint8Array(bitmapSize(values.length));
+  for (let r = 0; r < values.length; r++) if (isNull(values[r])) bitmap[r >>> 3] |= 1 << (r & 7);
+  return bitmap;
+}
+
+/**
+ * The dimensions a vector column is stored with as float32, or undefined when its rows
+ * disagree (an unconstrained `vector` column may mix them) and it must fall back to binary.
+ */
+function vectorDims(type: SqlType, values: readonly Value[]): number | undefined {
+  if (type.base !== 'vector' || type.isArray) return undefined;
+  let dims = type.typmod > 0 ? type.typmod : -1;
+  for (const v of values) {
+    if (isNull(v)) continue;
+    const n = (v as Float32Array).length;
+    if (dims === -1) dims = n;
+    else if (n !== dims) return undefined;
+  }
+  return Math.max(dims, 0);
+}
+
+function float32Block(values: readonly Value[], dims: number): Uint8Array {
+  const head = bitmapSize(values.length);
+  const out = new Uint8Array(head + values.length * dims * 4);
+  out.set(nullBitmap(values));
+  const floats = new Float32Array(out.buffer, head, values.length * dims);
+  for (let r = 0; r < values.length; r++) {
+    const v = values[r];
+    if (!isNull(v)) floats.set(v as Float32Array, r * dims);
+  }
+  return out;
+}
+
+function binaryBlock(type: SqlType, values: readonly Value[]): Uint8Array {
+  const parts: Uint8Array[] = new Array(values.length);
+  const offsets = new Uint32Array(values.length + 1);
+  let total = 0;
+  for (let r = 0; r < values.length; r++) {
+    const v = values[r];
+    parts[r] = isNull(v) ? new Uint8Array() : binaryOut(type, v);
+    total += parts[r].length;
+    if (total > 0xffffffff) throw new Error('segment column exceeds 4 GiB; seal smaller segments');
+    offsets[r + 1] = total;
+  }
+  const head = bitmapSize(values.length);
+  const dataStart = head + align(offsets.byteLength);
+  const out = new Uint8Array(dataStart + total);
+  out.set(nullBitmap(values));
+  out.set(new Uint8Array(offsets.buffer), head);
+  for (let r = 0; r < values.length; r++) out.set(parts[r], dataStart + offsets[r]);
+  return out;
+}
+
+function float64Block(values: ArrayLike<number>, what: string): Uint8Array {
+  const out = Float64Array.from(values);
+  for (const v of out) {
+    if (!Number.isSafeInteger(v) || v < 0) throw new Error(`${what} must be safe integers ≥ 0, got ${v}`);
+  }
+  return new Uint8Array(out.buffer);
+}
+
+function validate(input: SegmentInput): void {
+  const { columns, rows, rowIds, insertTs, primaryKey } = input;
+  if (rowIds.length !== rows.length || insertTs.length !== rows.length) {
+    throw new Error(
+      `segment needs one row id and insert ts per row: ${rows.length} rows, ${rowIds.length} ids, ${insertTs.length} ts`,
+    );
+  }
+  for (let r = 0; r < rows.length; r++) {
+    if (rows[r].length !== columns.length) {
+      throw new Error(`segment row ${r} has ${rows[r].length} values for ${columns.length} columns`);
+    }
+  }
+  for (const p of primaryKey) {
+    if (!Number.isInteger(p) || p < 0 || p >= columns.length) throw new Error(`bad primary-key column ${p}`);
+  }
+  const dims = columns.map((c) => (c.type.base === 'vector' && c.type.typmod > 0 ? c.type.typmod : -1));
+  for (let r = 0; r < rows.length; r++) {
+    for (let c = 0; c < columns.length; c++) {
+      const v = rows[r][c];
+      if (dims[c] > 0 && !isNull(v) && (v as Float32Array).length !== dims[c]) {
+        throw new Error(
+          `segment row ${r}: expected ${dims[c]} dimensions, not ${(v as Float32Array).length}`,
+        );
+      }
+    }
+  }
+}
+
+export function writeSegment(input: SegmentInput): Uint8Array {
+  validate(input);
+  const { columns, rows, primaryKey } = input;
+  const blocks: EncodedBlock[] = [];
+  const metas: ColumnMeta[] = [];
+
+  for (let c = 0; c < columns.length; c++) {
+    const { name, type } = columns[c];
+    const values = rows.map((row) => row[c]);
+    const dims = vectorDims(type, values);
+    const stats = computeStats(type, values);
+    metas.push({
+      name,
+      type: { base: type.base, typmod: type.typmod, isArray: type.isArray },
+      encoding: dims === undefined ? 'binary' : 'float32',
+      dims: dims ?? 0,
+      nullCount: stats.nullCount,
+      min: encodeBound(type, stats.min),
+      max: encodeBound(type, stats.max),
+    });
+    const bytes = dims === undefined ? binaryBlock(type, values) : float32Block(values, dims);
+    blocks.push({ kind: 'column', column: c, bytes });
+  }
+  blocks.push({ kind: 'row-ids', bytes: float64Block(input.rowIds, 'row ids') });
+  blocks.push({ kind: 'insert-ts', bytes: float64Block(input.insertTs, 'insert timestamps') });
+  if (primaryKey.length) {
+    const bloom = BloomFilter.create(rows.length);
+    const types = primaryKey.map((p) => columns[p].type);
+    for (const row of rows) {
+      bloom.add(
+        bloomKey(
+          types,
+          primaryKey.map((p) => row[p]),
+        ),
+      );
+    }
+    blocks.push({ kind: 'bloom', bytes: bloom.toBytes() });
+  }
+
+  const refs: BlockRef[] = [];
+  let offset = HEADER_SIZE;
+  for (const b of blocks) {
+    offset = align(offset);
+    refs.push({ kind: b.kind, column: b.column, offset, length: b.bytes.length, crc: crc32(b.bytes) });
+    offset += b.bytes.length;
+  }
+  const footer: SegmentFooter = {
+    version: FORMAT_VERSION,
+    rowCount: rows.length,
+    primaryKey: [...primaryKey],
+    columns: metas,
+    blocks: refs,
+  };
+  const footerBytes = new TextEncoder().encode(JSON.stringify(footer));
+
+  const out = new Uint8Array(offset + footerBytes.length + TRAILER_SIZE);
+  const view = new DataView(out.buffer);
+  out.set(MAGIC, 0);
+  view.setUint32(8, FORMAT_VERSION, true);
+  blocks.forEach((b, i) => out.set(b.bytes, refs[i].offset));
+  out.set(footerBytes, offset);
+  const trailer = offset + footerBytes.length;
+  view.setUint32(trailer, footerBytes.length, true);
+  view.setUint32(trailer + 4, crc32(footerBytes), true);
+  out.set(MAGIC, trailer + 8);
+  return out;
+}
