@@ -204,24 +204,30 @@ describe('segment reader', () => {
     expect(() => openSegment(future, 'tables/7/seg-42')).toThrow(/header: unsupported format version 2/);
   });
 
-  it('a footer that passes its CRC but points outside the file is still rejected', () => {
-    const input = sample();
-    const bytes = writeSegment(input);
+  it('a footer that passes its CRC but does not fit the file is still rejected', () => {
+    const bytes = writeSegment(sample());
     const footer = footerOf(bytes);
-    const forged = {
-      ...footer,
-      blocks: footer.blocks.map((b, i) => (i === 0 ? { ...b, offset: 1 << 30 } : b)),
-    };
-    const json = new TextEncoder().encode(JSON.stringify(forged));
-    const trailer = bytes.length - TRAILER_SIZE;
-    const start = trailer - new DataView(bytes.buffer).getUint32(trailer, true);
-    const out = new Uint8Array(start + json.length + TRAILER_SIZE);
-    out.set(bytes.subarray(0, start));
-    out.set(json, start);
-    const view = new DataView(out.buffer);
-    view.setUint32(start + json.length, json.length, true);
-    view.setUint32(start + json.length + 4, crc32Of(json), true);
-    out.set(bytes.subarray(trailer + 8), start + json.length + 8);
-    expectCorrupt(out, 'footer');
+    const forgeries: SegmentFooter[] = [
+      { ...footer, blocks: footer.blocks.map((b, i) => (i === 0 ? { ...b, offset: 1 << 30 } : b)) },
+      { ...footer, blocks: footer.blocks.slice(1) },
+      { ...footer, columns: footer.columns.map((c, i) => (i === 0 ? { ...c, encoding: 'float32' } : c)) },
+      { ...footer, rowCount: -1 },
+    ];
+    for (const forged of forgeries) expectCorrupt(withFooter(bytes, forged), 'footer');
   });
 });
+
+/** The file with its footer replaced by `footer` and a matching trailer (a valid CRC). */
+function withFooter(bytes: Uint8Array, footer: SegmentFooter): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(footer));
+  const trailer = bytes.length - TRAILER_SIZE;
+  const start = trailer - new DataView(bytes.buffer).getUint32(trailer, true);
+  const out = new Uint8Array(start + json.length + TRAILER_SIZE);
+  out.set(bytes.subarray(0, start));
+  out.set(json, start);
+  const view = new DataView(out.buffer);
+  view.setUint32(start + json.length, json.length, true);
+  view.setUint32(start + json.length + 4, crc32Of(json), true);
+  out.set(bytes.subarray(trailer + 8), start + json.length + 8);
+  return out;
+}

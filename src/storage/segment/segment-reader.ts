@@ -319,6 +319,7 @@ function footerProblem(f: SegmentFooter, footerStart: number): string | undefine
       Number.isInteger(c.type.typmod) &&
       typeof c.type.isArray === 'boolean' &&
       ENCODINGS.includes(c.encoding) &&
+      (c.encoding !== 'float32' || (c.type.base === 'vector' && !c.type.isArray)) &&
       isCount(c.dims) &&
       isCount(c.nullCount) &&
       c.nullCount <= f.rowCount &&
