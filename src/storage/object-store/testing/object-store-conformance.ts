@@ -19,7 +19,7 @@ import { ObjectNotFoundError, type ObjectStore } from '../object-store.ts';
 
 export interface ObjectStoreFixture {
   readonly store: ObjectStore;
-  /** Closes the store and removes everything it wrote. */
+  /** Closes the store and releases whatever the fixture set up for it. */
   cleanup(): Promise<void>;
 }
 

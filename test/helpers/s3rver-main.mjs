@@ -1,0 +1,29 @@
+// Runs s3rver in its own process for test/helpers/s3rver.ts (DESIGN §2a: on Node 20 its
+// paginated ListObjectsV2 needs NODE_OPTIONS=--openssl-legacy-provider, which the test
+// process itself must not run with).
+// Usage: node s3rver-main.mjs <directory> <bucket>; prints {"port":n} once it accepts requests.
+import S3rver from 's3rver';
+
+const [directory, bucket] = process.argv.slice(2);
+if (!directory || !bucket) {
+  process.stderr.write('usage: node s3rver-main.mjs <directory> <bucket>\n');
+  process.exit(2);
+}
+const server = new S3rver({
+  address: '127.0.0.1',
+  port: 0,
+  directory,
+  silent: true,
+  configureBuckets: [{ name: bucket }],
+});
+const { port } = await server.run();
+process.stdout.write(`${JSON.stringify({ port })}\n`);
+
+const stop = () => {
+  server.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
