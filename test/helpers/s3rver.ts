@@ -33,7 +33,8 @@ export async function startS3rver(bucket = 'quiver-test'): Promise<TestS3Server>
   const child = spawn(process.execPath, [MAIN, directory, bucket], {
     // Replaces the test runner's NODE_OPTIONS (loaders) instead of adding to them.
     env: { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin stays open as a lifeline: the server exits when this process dies.
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const close = async () => {
     await stop(child);
