@@ -53,6 +53,12 @@ describe('S3ObjectStore', () => {
     }
   });
 
+  it('rejects a prefix that is not a valid key', () => {
+    expect(() => new S3ObjectStore(storeConfig({ prefix: 'a/../b' }))).toThrow(
+      /invalid object key "a\/..\/b"/,
+    );
+  });
+
   it('fails with a clear error after a bounded number of retries when the endpoint is down', async () => {
     const port = await closedPort();
     const store = new S3ObjectStore(

@@ -61,6 +61,8 @@ export class S3ObjectStore implements ObjectStore {
 
   constructor(config: S3ObjectStoreConfig) {
     const prefix = config.prefix.replace(/^\/+|\/+$/g, '');
+    // The prefix is part of every key, so it follows the key rules too.
+    if (prefix !== '') assertObjectKey(prefix);
     this.bucket = config.bucket;
     this.keyPrefix = prefix === '' ? '' : `${prefix}/`;
     this.location = `s3://${config.bucket}/${prefix}`;
