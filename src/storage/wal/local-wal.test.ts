@@ -60,7 +60,7 @@ async function flipByte(path: string, offset: number): Promise<void> {
 
 describe('LocalWal', () => {
   test('round trip across file rollover; LSNs increase and are stable across reopen', async () => {
-    const dir = await tempDir();
+    const dir = join(await tempDir(), 'shard-1', 'wal'); // created on open
     const wal = await openWal(dir, 1024);
     const items = Array.from({ length: 150 }, (_, i) => `record ${i} `.padEnd(i % 97, 'x'));
     const lsns = await appendEach(wal, items.slice(0, 50));

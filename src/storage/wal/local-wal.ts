@@ -20,7 +20,7 @@
 
 import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open, readdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { crc32 } from './crc32.ts';
 import { type Wal, WalCorruptionError, type WalRecord } from './wal.ts';
 
@@ -71,7 +71,12 @@ export async function openLocalWal(dir: string, options: LocalWalOptions = {}): 
   if (!Number.isSafeInteger(fileBytes) || fileBytes <= 0) {
     throw new RangeError(`WAL fileBytes must be a positive integer, got ${fileBytes}`);
   }
-  await mkdir(dir, { recursive: true });
+  dir = resolve(dir);
+  // Directories created here must be durable entries in their parents, like the files below.
+  const created = await mkdir(dir, { recursive: true });
+  for (let d = dir; created !== undefined && d.length >= created.length; d = dirname(d)) {
+    await syncDir(dirname(d));
+  }
   const files = (await readdir(dir))
     .filter((name) => FILE_NAME.test(name))
     .sort()
@@ -185,8 +190,13 @@ class LocalWalImpl implements LocalWal {
   private async rollOver(start: number): Promise<void> {
     const file = { start, path: join(this.dir, fileName(start)) };
     const fh = await open(file.path, 'wx');
-    // The new name must be durable before records in it are acknowledged.
-    await syncDir(this.dir);
+    try {
+      // The new name must be durable before records in it are acknowledged.
+      await syncDir(this.dir);
+    } catch (error) {
+      await fh.close();
+      throw error;
+    }
     this.stats.fsyncs++;
     await this.fh.close();
     this.fh = fh;
