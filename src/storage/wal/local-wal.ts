@@ -3,8 +3,8 @@
  * named by the LSN of its first byte. An LSN is a byte position in the whole log, so it
  * survives rollover and truncation, and a record's LSN is its file's start plus its offset.
  *
- * Record (little-endian): magic "QWAL" | payload length u32 | LSN u64 | bytes back to the
- * start of its write batch u32 | CRC-32 of the first 20 header bytes and the payload | payload.
+ * Records are laid out as wal-record.ts describes; each carries its own LSN and the offset back
+ * to the start of its write batch, which the recovery rule below relies on.
  *
  * Group commit: appends queue up while a batch is being written; the writer writes each batch
  * with one write and one fdatasync, then resolves it. A batch never spans two files.
@@ -21,8 +21,16 @@
 import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { crc32 } from './crc32.ts';
 import { type Wal, WalCorruptionError, type WalRecord } from './wal.ts';
+import {
+  CHUNK,
+  encodeRecord,
+  findLaterBatch,
+  HEADER,
+  MAX_PAYLOAD,
+  scanFile,
+  type WalFile,
+} from './wal-record.ts';
 
 export interface LocalWalOptions {
   /** A new file is started once the current one has reached this size (default 64 MiB). */
@@ -44,20 +52,9 @@ export interface LocalWal extends Wal {
   readonly stats: Readonly<LocalWalStats>;
 }
 
-const MAGIC = Buffer.from('QWAL', 'latin1');
-const HEADER = 24;
-const CRC_AT = 20;
-const MAX_PAYLOAD = 1 << 30;
 /** Batches are capped so the batch buffer stays bounded; one larger record forms a batch alone. */
 const MAX_BATCH = 16 << 20;
-/** Readers work in chunks of this size so replay and recovery memory stays bounded. */
-const CHUNK = 1 << 20;
 const FILE_NAME = /^[0-9a-f]{16}\.wal$/;
-
-interface WalFile {
-  readonly start: number;
-  readonly path: string;
-}
 
 interface Pending {
   readonly lsn: number;
@@ -168,16 +165,7 @@ class LocalWalImpl implements LocalWal {
     if (this.fileSize >= this.fileBytes) await this.rollOver(first);
     const buf = Buffer.allocUnsafeSlow(bytes);
     let at = 0;
-    for (const { lsn, payload } of batch) {
-      MAGIC.copy(buf, at);
-      buf.writeUInt32LE(payload.length, at + 4);
-      buf.writeBigUInt64LE(BigInt(lsn), at + 8);
-      buf.writeUInt32LE(lsn - first, at + 16);
-      buf.set(payload, at + HEADER);
-      const crc = crc32(payload, crc32(buf.subarray(at, at + CRC_AT)));
-      buf.writeUInt32LE(crc, at + CRC_AT);
-      at += HEADER + payload.length;
-    }
+    for (const { lsn, payload } of batch) at = encodeRecord(buf, at, lsn, first, payload);
     for (let done = 0; done < bytes; ) {
       done += (await this.fh.write(buf, done, bytes - done, this.fileSize + done)).bytesWritten;
     }
@@ -314,103 +302,4 @@ async function recover(files: WalFile[], stats: LocalWalStats, marks: number[]):
     }
   }
   return end;
-}
-
-type Scanned =
-  | {
-      readonly ok: true;
-      readonly offset: number;
-      readonly lsn: number;
-      readonly batchLsn: number;
-      readonly payload: Uint8Array;
-    }
-  | { readonly ok: false; readonly offset: number; readonly reason: string };
-
-/** The file's records in order from `offset` (a record boundary) up to `size` bytes; stops after the first bad one. */
-async function* scanFile(fh: FileHandle, file: WalFile, size: number, offset = 0): AsyncGenerator<Scanned> {
-  const reader = new ChunkReader(fh, size);
-  while (offset < size) {
-    const r = await readRecord(reader, file.start, offset);
-    yield r;
-    if (!r.ok) return;
-    offset += HEADER + r.payload.length;
-  }
-}
-
-async function readRecord(reader: ChunkReader, start: number, offset: number): Promise<Scanned> {
-  const bad = (reason: string): Scanned => ({ ok: false, offset, reason });
-  const header = await reader.read(offset, HEADER);
-  if (header.length < HEADER) return bad('record header runs past the end of the file');
-  if (!header.subarray(0, 4).equals(MAGIC)) return bad('bad record magic');
-  const length = header.readUInt32LE(4);
-  const lsn = Number(header.readBigUInt64LE(8));
-  if (lsn !== start + offset) return bad(`record says LSN ${lsn}, its position is LSN ${start + offset}`);
-  if (length > MAX_PAYLOAD || offset + HEADER + length > reader.size) {
-    return bad(`record of ${length} bytes runs past the end of the file`);
-  }
-  const batchLsn = lsn - header.readUInt32LE(16);
-  const expected = header.readUInt32LE(CRC_AT);
-  const headerCrc = crc32(header.subarray(0, CRC_AT));
-  const raw = await reader.read(offset + HEADER, length);
-  if (crc32(raw, headerCrc) !== expected) return bad('checksum mismatch');
-  // Copy payloads that are views of the shared chunk, so a kept record does not pin 1 MiB.
-  const payload =
-    raw.length >= CHUNK ? new Uint8Array(raw.buffer, raw.byteOffset, raw.length) : new Uint8Array(raw);
-  return { ok: true, offset, lsn, batchLsn, payload };
-}
-
-/**
- * Offset of a valid record after the bad one at `badOffset` whose write batch began after it,
- * or undefined. A candidate is any "QWAL" whose header names its own position and whose
- * checksum holds, so stray bytes in payloads do not count.
- */
-async function findLaterBatch(
-  fh: FileHandle,
-  file: WalFile,
-  size: number,
-  badOffset: number,
-): Promise<number | undefined> {
-  const reader = new ChunkReader(fh, size);
-  // Windows overlap by 3 bytes so a magic split across two of them is still found.
-  for (let pos = badOffset + 1; pos + HEADER <= size; pos += CHUNK - 3) {
-    const window = await readFully(fh, pos, Math.min(CHUNK, size - pos));
-    for (let i = window.indexOf(MAGIC); i !== -1; i = window.indexOf(MAGIC, i + 1)) {
-      const r = await readRecord(reader, file.start, pos + i);
-      if (r.ok && r.batchLsn > file.start + badOffset) return r.offset;
-    }
-  }
-  return undefined;
-}
-
-/** Reads a file sequentially through one CHUNK-sized buffer; larger reads get their own buffer. */
-class ChunkReader {
-  private chunk: Buffer = Buffer.alloc(0);
-  private chunkStart = 0;
-
-  constructor(
-    private readonly fh: FileHandle,
-    readonly size: number,
-  ) {}
-
-  /** `length` bytes at `offset`, fewer at the end of the file. Small reads are views of the chunk. */
-  async read(offset: number, length: number): Promise<Buffer> {
-    length = Math.max(0, Math.min(length, this.size - offset));
-    const at = offset - this.chunkStart;
-    if (at >= 0 && at + length <= this.chunk.length) return this.chunk.subarray(at, at + length);
-    if (length >= CHUNK) return readFully(this.fh, offset, length);
-    this.chunkStart = offset;
-    this.chunk = await readFully(this.fh, offset, Math.min(CHUNK, this.size - offset));
-    return this.chunk.subarray(0, length);
-  }
-}
-
-async function readFully(fh: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buf = Buffer.allocUnsafeSlow(length);
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await fh.read(buf, done, length - done, position + done);
-    if (bytesRead === 0) break;
-    done += bytesRead;
-  }
-  return buf.subarray(0, done);
 }
