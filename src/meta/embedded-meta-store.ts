@@ -136,6 +136,7 @@ class EmbeddedMetaStore implements MetaStore {
 
   async txn(request: TxnRequest): Promise<TxnResult> {
     this.assertOpen();
+    checkTxn(request);
     const succeeded = request.compare.every((c) => this.holds(c));
     const ops = succeeded ? request.success : (request.failure ?? []);
     for (const op of ops) {
@@ -319,6 +320,36 @@ class EmbeddedMetaStore implements MetaStore {
 
   private assertOpen(): void {
     if (this.closed) throw new Error(CLOSED);
+  }
+}
+
+/** etcd's default `--max-txn-ops`. */
+const MAX_TXN_OPS = 128;
+
+/**
+ * etcd's request checks, so that code developed against the standalone store does not fail
+ * in a cluster: both branches are checked whatever the compare, a key is written at most
+ * once per branch, and no put falls inside a range the same branch deletes.
+ */
+function checkTxn(request: TxnRequest): void {
+  const branches = [request.success, request.failure ?? []];
+  if (request.compare.length > MAX_TXN_OPS || branches.some((ops) => ops.length > MAX_TXN_OPS)) {
+    throw new Error('too many operations in txn request');
+  }
+  for (const ops of branches) {
+    const puts = new Set<string>();
+    for (const op of ops) {
+      if (op.type !== 'put') continue;
+      if (puts.has(op.key)) throw new Error(`duplicate key given in txn request: ${op.key}`);
+      puts.add(op.key);
+    }
+    for (const op of ops) {
+      const hit =
+        op.type === 'delete'
+          ? puts.has(op.key)
+          : op.type === 'deletePrefix' && [...puts].some((key) => key.startsWith(op.prefix));
+      if (hit) throw new Error('duplicate key given in txn request: a put inside a deleted range');
+    }
   }
 }
 

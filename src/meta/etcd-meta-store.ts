@@ -145,7 +145,7 @@ class EtcdMetaStore implements MetaStore {
   }
 
   async grantLease(ttlSeconds: number): Promise<Lease> {
-    const lease = await EtcdLease.grant(this.client, ttlSeconds, () => this.leases.delete(lease));
+    const lease = await EtcdLease.grant(this.client, ttlSeconds, (ended) => this.leases.delete(ended));
     this.leases.add(lease);
     return lease;
   }
@@ -260,17 +260,24 @@ class EtcdLease implements Lease {
     private readonly client: Etcd3,
     readonly id: number,
     private readonly ttlMs: number,
-    private readonly onEnd: () => void,
+    private readonly onEnd: (lease: EtcdLease) => void,
   ) {}
 
-  static async grant(client: Etcd3, ttlSeconds: number, onEnd: () => void): Promise<EtcdLease> {
+  static async grant(
+    client: Etcd3,
+    ttlSeconds: number,
+    onEnd: (lease: EtcdLease) => void,
+  ): Promise<EtcdLease> {
     for (let attempt = 0; ; attempt++) {
       // Below 2^48: exact as a number, and collisions (retried) are vanishingly rare.
       const id = randomInt(1, 2 ** 48);
       try {
         const res = await client.leaseClient.leaseGrant({ ID: id, TTL: ttlSeconds });
         const lease = new EtcdLease(client, id, Number(res.TTL) * 1000, onEnd);
-        await lease.startKeepalive();
+        await lease.startKeepalive().catch(async (error: unknown) => {
+          await lease.revoke().catch(() => undefined);
+          throw error;
+        });
         return lease;
       } catch (error) {
         if (attempt >= 3 || !String(error).includes('lease already exists')) throw error;
@@ -329,6 +336,6 @@ class EtcdLease implements Lease {
     clearInterval(this.timer);
     this.stream?.end();
     this.stream = undefined;
-    this.onEnd();
+    this.onEnd(this);
   }
 }

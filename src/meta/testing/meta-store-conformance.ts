@@ -225,6 +225,36 @@ export function describeMetaStoreConformance(name: string, open: () => Promise<M
         expect((await store.get('lost'))?.modRevision).toBe(r0 + 1);
       });
 
+      it('rejects what etcd rejects, in either branch, writing nothing', async () => {
+        const r0 = await store.revision();
+        const put = (key: string): MetaOp => ({ type: 'put', key, value: 'x' });
+        const bad: [MetaOp[], RegExp][] = [
+          [[put('d'), put('d')], /duplicate key/],
+          [[put('d'), { type: 'delete', key: 'd' }], /duplicate key/],
+          [[{ type: 'deletePrefix', prefix: 'd/' }, put('d/1')], /duplicate key/],
+          [Array.from({ length: 129 }, (_, i) => put(`many/${i}`)), /too many operations/],
+        ];
+        for (const [ops, error] of bad) {
+          await expect(store.txn({ compare: [], success: ops })).rejects.toThrow(error);
+          await expect(store.txn({ compare: [], success: [put('fine')], failure: ops })).rejects.toThrow(
+            error,
+          );
+        }
+        expect(await store.revision()).toBe(r0);
+        // Overlapping deletes are allowed.
+        await store.put('d/1', 'x');
+        const ok = await store.txn({
+          compare: [],
+          success: [
+            { type: 'delete', key: 'd/1' },
+            { type: 'deletePrefix', prefix: 'd/' },
+            { type: 'delete', key: 'd/1' },
+          ],
+        });
+        expect(ok.revision).toBe(r0 + 2);
+        expect(await store.get('d/1')).toBeNull();
+      });
+
       it('serializes concurrent compare-and-set: exactly one of many wins', async () => {
         const attempts = await Promise.all(
           Array.from({ length: 8 }, (_, i) =>
