@@ -3,7 +3,10 @@
  * and a server started from environment variables that answers psql-style clients.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
 
@@ -27,16 +30,28 @@ async function freePort(): Promise<number> {
 }
 
 let child: ChildProcess | null = null;
-afterEach(() => {
+const cleanups: (() => void)[] = [];
+afterEach(async () => {
+  const exited = child && child.exitCode === null ? new Promise((r) => child!.once('exit', r)) : null;
   child?.kill('SIGTERM');
   child = null;
+  await exited;
+  for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
 describe('quiver CLI', () => {
   test('serve --help documents every flag', () => {
     const r = run(['serve', '--help']);
     expect(r.status).toBe(0);
-    for (const flag of ['--host', '--port', '--data-dir', '--tls-cert', '--tls-key', '--server-version']) {
+    for (const flag of [
+      '--host',
+      '--port',
+      '--data-dir',
+      '--in-memory',
+      '--tls-cert',
+      '--tls-key',
+      '--server-version',
+    ]) {
       expect(r.stdout).toContain(flag);
     }
   });
@@ -45,6 +60,10 @@ describe('quiver CLI', () => {
     [['serve', '--port', 'abc'], 'quiver: invalid port "abc"'],
     [['serve', '--tls-cert', 'x.pem'], 'quiver: --tls-cert and --tls-key must be given together'],
     [['serve', '--bogus'], "quiver: Unknown option '--bogus'"],
+    [
+      ['serve', '--in-memory', '--data-dir', 'x'],
+      'quiver: --in-memory and --data-dir cannot be used together',
+    ],
     [['launch'], 'quiver: unknown command "launch"'],
   ])('bad configuration %j fails at start with one message', (args, message) => {
     const r = run(args);
@@ -54,8 +73,10 @@ describe('quiver CLI', () => {
 
   test('QUIVER_HOST / QUIVER_PORT start a server that answers queries', async () => {
     const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'quiver-cli-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     child = spawn(process.execPath, [BIN, 'serve'], {
-      env: { ...process.env, QUIVER_HOST: '127.0.0.1', QUIVER_PORT: String(port) },
+      env: { ...process.env, QUIVER_HOST: '127.0.0.1', QUIVER_PORT: String(port), QUIVER_DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     await new Promise<void>((resolve, reject) => {

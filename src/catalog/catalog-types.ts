@@ -1,6 +1,6 @@
 /**
  * The catalog's object model: databases → schemas → tables, indexes, sequences; roles.
- * Kept in memory for now; the storage issue moves it into the MetaStore (DESIGN §3, §5).
+ * Kept in memory and stored in the MetaStore as JSON descriptors (engine/catalog-image.ts).
  */
 import type { Expr } from '../sql/ast.ts';
 import type { TableStore } from '../storage/table-store.ts';
@@ -20,6 +20,11 @@ export interface Column {
   readonly sequence: Sequence | null;
   /** pg_attribute.attnum (1-based, stable across drops). */
   readonly attnum: number;
+  /**
+   * The value rows stored before the column was added have (PostgreSQL's attmissingval):
+   * ADD COLUMN fills existing rows with it, and WAL replay of older records does the same.
+   */
+  readonly missing?: Value;
 }
 
 export interface Sequence {
@@ -57,6 +62,8 @@ export interface IndexDef {
    */
   readonly keyType: SqlType;
   readonly expressionKey: string | null;
+  /** The indexed expression as written (kept so the catalog can be stored and re-bound). */
+  readonly expression?: Expr | null;
   readonly keyOf: (row: readonly Value[]) => Value;
   /** Constraint name when the index backs a PRIMARY KEY/UNIQUE constraint. */
   readonly constraint: string | null;

@@ -19,7 +19,12 @@ export class Catalog {
   /** Bumped by every catalog change (and its undo): plans compiled before it are stale. */
   version = 0;
 
-  constructor(bootstrapUser: string) {
+  /** Sequences advanced since the last WAL record (their values are logged with it). */
+  readonly advancedSequences = new Set<Sequence>();
+
+  /** A fresh catalog with the bootstrap superuser and its databases, or an empty one to load into. */
+  constructor(bootstrapUser: string | null) {
+    if (bootstrapUser === null) return;
     this.createRole(bootstrapUser, { superuser: true, login: true, password: null });
     this.createDatabase('postgres', bootstrapUser);
     this.createDatabase(bootstrapUser, bootstrapUser);
@@ -27,6 +32,15 @@ export class Catalog {
 
   allocateOid(): number {
     return this.nextOid++;
+  }
+
+  /** The next OID to hand out (stored with the catalog so OIDs are never reused). */
+  get oidCounter(): number {
+    return this.nextOid;
+  }
+
+  set oidCounter(next: number) {
+    this.nextOid = Math.max(this.nextOid, next);
   }
 
   createRole(name: string, attrs: Omit<Role, 'oid' | 'name'>): Role {
@@ -82,17 +96,18 @@ export class Catalog {
     columns: Column[],
     temporary: boolean,
     view: Table['view'] = null,
+    oid = this.allocateOid(),
   ): Table {
     if (this.relationExists(schema, name)) {
       throw new SqlError(SqlState.DuplicateTable, `relation "${name}" already exists`);
     }
     const table: Table = {
-      oid: this.allocateOid(),
+      oid,
       name,
       schema,
       columns,
       indexes: [],
-      store: new TableStore(this.txns),
+      store: new TableStore(this.txns, oid),
       view,
       temporary,
     };

@@ -63,7 +63,7 @@ export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: str
         }
         const capacity = table.store.capacity;
         for (let rowId = 0; rowId < capacity; rowId++) table.store.row(rowId).push(value);
-        table.columns.push(col);
+        table.columns.push({ ...col, missing: value });
         rc.ddl.onUndo(() => {
           table.columns.pop();
           for (let rowId = 0; rowId < capacity; rowId++) table.store.row(rowId).pop();

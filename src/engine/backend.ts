@@ -7,7 +7,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { parseScramVerifier } from '../wire/index.ts';
 import type { AuthPlan, Backend, Session, StartupInfo } from '../wire/session.ts';
-import { EngineSession } from './session.ts';
+import { type EngineServices, EngineSession } from './session.ts';
 
 function isLoopback(address: string): boolean {
   return (
@@ -19,10 +19,11 @@ function isLoopback(address: string): boolean {
 }
 
 export class EngineBackend implements Backend {
-  constructor(
-    private readonly catalog: Catalog,
-    private readonly serverVersion: string,
-  ) {}
+  private readonly catalog: Catalog;
+
+  constructor(private readonly services: EngineServices) {
+    this.catalog = services.catalog;
+  }
 
   async authPlan(info: StartupInfo): Promise<AuthPlan> {
     const role = this.catalog.roles.get(info.user);
@@ -55,7 +56,7 @@ export class EngineBackend implements Backend {
     info: StartupInfo,
   ): Promise<{ session: Session; parameterStatus: Record<string, string> }> {
     const session = new EngineSession(
-      { catalog: this.catalog, serverVersion: this.serverVersion },
+      this.services,
       info.user,
       info.database,
       info.processId,

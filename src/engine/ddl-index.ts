@@ -215,6 +215,7 @@ export function createIndex(
     constraint: constraint?.name ?? null,
     keyType: expression?.type ?? table.columns[columns[0]].type,
     expressionKey: expression?.key ?? null,
+    expression: stmt.elems.find((e) => e.expr !== null)?.expr ?? null,
     keyOf: expression ? expression.evaluate : (row) => row[columns[0]],
   };
   buildIndex(index, opts);

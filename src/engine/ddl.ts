@@ -14,7 +14,9 @@ import type { Column, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { compileExpr } from '../exec/compile-expr.ts';
 import { staticEnv } from '../exec/static-env.ts';
+import type { Expr } from '../sql/ast.ts';
 import type { CreateIndexStmt, CreateSequenceStmt, CreateTableStmt, DropStmt } from '../sql/ast-utility.ts';
+import type { EvalContext } from '../types/registry-types.ts';
 import { T, type Value } from '../types/type.ts';
 import { EXTENSION_TYPES } from '../types/vector-oids.ts';
 import {
@@ -243,8 +245,18 @@ function indexExpression(stmt: CreateIndexStmt, table: Table, d: DdlContext): In
       },
     );
   }
+  return bindIndexExpression(elem.expr!, table, d.bc, d.ctx);
+}
+
+/** Binds and compiles an index expression over `table`'s row (CREATE INDEX, catalog load). */
+export function bindIndexExpression(
+  expr: Expr,
+  table: Table,
+  bc: BindContext,
+  ctx: EvalContext,
+): IndexExpression {
   const scope = new Scope(tableScope(table, table.name));
-  const bound = bindExpr(elem.expr!, scope, d.bc, {
+  const bound = bindExpr(expr, scope, bc, {
     aggs: null,
     clause: 'index expressions',
     bindSubquery: () => {
@@ -252,7 +264,7 @@ function indexExpression(stmt: CreateIndexStmt, table: Table, d: DdlContext): In
     },
   });
   const compiled = compileExpr(bound);
-  const env = staticEnv(d.ctx);
+  const env = staticEnv(ctx);
   return { key: exprKey(bound), type: bound.type, evaluate: (row) => compiled(row as Value[], env) };
 }
 
@@ -366,9 +378,9 @@ export function drop(stmt: DropStmt, d: DdlContext): string {
   return tag;
 }
 
-export function truncate(tables: readonly Table[], d: IndexBuildContext): void {
+export function truncate(tables: readonly Table[], d: IndexBuildContext, txn: number): void {
   for (const table of tables) {
-    const saved = table.store.truncate();
+    const saved = table.store.truncate(txn);
     for (const index of table.indexes) buildIndex(index, d);
     d.onUndo(() => {
       table.store.restore(saved);

@@ -42,6 +42,7 @@ export function sessionBindContext(view: SessionView, paramTypes: SqlType[]): Bi
       }
       return undefined;
     },
+    sequenceAdvanced: (seq) => view.services.catalog.advancedSequences.add(seq),
     serverVersion: view.services.serverVersion,
   };
   return {

@@ -23,6 +23,8 @@ export interface SessionState {
   readonly lastSequenceValues: Map<number, bigint>;
   findSequence(name: string): Sequence | undefined;
   sequenceByOid(oid: number): Sequence | undefined;
+  /** A sequence moved: its new value must reach the WAL with the next commit. */
+  sequenceAdvanced(seq: Sequence): void;
   readonly serverVersion: string;
 }
 
@@ -51,6 +53,7 @@ export function sessionFunctions(state: SessionState): SessionFunctions {
     const value = seq.called ? seq.next + seq.increment : seq.next;
     seq.next = value;
     seq.called = true;
+    state.sequenceAdvanced(seq);
     state.lastSequenceValues.set(seq.oid, BigInt(value));
     return BigInt(value);
   };
@@ -85,6 +88,7 @@ export function sessionFunctions(state: SessionState): SessionFunctions {
               const seq = sequenceArg(v);
               seq.next = Number(n);
               seq.called = true;
+              state.sequenceAdvanced(seq);
               return BigInt(n as bigint);
             },
           );

@@ -6,8 +6,18 @@
  * savepoint they follow, rolls back).
  */
 import { SqlError, SqlState } from '../errors/sql-error.ts';
-import type { TransactionManager } from '../storage/transactions.ts';
+import type { TransactionManager, WriteOp } from '../storage/transactions.ts';
 import { PG_EPOCH_MS } from '../types/time-zone.ts';
+
+/**
+ * Where a committing transaction's changes go before anyone may see them (the WAL). The log
+ * marks top-level transaction `top` committed in the TransactionManager once its record is
+ * durable (so a checkpoint never sees a durable commit as still in progress); if it rejects,
+ * the transaction is rolled back.
+ */
+export interface CommitLog {
+  commit(top: number, writes: readonly WriteOp[]): Promise<void>;
+}
 
 interface Savepoint {
   readonly name: string;
@@ -29,8 +39,13 @@ export class SessionTransaction {
   private aborted = false;
   /** µs since 2000-01-01 when the transaction started (now(), current_timestamp). */
   startTime = 0;
+  /** A commit waiting for its WAL record to be durable (see `settle`). */
+  private committing: Promise<void> | null = null;
 
-  constructor(private readonly txns: TransactionManager) {}
+  constructor(
+    private readonly txns: TransactionManager,
+    private readonly log: CommitLog | null,
+  ) {}
 
   get id(): number {
     return this.current;
@@ -128,13 +143,30 @@ export class SessionTransaction {
     while (this.undo.length > mark) this.undo.pop()!();
   }
 
+  /**
+   * Waits for the last COMMIT to be durable; throws (with the transaction rolled back) if it
+   * could not be. The session calls it before reporting the statement or batch complete.
+   */
+  async settle(): Promise<void> {
+    const committing = this.committing;
+    this.committing = null;
+    if (committing) await committing;
+  }
+
   private finish(commit: boolean): void {
     if (!this.top) return;
-    if (commit) this.txns.commit(this.top);
-    else {
-      this.txns.abort(this.top);
+    const top = this.top;
+    if (!commit) {
+      this.txns.abort(top);
       this.runUndo(0);
-    }
+    } else if (this.log) {
+      const undo = this.undo;
+      this.committing = this.log.commit(top, this.txns.writesOf(top)).catch((err: unknown) => {
+        this.txns.abort(top);
+        while (undo.length > 0) undo.pop()!();
+        throw err;
+      });
+    } else this.txns.commit(top);
     this.top = 0;
     this.current = 0;
     this.subs = [];

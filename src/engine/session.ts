@@ -6,12 +6,13 @@
 import type { BindContext } from '../bind/bind-context.ts';
 import { typeDisplayName } from '../bind/coercion.ts';
 import type { Catalog } from '../catalog/catalog.ts';
-import type { Database } from '../catalog/catalog-types.ts';
+import type { Database, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState, toSqlError } from '../errors/sql-error.ts';
 import type { ExecEnv } from '../exec/exec-env.ts';
 import { execute } from '../exec/executor.ts';
 import { writeRow } from '../exec/table-writer.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
+import type { Expr } from '../sql/ast.ts';
 import type { ParsedStatement, Statement } from '../sql/ast-utility.ts';
 import { parseSql } from '../sql/parser.ts';
 import type { EvalContext } from '../types/registry-types.ts';
@@ -29,10 +30,12 @@ import type {
   TransactionStatus,
 } from '../wire/session.ts';
 import { runCopy } from './copy.ts';
+import { bindIndexExpression } from './ddl.ts';
+import type { IndexExpression } from './ddl-index.ts';
 import { decodeParameter, encodeValue, fieldDescriptions } from './encode.ts';
 import { sessionBindContext } from './session-context.ts';
 import { SessionSettings } from './session-settings.ts';
-import { SessionTransaction } from './session-transaction.ts';
+import { type CommitLog, SessionTransaction } from './session-transaction.ts';
 import { StatementInterrupts } from './statement-interrupts.ts';
 import {
   type CompiledStatement,
@@ -69,6 +72,8 @@ interface Portal {
 export interface EngineServices {
   readonly catalog: Catalog;
   readonly serverVersion: string;
+  /** The WAL commits go through; null for a server that keeps nothing (tests, --in-memory). */
+  readonly commitLog: CommitLog | null;
 }
 
 export class EngineSession implements Session {
@@ -91,7 +96,7 @@ export class EngineSession implements Session {
     startupParameters: Readonly<Record<string, string>>,
   ) {
     this.database = services.catalog.database(databaseName);
-    this.transaction = new SessionTransaction(services.catalog.txns);
+    this.transaction = new SessionTransaction(services.catalog.txns, services.commitLog);
     this.settings = new SessionSettings(user, services.serverVersion);
     this.settings.applyStartup(startupParameters);
   }
@@ -119,6 +124,7 @@ export class EngineSession implements Session {
       }
     }
     this.transaction.endImplicit(true);
+    await this.transaction.settle();
   }
 
   async parse(name: string, sql: string, parameterTypes: readonly number[]): Promise<void> {
@@ -245,7 +251,10 @@ export class EngineSession implements Session {
     const done = await this.writeRows(outcome, portal.formats, sink, maxRows, portal);
     if (!done) return 'suspended';
     sink.commandComplete(outcome.tag);
-    if (isTransactionControl(parsed.stmt)) this.transaction.endImplicit(true);
+    if (isTransactionControl(parsed.stmt)) {
+      this.transaction.endImplicit(true);
+      await this.transaction.settle();
+    }
     return 'complete';
   }
 
@@ -260,6 +269,7 @@ export class EngineSession implements Session {
   async sync(): Promise<void> {
     this.portals.delete('');
     this.transaction.endImplicit(true);
+    await this.transaction.settle();
   }
 
   onExtendedError(_error: SqlError): void {
@@ -405,6 +415,11 @@ export class EngineSession implements Session {
     return rc;
   }
 
+  /** Binds a stored index expression as this session would (catalog load). */
+  indexExpression(expr: Expr, table: Table): IndexExpression {
+    return bindIndexExpression(expr, table, this.bindContext([]), this.evalContext());
+  }
+
   /** BEGIN/COMMIT/ROLLBACK and savepoints, called by the utility runner. */
   transactionControl(op: TransactionOp, savepoint: string | null): string {
     return transactionControl(this.transaction, this.settings, this.sink, op, savepoint);
@@ -429,6 +444,8 @@ export class EngineSession implements Session {
       const rc = this.runContext(prepared ? [...prepared.paramTypes] : [], params, this.evalContext());
       if (stmt.kind === 'Copy') return await runCopy(stmt, rc, sink);
       const outcome = runStatement(stmt, rc, prepared ? this.compiled(prepared) : null);
+      // COMMIT (or END, or a failed block's ROLLBACK) reports only once it is durable.
+      await this.transaction.settle();
       await this.interrupts.sleepDeferred();
       return outcome;
     } catch (err) {

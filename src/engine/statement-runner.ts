@@ -112,7 +112,7 @@ export function runStatement(stmt: Statement, rc: RunContext, compiled?: Compile
       return { columns: null, rows: [], tag: drop(stmt, rc.ddl) };
     case 'Truncate': {
       const tables = stmt.tables.map((t) => lookupTable(t, rc.bc));
-      truncate(tables, rc.ddl);
+      truncate(tables, rc.ddl, rc.env.txn);
       if (stmt.restartIdentity) {
         for (const t of tables)
           for (const c of t.columns)

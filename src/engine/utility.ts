@@ -99,6 +99,7 @@ export function runUtility(
         );
       }
       catalog.createDatabase(stmt.name, session.user);
+      catalog.version++;
       return done('CREATE DATABASE');
     }
     case 'DropDatabase': {
@@ -119,13 +120,19 @@ export function runUtility(
         throw new SqlError(SqlState.ObjectInUse, 'cannot drop the currently open database');
       }
       catalog.databases.delete(stmt.name);
+      catalog.version++;
       return done('DROP DATABASE');
     }
+    // Roles and databases are not transactional here; the version bump still marks the
+    // catalog changed so the commit stores it.
     case 'CreateRole':
+      catalog.version++;
       return done(createRole(stmt, catalog));
     case 'AlterRole':
+      catalog.version++;
       return done(alterRole(stmt, catalog));
     case 'DropRole':
+      catalog.version++;
       return done(dropRoles(stmt, catalog, notice));
     case 'CreateView': {
       const schema = catalog.creationSchema(db, stmt.name.schema, rc.bc.searchPath);

@@ -28,6 +28,7 @@ const SELECTIVITY_SAMPLE = 1_000;
 
 export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][] {
   const store = node.table.store;
+  if (store.damaged) throw store.damaged;
   const index = node.index;
   const metric = index.metric!;
   const query = compileExpr(node.query)([], env);

@@ -13,8 +13,8 @@ Starts a standalone Quiver server (PostgreSQL wire protocol, pgvector SQL).
 Options:
   --host <addr>        interface to listen on (env QUIVER_HOST, default 127.0.0.1)
   --port <n>           TCP port (env QUIVER_PORT, default 5433)
-  --data-dir <path>    data directory (env QUIVER_DATA_DIR, default ./quiver-data;
-                       data is kept in memory until durable storage lands)
+  --data-dir <path>    data directory (env QUIVER_DATA_DIR, default ./quiver-data)
+  --in-memory          keep nothing on disk (data is lost when the server stops)
   --tls-cert <file>    PEM certificate: accept SSL connections (needs --tls-key)
   --tls-key <file>     PEM private key
   --server-version <v> PostgreSQL version to report (default 16.4)
@@ -41,6 +41,7 @@ async function main(argv: string[]): Promise<void> {
         host: { type: 'string' },
         port: { type: 'string' },
         'data-dir': { type: 'string' },
+        'in-memory': { type: 'boolean' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'server-version': { type: 'string' },
@@ -67,8 +68,12 @@ async function main(argv: string[]): Promise<void> {
   } catch (err) {
     fail(`cannot read TLS files: ${(err as Error).message}`);
   }
-  const dataDir =
-    (values['data-dir'] as string | undefined) ?? process.env.QUIVER_DATA_DIR ?? './quiver-data';
+  const inMemory = values['in-memory'] === true;
+  if (inMemory && values['data-dir'] !== undefined)
+    fail('--in-memory and --data-dir cannot be used together');
+  const dataDir = inMemory
+    ? null
+    : ((values['data-dir'] as string | undefined) ?? process.env.QUIVER_DATA_DIR ?? './quiver-data');
   const server = await startServer({
     host,
     port,
@@ -76,7 +81,8 @@ async function main(argv: string[]): Promise<void> {
     tls,
     serverVersion: values['server-version'] as string | undefined,
   });
-  process.stdout.write(`quiver: listening on ${host}:${server.port} (standalone, in-memory)\n`);
+  const storage = dataDir === null ? 'in memory' : `data in ${dataDir}`;
+  process.stdout.write(`quiver: listening on ${host}:${server.port} (standalone, ${storage})\n`);
   const stop = () => {
     server.close().then(() => process.exit(0));
   };

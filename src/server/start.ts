@@ -1,18 +1,26 @@
 /**
  * Starts a standalone Quiver server in this process: catalog, engine backend and wire
- * listener. Used by the CLI (`quiver serve`) and by tests.
+ * listener; with a data directory, the durable state behind them (MetaStore file, WAL).
+ * Used by the CLI (`quiver serve`) and by tests.
  */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Catalog } from '../catalog/catalog.ts';
 import { EngineBackend } from '../engine/backend.ts';
+import { Persistence } from '../engine/persistence.ts';
+import type { RecoveryStats } from '../engine/recovery.ts';
+import { openEmbeddedMetaStore } from '../meta/embedded-meta-store.ts';
 import { initParser } from '../sql/parser.ts';
+import { LocalObjectStore } from '../storage/object-store/local-object-store.ts';
+import { openLocalWal } from '../storage/wal/local-wal.ts';
 import '../types/index.ts';
 import { WireServer } from '../wire/index.ts';
 
 export interface StartOptions {
   readonly host?: string;
   readonly port?: number;
-  /** Data directory (used once durable storage lands; accepted now). */
-  readonly dataDir?: string;
+  /** Data directory; without one the server keeps everything in memory (tests). */
+  readonly dataDir?: string | null;
   readonly serverVersion?: string;
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   readonly superuser?: string;
@@ -21,16 +29,43 @@ export interface StartOptions {
 export interface RunningServer extends AsyncDisposable {
   readonly host: string;
   readonly port: number;
+  /** What recovery found when the server opened its data directory (null: in memory). */
+  readonly recovery: RecoveryStats | null;
   close(): Promise<void>;
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   await initParser();
-  const catalog = new Catalog(options.superuser ?? 'quiver');
-  const backend = new EngineBackend(catalog, options.serverVersion ?? '16.4');
+  const superuser = options.superuser ?? 'quiver';
+  const serverVersion = options.serverVersion ?? '16.4';
+  const persistence = options.dataDir ? await openDataDir(options.dataDir, superuser, serverVersion) : null;
+  const catalog = persistence?.catalog ?? new Catalog(superuser);
+  const backend = new EngineBackend({ catalog, serverVersion, commitLog: persistence });
   const host = options.host ?? '127.0.0.1';
   const wire = new WireServer({ backend, host, port: options.port ?? 5433, tls: options.tls });
-  const port = await wire.listen();
-  const close = () => wire.close();
-  return { host, port, close, [Symbol.asyncDispose]: close };
+  let port: number;
+  try {
+    port = await wire.listen();
+  } catch (err) {
+    await persistence?.close();
+    throw err;
+  }
+  const close = async () => {
+    await wire.close();
+    await persistence?.close();
+  };
+  return { host, port, recovery: persistence?.recovery ?? null, close, [Symbol.asyncDispose]: close };
+}
+
+async function openDataDir(dataDir: string, superuser: string, serverVersion: string): Promise<Persistence> {
+  await mkdir(join(dataDir, 'meta'), { recursive: true });
+  const meta = await openEmbeddedMetaStore(join(dataDir, 'meta'));
+  try {
+    const objects = await LocalObjectStore.open(join(dataDir, 'objects'));
+    const wal = await openLocalWal(join(dataDir, 'wal'));
+    return await Persistence.open({ meta, wal, objects, superuser, serverVersion });
+  } catch (err) {
+    await meta.close();
+    throw err;
+  }
 }

@@ -1,17 +1,34 @@
 /**
- * In-memory row storage of one table: an append-only list of row versions (the growing
- * segment of DESIGN §3), each with creator/deleter transaction ids. Row ids are positions
- * in that list and are what vector indexes store.
+ * In-memory row storage of one table: a list of row versions (the growing segment of
+ * DESIGN §3), each with creator/deleter transaction ids. Row ids are positions in that list;
+ * they are what vector indexes store and what the WAL names, so recovery puts every
+ * committed version back at the position it had (positions of versions that never
+ * committed stay empty).
  */
 import type { Value } from '../types/type.ts';
-import type { TransactionManager } from './transactions.ts';
+import type { TransactionManager, TxnStatus } from './transactions.ts';
+
+/** Creator id of an empty position (reads as aborted: never visible, never live). */
+const EMPTY = -1;
+const NO_VALUES: Value[] = [];
 
 export class TableStore {
   private rows: Value[][] = [];
   private xmin: number[] = [];
   private xmax: number[] = [];
+  /** Bumped by TRUNCATE: row ids start again from 0, so stored segments no longer apply. */
+  generation = 0;
+  /**
+   * Set when the table's stored files could not be read at startup: every read and write of
+   * the table fails with it (naming the file) while other tables keep working.
+   */
+  damaged: Error | null = null;
 
-  constructor(private readonly txns: TransactionManager) {}
+  constructor(
+    private readonly txns: TransactionManager,
+    /** The table's OID: how the WAL names it. */
+    readonly tableOid: number,
+  ) {}
 
   /** Number of row versions ever stored (live or dead); row ids are below it. */
   get capacity(): number {
@@ -19,11 +36,25 @@ export class TableStore {
   }
 
   insert(values: Value[], txn: number): number {
+    if (this.damaged) throw this.damaged;
     const rowId = this.rows.length;
     this.rows.push(values);
     this.xmin.push(txn);
     this.xmax.push(0);
+    this.txns.recordWrite(txn, { kind: 'insert', store: this, rowId });
     return rowId;
+  }
+
+  /** Recovery: puts a committed version back at its row id, as transaction `txn`. */
+  restoreVersion(rowId: number, values: Value[], txn: number): void {
+    while (this.rows.length < rowId) {
+      this.rows.push(NO_VALUES);
+      this.xmin.push(EMPTY);
+      this.xmax.push(0);
+    }
+    this.rows[rowId] = values;
+    this.xmin[rowId] = txn;
+    this.xmax[rowId] = 0;
   }
 
   row(rowId: number): Value[] {
@@ -31,6 +62,7 @@ export class TableStore {
   }
 
   isVisible(rowId: number, txn: number): boolean {
+    if (this.damaged) throw this.damaged;
     if (!this.txns.sees(txn, this.xmin[rowId])) return false;
     const deleter = this.xmax[rowId];
     return deleter === 0 || !this.txns.sees(txn, deleter);
@@ -40,6 +72,22 @@ export class TableStore {
   deleter(rowId: number): number {
     const deleter = this.xmax[rowId];
     return deleter !== 0 && this.txns.statusOf(deleter) !== 'aborted' ? deleter : 0;
+  }
+
+  /** The transaction (or subtransaction) that created this version. */
+  creator(rowId: number): number {
+    return this.xmin[rowId];
+  }
+
+  /** Fate of the transaction that created the version (empty positions read as aborted). */
+  creatorStatus(rowId: number): TxnStatus {
+    return this.txns.statusOf(this.xmin[rowId]);
+  }
+
+  /** Whether a committed transaction deleted the version. */
+  deletionCommitted(rowId: number): boolean {
+    const deleter = this.xmax[rowId];
+    return deleter !== 0 && this.txns.statusOf(deleter) === 'committed';
   }
 
   /** True when the version is live or may become live (its creator has not aborted). */
@@ -57,19 +105,23 @@ export class TableStore {
 
   markDeleted(rowId: number, txn: number): void {
     this.xmax[rowId] = txn;
+    if (txn > 0) this.txns.recordWrite(txn, { kind: 'delete', store: this, rowId });
   }
 
   *visibleRowIds(txn: number): Generator<number> {
+    if (this.damaged) throw this.damaged;
     const n = this.rows.length;
     for (let rowId = 0; rowId < n; rowId++) if (this.isVisible(rowId, txn)) yield rowId;
   }
 
   /** TRUNCATE: drops every version at once; returns what `restore` needs to undo it. */
-  truncate(): TruncatedVersions {
-    const saved = { rows: this.rows, xmin: this.xmin, xmax: this.xmax };
+  truncate(txn: number): TruncatedVersions {
+    const saved = { rows: this.rows, xmin: this.xmin, xmax: this.xmax, generation: this.generation };
+    this.generation++;
     this.rows = [];
     this.xmin = [];
     this.xmax = [];
+    if (txn > 0) this.txns.recordWrite(txn, { kind: 'truncate', store: this, rowId: 0 });
     return saved;
   }
 
@@ -78,6 +130,7 @@ export class TableStore {
     this.rows = saved.rows;
     this.xmin = saved.xmin;
     this.xmax = saved.xmax;
+    this.generation = saved.generation;
   }
 }
 
@@ -85,4 +138,5 @@ export interface TruncatedVersions {
   readonly rows: Value[][];
   readonly xmin: number[];
   readonly xmax: number[];
+  readonly generation: number;
 }

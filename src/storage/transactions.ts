@@ -13,7 +13,21 @@
  * Only open and aborted ids are remembered: every other id below the next one committed,
  * so memory does not grow with the number of committed transactions.
  */
+import type { TableStore } from './table-store.ts';
+
 export type TxnStatus = 'in-progress' | 'committed' | 'aborted';
+
+/** One change a transaction made to a table, in the order made; what its WAL record holds. */
+export interface WriteOp {
+  readonly kind: 'insert' | 'delete' | 'truncate';
+  readonly store: TableStore;
+  readonly rowId: number;
+}
+
+interface LoggedWrite extends WriteOp {
+  /** The (sub)transaction that made it: dropped if that one aborts. */
+  readonly by: number;
+}
 
 export class TransactionManager {
   private nextId = 1;
@@ -22,6 +36,8 @@ export class TransactionManager {
   /** Subtransactions of each open top-level transaction. */
   private readonly subs = new Map<number, number[]>();
   private readonly aborted = new Set<number>();
+  /** Changes of each open top-level transaction. */
+  private readonly writes = new Map<number, LoggedWrite[]>();
 
   begin(): number {
     const id = this.nextId++;
@@ -39,8 +55,23 @@ export class TransactionManager {
     return id;
   }
 
+  recordWrite(txn: number, op: WriteOp): void {
+    const top = this.open.get(txn);
+    if (top === undefined) return;
+    const list = this.writes.get(top);
+    const logged = { ...op, by: txn };
+    if (list) list.push(logged);
+    else this.writes.set(top, [logged]);
+  }
+
+  /** The changes a committing transaction made, without those of aborted subtransactions. */
+  writesOf(top: number): WriteOp[] {
+    return (this.writes.get(top) ?? []).filter((w) => !this.aborted.has(w.by));
+  }
+
   /** Commits a top-level transaction and its surviving subtransactions. */
   commit(top: number): void {
+    this.writes.delete(top);
     this.open.delete(top);
     for (const sub of this.subs.get(top) ?? []) this.open.delete(sub);
     this.subs.delete(top);
@@ -49,6 +80,7 @@ export class TransactionManager {
   /** Aborts a subtransaction, or a top-level transaction with all its subtransactions. */
   abort(id: number): void {
     const isTop = this.open.get(id) === id;
+    if (isTop) this.writes.delete(id);
     this.open.delete(id);
     this.aborted.add(id);
     if (isTop) {

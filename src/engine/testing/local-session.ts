@@ -53,7 +53,13 @@ export async function localSession(): Promise<{
 }> {
   await initParser();
   const catalog = new Catalog('quiver');
-  const session = new EngineSession({ catalog, serverVersion: '16.4' }, 'quiver', 'quiver', 1, {});
+  const session = new EngineSession(
+    { catalog, serverVersion: '16.4', commitLog: null },
+    'quiver',
+    'quiver',
+    1,
+    {},
+  );
   const run = async (sql: string) => {
     const sink = new CapturingSink();
     await session.simpleQuery(sql, sink);

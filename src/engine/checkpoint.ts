@@ -1,0 +1,325 @@
+/**
+ * Checkpoints (DESIGN §3): what the WAL holds is moved into sealed segments in object
+ * storage so the WAL can be cut and a restart reads segments instead of replaying history.
+ *
+ * Per table, row ids below `sealedBelow` are sealed: each checkpoint writes one new segment
+ * with the committed rows written since the last one (rows still in progress are remembered
+ * as `pending` and sealed by a later checkpoint), a tombstone file listing the sealed rows
+ * deleted so far, and the table's vector index files (loaded, not rebuilt, on restart; an
+ * index file covers every row id below its `coversBelow`). The manifests and the
+ * checkpoint's LSN are written to the MetaStore in one transaction; only then is the WAL
+ * cut below that LSN and the files no manifest names any more deleted.
+ *
+ * A TRUNCATE restarts a table's row ids (its store generation changes): the next checkpoint
+ * starts its manifest over.
+ */
+import type { Catalog } from '../catalog/catalog.ts';
+import type { IndexDef, Table } from '../catalog/catalog-types.ts';
+import type { MetaOp, MetaStore } from '../meta/meta-store.ts';
+import type { SequenceState } from '../storage/commit-record.ts';
+import type { ObjectStore } from '../storage/object-store/object-store.ts';
+import { decodeRowIds, encodeRowIds } from '../storage/row-id-file.ts';
+import { openSegment } from '../storage/segment/segment-reader.ts';
+import { writeSegment } from '../storage/segment/segment-writer.ts';
+import type { SqlType, Value } from '../types/type.ts';
+
+export const CHECKPOINT_PREFIX = 'checkpoint/';
+const STATE_KEY = `${CHECKPOINT_PREFIX}state`;
+const TABLE_PREFIX = `${CHECKPOINT_PREFIX}table/`;
+
+export interface SegmentRef {
+  readonly key: string;
+  readonly rows: number;
+  /** attnum of each stored column, in segment column order. */
+  readonly attnums: readonly number[];
+}
+
+export interface IndexFileRef {
+  readonly key: string;
+  readonly coversBelow: number;
+}
+
+export interface TableManifest {
+  readonly generation: number;
+  readonly sealedBelow: number;
+  readonly pending: readonly number[];
+  readonly segments: readonly SegmentRef[];
+  readonly tombstones: { readonly key: string; readonly count: number } | null;
+  /** By index OID. */
+  readonly indexes: Readonly<Record<string, IndexFileRef>>;
+}
+
+export interface CheckpointState {
+  readonly lsn: number;
+  readonly sequences: readonly SequenceState[];
+}
+
+/** Serializes a vector index as it is at this moment (synchronously: rows keep arriving). */
+export type IndexSaver = (index: IndexDef) => Uint8Array | null;
+
+/** What a checkpoint captured of one table at its snapshot moment. */
+interface TableSnapshot {
+  readonly table: Table;
+  readonly base: TableManifest | null;
+  readonly generation: number;
+  readonly sealedBelow: number;
+  readonly pending: number[];
+  readonly columns: { readonly name: string; readonly type: SqlType; readonly attnum: number }[];
+  readonly rowIds: number[];
+  readonly rows: Value[][];
+  readonly tombstones: number[] | null;
+  readonly indexFiles: { readonly oid: number; readonly bytes: Uint8Array; readonly coversBelow: number }[];
+}
+
+export interface Snapshot {
+  readonly lsn: number;
+  readonly sequences: SequenceState[];
+  readonly tables: TableSnapshot[];
+  /** Tables (by OID) that exist and are stored; manifests of others are dropped. */
+  readonly live: Set<number>;
+}
+
+/**
+ * Captures everything a checkpoint at `lsn` writes. Must run while no commit is in flight
+ * (Persistence.quiesced), so the tables show exactly the records below `lsn`.
+ */
+export function takeSnapshot(
+  catalog: Catalog,
+  lsn: number,
+  manifests: ReadonlyMap<number, TableManifest>,
+  saveIndex: IndexSaver,
+): Snapshot {
+  const sequences: SequenceState[] = [];
+  const tables: TableSnapshot[] = [];
+  const live = new Set<number>();
+  for (const db of catalog.databases.values()) {
+    for (const schema of db.schemas.values()) {
+      for (const s of schema.sequences.values())
+        sequences.push({ oid: s.oid, next: s.next, called: s.called });
+      for (const table of schema.tables.values()) {
+        if (table.temporary || table.view) continue;
+        live.add(table.oid);
+        const snap = snapshotTable(table, manifests.get(table.oid) ?? null, saveIndex);
+        if (snap) tables.push(snap);
+      }
+    }
+  }
+  return { lsn, sequences, tables, live };
+}
+
+function snapshotTable(
+  table: Table,
+  prev: TableManifest | null,
+  saveIndex: IndexSaver,
+): TableSnapshot | null {
+  const store = table.store;
+  const base = prev && prev.generation === store.generation ? prev : null;
+  const from = base?.sealedBelow ?? 0;
+  const rowIds: number[] = [];
+  const pending: number[] = [];
+  const consider = (rowId: number) => {
+    const status = store.creatorStatus(rowId);
+    if (status === 'in-progress') pending.push(rowId);
+    else if (status === 'committed' && !store.deletionCommitted(rowId)) rowIds.push(rowId);
+  };
+  for (const rowId of base?.pending ?? []) consider(rowId);
+  for (let rowId = from; rowId < store.capacity; rowId++) consider(rowId);
+  const tombstones: number[] = [];
+  for (let rowId = 0; rowId < from; rowId++) {
+    if (store.creatorStatus(rowId) === 'committed' && store.deletionCommitted(rowId)) tombstones.push(rowId);
+  }
+  const tombstonesChanged = tombstones.length !== (base?.tombstones?.count ?? 0);
+  const samePending =
+    pending.length === (base?.pending.length ?? 0) && pending.every((p, i) => p === base!.pending[i]);
+  const indexesStored = table.indexes.every((ix) => !ix.vector || base?.indexes[ix.oid] !== undefined);
+  if (base && rowIds.length === 0 && !tombstonesChanged && samePending && indexesStored) return null;
+  const indexFiles: TableSnapshot['indexFiles'] = [];
+  for (const index of table.indexes) {
+    if (!index.vector) continue;
+    if (rowIds.length === 0 && base?.indexes[index.oid]) continue;
+    const bytes = saveIndex(index);
+    if (bytes) indexFiles.push({ oid: index.oid, bytes, coversBelow: store.capacity });
+  }
+  return {
+    table,
+    base,
+    generation: store.generation,
+    sealedBelow: store.capacity,
+    pending,
+    columns: table.columns.map((c) => ({ name: c.name, type: c.type, attnum: c.attnum })),
+    rowIds,
+    // Copies: ALTER TABLE edits stored rows in place while the files are being written.
+    rows: rowIds.map((id) => store.row(id).slice()),
+    tombstones: tombstonesChanged ? tombstones : null,
+    indexFiles,
+  };
+}
+
+/**
+ * Writes the snapshot's files and then its manifests (one MetaStore transaction).
+ * Returns the new manifests and the object keys that are no longer referenced.
+ */
+export async function writeCheckpoint(
+  snapshot: Snapshot,
+  manifests: ReadonlyMap<number, TableManifest>,
+  objects: ObjectStore,
+  meta: MetaStore,
+): Promise<{ manifests: Map<number, TableManifest>; unreferenced: string[] }> {
+  const next = new Map<number, TableManifest>();
+  for (const [oid, m] of manifests) if (snapshot.live.has(oid)) next.set(oid, m);
+  const ops: MetaOp[] = [];
+  const tag = `${snapshot.lsn.toString(16).padStart(12, '0')}`;
+  for (const t of snapshot.tables) {
+    const prefix = `tables/${t.table.oid}/g${t.generation}-${tag}`;
+    const segments = [...(t.base?.segments ?? [])];
+    if (t.rowIds.length > 0) {
+      const key = `${prefix}.seg`;
+      const bytes = writeSegment({
+        columns: t.columns,
+        rows: t.rows,
+        rowIds: t.rowIds,
+        insertTs: t.rowIds.map(() => snapshot.lsn),
+        primaryKey: primaryKeyPositions(t.table),
+      });
+      await objects.put(key, bytes);
+      segments.push({ key, rows: t.rowIds.length, attnums: t.columns.map((c) => c.attnum) });
+    }
+    let tombstones = t.base?.tombstones ?? null;
+    if (t.tombstones) {
+      const key = `${prefix}.del`;
+      await objects.put(key, encodeRowIds(t.tombstones));
+      tombstones = { key, count: t.tombstones.length };
+    }
+    const indexes: Record<string, IndexFileRef> = {};
+    for (const index of t.table.indexes) {
+      const kept = t.base?.indexes[index.oid];
+      if (kept) indexes[index.oid] = kept;
+    }
+    for (const file of t.indexFiles) {
+      const key = `${prefix}-i${file.oid}.idx`;
+      await objects.put(key, file.bytes);
+      indexes[file.oid] = { key, coversBelow: file.coversBelow };
+    }
+    const manifest: TableManifest = {
+      generation: t.generation,
+      sealedBelow: t.sealedBelow,
+      pending: t.pending,
+      segments,
+      tombstones,
+      indexes,
+    };
+    next.set(t.table.oid, manifest);
+    ops.push({ type: 'put', key: `${TABLE_PREFIX}${t.table.oid}`, value: JSON.stringify(manifest) });
+  }
+  for (const oid of manifests.keys()) {
+    if (!snapshot.live.has(oid)) ops.push({ type: 'delete', key: `${TABLE_PREFIX}${oid}` });
+  }
+  const state: CheckpointState = { lsn: snapshot.lsn, sequences: snapshot.sequences };
+  ops.push({ type: 'put', key: STATE_KEY, value: JSON.stringify(state) });
+  await meta.txn({ compare: [], success: ops });
+  const now = referencedKeys(next);
+  const unreferenced = [...referencedKeys(manifests)].filter((k) => !now.has(k));
+  return { manifests: next, unreferenced };
+}
+
+export function referencedKeys(manifests: ReadonlyMap<number, TableManifest>): Set<string> {
+  const keys = new Set<string>();
+  for (const m of manifests.values()) {
+    for (const s of m.segments) keys.add(s.key);
+    if (m.tombstones) keys.add(m.tombstones.key);
+    for (const f of Object.values(m.indexes)) keys.add(f.key);
+  }
+  return keys;
+}
+
+function primaryKeyPositions(table: Table): number[] {
+  const pk = table.indexes.find((ix) => ix.primary);
+  return pk ? [...pk.columns] : [];
+}
+
+export interface LoadedCheckpoint {
+  readonly state: CheckpointState | null;
+  readonly manifests: Map<number, TableManifest>;
+  /** Index files to load instead of rebuilding, by index. */
+  readonly indexFiles: Map<IndexDef, { readonly bytes: Uint8Array; readonly coversBelow: number }>;
+  /** Tables whose files could not be read, with the error (they answer with it). */
+  readonly damaged: Map<Table, Error>;
+  readonly rows: number;
+}
+
+/** Reads the last checkpoint back into the (empty) tables of a freshly loaded catalog. */
+export async function loadCheckpoint(
+  tables: ReadonlyMap<number, Table>,
+  txn: number,
+  objects: ObjectStore,
+  meta: MetaStore,
+): Promise<LoadedCheckpoint> {
+  const stateKv = await meta.get(STATE_KEY);
+  const state = stateKv ? (JSON.parse(stateKv.value) as CheckpointState) : null;
+  const manifests = new Map<number, TableManifest>();
+  const indexFiles: LoadedCheckpoint['indexFiles'] = new Map();
+  const damaged = new Map<Table, Error>();
+  let rows = 0;
+  for (const kv of await meta.range(TABLE_PREFIX)) {
+    const oid = Number(kv.key.slice(TABLE_PREFIX.length));
+    const table = tables.get(oid);
+    if (!table) continue;
+    const manifest = JSON.parse(kv.value) as TableManifest;
+    // After a restart the store's generation starts at 0 again.
+    manifests.set(oid, { ...manifest, generation: 0 });
+    try {
+      rows += await loadTable(table, manifest, txn, objects);
+      for (const index of table.indexes) {
+        const file = manifest.indexes[index.oid];
+        if (file)
+          indexFiles.set(index, { bytes: await objects.get(file.key), coversBelow: file.coversBelow });
+      }
+    } catch (err) {
+      damaged.set(table, err as Error);
+    }
+  }
+  return { state, manifests, indexFiles, damaged, rows };
+}
+
+async function loadTable(
+  table: Table,
+  manifest: TableManifest,
+  txn: number,
+  objects: ObjectStore,
+): Promise<number> {
+  const store = table.store;
+  const fill: Value[] = table.columns.map((c) => c.missing ?? null);
+  let loaded = 0;
+  for (const ref of manifest.segments) {
+    const segment = openSegment(await objects.get(ref.key), ref.key);
+    segment.verify();
+    const targets = ref.attnums.map((a) => table.columns.findIndex((c) => c.attnum === a));
+    // Vector columns stay views over the segment's bytes; others are decoded column by column.
+    const columns = segment.columns.map((c, i) => {
+      if (targets[i] < 0) return null;
+      if (c.encoding === 'float32') {
+        const v = segment.vectorColumn(i);
+        return (r: number) => (v.isNull(r) ? null : v.vector(r));
+      }
+      const values = segment.column(i);
+      return (r: number) => values[r];
+    });
+    const ids = segment.rowIds;
+    for (let r = 0; r < segment.rowCount; r++) {
+      const row = fill.slice();
+      for (let i = 0; i < columns.length; i++) {
+        const get = columns[i];
+        if (get) row[targets[i]] = get(r);
+      }
+      store.restoreVersion(ids[r], row, txn);
+    }
+    loaded += segment.rowCount;
+  }
+  if (manifest.tombstones) {
+    const key = manifest.tombstones.key;
+    for (const rowId of decodeRowIds(await objects.get(key), key)) {
+      if (rowId < store.capacity) store.markDeleted(rowId, txn);
+    }
+  }
+  return loaded;
+}

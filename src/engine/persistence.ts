@@ -1,0 +1,246 @@
+/**
+ * Standalone durability (DESIGN §3): the catalog lives in the MetaStore, row changes go
+ * through the WAL, checkpoints move them into segments in the object store, and a restart
+ * rebuilds everything (recovery.ts).
+ *
+ * Commit protocol. A committing transaction's changes are encoded as one WAL record and
+ * acknowledged only when the record is durable; it becomes visible to other sessions at
+ * the same moment. When the catalog changed since it was last stored, the record is marked
+ * and the new catalog is written to the MetaStore, together with that record's LSN, before
+ * the commit is acknowledged. On recovery a marked record whose LSN is past the stored
+ * catalog's is a commit that never finished: it is skipped, so DDL and the rows written with
+ * it appear together or not at all.
+ */
+import type { Catalog } from '../catalog/catalog.ts';
+import type { Table } from '../catalog/catalog-types.ts';
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import type { MetaOp, MetaStore } from '../meta/meta-store.ts';
+import {
+  type CommitRecord,
+  encodeCommitRecord,
+  type RecordOp,
+  type TableChanges,
+} from '../storage/commit-record.ts';
+import type { ObjectStore } from '../storage/object-store/object-store.ts';
+import type { WriteOp } from '../storage/transactions.ts';
+import type { Wal } from '../storage/wal/wal.ts';
+import { catalogImage } from './catalog-image.ts';
+import { referencedKeys, type TableManifest, takeSnapshot, writeCheckpoint } from './checkpoint.ts';
+import { saveIndexFile } from './index-files.ts';
+import { CATALOG_LSN_KEY, type RecoveryStats, recover } from './recovery.ts';
+import type { CommitLog } from './session-transaction.ts';
+
+export interface PersistenceOptions {
+  readonly meta: MetaStore;
+  readonly wal: Wal;
+  readonly objects: ObjectStore;
+  readonly superuser: string;
+  readonly serverVersion: string;
+  /** A checkpoint starts once the WAL has grown this much since the last one. */
+  readonly checkpointWalBytes?: number;
+}
+
+const DEFAULT_CHECKPOINT_WAL_BYTES = 256 * 1024 * 1024;
+
+export class Persistence implements CommitLog {
+  /** Catalog version last written to the MetaStore, and what was written. */
+  private storedVersion: number;
+  private stored: Map<string, string>;
+  private catalogLsn: number;
+  /** Catalog writes run one at a time, in the order of their WAL records. */
+  private catalogWrites: Promise<void> = Promise.resolve();
+  /** Commits between WAL append and visibility. */
+  private inFlight = 0;
+  private drainWaiters: (() => void)[] = [];
+  /** Set while a checkpoint takes its snapshot: new commits wait for it. */
+  private paused: Promise<void> | null = null;
+  private manifests: Map<number, TableManifest>;
+  private running: Promise<void> | null = null;
+  private lastCheckpointLsn: number;
+  private readonly checkpointWalBytes: number;
+
+  private constructor(
+    readonly catalog: Catalog,
+    private readonly options: PersistenceOptions,
+    recovered: Awaited<ReturnType<typeof recover>>,
+    readonly recovery: RecoveryStats,
+  ) {
+    this.stored = recovered.fresh ? new Map() : recovered.catalogEntries;
+    this.storedVersion = catalog.version;
+    this.catalogLsn = recovered.catalogLsn;
+    this.manifests = recovered.manifests;
+    this.lastCheckpointLsn = options.wal.nextLsn;
+    this.checkpointWalBytes = options.checkpointWalBytes ?? DEFAULT_CHECKPOINT_WAL_BYTES;
+  }
+
+  /** Opens (or creates) the durable state and recovers the catalog and tables from it. */
+  static async open(options: PersistenceOptions): Promise<Persistence> {
+    const recovered = await recover(options);
+    const p = new Persistence(recovered.catalog, options, recovered, recovered.stats);
+    if (recovered.fresh) await p.storeCatalog(recovered.catalogLsn);
+    await p.collectGarbage();
+    return p;
+  }
+
+  async commit(top: number, writes: readonly WriteOp[]): Promise<void> {
+    const catalog = this.catalog;
+    while (this.paused) await this.paused;
+    const catalogChanged = catalog.version !== this.storedVersion;
+    if (writes.length === 0 && !catalogChanged && catalog.advancedSequences.size === 0) {
+      catalog.txns.commit(top);
+      return;
+    }
+    this.inFlight++;
+    try {
+      await this.log(writes, catalogChanged);
+      catalog.txns.commit(top);
+    } finally {
+      if (--this.inFlight === 0) for (const wake of this.drainWaiters.splice(0)) wake();
+    }
+    if (this.options.wal.nextLsn - this.lastCheckpointLsn >= this.checkpointWalBytes && !this.running) {
+      void this.checkpoint().catch((err) => process.stderr.write(`quiver: checkpoint failed: ${err}\n`));
+    }
+  }
+
+  private async log(writes: readonly WriteOp[], catalogChanged: boolean): Promise<void> {
+    const catalog = this.catalog;
+    const record: CommitRecord = {
+      catalogChanged,
+      sequences: [...catalog.advancedSequences].map((s) => ({ oid: s.oid, next: s.next, called: s.called })),
+      tables: tableChanges(catalog, writes),
+    };
+    catalog.advancedSequences.clear();
+    let lsn: number;
+    try {
+      lsn = await this.options.wal.append(encodeCommitRecord(record));
+    } catch (err) {
+      throw new SqlError(
+        SqlState.IoError,
+        `could not write to the write-ahead log: ${(err as Error).message}`,
+      );
+    }
+    if (catalogChanged) await this.storeCatalog(lsn);
+  }
+
+  /**
+   * Runs `work` while no commit is between its WAL append and becoming visible: commits that
+   * arrive meanwhile wait. What `work` sees of the tables is exactly the effect of every WAL
+   * record below the WAL's next LSN (a checkpoint's snapshot).
+   */
+  private async quiesced<T>(work: () => T): Promise<T> {
+    while (this.paused) await this.paused;
+    let resume = () => {};
+    this.paused = new Promise<void>((r) => {
+      resume = r;
+    });
+    try {
+      if (this.inFlight > 0) await new Promise<void>((r) => this.drainWaiters.push(r));
+      return work();
+    } finally {
+      this.paused = null;
+      resume();
+    }
+  }
+
+  /** Writes the catalog's changed descriptors and the LSN they go with, in one MetaStore txn. */
+  private storeCatalog(lsn: number): Promise<void> {
+    const write = async () => {
+      const version = this.catalog.version;
+      const image = catalogImage(this.catalog);
+      const ops: MetaOp[] = [];
+      for (const [key, value] of image)
+        if (this.stored.get(key) !== value) ops.push({ type: 'put', key, value });
+      for (const key of this.stored.keys()) {
+        if (!image.has(key) && key !== CATALOG_LSN_KEY) ops.push({ type: 'delete', key });
+      }
+      this.catalogLsn = Math.max(this.catalogLsn, lsn);
+      image.set(CATALOG_LSN_KEY, String(this.catalogLsn));
+      ops.push({ type: 'put', key: CATALOG_LSN_KEY, value: String(this.catalogLsn) });
+      await this.options.meta.txn({ compare: [], success: ops });
+      this.stored = image;
+      this.storedVersion = version;
+    };
+    this.catalogWrites = this.catalogWrites.then(write, write);
+    return this.catalogWrites;
+  }
+
+  /**
+   * Seals what the WAL holds into segments and index files, then cuts the WAL. One runs at
+   * a time; a call during a running one waits for it.
+   */
+  checkpoint(): Promise<void> {
+    if (this.running) return this.running;
+    const run = async () => {
+      const wal = this.options.wal;
+      const snapshot = await this.quiesced(() =>
+        takeSnapshot(this.catalog, wal.nextLsn, this.manifests, saveIndexFile),
+      );
+      const { manifests, unreferenced } = await writeCheckpoint(
+        snapshot,
+        this.manifests,
+        this.options.objects,
+        this.options.meta,
+      );
+      this.manifests = manifests;
+      this.lastCheckpointLsn = snapshot.lsn;
+      await wal.truncateBefore(snapshot.lsn);
+      for (const key of unreferenced) await this.options.objects.delete(key);
+    };
+    this.running = run().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** Deletes table files no manifest names (left by a crash during a checkpoint). */
+  private async collectGarbage(): Promise<void> {
+    const keep = referencedKeys(this.manifests);
+    for (const info of await this.options.objects.list('tables/')) {
+      if (!keep.has(info.key)) await this.options.objects.delete(info.key);
+    }
+  }
+
+  /** A clean shutdown: a last checkpoint (so the next start reads segments), then close. */
+  async close(): Promise<void> {
+    await this.running?.catch(() => undefined);
+    try {
+      await this.checkpoint();
+    } finally {
+      await this.catalogWrites.catch(() => undefined);
+      await this.options.wal.close();
+      await this.options.meta.close();
+      await this.options.objects.close();
+    }
+  }
+}
+
+/** Groups a transaction's writes by table, with each row's values as they are at commit. */
+function tableChanges(catalog: Catalog, writes: readonly WriteOp[]): TableChanges[] {
+  const byTable = new Map<number, { table: Table | null; ops: RecordOp[] }>();
+  for (const w of writes) {
+    let entry = byTable.get(w.store.tableOid);
+    if (!entry) {
+      entry = { table: tableByOid(catalog, w.store.tableOid), ops: [] };
+      byTable.set(w.store.tableOid, entry);
+    }
+    if (!entry.table || entry.table.temporary) continue;
+    if (w.kind === 'truncate') entry.ops.push({ kind: 'truncate' });
+    else if (w.kind === 'delete') entry.ops.push({ kind: 'delete', rowId: w.rowId });
+    else entry.ops.push({ kind: 'insert', rowId: w.rowId, values: w.store.row(w.rowId) });
+  }
+  const out: TableChanges[] = [];
+  for (const [tableOid, { table, ops }] of byTable) {
+    if (!table || ops.length === 0) continue;
+    out.push({ tableOid, columns: table.columns.map((c) => ({ attnum: c.attnum, type: c.type })), ops });
+  }
+  return out;
+}
+
+function tableByOid(catalog: Catalog, oid: number): Table | null {
+  for (const db of catalog.databases.values()) {
+    for (const schema of db.schemas.values()) {
+      for (const table of schema.tables.values()) if (table.oid === oid) return table;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,208 @@
+/**
+ * Startup of a data directory: the catalog from the MetaStore, the rows of the last
+ * checkpoint from its segments, then the WAL records after it; vector indexes are loaded
+ * from their files (only rows after the file's coverage are added) or rebuilt when there is
+ * no usable file. A table whose files cannot be read is marked damaged and keeps its error;
+ * the rest of the database opens normally.
+ */
+import { Catalog } from '../catalog/catalog.ts';
+import type { Sequence, Table } from '../catalog/catalog-types.ts';
+import type { MetaStore } from '../meta/meta-store.ts';
+import { decodeCommitRecord, type SequenceState, type TableChanges } from '../storage/commit-record.ts';
+import type { ObjectStore } from '../storage/object-store/object-store.ts';
+import { checkIndexedValue, indexable } from '../storage/vector/column-index.ts';
+import type { Wal } from '../storage/wal/wal.ts';
+import type { EvalContext } from '../types/registry-types.ts';
+import type { Value } from '../types/type.ts';
+import { CATALOG_PREFIX, loadCatalog } from './catalog-image.ts';
+import { loadCheckpoint, type TableManifest } from './checkpoint.ts';
+import { buildIndex } from './ddl-index.ts';
+import { loadIndexFile } from './index-files.ts';
+import { EngineSession } from './session.ts';
+
+/** MetaStore key of the LSN of the last WAL record whose catalog is stored. */
+export const CATALOG_LSN_KEY = `${CATALOG_PREFIX}wal-lsn`;
+
+export interface RecoveryStats {
+  readonly segmentRows: number;
+  readonly walRecords: number;
+  readonly walRowsReplayed: number;
+  /** WAL records of commits that never finished (their catalog was not stored). */
+  readonly skippedRecords: number;
+  readonly indexesLoaded: number;
+  readonly indexesRebuilt: number;
+  readonly damagedTables: readonly string[];
+  readonly millis: number;
+}
+
+export interface Recovered {
+  readonly catalog: Catalog;
+  readonly fresh: boolean;
+  readonly catalogEntries: Map<string, string>;
+  readonly catalogLsn: number;
+  readonly manifests: Map<number, TableManifest>;
+  readonly stats: RecoveryStats;
+}
+
+export async function recover(options: {
+  readonly meta: MetaStore;
+  readonly wal: Wal;
+  readonly objects: ObjectStore;
+  readonly superuser: string;
+  readonly serverVersion: string;
+}): Promise<Recovered> {
+  const started = performance.now();
+  const { meta, wal, objects } = options;
+  const entries = new Map((await meta.range(CATALOG_PREFIX)).map((kv) => [kv.key, kv.value]));
+  const fresh = entries.size === 0;
+  const catalog = new Catalog(fresh ? options.superuser : null);
+  if (!fresh) {
+    const sessions = new Map<string, EngineSession>();
+    loadCatalog(catalog, entries, (expr, table) => {
+      const db = table.schema.database.name;
+      let s = sessions.get(db);
+      if (!s) {
+        const services = { catalog, serverVersion: options.serverVersion, commitLog: null };
+        s = new EngineSession(services, options.superuser, db, 0, {});
+        sessions.set(db, s);
+      }
+      return s.indexExpression(expr, table);
+    });
+  }
+  const tables = new Map<number, Table>();
+  const sequences = new Map<number, Sequence>();
+  for (const db of catalog.databases.values()) {
+    for (const schema of db.schemas.values()) {
+      for (const t of schema.tables.values()) tables.set(t.oid, t);
+      for (const s of schema.sequences.values()) sequences.set(s.oid, s);
+    }
+  }
+  const txn = catalog.txns.begin();
+  const checkpoint = await loadCheckpoint(tables, txn, objects, meta);
+  for (const [table, err] of checkpoint.damaged) table.store.damaged = err;
+  for (const s of checkpoint.state?.sequences ?? []) {
+    const seq = sequences.get(s.oid);
+    if (seq) advanceSequence(seq, s);
+  }
+  const catalogLsn = Number(entries.get(CATALOG_LSN_KEY) ?? '-1');
+  let walRecords = 0;
+  let skippedRecords = 0;
+  let walRowsReplayed = 0;
+  for await (const entry of wal.replay(checkpoint.state?.lsn ?? 0)) {
+    walRecords++;
+    const record = decodeCommitRecord(entry.payload);
+    if (record.catalogChanged && entry.lsn > catalogLsn) {
+      skippedRecords++;
+      continue;
+    }
+    for (const s of record.sequences) {
+      const seq = sequences.get(s.oid);
+      if (seq) advanceSequence(seq, s);
+    }
+    for (const changes of record.tables) {
+      const table = tables.get(changes.tableOid);
+      if (table && !table.store.damaged) walRowsReplayed += applyChanges(table, changes, txn);
+    }
+  }
+  catalog.txns.commit(txn);
+  catalog.advancedSequences.clear();
+  let indexesLoaded = 0;
+  let indexesRebuilt = 0;
+  const build = { catalog, ctx: QUIET_CTX, notice: () => undefined, onUndo: () => undefined };
+  for (const table of tables.values()) {
+    for (const index of table.indexes) {
+      const file = checkpoint.indexFiles.get(index);
+      // A TRUNCATE replayed after the checkpoint restarted the row ids: the file is stale.
+      if (file && table.store.generation === 0 && !table.store.damaged) {
+        try {
+          index.vector = loadIndexFile(index, file.bytes);
+          addNewRows(table, index, file.coversBelow);
+          indexesLoaded++;
+          continue;
+        } catch (err) {
+          table.store.damaged = err as Error;
+        }
+      }
+      const damaged = table.store.damaged;
+      table.store.damaged = null;
+      buildIndex(index, build);
+      table.store.damaged = damaged;
+      indexesRebuilt++;
+    }
+  }
+  const damagedTables = [...tables.values()].filter((t) => t.store.damaged).map((t) => t.name);
+  return {
+    catalog,
+    fresh,
+    catalogEntries: entries,
+    catalogLsn,
+    manifests: checkpoint.manifests,
+    stats: {
+      segmentRows: checkpoint.rows,
+      walRecords,
+      walRowsReplayed,
+      skippedRecords,
+      indexesLoaded,
+      indexesRebuilt,
+      damagedTables,
+      millis: performance.now() - started,
+    },
+  };
+}
+
+/** Adds to a loaded vector index the rows stored after its file was written. */
+function addNewRows(table: Table, index: Table['indexes'][number], from: number): void {
+  const store = table.store;
+  const vector = index.vector!;
+  for (let rowId = from; rowId < store.capacity; rowId++) {
+    if (!store.mayBeLive(rowId)) continue;
+    const v = index.keyOf(store.row(rowId));
+    if (!indexable(v, index.metric!)) continue;
+    checkIndexedValue(index, v);
+    vector.index.add(rowId, vector.encode(v));
+  }
+}
+
+/**
+ * Moves a sequence forward to a logged state, never back: states come from the stored
+ * catalog, checkpoints and WAL records, and the furthest one is where nextval continues.
+ * (A setval that moved a sequence backwards is therefore not kept across a crash.)
+ */
+export function advanceSequence(seq: Sequence, state: SequenceState): void {
+  const position = (next: number, called: boolean) =>
+    (called ? next : next - seq.increment) * Math.sign(seq.increment);
+  if (position(state.next, state.called) > position(seq.next, seq.called)) {
+    seq.next = state.next;
+    seq.called = state.called;
+  }
+}
+
+/** Replays one table's changes; returns the number of rows inserted. */
+function applyChanges(table: Table, changes: TableChanges, txn: number): number {
+  // Where each stored column goes in the table as it is now (-1: dropped since).
+  const at = changes.columns.map((c) => table.columns.findIndex((tc) => tc.attnum === c.attnum));
+  const fill: Value[] = table.columns.map((c) => c.missing ?? null);
+  let inserted = 0;
+  for (const op of changes.ops) {
+    if (op.kind === 'truncate') table.store.truncate(0);
+    else if (op.kind === 'delete') {
+      if (op.rowId < table.store.capacity) table.store.markDeleted(op.rowId, txn);
+    } else {
+      const row = fill.slice();
+      for (let i = 0; i < at.length; i++) if (at[i] >= 0) row[at[i]] = op.values[i];
+      table.store.restoreVersion(op.rowId, row, txn);
+      inserted++;
+    }
+  }
+  return inserted;
+}
+
+/** Evaluation settings for index expressions during recovery (no client to notify). */
+const QUIET_CTX: EvalContext = {
+  dateStyle: 'ISO, MDY',
+  timeZone: 'UTC',
+  extraFloatDigits: 1,
+  statementTimestamp: 0,
+  transactionTimestamp: 0,
+  notice: () => undefined,
+};

@@ -1,0 +1,155 @@
+/**
+ * Durability across a clean restart: everything committed is back (rows, catalog objects,
+ * sequence positions, indexes), nothing rolled back is, and DDL changes between writes
+ * (ADD/DROP COLUMN, TRUNCATE, DROP TABLE) replay onto the right layout.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type RunningServer, startServer } from '../../src/server/start.ts';
+
+let dataDir: string;
+let server: RunningServer | null = null;
+
+async function start(): Promise<RunningServer> {
+  server = await startServer({ host: '127.0.0.1', port: 0, dataDir });
+  return server;
+}
+
+async function restart(): Promise<RunningServer> {
+  await server?.close();
+  return start();
+}
+
+async function client(): Promise<pg.Client & AsyncDisposable> {
+  const c = new pg.Client({ host: '127.0.0.1', port: server!.port, user: 'quiver', database: 'quiver' });
+  c.on('error', () => {});
+  await c.connect();
+  return Object.assign(c, { [Symbol.asyncDispose]: () => c.end().catch(() => {}) });
+}
+
+async function rows(sql: string): Promise<unknown[][]> {
+  await using c = await client();
+  const r = await c.query({ text: sql, rowMode: 'array' });
+  return r.rows;
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'quiver-restart-'));
+  await start();
+});
+
+afterAll(async () => {
+  await server?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('restart', () => {
+  test('committed rows and catalog objects come back; rolled-back work does not', async () => {
+    {
+      await using c = await client();
+      await c.query('CREATE EXTENSION vector');
+      await c.query(`CREATE TABLE items (
+        id bigserial PRIMARY KEY, name text NOT NULL DEFAULT 'x', price numeric(10,2), tags text[],
+        embedding vector(3), made timestamptz DEFAULT '2024-01-02 03:04:05+00')`);
+      await c.query('CREATE INDEX items_hnsw ON items USING hnsw (embedding vector_l2_ops) WITH (m = 8)');
+      await c.query('CREATE UNIQUE INDEX items_name ON items (name)');
+      await c.query('CREATE SCHEMA other');
+      await c.query('CREATE TABLE other.notes (body text)');
+      await c.query('CREATE VIEW cheap AS SELECT id, name FROM items WHERE price < 5');
+      await c.query('CREATE SEQUENCE counter START 100');
+      await c.query(`INSERT INTO items (name, price, tags, embedding) VALUES
+        ('a', 1.50, '{red,blue}', '[1,0,0]'), ('b', 9.99, NULL, '[0,1,0]'), ('c', 3, '{}', '[0,0,1]')`);
+      await c.query("UPDATE items SET price = 2.25 WHERE name = 'c'");
+      await c.query("DELETE FROM items WHERE name = 'b'");
+      await c.query('BEGIN');
+      await c.query("INSERT INTO items (name, embedding) VALUES ('rolled back', '[5,5,5]')");
+      await c.query('ROLLBACK');
+      await c.query('BEGIN');
+      await c.query("INSERT INTO items (name, embedding) VALUES ('kept', '[2,2,2]')");
+      await c.query('SAVEPOINT s');
+      await c.query("INSERT INTO items (name, embedding) VALUES ('undone', '[3,3,3]')");
+      await c.query("DELETE FROM items WHERE name = 'a'");
+      await c.query('ROLLBACK TO SAVEPOINT s');
+      await c.query('COMMIT');
+      await c.query("INSERT INTO other.notes VALUES ('hello')");
+      expect((await c.query("SELECT nextval('counter')")).rows[0].nextval).toBe('100');
+      expect((await c.query("SELECT nextval('counter')")).rows[0].nextval).toBe('101');
+    }
+    await restart();
+    expect(
+      await rows('SELECT id, name, price::text, tags, embedding::text, made FROM items ORDER BY id'),
+    ).toEqual([
+      ['1', 'a', '1.50', ['red', 'blue'], '[1,0,0]', new Date('2024-01-02T03:04:05Z')],
+      ['3', 'c', '2.25', [], '[0,0,1]', new Date('2024-01-02T03:04:05Z')],
+      ['5', 'kept', null, null, '[2,2,2]', new Date('2024-01-02T03:04:05Z')],
+    ]);
+    expect(await rows('SELECT * FROM other.notes')).toEqual([['hello']]);
+    expect(await rows('SELECT name FROM cheap ORDER BY id')).toEqual([['a'], ['c']]);
+    // Sequences continue after the last value handed out; serial columns too.
+    expect(await rows("SELECT nextval('counter')")).toEqual([['102']]);
+    expect(await rows("INSERT INTO items (name) VALUES ('after') RETURNING id")).toEqual([['7']]);
+    // Indexes are back: the unique one enforces, the vector one serves kNN.
+    await using c = await client();
+    await expect(c.query("INSERT INTO items (name) VALUES ('a')")).rejects.toMatchObject({ code: '23505' });
+    const plan = await c.query("EXPLAIN SELECT name FROM items ORDER BY embedding <-> '[2,2,1]' LIMIT 2");
+    expect(plan.rows.map((r) => r['QUERY PLAN']).join('\n')).toContain('items_hnsw');
+    const knn = await c.query("SELECT name FROM items ORDER BY embedding <-> '[2,2,1]' LIMIT 2");
+    expect(knn.rows.map((r) => r.name)).toEqual(['kept', 'a']);
+  });
+
+  test('rows written before ADD/DROP COLUMN and TRUNCATE replay onto the current layout', async () => {
+    {
+      await using c = await client();
+      await c.query('CREATE TABLE evolve (a int, b text, c int)');
+      await c.query("INSERT INTO evolve VALUES (1, 'one', 10), (2, 'two', 20)");
+      await c.query('ALTER TABLE evolve DROP COLUMN b');
+      await c.query("ALTER TABLE evolve ADD COLUMN d text DEFAULT 'filled'");
+      await c.query("INSERT INTO evolve VALUES (3, 30, 'three')");
+      await c.query('CREATE TABLE wiped (x int)');
+      await c.query('INSERT INTO wiped VALUES (1), (2)');
+      await c.query('TRUNCATE wiped');
+      await c.query('INSERT INTO wiped VALUES (3)');
+      await c.query('CREATE TABLE gone (x int)');
+      await c.query('INSERT INTO gone VALUES (1)');
+      await c.query('DROP TABLE gone');
+      await c.query('CREATE TABLE gone (y text)');
+      await c.query("INSERT INTO gone VALUES ('new')");
+    }
+    await restart();
+    expect(await rows('SELECT * FROM evolve ORDER BY a')).toEqual([
+      [1, 10, 'filled'],
+      [2, 20, 'filled'],
+      [3, 30, 'three'],
+    ]);
+    expect(await rows('SELECT * FROM wiped')).toEqual([[3]]);
+    expect(await rows('SELECT * FROM gone')).toEqual([['new']]);
+  });
+
+  test('DDL rolled back is not there after a restart; roles and databases are', async () => {
+    {
+      await using c = await client();
+      await c.query('BEGIN');
+      await c.query('CREATE TABLE never (x int)');
+      await c.query('INSERT INTO never VALUES (1)');
+      await c.query('ROLLBACK');
+      await c.query("CREATE ROLE reader LOGIN PASSWORD 'secret'");
+      await c.query('CREATE DATABASE second');
+    }
+    await restart();
+    await using c = await client();
+    await expect(c.query('SELECT * FROM never')).rejects.toMatchObject({ code: '42P01' });
+    const roles = await c.query("SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname = 'reader'");
+    expect(roles.rows).toEqual([{ rolname: 'reader', rolcanlogin: true }]);
+    const dbs = await c.query("SELECT datname FROM pg_database WHERE datname = 'second'");
+    expect(dbs.rows).toHaveLength(1);
+  });
+
+  test('a second server cannot open the same data directory', async () => {
+    await expect(startServer({ host: '127.0.0.1', port: 0, dataDir })).rejects.toThrow();
+    // The first server still answers.
+    expect(await rows('SELECT 1')).toEqual([[1]]);
+  });
+});
