@@ -217,11 +217,12 @@ const FUNCTIONS: Record<string, readonly Signature[]> = {
       result: text,
       impl:
         (bc) =>
-        ([id, column]) => {
+        ([id, column, pretty]) => {
           const index = findIndexByOid(bc.database, id as number);
           if (!index) return null;
           const k = column as number;
-          if (k === 0) return indexDefinition(index);
+          const qualify = !pretty || isRelationVisible(bc.database, bc.searchPath, index.table.oid) !== true;
+          if (k === 0) return indexDefinition(index, qualify);
           return k > 0 && k <= indexKeyCount(index) ? indexKeyText(index, k - 1) : '';
         },
     },

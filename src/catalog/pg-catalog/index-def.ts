@@ -1,7 +1,7 @@
 /**
  * pg_get_indexdef's text for an index: `CREATE [UNIQUE] INDEX name ON schema.table USING
- * method (key [opclass], …) [WITH (option='value', …)]`, with the table always qualified
- * and an operator class shown only when it is not the key type's default, as PostgreSQL
+ * method (key [opclass], …) [WITH (option='value', …)]`, with the table qualified (in the
+ * pretty form only when not visible) and an operator class shown only when it is not the key type's default, as PostgreSQL
  * prints it. psql's `\d table` shows the part after USING.
  */
 import { quoteIdent } from '../../types/functions-string.ts';
@@ -23,7 +23,8 @@ export function indexKeyType(index: IndexDef, key: number): IndexDef['keyType'] 
   return index.columns.length === 0 ? index.keyType : index.table.columns[index.columns[key]].type;
 }
 
-export function indexDefinition(index: IndexDef): string {
+/** `qualify`: name the table's schema (always, except in the pretty form for a visible table). */
+export function indexDefinition(index: IndexDef, qualify = true): string {
   const keys: string[] = [];
   for (let k = 0; k < indexKeyCount(index); k++) {
     const type = indexKeyType(index, k);
@@ -35,7 +36,7 @@ export function indexDefinition(index: IndexDef): string {
   const options = Object.entries(index.options).map(([k, v]) => `${k}='${v}'`);
   return (
     `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(index.name)} ON ` +
-    `${quoteIdent(index.table.schema.name)}.${quoteIdent(index.table.name)} USING ${index.method} ` +
+    `${qualify ? `${quoteIdent(index.table.schema.name)}.` : ''}${quoteIdent(index.table.name)} USING ${index.method} ` +
     `(${keys.join(', ')})${options.length > 0 ? ` WITH (${options.join(', ')})` : ''}`
   );
 }

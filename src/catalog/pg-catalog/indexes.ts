@@ -10,6 +10,7 @@ import { indexKeyCount, indexKeyType } from './index-def.ts';
 import { accessMethodOid, indexOpclass, OPERATOR_CLASSES } from './objects.ts';
 import {
   BOOTSTRAP_ROLE_OID,
+  intVector,
   PG_CATALOG_OID,
   PUBLIC_OID,
   relation,
@@ -39,12 +40,12 @@ function indexRow(index: IndexDef): SystemRow {
     indisunique: index.unique,
     indisprimary: index.primary,
     // Expression keys are attnum 0, as in PostgreSQL.
-    indkey: ArrayValue.of(
+    indkey: intVector(
       index.columns.length > 0 ? index.columns.map((c) => index.table.columns[c].attnum) : [0],
     ),
-    indcollation: ArrayValue.of(keyTypes.map((t) => (t.isArray ? 0 : typeFacts(typeInfo(t.base)).collation))),
-    indclass: ArrayValue.of(range.map((k) => indexOpclass(index, k, keyTypes[k].base)?.oid ?? 0)),
-    indoption: ArrayValue.of(range.map(() => 0)),
+    indcollation: intVector(keyTypes.map((t) => (t.isArray ? 0 : typeFacts(typeInfo(t.base)).collation))),
+    indclass: intVector(range.map((k) => indexOpclass(index, k, keyTypes[k].base)?.oid ?? 0)),
+    indoption: intVector(range.map(() => 0)),
     indexprs: index.columns.length === 0 ? index.expressionKey : null,
   };
 }

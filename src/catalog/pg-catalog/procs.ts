@@ -5,7 +5,6 @@
  * registry, so their OIDs and names live here.
  */
 
-import { ArrayValue } from '../../types/array.ts';
 import { parseRegtype, regtypeName } from '../../types/regtype.ts';
 import {
   PGVECTOR_AGGREGATES,
@@ -13,7 +12,14 @@ import {
   PGVECTOR_PROC_BASE_OID,
   PGVECTOR_PROCS,
 } from './pgvector-procs.ts';
-import { BOOTSTRAP_ROLE_OID, PUBLIC_OID, relation, type SystemContext, type SystemRow } from './relation.ts';
+import {
+  BOOTSTRAP_ROLE_OID,
+  intVector,
+  PUBLIC_OID,
+  relation,
+  type SystemContext,
+  type SystemRow,
+} from './relation.ts';
 
 const PSEUDO_TYPES: Record<string, number> = {
   cstring: 2275,
@@ -71,7 +77,7 @@ function procRow(p: ProcInfo): SystemRow {
     proparallel: p.internal ? 'u' : 's',
     pronargs: p.argTypes.length,
     prorettype: p.resultType,
-    proargtypes: ArrayValue.of([...p.argTypes]),
+    proargtypes: intVector(p.argTypes),
     prosrc: p.kind === 'a' ? 'aggregate_dummy' : p.name,
     probin: p.kind === 'a' ? null : '$libdir/vector',
   };

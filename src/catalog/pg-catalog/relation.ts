@@ -4,6 +4,7 @@
  * rows as records keyed by column name. Columns a producer leaves out take the relation's
  * defaults, then NULL, so each producer states only what Quiver actually knows.
  */
+import { ArrayValue } from '../../types/array.ts';
 import type { BaseTypeName, SqlType, Value } from '../../types/type.ts';
 import { sqlType } from '../../types/type.ts';
 import type { Catalog } from '../catalog.ts';
@@ -90,3 +91,8 @@ export const DATABASE_OWNER_ROLE_OID = 6171;
 /** pg_collation "default" and "C". */
 export const DEFAULT_COLLATION_OID = 100;
 export const C_COLLATION_OID = 950;
+
+/** An int2vector/oidvector value: a zero-based array, as PostgreSQL subscripts them. */
+export function intVector(items: readonly number[]): ArrayValue {
+  return items.length > 0 ? new ArrayValue([...items], [items.length], [0]) : ArrayValue.EMPTY;
+}
