@@ -7,6 +7,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type { Database } from '../catalog/catalog-types.ts';
 import type { SystemContext } from '../catalog/system-relations.ts';
 import type { CteScanNode } from '../plan/plan-nodes.ts';
+import type { ObjectNames } from '../types/registry-types.ts';
 import type { SqlType } from '../types/type.ts';
 import type { SessionFunctions } from './session-functions.ts';
 
@@ -28,4 +29,6 @@ export interface BindContext {
   setting(name: string): string;
   /** What pg_catalog relations show about this session. */
   readonly system: SystemContext;
+  /** Catalog lookups for reg* literals ('items'::regclass), folded at bind time. */
+  readonly objectNames?: ObjectNames;
 }

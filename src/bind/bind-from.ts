@@ -135,7 +135,8 @@ function bindItem(item: FromItem, outer: Scope | null, bc: BindContext, bindSub:
       };
     }
     case 'Function': {
-      const fnScope = outer ?? new Scope([]);
+      // Arguments see only outer queries' columns (LATERAL-free FROM): as outer references.
+      const fnScope = new Scope([], outer);
       const call = bindFunctionCall(item.func, fnScope, bc, {
         aggs: null,
         clause: 'FROM clause',

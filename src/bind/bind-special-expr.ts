@@ -6,7 +6,7 @@
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { Expr } from '../sql/ast.ts';
 import { compareValues } from '../types/compare.ts';
-import { arrayOf, elementOf, T, type Value } from '../types/type.ts';
+import { arrayOf, elementOf, type SqlType, T, type Value } from '../types/type.ts';
 import type { BindContext } from './bind-context.ts';
 import { bindExpr, bindFunctionCall, bindOperator, type ExprOptions } from './bind-expr.ts';
 import type { BoundExpr } from './bound-expr.ts';
@@ -37,6 +37,8 @@ function and(args: BoundExpr[]): BoundExpr {
 function or(args: BoundExpr[]): BoundExpr {
   return args.length === 1 ? args[0] : { kind: 'Or', type: T.bool, args };
 }
+
+const VECTOR_ELEMENTS: Partial<Record<string, SqlType>> = { int2vector: T.int2, oidvector: T.oid };
 
 export function bindSpecialExpr(e: Expr, scope: Scope, bc: BindContext, opts: ExprOptions): BoundExpr {
   const bind = (x: Expr) => bindExpr(x, scope, bc, opts);
@@ -151,7 +153,9 @@ export function bindSpecialExpr(e: Expr, scope: Scope, bc: BindContext, opts: Ex
           },
         );
       }
-      if (!arg.type.isArray) {
+      // int2vector and oidvector subscript like the (zero-based) arrays they are.
+      const vectorElement = VECTOR_ELEMENTS[arg.type.base];
+      if (!arg.type.isArray && !vectorElement) {
         throw new SqlError(
           SqlState.DatatypeMismatch,
           `cannot subscript type ${arg.type.base} because it does not support subscripting`,
@@ -159,7 +163,7 @@ export function bindSpecialExpr(e: Expr, scope: Scope, bc: BindContext, opts: Ex
         );
       }
       const subs = e.subscripts.map((s) => tryCoerce(bind(s.upper ?? s.lower!), T.int4, 'implicit', bc)!);
-      return bc.sessionFunctions.subscript(arg, subs, elementOf(arg.type));
+      return bc.sessionFunctions.subscript(arg, subs, vectorElement ?? elementOf(arg.type));
     }
     case 'SqlValue':
       return bc.sessionFunctions.sqlValue(e.name, bc, e.loc);

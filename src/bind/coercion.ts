@@ -55,6 +55,7 @@ export function tryCoerce(
   }
   if (expr.kind === 'Const' && isUnknown(expr)) {
     if (expr.value === null) return { kind: 'Const', type: target, value: null };
+    if (bc.objectNames) evalCtx = { ...evalCtx, objectNames: bc.objectNames };
     // The literal is parsed without the typmod (input errors point at the literal); the
     // typmod is applied afterwards, like PostgreSQL's length-coercion step, which reports
     // errors such as "expected 3 dimensions, not 2" without a position.

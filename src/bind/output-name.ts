@@ -20,8 +20,11 @@ function figure(e: Expr): Named {
       if (inner[1] > 1) return inner;
       return [e.type.names[e.type.names.length - 1], 1];
     }
-    case 'Case':
-      return ['case', 1];
+    case 'Case': {
+      // Named after its ELSE result when that has a strong name (`ELSE x::text` → x).
+      const otherwise = e.else ? figure(e.else) : ([null, 0] as Named);
+      return otherwise[1] > 1 ? otherwise : ['case', 1];
+    }
     case 'Array':
       return ['array', 2];
     case 'Coalesce':

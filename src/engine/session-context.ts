@@ -4,10 +4,15 @@
  * show about it.
  */
 import type { BindContext } from '../bind/bind-context.ts';
+import { bindDefault } from '../bind/bind-dml.ts';
+import { bindSelect } from '../bind/bind-select.ts';
 import type { Database } from '../catalog/catalog-types.ts';
 import type { SystemContext } from '../catalog/system-relations.ts';
+import type { SelectStmt } from '../sql/ast.ts';
 import type { SqlType } from '../types/type.ts';
 import type { ResultSink } from '../wire/session.ts';
+import { deparse } from './deparse-expr.ts';
+import { objectNames } from './object-names.ts';
 import type { EngineServices } from './session.ts';
 import { type SessionState, sessionFunctions } from './session-functions.ts';
 import type { SessionSettings } from './session-settings.ts';
@@ -45,7 +50,7 @@ export function sessionBindContext(view: SessionView, paramTypes: SqlType[]): Bi
     sequenceAdvanced: (seq) => view.services.catalog.advancedSequences.add(seq),
     serverVersion: view.services.serverVersion,
   };
-  return {
+  const bc: BindContext = {
     catalog: view.services.catalog,
     database,
     searchPath,
@@ -53,12 +58,21 @@ export function sessionBindContext(view: SessionView, paramTypes: SqlType[]): Bi
     ctes: [],
     sessionFunctions: sessionFunctions(state),
     setting: (n) => settings.get(n),
+    objectNames: objectNames(view.services.catalog, database, searchPath),
     system: {
       catalog: view.services.catalog,
       database,
       user: view.user,
       preparedStatements: view.preparedStatements,
       settings: () => settings.all(),
+      // Defaults and view columns print as PostgreSQL deparses them, which needs the binder.
+      defaultExpression: (_table, column) => {
+        const bound = bindDefault(column, { ...bc, paramTypes: [] });
+        return bound ? deparse(bound, []) : null;
+      },
+      viewColumns: (table) =>
+        table.view ? bindSelect(table.view.query as SelectStmt, null, { ...bc, paramTypes: [] }).columns : [],
     },
   };
+  return bc;
 }

@@ -11,6 +11,7 @@ import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { SqlValueExpr } from '../sql/ast.ts';
 import { ArrayValue } from '../types/array.ts';
 import { type SqlType, T, type Value } from '../types/type.ts';
+import { resolveCatalogFunction } from './catalog-functions.ts';
 
 /** What these functions need from the owning session. */
 export interface SessionState {
@@ -129,21 +130,8 @@ export function sessionFunctions(state: SessionState): SessionFunctions {
         case 'current_user':
         case 'session_user':
           return call(name, T.name, [], () => state.user);
-        case 'pg_get_userbyid': {
-          const oid = tryCoerce(args[0], T.oid, 'implicit', bc);
-          if (!oid) return undefined;
-          return call(name, T.name, [oid], ([id]) => {
-            for (const role of bc.catalog.roles.values()) if (role.oid === id) return role.name;
-            return `unknown (OID=${String(id)})`;
-          });
-        }
-        case 'pg_table_is_visible': {
-          const oid = tryCoerce(args[0], T.oid, 'implicit', bc);
-          if (!oid) return undefined;
-          return call(name, T.bool, [oid], ([id]) => relationVisible(bc, Number(id)));
-        }
         default:
-          return undefined;
+          return resolveCatalogFunction(name, args, bc);
       }
     },
     sqlValue(name: SqlValueExpr['name'], bc) {
@@ -194,29 +182,6 @@ function currentSchema(state: SessionState, bc: BindContext): Value {
   for (const s of bc.searchPath) {
     const name = s === '$user' ? state.user : s;
     if (bc.database.schemas.has(name)) return name;
-  }
-  return null;
-}
-
-/**
- * pg_table_is_visible: the relation is the one its bare name finds on the search path
- * (pg_catalog first), i.e. no earlier schema has a relation of the same name.
- */
-function relationVisible(bc: BindContext, oid: number): Value {
-  for (const schema of bc.database.schemas.values()) {
-    const name =
-      [...schema.tables.values()].find((t) => t.oid === oid)?.name ??
-      [...schema.indexes.values()].find((i) => i.oid === oid)?.name ??
-      [...schema.sequences.values()].find((q) => q.oid === oid)?.name;
-    if (name === undefined) continue;
-    for (const s of bc.searchPath) {
-      const candidate = bc.database.schemas.get(s);
-      if (!candidate) continue;
-      if (candidate.tables.has(name) || candidate.indexes.has(name) || candidate.sequences.has(name)) {
-        return candidate === schema;
-      }
-    }
-    return false;
   }
   return null;
 }

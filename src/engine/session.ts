@@ -3,6 +3,7 @@
  * statements and portals, transactions (explicit blocks, implicit per statement or per
  * extended-protocol batch), settings, cancellation and statement_timeout.
  */
+
 import type { BindContext } from '../bind/bind-context.ts';
 import { typeDisplayName } from '../bind/coercion.ts';
 import type { Catalog } from '../catalog/catalog.ts';
@@ -33,6 +34,7 @@ import { runCopy } from './copy.ts';
 import { bindIndexExpression } from './ddl.ts';
 import type { IndexExpression } from './ddl-index.ts';
 import { decodeParameter, encodeValue, fieldDescriptions } from './encode.ts';
+import { objectNames } from './object-names.ts';
 import { sessionBindContext } from './session-context.ts';
 import { SessionSettings } from './session-settings.ts';
 import { type CommitLog, SessionTransaction } from './session-transaction.ts';
@@ -315,6 +317,7 @@ export class EngineSession implements Session {
       statementTimestamp: now,
       transactionTimestamp: this.transaction.startTime || now,
       notice: (severity, message, detail) => this.sink?.notice({ severity, code: '00000', message, detail }),
+      objectNames: objectNames(this.services.catalog, this.database, this.searchPath()),
     };
   }
 

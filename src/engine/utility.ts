@@ -10,7 +10,7 @@ import { alterRole, createRole, dropRoles } from './roles.ts';
 import type { EngineSession } from './session.ts';
 import type { Outcome, RunContext } from './statement-runner.ts';
 
-const VECTOR_VERSION = '0.8.0';
+const VECTOR_VERSION = '0.8.6';
 
 function done(tag: string): Outcome {
   return { columns: null, rows: [], tag };

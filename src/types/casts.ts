@@ -12,7 +12,7 @@ import { applyNumericTypmod } from './numeric-typmod.ts';
 import { roundMicros } from './register-datetime-types.ts';
 import { INT_LIMITS } from './register-numeric-types.ts';
 import { applyBpcharTypmod, applyVarcharTypmod, truncateName } from './register-string-types.ts';
-import { registerCast } from './registry.ts';
+import { registerArrayCast, registerCast } from './registry.ts';
 import type { CastContext, CastDef, EvalContext } from './registry-types.ts';
 import { localToUtc, zoneOffsetAt } from './time-zone.ts';
 import type { BaseTypeName, SqlType, Value } from './type.ts';
@@ -153,11 +153,12 @@ for (const r of regTypes) {
   for (const s of regTypes) if (s !== r && (r === 'oid' || s === 'oid')) cast(r, s, 'implicit', (v) => v);
 }
 
-// text → regclass needs the catalog; the engine re-registers this cast with a real lookup.
+// text → regclass looks the name up in the session's catalog (regclassin).
 for (const s of ['text', 'varchar'] as const) {
-  cast(s, 'regclass', 'implicit', (v) => {
+  cast(s, 'regclass', 'implicit', (v, _t, ctx) => {
     const t = (v as string).trim();
     if (/^\d+$/.test(t)) return Number(t) >>> 0;
+    if (ctx.objectNames) return ctx.objectNames.relationOid(t);
     throw new SqlError(SqlState.UndefinedTable, `relation "${t}" does not exist`);
   });
 }
@@ -218,3 +219,7 @@ for (const [to, display, conv] of jsonbScalar) {
     return conv(j as Numeric | boolean);
   });
 }
+
+// int2vector/oidvector are binary-coercible to int2[]/oid[] (pg_cast); both are held as arrays.
+registerArrayCast({ from: 'int2vector', to: 'int2', context: 'implicit', fn: (v) => v }, false, true);
+registerArrayCast({ from: 'oidvector', to: 'oid', context: 'implicit', fn: (v) => v }, false, true);

@@ -9,7 +9,7 @@ import { formatFloat4, formatFloat8, parseFloatText } from './float-format.ts';
 import { Numeric } from './numeric.ts';
 import { applyNumericTypmod, decodeNumericTypmod, numericTypmod } from './numeric-typmod.ts';
 import { registerType } from './registry.ts';
-import type { TypeInfo } from './registry-types.ts';
+import type { ObjectNames, TypeInfo } from './registry-types.ts';
 import type { BaseTypeName, Value } from './type.ts';
 
 const BOOL_WORDS: [string, boolean, number][] = [
@@ -231,12 +231,74 @@ const oidIo = (typeName: string): Pick<TypeInfo, 'textIn' | 'textOut' | 'binaryI
   binaryOut: (v: Value) => new ByteWriter().uint32(v as number).finish(),
 });
 
-// reg* text I/O by name is the catalog's job (it replaces these entries' textIn/textOut);
-// the numeric form here is what PostgreSQL also accepts and prints for unknown OIDs.
+/**
+ * regclass/regnamespace/regrole by name go through the session's catalog lookups
+ * (EvalContext.objectNames); the numeric form is what PostgreSQL also accepts, and what it
+ * prints for OIDs without an object.
+ */
+const namedOidIo = (
+  typeName: string,
+  byName: (names: ObjectNames, text: string) => number,
+  byOid: (names: ObjectNames, oid: number) => string | undefined,
+): Pick<TypeInfo, 'textIn' | 'textOut' | 'binaryIn' | 'binaryOut'> => ({
+  ...oidIo(typeName),
+  textIn: (t: string, _typmod, ctx): Value => {
+    if (/^\s*\d+\s*$/.test(t) || !ctx.objectNames) return parseOid(t, typeName);
+    return byName(ctx.objectNames, t);
+  },
+  textOut: (v: Value, ctx) =>
+    (ctx.objectNames ? byOid(ctx.objectNames, v as number) : undefined) ?? String(v),
+});
+
 registerType(simple('oid', 26, 1028, 4, 'N', true, 'oid', oidIo('oid')));
 registerType(simple('regproc', 24, 1008, 4, 'N', false, 'regproc', oidIo('regproc')));
-registerType(simple('regclass', 2205, 2210, 4, 'N', false, 'regclass', oidIo('regclass')));
+registerType(
+  simple(
+    'regclass',
+    2205,
+    2210,
+    4,
+    'N',
+    false,
+    'regclass',
+    namedOidIo(
+      'regclass',
+      (n, t) => n.relationOid(t),
+      (n, o) => n.relationName(o),
+    ),
+  ),
+);
 registerType(simple('regtype', 2206, 2211, 4, 'N', false, 'regtype', oidIo('regtype')));
-registerType(simple('regnamespace', 4089, 4090, 4, 'N', false, 'regnamespace', oidIo('regnamespace')));
-registerType(simple('regrole', 4096, 4097, 4, 'N', false, 'regrole', oidIo('regrole')));
+registerType(
+  simple(
+    'regnamespace',
+    4089,
+    4090,
+    4,
+    'N',
+    false,
+    'regnamespace',
+    namedOidIo(
+      'regnamespace',
+      (n, t) => n.namespaceOid(t),
+      (n, o) => n.namespaceName(o),
+    ),
+  ),
+);
+registerType(
+  simple(
+    'regrole',
+    4096,
+    4097,
+    4,
+    'N',
+    false,
+    'regrole',
+    namedOidIo(
+      'regrole',
+      (n, t) => n.roleOid(t),
+      (n, o) => n.roleName(o),
+    ),
+  ),
+);
 registerType(simple('xid', 28, 1011, 4, 'U', false, 'xid', oidIo('xid')));

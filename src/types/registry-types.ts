@@ -18,6 +18,23 @@ export interface EvalContext {
   readonly transactionTimestamp: number;
   /** Sends a NOTICE/WARNING to the client (e.g. pgvector index build notices). */
   notice?(severity: 'NOTICE' | 'WARNING', message: string, detail?: string): void;
+  /** Catalog lookups for regclass/regnamespace/regrole text I/O; without them only OIDs work. */
+  readonly objectNames?: ObjectNames;
+}
+
+/**
+ * Names ↔ OIDs of catalog objects, as the reg* types' input and output functions look them
+ * up (regclassin searches the search path; regclassout qualifies a name that is not visible).
+ * Input functions throw PostgreSQL's "does not exist" errors; output returns undefined for
+ * OIDs without an object, which then print as numbers.
+ */
+export interface ObjectNames {
+  relationOid(name: string): number;
+  relationName(oid: number): string | undefined;
+  namespaceOid(name: string): number;
+  namespaceName(oid: number): string | undefined;
+  roleOid(name: string): number;
+  roleName(oid: number): string | undefined;
 }
 
 /** pg_type facts plus text/binary I/O for one base type. */

@@ -1,0 +1,81 @@
+/**
+ * pg_extension and the comments PostgreSQL ships for the objects Quiver has:
+ * pg_description (extensions, pgvector's types, the public schema) and pg_shdescription
+ * (databases). Quiver has no COMMENT ON yet, so these are the built-in comments only.
+ */
+
+import { typeByOid } from '../../types/registry.ts';
+import { HALFVEC_OID, SPARSEVEC_OID, VECTOR_OID } from '../../types/vector-oids.ts';
+import { PG_CATALOG_OID, PUBLIC_OID, relation, type SystemContext, type SystemRow } from './relation.ts';
+
+const EXTENSION_COMMENTS: Record<string, string> = {
+  plpgsql: 'PL/pgSQL procedural language',
+  vector: 'vector data type and ivfflat and hnsw access methods',
+};
+
+const TYPE_COMMENTS: readonly [number, string][] = [
+  [VECTOR_OID, 'single-precision vector'],
+  [HALFVEC_OID, 'half-precision vector'],
+  [SPARSEVEC_OID, 'single-precision sparse vector'],
+];
+
+const PG_TYPE = 1247;
+const PG_NAMESPACE = 2615;
+const PG_EXTENSION = 3079;
+const PG_DATABASE = 1262;
+
+function descriptionRows(ctx: SystemContext): SystemRow[] {
+  const rows: SystemRow[] = [];
+  for (const [name, e] of ctx.database.extensions) {
+    const text = EXTENSION_COMMENTS[name];
+    if (text) rows.push({ objoid: e.oid, classoid: PG_EXTENSION, description: text });
+  }
+  if (ctx.database.extensions.has('vector')) {
+    for (const [oid, text] of TYPE_COMMENTS) {
+      if (typeByOid(oid)) rows.push({ objoid: oid, classoid: PG_TYPE, description: text });
+    }
+  }
+  if (ctx.database.schemas.get('public')?.oid === PUBLIC_OID) {
+    rows.push({ objoid: PUBLIC_OID, classoid: PG_NAMESPACE, description: 'standard public schema' });
+  }
+  return rows;
+}
+
+export const descriptionRelations = [
+  relation(
+    'pg_extension',
+    3079,
+    'oid oid, extname name, extowner oid, extnamespace oid, extrelocatable bool, extversion text, ' +
+      'extconfig oid[], extcondition text[]',
+    (ctx) =>
+      [...ctx.database.extensions.entries()].map(([name, e]) => ({
+        oid: e.oid,
+        extname: name,
+        extnamespace:
+          e.schema === 'pg_catalog'
+            ? PG_CATALOG_OID
+            : (ctx.database.schemas.get(e.schema)?.oid ?? PUBLIC_OID),
+        extrelocatable: name === 'vector',
+        extversion: e.version,
+      })),
+    { extowner: 10 },
+  ),
+  relation(
+    'pg_description',
+    2609,
+    'objoid oid, classoid oid, objsubid int4, description text',
+    descriptionRows,
+    {
+      objsubid: 0,
+    },
+  ),
+  relation('pg_shdescription', 2396, 'objoid oid, classoid oid, description text', (ctx) =>
+    [...ctx.catalog.databases.values()]
+      .filter((d) => d.name === 'postgres')
+      .map((d) => ({
+        objoid: d.oid,
+        classoid: PG_DATABASE,
+        description: 'default administrative connection database',
+      })),
+  ),
+];

@@ -1,0 +1,54 @@
+/**
+ * pg_get_indexdef's text for an index: `CREATE [UNIQUE] INDEX name ON schema.table USING
+ * method (key [opclass], …) [WITH (option='value', …)]`, with the table qualified (in the
+ * pretty form only when not visible) and an operator class shown only when it is not the key type's default, as PostgreSQL
+ * prints it. psql's `\d table` shows the part after USING.
+ */
+import { quoteIdent } from '../../types/functions-string.ts';
+import type { IndexDef } from '../catalog-types.ts';
+import { indexOpclass } from './objects.ts';
+
+/** Number of key columns: an expression index has one key. */
+export function indexKeyCount(index: IndexDef): number {
+  return index.columns.length > 0 ? index.columns.length : 1;
+}
+
+/** Key `key` (0-based) without its operator class: a column name or a parenthesized expression. */
+export function indexKeyText(index: IndexDef, key: number): string {
+  if (index.columns.length === 0) return `(${index.expressionKey ?? ''})`;
+  return quoteIdent(index.table.columns[index.columns[key]].name);
+}
+
+export function indexKeyType(index: IndexDef, key: number): IndexDef['keyType'] {
+  return index.columns.length === 0 ? index.keyType : index.table.columns[index.columns[key]].type;
+}
+
+/** `qualify`: name the table's schema (always, except in the pretty form for a visible table). */
+export function indexDefinition(index: IndexDef, qualify = true): string {
+  const keys: string[] = [];
+  for (let k = 0; k < indexKeyCount(index); k++) {
+    const type = indexKeyType(index, k);
+    const opclass = indexOpclass(index, k, type.base);
+    const named = index.opclasses[k];
+    const showOpclass = named && opclass && !(opclass.isDefault && opclass.type === type.base);
+    keys.push(showOpclass ? `${indexKeyText(index, k)} ${named}` : indexKeyText(index, k));
+  }
+  const options = Object.entries(index.options).map(([k, v]) => `${k}='${v}'`);
+  return (
+    `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(index.name)} ON ` +
+    `${qualify ? `${quoteIdent(index.table.schema.name)}.` : ''}${quoteIdent(index.table.name)} USING ${index.method} ` +
+    `(${keys.join(', ')})${options.length > 0 ? ` WITH (${options.join(', ')})` : ''}`
+  );
+}
+
+/** reloptions of the index: `{lists=10}`. */
+export function indexReloptions(index: IndexDef): string[] | null {
+  const options = Object.entries(index.options).map(([k, v]) => `${k}=${v}`);
+  return options.length > 0 ? options : null;
+}
+
+/** pg_get_constraintdef for a PRIMARY KEY / UNIQUE constraint backed by `index`. */
+export function constraintDefinition(index: IndexDef): string {
+  const keys = index.columns.map((c) => quoteIdent(index.table.columns[c].name)).join(', ');
+  return `${index.primary ? 'PRIMARY KEY' : 'UNIQUE'} (${keys})`;
+}

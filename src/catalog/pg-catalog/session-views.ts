@@ -1,0 +1,32 @@
+/** pg_prepared_statements and pg_settings: views over the session's own state. */
+import { ArrayValue } from '../../types/array.ts';
+import { relation } from './relation.ts';
+
+export const sessionViews = [
+  relation(
+    'pg_prepared_statements',
+    12095,
+    'name text, statement text, prepare_time timestamptz, parameter_types text[], from_sql bool, ' +
+      'generic_plans int8, custom_plans int8',
+    (ctx) =>
+      ctx.preparedStatements().map((p) => ({
+        name: p.name,
+        statement: p.statement,
+        prepare_time: p.prepareTime,
+        parameter_types: ArrayValue.of([...p.parameterTypes]),
+        from_sql: false,
+        generic_plans: 0n,
+        custom_plans: 0n,
+      })),
+    {},
+    'v',
+  ),
+  relation(
+    'pg_settings',
+    12104,
+    'name text, setting text, short_desc text',
+    (ctx) => ctx.settings().map((s) => ({ name: s.name, setting: s.value, short_desc: s.doc })),
+    {},
+    'v',
+  ),
+];

@@ -1,0 +1,343 @@
+/**
+ * The functions psql and drivers call on catalog rows: format_type, pg_get_indexdef,
+ * pg_get_constraintdef, pg_get_expr, the *_is_visible tests, the comment lookups
+ * (obj_description, col_description, shobj_description), pg_get_function_arguments/result,
+ * pg_get_userbyid, pg_encoding_to_char … They read the session's catalog, so they are
+ * engine-side functions; each follows the PostgreSQL function of the same name.
+ */
+import type { BindContext } from '../bind/bind-context.ts';
+import type { BoundExpr } from '../bind/bound-expr.ts';
+import { tryCoerce } from '../bind/coercion.ts';
+import {
+  constraintDefinition,
+  indexDefinition,
+  indexKeyCount,
+  indexKeyText,
+} from '../catalog/pg-catalog/index-def.ts';
+import { constraintOid } from '../catalog/pg-catalog/indexes.ts';
+import { findIndexByOid, findTableByOid } from '../catalog/pg-catalog/objects.ts';
+import { procs, procTypeName } from '../catalog/pg-catalog/procs.ts';
+import { PG_CATALOG_OID } from '../catalog/pg-catalog/relation.ts';
+import { roleName } from '../catalog/pg-catalog/roles.ts';
+import { typeNamespace } from '../catalog/pg-catalog/types.ts';
+import { findSystemRelation } from '../catalog/system-relations.ts';
+import { typeByOid } from '../types/registry.ts';
+import { type SqlType, sqlType, T, type Value } from '../types/type.ts';
+import { formatSqlType } from '../types/value-io.ts';
+import { isRelationVisible } from './object-names.ts';
+
+type Impl = (args: Value[]) => Value;
+
+interface Signature {
+  readonly args: readonly SqlType[];
+  readonly result: SqlType;
+  /** Strict functions return NULL for any NULL argument without being called (the default). */
+  readonly strict?: boolean;
+  readonly impl: (bc: BindContext) => Impl;
+}
+
+const ENCODINGS: Record<number, string> = { 0: 'SQL_ASCII', 6: 'UTF8' };
+
+/** format_type(type_oid, typmod): NULL typmod means "no typmod", as for -1. */
+function formatType(oid: Value, typmod: Value): Value {
+  if (oid === null) return null;
+  const found = typeByOid(oid as number);
+  if (!found) return procTypeName(oid as number);
+  const mod = typmod === null ? -1 : (typmod as number);
+  return formatSqlType(sqlType(found.info.name, mod, found.array));
+}
+
+/** pg_description rows for (objoid, classoid, objsubid). */
+function description(
+  bc: BindContext,
+  relation: string,
+  objoid: Value,
+  classoid: Value,
+  subid: number,
+): Value {
+  const rows = findSystemRelation('pg_catalog', relation)?.rows(bc.system) ?? [];
+  const hasSub = relation === 'pg_description';
+  const row = rows.find((r) => r[0] === objoid && r[1] === classoid && (!hasSub || r[2] === subid));
+  return row ? row[row.length - 1] : null;
+}
+
+function classOidOf(name: Value): number | undefined {
+  return findSystemRelation('pg_catalog', String(name))?.oid;
+}
+
+/** pg_catalog and the schemas on the search path. */
+function namespaceVisible(bc: BindContext, ns: number): boolean {
+  if (ns === PG_CATALOG_OID) return true;
+  return [...bc.database.schemas.values()].some((s) => s.oid === ns && bc.searchPath.includes(s.name));
+}
+
+function procByOid(bc: BindContext, oid: Value) {
+  return procs(bc.system).find((p) => p.oid === oid);
+}
+
+const oid = T.oid;
+const int4 = T.int4;
+const bool = T.bool;
+const text = T.text;
+const name = T.name;
+
+const FUNCTIONS: Record<string, readonly Signature[]> = {
+  format_type: [
+    {
+      args: [oid, int4],
+      result: text,
+      strict: false,
+      impl:
+        () =>
+        ([o, m]) =>
+          formatType(o, m),
+    },
+  ],
+  pg_encoding_to_char: [
+    {
+      args: [int4],
+      result: name,
+      impl:
+        () =>
+        ([e]) =>
+          ENCODINGS[e as number] ?? '',
+    },
+  ],
+  pg_get_userbyid: [
+    {
+      args: [oid],
+      result: name,
+      impl:
+        (bc) =>
+        ([id]) =>
+          roleName(bc.system, id as number) ?? `unknown (OID=${String(id)})`,
+    },
+  ],
+  pg_table_is_visible: [
+    {
+      args: [oid],
+      result: bool,
+      impl:
+        (bc) =>
+        ([id]) =>
+          isRelationVisible(bc.database, bc.searchPath, id as number),
+    },
+  ],
+  pg_type_is_visible: [
+    {
+      args: [oid],
+      result: bool,
+      impl:
+        (bc) =>
+        ([id]) => {
+          const found = typeByOid(id as number);
+          if (!found) return null;
+          const ns = typeNamespace(bc.system, found.info);
+          return ns !== null && namespaceVisible(bc, ns);
+        },
+    },
+  ],
+  pg_function_is_visible: [
+    {
+      args: [oid],
+      result: bool,
+      impl:
+        (bc) =>
+        ([id]) => {
+          const p = procByOid(bc, id);
+          if (!p) return null;
+          return namespaceVisible(bc, p.namespace);
+        },
+    },
+  ],
+  pg_get_function_arguments: [
+    {
+      args: [oid],
+      result: text,
+      impl:
+        (bc) =>
+        ([id]) =>
+          procByOid(bc, id)?.argTypes.map(procTypeName).join(', ') ?? null,
+    },
+  ],
+  pg_get_function_identity_arguments: [
+    {
+      args: [oid],
+      result: text,
+      impl:
+        (bc) =>
+        ([id]) =>
+          procByOid(bc, id)?.argTypes.map(procTypeName).join(', ') ?? null,
+    },
+  ],
+  pg_get_function_result: [
+    {
+      args: [oid],
+      result: text,
+      impl:
+        (bc) =>
+        ([id]) => {
+          const p = procByOid(bc, id);
+          return p ? procTypeName(p.resultType) : null;
+        },
+    },
+  ],
+  // adbin/indexprs hold the expression's SQL text: Quiver keeps no node trees.
+  pg_get_expr: [
+    {
+      args: [text, oid],
+      result: text,
+      impl:
+        () =>
+        ([e]) =>
+          e,
+    },
+    {
+      args: [text, oid, bool],
+      result: text,
+      impl:
+        () =>
+        ([e]) =>
+          e,
+    },
+  ],
+  pg_get_indexdef: [
+    {
+      args: [oid],
+      result: text,
+      impl:
+        (bc) =>
+        ([id]) => {
+          const index = findIndexByOid(bc.database, id as number);
+          return index ? indexDefinition(index) : null;
+        },
+    },
+    {
+      args: [oid, int4, bool],
+      result: text,
+      impl:
+        (bc) =>
+        ([id, column, pretty]) => {
+          const index = findIndexByOid(bc.database, id as number);
+          if (!index) return null;
+          const k = column as number;
+          const qualify = !pretty || isRelationVisible(bc.database, bc.searchPath, index.table.oid) !== true;
+          if (k === 0) return indexDefinition(index, qualify);
+          return k > 0 && k <= indexKeyCount(index) ? indexKeyText(index, k - 1) : '';
+        },
+    },
+  ],
+  pg_get_constraintdef: [
+    {
+      args: [oid],
+      result: text,
+      impl:
+        (bc) =>
+        ([id]) =>
+          constraintDef(bc, id),
+    },
+    {
+      args: [oid, bool],
+      result: text,
+      impl:
+        (bc) =>
+        ([id]) =>
+          constraintDef(bc, id),
+    },
+  ],
+  obj_description: [
+    {
+      args: [oid, name],
+      result: text,
+      impl:
+        (bc) =>
+        ([o, c]) =>
+          description(bc, 'pg_description', o, classOidOf(c), 0),
+    },
+    {
+      args: [oid],
+      result: text,
+      impl:
+        (bc) =>
+        ([o]) => {
+          const rows = findSystemRelation('pg_catalog', 'pg_description')?.rows(bc.system) ?? [];
+          return rows.find((r) => r[0] === o && r[2] === 0)?.[3] ?? null;
+        },
+    },
+  ],
+  col_description: [
+    {
+      args: [oid, int4],
+      result: text,
+      impl:
+        (bc) =>
+        ([o, n]) =>
+          description(bc, 'pg_description', o, 1259, n as number),
+    },
+  ],
+  shobj_description: [
+    {
+      args: [oid, name],
+      result: text,
+      impl:
+        (bc) =>
+        ([o, c]) =>
+          description(bc, 'pg_shdescription', o, classOidOf(c), 0),
+    },
+  ],
+  // Quiver keeps a view's query, not PostgreSQL's deparsed text of it (not yet printed).
+  pg_get_viewdef: [
+    { args: [oid], result: text, impl: () => () => null },
+    { args: [oid, bool], result: text, impl: () => () => null },
+  ],
+  // Quiver has no views' rules, extended statistics or publications to describe.
+  pg_get_statisticsobjdef_columns: [{ args: [oid], result: text, impl: () => () => null }],
+  pg_get_ruledef: [
+    { args: [oid], result: text, impl: () => () => null },
+    { args: [oid, bool], result: text, impl: () => () => null },
+  ],
+  pg_relation_is_publishable: [
+    {
+      args: [T.regclass],
+      result: bool,
+      impl:
+        (bc) =>
+        ([id]) => {
+          const table = findTableByOid(bc.database, id as number);
+          return table ? table.view === null && !table.temporary : false;
+        },
+    },
+  ],
+};
+
+function constraintDef(bc: BindContext, id: Value): Value {
+  for (const schema of bc.database.schemas.values()) {
+    for (const index of schema.indexes.values()) {
+      if (index.constraint !== null && constraintOid(index) === id) return constraintDefinition(index);
+    }
+  }
+  return null;
+}
+
+/** A bound call when `name` is one of these functions and the arguments fit one signature. */
+export function resolveCatalogFunction(
+  fname: string,
+  args: readonly BoundExpr[],
+  bc: BindContext,
+): BoundExpr | undefined {
+  for (const sig of FUNCTIONS[fname] ?? []) {
+    if (sig.args.length !== args.length) continue;
+    const coerced = args.map((a, i) => tryCoerce(a, sig.args[i], 'implicit', bc));
+    if (coerced.some((c) => c === null)) continue;
+    const impl = sig.impl(bc);
+    const strict = sig.strict ?? true;
+    return {
+      kind: 'SessionCall',
+      type: sig.result,
+      name: fname,
+      args: coerced as BoundExpr[],
+      impl: (values) => (strict && values.some((v) => v === null) ? null : impl(values)),
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,98 @@
+/**
+ * The session's name ↔ OID lookups for regclass, regnamespace and regrole (their input
+ * and output functions): relations are found along the search path with pg_catalog first,
+ * and printed qualified when their bare name would find something else.
+ */
+import type { Catalog } from '../catalog/catalog.ts';
+import type { Database } from '../catalog/catalog-types.ts';
+import { findUserRelation, namespaceName } from '../catalog/pg-catalog/objects.ts';
+import { PG_CATALOG_OID } from '../catalog/pg-catalog/relation.ts';
+import { findSystemRelation, systemRelations } from '../catalog/system-relations.ts';
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import { quoteIdent } from '../types/functions-string.ts';
+import type { ObjectNames } from '../types/registry-types.ts';
+
+/** Splits `a."B c".d` into identifiers, folding unquoted ones to lower case. */
+export function splitQualifiedName(text: string): string[] {
+  const parts: string[] = [];
+  const re = /\s*(?:"((?:[^"]|"")*)"|([^."\s]+))\s*(\.|$)/y;
+  let m: RegExpExecArray | null;
+  let at = 0;
+  while (at < text.length && (m = re.exec(text)) !== null) {
+    parts.push(m[1] !== undefined ? m[1].replaceAll('""', '"') : m[2].toLowerCase());
+    at = re.lastIndex;
+    if (m[3] === '') break;
+  }
+  if (at < text.length || parts.length === 0) {
+    throw new SqlError(SqlState.InvalidName, `invalid name syntax`);
+  }
+  return parts;
+}
+
+/** The relation a bare name finds: pg_catalog first, then the search path. */
+function visibleRelation(db: Database, searchPath: readonly string[], name: string): number | undefined {
+  const system = findSystemRelation(null, name);
+  if (system) return system.oid;
+  for (const s of searchPath) {
+    const schema = db.schemas.get(s);
+    if (!schema) continue;
+    const found = schema.tables.get(name) ?? schema.indexes.get(name) ?? schema.sequences.get(name);
+    if (found) return found.oid;
+  }
+  return undefined;
+}
+
+export function isRelationVisible(db: Database, searchPath: readonly string[], oid: number): boolean | null {
+  if (systemRelations().some((r) => r.oid === oid)) return true;
+  const r = findUserRelation(db, oid);
+  if (!r) return null;
+  return visibleRelation(db, searchPath, r.name) === oid;
+}
+
+export function objectNames(catalog: Catalog, db: Database, searchPath: readonly string[]): ObjectNames {
+  return {
+    relationOid(text) {
+      const parts = splitQualifiedName(text);
+      const name = parts[parts.length - 1];
+      let oid: number | undefined;
+      if (parts.length === 1) oid = visibleRelation(db, searchPath, name);
+      else if (parts[parts.length - 2] === 'pg_catalog') oid = findSystemRelation('pg_catalog', name)?.oid;
+      else {
+        const schema = db.schemas.get(parts[parts.length - 2]);
+        oid = (schema?.tables.get(name) ?? schema?.indexes.get(name) ?? schema?.sequences.get(name))?.oid;
+      }
+      if (oid === undefined) throw new SqlError(SqlState.UndefinedTable, `relation "${text}" does not exist`);
+      return oid;
+    },
+    relationName(oid) {
+      const system = systemRelations().find((r) => r.oid === oid);
+      if (system) return quoteIdent(system.name);
+      const r = findUserRelation(db, oid);
+      if (!r) return undefined;
+      return visibleRelation(db, searchPath, r.name) === oid
+        ? quoteIdent(r.name)
+        : `${quoteIdent(r.schema.name)}.${quoteIdent(r.name)}`;
+    },
+    namespaceOid(text) {
+      const [name] = splitQualifiedName(text);
+      if (name === 'pg_catalog') return PG_CATALOG_OID;
+      const schema = db.schemas.get(name);
+      if (!schema) throw new SqlError(SqlState.InvalidSchemaName, `schema "${text}" does not exist`);
+      return schema.oid;
+    },
+    namespaceName(oid) {
+      const name = namespaceName(db, oid);
+      return name === undefined ? undefined : quoteIdent(name);
+    },
+    roleOid(text) {
+      const [name] = splitQualifiedName(text);
+      const role = catalog.roles.get(name);
+      if (!role) throw new SqlError(SqlState.UndefinedObject, `role "${text}" does not exist`);
+      return role.oid;
+    },
+    roleName(oid) {
+      for (const role of catalog.roles.values()) if (role.oid === oid) return quoteIdent(role.name);
+      return undefined;
+    },
+  };
+}
