@@ -1,4 +1,5 @@
 import type { VectorIndex } from '../vector-index.ts';
+import type { ByteReader, ByteWriter } from './byte-io.ts';
 
 /**
  * A vector index that can also be loaded in bulk with the rows that exist when
@@ -9,6 +10,16 @@ import type { VectorIndex } from '../vector-index.ts';
 export interface BuildableVectorIndex<V = Float32Array> extends VectorIndex<V> {
   /** `rowIds[i]` is the row of `vectors[i]`. Callers skip NULLs and (cosine) zero vectors. */
   build(rowIds: ArrayLike<number>, vectors: ArrayLike<V>): void;
+}
+
+/**
+ * An index whose content can be saved and loaded instead of rebuilt after a restart.
+ * `readFrom` fills a freshly constructed, empty index made with the same parameters; the
+ * framing, checksum and parameter checks are index-persistence.ts's job.
+ */
+export interface SavableIndex {
+  writeTo(out: ByteWriter): Promise<void>;
+  readFrom(input: ByteReader): Promise<void>;
 }
 
 /** pgvector's defaults: `m = 16`, `ef_construction = 64`, `hnsw.ef_search = 40`, `lists = 100`, `ivfflat.probes = 1`. */

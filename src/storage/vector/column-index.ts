@@ -15,15 +15,28 @@ import { metricFor } from '../../types/distance-metric.ts';
 import type { HalfVector } from '../../types/halfvec.ts';
 import type { Value } from '../../types/type.ts';
 import type { DistanceMetric, IndexMethod, VectorIndex } from '../vector-index.ts';
+import type { SavableIndex } from './buildable-index.ts';
 import { createBitVectorIndex, createVectorIndex, type VectorIndexOptions } from './create-vector-index.ts';
 import { ValueHnswIndex } from './value-hnsw-index.ts';
+import { sparseCodec, type VectorCodec } from './vector-codec.ts';
 
 export type IndexedType = 'vector' | 'halfvec' | 'sparsevec' | 'bit';
 
+/** What an index was created with: a saved index loads only under the same spec. */
+export interface ColumnIndexSpec {
+  readonly method: IndexMethod;
+  readonly type: IndexedType;
+  readonly metric: DistanceMetric;
+  readonly dimensions: number;
+  readonly options: VectorIndexOptions;
+}
+
 export interface ColumnIndex {
-  readonly index: VectorIndex<unknown> & {
-    build(rowIds: ArrayLike<number>, values: ArrayLike<unknown>): void;
-  };
+  readonly spec: ColumnIndexSpec;
+  readonly index: VectorIndex<unknown> &
+    SavableIndex & {
+      build(rowIds: ArrayLike<number>, values: ArrayLike<unknown>): void;
+    };
   /** The stored form of a (non-null) column value, also applied to query values. */
   readonly encode: (value: Value) => unknown;
 }
@@ -68,18 +81,26 @@ export function createColumnIndex(
   options: VectorIndexOptions,
 ): ColumnIndex {
   type Built = ColumnIndex['index'];
+  const spec: ColumnIndexSpec = { method, type, metric, dimensions, options };
   if (type === 'sparsevec') {
     const fn = metricFor(OPERATOR_OF[metric], 'sparsevec')!.fn;
-    return { index: new ValueHnswIndex<Value>(metric, dimensions, fn, options) as Built, encode: (v) => v };
+    // The only Values a sparsevec index holds are SparseVectors.
+    const codec = sparseCodec as unknown as VectorCodec<Value>;
+    const index = new ValueHnswIndex<Value>(metric, dimensions, fn, codec, options);
+    return { spec, index: index as Built, encode: (v) => v };
   }
   if (type === 'bit') {
     if (method === 'ivfflat') {
-      return { index: createVectorIndex('ivfflat', 'l2', dimensions, options) as Built, encode: unpackBits };
+      return {
+        spec,
+        index: createVectorIndex('ivfflat', 'l2', dimensions, options) as Built,
+        encode: unpackBits,
+      };
     }
     const index = createBitVectorIndex('hnsw', metric as 'hamming' | 'jaccard', dimensions, options);
-    return { index: index as Built, encode: (v) => (v as BitString).bytes };
+    return { spec, index: index as Built, encode: (v) => (v as BitString).bytes };
   }
-  return { index: createVectorIndex(method, metric, dimensions, options) as Built, encode: floats };
+  return { spec, index: createVectorIndex(method, metric, dimensions, options) as Built, encode: floats };
 }
 
 /** pgvector's limit on non-zero elements of a sparsevec in an HNSW index. */

@@ -1,5 +1,5 @@
 import type { DistanceMetric, IndexMethod } from '../vector-index.ts';
-import type { BuildableVectorIndex } from './buildable-index.ts';
+import type { BuildableVectorIndex, SavableIndex } from './buildable-index.ts';
 import { type BitMetric, isBitMetric, isFloatMetric } from './distance.ts';
 import { HnswIndex } from './hnsw-index.ts';
 import { IvfflatIndex } from './ivfflat-index.ts';
@@ -26,7 +26,7 @@ export function createVectorIndex(
   metric: DistanceMetric,
   dimensions: number,
   options: VectorIndexOptions = {},
-): BuildableVectorIndex {
+): BuildableVectorIndex & SavableIndex {
   if (!isFloatMetric(metric)) {
     throw new TypeError(`metric ${metric} needs bit vectors: use createBitVectorIndex`);
   }
@@ -44,7 +44,7 @@ export function createBitVectorIndex(
   metric: BitMetric,
   dimensions: number,
   options: VectorIndexOptions = {},
-): BuildableVectorIndex<Uint8Array> {
+): BuildableVectorIndex<Uint8Array> & SavableIndex {
   if (!isBitMetric(metric)) throw new TypeError(`metric ${metric} is not a bit metric`);
   if (method !== 'hnsw') throw new TypeError(`${method} over bit vectors is not supported yet`);
   return bitTsHnsw(metric, dimensions, options);

@@ -1,3 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { HnswOptions, SearchOptions, SearchResult } from '../vector-index.ts';
 import {
@@ -7,7 +11,9 @@ import {
   DEFAULT_EF_CONSTRUCTION,
   DEFAULT_EF_SEARCH,
   DEFAULT_M,
+  type SavableIndex,
 } from './buildable-index.ts';
+import type { ByteReader, ByteWriter } from './byte-io.ts';
 
 /** The metrics hnswlib implements natively; l1 and bit metrics use TsHnswIndex. */
 export type HnswlibMetric = 'l2' | 'ip' | 'cosine';
@@ -33,14 +39,16 @@ const MAX_LABEL = 0xffffffff;
  * cosine (pgvector skips them; hnswlib would store a zero vector at distance 1 from all).
  * Row ids must fit in uint32 (hnswlib's label width in this binding).
  */
-export class HnswIndex implements BuildableVectorIndex {
+export class HnswIndex implements BuildableVectorIndex, SavableIndex {
   readonly method = 'hnsw' as const;
-  private readonly native: hnswlib.HierarchicalNSW;
+  private native: hnswlib.HierarchicalNSW;
   /** Live row ids: hnswlib's own count includes rows marked deleted. */
   private readonly live = new Set<number>();
   /** hnswlib reads a JS number[]; one reused array avoids an allocation per call. */
   private readonly scratch: number[];
   private capacity: number;
+  private readonly m: number;
+  private readonly efConstruction: number;
 
   constructor(
     readonly metric: HnswlibMetric,
@@ -48,13 +56,10 @@ export class HnswIndex implements BuildableVectorIndex {
     options: HnswIndexOptions = {},
   ) {
     this.capacity = Math.max(16, options.initialCapacity ?? 1024);
+    this.m = options.m ?? DEFAULT_M;
+    this.efConstruction = options.efConstruction ?? DEFAULT_EF_CONSTRUCTION;
     this.native = new hnswlib.HierarchicalNSW(metric, dimensions);
-    this.native.initIndex(
-      this.capacity,
-      options.m ?? DEFAULT_M,
-      options.efConstruction ?? DEFAULT_EF_CONSTRUCTION,
-      options.seed ?? 100,
-    );
+    this.native.initIndex(this.capacity, this.m, this.efConstruction, options.seed ?? 100);
     this.scratch = new Array<number>(dimensions).fill(0);
   }
 
@@ -97,6 +102,73 @@ export class HnswIndex implements BuildableVectorIndex {
     return this.live.size;
   }
 
+  /**
+   * hnswlib's own file (graph, vectors — normalized under cosine —, labels and its delete
+   * marks), then what only this wrapper knows: the capacity and which labels are deleted
+   * (hnswlib-node cannot list its marks; the live set and size() are derived from them).
+   * hnswlib saves only to a path, so the file goes through a private temp file.
+   */
+  async writeTo(out: ByteWriter): Promise<void> {
+    const file = await withTempFile((path) => this.native.writeIndex(path).then(() => readFile(path)));
+    out.blob(file);
+    out.f64(this.capacity);
+    // Sorted: hnswlib lists labels in hash order, and equal indexes should save equal bytes.
+    const deleted = this.native.getIdsList().filter((label) => !this.live.has(label));
+    out.array(Uint32Array.from(deleted).sort());
+  }
+
+  /**
+   * hnswlib's loader does not restore the level generator's position: rows added after a
+   * load draw their levels from a freshly seeded generator, so the graph they grow is valid
+   * and deterministic but not the one the original would have grown.
+   */
+  async readFrom(input: ByteReader): Promise<void> {
+    const file = input.blob();
+    const capacity = input.f64();
+    const deleted = input.uint32s();
+    this.checkNativeHeader(file, input);
+    const native = new hnswlib.HierarchicalNSW(this.metric, this.dimensions);
+    await withTempFile(async (path) => {
+      await writeFile(path, file);
+      await native.readIndex(path, false);
+    });
+    const labels = native.getIdsList();
+    const live = new Set(labels);
+    for (const label of deleted) {
+      if (!live.delete(label)) input.fail(`deleted row ${label} is not in the hnswlib index`);
+    }
+    // hnswlib reloads with room for exactly its rows (none for an empty index): restore ours.
+    if (!(capacity >= Math.max(16, labels.length)))
+      input.fail(`capacity ${capacity} for ${labels.length} rows`);
+    if (native.getMaxElements() !== capacity) native.resizeIndex(capacity);
+    this.native = native;
+    this.capacity = capacity;
+    this.live.clear();
+    for (const label of live) this.live.add(label);
+  }
+
+  /**
+   * hnswlib loads a file of another dimension or M without complaint, so check its header
+   * (hnswalg.h saveIndex: size_t fields, then maxlevel and the entry point as 32-bit ints).
+   */
+  private checkNativeHeader(file: Uint8Array, input: ByteReader): void {
+    if (file.length < 96) input.fail(`hnswlib file of ${file.length} bytes`);
+    const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+    const field = (offset: number): number => Number(view.getBigUint64(offset, true));
+    const vectorBytes = field(32) - field(40); // label_offset_ - offsetData_
+    if (vectorBytes !== this.dimensions * 4) {
+      input.fail(`hnswlib file holds ${vectorBytes / 4}-dimensional vectors, expected ${this.dimensions}`);
+    }
+    const m = field(72);
+    const efConstruction = field(88);
+    // hnswlib raises ef_construction to at least M when it builds.
+    if (m !== this.m || efConstruction !== Math.max(this.efConstruction, this.m)) {
+      input.fail(
+        `hnswlib file has m=${m} ef_construction=${efConstruction}, expected ${this.m} and ${this.efConstruction}`,
+      );
+    }
+  }
+
   private readonly toSqlDistance = (distance: number): number => {
     switch (this.metric) {
       case 'l2':
@@ -121,5 +193,15 @@ export class HnswIndex implements BuildableVectorIndex {
     const out = this.scratch;
     for (let i = 0; i < vector.length; i++) out[i] = vector[i];
     return out;
+  }
+}
+
+/** Runs `use` with a fresh path under the OS temp directory, removing the file afterwards. */
+async function withTempFile<T>(use: (path: string) => Promise<T>): Promise<T> {
+  const path = join(tmpdir(), `quiver-hnsw-${process.pid}-${randomUUID()}.bin`);
+  try {
+    return await use(path);
+  } finally {
+    await rm(path, { force: true });
   }
 }

@@ -5,11 +5,14 @@ import {
   checkRowId,
   DEFAULT_LISTS,
   DEFAULT_PROBES,
+  type SavableIndex,
 } from './buildable-index.ts';
+import type { ByteReader, ByteWriter } from './byte-io.ts';
 import { type DistanceFunction, type FloatMetric, floatDistance } from './distance.ts';
 import { DistanceHeap } from './distance-heap.ts';
 import { kmeans, nearestCenter, normalizeInPlace } from './kmeans.ts';
 import { SeededRandom } from './seeded-random.ts';
+import { float32Codec } from './vector-codec.ts';
 
 export interface IvfflatIndexOptions extends Partial<IvfflatOptions> {
   readonly seed?: number;
@@ -39,7 +42,7 @@ interface InvertedList {
  * Rows are kept by reference (no copy); callers must not mutate vectors after adding them,
  * must not add NULLs, and under cosine must skip zero vectors (as pgvector does).
  */
-export class IvfflatIndex implements BuildableVectorIndex {
+export class IvfflatIndex implements BuildableVectorIndex, SavableIndex {
   readonly method = 'ivfflat' as const;
   private readonly lists: number;
   private readonly spherical: boolean;
@@ -139,6 +142,49 @@ export class IvfflatIndex implements BuildableVectorIndex {
 
   size(): number {
     return this.listOf.size;
+  }
+
+  /** Centres, then every list in its current order (order decides ties between equal distances). */
+  async writeTo(out: ByteWriter): Promise<void> {
+    const codec = float32Codec(this.dimensions);
+    out.u32(this.centers.length);
+    codec.write(out, this.centers);
+    out.array(Uint32Array.from(this.inverted, (list) => list.rowIds.length));
+    out.array(Float64Array.from(this.inverted.flatMap((list) => list.rowIds)));
+    codec.write(
+      out,
+      this.inverted.flatMap((list) => list.vectors),
+    );
+  }
+
+  async readFrom(input: ByteReader): Promise<void> {
+    const codec = float32Codec(this.dimensions);
+    const centerCount = input.u32();
+    // An index that was never built has no centres yet; a built one has exactly `lists`.
+    if (centerCount !== 0 && centerCount !== this.lists) {
+      input.fail(`${centerCount} lists, the index has ${this.lists}`);
+    }
+    const centers = codec.read(input, centerCount);
+    const sizes = input.uint32s(centerCount);
+    const rowIds = input.float64s();
+    const vectors = codec.read(input, rowIds.length);
+    const inverted: InvertedList[] = [];
+    const listOf = new Map<number, number>();
+    let at = 0;
+    for (let list = 0; list < centerCount; list++) {
+      const end = at + sizes[list];
+      if (end > rowIds.length) input.fail(`list ${list} ends after the last row`);
+      inverted.push({ rowIds: Array.from(rowIds.subarray(at, end)), vectors: vectors.slice(at, end) });
+      for (; at < end; at++) {
+        if (listOf.has(rowIds[at])) input.fail(`row id ${rowIds[at]} is in two lists`);
+        listOf.set(rowIds[at], list);
+      }
+    }
+    if (at !== rowIds.length) input.fail(`${rowIds.length - at} rows belong to no list`);
+    this.centers = centers;
+    this.inverted = inverted;
+    this.listOf.clear();
+    for (const [rowId, list] of listOf) this.listOf.set(rowId, list);
   }
 }
 

@@ -12,6 +12,19 @@ export class SeededRandom {
     this.state = SeededRandom.mix(seed >>> 0 || 0x9e3779b9);
   }
 
+  /**
+   * The generator's position, so a saved index (an HNSW graph drawing node levels) continues
+   * the same sequence after a load. The spare Gaussian is not part of it: restore() drops it.
+   */
+  get position(): number {
+    return this.state;
+  }
+
+  restore(position: number): void {
+    this.state = position | 0;
+    this.spareGaussian = undefined;
+  }
+
   /** Uniform in [0, 1), 32 bits of resolution (mulberry32). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) | 0;

@@ -1,8 +1,10 @@
 import type { SearchResult } from '../vector-index.ts';
 import { DEFAULT_EF_CONSTRUCTION, DEFAULT_M } from './buildable-index.ts';
+import type { ByteReader, ByteWriter } from './byte-io.ts';
 import type { DistanceFunction } from './distance.ts';
 import { DistanceHeap } from './distance-heap.ts';
 import { SeededRandom } from './seeded-random.ts';
+import type { VectorCodec } from './vector-codec.ts';
 
 export interface TsHnswGraphOptions {
   readonly m?: number;
@@ -138,6 +140,100 @@ export class TsHnswGraph<V> {
     const found = this.results.drainAscending();
     const rowIds = found.rowIds.map((node) => this.rowIdOf[node]);
     return { rowIds, distances: found.distances };
+  }
+
+  /**
+   * Saves the whole graph, tombstones included (they still route searches), and the level
+   * generator's position, so a loaded graph answers and grows exactly like this one.
+   */
+  writeTo(out: ByteWriter, codec: VectorCodec<V>): void {
+    const count = this.count;
+    const levels = new Uint8Array(count);
+    let upperLength = 0;
+    for (let node = 0; node < count; node++) {
+      const upper = this.upperLinks[node];
+      if (upper) {
+        levels[node] = upper.length / (this.m + 1);
+        upperLength += upper.length;
+      }
+    }
+    const upper = new Int32Array(upperLength);
+    let at = 0;
+    for (let node = 0; node < count; node++) {
+      const links = this.upperLinks[node];
+      if (!links) continue;
+      upper.set(links, at);
+      at += links.length;
+    }
+    for (const value of [this.m, this.efConstruction, this.capacity, count, this.entryPoint, this.maxLevel]) {
+      out.f64(value);
+    }
+    out.f64(this.random.position);
+    out.array(this.rowIdOf.subarray(0, count));
+    out.array(this.deleted.subarray(0, count));
+    out.array(levels);
+    out.array(this.links0.subarray(0, count * (this.m0 + 1)));
+    out.array(upper);
+    codec.write(out, this.vectors.slice(0, count));
+  }
+
+  /** Replaces this (empty, same `m`) graph's content with one saved by writeTo. */
+  readFrom(input: ByteReader, codec: VectorCodec<V>): void {
+    const [m, efConstruction, capacity, count, entryPoint, maxLevel, position] = Array.from(
+      { length: 7 },
+      () => input.f64(),
+    );
+    if (m !== this.m || efConstruction !== this.efConstruction) {
+      input.fail(
+        `graph has m=${m} ef_construction=${efConstruction}, expected ${this.m} and ${this.efConstruction}`,
+      );
+    }
+    if (!Number.isInteger(count) || count < 0 || !(capacity >= Math.max(16, count))) {
+      input.fail(`graph of ${count} nodes in capacity ${capacity}`);
+    }
+    const rowIdOf = input.float64s(count);
+    const deleted = input.uint8s(count);
+    const levels = input.uint8s(count);
+    const links0 = input.int32s(count * (this.m0 + 1));
+    const upper = input.int32s();
+    const vectors = codec.read(input, count);
+    if (count === 0 ? entryPoint !== -1 : !(entryPoint >= 0 && entryPoint < count)) {
+      input.fail(`entry point ${entryPoint} in a graph of ${count} nodes`);
+    }
+    if (count > 0 && levels[entryPoint] !== maxLevel) input.fail(`entry point is not on level ${maxLevel}`);
+
+    this.capacity = capacity;
+    this.rowIdOf = new Float64Array(capacity);
+    this.rowIdOf.set(rowIdOf);
+    this.deleted = new Uint8Array(capacity);
+    this.deleted.set(deleted);
+    this.links0 = new Int32Array(capacity * (this.m0 + 1));
+    this.links0.set(links0);
+    this.visited = new Uint32Array(capacity);
+    this.epoch = 0;
+    this.upperLinks = [];
+    this.nodeOf.clear();
+    this.liveCount = 0;
+    let at = 0;
+    for (let node = 0; node < count; node++) {
+      const length = levels[node] * (this.m + 1);
+      if (length > 0) {
+        if (at + length > upper.length) input.fail(`upper links end before node ${node}`);
+        this.upperLinks[node] = upper.slice(at, at + length);
+        at += length;
+      }
+      // A re-added row id has older, deleted nodes; the newest node is the row's.
+      const previous = this.nodeOf.get(rowIdOf[node]);
+      if (previous !== undefined && !deleted[previous]) input.fail(`row id ${rowIdOf[node]} is live twice`);
+      this.nodeOf.set(rowIdOf[node], node);
+      if (!deleted[node]) this.liveCount++;
+    }
+    if (at !== upper.length) input.fail(`${upper.length - at} upper links belong to no node`);
+    this.vectors = vectors;
+    this.count = count;
+    this.entryPoint = entryPoint;
+    this.maxLevel = maxLevel;
+    this.random.restore(position);
   }
 
   /** Upper layers: move to the closest neighbour until none is closer (ef = 1). */

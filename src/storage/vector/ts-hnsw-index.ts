@@ -4,7 +4,9 @@ import {
   checkDimensions,
   checkRowId,
   DEFAULT_EF_SEARCH,
+  type SavableIndex,
 } from './buildable-index.ts';
+import type { ByteReader, ByteWriter } from './byte-io.ts';
 import {
   type BitMetric,
   bitDistance,
@@ -13,6 +15,7 @@ import {
   floatDistance,
 } from './distance.ts';
 import { TsHnswGraph } from './ts-hnsw-graph.ts';
+import { bytesCodec, float32Codec, type VectorCodec } from './vector-codec.ts';
 
 export interface TsHnswIndexOptions extends Partial<HnswOptions> {
   readonly initialCapacity?: number;
@@ -27,10 +30,13 @@ export interface TsHnswIndexOptions extends Partial<HnswOptions> {
  * `dimensions` is the vector length: floats for `vector`, bits for `bit` (a packed vector
  * holds ceil(dimensions / 8) bytes). As with pgvector, callers do not add NULL vectors.
  */
-export class TsHnswIndex<V extends ArrayLike<number> = Float32Array> implements BuildableVectorIndex<V> {
+export class TsHnswIndex<V extends ArrayLike<number> = Float32Array>
+  implements BuildableVectorIndex<V>, SavableIndex
+{
   readonly method = 'hnsw' as const;
   private readonly graph: TsHnswGraph<V>;
   private readonly storedLength: number;
+  private readonly codec: VectorCodec<V>;
 
   constructor(
     readonly metric: DistanceMetric,
@@ -39,7 +45,12 @@ export class TsHnswIndex<V extends ArrayLike<number> = Float32Array> implements 
     options: TsHnswIndexOptions = {},
   ) {
     this.graph = new TsHnswGraph(distance, options);
-    this.storedLength = metric === 'hamming' || metric === 'jaccard' ? Math.ceil(dimensions / 8) : dimensions;
+    const bits = metric === 'hamming' || metric === 'jaccard';
+    this.storedLength = bits ? Math.ceil(dimensions / 8) : dimensions;
+    // V is Uint8Array exactly when the metric is a bit metric (see the factories below).
+    this.codec = (bits
+      ? bytesCodec(this.storedLength)
+      : float32Codec(dimensions)) as unknown as VectorCodec<V>;
   }
 
   build(rowIds: ArrayLike<number>, vectors: ArrayLike<V>): void {
@@ -63,6 +74,14 @@ export class TsHnswIndex<V extends ArrayLike<number> = Float32Array> implements 
 
   size(): number {
     return this.graph.size;
+  }
+
+  async writeTo(out: ByteWriter): Promise<void> {
+    this.graph.writeTo(out, this.codec);
+  }
+
+  async readFrom(input: ByteReader): Promise<void> {
+    this.graph.readFrom(input, this.codec);
   }
 }
 

@@ -1,13 +1,15 @@
 import type { DistanceMetric, SearchOptions, SearchResult, VectorIndex } from '../vector-index.ts';
-import { checkRowId, DEFAULT_EF_SEARCH } from './buildable-index.ts';
+import { checkRowId, DEFAULT_EF_SEARCH, type SavableIndex } from './buildable-index.ts';
+import type { ByteReader, ByteWriter } from './byte-io.ts';
 import { TsHnswGraph, type TsHnswGraphOptions } from './ts-hnsw-graph.ts';
+import type { VectorCodec } from './vector-codec.ts';
 
 /**
  * HNSW over any value with a distance function (sparsevec today): the graph calls the SQL
  * operator's own distance, so results are exact for the candidates it visits. Used where a
  * type has no fixed-length float form to give hnswlib.
  */
-export class ValueHnswIndex<V> implements VectorIndex<V> {
+export class ValueHnswIndex<V> implements VectorIndex<V>, SavableIndex {
   readonly method = 'hnsw' as const;
   private readonly graph: TsHnswGraph<V>;
 
@@ -15,6 +17,8 @@ export class ValueHnswIndex<V> implements VectorIndex<V> {
     readonly metric: DistanceMetric,
     readonly dimensions: number,
     distance: (a: V, b: V) => number,
+    /** How values are saved (writeTo) and loaded (readFrom). */
+    private readonly codec: VectorCodec<V>,
     options: TsHnswGraphOptions = {},
   ) {
     this.graph = new TsHnswGraph(distance, options);
@@ -39,5 +43,13 @@ export class ValueHnswIndex<V> implements VectorIndex<V> {
 
   size(): number {
     return this.graph.size;
+  }
+
+  async writeTo(out: ByteWriter): Promise<void> {
+    this.graph.writeTo(out, this.codec);
+  }
+
+  async readFrom(input: ByteReader): Promise<void> {
+    this.graph.readFrom(input, this.codec);
   }
 }
