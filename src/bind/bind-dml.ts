@@ -107,12 +107,14 @@ function columnIndex(table: Table, name: string, loc: number): number {
 
 export function bindDefault(column: Column, bc: BindContext): BoundExpr | null {
   if (column.sequence) {
-    return bc.sessionFunctions.resolve(
+    const next = bc.sessionFunctions.resolve(
       'nextval',
       [{ kind: 'Const', type: { base: 'regclass', typmod: -1, isArray: false }, value: column.sequence.oid }],
       bc,
       -1,
     )!;
+    // nextval is bigint; a serial (int4) or smallserial column stores its own type's value.
+    return coerceAssignment(next, column.type, bc, column.name, -1);
   }
   if (!column.default) return null;
   const e = bindExpr(column.default, new Scope([]), bc, opts(bc, 'DEFAULT expressions'));

@@ -1,15 +1,31 @@
 /**
  * Vector index files for checkpoints: the bytes of a table's vector index as it is now, and
- * the index back from those bytes.
+ * the index back from those bytes (checked against the catalog's index definition).
  */
 import type { IndexDef } from '../catalog/catalog-types.ts';
-import type { ColumnIndex } from '../storage/vector/column-index.ts';
+import type { ColumnIndex, ColumnIndexSpec, IndexedType } from '../storage/vector/column-index.ts';
+import { loadColumnIndex, saveColumnIndex } from '../storage/vector/index-persistence.ts';
 
-/** The index's bytes, or null when it cannot be saved (it is rebuilt on restart instead). */
-export function saveIndexFile(_index: IndexDef): Uint8Array | null {
-  return null;
+/** The index's content at this moment (synchronously), or null for a non-vector index. */
+export function saveIndexFile(index: IndexDef): Uint8Array | null {
+  return index.vector ? saveColumnIndex(index.vector) : null;
 }
 
-export function loadIndexFile(index: IndexDef, _bytes: Uint8Array): ColumnIndex {
-  throw new Error(`index "${index.name}" has no loadable file format yet`);
+export function loadIndexFile(index: IndexDef, bytes: Uint8Array): Promise<ColumnIndex> {
+  return loadColumnIndex(bytes, indexSpec(index));
+}
+
+/** What the catalog says the index is; buildIndex creates indexes from the same facts. */
+export function indexSpec(index: IndexDef): ColumnIndexSpec {
+  return {
+    method: index.method as ColumnIndexSpec['method'],
+    type: index.keyType.base as IndexedType,
+    metric: index.metric!,
+    dimensions: index.keyType.typmod,
+    options: {
+      m: index.options.m,
+      efConstruction: index.options.ef_construction,
+      lists: index.options.lists,
+    },
+  };
 }

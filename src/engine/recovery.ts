@@ -29,6 +29,7 @@ export interface RecoveryStats {
   readonly walRowsReplayed: number;
   /** WAL records of commits that never finished (their catalog was not stored). */
   readonly skippedRecords: number;
+  /** Vector indexes loaded from their files, and those rebuilt from the rows. */
   readonly indexesLoaded: number;
   readonly indexesRebuilt: number;
   readonly damagedTables: readonly string[];
@@ -62,7 +63,7 @@ export async function recover(options: {
       const db = table.schema.database.name;
       let s = sessions.get(db);
       if (!s) {
-        const services = { catalog, serverVersion: options.serverVersion, commitLog: null };
+        const services = { catalog, serverVersion: options.serverVersion, storage: null };
         s = new EngineSession(services, options.superuser, db, 0, {});
         sessions.set(db, s);
       }
@@ -115,7 +116,7 @@ export async function recover(options: {
       // A TRUNCATE replayed after the checkpoint restarted the row ids: the file is stale.
       if (file && table.store.generation === 0 && !table.store.damaged) {
         try {
-          index.vector = loadIndexFile(index, file.bytes);
+          index.vector = await loadIndexFile(index, file.bytes);
           addNewRows(table, index, file.coversBelow);
           indexesLoaded++;
           continue;
@@ -127,7 +128,7 @@ export async function recover(options: {
       table.store.damaged = null;
       buildIndex(index, build);
       table.store.damaged = damaged;
-      indexesRebuilt++;
+      if (index.vector) indexesRebuilt++;
     }
   }
   const damagedTables = [...tables.values()].filter((t) => t.store.damaged).map((t) => t.name);

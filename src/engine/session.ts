@@ -74,8 +74,13 @@ interface Portal {
 export interface EngineServices {
   readonly catalog: Catalog;
   readonly serverVersion: string;
-  /** The WAL commits go through; null for a server that keeps nothing (tests, --in-memory). */
-  readonly commitLog: CommitLog | null;
+  /** Durable storage (WAL, checkpoints); null for a server that keeps nothing (--in-memory). */
+  readonly storage: DurableStorage | null;
+}
+
+export interface DurableStorage extends CommitLog {
+  /** Seals what the WAL holds into segments (CHECKPOINT, VACUUM). */
+  checkpoint(): Promise<void>;
 }
 
 export class EngineSession implements Session {
@@ -98,7 +103,7 @@ export class EngineSession implements Session {
     startupParameters: Readonly<Record<string, string>>,
   ) {
     this.database = services.catalog.database(databaseName);
-    this.transaction = new SessionTransaction(services.catalog.txns, services.commitLog);
+    this.transaction = new SessionTransaction(services.catalog.txns, services.storage);
     this.settings = new SessionSettings(user, services.serverVersion);
     this.settings.applyStartup(startupParameters);
   }
@@ -446,7 +451,13 @@ export class EngineSession implements Session {
     try {
       const rc = this.runContext(prepared ? [...prepared.paramTypes] : [], params, this.evalContext());
       if (stmt.kind === 'Copy') return await runCopy(stmt, rc, sink);
+      if (stmt.kind === 'NoOp' && stmt.tag === 'VACUUM' && this.transaction.inBlock) {
+        throw new SqlError(SqlState.ActiveSqlTransaction, 'VACUUM cannot run inside a transaction block');
+      }
       const outcome = runStatement(stmt, rc, prepared ? this.compiled(prepared) : null);
+      if (stmt.kind === 'NoOp' && (stmt.tag === 'CHECKPOINT' || stmt.tag === 'VACUUM')) {
+        await this.services.storage?.checkpoint();
+      }
       // COMMIT (or END, or a failed block's ROLLBACK) reports only once it is durable.
       await this.transaction.settle();
       await this.interrupts.sleepDeferred();

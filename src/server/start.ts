@@ -40,7 +40,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const serverVersion = options.serverVersion ?? '16.4';
   const persistence = options.dataDir ? await openDataDir(options.dataDir, superuser, serverVersion) : null;
   const catalog = persistence?.catalog ?? new Catalog(superuser);
-  const backend = new EngineBackend({ catalog, serverVersion, commitLog: persistence });
+  const backend = new EngineBackend({ catalog, serverVersion, storage: persistence });
   const host = options.host ?? '127.0.0.1';
   const wire = new WireServer({ backend, host, port: options.port ?? 5433, tls: options.tls });
   let port: number;

@@ -54,7 +54,7 @@ export async function localSession(): Promise<{
   await initParser();
   const catalog = new Catalog('quiver');
   const session = new EngineSession(
-    { catalog, serverVersion: '16.4', commitLog: null },
+    { catalog, serverVersion: '16.4', storage: null },
     'quiver',
     'quiver',
     1,

@@ -18,7 +18,11 @@ export interface BuildableVectorIndex<V = Float32Array> extends VectorIndex<V> {
  * framing, checksum and parameter checks are index-persistence.ts's job.
  */
 export interface SavableIndex {
-  writeTo(out: ByteWriter): Promise<void>;
+  /**
+   * Writes the content as it is at the call, synchronously: a checkpoint saves indexes that
+   * rows keep being added to, so the bytes must not depend on anything that happens later.
+   */
+  writeTo(out: ByteWriter): void;
   readFrom(input: ByteReader): Promise<void>;
 }
 

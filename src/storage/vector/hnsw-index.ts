@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFileSync, rmSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
@@ -108,8 +109,15 @@ export class HnswIndex implements BuildableVectorIndex, SavableIndex {
    * (hnswlib-node cannot list its marks; the live set and size() are derived from them).
    * hnswlib saves only to a path, so the file goes through a private temp file.
    */
-  async writeTo(out: ByteWriter): Promise<void> {
-    const file = await withTempFile((path) => this.native.writeIndex(path).then(() => readFile(path)));
+  writeTo(out: ByteWriter): void {
+    const path = tempPath();
+    let file: Buffer;
+    try {
+      this.native.writeIndexSync(path);
+      file = readFileSync(path);
+    } finally {
+      rmSync(path, { force: true });
+    }
     out.blob(file);
     out.f64(this.capacity);
     // Sorted: hnswlib lists labels in hash order, and equal indexes should save equal bytes.
@@ -197,8 +205,12 @@ export class HnswIndex implements BuildableVectorIndex, SavableIndex {
 }
 
 /** Runs `use` with a fresh path under the OS temp directory, removing the file afterwards. */
+function tempPath(): string {
+  return join(tmpdir(), `quiver-hnsw-${process.pid}-${randomUUID()}.bin`);
+}
+
 async function withTempFile<T>(use: (path: string) => Promise<T>): Promise<T> {
-  const path = join(tmpdir(), `quiver-hnsw-${process.pid}-${randomUUID()}.bin`);
+  const path = tempPath();
   try {
     return await use(path);
   } finally {

@@ -123,7 +123,7 @@ describe.each(cases.map((c) => [label(c), c] as const))('saved %s', (_, c) => {
 
   it('loads into an index with the same size and search results, that keeps growing', async () => {
     const original = build(c.spec, values);
-    const bytes = await saveColumnIndex(original);
+    const bytes = saveColumnIndex(original);
     // The catalog hands a spec that went through JSON, not the original object.
     const spec = JSON.parse(JSON.stringify(c.spec)) as ColumnIndexSpec;
     const loaded = await loadColumnIndex(bytes, spec);
@@ -134,7 +134,7 @@ describe.each(cases.map((c) => [label(c), c] as const))('saved %s', (_, c) => {
     expect(before.every((r) => r.rowIds.length === K)).toBe(true);
     expect(searchAll(loaded, queries, c.search)).toEqual(before);
     // Saving the loaded index gives the same bytes: nothing was lost or reordered.
-    expect(Buffer.compare(await saveColumnIndex(loaded), bytes)).toBe(0);
+    expect(Buffer.compare(saveColumnIndex(loaded), bytes)).toBe(0);
 
     addMore(loaded, more);
     expect(loaded.index.size()).toBe(original.index.size() + ADDED);
@@ -162,7 +162,7 @@ describe.each(cases.map((c) => [label(c), c] as const))('saved %s', (_, c) => {
   });
 
   it('rejects a flipped byte, a truncated file and another definition', async () => {
-    const bytes = await saveColumnIndex(build(c.spec, values.slice(0, 300)));
+    const bytes = saveColumnIndex(build(c.spec, values.slice(0, 300)));
     for (const at of [2, 25, bytes.length >> 1, bytes.length - 2]) {
       const damaged = Uint8Array.from(bytes);
       damaged[at] ^= 0x10;
@@ -206,7 +206,7 @@ describe('saved index files', () => {
         c.spec.dimensions,
         c.spec.options,
       );
-      const loaded = await loadColumnIndex(await saveColumnIndex(empty), c.spec);
+      const loaded = await loadColumnIndex(saveColumnIndex(empty), c.spec);
       expect(loaded.index.size()).toBe(0);
       expect(loaded.index.search(loaded.encode(valuesFor(c.spec, 1, 5)[0]), K, c.search).rowIds).toEqual([]);
       const more = valuesFor(c.spec, 40, 6);
@@ -217,7 +217,7 @@ describe('saved index files', () => {
   });
 
   it('rejects other build parameters, another method and an unknown format version', async () => {
-    const bytes = await saveColumnIndex(build(spec, values));
+    const bytes = saveColumnIndex(build(spec, values));
     await expect(loadColumnIndex(bytes, { ...spec, options: { m: 16, efConstruction: 32 } })).rejects.toThrow(
       'saved vector index cannot be loaded: it was saved for another index definition: m is 8, expected 16',
     );
@@ -237,7 +237,7 @@ describe('saved index files', () => {
   });
 
   it('reports a payload hnswlib cannot read, and leaves no temp files', async () => {
-    const real = await saveColumnIndex(build(spec, values));
+    const real = saveColumnIndex(build(spec, values));
     const ownFiles = async () =>
       (await readdir(tmpdir())).filter((name) => name.startsWith(`quiver-hnsw-${process.pid}-`));
     // A well-framed file (valid checksum) whose hnswlib part stops after hnswlib's header.
@@ -255,7 +255,7 @@ describe('saved index files', () => {
         },
       }),
     };
-    await expect(loadColumnIndex(await saveColumnIndex(fake), spec)).rejects.toThrow(
+    await expect(loadColumnIndex(saveColumnIndex(fake), spec)).rejects.toThrow(
       /saved vector index cannot be loaded: payload: .*corrupted/i,
     );
     expect(await ownFiles()).toEqual([]);

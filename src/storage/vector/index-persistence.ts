@@ -47,9 +47,9 @@ function headerOf(spec: ColumnIndexSpec): IndexFileHeader {
 }
 
 /** The bytes of `index`'s current content: save them next to the segment. */
-export async function saveColumnIndex(index: ColumnIndex): Promise<Uint8Array> {
+export function saveColumnIndex(index: ColumnIndex): Uint8Array {
   const payload = new ByteWriter();
-  await index.index.writeTo(payload);
+  index.index.writeTo(payload);
   const header = new TextEncoder().encode(JSON.stringify(headerOf(index.spec)));
   const total = PREFIX_BYTES + header.length + payload.length + TRAILER_BYTES;
   const file = new Uint8Array(total);

@@ -145,7 +145,7 @@ export class IvfflatIndex implements BuildableVectorIndex, SavableIndex {
   }
 
   /** Centres, then every list in its current order (order decides ties between equal distances). */
-  async writeTo(out: ByteWriter): Promise<void> {
+  writeTo(out: ByteWriter): void {
     const codec = float32Codec(this.dimensions);
     out.u32(this.centers.length);
     codec.write(out, this.centers);

@@ -76,7 +76,7 @@ export class TsHnswIndex<V extends ArrayLike<number> = Float32Array>
     return this.graph.size;
   }
 
-  async writeTo(out: ByteWriter): Promise<void> {
+  writeTo(out: ByteWriter): void {
     this.graph.writeTo(out, this.codec);
   }
 

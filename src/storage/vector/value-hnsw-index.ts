@@ -45,7 +45,7 @@ export class ValueHnswIndex<V> implements VectorIndex<V>, SavableIndex {
     return this.graph.size;
   }
 
-  async writeTo(out: ByteWriter): Promise<void> {
+  writeTo(out: ByteWriter): void {
     this.graph.writeTo(out, this.codec);
   }
 
