@@ -20,6 +20,19 @@ export interface ScannedFloat {
   readonly erange: boolean;
 }
 
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+/** Significant digits the fast paths take into account. */
+const MAX_DIGITS = 30;
+/** Relative distance from a float4 midpoint below which an approximate double cannot decide. */
+const MIDPOINT_TOLERANCE = 2 ** -44;
+
+/** Whether approximate `d` is too close to a float4 midpoint next to its rounding `f`. */
+function nearMidpoint(f: number, d: number): boolean {
+  const tolerance = Math.abs(d) * MIDPOINT_TOLERANCE;
+  const below = nextFloat32(f, -Infinity);
+  const above = nextFloat32(f, Infinity);
+  return Math.abs(d - (f + below) / 2) <= tolerance || Math.abs(d - (f + above) / 2) <= tolerance;
+}
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
@@ -146,7 +159,98 @@ function special(value: number, end: number): ScannedFloat {
   return { value, end, erange: false };
 }
 
+/**
+ * The usual case, without building digit strings: find the literal's extent, let Number()
+ * round it to double and fround() to float32. That is the correctly rounded float32 unless
+ * the double is exactly a float32 midpoint (see decimalToFloat32); then the exact path
+ * decides.
+ */
 function scanDecimal(s: string, i: number, negative: boolean, start: number): ScannedFloat {
+  const from = i;
+  // The first MAX_DIGITS significant digits as a number (exact while there are at most 15)
+  // and the power of ten that scales it.
+  let mantissa = 0;
+  let significant = 0;
+  let scale = 0;
+  let digits = 0;
+  let c = s.charCodeAt(i);
+  while (isDigit(c)) {
+    if (significant > 0 || c !== 48) {
+      if (significant < MAX_DIGITS) mantissa = mantissa * 10 + (c - 48);
+      else scale++;
+      significant++;
+    }
+    digits++;
+    c = s.charCodeAt(++i);
+  }
+  if (c === 46) {
+    let j = i + 1;
+    let frac = 0;
+    c = s.charCodeAt(j);
+    while (isDigit(c)) {
+      if (significant > 0 || c !== 48) {
+        if (significant < MAX_DIGITS) {
+          mantissa = mantissa * 10 + (c - 48);
+          scale--;
+        }
+        significant++;
+      } else scale--;
+      frac++;
+      c = s.charCodeAt(++j);
+    }
+    if (digits > 0 || frac > 0) i = j;
+    else scale = 0;
+    digits += frac;
+  }
+  if (digits === 0) return { value: 0, end: start, erange: false };
+  let exponent = 0;
+  if ((s.charCodeAt(i) | 32) === 101) {
+    let j = i + 1;
+    let expNeg = false;
+    if (s.charCodeAt(j) === 43 || s.charCodeAt(j) === 45) expNeg = s.charCodeAt(j++) === 45;
+    if (isDigit(s.charCodeAt(j))) {
+      while (isDigit(s.charCodeAt(j))) {
+        if (exponent < 1e6) exponent = exponent * 10 + (s.charCodeAt(j) - 48);
+        j++;
+      }
+      if (expNeg) exponent = -exponent;
+      i = j;
+    }
+  }
+  if (significant === 0) return { value: negative ? -0 : 0, end: i, erange: false };
+  const power = scale + exponent;
+  let d: number;
+  let f: number;
+  if (significant <= 15 && power >= -22 && power <= 22) {
+    // Clinger's fast path: an integer below 2^53 times or over an exact power of ten is
+    // the correctly rounded double, so only an exact float4 midpoint needs a closer look.
+    d = power >= 0 ? mantissa * POWERS_OF_TEN[power] : mantissa / POWERS_OF_TEN[-power];
+    f = Math.fround(d);
+    if (f !== d && Number.isFinite(f)) {
+      const g = nextFloat32(f, d);
+      if (Number.isFinite(g) && (f + g) / 2 === d) return scanDecimalExact(s, from, negative, start);
+    }
+  } else if (significant <= MAX_DIGITS && power >= -70 && power <= 50) {
+    // Longer literals (a float4 printed as a double has 17 digits): a double within a few
+    // ulps of the value. Its float4 rounding is right unless the value is that close to a
+    // float4 midpoint, in which case the exact path decides.
+    d = power >= 0 ? mantissa * 10 ** power : mantissa / 10 ** -power;
+    f = Math.fround(d);
+    if (Number.isFinite(f) && nearMidpoint(f, d)) return scanDecimalExact(s, from, negative, start);
+  } else {
+    d = Number(s.slice(from, i));
+    f = Math.fround(d);
+    if (f !== d && Number.isFinite(f)) {
+      const g = nextFloat32(f, d);
+      if (Number.isFinite(g) && (f + g) / 2 === d) return scanDecimalExact(s, from, negative, start);
+    }
+  }
+  const erange = f === 0 || !Number.isFinite(f);
+  return { value: negative ? -f : f, end: i, erange };
+}
+
+/** scanDecimal with exact (BigInt) rounding, for literals whose double is a float32 midpoint. */
+function scanDecimalExact(s: string, i: number, negative: boolean, start: number): ScannedFloat {
   let intDigits = '';
   let fracDigits = '';
   while (isDigit(s.charCodeAt(i))) intDigits += s[i++];
