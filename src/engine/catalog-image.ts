@@ -35,7 +35,7 @@ interface ColumnDescriptor {
 interface TableDescriptor {
   readonly oid: number;
   readonly name: string;
-  readonly schema: number;
+  readonly schema: string;
   readonly columns: readonly ColumnDescriptor[];
   readonly view: { readonly text: string; readonly query: unknown } | null;
 }
@@ -43,7 +43,7 @@ interface TableDescriptor {
 interface IndexDescriptor {
   readonly oid: number;
   readonly name: string;
-  readonly schema: number;
+  readonly schema: string;
   readonly table: number;
   readonly method: IndexDef['method'];
   readonly columns: readonly number[];
@@ -61,12 +61,18 @@ interface IndexDescriptor {
 interface SequenceDescriptor {
   readonly oid: number;
   readonly name: string;
-  readonly schema: number;
+  readonly schema: string;
   readonly start: number;
   readonly increment: number;
   readonly next: number;
   readonly called: boolean;
 }
+
+/**
+ * Schemas are named by database and OID: every database has its own `public` with OID 2200,
+ * as in PostgreSQL, where each database has its own pg_namespace.
+ */
+const schemaRef = (schema: Schema): string => `${schema.database.oid}.${schema.oid}`;
 
 const storeValue = (type: SqlType, v: Value | undefined): StoredValue | null =>
   v === null || v === undefined ? null : { type, base64: Buffer.from(binaryOut(type, v)).toString('base64') };
@@ -89,7 +95,7 @@ export function catalogImage(catalog: Catalog): Map<string, string> {
     });
     for (const schema of db.schemas.values()) {
       if (schema.name.startsWith('pg_temp')) continue;
-      put(`schema/${schema.oid}`, { oid: schema.oid, name: schema.name, database: db.oid });
+      put(`schema/${schemaRef(schema)}`, { oid: schema.oid, name: schema.name, database: db.oid });
       for (const seq of schema.sequences.values()) put(`sequence/${seq.oid}`, sequenceDescriptor(seq));
       for (const table of schema.tables.values()) {
         if (table.temporary) continue;
@@ -103,14 +109,14 @@ export function catalogImage(catalog: Catalog): Map<string, string> {
 
 function sequenceDescriptor(seq: Sequence): SequenceDescriptor {
   const { oid, name, start, increment, next, called } = seq;
-  return { oid, name, schema: seq.schema.oid, start, increment, next, called };
+  return { oid, name, schema: schemaRef(seq.schema), start, increment, next, called };
 }
 
 function tableDescriptor(table: Table): TableDescriptor {
   return {
     oid: table.oid,
     name: table.name,
-    schema: table.schema.oid,
+    schema: schemaRef(table.schema),
     view: table.view,
     columns: table.columns.map((c) => ({
       name: c.name,
@@ -130,7 +136,7 @@ function indexDescriptor(index: IndexDef): IndexDescriptor {
   return {
     oid: index.oid,
     name: index.name,
-    schema: index.schema.oid,
+    schema: schemaRef(index.schema),
     table: index.table.oid,
     method: index.method,
     columns: index.columns,
@@ -183,10 +189,13 @@ export function loadCatalog(
     catalog.databases.set(db.name, db);
     databases.set(db.oid, db);
   }
-  const schemas = new Map<number, Schema>();
+  const schemas = new Map<string, Schema>();
   for (const s of of<{ oid: number; name: string; database: number }>('schema')) {
     const db = databases.get(s.database);
-    if (db) schemas.set(s.oid, catalog.createSchema(db, s.name, s.oid));
+    if (db) {
+      const schema = catalog.createSchema(db, s.name, s.oid);
+      schemas.set(schemaRef(schema), schema);
+    }
   }
   const sequences = new Map<number, Sequence>();
   for (const d of of<SequenceDescriptor>('sequence')) {

@@ -88,6 +88,7 @@ export function takeSnapshot(
   lsn: number,
   manifests: ReadonlyMap<number, TableManifest>,
   saveIndex: IndexSaver,
+  compactAll = false,
 ): Snapshot {
   const sequences: SequenceState[] = [];
   const tables: TableSnapshot[] = [];
@@ -99,7 +100,7 @@ export function takeSnapshot(
       for (const table of schema.tables.values()) {
         if (table.temporary || table.view) continue;
         live.add(table.oid);
-        const snap = snapshotTable(table, manifests.get(table.oid) ?? null, saveIndex);
+        const snap = snapshotTable(table, manifests.get(table.oid) ?? null, saveIndex, compactAll);
         if (snap) tables.push(snap);
       }
     }
@@ -107,13 +108,20 @@ export function takeSnapshot(
   return { lsn, sequences, tables, live };
 }
 
+/** A table with this many segments is compacted into one by the next checkpoint. */
+const MAX_SEGMENTS = 8;
+/** …and so is one whose deleted sealed rows reach this share of its sealed rows. */
+const MAX_DELETED_SHARE = 0.2;
+
 function snapshotTable(
   table: Table,
   prev: TableManifest | null,
   saveIndex: IndexSaver,
+  compact: boolean,
 ): TableSnapshot | null {
   const store = table.store;
-  const base = prev && prev.generation === store.generation ? prev : null;
+  let base = prev && prev.generation === store.generation && !compact ? prev : null;
+  if (base && needsCompaction(table, base)) base = null;
   const from = base?.sealedBelow ?? 0;
   const rowIds: number[] = [];
   const pending: number[] = [];
@@ -153,6 +161,21 @@ function snapshotTable(
     tombstones: tombstonesChanged ? tombstones : null,
     indexFiles,
   };
+}
+
+/**
+ * Compaction rewrites a table's sealed rows as one segment without the deleted ones (the
+ * checkpoint then starts the table from no manifest): when segments pile up, or deletions
+ * make a large share of what the segments hold.
+ */
+function needsCompaction(table: Table, m: TableManifest): boolean {
+  if (m.segments.length >= MAX_SEGMENTS) return true;
+  const sealed = m.segments.reduce((n, s) => n + s.rows, 0);
+  let deleted = 0;
+  for (let rowId = 0; rowId < m.sealedBelow; rowId++) {
+    if (table.store.creatorStatus(rowId) === 'committed' && table.store.deletionCommitted(rowId)) deleted++;
+  }
+  return deleted > 0 && deleted >= sealed * MAX_DELETED_SHARE;
 }
 
 /**

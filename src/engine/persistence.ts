@@ -165,15 +165,18 @@ export class Persistence implements CommitLog {
   }
 
   /**
-   * Seals what the WAL holds into segments and index files, then cuts the WAL. One runs at
-   * a time; a call during a running one waits for it.
+   * Seals what the WAL holds into segments and index files, then cuts the WAL; with
+   * `compact`, every table's sealed rows are rewritten without the deleted ones (VACUUM).
    */
-  checkpoint(): Promise<void> {
-    if (this.running) return this.running;
+  checkpoint(options: { compact?: boolean } = {}): Promise<void> {
+    if (this.running) {
+      // One at a time; a compaction asked for during another checkpoint runs after it.
+      return options.compact ? this.running.then(() => this.checkpoint(options)) : this.running;
+    }
     const run = async () => {
       const wal = this.options.wal;
       const snapshot = await this.quiesced(() =>
-        takeSnapshot(this.catalog, wal.nextLsn, this.manifests, saveIndexFile),
+        takeSnapshot(this.catalog, wal.nextLsn, this.manifests, saveIndexFile, options.compact),
       );
       const { manifests, unreferenced } = await writeCheckpoint(
         snapshot,

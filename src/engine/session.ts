@@ -79,8 +79,8 @@ export interface EngineServices {
 }
 
 export interface DurableStorage extends CommitLog {
-  /** Seals what the WAL holds into segments (CHECKPOINT, VACUUM). */
-  checkpoint(): Promise<void>;
+  /** Seals what the WAL holds into segments (CHECKPOINT); `compact` drops deleted rows (VACUUM). */
+  checkpoint(options?: { compact?: boolean }): Promise<void>;
 }
 
 export class EngineSession implements Session {
@@ -456,7 +456,7 @@ export class EngineSession implements Session {
       }
       const outcome = runStatement(stmt, rc, prepared ? this.compiled(prepared) : null);
       if (stmt.kind === 'NoOp' && (stmt.tag === 'CHECKPOINT' || stmt.tag === 'VACUUM')) {
-        await this.services.storage?.checkpoint();
+        await this.services.storage?.checkpoint({ compact: stmt.tag === 'VACUUM' });
       }
       // COMMIT (or END, or a failed block's ROLLBACK) reports only once it is durable.
       await this.transaction.settle();

@@ -3,7 +3,7 @@
  * sequence positions, indexes), nothing rolled back is, and DDL changes between writes
  * (ADD/DROP COLUMN, TRUNCATE, DROP TABLE) replay onto the right layout.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -145,6 +145,31 @@ describe('restart', () => {
     expect(roles.rows).toEqual([{ rolname: 'reader', rolcanlogin: true }]);
     const dbs = await c.query("SELECT datname FROM pg_database WHERE datname = 'second'");
     expect(dbs.rows).toHaveLength(1);
+  });
+
+  test('CHECKPOINT seals segments; VACUUM compacts them without the deleted rows', async () => {
+    await rows('CREATE TABLE churn (id int PRIMARY KEY, v text)');
+    const [[oid]] = await rows("SELECT 'churn'::regclass::oid");
+    const files = async (suffix: string) =>
+      (await readdir(join(dataDir, 'objects', 'tables', String(oid)))).filter((f) => f.endsWith(suffix));
+    for (let round = 0; round < 3; round++) {
+      await rows(
+        `INSERT INTO churn SELECT g, 'v' || g FROM generate_series(${round * 100 + 1}, ${round * 100 + 100}) g`,
+      );
+      await rows('CHECKPOINT');
+    }
+    expect(await files('.seg')).toHaveLength(3);
+    // 10% deleted: below the share that compacts on its own, so the checkpoint writes tombstones.
+    await rows('DELETE FROM churn WHERE id % 10 = 0');
+    await rows('CHECKPOINT');
+    expect(await files('.seg')).toHaveLength(3);
+    expect(await files('.del')).toHaveLength(1);
+    await rows('VACUUM');
+    expect(await files('.seg')).toHaveLength(1);
+    expect(await files('.del')).toHaveLength(0);
+    await restart();
+    expect(await rows('SELECT count(*), sum(id) FROM churn')).toEqual([['270', '40500']]);
+    await expect(rows('BEGIN; VACUUM')).rejects.toMatchObject({ code: '25001' });
   });
 
   test('a second server cannot open the same data directory', async () => {
