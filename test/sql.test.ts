@@ -34,7 +34,11 @@ describe('sql-tests', () => {
       if (!server) throw new Error('no server (see the beforeAll error)');
       const records = parseSltFile(join(dir, file));
       await using client = await connect(server, { application_name: `slt ${file} ${protocol}` });
-      const result = await runSlt(client, records, { protocol, labels: [server.kind] });
+      const result = await runSlt(client, records, {
+        protocol,
+        labels: [server.kind],
+        connect: () => connect(server!, { application_name: `slt ${file} ${protocol}` }),
+      });
       if (result.failures.length > 0) {
         throw new Error(
           `${result.failures.length} of ${result.ran} records failed in ${file} (${protocol}):\n\n` +

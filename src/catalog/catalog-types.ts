@@ -109,3 +109,14 @@ export interface Role {
   /** SCRAM-SHA-256 verifier text (never the plain password), or null = no password. */
   password: string | null;
 }
+
+/** A CREATE INDEX in progress, as pg_stat_progress_create_index shows it. */
+export interface IndexBuildProgress {
+  readonly pid: number;
+  readonly database: Database;
+  readonly table: Table;
+  readonly index: IndexDef;
+  phase: string;
+  readonly tuplesTotal: number;
+  tuplesDone: number;
+}

@@ -6,7 +6,16 @@
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { TableStore } from '../storage/table-store.ts';
 import { TransactionManager } from '../storage/transactions.ts';
-import type { Column, Database, IndexDef, Role, Schema, Sequence, Table } from './catalog-types.ts';
+import type {
+  Column,
+  Database,
+  IndexBuildProgress,
+  IndexDef,
+  Role,
+  Schema,
+  Sequence,
+  Table,
+} from './catalog-types.ts';
 
 /** First OID for user objects, as in PostgreSQL (FirstNormalObjectId). */
 const FIRST_USER_OID = 16384;
@@ -21,6 +30,8 @@ export class Catalog {
 
   /** Sequences advanced since the last WAL record (their values are logged with it). */
   readonly advancedSequences = new Set<Sequence>();
+  /** CREATE INDEX builds running now, by backend pid (pg_stat_progress_create_index). */
+  readonly indexBuilds = new Map<number, IndexBuildProgress>();
 
   /** A fresh catalog with the bootstrap superuser and its databases, or an empty one to load into. */
   constructor(bootstrapUser: string | null) {

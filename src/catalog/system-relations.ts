@@ -10,6 +10,7 @@ import { descriptionRelations } from './pg-catalog/descriptions.ts';
 import { emptyRelations } from './pg-catalog/empty-relations.ts';
 import { indexRelations } from './pg-catalog/indexes.ts';
 import { procRelations } from './pg-catalog/procs.ts';
+import { progressViews } from './pg-catalog/progress.ts';
 import type { SystemRelation } from './pg-catalog/relation.ts';
 import { roleRelations } from './pg-catalog/roles.ts';
 import { sequenceRelations } from './pg-catalog/sequences.ts';
@@ -30,6 +31,7 @@ const RELATIONS: SystemRelation[] = [
   ...sequenceRelations,
   ...emptyRelations,
   ...sessionViews,
+  ...progressViews,
 ];
 
 const byName = new Map(RELATIONS.map((r) => [r.name, r]));

@@ -9,6 +9,7 @@ import type { IndexDef, Schema, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { addToIndex, resetIndexKeys } from '../exec/table-writer.ts';
 import type { CreateIndexStmt } from '../sql/ast-utility.ts';
+import { buildInWorker, buildsInWorker } from '../storage/vector/build-in-worker.ts';
 import {
   checkIndexedValue,
   createColumnIndex,
@@ -20,6 +21,7 @@ import { hashKey } from '../types/compare.ts';
 import { typeInfo } from '../types/registry.ts';
 import type { EvalContext } from '../types/registry-types.ts';
 import type { SqlType, Value } from '../types/type.ts';
+import { indexSpec } from './index-files.ts';
 
 interface OpClass {
   readonly type: 'vector' | 'halfvec' | 'sparsevec' | 'bit';
@@ -115,7 +117,19 @@ export interface IndexBuildContext {
   readonly notice: (message: string, detail?: string, hint?: string) => void;
   /** Registers how to undo a catalog change if the transaction rolls back (transactional DDL). */
   readonly onUndo: (undo: () => void) => void;
+  /**
+   * Runs asynchronous work before the statement completes (a big vector index is built in a
+   * worker thread); absent where statements cannot wait (recovery), which builds inline.
+   */
+  readonly defer?: (work: () => Promise<void>) => void;
+  /** The backend's pid, for pg_stat_progress_create_index. */
+  readonly processId?: number;
 }
+
+/** Vector indexes over at least this many rows are built in a worker thread. */
+const WORKER_BUILD_MIN_ROWS = 10_000;
+/** …and report progress in NOTICE lines from this many rows on. */
+const PROGRESS_NOTICE_MIN_ROWS = 50_000;
 
 /** The indexed expression of an expression index, bound over the table's row. */
 export interface IndexExpression {
@@ -218,10 +232,83 @@ export function createIndex(
     expression: stmt.elems.find((e) => e.expr !== null)?.expr ?? null,
     keyOf: expression ? expression.evaluate : (row) => row[columns[0]],
   };
+  if (opts.defer && index.method !== 'btree' && table.store.capacity >= WORKER_BUILD_MIN_ROWS) {
+    if (opts.catalog.relationExists(index.schema, index.name)) {
+      throw new SqlError(SqlState.DuplicateTable, `relation "${index.name}" already exists`);
+    }
+    opts.defer(() => buildInBackground(index, opts));
+    return index;
+  }
   buildIndex(index, opts);
   opts.catalog.addIndex(index);
   opts.onUndo(() => opts.catalog.dropIndex(index));
   return index;
+}
+
+/**
+ * Builds a vector index in a worker thread while the event loop keeps serving other
+ * sessions. The index joins the catalog only when it is complete; rows inserted meanwhile
+ * are added to it then.
+ */
+async function buildInBackground(index: IndexDef, opts: IndexBuildContext): Promise<void> {
+  const store = index.table.store;
+  const generation = store.generation;
+  const upTo = store.capacity;
+  const spec = indexSpec(index);
+  const encoder = createColumnIndex(spec.method, spec.type, spec.metric, spec.dimensions, spec.options);
+  const rowIds: number[] = [];
+  const values: Float32Array[] = [];
+  for (let rowId = 0; rowId < upTo; rowId++) {
+    if (!store.mayBeLive(rowId)) continue;
+    const v = index.keyOf(store.row(rowId));
+    if (!indexable(v, index.metric!)) continue;
+    checkIndexedValue(index, v);
+    rowIds.push(rowId);
+    values.push(encoder.encode(v) as Float32Array);
+  }
+  if (
+    !buildsInWorker(values[0]) ||
+    (index.method === 'ivfflat' && rowIds.length < (index.options.lists ?? 100))
+  ) {
+    buildIndex(index, opts);
+  } else {
+    const progress = {
+      pid: opts.processId ?? 0,
+      database: index.schema.database,
+      table: index.table,
+      index,
+      phase: 'building index: loading tuples',
+      tuplesTotal: rowIds.length,
+      tuplesDone: 0,
+    };
+    const loud = rowIds.length >= PROGRESS_NOTICE_MIN_ROWS;
+    let nextNotice = 0.25;
+    opts.catalog.indexBuilds.set(progress.pid, progress);
+    try {
+      const built = await buildInWorker(spec, rowIds, values, (done) => {
+        progress.tuplesDone = done;
+        if (loud && done / rowIds.length >= nextNotice && done < rowIds.length) {
+          opts.notice(`building index "${index.name}": ${done} of ${rowIds.length} rows`);
+          while (nextNotice <= done / rowIds.length) nextNotice += 0.25;
+        }
+      });
+      if (store.generation !== generation) buildIndex(index, opts);
+      else {
+        index.vector = built;
+        // Rows that arrived while the worker built.
+        for (let rowId = upTo; rowId < store.capacity; rowId++) {
+          if (store.mayBeLive(rowId)) addToIndex(index, store.row(rowId), rowId);
+        }
+      }
+    } finally {
+      opts.catalog.indexBuilds.delete(progress.pid);
+    }
+  }
+  if (opts.catalog.relationExists(index.schema, index.name)) {
+    throw new SqlError(SqlState.DuplicateTable, `relation "${index.name}" already exists`);
+  }
+  opts.catalog.addIndex(index);
+  opts.onUndo(() => opts.catalog.dropIndex(index));
 }
 
 /** (Re)builds an index from the table's current rows (CREATE INDEX, TRUNCATE). */

@@ -16,6 +16,8 @@ export class SessionSettings {
   private txnSaved: Map<string, string> | null = null;
   /** Values before SET LOCAL (restored when the block ends either way). */
   private localSaved: Map<string, string> | null = null;
+  /** Settings whose value is state kept elsewhere (transaction_isolation: the transaction's). */
+  readonly computed = new Map<string, () => string>();
 
   beginTransaction(): void {
     this.txnSaved = new Map();
@@ -70,7 +72,7 @@ export class SessionSettings {
   /** Raw stored value (no unit formatting); unknown names throw. */
   get(name: string): string {
     const def = findSetting(name);
-    if (def) return this.values.get(def.name)!;
+    if (def) return this.computed.get(def.name)?.() ?? this.values.get(def.name)!;
     const p = this.placeholders.get(name.toLowerCase());
     if (p !== undefined) return p;
     throw new SqlError(SqlState.UndefinedObject, `unrecognized configuration parameter "${name}"`);
@@ -79,11 +81,18 @@ export class SessionSettings {
   /** SHOW's rendering. */
   show(name: string): string {
     const def = findSetting(name);
-    return def ? displaySetting(def, this.values.get(def.name)!) : this.get(name);
+    return def ? displaySetting(def, this.get(def.name)) : this.get(name);
   }
 
   canonicalName(name: string): string {
     return findSetting(name)?.name ?? name.toLowerCase();
+  }
+
+  /** A value as SET would store it (checked against the setting's type and values). */
+  normalize(name: string, value: string): string {
+    const def = findSetting(name);
+    if (!def) throw new SqlError(SqlState.UndefinedObject, `unrecognized configuration parameter "${name}"`);
+    return normalizeSetting(def, value);
   }
 
   set(name: string, value: string, sink: ResultSink | null, local = false): void {
@@ -131,7 +140,7 @@ export class SessionSettings {
   all(): { name: string; value: string; doc: string }[] {
     return SETTINGS.map((s) => ({
       name: s.name,
-      value: displaySetting(s, this.values.get(s.name)!),
+      value: displaySetting(s, this.get(s.name)),
       doc: s.doc,
     }));
   }

@@ -41,6 +41,10 @@ export class SessionTransaction {
   startTime = 0;
   /** A commit waiting for its WAL record to be durable (see `settle`). */
   private committing: Promise<void> | null = null;
+  /** The isolation level BEGIN or SET TRANSACTION chose for this transaction, if any. */
+  private isolationLevel: string | null = null;
+  /** Whether a query ran in this transaction (it took the snapshot; the level is fixed). */
+  private queried = false;
 
   constructor(
     private readonly txns: TransactionManager,
@@ -73,6 +77,33 @@ export class SessionTransaction {
     this.top = this.txns.begin();
     this.current = this.top;
     this.startTime = (Date.now() - PG_EPOCH_MS) * 1000;
+  }
+
+  /** The level chosen for this transaction, or null for the session default. */
+  get isolation(): string | null {
+    return this.isolationLevel;
+  }
+
+  /** BEGIN ISOLATION LEVEL / SET TRANSACTION ISOLATION LEVEL (before the first query only). */
+  setIsolation(level: string): void {
+    if (this.queried) {
+      throw new SqlError(
+        SqlState.ActiveSqlTransaction,
+        'SET TRANSACTION ISOLATION LEVEL must be called before any query',
+      );
+    }
+    this.isolationLevel = level;
+  }
+
+  /**
+   * A query is about to run: the first one of a REPEATABLE READ (or SERIALIZABLE, which is
+   * snapshot isolation here) transaction takes its snapshot, as in PostgreSQL.
+   */
+  beforeQuery(defaultIsolation: string): void {
+    if (this.queried) return;
+    this.queried = true;
+    const level = this.isolationLevel ?? defaultIsolation;
+    if (level === 'repeatable read' || level === 'serializable') this.txns.takeSnapshot(this.top);
   }
 
   onUndo(undo: () => void): void {
@@ -175,6 +206,8 @@ export class SessionTransaction {
     this.block = false;
     this.aborted = false;
     this.startTime = 0;
+    this.isolationLevel = null;
+    this.queried = false;
   }
 
   /** The connection ended: roll back whatever is open. */

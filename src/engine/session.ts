@@ -94,6 +94,8 @@ export class EngineSession implements Session {
   private readonly interrupts = new StatementInterrupts();
   private readonly lastSequenceValues = new Map<number, bigint>();
   private sink: ResultSink | null = null;
+  /** Asynchronous work the running statement left to finish before it completes. */
+  private deferredWork: (() => Promise<void>)[] = [];
 
   constructor(
     private readonly services: EngineServices,
@@ -105,6 +107,10 @@ export class EngineSession implements Session {
     this.database = services.catalog.database(databaseName);
     this.transaction = new SessionTransaction(services.catalog.txns, services.storage);
     this.settings = new SessionSettings(user, services.serverVersion);
+    this.settings.computed.set(
+      'transaction_isolation',
+      () => this.transaction.isolation ?? this.settings.get('default_transaction_isolation'),
+    );
     this.settings.applyStartup(startupParameters);
   }
 
@@ -408,6 +414,8 @@ export class EngineSession implements Session {
         insertRows: (table, rows) => {
           for (const row of rows) writeRow(table, row, { txn: env.txn, ctx });
         },
+        defer: (work) => this.deferredWork.push(work),
+        processId: this.processId,
         // Every catalog change registers its undo: the one place to mark compiled plans stale.
         onUndo: (undo: () => void) => {
           const catalog = this.services.catalog;
@@ -429,8 +437,22 @@ export class EngineSession implements Session {
   }
 
   /** BEGIN/COMMIT/ROLLBACK and savepoints, called by the utility runner. */
-  transactionControl(op: TransactionOp, savepoint: string | null): string {
-    return transactionControl(this.transaction, this.settings, this.sink, op, savepoint);
+  transactionControl(op: TransactionOp, savepoint: string | null, isolation: string | null = null): string {
+    return transactionControl(this.transaction, this.settings, this.sink, op, savepoint, isolation);
+  }
+
+  /** SET TRANSACTION ISOLATION LEVEL / SET transaction_isolation: this transaction only. */
+  setTransactionIsolation(value: string): void {
+    const level = this.settings.normalize('transaction_isolation', value);
+    if (!this.transaction.inBlock) {
+      this.sink?.notice({
+        severity: 'WARNING',
+        code: '25P01',
+        message: 'SET TRANSACTION can only be used in transaction blocks',
+      });
+      return;
+    }
+    this.transaction.setIsolation(level);
   }
 
   private async runParsed(
@@ -447,6 +469,8 @@ export class EngineSession implements Session {
       );
     }
     this.transaction.ensureStarted();
+    if (!SNAPSHOT_FREE.has(stmt.kind))
+      this.transaction.beforeQuery(this.settings.get('default_transaction_isolation'));
     this.interrupts.start(Number(this.settings.get('statement_timeout')));
     try {
       const rc = this.runContext(prepared ? [...prepared.paramTypes] : [], params, this.evalContext());
@@ -455,6 +479,7 @@ export class EngineSession implements Session {
         throw new SqlError(SqlState.ActiveSqlTransaction, 'VACUUM cannot run inside a transaction block');
       }
       const outcome = runStatement(stmt, rc, prepared ? this.compiled(prepared) : null);
+      for (const work of this.deferredWork.splice(0)) await work();
       if (stmt.kind === 'NoOp' && (stmt.tag === 'CHECKPOINT' || stmt.tag === 'VACUUM')) {
         await this.services.storage?.checkpoint({ compact: stmt.tag === 'VACUUM' });
       }
@@ -465,6 +490,7 @@ export class EngineSession implements Session {
     } catch (err) {
       throw toSqlError(err);
     } finally {
+      this.deferredWork = [];
       this.interrupts.finish();
     }
   }
@@ -492,6 +518,9 @@ export class EngineSession implements Session {
     return end >= outcome.rows.length;
   }
 }
+
+/** Statements that do not take a transaction's snapshot (PostgreSQL's utility commands that read no tables). */
+const SNAPSHOT_FREE: ReadonlySet<Statement['kind']> = new Set(['Transaction', 'Set', 'Show', 'NoOp']);
 
 function isTransactionEnd(stmt: Statement): boolean {
   return (

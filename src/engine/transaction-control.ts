@@ -15,6 +15,7 @@ export function transactionControl(
   sink: ResultSink | null,
   op: TransactionOp,
   savepoint: string | null,
+  isolation: string | null = null,
 ): string {
   const warn = (code: string, message: string) => sink?.notice({ severity: 'WARNING', code, message });
   switch (op) {
@@ -24,6 +25,7 @@ export function transactionControl(
         t.begin();
         settings.beginTransaction();
       }
+      if (isolation) t.setIsolation(settings.normalize('transaction_isolation', isolation));
       return 'BEGIN';
     case 'savepoint':
       t.savepoint(savepoint!);

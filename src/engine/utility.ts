@@ -29,7 +29,7 @@ export function runUtility(
       if (stmt.op === 'prepare') {
         throw new SqlError(SqlState.FeatureNotSupported, 'PREPARE TRANSACTION is not supported');
       }
-      return done(session.transactionControl(stmt.op, stmt.savepoint));
+      return done(session.transactionControl(stmt.op, stmt.savepoint, stmt.isolation ?? null));
     }
     case 'Set': {
       const sink = session.currentSink();
@@ -39,6 +39,10 @@ export function runUtility(
           code: '25P01',
           message: 'SET LOCAL can only be used in transaction blocks',
         });
+        return done('SET');
+      }
+      if (stmt.action === 'value' && session.settings.canonicalName(stmt.name) === 'transaction_isolation') {
+        session.setTransactionIsolation(stmt.values.join(', '));
         return done('SET');
       }
       if (stmt.action === 'reset all') session.settings.resetAll(sink);

@@ -147,6 +147,8 @@ export interface TransactionStmt {
   readonly kind: 'Transaction';
   readonly op: 'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollback to' | 'prepare';
   readonly savepoint: string | null;
+  /** BEGIN ISOLATION LEVEL …, lower case ('repeatable read'); null when not given. */
+  readonly isolation?: string | null;
 }
 
 export interface SetStmt {

@@ -21,7 +21,6 @@ function fails(sql: string): SqlError {
 describe('transactions', () => {
   it.each([
     ['BEGIN', 'begin', null],
-    ['BEGIN ISOLATION LEVEL SERIALIZABLE', 'begin', null],
     ['START TRANSACTION READ ONLY', 'begin', null],
     ['COMMIT', 'commit', null],
     ['END', 'commit', null],
@@ -33,7 +32,14 @@ describe('transactions', () => {
     ['ROLLBACK TO SAVEPOINT s1', 'rollback to', 's1'],
     ["PREPARE TRANSACTION 'g1'", 'prepare', 'g1'],
   ])('%s', (sql, op, savepoint) => {
-    expect(stmt(sql)).toEqual({ kind: 'Transaction', op, savepoint });
+    expect(stmt(sql)).toMatchObject({ kind: 'Transaction', op, savepoint, isolation: null });
+  });
+
+  it('BEGIN ISOLATION LEVEL', () => {
+    expect(stmt('BEGIN ISOLATION LEVEL SERIALIZABLE')).toMatchObject({
+      op: 'begin',
+      isolation: 'serializable',
+    });
   });
 
   it('rejects COMMIT PREPARED and AND CHAIN', () => {
@@ -63,8 +69,21 @@ describe('SET / RESET / SHOW', () => {
     expect(stmt(sql)).toMatchObject({ kind: 'Set', local: false, ...expected });
   });
 
-  it('SET TRANSACTION and SET SESSION CHARACTERISTICS are no-ops tagged SET', () => {
-    expect(stmt('SET TRANSACTION ISOLATION LEVEL READ COMMITTED')).toEqual({ kind: 'NoOp', tag: 'SET' });
+  it('SET TRANSACTION / SESSION CHARACTERISTICS set an isolation level; read-only modes are no-ops', () => {
+    expect(stmt('SET TRANSACTION ISOLATION LEVEL READ COMMITTED')).toMatchObject({
+      kind: 'Set',
+      name: 'transaction_isolation',
+      values: ['read committed'],
+    });
+    expect(stmt('SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE')).toMatchObject({
+      kind: 'Set',
+      name: 'default_transaction_isolation',
+      values: ['serializable'],
+    });
+    expect(stmt('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY')).toMatchObject({
+      kind: 'Transaction',
+      isolation: 'repeatable read',
+    });
     expect(stmt('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY')).toEqual({
       kind: 'NoOp',
       tag: 'SET',

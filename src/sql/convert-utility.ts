@@ -30,12 +30,27 @@ const TRANSACTION_OPS: Partial<Record<pg.TransactionStmtKind, TransactionStmt['o
   TRANS_STMT_PREPARE: 'prepare',
 };
 
-/** BEGIN's isolation/read-only options are accepted and ignored. PREPARE TRANSACTION's gid goes in `savepoint`. */
+/** The isolation level among BEGIN's / SET TRANSACTION's options (read-only modes are accepted and ignored). */
+function isolationOf(options: readonly pg.Node[] | undefined): string | null {
+  for (const d of defElems(options)) {
+    if (d.defname !== 'transaction_isolation' || d.arg === undefined) continue;
+    const level = as(d.arg, 'A_Const')?.sval?.sval ?? defElemValue(d);
+    return level?.toLowerCase() ?? null;
+  }
+  return null;
+}
+
+/** PREPARE TRANSACTION's gid goes in `savepoint`. */
 function convertTransaction(s: pg.TransactionStmt, _ctx: ConvertContext, loc: number): TransactionStmt {
   const op = s.kind === undefined ? undefined : TRANSACTION_OPS[s.kind];
   if (op === undefined) throw unsupported('COMMIT PREPARED and ROLLBACK PREPARED are not supported', loc);
   if (s.chain) throw unsupported('AND CHAIN is not supported', loc);
-  return { kind: 'Transaction', op, savepoint: s.savepoint_name ?? s.gid ?? null };
+  return {
+    kind: 'Transaction',
+    op,
+    savepoint: s.savepoint_name ?? s.gid ?? null,
+    isolation: op === 'begin' ? isolationOf(s.options) : null,
+  };
 }
 
 /** SET values as text: numbers as written, strings and identifiers unquoted. */
@@ -72,9 +87,14 @@ function convertVariableSet(s: pg.VariableSetStmt, ctx: ConvertContext, loc: num
       return { kind: 'Set', action: 'reset', name, values: [], local };
     case 'VAR_RESET_ALL':
       return { kind: 'Set', action: 'reset all', name: 'all', values: [], local };
-    // SET TRANSACTION … / SET SESSION CHARACTERISTICS AS TRANSACTION …: one isolation level, accepted.
-    case 'VAR_SET_MULTI':
-      return { kind: 'NoOp', tag: 'SET' };
+    // SET TRANSACTION … sets this transaction's isolation level, SET SESSION CHARACTERISTICS
+    // AS TRANSACTION … the default for later ones; read-only modes are accepted and ignored.
+    case 'VAR_SET_MULTI': {
+      const isolation = isolationOf(s.args);
+      if (isolation === null) return { kind: 'NoOp', tag: 'SET' };
+      const target = name === 'TRANSACTION' ? 'transaction_isolation' : 'default_transaction_isolation';
+      return { kind: 'Set', action: 'value', name: target, values: [isolation], local };
+    }
     default:
       throw unsupported('SET … FROM CURRENT is not supported', loc);
   }

@@ -2,9 +2,9 @@
  * Transaction ids and their fate. Row versions carry the id of the transaction that
  * created (xmin) and deleted (xmax) them; a reader sees a version when its creator is its
  * own transaction (any live subtransaction of it) or committed, and its deleter is neither.
- * This is read-committed visibility with an "as of now" snapshot, exact while statements run
- * one at a time on the event loop. The storage issue replaces it with commit timestamps from
- * a TSO (DESIGN §3).
+ * Read committed reads "as of now" (exact while statements run one at a time on the event
+ * loop); a repeatable-read transaction reads as of its snapshot, a value of the commit clock.
+ * The cluster replaces the clock with timestamps from a TSO (DESIGN §3).
  *
  * Savepoints are subtransactions: ids whose top-level transaction is another id. Rolling
  * back to a savepoint aborts its subtransactions; committing the top commits every
@@ -38,6 +38,15 @@ export class TransactionManager {
   private readonly aborted = new Set<number>();
   /** Changes of each open top-level transaction. */
   private readonly writes = new Map<number, LoggedWrite[]>();
+  /** Commit counter: a commit's timestamp is the clock after it ticks. */
+  private clock = 0;
+  /** Snapshot (clock value) of each open repeatable-read transaction, by top-level id. */
+  private readonly snapshots = new Map<number, number>();
+  /**
+   * Commit timestamps of the ids committed while some snapshot was open; ids not here
+   * committed before every open snapshot, so every snapshot sees them.
+   */
+  private readonly commitTs = new Map<number, number>();
 
   begin(): number {
     const id = this.nextId++;
@@ -69,18 +78,41 @@ export class TransactionManager {
     return (this.writes.get(top) ?? []).filter((w) => !this.aborted.has(w.by));
   }
 
+  /**
+   * Freezes what `top` sees (REPEATABLE READ): from now on it sees only transactions that
+   * committed before this call, plus its own writes.
+   */
+  takeSnapshot(top: number): void {
+    this.snapshots.set(top, this.clock);
+  }
+
   /** Commits a top-level transaction and its surviving subtransactions. */
   commit(top: number): void {
     this.writes.delete(top);
     this.open.delete(top);
-    for (const sub of this.subs.get(top) ?? []) this.open.delete(sub);
+    const ts = ++this.clock;
+    this.endSnapshot(top);
+    if (this.snapshots.size > 0) this.commitTs.set(top, ts);
+    for (const sub of this.subs.get(top) ?? []) {
+      this.open.delete(sub);
+      if (this.snapshots.size > 0) this.commitTs.set(sub, ts);
+    }
     this.subs.delete(top);
+  }
+
+  private endSnapshot(top: number): void {
+    this.snapshots.delete(top);
+    // With no snapshot open, every committed id is visible to every reader again.
+    if (this.snapshots.size === 0) this.commitTs.clear();
   }
 
   /** Aborts a subtransaction, or a top-level transaction with all its subtransactions. */
   abort(id: number): void {
     const isTop = this.open.get(id) === id;
-    if (isTop) this.writes.delete(id);
+    if (isTop) {
+      this.writes.delete(id);
+      this.endSnapshot(id);
+    }
     this.open.delete(id);
     this.aborted.add(id);
     if (isTop) {
@@ -108,7 +140,14 @@ export class TransactionManager {
   /** True when `writer`'s effects are visible to transaction (or subtransaction) `reader`. */
   sees(reader: number, writer: number): boolean {
     const status = this.statusOf(writer);
-    if (status === 'committed') return true;
+    if (status === 'committed') {
+      if (this.snapshots.size === 0) return true;
+      const top = this.open.get(reader);
+      const snapshot = top === undefined ? undefined : this.snapshots.get(top);
+      if (snapshot === undefined) return true;
+      const ts = this.commitTs.get(writer);
+      return ts === undefined || ts <= snapshot;
+    }
     return status === 'in-progress' && this.sameTransaction(reader, writer);
   }
 }

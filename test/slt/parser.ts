@@ -33,6 +33,8 @@ export interface StatementRecord {
   readonly kind: 'statement';
   readonly at: Location;
   readonly conditions: readonly Condition[];
+  /** `connection <name>`: run on that named session instead of the file's main one. */
+  readonly connection?: string;
   readonly sql: string;
   /** `ok` (no rowCount check), `count` (rowCount must equal `count`), or `error`. */
   readonly expect:
@@ -45,6 +47,7 @@ export interface QueryRecord {
   readonly kind: 'query';
   readonly at: Location;
   readonly conditions: readonly Condition[];
+  readonly connection?: string;
   readonly sql: string;
   /** One character per result column: T I R B V (others are text). */
   readonly types: string;
@@ -114,7 +117,8 @@ export function parseSlt(text: string, file: string, include?: Includer): SltRec
       continue;
     }
     const conditions: Condition[] = [];
-    // Comments and conditions may precede the header line of a record.
+    let connection: string | undefined;
+    // Comments, conditions and a connection may precede the header line of a record.
     for (; i < lines.length && !isBlank(i); i++) {
       const line = lines[i].trim();
       if (line.startsWith('#')) continue;
@@ -122,6 +126,11 @@ export function parseSlt(text: string, file: string, include?: Includer): SltRec
       if (words[0] === 'skipif' || words[0] === 'onlyif') {
         if (words.length !== 2) throw new SltParseError(at(i), `${words[0]} takes one label`);
         conditions.push({ kind: words[0], label: words[1] });
+        continue;
+      }
+      if (words[0] === 'connection') {
+        if (words.length !== 2) throw new SltParseError(at(i), 'connection takes one name');
+        connection = words[1];
         continue;
       }
       break;
@@ -156,6 +165,7 @@ export function parseSlt(text: string, file: string, include?: Includer): SltRec
           kind: 'statement',
           at: at(headerIndex),
           conditions,
+          connection,
           sql: sqlLines.join('\n'),
           expect,
         });
@@ -194,6 +204,7 @@ export function parseSlt(text: string, file: string, include?: Includer): SltRec
           kind: 'query',
           at: at(headerIndex),
           conditions,
+          connection,
           sql: sqlLines.join('\n'),
           types,
           sort,

@@ -18,6 +18,8 @@ export interface RunOptions {
   readonly labels?: readonly string[];
   /** Called with each query's actual rows (rendered and sorted as the record asks). */
   readonly onQueryResult?: (record: QueryRecord, rows: readonly (readonly string[])[]) => void;
+  /** Opens the extra sessions that `connection <name>` records run on (closed at the end). */
+  readonly connect?: () => Promise<Client>;
 }
 
 export interface Failure {
@@ -147,24 +149,40 @@ export async function runSlt(
   const labels = new Set([options.protocol, ...(options.labels ?? [])]);
   const labelled = new Map<string, string[][]>();
   const failures: Failure[] = [];
+  const sessions = new Map<string, Client>();
   let ran = 0;
   let skipped = 0;
 
-  for (const record of records) {
-    if (!shouldRun(record, labels)) {
-      skipped++;
-      continue;
+  try {
+    for (const record of records) {
+      if (!shouldRun(record, labels)) {
+        skipped++;
+        continue;
+      }
+      if (record.kind === 'halt') break;
+      ran++;
+      const fail = (message: string) => failures.push({ at: record.at, sql: record.sql, message });
+      let on = client;
+      if (record.connection !== undefined) {
+        if (!options.connect)
+          throw new Error(`${record.at.file}:${record.at.line}: no named connections here`);
+        let named = sessions.get(record.connection);
+        if (!named) {
+          named = await options.connect();
+          sessions.set(record.connection, named);
+        }
+        on = named;
+      }
+      if (record.kind === 'statement') {
+        const message = await runStatement(on, record, options.protocol);
+        if (message) fail(message);
+      } else {
+        const message = await runQuery(on, record, options, labelled);
+        if (message) fail(message);
+      }
     }
-    if (record.kind === 'halt') break;
-    ran++;
-    const fail = (message: string) => failures.push({ at: record.at, sql: record.sql, message });
-    if (record.kind === 'statement') {
-      const message = await runStatement(client, record, options.protocol);
-      if (message) fail(message);
-    } else {
-      const message = await runQuery(client, record, options, labelled);
-      if (message) fail(message);
-    }
+  } finally {
+    for (const named of sessions.values()) await named.end().catch(() => {});
   }
   return { ran, skipped, failures };
 }

@@ -98,7 +98,14 @@ const connectionFor = (port: number) => ({ host: '127.0.0.1', port, user: 'quive
 async function runClient(model: ClientModel, port: number, died: Promise<never>): Promise<void> {
   const client = new pg.Client(connectionFor(port));
   client.on('error', () => {});
-  const sql = postgres({ ...connectionFor(port), max: 1, onnotice: () => {}, connect_timeout: 5 });
+  const sql = postgres({
+    ...connectionFor(port),
+    max: 1,
+    onnotice: () => {},
+    connect_timeout: 5,
+    // Its startup type query would be an unhandled rejection when the kill lands during it.
+    fetch_types: false,
+  });
   const newKey = () => model.id * 1_000_000 + model.nextKey++;
   const existing = () => {
     const keys = [...model.rows.keys()];

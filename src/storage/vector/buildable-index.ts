@@ -8,8 +8,11 @@ import type { ByteReader, ByteWriter } from './byte-io.ts';
  * of `add`. Rows added later go through `add`.
  */
 export interface BuildableVectorIndex<V = Float32Array> extends VectorIndex<V> {
-  /** `rowIds[i]` is the row of `vectors[i]`. Callers skip NULLs and (cosine) zero vectors. */
-  build(rowIds: ArrayLike<number>, vectors: ArrayLike<V>): void;
+  /**
+   * `rowIds[i]` is the row of `vectors[i]`. Callers skip NULLs and (cosine) zero vectors.
+   * `onProgress`, when given, hears the number of rows built so far now and then.
+   */
+  build(rowIds: ArrayLike<number>, vectors: ArrayLike<V>, onProgress?: (done: number) => void): void;
 }
 
 /**

@@ -35,7 +35,7 @@ export interface ColumnIndex {
   readonly spec: ColumnIndexSpec;
   readonly index: VectorIndex<unknown> &
     SavableIndex & {
-      build(rowIds: ArrayLike<number>, values: ArrayLike<unknown>): void;
+      build(rowIds: ArrayLike<number>, values: ArrayLike<unknown>, onProgress?: (done: number) => void): void;
     };
   /** The stored form of a (non-null) column value, also applied to query values. */
   readonly encode: (value: Value) => unknown;

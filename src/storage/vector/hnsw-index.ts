@@ -64,10 +64,18 @@ export class HnswIndex implements BuildableVectorIndex, SavableIndex {
     this.scratch = new Array<number>(dimensions).fill(0);
   }
 
-  build(rowIds: ArrayLike<number>, vectors: ArrayLike<Float32Array>): void {
+  build(
+    rowIds: ArrayLike<number>,
+    vectors: ArrayLike<Float32Array>,
+    onProgress?: (done: number) => void,
+  ): void {
     // Reserve once instead of doubling through the loop: resizeIndex copies the graph.
     this.ensureCapacity(this.native.getCurrentCount() + rowIds.length);
-    for (let i = 0; i < rowIds.length; i++) this.add(rowIds[i], vectors[i]);
+    for (let i = 0; i < rowIds.length; i++) {
+      this.add(rowIds[i], vectors[i]);
+      if (onProgress && (i + 1) % PROGRESS_EVERY === 0) onProgress(i + 1);
+    }
+    onProgress?.(rowIds.length);
   }
 
   add(rowId: number, vector: Float32Array): void {
@@ -205,6 +213,9 @@ export class HnswIndex implements BuildableVectorIndex, SavableIndex {
 }
 
 /** Runs `use` with a fresh path under the OS temp directory, removing the file afterwards. */
+/** Rows between two progress reports of a build. */
+const PROGRESS_EVERY = 5000;
+
 function tempPath(): string {
   return join(tmpdir(), `quiver-hnsw-${process.pid}-${randomUUID()}.bin`);
 }
