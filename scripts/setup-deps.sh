@@ -14,8 +14,8 @@ REQUIRED=(
   "etcd-server             etcd"
   # "default-jdk-headless  java"
   # "libpostgresql-jdbc-java /usr/share/java/postgresql.jar"
-  # "python3-psycopg2      /usr/lib/python3/dist-packages/psycopg2/__init__.py"
-  # "python3-sqlalchemy    /usr/lib/python3/dist-packages/sqlalchemy/__init__.py"
+  "python3-psycopg2        /usr/lib/python3/dist-packages/psycopg2/__init__.py"
+  "python3-sqlalchemy      /usr/lib/python3/dist-packages/sqlalchemy/__init__.py"
 )
 
 present() {

@@ -67,6 +67,11 @@ export interface IndexDef {
   readonly keyOf: (row: readonly Value[]) => Value;
   /** Constraint name when the index backs a PRIMARY KEY/UNIQUE constraint. */
   readonly constraint: string | null;
+  /**
+   * pg_index.indoption per key: bit 1 = DESC, bit 2 = NULLS FIRST (PostgreSQL's INDOPTION_*).
+   * Absent means every key is ASC NULLS LAST.
+   */
+  readonly keyOptions?: readonly number[];
 }
 
 export interface Table {

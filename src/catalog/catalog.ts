@@ -6,6 +6,14 @@
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { TableStore } from '../storage/table-store.ts';
 import { TransactionManager } from '../storage/transactions.ts';
+import {
+  HALFVEC_ARRAY_OID,
+  HALFVEC_OID,
+  SPARSEVEC_ARRAY_OID,
+  SPARSEVEC_OID,
+  VECTOR_ARRAY_OID,
+  VECTOR_OID,
+} from '../types/vector-oids.ts';
 import type {
   Column,
   Database,
@@ -19,6 +27,16 @@ import type {
 
 /** First OID for user objects, as in PostgreSQL (FirstNormalObjectId). */
 const FIRST_USER_OID = 16384;
+
+/** The fixed OIDs of the extension types (types/vector-oids.ts), inside the user range. */
+const PINNED_TYPE_OIDS: ReadonlySet<number> = new Set([
+  VECTOR_OID,
+  VECTOR_ARRAY_OID,
+  HALFVEC_OID,
+  HALFVEC_ARRAY_OID,
+  SPARSEVEC_OID,
+  SPARSEVEC_ARRAY_OID,
+]);
 
 export class Catalog {
   readonly databases = new Map<string, Database>();
@@ -42,6 +60,9 @@ export class Catalog {
   }
 
   allocateOid(): number {
+    // OIDs are unique across catalogs in PostgreSQL, and clients rely on it (SQLAlchemy reads
+    // pg_description by objoid alone): never hand out one pinned for pgvector's types.
+    while (PINNED_TYPE_OIDS.has(this.nextOid)) this.nextOid++;
     return this.nextOid++;
   }
 

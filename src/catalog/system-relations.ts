@@ -8,6 +8,7 @@ import { attributeRelations } from './pg-catalog/attributes.ts';
 import { classRelations } from './pg-catalog/classes.ts';
 import { descriptionRelations } from './pg-catalog/descriptions.ts';
 import { emptyRelations } from './pg-catalog/empty-relations.ts';
+import { enumRelations } from './pg-catalog/enums.ts';
 import { indexRelations } from './pg-catalog/indexes.ts';
 import { procRelations } from './pg-catalog/procs.ts';
 import { progressViews } from './pg-catalog/progress.ts';
@@ -30,6 +31,7 @@ const RELATIONS: SystemRelation[] = [
   ...descriptionRelations,
   ...sequenceRelations,
   ...emptyRelations,
+  ...enumRelations,
   ...sessionViews,
   ...progressViews,
 ];

@@ -56,6 +56,7 @@ interface IndexDescriptor {
   readonly keyType: SqlType;
   readonly expression: Expr | null;
   readonly constraint: string | null;
+  readonly keyOptions?: readonly number[];
 }
 
 interface SequenceDescriptor {
@@ -149,6 +150,7 @@ function indexDescriptor(index: IndexDef): IndexDescriptor {
     keyType: index.keyType,
     expression: index.expression ?? null,
     constraint: index.constraint,
+    keyOptions: index.keyOptions,
   };
 }
 

@@ -191,6 +191,20 @@ export function createIndex(
         `operator class "${opclassName}" does not accept data type ${typeInfo(typeName).formatType(-1)}`,
       );
     }
+    // pgvector's access methods cannot order (amcanorder = false): ComputeIndexAttrs refuses
+    // ordering options once the operator class is resolved.
+    if (stmt.elems.some((e) => e.desc)) {
+      throw new SqlError(
+        SqlState.FeatureNotSupported,
+        `access method "${method}" does not support ASC/DESC options`,
+      );
+    }
+    if (stmt.elems.some((e) => e.nullsFirst !== null)) {
+      throw new SqlError(
+        SqlState.FeatureNotSupported,
+        `access method "${method}" does not support NULLS FIRST/LAST options`,
+      );
+    }
     if (method === 'hnsw' && (options.ef_construction ?? 64) < 2 * (options.m ?? 16)) {
       throw new SqlError(
         SqlState.InvalidParameterValue,
@@ -227,6 +241,7 @@ export function createIndex(
     operator,
     vector: null,
     constraint: constraint?.name ?? null,
+    keyOptions: stmt.elems.map((e) => (e.desc ? 1 : 0) | ((e.nullsFirst ?? e.desc) ? 2 : 0)),
     keyType: expression?.type ?? table.columns[columns[0]].type,
     expressionKey: expression?.key ?? null,
     expression: stmt.elems.find((e) => e.expr !== null)?.expr ?? null,

@@ -12,6 +12,7 @@ import type { SqlValueExpr } from '../sql/ast.ts';
 import { ArrayValue } from '../types/array.ts';
 import { type SqlType, T, type Value } from '../types/type.ts';
 import { resolveCatalogFunction } from './catalog-functions.ts';
+import { resolveSerialSequence } from './serial-sequence.ts';
 
 /** What these functions need from the owning session. */
 export interface SessionState {
@@ -131,7 +132,7 @@ export function sessionFunctions(state: SessionState): SessionFunctions {
         case 'session_user':
           return call(name, T.name, [], () => state.user);
         default:
-          return resolveCatalogFunction(name, args, bc);
+          return resolveCatalogFunction(name, args, bc) ?? resolveSerialSequence(name, args, bc);
       }
     },
     sqlValue(name: SqlValueExpr['name'], bc) {

@@ -31,6 +31,7 @@ import type {
   TransactionStatus,
 } from '../wire/session.ts';
 import { runCopy } from './copy.ts';
+import { Cursors, type CursorTransaction } from './cursors.ts';
 import { bindIndexExpression } from './ddl.ts';
 import type { IndexExpression } from './ddl-index.ts';
 import { decodeParameter, encodeValue, fieldDescriptions } from './encode.ts';
@@ -85,6 +86,8 @@ export interface DurableStorage extends CommitLog {
 
 export class EngineSession implements Session {
   readonly settings: SessionSettings;
+  /** DECLARE'd cursors (FETCH, MOVE, CLOSE). */
+  readonly cursors = new Cursors();
   database: Database;
   private readonly transaction: SessionTransaction;
   private readonly prepared = new Map<string, Prepared>();
@@ -236,7 +239,7 @@ export class EngineSession implements Session {
     if (!prepared)
       throw new SqlError(SqlState.InvalidSqlStatementName, `prepared statement "${name}" does not exist`);
     const parameterTypes = prepared.paramTypes.map((t) => typeOid(t.base === 'unknown' ? T.text : t));
-    const columns = prepared.parsed ? describeStatement(prepared.parsed.stmt, this.compiled(prepared)) : null;
+    const columns = prepared.parsed ? this.describeColumns(prepared.parsed.stmt, prepared) : null;
     return { parameterTypes, fields: columns ? fieldDescriptions(columns, []) : null };
   }
 
@@ -244,8 +247,14 @@ export class EngineSession implements Session {
     const portal = this.portals.get(name);
     if (!portal) throw new SqlError(SqlState.InvalidCursorName, `portal "${name}" does not exist`);
     if (!portal.prepared.parsed) return null;
-    const columns = describeStatement(portal.prepared.parsed.stmt, this.compiled(portal.prepared));
+    const columns = this.describeColumns(portal.prepared.parsed.stmt, portal.prepared);
     return columns ? fieldDescriptions(columns, portal.formats) : null;
+  }
+
+  /** Result columns for Describe; a FETCH describes its cursor's rows, as in PostgreSQL. */
+  private describeColumns(stmt: Statement, prepared: Prepared) {
+    if (stmt.kind === 'Fetch') return this.cursors.fetchColumns(stmt);
+    return describeStatement(stmt, this.compiled(prepared));
   }
 
   async execute(name: string, maxRows: number, sink: ResultSink): Promise<ExecuteResult> {
@@ -436,6 +445,11 @@ export class EngineSession implements Session {
     return bindIndexExpression(expr, table, this.bindContext([]), this.evalContext());
   }
 
+  /** The transaction DECLARE CURSOR runs in. */
+  cursorTransaction(): CursorTransaction {
+    return this.transaction;
+  }
+
   /** BEGIN/COMMIT/ROLLBACK and savepoints, called by the utility runner. */
   transactionControl(op: TransactionOp, savepoint: string | null, isolation: string | null = null): string {
     return transactionControl(this.transaction, this.settings, this.sink, op, savepoint, isolation);
@@ -492,6 +506,8 @@ export class EngineSession implements Session {
     } finally {
       this.deferredWork = [];
       this.interrupts.finish();
+      // COMMIT or ROLLBACK closed the block: cursors without HOLD close with it.
+      if (!this.transaction.open) this.cursors.transactionEnded();
     }
   }
 

@@ -6,6 +6,7 @@ import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { Statement } from '../sql/ast-utility.ts';
 import { T } from '../types/type.ts';
 import { alterTable } from './alter-table.ts';
+import { runCursorStatement } from './cursors.ts';
 import { alterRole, createRole, dropRoles } from './roles.ts';
 import type { EngineSession } from './session.ts';
 import type { Outcome, RunContext } from './statement-runner.ts';
@@ -151,6 +152,10 @@ export function runUtility(
     }
     case 'AlterTable':
       return done(alterTable(stmt, rc, notice));
+    case 'DeclareCursor':
+    case 'Fetch':
+    case 'ClosePortal':
+      return runCursorStatement(stmt, session.cursors, rc, session.cursorTransaction());
     default:
       return null;
   }

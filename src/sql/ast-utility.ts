@@ -10,6 +10,7 @@ import type {
   TypeNameAst,
   UpdateStmt,
 } from './ast.ts';
+import type { CursorStatement } from './ast-cursor.ts';
 
 export interface ColumnDef {
   readonly name: string;
@@ -226,7 +227,8 @@ export type Statement =
   | ExplainStmt
   | CopyStmt
   | NoOpStmt
-  | CreateViewStmt;
+  | CreateViewStmt
+  | CursorStatement;
 
 /** One parsed statement with its source text (for error positions and pg_stat_activity). */
 export interface ParsedStatement {

@@ -5,6 +5,7 @@
  */
 import type * as pg from '@pgsql/types';
 import type { Statement } from './ast-utility.ts';
+import { cursorConverters } from './convert-cursor.ts';
 import { ddlConverters } from './convert-ddl.ts';
 import { convertDelete, convertInsert, convertUpdate } from './convert-dml.ts';
 import { convertSelect } from './convert-select.ts';
@@ -25,6 +26,7 @@ const statementConverters: StatementConverters = {
   DeleteStmt: convertDelete,
   ...ddlConverters,
   ...utilityConverters,
+  ...cursorConverters,
 };
 
 export function convertStatement(node: pg.Node, ctx: ConvertContext): Statement {

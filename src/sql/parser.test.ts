@@ -115,7 +115,7 @@ describe('unsupported statements', () => {
     ['ALTER SEQUENCE s RESTART', 'ALTER SEQUENCE is not supported'],
     ['DO $$ BEGIN END $$', 'DO is not supported'],
     ['PREPARE p AS SELECT 1', 'PREPARE is not supported'],
-    ['DECLARE c CURSOR FOR SELECT 1', 'DECLARE CURSOR is not supported'],
+    ['DECLARE c BINARY CURSOR FOR SELECT 1', 'DECLARE BINARY CURSOR is not supported'],
     ['MERGE INTO t USING u ON true WHEN MATCHED THEN DELETE', 'MERGE is not supported'],
     ['DROP FUNCTION f', 'DROP FUNCTION is not supported'],
     ['ALTER INDEX i RENAME TO j', 'ALTER INDEX … RENAME is not supported'],

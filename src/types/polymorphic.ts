@@ -13,6 +13,15 @@ const COMPATIBLE_FAMILY = new Set(['anycompatible', 'anycompatiblearray']);
 
 const isArrayParam = (p: SqlType) => p.base === 'anyarray' || p.base === 'anycompatiblearray';
 
+/**
+ * int2vector and oidvector are subscriptable arrays of int2/oid (their pg_type.typelem), so
+ * they match anyarray: `unnest(indkey)` and `generate_subscripts(indkey, 1)` work in PostgreSQL.
+ */
+function vectorElement(a: SqlType): SqlType | undefined {
+  if (a.isArray) return undefined;
+  return a.base === 'int2vector' ? T.int2 : a.base === 'oidvector' ? T.oid : undefined;
+}
+
 /** select_common_type() over known types; unknowns alone become text. */
 export function commonType(types: readonly SqlType[]): SqlType | null {
   const known = types.filter((t) => !(t.base === 'unknown' && !t.isArray));
@@ -43,9 +52,10 @@ export function resolvePolymorphic(params: readonly SqlType[], args: readonly Sq
     if (ELEMENT_FAMILY.has(p.base)) {
       sawElementFamily = true;
       if (unknown) continue;
-      if (isArrayParam(p) && !a.isArray) return null;
+      const vectorElem = vectorElement(a);
+      if (isArrayParam(p) && !a.isArray && !vectorElem) return null;
       if (p.base === 'anynonarray' && a.isArray) return null;
-      const e = isArrayParam(p) ? elementOf(a) : a;
+      const e = isArrayParam(p) ? (vectorElem ?? elementOf(a)) : a;
       if (elem && (elem.base !== e.base || elem.isArray !== e.isArray)) return null;
       elem ??= e;
     } else if (COMPATIBLE_FAMILY.has(p.base)) {

@@ -194,8 +194,12 @@ export function resolveOperator(name: string, left: SqlType | null, right: SqlTy
     exactArgs = isUnknown(left) ? [right, right] : [left, left];
   for (const def of defs) {
     const d = sig(def);
+    // The literal takes the operator's declared type, not the other operand's typmod: in
+    // `embedding <-> '[1,2]'` the literal is a plain vector (PostgreSQL's parse_oper.c).
     if (d.every((p, i) => same(p, exactArgs[i])))
-      return done(finish({ def, declared: d, params: [...exactArgs] }));
+      return done(
+        finish({ def, declared: d, params: exactArgs.map((a, i) => (isUnknown(args[i]) ? d[i] : a)) }),
+      );
   }
   const opText = left
     ? `${typeDisplayName(left)} ${name} ${typeDisplayName(right)}`

@@ -31,7 +31,8 @@ export function indexDefinition(index: IndexDef, qualify = true): string {
     const opclass = indexOpclass(index, k, type.base);
     const named = index.opclasses[k];
     const showOpclass = named && opclass && !(opclass.isDefault && opclass.type === type.base);
-    keys.push(showOpclass ? `${indexKeyText(index, k)} ${named}` : indexKeyText(index, k));
+    const key = showOpclass ? `${indexKeyText(index, k)} ${named}` : indexKeyText(index, k);
+    keys.push(key + orderingText(index.keyOptions?.[k] ?? 0));
   }
   const options = Object.entries(index.options).map(([k, v]) => `${k}='${v}'`);
   return (
@@ -39,6 +40,14 @@ export function indexDefinition(index: IndexDef, qualify = true): string {
     `${qualify ? `${quoteIdent(index.table.schema.name)}.` : ''}${quoteIdent(index.table.name)} USING ${index.method} ` +
     `(${keys.join(', ')})${options.length > 0 ? ` WITH (${options.join(', ')})` : ''}`
   );
+}
+
+/** DESC / NULLS FIRST|LAST as pg_get_indexdef prints them: only what differs from the default. */
+function orderingText(option: number): string {
+  const desc = (option & 1) !== 0;
+  const nullsFirst = (option & 2) !== 0;
+  if (desc) return nullsFirst ? ' DESC' : ' DESC NULLS LAST';
+  return nullsFirst ? ' NULLS FIRST' : '';
 }
 
 /** reloptions of the index: `{lists=10}`. */
