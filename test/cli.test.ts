@@ -48,6 +48,7 @@ describe('quiver CLI', () => {
       '--port',
       '--data-dir',
       '--in-memory',
+      '--memory-budget',
       '--tls-cert',
       '--tls-key',
       '--server-version',

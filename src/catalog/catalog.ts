@@ -139,7 +139,8 @@ export class Catalog {
       schema,
       columns,
       indexes: [],
-      store: new TableStore(this.txns, oid),
+      // Sealed rows are assembled in the table's current column order.
+      store: new TableStore(this.txns, oid, () => table.columns),
       view,
       temporary,
     };

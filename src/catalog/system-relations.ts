@@ -12,6 +12,7 @@ import { enumRelations } from './pg-catalog/enums.ts';
 import { indexRelations } from './pg-catalog/indexes.ts';
 import { procRelations } from './pg-catalog/procs.ts';
 import { progressViews } from './pg-catalog/progress.ts';
+import { quiverViews } from './pg-catalog/quiver-views.ts';
 import type { SystemRelation } from './pg-catalog/relation.ts';
 import { roleRelations } from './pg-catalog/roles.ts';
 import { sequenceRelations } from './pg-catalog/sequences.ts';
@@ -34,6 +35,7 @@ const RELATIONS: SystemRelation[] = [
   ...enumRelations,
   ...sessionViews,
   ...progressViews,
+  ...quiverViews,
 ];
 
 const byName = new Map(RELATIONS.map((r) => [r.name, r]));

@@ -62,11 +62,12 @@ export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: str
           );
         }
         const capacity = table.store.capacity;
-        for (let rowId = 0; rowId < capacity; rowId++) table.store.row(rowId).push(value);
+        // Sealed rows take the new column's `missing` value when read; in-memory ones get it now.
+        for (let rowId = 0; rowId < capacity; rowId++) table.store.inMemoryRow(rowId)?.push(value);
         table.columns.push({ ...col, missing: value });
         rc.ddl.onUndo(() => {
           table.columns.pop();
-          for (let rowId = 0; rowId < capacity; rowId++) table.store.row(rowId).pop();
+          for (let rowId = 0; rowId < capacity; rowId++) table.store.inMemoryRow(rowId)?.pop();
         });
         break;
       }

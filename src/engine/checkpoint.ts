@@ -19,8 +19,10 @@ import type { MetaOp, MetaStore } from '../meta/meta-store.ts';
 import type { SequenceState } from '../storage/commit-record.ts';
 import type { ObjectStore } from '../storage/object-store/object-store.ts';
 import { decodeRowIds, encodeRowIds } from '../storage/row-id-file.ts';
+import { sealedPart } from '../storage/sealed-rows.ts';
 import { openSegment } from '../storage/segment/segment-reader.ts';
 import { writeSegment } from '../storage/segment/segment-writer.ts';
+import type { SegmentHandle } from '../storage/segment-cache.ts';
 import type { SqlType, Value } from '../types/type.ts';
 
 export const CHECKPOINT_PREFIX = 'checkpoint/';
@@ -30,6 +32,8 @@ const TABLE_PREFIX = `${CHECKPOINT_PREFIX}table/`;
 export interface SegmentRef {
   readonly key: string;
   readonly rows: number;
+  /** File size (absent in manifests written before it was recorded). */
+  readonly bytes?: number;
   /** attnum of each stored column, in segment column order. */
   readonly attnums: readonly number[];
 }
@@ -120,8 +124,11 @@ function snapshotTable(
   compact: boolean,
 ): TableSnapshot | null {
   const store = table.store;
-  let base = prev && prev.generation === store.generation && !compact ? prev : null;
-  if (base && needsCompaction(table, base)) base = null;
+  if (store.truncatePending()) return null;
+  // Compaction drops deleted rows, which a repeatable-read snapshot may still see: not then.
+  const mayCompact = !store.hasOpenSnapshots();
+  let base = prev && prev.generation === store.generation && !(compact && mayCompact) ? prev : null;
+  if (base && mayCompact && needsCompaction(table, base)) base = null;
   const from = base?.sealedBelow ?? 0;
   const rowIds: number[] = [];
   const pending: number[] = [];
@@ -187,7 +194,8 @@ export async function writeCheckpoint(
   manifests: ReadonlyMap<number, TableManifest>,
   objects: ObjectStore,
   meta: MetaStore,
-): Promise<{ manifests: Map<number, TableManifest>; unreferenced: string[] }> {
+): Promise<{ manifests: Map<number, TableManifest>; unreferenced: string[]; written: WrittenSegment[] }> {
+  const written: WrittenSegment[] = [];
   const next = new Map<number, TableManifest>();
   for (const [oid, m] of manifests) if (snapshot.live.has(oid)) next.set(oid, m);
   const ops: MetaOp[] = [];
@@ -205,7 +213,17 @@ export async function writeCheckpoint(
         primaryKey: primaryKeyPositions(t.table),
       });
       await objects.put(key, bytes);
-      segments.push({ key, rows: t.rowIds.length, attnums: t.columns.map((c) => c.attnum) });
+      const attnums = t.columns.map((c) => c.attnum);
+      segments.push({ key, rows: t.rowIds.length, bytes: bytes.length, attnums });
+      written.push({
+        table: t.table,
+        generation: t.generation,
+        rowIds: t.rowIds,
+        key,
+        bytes: bytes.length,
+        attnums,
+        compacted: t.base === null,
+      });
     }
     let tombstones = t.base?.tombstones ?? null;
     if (t.tombstones) {
@@ -242,7 +260,19 @@ export async function writeCheckpoint(
   await meta.txn({ compare: [], success: ops });
   const now = referencedKeys(next);
   const unreferenced = [...referencedKeys(manifests)].filter((k) => !now.has(k));
-  return { manifests: next, unreferenced };
+  return { manifests: next, unreferenced, written };
+}
+
+/** A segment a checkpoint wrote: its rows can now be read from it instead of memory. */
+export interface WrittenSegment {
+  readonly table: Table;
+  readonly generation: number;
+  readonly rowIds: readonly number[];
+  readonly key: string;
+  readonly bytes: number;
+  readonly attnums: readonly number[];
+  /** It holds every live sealed row of the table (compaction, or the first segment). */
+  readonly compacted: boolean;
 }
 
 export function referencedKeys(manifests: ReadonlyMap<number, TableManifest>): Set<string> {
@@ -270,12 +300,16 @@ export interface LoadedCheckpoint {
   readonly rows: number;
 }
 
+/** Makes a sealed segment readable through the segment cache; null keeps rows in memory. */
+export type SegmentOpener = ((key: string, bytes: number) => SegmentHandle) | null;
+
 /** Reads the last checkpoint back into the (empty) tables of a freshly loaded catalog. */
 export async function loadCheckpoint(
   tables: ReadonlyMap<number, Table>,
   txn: number,
   objects: ObjectStore,
   meta: MetaStore,
+  openSegmentHandle: SegmentOpener,
 ): Promise<LoadedCheckpoint> {
   const stateKv = await meta.get(STATE_KEY);
   const state = stateKv ? (JSON.parse(stateKv.value) as CheckpointState) : null;
@@ -291,7 +325,7 @@ export async function loadCheckpoint(
     // After a restart the store's generation starts at 0 again.
     manifests.set(oid, { ...manifest, generation: 0 });
     try {
-      rows += await loadTable(table, manifest, txn, objects);
+      rows += await loadTable(table, manifest, txn, objects, openSegmentHandle);
       for (const index of table.indexes) {
         const file = manifest.indexes[index.oid];
         if (file)
@@ -309,13 +343,22 @@ async function loadTable(
   manifest: TableManifest,
   txn: number,
   objects: ObjectStore,
+  openSegmentHandle: SegmentOpener,
 ): Promise<number> {
   const store = table.store;
   const fill: Value[] = table.columns.map((c) => c.missing ?? null);
   let loaded = 0;
   for (const ref of manifest.segments) {
-    const segment = openSegment(await objects.get(ref.key), ref.key);
+    const bytes = await objects.get(ref.key);
+    const segment = openSegment(bytes, ref.key);
+    // Every block is checked at start, so a damaged file is found now, not mid-query.
     segment.verify();
+    if (openSegmentHandle) {
+      const part = sealedPart(openSegmentHandle(ref.key, bytes.length), ref.attnums, segment.rowCount);
+      store.attachSealed(part, segment.rowIds, txn);
+      loaded += segment.rowCount;
+      continue;
+    }
     const targets = ref.attnums.map((a) => table.columns.findIndex((c) => c.attnum === a));
     // Vector columns stay views over the segment's bytes; others are decoded column by column.
     const columns = segment.columns.map((c, i) => {

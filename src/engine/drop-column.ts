@@ -30,7 +30,9 @@ export function dropColumn(table: Table, at: number, d: IndexBuildContext): void
     });
   const removed: Value[] = [];
   const store = table.store;
-  for (let rowId = 0; rowId < store.capacity; rowId++) removed.push(store.row(rowId).splice(at, 1)[0]);
+  // Sealed rows leave the column out by attnum when read; in-memory ones lose it now.
+  for (let rowId = 0; rowId < store.capacity; rowId++)
+    removed.push(store.inMemoryRow(rowId)?.splice(at, 1)[0] ?? null);
   table.columns.splice(at, 1);
   if (column.sequence) column.sequence.schema.sequences.delete(column.sequence.name);
   for (const ix of kept) {
@@ -40,7 +42,8 @@ export function dropColumn(table: Table, at: number, d: IndexBuildContext): void
   d.onUndo(() => {
     for (const ix of kept) d.catalog.dropIndex(ix);
     table.columns.splice(at, 0, column);
-    for (let rowId = 0; rowId < removed.length; rowId++) store.row(rowId).splice(at, 0, removed[rowId]);
+    for (let rowId = 0; rowId < removed.length; rowId++)
+      store.inMemoryRow(rowId)?.splice(at, 0, removed[rowId]);
     if (column.sequence) column.sequence.schema.sequences.set(column.sequence.name, column.sequence);
     for (const ix of oldIndexes) {
       buildIndex(ix, quiet);

@@ -21,11 +21,22 @@ import {
   type RecordOp,
   type TableChanges,
 } from '../storage/commit-record.ts';
+import { LocalObjectStore } from '../storage/object-store/local-object-store.ts';
 import type { ObjectStore } from '../storage/object-store/object-store.ts';
+import { sealedPart } from '../storage/sealed-rows.ts';
+import { openSegment } from '../storage/segment/segment-reader.ts';
+import { SegmentCache } from '../storage/segment-cache.ts';
 import type { WriteOp } from '../storage/transactions.ts';
 import type { Wal } from '../storage/wal/wal.ts';
 import { catalogImage } from './catalog-image.ts';
-import { referencedKeys, type TableManifest, takeSnapshot, writeCheckpoint } from './checkpoint.ts';
+import {
+  referencedKeys,
+  type SegmentOpener,
+  type TableManifest,
+  takeSnapshot,
+  type WrittenSegment,
+  writeCheckpoint,
+} from './checkpoint.ts';
 import { saveIndexFile } from './index-files.ts';
 import { CATALOG_LSN_KEY, type RecoveryStats, recover } from './recovery.ts';
 import type { CommitLog } from './session-transaction.ts';
@@ -38,7 +49,11 @@ export interface PersistenceOptions {
   readonly serverVersion: string;
   /** A checkpoint starts once the WAL has grown this much since the last one. */
   readonly checkpointWalBytes?: number;
+  /** Bytes of sealed segments kept loaded (segment-cache.ts). */
+  readonly memoryBudgetBytes?: number;
 }
+
+const DEFAULT_MEMORY_BUDGET_BYTES = 2 * 1024 * 1024 * 1024;
 
 const DEFAULT_CHECKPOINT_WAL_BYTES = 256 * 1024 * 1024;
 
@@ -64,6 +79,8 @@ export class Persistence implements CommitLog {
     private readonly options: PersistenceOptions,
     recovered: Awaited<ReturnType<typeof recover>>,
     readonly recovery: RecoveryStats,
+    readonly segments: SegmentCache,
+    private readonly openSegmentHandle: SegmentOpener,
   ) {
     this.stored = recovered.fresh ? new Map() : recovered.catalogEntries;
     this.storedVersion = catalog.version;
@@ -75,8 +92,23 @@ export class Persistence implements CommitLog {
 
   /** Opens (or creates) the durable state and recovers the catalog and tables from it. */
   static async open(options: PersistenceOptions): Promise<Persistence> {
-    const recovered = await recover(options);
-    const p = new Persistence(recovered.catalog, options, recovered, recovered.stats);
+    const segments = new SegmentCache(options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES);
+    // Sealed rows are read on demand only where the object store can be read synchronously
+    // (a local directory); elsewhere they stay in memory.
+    const objects = options.objects;
+    const openSegmentHandle: SegmentOpener =
+      objects instanceof LocalObjectStore
+        ? (key, bytes) => segments.handle(key, bytes, () => openSegment(objects.getSync(key), key))
+        : null;
+    const recovered = await recover({ ...options, openSegmentHandle });
+    const p = new Persistence(
+      recovered.catalog,
+      options,
+      recovered,
+      recovered.stats,
+      segments,
+      openSegmentHandle,
+    );
     if (recovered.fresh) await p.storeCatalog(recovered.catalogLsn);
     await p.collectGarbage();
     return p;
@@ -178,7 +210,7 @@ export class Persistence implements CommitLog {
       const snapshot = await this.quiesced(() =>
         takeSnapshot(this.catalog, wal.nextLsn, this.manifests, saveIndexFile, options.compact),
       );
-      const { manifests, unreferenced } = await writeCheckpoint(
+      const { manifests, unreferenced, written } = await writeCheckpoint(
         snapshot,
         this.manifests,
         this.options.objects,
@@ -186,6 +218,7 @@ export class Persistence implements CommitLog {
       );
       this.manifests = manifests;
       this.lastCheckpointLsn = snapshot.lsn;
+      this.sealWritten(written);
       await wal.truncateBefore(snapshot.lsn);
       for (const key of unreferenced) await this.options.objects.delete(key);
     };
@@ -193,6 +226,17 @@ export class Persistence implements CommitLog {
       this.running = null;
     });
     return this.running;
+  }
+
+  /** Rows just written to segments leave memory; they are read through the segment cache. */
+  private sealWritten(written: readonly WrittenSegment[]): void {
+    if (!this.openSegmentHandle) return;
+    for (const w of written) {
+      const store = w.table.store;
+      if (store.generation !== w.generation) continue;
+      const part = sealedPart(this.openSegmentHandle(w.key, w.bytes), w.attnums, w.rowIds.length);
+      for (const dropped of store.seal(part, w.rowIds, w.compacted)) this.segments.drop(dropped.handle);
+    }
   }
 
   /** Deletes table files no manifest names (left by a crash during a checkpoint). */

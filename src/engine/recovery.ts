@@ -15,7 +15,7 @@ import type { Wal } from '../storage/wal/wal.ts';
 import type { EvalContext } from '../types/registry-types.ts';
 import type { Value } from '../types/type.ts';
 import { CATALOG_PREFIX, loadCatalog } from './catalog-image.ts';
-import { loadCheckpoint, type TableManifest } from './checkpoint.ts';
+import { loadCheckpoint, type SegmentOpener, type TableManifest } from './checkpoint.ts';
 import { buildIndex } from './ddl-index.ts';
 import { loadIndexFile } from './index-files.ts';
 import { EngineSession } from './session.ts';
@@ -51,6 +51,7 @@ export async function recover(options: {
   readonly objects: ObjectStore;
   readonly superuser: string;
   readonly serverVersion: string;
+  readonly openSegmentHandle: SegmentOpener;
 }): Promise<Recovered> {
   const started = performance.now();
   const { meta, wal, objects } = options;
@@ -79,7 +80,7 @@ export async function recover(options: {
     }
   }
   const txn = catalog.txns.begin();
-  const checkpoint = await loadCheckpoint(tables, txn, objects, meta);
+  const checkpoint = await loadCheckpoint(tables, txn, objects, meta, options.openSegmentHandle);
   for (const [table, err] of checkpoint.damaged) table.store.damaged = err;
   for (const s of checkpoint.state?.sequences ?? []) {
     const seq = sequences.get(s.oid);

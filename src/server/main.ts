@@ -15,6 +15,8 @@ Options:
   --port <n>           TCP port (env QUIVER_PORT, default 5433)
   --data-dir <path>    data directory (env QUIVER_DATA_DIR, default ./quiver-data)
   --in-memory          keep nothing on disk (data is lost when the server stops)
+  --memory-budget <MiB> sealed segment data kept in memory; the rest is read back from the
+                       data directory when needed (env QUIVER_MEMORY_BUDGET, default 2048)
   --tls-cert <file>    PEM certificate: accept SSL connections (needs --tls-key)
   --tls-key <file>     PEM private key
   --server-version <v> PostgreSQL version to report (default 16.4)
@@ -42,6 +44,7 @@ async function main(argv: string[]): Promise<void> {
         port: { type: 'string' },
         'data-dir': { type: 'string' },
         'in-memory': { type: 'boolean' },
+        'memory-budget': { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'server-version': { type: 'string' },
@@ -74,10 +77,15 @@ async function main(argv: string[]): Promise<void> {
   const dataDir = inMemory
     ? null
     : ((values['data-dir'] as string | undefined) ?? process.env.QUIVER_DATA_DIR ?? './quiver-data');
+  const budgetText =
+    (values['memory-budget'] as string | undefined) ?? process.env.QUIVER_MEMORY_BUDGET ?? '2048';
+  const budget = Number(budgetText);
+  if (!Number.isFinite(budget) || budget <= 0) fail(`invalid memory budget "${budgetText}" (MiB)`);
   const server = await startServer({
     host,
     port,
     dataDir,
+    memoryBudgetBytes: budget * 1024 * 1024,
     tls,
     serverVersion: values['server-version'] as string | undefined,
   });

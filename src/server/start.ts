@@ -24,6 +24,8 @@ export interface StartOptions {
   readonly serverVersion?: string;
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   readonly superuser?: string;
+  /** Bytes of sealed segments kept in memory (the rest is read back on demand). */
+  readonly memoryBudgetBytes?: number;
 }
 
 export interface RunningServer extends AsyncDisposable {
@@ -38,7 +40,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   await initParser();
   const superuser = options.superuser ?? 'quiver';
   const serverVersion = options.serverVersion ?? '16.4';
-  const persistence = options.dataDir ? await openDataDir(options.dataDir, superuser, serverVersion) : null;
+  const persistence = options.dataDir
+    ? await openDataDir(options.dataDir, superuser, serverVersion, options.memoryBudgetBytes)
+    : null;
   const catalog = persistence?.catalog ?? new Catalog(superuser);
   const backend = new EngineBackend({ catalog, serverVersion, storage: persistence });
   const host = options.host ?? '127.0.0.1';
@@ -57,13 +61,18 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   return { host, port, recovery: persistence?.recovery ?? null, close, [Symbol.asyncDispose]: close };
 }
 
-async function openDataDir(dataDir: string, superuser: string, serverVersion: string): Promise<Persistence> {
+async function openDataDir(
+  dataDir: string,
+  superuser: string,
+  serverVersion: string,
+  memoryBudgetBytes: number | undefined,
+): Promise<Persistence> {
   await mkdir(join(dataDir, 'meta'), { recursive: true });
   const meta = await openEmbeddedMetaStore(join(dataDir, 'meta'));
   try {
     const objects = await LocalObjectStore.open(join(dataDir, 'objects'));
     const wal = await openLocalWal(join(dataDir, 'wal'));
-    return await Persistence.open({ meta, wal, objects, superuser, serverVersion });
+    return await Persistence.open({ meta, wal, objects, superuser, serverVersion, memoryBudgetBytes });
   } catch (err) {
     await meta.close();
     throw err;

@@ -1,11 +1,15 @@
 /**
- * In-memory row storage of one table: a list of row versions (the growing segment of
- * DESIGN §3), each with creator/deleter transaction ids. Row ids are positions in that list;
- * they are what vector indexes store and what the WAL names, so recovery puts every
- * committed version back at the position it had (positions of versions that never
- * committed stay empty).
+ * Row storage of one table: a list of row versions, each with creator/deleter transaction
+ * ids. Row ids are positions in that list; they are what vector indexes store and what the
+ * WAL names, so recovery puts every committed version back at the position it had
+ * (positions of versions that never committed stay empty).
+ *
+ * Rows written since the last checkpoint (the growing segment of DESIGN §3) are row arrays
+ * in memory; sealed rows live in their segments and are assembled on access (sealed-rows.ts,
+ * through the segment cache and its memory budget).
  */
 import type { Value } from '../types/type.ts';
+import { type ColumnSlot, type SealedPart, SealedRows, type SealedState } from './sealed-rows.ts';
 import type { TransactionManager, TxnStatus } from './transactions.ts';
 
 /** Creator id of an empty position (reads as aborted: never visible, never live). */
@@ -13,11 +17,15 @@ const EMPTY = -1;
 const NO_VALUES: Value[] = [];
 
 export class TableStore {
-  private rows: Value[][] = [];
+  /** Row arrays of the rows in memory; undefined where the row is sealed. */
+  private rows: (Value[] | undefined)[] = [];
+  private sealed = new SealedRows();
   private xmin: number[] = [];
   private xmax: number[] = [];
   /** Bumped by TRUNCATE: row ids start again from 0, so stored segments no longer apply. */
   generation = 0;
+  /** The transaction whose TRUNCATE emptied the store, while it may still roll back. */
+  private truncatedBy = 0;
   /**
    * Set when the table's stored files could not be read at startup: every read and write of
    * the table fails with it (naming the file) while other tables keep working.
@@ -28,6 +36,8 @@ export class TableStore {
     private readonly txns: TransactionManager,
     /** The table's OID: how the WAL names it. */
     readonly tableOid: number,
+    /** The table's columns now (sealed rows are assembled in this shape). */
+    private readonly layout: () => readonly ColumnSlot[] = () => [],
   ) {}
 
   /** Number of row versions ever stored (live or dead); row ids are below it. */
@@ -58,7 +68,48 @@ export class TableStore {
   }
 
   row(rowId: number): Value[] {
+    const row = this.rows[rowId];
+    if (row !== undefined) return row;
+    return this.sealed.has(rowId) ? this.sealed.row(rowId, this.layout()) : NO_VALUES;
+  }
+
+  /**
+   * The row array of an in-memory row, for ALTER TABLE to edit in place; undefined for a
+   * sealed row, which follows the table's columns by attnum on its own.
+   */
+  inMemoryRow(rowId: number): Value[] | undefined {
     return this.rows[rowId];
+  }
+
+  /**
+   * A checkpoint wrote these rows to a segment: drop their row arrays and read them from
+   * `part` from now on. With `compacted`, `part` holds every live sealed row: rows of older
+   * parts not in it were deleted and are forgotten. Returns parts no row uses any more.
+   */
+  seal(part: SealedPart, rowIds: ArrayLike<number>, compacted: boolean): SealedPart[] {
+    if (compacted) {
+      const kept = new Set(Array.from(rowIds));
+      for (let rowId = 0; rowId < this.rows.length; rowId++) {
+        if (this.sealed.has(rowId) && !kept.has(rowId)) {
+          this.sealed.forget(rowId);
+          this.rows[rowId] = NO_VALUES;
+        }
+      }
+    }
+    this.sealed.add(part, rowIds);
+    for (let i = 0; i < rowIds.length; i++) this.rows[rowIds[i]] = undefined;
+    return this.sealed.prune();
+  }
+
+  /** Recovery: committed rows stored in `part` (row `rowIds[i]` at position i), as `txn`. */
+  attachSealed(part: SealedPart, rowIds: ArrayLike<number>, txn: number): void {
+    for (let i = 0; i < rowIds.length; i++) this.restoreVersion(rowIds[i], NO_VALUES, txn);
+    this.seal(part, rowIds, false);
+  }
+
+  /** The sealed segments rows are read from (quiver_segments). */
+  sealedParts(): readonly SealedPart[] {
+    return this.sealed.allParts();
   }
 
   isVisible(rowId: number, txn: number): boolean {
@@ -82,6 +133,11 @@ export class TableStore {
   /** Fate of the transaction that created the version (empty positions read as aborted). */
   creatorStatus(rowId: number): TxnStatus {
     return this.txns.statusOf(this.xmin[rowId]);
+  }
+
+  /** Whether some repeatable-read transaction holds a snapshot (old versions must stay). */
+  hasOpenSnapshots(): boolean {
+    return this.txns.hasOpenSnapshots();
   }
 
   /** Whether a committed transaction deleted the version. */
@@ -116,8 +172,16 @@ export class TableStore {
 
   /** TRUNCATE: drops every version at once; returns what `restore` needs to undo it. */
   truncate(txn: number): TruncatedVersions {
-    const saved = { rows: this.rows, xmin: this.xmin, xmax: this.xmax, generation: this.generation };
+    const saved = {
+      rows: this.rows,
+      xmin: this.xmin,
+      xmax: this.xmax,
+      generation: this.generation,
+      sealed: this.sealed.clear(),
+      truncatedBy: this.truncatedBy,
+    };
     this.generation++;
+    this.truncatedBy = txn;
     this.rows = [];
     this.xmin = [];
     this.xmax = [];
@@ -131,12 +195,24 @@ export class TableStore {
     this.xmin = saved.xmin;
     this.xmax = saved.xmax;
     this.generation = saved.generation;
+    this.sealed.restore(saved.sealed);
+    this.truncatedBy = saved.truncatedBy;
+  }
+
+  /**
+   * Whether a TRUNCATE of this table may still roll back: a checkpoint must then leave the
+   * table's stored files alone (the rollback brings the old rows back).
+   */
+  truncatePending(): boolean {
+    return this.truncatedBy > 0 && this.txns.statusOf(this.truncatedBy) === 'in-progress';
   }
 }
 
 export interface TruncatedVersions {
-  readonly rows: Value[][];
+  readonly rows: (Value[] | undefined)[];
+  readonly sealed: SealedState;
   readonly xmin: number[];
   readonly xmax: number[];
   readonly generation: number;
+  readonly truncatedBy: number;
 }

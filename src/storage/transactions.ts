@@ -86,6 +86,10 @@ export class TransactionManager {
     this.snapshots.set(top, this.clock);
   }
 
+  hasOpenSnapshots(): boolean {
+    return this.snapshots.size > 0;
+  }
+
   /** Commits a top-level transaction and its surviving subtransactions. */
   commit(top: number): void {
     this.writes.delete(top);

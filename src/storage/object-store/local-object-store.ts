@@ -12,7 +12,7 @@
  * cannot be an object and a prefix of another object at once; `put` then fails clearly.
  */
 import { randomBytes } from 'node:crypto';
-import { constants, type Dirent } from 'node:fs';
+import { constants, type Dirent, readFileSync } from 'node:fs';
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -126,6 +126,19 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async close(): Promise<void> {}
+
+  /**
+   * Reads an object synchronously: the segment cache loads sealed rows while a statement
+   * runs, and a local file read is quick enough to do so (S3 would need a local disk cache).
+   */
+  getSync(key: string): Uint8Array {
+    try {
+      return readFileSync(this.pathOf(key));
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') throw new ObjectNotFoundError(this.location, key);
+      throw err;
+    }
+  }
 
   private pathOf(key: string): string {
     assertObjectKey(key);
