@@ -5,6 +5,7 @@
  */
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Database } from '../catalog/catalog-types.ts';
+import { namedProcs } from '../catalog/pg-catalog/builtin-procs.ts';
 import { findUserRelation, namespaceName } from '../catalog/pg-catalog/objects.ts';
 import { PG_CATALOG_OID } from '../catalog/pg-catalog/relation.ts';
 import { findSystemRelation, systemRelations } from '../catalog/system-relations.ts';
@@ -93,6 +94,23 @@ export function objectNames(catalog: Catalog, db: Database, searchPath: readonly
     roleName(oid) {
       for (const role of catalog.roles.values()) if (role.oid === oid) return quoteIdent(role.name);
       return undefined;
+    },
+    procOid(text) {
+      const parts = splitQualifiedName(text);
+      const name = parts[parts.length - 1];
+      const schema = parts.length > 1 ? parts[parts.length - 2] : null;
+      const found = namedProcs(db).filter(
+        (p) => p.name === name && (schema === null || namespaceName(db, p.namespace) === schema),
+      );
+      if (found.length === 0)
+        throw new SqlError(SqlState.UndefinedFunction, `function "${text}" does not exist`);
+      if (found.length > 1)
+        throw new SqlError(SqlState.AmbiguousFunction, `more than one function named "${text}"`);
+      return found[0].oid;
+    },
+    procName(oid) {
+      const found = namedProcs(db).find((p) => p.oid === oid);
+      return found ? quoteIdent(found.name) : undefined;
     },
   };
 }

@@ -51,7 +51,10 @@ function matchesPseudo(from: SqlType, to: SqlType): boolean {
   switch (to.base) {
     case 'anyarray':
     case 'anycompatiblearray':
-      return from.isArray || from.base === 'unknown';
+      // int2vector/oidvector count as arrays of int2/oid (see polymorphic.ts).
+      return (
+        from.isArray || from.base === 'unknown' || from.base === 'int2vector' || from.base === 'oidvector'
+      );
     case 'anynonarray':
       return !from.isArray;
     default:

@@ -11,6 +11,8 @@ import { arrayOf, elementOf, type SqlType, T } from './type.ts';
 const ELEMENT_FAMILY = new Set(['anyelement', 'anyarray', 'anynonarray']);
 const COMPATIBLE_FAMILY = new Set(['anycompatible', 'anycompatiblearray']);
 
+const VECTOR_ARRAY_ELEMENTS: Partial<Record<string, SqlType>> = { int2vector: T.int2, oidvector: T.oid };
+
 const isArrayParam = (p: SqlType) => p.base === 'anyarray' || p.base === 'anycompatiblearray';
 
 /** select_common_type() over known types; unknowns alone become text. */
@@ -43,9 +45,12 @@ export function resolvePolymorphic(params: readonly SqlType[], args: readonly Sq
     if (ELEMENT_FAMILY.has(p.base)) {
       sawElementFamily = true;
       if (unknown) continue;
-      if (isArrayParam(p) && !a.isArray) return null;
+      // int2vector/oidvector are arrays to polymorphic functions (typelem int2/oid), as in
+      // PostgreSQL: unnest(indkey), _pg_expandarray(indkey).
+      const vectorElement = VECTOR_ARRAY_ELEMENTS[a.base];
+      if (isArrayParam(p) && !a.isArray && !vectorElement) return null;
       if (p.base === 'anynonarray' && a.isArray) return null;
-      const e = isArrayParam(p) ? elementOf(a) : a;
+      const e = isArrayParam(p) ? (vectorElement ?? elementOf(a)) : a;
       if (elem && (elem.base !== e.base || elem.isArray !== e.isArray)) return null;
       elem ??= e;
     } else if (COMPATIBLE_FAMILY.has(p.base)) {
