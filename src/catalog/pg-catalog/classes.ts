@@ -24,7 +24,7 @@ function classRows(ctx: SystemContext, system: readonly SystemRelation[]): Syste
   const rows: SystemRow[] = system.map((r) => ({
     oid: r.oid,
     relname: r.name,
-    relnamespace: PG_CATALOG_OID,
+    relnamespace: r.namespace ?? PG_CATALOG_OID,
     relam: r.relkind === 'r' ? HEAP_AM_OID : 0,
     relfilenode: r.relkind === 'r' ? r.oid : 0,
     relkind: r.relkind,
