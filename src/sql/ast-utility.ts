@@ -195,6 +195,16 @@ export interface NoOpStmt {
   readonly name?: string;
 }
 
+/** COMMENT ON TABLE|VIEW|COLUMN (other objects stay accepted and ignored: NoOp). */
+export interface CommentStmt {
+  readonly kind: 'Comment';
+  readonly target: 'relation' | 'column';
+  /** [schema.]relation[.column] as written. */
+  readonly names: readonly string[];
+  /** NULL (or '') removes the comment. */
+  readonly comment: string | null;
+}
+
 export interface CreateViewStmt {
   readonly kind: 'CreateView';
   readonly name: QualifiedName;
@@ -224,6 +234,7 @@ export type Statement =
   | ExplainStmt
   | CopyStmt
   | NoOpStmt
+  | CommentStmt
   | CreateViewStmt;
 
 /** One parsed statement with its source text (for error positions and pg_stat_activity). */

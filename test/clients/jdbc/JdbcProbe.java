@@ -50,6 +50,8 @@ public class JdbcProbe {
               + "embedding vector(3), price numeric(10,2), tag varchar(20) UNIQUE, tags text[], "
               + "created timestamptz)");
       st.execute("CREATE INDEX jdbc_items_embedding_idx ON jdbc_items USING hnsw (embedding vector_l2_ops)");
+      st.execute("COMMENT ON TABLE jdbc_items IS 'items with embeddings'");
+      st.execute("COMMENT ON COLUMN jdbc_items.embedding IS 'a 3-d embedding'");
       st.execute("CREATE VIEW jdbc_item_names AS SELECT id, name FROM jdbc_items");
     }
   }
