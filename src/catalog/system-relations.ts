@@ -23,7 +23,7 @@ export { PG_CATALOG_OID, PUBLIC_OID } from './pg-catalog/relation.ts';
 const PG_CATALOG: SystemRelation[] = [
   ...typeRelations,
   ...classRelations(() => RELATIONS),
-  ...attributeRelations,
+  ...attributeRelations(() => RELATIONS),
   ...indexRelations,
   ...roleRelations,
   ...procRelations,

@@ -9,7 +9,14 @@ import type { SqlType } from '../../types/type.ts';
 import type { Column, Table } from '../catalog-types.ts';
 import { columnDefault } from '../pg-catalog/attributes.ts';
 import { namespaceName, userRelations } from '../pg-catalog/objects.ts';
-import { PG_CATALOG_OID, type SystemContext, type SystemRow } from '../pg-catalog/relation.ts';
+import {
+  INFORMATION_SCHEMA_OID,
+  PG_CATALOG_OID,
+  type SystemContext,
+  type SystemRelation,
+  type SystemRow,
+} from '../pg-catalog/relation.ts';
+import { systemColumnNotNull } from '../pg-catalog/system-attributes.ts';
 import { typeNamespace } from '../pg-catalog/types.ts';
 import { infoView, yesNo } from './view.ts';
 import { isSimpleView } from './view-updatable.ts';
@@ -86,6 +93,10 @@ function columnRow(
     is_nullable: 'YES',
     data_type: t.dataType,
     ...typeFactsOf(type),
+    // Columns whose collation is not the database default: name columns collate "C".
+    ...(type.base === 'name' && !type.isArray
+      ? { collation_catalog: ctx.database.name, collation_schema: 'pg_catalog', collation_name: 'C' }
+      : {}),
     udt_catalog: ctx.database.name,
     udt_schema: t.udtSchema,
     udt_name: t.udtName,
@@ -116,8 +127,18 @@ function tableColumnRow(ctx: SystemContext, table: Table, c: Column): SystemRow 
   return row;
 }
 
-function columnsRows(ctx: SystemContext): SystemRow[] {
+function columnsRows(ctx: SystemContext, system: readonly SystemRelation[]): SystemRow[] {
   const rows: SystemRow[] = [];
+  for (const r of system) {
+    const schema = r.namespace === INFORMATION_SCHEMA_OID ? 'information_schema' : 'pg_catalog';
+    r.columns.forEach((c, i) => {
+      rows.push({
+        ...columnRow(ctx, schema, r.name, i + 1, c.name, c.type),
+        is_nullable: yesNo(!systemColumnNotNull(r, c)),
+        is_updatable: yesNo(r.relkind === 'r'),
+      });
+    });
+  }
   for (const r of userRelations(ctx.database)) {
     if (r.kind !== 'table') continue;
     if (r.table.view) {
@@ -135,24 +156,25 @@ function columnsRows(ctx: SystemContext): SystemRow[] {
   return rows;
 }
 
-export const columnsView = infoView(
-  'columns',
-  13295,
-  'table_catalog sql_identifier, table_schema sql_identifier, table_name sql_identifier, ' +
-    'column_name sql_identifier, ordinal_position cardinal_number, column_default character_data, ' +
-    'is_nullable yes_or_no, data_type character_data, character_maximum_length cardinal_number, ' +
-    'character_octet_length cardinal_number, numeric_precision cardinal_number, ' +
-    'numeric_precision_radix cardinal_number, numeric_scale cardinal_number, ' +
-    'datetime_precision cardinal_number, interval_type character_data, interval_precision cardinal_number, ' +
-    'character_set_catalog sql_identifier, character_set_schema sql_identifier, ' +
-    'character_set_name sql_identifier, collation_catalog sql_identifier, collation_schema sql_identifier, ' +
-    'collation_name sql_identifier, domain_catalog sql_identifier, domain_schema sql_identifier, ' +
-    'domain_name sql_identifier, udt_catalog sql_identifier, udt_schema sql_identifier, ' +
-    'udt_name sql_identifier, scope_catalog sql_identifier, scope_schema sql_identifier, ' +
-    'scope_name sql_identifier, maximum_cardinality cardinal_number, dtd_identifier sql_identifier, ' +
-    'is_self_referencing yes_or_no, is_identity yes_or_no, identity_generation character_data, ' +
-    'identity_start character_data, identity_increment character_data, identity_maximum character_data, ' +
-    'identity_minimum character_data, identity_cycle yes_or_no, is_generated character_data, ' +
-    'generation_expression character_data, is_updatable yes_or_no',
-  columnsRows,
-);
+export const columnsView = (system: () => readonly SystemRelation[]) =>
+  infoView(
+    'columns',
+    13295,
+    'table_catalog sql_identifier, table_schema sql_identifier, table_name sql_identifier, ' +
+      'column_name sql_identifier, ordinal_position cardinal_number, column_default character_data, ' +
+      'is_nullable yes_or_no, data_type character_data, character_maximum_length cardinal_number, ' +
+      'character_octet_length cardinal_number, numeric_precision cardinal_number, ' +
+      'numeric_precision_radix cardinal_number, numeric_scale cardinal_number, ' +
+      'datetime_precision cardinal_number, interval_type character_data, interval_precision cardinal_number, ' +
+      'character_set_catalog sql_identifier, character_set_schema sql_identifier, ' +
+      'character_set_name sql_identifier, collation_catalog sql_identifier, collation_schema sql_identifier, ' +
+      'collation_name sql_identifier, domain_catalog sql_identifier, domain_schema sql_identifier, ' +
+      'domain_name sql_identifier, udt_catalog sql_identifier, udt_schema sql_identifier, ' +
+      'udt_name sql_identifier, scope_catalog sql_identifier, scope_schema sql_identifier, ' +
+      'scope_name sql_identifier, maximum_cardinality cardinal_number, dtd_identifier sql_identifier, ' +
+      'is_self_referencing yes_or_no, is_identity yes_or_no, identity_generation character_data, ' +
+      'identity_start character_data, identity_increment character_data, identity_maximum character_data, ' +
+      'identity_minimum character_data, identity_cycle yes_or_no, is_generated character_data, ' +
+      'generation_expression character_data, is_updatable yes_or_no',
+    (ctx) => columnsRows(ctx, system()),
+  );

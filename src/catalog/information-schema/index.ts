@@ -10,5 +10,5 @@ import { constraintViews } from './constraints.ts';
 import { schemataTablesViews } from './schemata-tables.ts';
 
 export function informationSchemaViews(system: () => readonly SystemRelation[]): SystemRelation[] {
-  return [...schemataTablesViews(system), columnsView, ...constraintViews];
+  return [...schemataTablesViews(system), columnsView(system), ...constraintViews];
 }
