@@ -12,8 +12,8 @@ REQUIRED=(
   "postgresql-client       psql"
   # Planned by DESIGN.md §7, enable when their tests land:
   "etcd-server             etcd"
-  # "default-jdk-headless  java"
-  # "libpostgresql-jdbc-java /usr/share/java/postgresql.jar"
+  "default-jdk-headless    javac"
+  "libpostgresql-jdbc-java /usr/share/java/postgresql.jar"
   "python3-psycopg2        /usr/lib/python3/dist-packages/psycopg2/__init__.py"
   "python3-sqlalchemy      /usr/lib/python3/dist-packages/sqlalchemy/__init__.py"
 )

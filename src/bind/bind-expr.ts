@@ -168,7 +168,9 @@ function coerceArg(e: BoundExpr, target: SqlType, bc: BindContext, loc: number):
 export function bindFunctionCall(f: FuncExpr, scope: Scope, bc: BindContext, opts: ExprOptions): BoundExpr {
   const name = f.names[f.names.length - 1];
   const schema = f.names.length > 1 ? f.names[0] : null;
-  if (schema && schema !== 'pg_catalog' && schema !== 'public' && !bc.database.schemas.has(schema)) {
+  // Functions are global; information_schema's helpers (_pg_expandarray) are among them.
+  const builtinSchema = schema === 'pg_catalog' || schema === 'information_schema' || schema === 'public';
+  if (schema && !builtinSchema && !bc.database.schemas.has(schema)) {
     throw new SqlError(SqlState.InvalidSchemaName, `schema "${schema}" does not exist`, {
       position: f.loc + 1,
     });

@@ -16,8 +16,8 @@ import { bindWith } from './bind-with.ts';
 import type { AggCall, BoundExpr, SortKey, WindowCall } from './bound-expr.ts';
 import { coerceBoolean, tryCoerce } from './coercion.ts';
 import { exprKey, rewriteOverAggregate } from './expr-utils.ts';
-import { childrenOf } from './expr-walk.ts';
 import { outputName } from './output-name.ts';
+import { projectWithSets } from './project-set.ts';
 import { Scope } from './scope.ts';
 import { replaceWindowRefs, rewriteWindowOverAggregate } from './window-refs.ts';
 
@@ -205,8 +205,7 @@ function bindSimpleSelect(
     tableOid: 0,
     attnum: 0,
   }));
-  const setReturning = setReturningPositions(exprs);
-  plan = { kind: 'Project', input: plan, exprs, columns: [...targets.columns, ...junkColumns], setReturning };
+  plan = projectWithSets(plan, exprs, [...targets.columns, ...junkColumns]);
   if (sort.keys.length > 0) plan = { kind: 'Sort', input: plan, keys: sort.keys, columns: plan.columns };
   if (stmt.distinct) {
     const onKeys = distinctExprs
@@ -331,33 +330,4 @@ function bindSortItems(
     });
   }
   return { keys, junk };
-}
-
-function isSetReturning(e: BoundExpr): boolean {
-  return e.kind === 'Call' && e.def?.returnsSet === true;
-}
-
-/** Top-level set-returning calls of a select list; nested ones are rejected (not supported yet). */
-function setReturningPositions(exprs: readonly BoundExpr[]): number[] {
-  const positions: number[] = [];
-  exprs.forEach((e, i) => {
-    if (isSetReturning(e)) {
-      positions.push(i);
-      if (e.kind === 'Call' && e.args.some(containsSetReturning)) throw nestedSrf();
-    } else if (containsSetReturning(e)) {
-      throw nestedSrf();
-    }
-  });
-  return positions;
-}
-
-function nestedSrf(): SqlError {
-  return new SqlError(
-    SqlState.FeatureNotSupported,
-    'set-returning functions inside expressions are not supported yet',
-  );
-}
-
-function containsSetReturning(e: BoundExpr): boolean {
-  return isSetReturning(e) || childrenOf(e).some(containsSetReturning);
 }

@@ -6,7 +6,9 @@
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { Expr } from '../sql/ast.ts';
 import { compareValues } from '../types/compare.ts';
+import type { RecordValue } from '../types/record.ts';
 import { arrayOf, elementOf, type SqlType, T, type Value } from '../types/type.ts';
+import { typeDisplayName } from '../types/value-io.ts';
 import type { BindContext } from './bind-context.ts';
 import { bindExpr, bindFunctionCall, bindOperator, type ExprOptions } from './bind-expr.ts';
 import type { BoundExpr } from './bound-expr.ts';
@@ -28,6 +30,36 @@ function coerceAll(exprs: BoundExpr[], what: string, bc: BindContext, loc: numbe
     }
     return out;
   });
+}
+
+/**
+ * `(expr).field` on a record whose fields the binder knows (FieldSelect in PostgreSQL),
+ * with PostgreSQL's errors for non-composite types and unknown fields.
+ */
+function selectField(arg: BoundExpr, field: string, loc: number): BoundExpr {
+  if (arg.type.base !== 'record' || arg.type.isArray) {
+    throw new SqlError(
+      SqlState.WrongObjectType,
+      `column notation .${field} applied to type ${typeDisplayName(arg.type)}, which is not a composite type`,
+      { position: loc + 1 },
+    );
+  }
+  const index = arg.type.fields?.findIndex((f) => f.name === field) ?? -1;
+  if (index < 0) {
+    throw new SqlError(SqlState.UndefinedColumn, `could not identify column "${field}" in record data type`, {
+      position: loc + 1,
+    });
+  }
+  return {
+    kind: 'Call',
+    type: arg.type.fields![index].type,
+    name: `.${field}`,
+    isOperator: false,
+    fn: ([record]) => (record as RecordValue).values[index] ?? null,
+    args: [arg],
+    strict: true,
+    volatile: false,
+  };
 }
 
 function and(args: BoundExpr[]): BoundExpr {
@@ -144,6 +176,7 @@ export function bindSpecialExpr(e: Expr, scope: Scope, bc: BindContext, opts: Ex
     }
     case 'Subscript': {
       const arg = bind(e.arg);
+      if (e.subscripts.length === 0) return e.fields.reduce((r, f) => selectField(r, f, e.loc), arg);
       if (e.fields.length > 0 || e.subscripts.some((s) => s.slice)) {
         throw new SqlError(
           SqlState.FeatureNotSupported,

@@ -25,6 +25,8 @@ export interface Column {
    * ADD COLUMN fills existing rows with it, and WAL replay of older records does the same.
    */
   readonly missing?: Value;
+  /** COMMENT ON COLUMN (pg_description with objsubid = attnum). */
+  comment?: string;
 }
 
 export interface Sequence {
@@ -84,6 +86,8 @@ export interface Table {
   /** For views: the defining query (no store rows). */
   readonly view: { readonly text: string; readonly query: unknown } | null;
   readonly temporary: boolean;
+  /** COMMENT ON TABLE/VIEW (pg_description with objsubid 0). */
+  comment?: string;
 }
 
 export interface Schema {

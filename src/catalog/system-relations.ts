@@ -4,6 +4,7 @@
  * pg_settings, pg_database …) and what psql's describe commands join. Each group lives in
  * src/catalog/pg-catalog/; this module is their index.
  */
+import { informationSchemaViews } from './information-schema/index.ts';
 import { attributeRelations } from './pg-catalog/attributes.ts';
 import { classRelations } from './pg-catalog/classes.ts';
 import { descriptionRelations } from './pg-catalog/descriptions.ts';
@@ -22,10 +23,10 @@ import { typeRelations } from './pg-catalog/types.ts';
 export type { SystemContext, SystemRelation } from './pg-catalog/relation.ts';
 export { PG_CATALOG_OID, PUBLIC_OID } from './pg-catalog/relation.ts';
 
-const RELATIONS: SystemRelation[] = [
+const PG_CATALOG: SystemRelation[] = [
   ...typeRelations,
   ...classRelations(() => RELATIONS),
-  ...attributeRelations,
+  ...attributeRelations(() => RELATIONS),
   ...indexRelations,
   ...roleRelations,
   ...procRelations,
@@ -37,15 +38,22 @@ const RELATIONS: SystemRelation[] = [
   ...progressViews,
   ...quiverViews,
 ];
+const INFORMATION_SCHEMA = informationSchemaViews(() => RELATIONS);
+const RELATIONS: SystemRelation[] = [...PG_CATALOG, ...INFORMATION_SCHEMA];
 
-const byName = new Map(RELATIONS.map((r) => [r.name, r]));
+const byName = new Map(PG_CATALOG.map((r) => [r.name, r]));
+const informationSchemaByName = new Map(INFORMATION_SCHEMA.map((r) => [r.name, r]));
 
 export function systemRelations(): readonly SystemRelation[] {
   return RELATIONS;
 }
 
-/** The system relation `name` when `schema` is pg_catalog or unqualified. */
+/**
+ * The system relation `name` when `schema` is pg_catalog or unqualified, or an
+ * information_schema view when qualified with it.
+ */
 export function findSystemRelation(schema: string | null, name: string): SystemRelation | undefined {
+  if (schema === 'information_schema') return informationSchemaByName.get(name);
   if (schema !== null && schema !== 'pg_catalog') return undefined;
   return byName.get(name);
 }

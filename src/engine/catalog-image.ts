@@ -30,6 +30,7 @@ interface ColumnDescriptor {
   readonly sequence: number | null;
   readonly attnum: number;
   readonly missing: StoredValue | null;
+  readonly comment?: string;
 }
 
 interface TableDescriptor {
@@ -38,6 +39,7 @@ interface TableDescriptor {
   readonly schema: string;
   readonly columns: readonly ColumnDescriptor[];
   readonly view: { readonly text: string; readonly query: unknown } | null;
+  readonly comment?: string;
 }
 
 interface IndexDescriptor {
@@ -119,6 +121,7 @@ function tableDescriptor(table: Table): TableDescriptor {
     name: table.name,
     schema: schemaRef(table.schema),
     view: table.view,
+    comment: table.comment,
     columns: table.columns.map((c) => ({
       name: c.name,
       type: c.type,
@@ -129,6 +132,7 @@ function tableDescriptor(table: Table): TableDescriptor {
       sequence: c.sequence?.oid ?? null,
       attnum: c.attnum,
       missing: storeValue(c.type, c.missing),
+      comment: c.comment,
     })),
   };
 }
@@ -217,6 +221,7 @@ export function loadCatalog(
       missing: loadValue(c.missing),
     }));
     const table = catalog.createTable(schema, d.name, columns, false, d.view, d.oid);
+    if (d.comment !== undefined) table.comment = d.comment;
     tables.set(table.oid, table);
   }
   for (const d of of<IndexDescriptor>('index')) {

@@ -5,8 +5,9 @@
  */
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Database } from '../catalog/catalog-types.ts';
+import { namedProcs } from '../catalog/pg-catalog/builtin-procs.ts';
 import { findUserRelation, namespaceName } from '../catalog/pg-catalog/objects.ts';
-import { PG_CATALOG_OID } from '../catalog/pg-catalog/relation.ts';
+import { INFORMATION_SCHEMA_OID, PG_CATALOG_OID } from '../catalog/pg-catalog/relation.ts';
 import { findSystemRelation, systemRelations } from '../catalog/system-relations.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { quoteIdent } from '../types/functions-string.ts';
@@ -43,7 +44,8 @@ function visibleRelation(db: Database, searchPath: readonly string[], name: stri
 }
 
 export function isRelationVisible(db: Database, searchPath: readonly string[], oid: number): boolean | null {
-  if (systemRelations().some((r) => r.oid === oid)) return true;
+  const system = systemRelations().find((r) => r.oid === oid);
+  if (system) return system.namespace !== INFORMATION_SCHEMA_OID;
   const r = findUserRelation(db, oid);
   if (!r) return null;
   return visibleRelation(db, searchPath, r.name) === oid;
@@ -56,7 +58,8 @@ export function objectNames(catalog: Catalog, db: Database, searchPath: readonly
       const name = parts[parts.length - 1];
       let oid: number | undefined;
       if (parts.length === 1) oid = visibleRelation(db, searchPath, name);
-      else if (parts[parts.length - 2] === 'pg_catalog') oid = findSystemRelation('pg_catalog', name)?.oid;
+      else if (parts[parts.length - 2] === 'pg_catalog' || parts[parts.length - 2] === 'information_schema')
+        oid = findSystemRelation(parts[parts.length - 2], name)?.oid;
       else {
         const schema = db.schemas.get(parts[parts.length - 2]);
         oid = (schema?.tables.get(name) ?? schema?.indexes.get(name) ?? schema?.sequences.get(name))?.oid;
@@ -66,6 +69,8 @@ export function objectNames(catalog: Catalog, db: Database, searchPath: readonly
     },
     relationName(oid) {
       const system = systemRelations().find((r) => r.oid === oid);
+      if (system?.namespace === INFORMATION_SCHEMA_OID)
+        return `information_schema.${quoteIdent(system.name)}`;
       if (system) return quoteIdent(system.name);
       const r = findUserRelation(db, oid);
       if (!r) return undefined;
@@ -93,6 +98,23 @@ export function objectNames(catalog: Catalog, db: Database, searchPath: readonly
     roleName(oid) {
       for (const role of catalog.roles.values()) if (role.oid === oid) return quoteIdent(role.name);
       return undefined;
+    },
+    procOid(text) {
+      const parts = splitQualifiedName(text);
+      const name = parts[parts.length - 1];
+      const schema = parts.length > 1 ? parts[parts.length - 2] : null;
+      const found = namedProcs(db).filter(
+        (p) => p.name === name && (schema === null || namespaceName(db, p.namespace) === schema),
+      );
+      if (found.length === 0)
+        throw new SqlError(SqlState.UndefinedFunction, `function "${text}" does not exist`);
+      if (found.length > 1)
+        throw new SqlError(SqlState.AmbiguousFunction, `more than one function named "${text}"`);
+      return found[0].oid;
+    },
+    procName(oid) {
+      const found = namedProcs(db).find((p) => p.oid === oid);
+      return found ? quoteIdent(found.name) : undefined;
     },
   };
 }

@@ -259,6 +259,14 @@ export const SETTINGS: readonly SettingDef[] = [
     doc: 'Maximum identifier length.',
     readOnly: true,
   },
+  {
+    // pgjdbc's getIndexInfo reads it; PostgreSQL's INDEX_MAX_KEYS.
+    name: 'max_index_keys',
+    type: 'int',
+    default: '32',
+    doc: 'Shows the maximum number of index keys.',
+    readOnly: true,
+  },
   { name: 'lc_messages', type: 'string', default: 'C', doc: 'Message language (only C).' },
   { name: 'lc_monetary', type: 'string', default: 'C', doc: 'Accepted for compatibility.' },
   { name: 'lc_numeric', type: 'string', default: 'C', doc: 'Accepted for compatibility.' },

@@ -6,6 +6,7 @@ import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { Statement } from '../sql/ast-utility.ts';
 import { T } from '../types/type.ts';
 import { alterTable } from './alter-table.ts';
+import { commentOn } from './comment.ts';
 import { runCursorStatement } from './cursors.ts';
 import { alterRole, createRole, dropRoles } from './roles.ts';
 import type { EngineSession } from './session.ts';
@@ -150,6 +151,8 @@ export function runUtility(
       rc.ddl.onUndo(() => catalog.dropTable(view));
       return done('CREATE VIEW');
     }
+    case 'Comment':
+      return done(commentOn(stmt, rc));
     case 'AlterTable':
       return done(alterTable(stmt, rc, notice));
     case 'DeclareCursor':

@@ -198,6 +198,16 @@ export interface NoOpStmt {
   readonly name?: string;
 }
 
+/** COMMENT ON TABLE|VIEW|COLUMN (other objects stay accepted and ignored: NoOp). */
+export interface CommentStmt {
+  readonly kind: 'Comment';
+  readonly target: 'relation' | 'column';
+  /** [schema.]relation[.column] as written. */
+  readonly names: readonly string[];
+  /** NULL (or '') removes the comment. */
+  readonly comment: string | null;
+}
+
 export interface CreateViewStmt {
   readonly kind: 'CreateView';
   readonly name: QualifiedName;
@@ -227,6 +237,7 @@ export type Statement =
   | ExplainStmt
   | CopyStmt
   | NoOpStmt
+  | CommentStmt
   | CreateViewStmt
   | CursorStatement;
 

@@ -191,7 +191,7 @@ describe('accepted no-ops', () => {
     ['DISCARD PLANS', 'DISCARD PLANS'],
     ['DISCARD TEMP', 'DISCARD TEMP'],
     ['LOCK TABLE t IN ACCESS EXCLUSIVE MODE', 'LOCK TABLE'],
-    ["COMMENT ON TABLE t IS 'x'", 'COMMENT'],
+    ["COMMENT ON INDEX i IS 'x'", 'COMMENT'],
     ['GRANT SELECT ON t TO u', 'GRANT'],
     ['REVOKE ALL ON t FROM u', 'REVOKE'],
     ['GRANT r TO u', 'GRANT ROLE'],
@@ -202,6 +202,21 @@ describe('accepted no-ops', () => {
     ['SET CONSTRAINTS ALL DEFERRED', 'SET CONSTRAINTS'],
   ])('%s → %s', (sql, tag) => {
     expect(stmt(sql)).toEqual({ kind: 'NoOp', tag });
+  });
+
+  it('COMMENT ON TABLE and COLUMN keep their target; NULL and empty text remove', () => {
+    expect(stmt("COMMENT ON TABLE s.t IS 'x'")).toEqual({
+      kind: 'Comment',
+      target: 'relation',
+      names: ['s', 't'],
+      comment: 'x',
+    });
+    expect(stmt("COMMENT ON COLUMN t.c IS ''")).toEqual({
+      kind: 'Comment',
+      target: 'column',
+      names: ['t', 'c'],
+      comment: null,
+    });
   });
 
   it('DEALLOCATE name carries the name', () => {

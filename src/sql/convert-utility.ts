@@ -4,7 +4,14 @@
  */
 import type * as pg from '@pgsql/types';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
-import type { CopyStmt, ExplainStmt, NoOpStmt, SetStmt, TransactionStmt } from './ast-utility.ts';
+import type {
+  CommentStmt,
+  CopyStmt,
+  ExplainStmt,
+  NoOpStmt,
+  SetStmt,
+  TransactionStmt,
+} from './ast-utility.ts';
 import { convertDelete, convertInsert, convertUpdate } from './convert-dml.ts';
 import { convertRangeVar, convertSelect, convertSelectNode } from './convert-select.ts';
 import {
@@ -200,6 +207,18 @@ const DISCARD_TAGS: Record<pg.DiscardMode, string> = {
 
 const noOp = (tag: string): NoOpStmt => ({ kind: 'NoOp', tag });
 
+/** COMMENT ON TABLE/VIEW/COLUMN; comments on other kinds of object are accepted and dropped. */
+function convertComment(s: pg.CommentStmt): CommentStmt | NoOpStmt {
+  const items = (s.object as { List?: pg.List } | undefined)?.List?.items ?? [];
+  const names = items.map((n) => (n as { String?: pg.String }).String?.sval ?? '');
+  const comment = s.comment === undefined || s.comment === '' ? null : s.comment;
+  if (s.objtype === 'OBJECT_TABLE' || s.objtype === 'OBJECT_VIEW') {
+    return { kind: 'Comment', target: 'relation', names, comment };
+  }
+  if (s.objtype === 'OBJECT_COLUMN') return { kind: 'Comment', target: 'column', names, comment };
+  return noOp('COMMENT');
+}
+
 export const utilityConverters: StatementConverters = {
   TransactionStmt: convertTransaction,
   VariableSetStmt: convertVariableSet,
@@ -210,7 +229,7 @@ export const utilityConverters: StatementConverters = {
   CheckPointStmt: () => noOp('CHECKPOINT'),
   DiscardStmt: (s) => noOp(DISCARD_TAGS[s.target ?? 'DISCARD_ALL']),
   LockStmt: () => noOp('LOCK TABLE'),
-  CommentStmt: () => noOp('COMMENT'),
+  CommentStmt: convertComment,
   GrantStmt: (s) => noOp(s.is_grant ? 'GRANT' : 'REVOKE'),
   GrantRoleStmt: (s) => noOp(s.is_grant ? 'GRANT ROLE' : 'REVOKE ROLE'),
   AlterDefaultPrivilegesStmt: () => noOp('ALTER DEFAULT PRIVILEGES'),

@@ -51,7 +51,7 @@ function matchesPseudo(from: SqlType, to: SqlType): boolean {
   switch (to.base) {
     case 'anyarray':
     case 'anycompatiblearray':
-      // int2vector and oidvector are arrays for polymorphism (see polymorphic.ts).
+      // int2vector/oidvector count as arrays of int2/oid (see polymorphic.ts).
       return (
         from.isArray || from.base === 'unknown' || from.base === 'int2vector' || from.base === 'oidvector'
       );

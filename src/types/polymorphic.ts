@@ -11,16 +11,9 @@ import { arrayOf, elementOf, type SqlType, T } from './type.ts';
 const ELEMENT_FAMILY = new Set(['anyelement', 'anyarray', 'anynonarray']);
 const COMPATIBLE_FAMILY = new Set(['anycompatible', 'anycompatiblearray']);
 
-const isArrayParam = (p: SqlType) => p.base === 'anyarray' || p.base === 'anycompatiblearray';
+const VECTOR_ARRAY_ELEMENTS: Partial<Record<string, SqlType>> = { int2vector: T.int2, oidvector: T.oid };
 
-/**
- * int2vector and oidvector are subscriptable arrays of int2/oid (their pg_type.typelem), so
- * they match anyarray: `unnest(indkey)` and `generate_subscripts(indkey, 1)` work in PostgreSQL.
- */
-function vectorElement(a: SqlType): SqlType | undefined {
-  if (a.isArray) return undefined;
-  return a.base === 'int2vector' ? T.int2 : a.base === 'oidvector' ? T.oid : undefined;
-}
+const isArrayParam = (p: SqlType) => p.base === 'anyarray' || p.base === 'anycompatiblearray';
 
 /** select_common_type() over known types; unknowns alone become text. */
 export function commonType(types: readonly SqlType[]): SqlType | null {
@@ -52,10 +45,12 @@ export function resolvePolymorphic(params: readonly SqlType[], args: readonly Sq
     if (ELEMENT_FAMILY.has(p.base)) {
       sawElementFamily = true;
       if (unknown) continue;
-      const vectorElem = vectorElement(a);
-      if (isArrayParam(p) && !a.isArray && !vectorElem) return null;
+      // int2vector/oidvector are arrays to polymorphic functions (typelem int2/oid), as in
+      // PostgreSQL: unnest(indkey), _pg_expandarray(indkey).
+      const vectorElement = VECTOR_ARRAY_ELEMENTS[a.base];
+      if (isArrayParam(p) && !a.isArray && !vectorElement) return null;
       if (p.base === 'anynonarray' && a.isArray) return null;
-      const e = isArrayParam(p) ? (vectorElem ?? elementOf(a)) : a;
+      const e = isArrayParam(p) ? (vectorElement ?? elementOf(a)) : a;
       if (elem && (elem.base !== e.base || elem.isArray !== e.isArray)) return null;
       elem ??= e;
     } else if (COMPATIBLE_FAMILY.has(p.base)) {

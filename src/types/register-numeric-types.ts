@@ -251,7 +251,13 @@ const namedOidIo = (
 });
 
 registerType(simple('oid', 26, 1028, 4, 'N', true, 'oid', oidIo('oid')));
-registerType(simple('regproc', 24, 1008, 4, 'N', false, 'regproc', oidIo('regproc')));
+// regproc: '-' is InvalidOid both ways, as regprocin/regprocout treat it.
+const regprocIo = namedOidIo(
+  'regproc',
+  (n, t) => (t.trim() === '-' ? 0 : n.procOid(t)),
+  (n, o) => (o === 0 ? '-' : n.procName(o)),
+);
+registerType(simple('regproc', 24, 1008, 4, 'N', false, 'regproc', regprocIo));
 registerType(
   simple(
     'regclass',

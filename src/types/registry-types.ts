@@ -35,6 +35,9 @@ export interface ObjectNames {
   namespaceName(oid: number): string | undefined;
   roleOid(name: string): number;
   roleName(oid: number): string | undefined;
+  /** regprocin: a function name that must be unique (42883 none, 42725 several). */
+  procOid(name: string): number;
+  procName(oid: number): string | undefined;
 }
 
 /** pg_type facts plus text/binary I/O for one base type. */

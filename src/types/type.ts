@@ -86,6 +86,22 @@ export interface SqlType {
   readonly base: BaseTypeName;
   readonly typmod: number;
   readonly isArray: boolean;
+  /**
+   * For `record` values whose shape the binder knows (a function with OUT columns such as
+   * information_schema._pg_expandarray): the field names and types, so `(expr).field`
+   * resolves. Absent for anonymous records.
+   */
+  readonly fields?: readonly RecordField[];
+}
+
+export interface RecordField {
+  readonly name: string;
+  readonly type: SqlType;
+}
+
+/** A `record` type with named fields (not interned: its identity is its field list). */
+export function recordType(fields: readonly RecordField[]): SqlType {
+  return Object.freeze({ base: 'record', typmod: -1, isArray: false, fields: Object.freeze([...fields]) });
 }
 
 const cache = new Map<string, SqlType>();

@@ -9,7 +9,8 @@ import { typeOid } from '../../types/value-io.ts';
 import type { Column, Table } from '../catalog-types.ts';
 import { indexKeyCount, indexKeyType } from './index-def.ts';
 import { userRelations } from './objects.ts';
-import { relation, type SystemContext, type SystemRow } from './relation.ts';
+import { relation, type SystemContext, type SystemRelation, type SystemRow } from './relation.ts';
+import { systemAttributeRows } from './system-attributes.ts';
 import { typeFacts } from './types.ts';
 
 function attributeRow(relid: number, attnum: number, name: string, type: SqlType): SystemRow {
@@ -38,8 +39,8 @@ export function columnDefault(ctx: SystemContext, table: Table, column: Column):
   return ctx.defaultExpression?.(table, column) ?? null;
 }
 
-function attributeRows(ctx: SystemContext): SystemRow[] {
-  const rows: SystemRow[] = [];
+function attributeRows(ctx: SystemContext, system: readonly SystemRelation[]): SystemRow[] {
+  const rows: SystemRow[] = systemAttributeRows(system, attributeRow);
   for (const r of userRelations(ctx.database)) {
     if (r.kind === 'table' && r.table.view) {
       (ctx.viewColumns?.(r.table) ?? []).forEach((c, i) => {
@@ -87,7 +88,7 @@ function attrdefRows(ctx: SystemContext): SystemRow[] {
   return rows;
 }
 
-export const attributeRelations = [
+export const attributeRelations = (system: () => readonly SystemRelation[]) => [
   relation(
     'pg_attribute',
     1249,
@@ -96,7 +97,7 @@ export const attributeRelations = [
       'attnotnull bool, atthasdef bool, atthasmissing bool, attidentity char, attgenerated char, ' +
       'attisdropped bool, attislocal bool, attinhcount int4, attcollation oid, attacl aclitem[], ' +
       'attoptions text[], attfdwoptions text[], attmissingval text',
-    attributeRows,
+    (ctx) => attributeRows(ctx, system()),
     {
       attstattarget: -1,
       attcacheoff: -1,

@@ -5,7 +5,7 @@
  */
 
 import { ArrayValue } from '../../types/array.ts';
-import { indexKeyCount, indexReloptions } from './index-def.ts';
+import { emptyIndexPages, indexKeyCount, indexReloptions } from './index-def.ts';
 import { ACCESS_METHODS, accessMethodOid, HEAP_AM_OID, userRelations } from './objects.ts';
 import {
   BOOTSTRAP_ROLE_OID,
@@ -24,7 +24,7 @@ function classRows(ctx: SystemContext, system: readonly SystemRelation[]): Syste
   const rows: SystemRow[] = system.map((r) => ({
     oid: r.oid,
     relname: r.name,
-    relnamespace: PG_CATALOG_OID,
+    relnamespace: r.namespace ?? PG_CATALOG_OID,
     relam: r.relkind === 'r' ? HEAP_AM_OID : 0,
     relfilenode: r.relkind === 'r' ? r.oid : 0,
     relkind: r.relkind,
@@ -58,6 +58,9 @@ function classRows(ctx: SystemContext, system: readonly SystemRelation[]): Syste
           relpersistence: r.index.table.temporary ? 't' : 'p',
           relkind: 'i',
           relnatts: indexKeyCount(r.index),
+          // What CREATE INDEX records on an empty table; Quiver keeps no statistics.
+          reltuples: 0,
+          relpages: emptyIndexPages(r.index),
           reloptions: (() => {
             const options = indexReloptions(r.index);
             return options ? ArrayValue.of(options) : null;

@@ -1,7 +1,7 @@
 /**
  * pg_extension and the comments PostgreSQL ships for the objects Quiver has:
  * pg_description (extensions, pgvector's types, the public schema) and pg_shdescription
- * (databases). Quiver has no COMMENT ON yet, so these are the built-in comments only.
+ * (databases), and the comments COMMENT ON gave tables, views and columns.
  */
 
 import { typeByOid } from '../../types/registry.ts';
@@ -20,6 +20,7 @@ const TYPE_COMMENTS: readonly [number, string][] = [
 ];
 
 const PG_TYPE = 1247;
+const PG_CLASS = 1259;
 const PG_NAMESPACE = 2615;
 const PG_EXTENSION = 3079;
 const PG_DATABASE = 1262;
@@ -33,6 +34,19 @@ function descriptionRows(ctx: SystemContext): SystemRow[] {
   if (ctx.database.extensions.has('vector')) {
     for (const [oid, text] of TYPE_COMMENTS) {
       if (typeByOid(oid)) rows.push({ objoid: oid, classoid: PG_TYPE, description: text });
+    }
+  }
+  // COMMENT ON TABLE / VIEW / COLUMN.
+  for (const schema of ctx.database.schemas.values()) {
+    for (const table of schema.tables.values()) {
+      if (table.comment !== undefined) {
+        rows.push({ objoid: table.oid, classoid: PG_CLASS, description: table.comment });
+      }
+      for (const c of table.columns) {
+        if (c.comment !== undefined) {
+          rows.push({ objoid: table.oid, classoid: PG_CLASS, objsubid: c.attnum, description: c.comment });
+        }
+      }
     }
   }
   if (ctx.database.schemas.get('public')?.oid === PUBLIC_OID) {

@@ -61,3 +61,15 @@ export function constraintDefinition(index: IndexDef): string {
   const keys = index.columns.map((c) => quoteIdent(index.table.columns[c].name)).join(', ');
   return `${index.primary ? 'PRIMARY KEY' : 'UNIQUE'} (${keys})`;
 }
+
+/**
+ * relpages of an index as PostgreSQL 15 + pgvector report it right after building it on an
+ * empty table (btree: the metapage; hnsw: metapage + one element page; ivfflat: metapage,
+ * list page and one page per list). Quiver keeps no page statistics, so this is what it
+ * shows; pgjdbc's getIndexInfo returns it as PAGES.
+ */
+export function emptyIndexPages(index: IndexDef): number {
+  if (index.method === 'hnsw') return 2;
+  if (index.method === 'ivfflat') return 2 + (index.options.lists ?? 100);
+  return 1;
+}

@@ -49,7 +49,7 @@ export interface ProcInfo {
 }
 
 /** The procs visible in the session's database. */
-export function procs(ctx: SystemContext): ProcInfo[] {
+export function procs(ctx: Pick<SystemContext, 'database'>): ProcInfo[] {
   const ext = ctx.database.extensions.get('vector');
   if (!ext) return [];
   const namespace = ctx.database.schemas.get(ext.schema)?.oid ?? PUBLIC_OID;

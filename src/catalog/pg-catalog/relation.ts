@@ -42,6 +42,8 @@ export interface SystemRelation {
   readonly oid: number;
   /** 'r' for catalog tables, 'v' for the catalog views (pg_roles, pg_settings …). */
   readonly relkind: 'r' | 'v';
+  /** pg_namespace OID: pg_catalog unless set (information_schema's views set it). */
+  readonly namespace?: number;
   readonly columns: readonly SystemColumn[];
   rows(ctx: SystemContext): Value[][];
 }

@@ -6,6 +6,7 @@
 import { allTypes } from '../../types/registry.ts';
 import type { TypeInfo } from '../../types/registry-types.ts';
 import { EXTENSION_TYPES } from '../../types/vector-oids.ts';
+import { arrayTypeProcs } from './builtin-procs.ts';
 import {
   BOOTSTRAP_ROLE_OID,
   C_COLLATION_OID,
@@ -95,6 +96,7 @@ function typeRows(ctx: SystemContext): SystemRow[] {
         typalign: array.align,
         typstorage: array.storage,
         typcollation: array.collation,
+        ...arrayTypeProcs(),
       });
     }
   }

@@ -1,0 +1,97 @@
+/**
+ * information_schema.table_constraints and key_column_usage: the PRIMARY KEY and UNIQUE
+ * constraints Quiver keeps (each backed by its index), and — as PostgreSQL 15 lists them —
+ * every NOT NULL column of a table as a CHECK constraint named
+ * `<namespace oid>_<table oid>_<attnum>_not_null`.
+ */
+import type { IndexDef } from '../catalog-types.ts';
+import type { SystemContext, SystemRow } from '../pg-catalog/relation.ts';
+import { infoView } from './view.ts';
+
+function* constraintIndexes(ctx: SystemContext): Generator<IndexDef> {
+  for (const schema of ctx.database.schemas.values()) {
+    for (const index of schema.indexes.values()) if (index.constraint !== null) yield index;
+  }
+}
+
+function tableConstraintsRows(ctx: SystemContext): SystemRow[] {
+  const db = ctx.database.name;
+  const rows: SystemRow[] = [];
+  const common = { is_deferrable: 'NO', initially_deferred: 'NO', enforced: 'YES' };
+  for (const index of constraintIndexes(ctx)) {
+    rows.push({
+      constraint_catalog: db,
+      constraint_schema: index.schema.name,
+      constraint_name: index.constraint,
+      table_catalog: db,
+      table_schema: index.table.schema.name,
+      table_name: index.table.name,
+      constraint_type: index.primary ? 'PRIMARY KEY' : 'UNIQUE',
+      ...common,
+      // PostgreSQL 15 reports it for UNIQUE constraints only (indnullsnotdistinct).
+      nulls_distinct: index.primary ? null : 'YES',
+    });
+  }
+  for (const schema of ctx.database.schemas.values()) {
+    for (const table of schema.tables.values()) {
+      if (table.view) continue;
+      for (const c of table.columns) {
+        if (!c.notNull) continue;
+        rows.push({
+          constraint_catalog: db,
+          constraint_schema: schema.name,
+          constraint_name: `${schema.oid}_${table.oid}_${c.attnum}_not_null`,
+          table_catalog: db,
+          table_schema: schema.name,
+          table_name: table.name,
+          constraint_type: 'CHECK',
+          ...common,
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+function keyColumnUsageRows(ctx: SystemContext): SystemRow[] {
+  const db = ctx.database.name;
+  const rows: SystemRow[] = [];
+  for (const index of constraintIndexes(ctx)) {
+    index.columns.forEach((position, k) => {
+      rows.push({
+        constraint_catalog: db,
+        constraint_schema: index.schema.name,
+        constraint_name: index.constraint,
+        table_catalog: db,
+        table_schema: index.table.schema.name,
+        table_name: index.table.name,
+        column_name: index.table.columns[position].name,
+        ordinal_position: k + 1,
+        // Set only for foreign keys, which Quiver does not have.
+        position_in_unique_constraint: null,
+      });
+    });
+  }
+  return rows;
+}
+
+export const constraintViews = [
+  infoView(
+    'table_constraints',
+    13411,
+    'constraint_catalog sql_identifier, constraint_schema sql_identifier, constraint_name sql_identifier, ' +
+      'table_catalog sql_identifier, table_schema sql_identifier, table_name sql_identifier, ' +
+      'constraint_type character_data, is_deferrable yes_or_no, initially_deferred yes_or_no, ' +
+      'enforced yes_or_no, nulls_distinct yes_or_no',
+    tableConstraintsRows,
+  ),
+  infoView(
+    'key_column_usage',
+    13329,
+    'constraint_catalog sql_identifier, constraint_schema sql_identifier, constraint_name sql_identifier, ' +
+      'table_catalog sql_identifier, table_schema sql_identifier, table_name sql_identifier, ' +
+      'column_name sql_identifier, ordinal_position cardinal_number, ' +
+      'position_in_unique_constraint cardinal_number',
+    keyColumnUsageRows,
+  ),
+];
