@@ -5,7 +5,7 @@
  * of rows/s and the ratio, plus JSON lines.
  *
  *   npx tsx bench/copy-load.ts [--rows 200000] [--dims 128] [--postgres host:port]
- *                               [--quiver host:port]
+ *                               [--quiver host:port] [--formats text,csv,binary]
  *
  * Without --quiver a `quiver serve` process is started on a temporary data directory
  * (durable: every COPY is a WAL commit). Without --postgres only Quiver is measured.
@@ -29,12 +29,14 @@ const { values: args } = parseArgs({
     quiver: { type: 'string' },
     user: { type: 'string', default: 'quiver' },
     database: { type: 'string', default: 'quiver' },
+    formats: { type: 'string', default: 'text,csv,binary' },
   },
 });
 const ROWS = Number(args.rows);
 const DIMS = Number(args.dims);
-const FORMATS = ['text', 'csv', 'binary'] as const;
-type Format = (typeof FORMATS)[number];
+type Format = 'text' | 'csv' | 'binary';
+const FORMATS = args.formats!.split(',') as Format[];
+for (const f of FORMATS) if (!['text', 'csv', 'binary'].includes(f)) throw new Error(`unknown format ${f}`);
 
 const vectors = clusteredData({ count: ROWS, dimensions: DIMS, seed: 42 }).vectors;
 

@@ -86,7 +86,7 @@ export class Persistence implements CommitLog {
     this.storedVersion = catalog.version;
     this.catalogLsn = recovered.catalogLsn;
     this.manifests = recovered.manifests;
-    this.lastCheckpointLsn = options.wal.nextLsn;
+    this.lastCheckpointLsn = recovered.checkpointLsn;
     this.checkpointWalBytes = options.checkpointWalBytes ?? DEFAULT_CHECKPOINT_WAL_BYTES;
   }
 

@@ -42,6 +42,8 @@ export interface Recovered {
   readonly catalogEntries: Map<string, string>;
   readonly catalogLsn: number;
   readonly manifests: Map<number, TableManifest>;
+  /** LSN of the last checkpoint (0 when there was none): the WAL since then is unsealed. */
+  readonly checkpointLsn: number;
   readonly stats: RecoveryStats;
 }
 
@@ -139,6 +141,7 @@ export async function recover(options: {
     catalogEntries: entries,
     catalogLsn,
     manifests: checkpoint.manifests,
+    checkpointLsn: checkpoint.state?.lsn ?? 0,
     stats: {
       segmentRows: checkpoint.rows,
       walRecords,

@@ -17,6 +17,8 @@ Options:
   --in-memory          keep nothing on disk (data is lost when the server stops)
   --memory-budget <MiB> sealed segment data kept in memory; the rest is read back from the
                        data directory when needed (env QUIVER_MEMORY_BUDGET, default 2048)
+  --checkpoint-mb <MiB> WAL written since the last checkpoint that starts the next one, which
+                       seals the rows written since into segments (default 256)
   --tls-cert <file>    PEM certificate: accept SSL connections (needs --tls-key)
   --tls-key <file>     PEM private key
   --server-version <v> PostgreSQL version to report (default 16.4)
@@ -45,6 +47,7 @@ async function main(argv: string[]): Promise<void> {
         'data-dir': { type: 'string' },
         'in-memory': { type: 'boolean' },
         'memory-budget': { type: 'string' },
+        'checkpoint-mb': { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'server-version': { type: 'string' },
@@ -81,11 +84,16 @@ async function main(argv: string[]): Promise<void> {
     (values['memory-budget'] as string | undefined) ?? process.env.QUIVER_MEMORY_BUDGET ?? '2048';
   const budget = Number(budgetText);
   if (!Number.isFinite(budget) || budget <= 0) fail(`invalid memory budget "${budgetText}" (MiB)`);
+  const checkpointText = (values['checkpoint-mb'] as string | undefined) ?? '256';
+  const checkpointMb = Number(checkpointText);
+  if (!Number.isFinite(checkpointMb) || checkpointMb <= 0)
+    fail(`invalid checkpoint size "${checkpointText}" (MiB)`);
   const server = await startServer({
     host,
     port,
     dataDir,
     memoryBudgetBytes: budget * 1024 * 1024,
+    checkpointWalBytes: checkpointMb * 1024 * 1024,
     tls,
     serverVersion: values['server-version'] as string | undefined,
   });

@@ -26,6 +26,8 @@ export interface StartOptions {
   readonly superuser?: string;
   /** Bytes of sealed segments kept in memory (the rest is read back on demand). */
   readonly memoryBudgetBytes?: number;
+  /** WAL bytes since the last checkpoint that start the next one. */
+  readonly checkpointWalBytes?: number;
 }
 
 export interface RunningServer extends AsyncDisposable {
@@ -41,7 +43,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const superuser = options.superuser ?? 'quiver';
   const serverVersion = options.serverVersion ?? '16.4';
   const persistence = options.dataDir
-    ? await openDataDir(options.dataDir, superuser, serverVersion, options.memoryBudgetBytes)
+    ? await openDataDir(options.dataDir, { ...options, superuser, serverVersion })
     : null;
   const catalog = persistence?.catalog ?? new Catalog(superuser);
   const backend = new EngineBackend({ catalog, serverVersion, storage: persistence });
@@ -63,16 +65,27 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
 async function openDataDir(
   dataDir: string,
-  superuser: string,
-  serverVersion: string,
-  memoryBudgetBytes: number | undefined,
+  options: {
+    readonly superuser: string;
+    readonly serverVersion: string;
+    readonly memoryBudgetBytes?: number;
+    readonly checkpointWalBytes?: number;
+  },
 ): Promise<Persistence> {
   await mkdir(join(dataDir, 'meta'), { recursive: true });
   const meta = await openEmbeddedMetaStore(join(dataDir, 'meta'));
   try {
     const objects = await LocalObjectStore.open(join(dataDir, 'objects'));
     const wal = await openLocalWal(join(dataDir, 'wal'));
-    return await Persistence.open({ meta, wal, objects, superuser, serverVersion, memoryBudgetBytes });
+    return await Persistence.open({
+      meta,
+      wal,
+      objects,
+      superuser: options.superuser,
+      serverVersion: options.serverVersion,
+      memoryBudgetBytes: options.memoryBudgetBytes,
+      checkpointWalBytes: options.checkpointWalBytes,
+    });
   } catch (err) {
     await meta.close();
     throw err;
