@@ -72,6 +72,8 @@ interface TableSnapshot {
   readonly rowIds: number[];
   readonly rows: Value[][];
   readonly tombstones: number[] | null;
+  /** Segments committed transactions wrote before their COMMIT, not yet in the manifest. */
+  readonly spilled: readonly SegmentRef[];
   readonly indexFiles: { readonly oid: number; readonly bytes: Uint8Array; readonly coversBelow: number }[];
 }
 
@@ -135,23 +137,43 @@ function snapshotTable(
   const consider = (rowId: number) => {
     const status = store.creatorStatus(rowId);
     if (status === 'in-progress') pending.push(rowId);
-    else if (status === 'committed' && !store.deletionCommitted(rowId)) rowIds.push(rowId);
+    else if (status !== 'committed' || store.deletionCommitted(rowId)) return;
+    // A committed transaction's spilled rows are in their own segment already (added below).
+    else if (!(base && store.isSealed(rowId))) rowIds.push(rowId);
   };
   for (const rowId of base?.pending ?? []) consider(rowId);
   for (let rowId = from; rowId < store.capacity; rowId++) consider(rowId);
+  const baseKeys = new Set(base?.segments.map((ref) => ref.key) ?? []);
+  const spilled: SegmentRef[] = base
+    ? store
+        .sealedParts()
+        .filter((p) => !baseKeys.has(p.handle.key) && store.creatorStatus(p.firstRowId) === 'committed')
+        .map((p) => ({ key: p.handle.key, rows: p.rows, bytes: p.handle.bytes, attnums: p.attnums }))
+    : [];
+  // Deleted sealed rows (a rewrite from no manifest leaves them out instead).
   const tombstones: number[] = [];
-  for (let rowId = 0; rowId < from; rowId++) {
+  for (let rowId = 0; base && rowId < store.capacity; rowId++) {
+    if (rowId >= from && !store.isSealed(rowId)) continue;
     if (store.creatorStatus(rowId) === 'committed' && store.deletionCommitted(rowId)) tombstones.push(rowId);
   }
   const tombstonesChanged = tombstones.length !== (base?.tombstones?.count ?? 0);
   const samePending =
     pending.length === (base?.pending.length ?? 0) && pending.every((p, i) => p === base!.pending[i]);
   const indexesStored = table.indexes.every((ix) => !ix.vector || base?.indexes[ix.oid] !== undefined);
-  if (base && rowIds.length === 0 && !tombstonesChanged && samePending && indexesStored) return null;
+  if (
+    base &&
+    rowIds.length === 0 &&
+    spilled.length === 0 &&
+    !tombstonesChanged &&
+    samePending &&
+    indexesStored
+  ) {
+    return null;
+  }
   const indexFiles: TableSnapshot['indexFiles'] = [];
   for (const index of table.indexes) {
     if (!index.vector) continue;
-    if (rowIds.length === 0 && base?.indexes[index.oid]) continue;
+    if (rowIds.length === 0 && spilled.length === 0 && base?.indexes[index.oid]) continue;
     const bytes = saveIndex(index);
     if (bytes) indexFiles.push({ oid: index.oid, bytes, coversBelow: store.capacity });
   }
@@ -166,6 +188,7 @@ function snapshotTable(
     // Copies: ALTER TABLE edits stored rows in place while the files are being written.
     rows: rowIds.map((id) => store.row(id).slice()),
     tombstones: tombstonesChanged ? tombstones : null,
+    spilled,
     indexFiles,
   };
 }
@@ -202,7 +225,7 @@ export async function writeCheckpoint(
   const tag = `${snapshot.lsn.toString(16).padStart(12, '0')}`;
   for (const t of snapshot.tables) {
     const prefix = `tables/${t.table.oid}/g${t.generation}-${tag}`;
-    const segments = [...(t.base?.segments ?? [])];
+    const segments = [...(t.base?.segments ?? []), ...t.spilled];
     if (t.rowIds.length > 0) {
       const key = `${prefix}.seg`;
       const bytes = writeSegment({
@@ -346,41 +369,9 @@ async function loadTable(
   openSegmentHandle: SegmentOpener,
 ): Promise<number> {
   const store = table.store;
-  const fill: Value[] = table.columns.map((c) => c.missing ?? null);
   let loaded = 0;
-  for (const ref of manifest.segments) {
-    const bytes = await objects.get(ref.key);
-    const segment = openSegment(bytes, ref.key);
-    // Every block is checked at start, so a damaged file is found now, not mid-query.
-    segment.verify();
-    if (openSegmentHandle) {
-      const part = sealedPart(openSegmentHandle(ref.key, bytes.length), ref.attnums, segment.rowCount);
-      store.attachSealed(part, segment.rowIds, txn);
-      loaded += segment.rowCount;
-      continue;
-    }
-    const targets = ref.attnums.map((a) => table.columns.findIndex((c) => c.attnum === a));
-    // Vector columns stay views over the segment's bytes; others are decoded column by column.
-    const columns = segment.columns.map((c, i) => {
-      if (targets[i] < 0) return null;
-      if (c.encoding === 'float32') {
-        const v = segment.vectorColumn(i);
-        return (r: number) => (v.isNull(r) ? null : v.vector(r));
-      }
-      const values = segment.column(i);
-      return (r: number) => values[r];
-    });
-    const ids = segment.rowIds;
-    for (let r = 0; r < segment.rowCount; r++) {
-      const row = fill.slice();
-      for (let i = 0; i < columns.length; i++) {
-        const get = columns[i];
-        if (get) row[targets[i]] = get(r);
-      }
-      store.restoreVersion(ids[r], row, txn);
-    }
-    loaded += segment.rowCount;
-  }
+  for (const ref of manifest.segments)
+    loaded += await loadSegment(table, ref, txn, objects, openSegmentHandle);
   if (manifest.tombstones) {
     const key = manifest.tombstones.key;
     for (const rowId of decodeRowIds(await objects.get(key), key)) {
@@ -388,4 +379,49 @@ async function loadTable(
     }
   }
   return loaded;
+}
+
+/**
+ * Puts a segment's rows back into `table` as transaction `txn`'s: sealed (read on demand)
+ * where segments can be read synchronously, else as rows in memory. Every block is checked
+ * now, so a damaged file is found at start, not in the middle of a query.
+ */
+export async function loadSegment(
+  table: Table,
+  ref: Pick<SegmentRef, 'key' | 'attnums'>,
+  txn: number,
+  objects: ObjectStore,
+  openSegmentHandle: SegmentOpener,
+): Promise<number> {
+  const store = table.store;
+  const bytes = await objects.get(ref.key);
+  const segment = openSegment(bytes, ref.key);
+  segment.verify();
+  if (openSegmentHandle) {
+    const part = sealedPart(openSegmentHandle(ref.key, bytes.length), ref.attnums, segment.rowIds);
+    store.attachSealed(part, segment.rowIds, txn);
+    return segment.rowCount;
+  }
+  const fill: Value[] = table.columns.map((c) => c.missing ?? null);
+  const targets = ref.attnums.map((a) => table.columns.findIndex((c) => c.attnum === a));
+  // Vector columns stay views over the segment's bytes; others are decoded column by column.
+  const columns = segment.columns.map((c, i) => {
+    if (targets[i] < 0) return null;
+    if (c.encoding === 'float32') {
+      const v = segment.vectorColumn(i);
+      return (r: number) => (v.isNull(r) ? null : v.vector(r));
+    }
+    const values = segment.column(i);
+    return (r: number) => values[r];
+  });
+  const ids = segment.rowIds;
+  for (let r = 0; r < segment.rowCount; r++) {
+    const row = fill.slice();
+    for (let i = 0; i < columns.length; i++) {
+      const get = columns[i];
+      if (get) row[targets[i]] = get(r);
+    }
+    store.restoreVersion(ids[r], row, txn);
+  }
+  return segment.rowCount;
 }

@@ -51,6 +51,8 @@ export async function readBinary(
   input: AsyncIterable<Uint8Array>,
   columns: number,
   row: (fields: (Uint8Array | null)[], tuple: number) => void,
+  /** Awaited after each input chunk (COPY moves rows out of memory there). */
+  afterChunk?: () => Promise<void>,
 ): Promise<void> {
   let buf = Buffer.alloc(0);
   let headerDone = false;
@@ -110,6 +112,7 @@ export async function readBinary(
       row(fields, ++tuple);
     }
     buf = buf.subarray(at);
+    await afterChunk?.();
   }
   if (!headerDone || !finished) {
     if (!headerDone && buf.length === 0 && tuple === 0) throw bad('COPY file signature not recognized');

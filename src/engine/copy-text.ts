@@ -114,6 +114,8 @@ export async function readText(
   input: AsyncIterable<Uint8Array>,
   o: TextOptions,
   row: (fields: (string | null)[], line: number) => void,
+  /** Awaited after each input chunk (COPY moves rows out of memory there). */
+  afterChunk?: () => Promise<void>,
 ): Promise<void> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let pending = '';
@@ -152,6 +154,7 @@ export async function readText(
       nl = pending.indexOf('\n', start);
     }
     pending = pending.slice(start);
+    await afterChunk?.();
   }
   if (!ended && pending.length > 0) {
     if (take(pending.replace(/\r$/, '')) === null) {

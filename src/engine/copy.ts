@@ -86,13 +86,23 @@ async function copyIn(stmt: CopyStmt, rc: RunContext, sink: ResultSink): Promise
     }
     if ((++count & 1023) === 0) rc.env.checkInterrupt();
   };
+  // Memory stays bounded however long the input: every quiver.copy_spill_rows rows, the
+  // rows so far move to a segment (they are read back from it when needed).
+  const spillEvery = Number(rc.bc.setting('quiver.copy_spill_rows'));
+  let spilledAt = 0;
+  const afterChunk = async () => {
+    if (!rc.spill || count - spilledAt < spillEvery) return;
+    spilledAt = count;
+    await rc.spill(table);
+  };
   if (stmt.format === 'binary') {
-    await readBinary(sink.copyIn({ format: 1, columnCount: cols.length }), cols.length, insert);
+    await readBinary(sink.copyIn({ format: 1, columnCount: cols.length }), cols.length, insert, afterChunk);
   } else {
     await readText(
       sink.copyIn({ format: 0, columnCount: cols.length }),
       textOptions(stmt.format, stmt),
       insert,
+      afterChunk,
     );
   }
   return { columns: null, rows: [], tag: `COPY ${count}` };

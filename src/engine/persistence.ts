@@ -11,6 +11,7 @@
  * catalog's is a commit that never finished: it is skipped, so DDL and the rows written with
  * it appear together or not at all.
  */
+import { randomUUID } from 'node:crypto';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
@@ -25,6 +26,7 @@ import { LocalObjectStore } from '../storage/object-store/local-object-store.ts'
 import type { ObjectStore } from '../storage/object-store/object-store.ts';
 import { sealedPart } from '../storage/sealed-rows.ts';
 import { openSegment } from '../storage/segment/segment-reader.ts';
+import { writeSegment } from '../storage/segment/segment-writer.ts';
 import { SegmentCache } from '../storage/segment-cache.ts';
 import type { WriteOp } from '../storage/transactions.ts';
 import type { Wal } from '../storage/wal/wal.ts';
@@ -73,6 +75,8 @@ export class Persistence implements CommitLog {
   private running: Promise<void> | null = null;
   private lastCheckpointLsn: number;
   private readonly checkpointWalBytes: number;
+  /** Per open transaction and table (`top/oid`): how much of its write log `spill` has seen. */
+  private readonly spilledUpTo = new Map<string, number>();
 
   private constructor(
     readonly catalog: Catalog,
@@ -122,6 +126,7 @@ export class Persistence implements CommitLog {
       catalog.txns.commit(top);
       return;
     }
+    for (const mark of this.spilledUpTo.keys()) if (mark.startsWith(`${top}/`)) this.spilledUpTo.delete(mark);
     this.inFlight++;
     try {
       await this.log(writes, catalogChanged);
@@ -228,20 +233,73 @@ export class Persistence implements CommitLog {
     return this.running;
   }
 
+  /**
+   * Writes an open transaction's in-memory new rows of `table` to a segment, so a long COPY
+   * keeps its memory bounded: the rows are read back through the segment cache from then on,
+   * and the transaction's WAL record will name the segment instead of listing them. A
+   * segment of a transaction that never commits is named by nothing and deleted at start.
+   */
+  async spill(top: number, table: Table): Promise<void> {
+    const opener = this.openSegmentHandle;
+    if (!opener || table.temporary || table.view) return;
+    const store = table.store;
+    // Only the log written since the last spill of this transaction is looked at.
+    const mark = `${top}/${table.oid}`;
+    const from = this.spilledUpTo.get(mark) ?? 0;
+    const { writes, end } = this.catalog.txns.writesSince(top, from);
+    this.spilledUpTo.set(mark, end);
+    const rowIds: number[] = [];
+    for (const w of writes) {
+      if (w.kind === 'insert' && w.store === store && !store.isSealed(w.rowId)) rowIds.push(w.rowId);
+    }
+    if (rowIds.length === 0) return;
+    const generation = store.generation;
+    const columns = table.columns.map((c) => ({ name: c.name, type: c.type, attnum: c.attnum }));
+    const pk = table.indexes.find((ix) => ix.primary);
+    const bytes = writeSegment({
+      columns,
+      rows: rowIds.map((id) => store.row(id)),
+      rowIds,
+      insertTs: rowIds.map(() => 0),
+      primaryKey: pk ? [...pk.columns] : [],
+    });
+    const key = `tables/${table.oid}/spill-${randomUUID()}.seg`;
+    await this.options.objects.put(key, bytes);
+    if (store.generation !== generation) return;
+    const attnums = columns.map((c) => c.attnum);
+    const length = store.spill(sealedPart(opener(key, bytes.length), attnums, rowIds), rowIds, top, from);
+    // Entries after `from` moved: every table of this transaction looks again from there.
+    for (const m of this.spilledUpTo.keys()) {
+      if (m.startsWith(`${top}/`)) this.spilledUpTo.set(m, Math.min(this.spilledUpTo.get(m)!, from));
+    }
+    this.spilledUpTo.set(mark, length);
+  }
+
   /** Rows just written to segments leave memory; they are read through the segment cache. */
   private sealWritten(written: readonly WrittenSegment[]): void {
     if (!this.openSegmentHandle) return;
     for (const w of written) {
       const store = w.table.store;
       if (store.generation !== w.generation) continue;
-      const part = sealedPart(this.openSegmentHandle(w.key, w.bytes), w.attnums, w.rowIds.length);
+      const part = sealedPart(this.openSegmentHandle(w.key, w.bytes), w.attnums, w.rowIds);
       for (const dropped of store.seal(part, w.rowIds, w.compacted)) this.segments.drop(dropped.handle);
     }
   }
 
-  /** Deletes table files no manifest names (left by a crash during a checkpoint). */
+  /**
+   * Deletes table files nothing names: left by a crash during a checkpoint, or spilled by a
+   * transaction that never committed. Segments of committed transactions not yet in a
+   * manifest are named by the rows recovery attached from them.
+   */
   private async collectGarbage(): Promise<void> {
     const keep = referencedKeys(this.manifests);
+    for (const db of this.catalog.databases.values()) {
+      for (const schema of db.schemas.values()) {
+        for (const table of schema.tables.values()) {
+          for (const part of table.store.sealedParts()) keep.add(part.handle.key);
+        }
+      }
+    }
     for (const info of await this.options.objects.list('tables/')) {
       if (!keep.has(info.key)) await this.options.objects.delete(info.key);
     }
@@ -273,7 +331,13 @@ function tableChanges(catalog: Catalog, writes: readonly WriteOp[]): TableChange
     if (!entry.table || entry.table.temporary) continue;
     if (w.kind === 'truncate') entry.ops.push({ kind: 'truncate' });
     else if (w.kind === 'delete') entry.ops.push({ kind: 'delete', rowId: w.rowId });
-    else entry.ops.push({ kind: 'insert', rowId: w.rowId, values: w.store.row(w.rowId) });
+    else if (w.kind === 'segment') {
+      const { key, bytes } = w.part!.handle;
+      entry.ops.push({ kind: 'segment', key, bytes, attnums: w.part!.attnums });
+    } else if (!w.store.isSealed(w.rowId)) {
+      // A sealed insert was spilled: the segment op above names it.
+      entry.ops.push({ kind: 'insert', rowId: w.rowId, values: w.store.row(w.rowId) });
+    }
   }
   const out: TableChanges[] = [];
   for (const [tableOid, { table, ops }] of byTable) {

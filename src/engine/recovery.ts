@@ -15,7 +15,7 @@ import type { Wal } from '../storage/wal/wal.ts';
 import type { EvalContext } from '../types/registry-types.ts';
 import type { Value } from '../types/type.ts';
 import { CATALOG_PREFIX, loadCatalog } from './catalog-image.ts';
-import { loadCheckpoint, type SegmentOpener, type TableManifest } from './checkpoint.ts';
+import { loadCheckpoint, loadSegment, type SegmentOpener, type TableManifest } from './checkpoint.ts';
 import { buildIndex } from './ddl-index.ts';
 import { loadIndexFile } from './index-files.ts';
 import { EngineSession } from './session.ts';
@@ -105,7 +105,15 @@ export async function recover(options: {
     }
     for (const changes of record.tables) {
       const table = tables.get(changes.tableOid);
-      if (table && !table.store.damaged) walRowsReplayed += applyChanges(table, changes, txn);
+      if (!table || table.store.damaged) continue;
+      try {
+        walRowsReplayed += await applyChanges(table, changes, txn, (t, key, attnums) =>
+          loadSegment(t, { key, attnums }, txn, objects, options.openSegmentHandle),
+        );
+      } catch (err) {
+        // A segment a committed transaction wrote is unreadable: its table answers with that.
+        table.store.damaged = err as Error;
+      }
     }
   }
   catalog.txns.commit(txn);
@@ -183,7 +191,12 @@ export function advanceSequence(seq: Sequence, state: SequenceState): void {
 }
 
 /** Replays one table's changes; returns the number of rows inserted. */
-function applyChanges(table: Table, changes: TableChanges, txn: number): number {
+async function applyChanges(
+  table: Table,
+  changes: TableChanges,
+  txn: number,
+  loadSpilled: (table: Table, key: string, attnums: readonly number[]) => Promise<number>,
+): Promise<number> {
   // Where each stored column goes in the table as it is now (-1: dropped since).
   const at = changes.columns.map((c) => table.columns.findIndex((tc) => tc.attnum === c.attnum));
   const fill: Value[] = table.columns.map((c) => c.missing ?? null);
@@ -192,6 +205,8 @@ function applyChanges(table: Table, changes: TableChanges, txn: number): number 
     if (op.kind === 'truncate') table.store.truncate(0);
     else if (op.kind === 'delete') {
       if (op.rowId < table.store.capacity) table.store.markDeleted(op.rowId, txn);
+    } else if (op.kind === 'segment') {
+      inserted += await loadSpilled(table, op.key, op.attnums);
     } else {
       const row = fill.slice();
       for (let i = 0; i < at.length; i++) if (at[i] >= 0) row[at[i]] = op.values[i];

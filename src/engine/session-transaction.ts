@@ -55,6 +55,16 @@ export class SessionTransaction {
     return this.current;
   }
 
+  /** The top-level transaction id (0 when none is open). */
+  get topId(): number {
+    return this.top;
+  }
+
+  /** Whether rows written now could still be rolled back alone (a savepoint is open). */
+  get inSubtransaction(): boolean {
+    return this.subs.length > 0;
+  }
+
   get inBlock(): boolean {
     return this.block;
   }

@@ -80,6 +80,8 @@ export interface EngineServices {
 }
 
 export interface DurableStorage extends CommitLog {
+  /** Writes transaction `top`'s in-memory new rows of `table` to a segment (see RunContext.spill). */
+  spill(top: number, table: Table): Promise<void>;
   /** Seals what the WAL holds into segments (CHECKPOINT); `compact` drops deleted rows (VACUUM). */
   checkpoint(options?: { compact?: boolean }): Promise<void>;
 }
@@ -436,6 +438,11 @@ export class EngineSession implements Session {
         },
       },
       utility: (stmt) => runUtility(stmt, this, rc, notice),
+      spill: async (table) => {
+        // Rows of a savepoint could still roll back alone; a spilled segment is all or nothing.
+        if (!this.services.storage || this.transaction.inSubtransaction) return;
+        await this.services.storage.spill(this.transaction.topId, table);
+      },
     };
     return rc;
   }

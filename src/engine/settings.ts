@@ -288,6 +288,14 @@ export const SETTINGS: readonly SettingDef[] = [
   },
   { name: 'jit', type: 'bool', default: 'off', doc: 'Accepted for compatibility.' },
   {
+    name: 'quiver.copy_spill_rows',
+    type: 'int',
+    default: '50000',
+    min: 1,
+    max: 100000000,
+    doc: 'Rows a COPY FROM keeps in memory before writing them to a segment ahead of COMMIT.',
+  },
+  {
     name: 'hnsw.ef_search',
     type: 'int',
     default: '40',

@@ -5,6 +5,7 @@
 import type { BindContext } from '../bind/bind-context.ts';
 import { bindDelete, bindInsert, bindUpdate, type DmlPlan, lookupTable } from '../bind/bind-dml.ts';
 import { bindSelect } from '../bind/bind-select.ts';
+import type { Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { executeDml } from '../exec/dml.ts';
 import type { ExecEnv } from '../exec/exec-env.ts';
@@ -28,6 +29,11 @@ export interface RunContext {
   readonly ddl: DdlContext;
   /** Session-level statements (SET/SHOW/transactions/…) are handled by the session. */
   readonly utility: (stmt: Statement) => Outcome | null;
+  /**
+   * Moves the running transaction's new rows of `table` out of memory into a segment ahead
+   * of COMMIT (a long COPY keeps its memory bounded); absent when nothing is stored.
+   */
+  readonly spill?: (table: Table) => Promise<void>;
 }
 
 export function planQuery(plan: PlanNode, rc: RunContext): PlanNode {

@@ -22,6 +22,7 @@ const record: CommitRecord = {
         { kind: 'insert', rowId: 0, values: [1n, 'héllo', new Float32Array([1, 2.5, -3]), null] },
         { kind: 'insert', rowId: 7, values: [null, '', null, null] },
         { kind: 'delete', rowId: 0 },
+        { kind: 'segment', key: 'tables/16384/spill-7-0.seg', bytes: 123456, attnums: [1, 3, 4] },
       ],
     },
   ],
@@ -40,7 +41,13 @@ describe('commit records', () => {
       [4, 'vector', 3, false],
       [5, 'int4', -1, true],
     ]);
-    expect(t.ops.map((o) => o.kind)).toEqual(['truncate', 'insert', 'insert', 'delete']);
+    expect(t.ops.map((o) => o.kind)).toEqual(['truncate', 'insert', 'insert', 'delete', 'segment']);
+    expect(t.ops[4]).toEqual({
+      kind: 'segment',
+      key: 'tables/16384/spill-7-0.seg',
+      bytes: 123456,
+      attnums: [1, 3, 4],
+    });
     const first = t.ops[1];
     expect(first.kind === 'insert' && first.rowId).toBe(0);
     expect(first.kind === 'insert' && first.values.slice(0, 2)).toEqual([1n, 'héllo']);

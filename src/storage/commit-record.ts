@@ -9,14 +9,16 @@
  *   u32 sequence count × { f64 oid, f64 next, u8 called },
  *   u32 table count × { f64 oid, u16 column count × { u16 attnum, u32 type oid, i32 typmod },
  *                       u32 op count × { u8 kind, [f64 rowId, [column values]] } }
- * where a value is i32 length (-1 = NULL) + bytes; kind 1 = insert, 2 = delete, 3 = truncate.
+ * where a value is i32 length (-1 = NULL) + bytes; kind 1 = insert, 2 = delete, 3 = truncate,
+ * 4 = segment { u32 key length, key (UTF-8), f64 file size, u16 count × u16 attnum }: rows the
+ * transaction wrote to a segment before committing (a long COPY), named instead of listed.
  */
 import type { SqlType, Value } from '../types/type.ts';
 import { binaryIn, binaryOut, sqlTypeFromOid, typeOid } from '../types/value-io.ts';
 import { ByteReader, ByteWriter } from './bytes.ts';
 
 const VERSION = 1;
-const KIND = { insert: 1, delete: 2, truncate: 3 } as const;
+const KIND = { insert: 1, delete: 2, truncate: 3, segment: 4 } as const;
 
 export interface RecordColumn {
   readonly attnum: number;
@@ -26,7 +28,13 @@ export interface RecordColumn {
 export type RecordOp =
   | { readonly kind: 'insert'; readonly rowId: number; readonly values: readonly Value[] }
   | { readonly kind: 'delete'; readonly rowId: number }
-  | { readonly kind: 'truncate' };
+  | { readonly kind: 'truncate' }
+  | {
+      readonly kind: 'segment';
+      readonly key: string;
+      readonly bytes: number;
+      readonly attnums: readonly number[];
+    };
 
 export interface TableChanges {
   readonly tableOid: number;
@@ -69,6 +77,15 @@ export function encodeCommitRecord(record: CommitRecord): Uint8Array {
     for (const op of t.ops) {
       w.u8(KIND[op.kind]);
       if (op.kind === 'truncate') continue;
+      if (op.kind === 'segment') {
+        const key = Buffer.from(op.key, 'utf8');
+        w.u32(key.length);
+        w.bytes(key);
+        w.f64(op.bytes);
+        w.u16(op.attnums.length);
+        for (const a of op.attnums) w.u16(a);
+        continue;
+      }
       w.f64(op.rowId);
       if (op.kind !== 'insert') continue;
       for (let i = 0; i < t.columns.length; i++) {
@@ -110,6 +127,14 @@ export function decodeCommitRecord(bytes: Uint8Array): CommitRecord {
       const kind = r.u8();
       if (kind === KIND.truncate) {
         ops.push({ kind: 'truncate' });
+        continue;
+      }
+      if (kind === KIND.segment) {
+        const key = Buffer.from(r.bytesOf(r.u32())).toString('utf8');
+        const bytes = r.f64();
+        const attnums: number[] = [];
+        for (let a = r.u16(); a > 0; a--) attnums.push(r.u16());
+        ops.push({ kind: 'segment', key, bytes, attnums });
         continue;
       }
       const rowId = r.f64();

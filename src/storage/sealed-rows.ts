@@ -16,13 +16,27 @@ export interface ColumnSlot {
 
 export interface SealedPart {
   readonly handle: SegmentHandle;
+  /** attnum of each segment column, in order. */
+  readonly attnums: readonly number[];
   /** Segment column index by attnum. */
   readonly columnOf: ReadonlyMap<number, number>;
   readonly rows: number;
+  /** Row id of the segment's first row (a spilled segment's rows share one creator). */
+  readonly firstRowId: number;
 }
 
-export function sealedPart(handle: SegmentHandle, attnums: readonly number[], rows: number): SealedPart {
-  return { handle, columnOf: new Map(attnums.map((a, i) => [a, i])), rows };
+export function sealedPart(
+  handle: SegmentHandle,
+  attnums: readonly number[],
+  rowIds: ArrayLike<number>,
+): SealedPart {
+  return {
+    handle,
+    attnums,
+    columnOf: new Map(attnums.map((a, i) => [a, i])),
+    rows: rowIds.length,
+    firstRowId: rowIds.length > 0 ? rowIds[0] : -1,
+  };
 }
 
 export interface SealedState {

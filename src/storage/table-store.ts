@@ -73,6 +73,28 @@ export class TableStore {
     return this.sealed.has(rowId) ? this.sealed.row(rowId, this.layout()) : NO_VALUES;
   }
 
+  /** Whether the row is read from a segment (not held in memory). */
+  isSealed(rowId: number): boolean {
+    return this.rows[rowId] === undefined && this.sealed.has(rowId);
+  }
+
+  /**
+   * An open transaction's rows were written to a segment ahead of its COMMIT (a long COPY):
+   * they leave memory now, and its WAL record will name the segment instead of the rows.
+   * `logFrom` is where in the transaction's write log those inserts start; returns the
+   * log's new length.
+   */
+  spill(part: SealedPart, rowIds: ArrayLike<number>, top: number, logFrom: number): number {
+    this.seal(part, rowIds, false);
+    // The inserts' log entries give way to one for the segment: the log stays small too.
+    return this.txns.replaceInserts(top, logFrom, this, {
+      kind: 'segment',
+      store: this,
+      rowId: part.firstRowId,
+      part,
+    });
+  }
+
   /**
    * The row array of an in-memory row, for ALTER TABLE to edit in place; undefined for a
    * sealed row, which follows the table's columns by attnum on its own.
@@ -88,9 +110,13 @@ export class TableStore {
    */
   seal(part: SealedPart, rowIds: ArrayLike<number>, compacted: boolean): SealedPart[] {
     if (compacted) {
+      // What compaction left out is dead: deleted for good, or never committed. Rows an open
+      // transaction spilled are neither (they were pending): they keep their own segment.
       const kept = new Set(Array.from(rowIds));
       for (let rowId = 0; rowId < this.rows.length; rowId++) {
-        if (this.sealed.has(rowId) && !kept.has(rowId)) {
+        if (!this.sealed.has(rowId) || kept.has(rowId)) continue;
+        const status = this.creatorStatus(rowId);
+        if (status === 'aborted' || (status === 'committed' && this.deletionCommitted(rowId))) {
           this.sealed.forget(rowId);
           this.rows[rowId] = NO_VALUES;
         }

@@ -13,15 +13,18 @@
  * Only open and aborted ids are remembered: every other id below the next one committed,
  * so memory does not grow with the number of committed transactions.
  */
+import type { SealedPart } from './sealed-rows.ts';
 import type { TableStore } from './table-store.ts';
 
 export type TxnStatus = 'in-progress' | 'committed' | 'aborted';
 
 /** One change a transaction made to a table, in the order made; what its WAL record holds. */
 export interface WriteOp {
-  readonly kind: 'insert' | 'delete' | 'truncate';
+  readonly kind: 'insert' | 'delete' | 'truncate' | 'segment';
   readonly store: TableStore;
   readonly rowId: number;
+  /** For 'segment': the transaction's rows spilled to a segment before COMMIT. */
+  readonly part?: SealedPart;
 }
 
 interface LoggedWrite extends WriteOp {
@@ -71,6 +74,33 @@ export class TransactionManager {
     const logged = { ...op, by: txn };
     if (list) list.push(logged);
     else this.writes.set(top, [logged]);
+  }
+
+  /** The changes `top` made from position `from` of its log on (all of them when 0). */
+  writesSince(top: number, from: number): { readonly writes: readonly WriteOp[]; readonly end: number } {
+    const list = this.writes.get(top) ?? [];
+    return { writes: list.slice(from).filter((w) => !this.aborted.has(w.by)), end: list.length };
+  }
+
+  /**
+   * Replaces `top`'s inserts into `store` logged from position `from` on by one entry, `op`
+   * (their rows now live in a segment), put where the first of them was so that later
+   * deletes of those rows still follow it. Returns the log's new length.
+   */
+  replaceInserts(top: number, from: number, store: TableStore, op: WriteOp): number {
+    const list = this.writes.get(top);
+    if (!list) return 0;
+    const kept: LoggedWrite[] = list.slice(0, from);
+    let placed = false;
+    for (const w of list.slice(from)) {
+      if (w.kind !== 'insert' || w.store !== store) kept.push(w);
+      else if (!placed) {
+        kept.push({ ...op, by: w.by });
+        placed = true;
+      }
+    }
+    this.writes.set(top, kept);
+    return kept.length;
   }
 
   /** The changes a committing transaction made, without those of aborted subtransactions. */

@@ -10,7 +10,8 @@ import { ExtraSqlState } from './extra-sqlstates.ts';
 const likeCache = new Map<string, RegExp>();
 const regexCache = new Map<string, RegExp>();
 
-const reEscape = (c: string) => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+// Outside a character class, which LIKE never produces, '-' needs no escape (and the u flag forbids one).
+const reEscape = (c: string) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 export function likeToRegExp(pattern: string, caseInsensitive: boolean, escape = '\\'): RegExp {
   const key = `${caseInsensitive ? 'i' : 's'}${escape}\u0000${pattern}`;

@@ -118,6 +118,8 @@ async function runClient(model: ClientModel, port: number, died: Promise<never>)
     connect_timeout: 5,
     // Its startup type query would be an unhandled rejection when the kill lands during it.
     fetch_types: false,
+    // COPY moves its rows to segments every 8 rows, so kills also land between those writes.
+    connection: { 'quiver.copy_spill_rows': '8' },
   });
   const newKey = () => model.id * 1_000_000 + model.nextKey++;
   const existing = () => {
