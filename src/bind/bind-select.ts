@@ -211,6 +211,19 @@ function bindSimpleSelect(
     const onKeys = distinctExprs
       ? distinctExprs.map((d) => projectRef(d, exprs))
       : targets.columns.map((c, i): BoundExpr => ({ kind: 'Column', type: c.type, index: i, name: c.name }));
+    // PostgreSQL runs DISTINCT ON as Sort + Unique: without ORDER BY the rows come out in
+    // ascending order of the ON keys (clients such as drizzle-kit rely on that order).
+    if (distinctExprs && sort.keys.length === 0) {
+      const keys = onKeys.map(
+        (expr): SortKey => ({
+          expr,
+          desc: false,
+          nullsFirst: false,
+          compare: (a: Value, b: Value) => compareValues(expr.type, a, b),
+        }),
+      );
+      plan = { kind: 'Sort', input: plan, keys, columns: plan.columns };
+    }
     plan = { kind: 'Distinct', input: plan, onKeys, columns: plan.columns };
   }
   const limit = limitExpr(stmt.limit, scope, bc, 'LIMIT');

@@ -29,6 +29,11 @@ export function exprKey(e: BoundExpr): string {
     case 'Or':
     case 'Coalesce':
       return `${e.kind}(${e.args.map(exprKey).join(',')})`;
+    case 'Case': {
+      // GROUP BY a CASE output alias (drizzle-kit's `generated_by_constraint`) must match it.
+      const whens = e.whens.map((w) => `${exprKey(w.when)}=>${exprKey(w.then)}`).join(',');
+      return `case:${e.type.base}(${whens};${e.else ? exprKey(e.else) : ''})`;
+    }
     case 'Not':
       return `not(${exprKey(e.arg)})`;
     case 'IsNull':

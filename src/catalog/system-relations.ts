@@ -18,6 +18,7 @@ import type { SystemRelation } from './pg-catalog/relation.ts';
 import { roleRelations } from './pg-catalog/roles.ts';
 import { sequenceRelations } from './pg-catalog/sequences.ts';
 import { sessionViews } from './pg-catalog/session-views.ts';
+import { statViews } from './pg-catalog/stat-views.ts';
 import { typeRelations } from './pg-catalog/types.ts';
 
 export type { SystemContext, SystemRelation } from './pg-catalog/relation.ts';
@@ -35,6 +36,7 @@ const PG_CATALOG: SystemRelation[] = [
   ...emptyRelations,
   ...enumRelations,
   ...sessionViews,
+  ...statViews,
   ...progressViews,
   ...quiverViews,
 ];

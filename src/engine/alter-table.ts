@@ -1,12 +1,13 @@
 /**
  * ALTER TABLE: add and drop columns (existing rows get the default), NOT NULL and DEFAULT
- * changes, renames.
+ * changes, renames, added constraints (add-constraint.ts).
  */
 import { bindDefault } from '../bind/bind-dml.ts';
 import { resolveTypeName } from '../bind/resolve-type-name.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { compileExpr } from '../exec/compile-expr.ts';
 import type { AlterTableStmt } from '../sql/ast-utility.ts';
+import { addConstraint } from './add-constraint.ts';
 import { dropColumn } from './drop-column.ts';
 import type { RunContext } from './statement-runner.ts';
 
@@ -145,11 +146,9 @@ export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: str
         rc.ddl.onUndo(() => rename(action.newName, oldName));
         return 'ALTER TABLE';
       }
-      default:
-        throw new SqlError(
-          SqlState.FeatureNotSupported,
-          `ALTER TABLE ${action.type.toUpperCase()} is not supported yet`,
-        );
+      case 'add constraint':
+        addConstraint(table, action.constraint, rc.ddl, rc.env.txn);
+        break;
     }
   }
   return 'ALTER TABLE';

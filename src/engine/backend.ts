@@ -8,6 +8,7 @@ import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { parseScramVerifier } from '../wire/index.ts';
 import type { AuthPlan, Backend, Session, StartupInfo } from '../wire/session.ts';
 import { type EngineServices, EngineSession } from './session.ts';
+import { SessionRegistry } from './session-registry.ts';
 
 function isLoopback(address: string): boolean {
   return (
@@ -20,8 +21,11 @@ function isLoopback(address: string): boolean {
 
 export class EngineBackend implements Backend {
   private readonly catalog: Catalog;
+  private readonly services: EngineServices;
 
-  constructor(private readonly services: EngineServices) {
+  constructor(services: EngineServices) {
+    // Every session of this server registers here, so pg_cancel_backend can reach it.
+    this.services = services.sessions ? services : { ...services, sessions: new SessionRegistry() };
     this.catalog = services.catalog;
   }
 

@@ -8,6 +8,7 @@ import { bindDefault } from '../bind/bind-dml.ts';
 import { bindSelect } from '../bind/bind-select.ts';
 import type { Database } from '../catalog/catalog-types.ts';
 import type { SystemContext } from '../catalog/system-relations.ts';
+import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { SelectStmt } from '../sql/ast.ts';
 import type { SqlType } from '../types/type.ts';
 import type { ResultSink } from '../wire/session.ts';
@@ -49,6 +50,7 @@ export function sessionBindContext(view: SessionView, paramTypes: SqlType[]): Bi
     },
     sequenceAdvanced: (seq) => view.services.catalog.advancedSequences.add(seq),
     serverVersion: view.services.serverVersion,
+    cancelBackend: (pid) => cancelBackend(view, pid),
   };
   const bc: BindContext = {
     catalog: view.services.catalog,
@@ -75,4 +77,28 @@ export function sessionBindContext(view: SessionView, paramTypes: SqlType[]): Bi
     },
   };
   return bc;
+}
+
+/**
+ * pg_cancel_backend as PostgreSQL's pg_signal_backend decides it: an unknown pid is a
+ * WARNING and false; only a superuser or the target's own role may cancel its query.
+ */
+function cancelBackend(view: SessionView, pid: number): boolean {
+  const target = view.services.sessions?.get(pid);
+  if (!target) {
+    view.sink()?.notice({
+      severity: 'WARNING',
+      code: SqlState.Warning,
+      message: `PID ${pid} is not a PostgreSQL backend process`,
+    });
+    return false;
+  }
+  const superuser = view.services.catalog.roles.get(view.user)?.superuser ?? false;
+  if (!superuser && target.user !== view.user) {
+    throw new SqlError(SqlState.InsufficientPrivilege, 'permission denied to cancel query', {
+      detail: `Only roles with privileges of the role whose query is being canceled or with privileges of the "pg_signal_backend" role may cancel this query.`,
+    });
+  }
+  target.cancel();
+  return true;
 }

@@ -28,6 +28,8 @@ export interface SessionState {
   /** A sequence moved: its new value must reach the WAL with the next commit. */
   sequenceAdvanced(seq: Sequence): void;
   readonly serverVersion: string;
+  /** pg_cancel_backend: cancels another session's running statement; false for no such pid. */
+  cancelBackend(processId: number): boolean;
 }
 
 type Impl = (args: Value[], env: SessionCallEnv) => Value;
@@ -128,6 +130,11 @@ export function sessionFunctions(state: SessionState): SessionFunctions {
           );
         case 'pg_backend_pid':
           return call(name, T.int4, [], () => state.processId);
+        case 'pg_cancel_backend': {
+          const pid = args.length === 1 ? tryCoerce(args[0], T.int4, 'implicit', bc) : null;
+          if (!pid) return undefined;
+          return call(name, T.bool, [pid], ([p]) => state.cancelBackend(Number(p)));
+        }
         case 'current_user':
         case 'session_user':
           return call(name, T.name, [], () => state.user);

@@ -37,6 +37,7 @@ import type { IndexExpression } from './ddl-index.ts';
 import { decodeParameter, encodeValue, fieldDescriptions } from './encode.ts';
 import { objectNames } from './object-names.ts';
 import { sessionBindContext } from './session-context.ts';
+import type { SessionRegistry } from './session-registry.ts';
 import { SessionSettings } from './session-settings.ts';
 import { type CommitLog, SessionTransaction } from './session-transaction.ts';
 import { StatementInterrupts } from './statement-interrupts.ts';
@@ -77,6 +78,8 @@ export interface EngineServices {
   readonly serverVersion: string;
   /** Durable storage (WAL, checkpoints); null for a server that keeps nothing (--in-memory). */
   readonly storage: DurableStorage | null;
+  /** Open sessions by process id (pg_cancel_backend); the backend supplies one when absent. */
+  readonly sessions?: SessionRegistry;
 }
 
 export interface DurableStorage extends CommitLog {
@@ -117,6 +120,7 @@ export class EngineSession implements Session {
       () => this.transaction.isolation ?? this.settings.get('default_transaction_isolation'),
     );
     this.settings.applyStartup(startupParameters);
+    services.sessions?.add(processId, { user, cancel: () => this.cancel() });
   }
 
   // ---------- Session interface ----------
@@ -309,6 +313,7 @@ export class EngineSession implements Session {
   }
 
   close(): void {
+    this.services.sessions?.remove(this.processId);
     this.transaction.abandon();
     this.cancel();
   }

@@ -75,6 +75,13 @@ const NON_STRING: BaseTypeName[] = [
   'uuid',
   'json',
   'jsonb',
+  // The reg* types print their names (text || 'tbl'::regclass is 'tbl', not its OID); without
+  // their own entries they would reach the oid operators through the binary-coercible cast.
+  'regclass',
+  'regtype',
+  'regproc',
+  'regnamespace',
+  'regrole',
 ];
 for (const base of NON_STRING) {
   const t = sqlType(base);

@@ -60,6 +60,14 @@ export const emptyRelations = [
     'oid oid, prpubid oid, prrelid oid, prqual pg_node_tree, prattrs int2vector',
     none,
   ),
+  relation(
+    'pg_policies',
+    12018,
+    'schemaname name, tablename name, policyname name, permissive text, roles name[], cmd text, qual text, with_check text',
+    none,
+    {},
+    'v',
+  ),
   relation('pg_foreign_table', 3118, 'ftrelid oid, ftserver oid, ftoptions text[]', none),
   relation(
     'pg_foreign_server',

@@ -7,7 +7,8 @@
 import { typeOid } from '../../types/value-io.ts';
 import type { Sequence } from '../catalog-types.ts';
 import { sequenceOwner } from './objects.ts';
-import { relation, type SystemContext, type SystemRow } from './relation.ts';
+import { BOOTSTRAP_ROLE_OID, relation, type SystemContext, type SystemRow } from './relation.ts';
+import { roleName } from './roles.ts';
 
 const MAX_BY_TYPE: Record<string, bigint> = {
   int2: 32767n,
@@ -36,6 +37,24 @@ function sequenceRow(seq: Sequence): SystemRow {
     seqmin: ascending ? 1n : -MAX_BY_TYPE[type.base] - 1n,
     seqcache: 1n,
     seqcycle: false,
+  };
+}
+
+/** The pg_sequences view: pg_sequence joined with the names; last_value once nextval ran. */
+function sequencesViewRow(ctx: SystemContext, seq: Sequence): SystemRow {
+  const facts = sequenceRow(seq);
+  return {
+    schemaname: seq.schema.name,
+    sequencename: seq.name,
+    sequenceowner: roleName(ctx, BOOTSTRAP_ROLE_OID) ?? null,
+    data_type: facts.seqtypid,
+    start_value: facts.seqstart,
+    min_value: facts.seqmin,
+    max_value: facts.seqmax,
+    increment_by: facts.seqincrement,
+    cycle: facts.seqcycle,
+    cache_size: facts.seqcache,
+    last_value: seq.called ? BigInt(seq.next) : null,
   };
 }
 
@@ -71,5 +90,14 @@ export const sequenceRelations = [
     2608,
     'classid oid, objid oid, objsubid int4, refclassid oid, refobjid oid, refobjsubid int4, deptype char',
     dependRows,
+  ),
+  relation(
+    'pg_sequences',
+    12048,
+    'schemaname name, sequencename name, sequenceowner name, data_type regtype, start_value int8, ' +
+      'min_value int8, max_value int8, increment_by int8, cycle bool, cache_size int8, last_value int8',
+    (ctx) => [...sequences(ctx)].map((seq) => sequencesViewRow(ctx, seq)),
+    {},
+    'v',
   ),
 ];

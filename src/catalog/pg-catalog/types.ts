@@ -27,6 +27,8 @@ const STORAGE: Record<string, string> = {
   int2vector: 'p',
   oidvector: 'p',
 };
+/** int2vector and oidvector are arrays of int2/oid: PostgreSQL gives them that typelem. */
+const VECTOR_ELEMENT: Record<string, number> = { int2vector: 21, oidvector: 26 };
 const ALIGN: Record<string, string> = { name: 'c', uuid: 'c', interval: 'd', record: 'd', anyarray: 'd' };
 
 /** The pg_type facts PostgreSQL keeps per type and Quiver's registry does not. */
@@ -74,7 +76,7 @@ function typeRows(ctx: SystemContext): SystemRow[] {
       typtype: t.category === 'P' ? 'p' : 'b',
       typcategory: t.category,
       typispreferred: t.preferred,
-      typelem: 0,
+      typelem: VECTOR_ELEMENT[t.name] ?? 0,
       typarray: t.arrayOid,
       typalign: facts.align,
       typstorage: facts.storage,
@@ -82,18 +84,20 @@ function typeRows(ctx: SystemContext): SystemRow[] {
     });
     if (t.arrayOid) {
       const array = typeFacts(t, true);
+      // An array of a pseudo-type (_record) is itself a pseudo-type in PostgreSQL.
+      const pseudo = t.category === 'P';
       rows.push({
         oid: t.arrayOid,
         typname: `_${t.name}`,
         typnamespace: ns,
         typlen: -1,
         typbyval: false,
-        typtype: 'b',
-        typcategory: 'A',
+        typtype: pseudo ? 'p' : 'b',
+        typcategory: pseudo ? 'P' : 'A',
         typispreferred: false,
         typelem: t.oid,
         typarray: 0,
-        typalign: array.align,
+        typalign: pseudo ? 'd' : array.align,
         typstorage: array.storage,
         typcollation: array.collation,
         ...arrayTypeProcs(),

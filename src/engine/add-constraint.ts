@@ -1,0 +1,110 @@
+/**
+ * ALTER TABLE … ADD CONSTRAINT, as migration tools emit it (knex adds every UNIQUE and
+ * FOREIGN KEY after CREATE TABLE). PRIMARY KEY and UNIQUE build their unique btree index
+ * over the existing rows (duplicates fail with 23505, as in PostgreSQL). FOREIGN KEY and
+ * CHECK are accepted after their names are resolved, and are not enforced — the same as
+ * in CREATE TABLE.
+ */
+import type { Table } from '../catalog/catalog-types.ts';
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import type { CreateIndexStmt, TableConstraint } from '../sql/ast-utility.ts';
+import type { DdlContext } from './ddl.ts';
+import { createIndex } from './ddl-index.ts';
+
+/** `txn` is the statement's transaction: PRIMARY KEY checks the rows it sees for NULLs. */
+export function addConstraint(table: Table, c: TableConstraint, d: DdlContext, txn: number): void {
+  const column = (name: string) => {
+    const at = table.columns.findIndex((x) => x.name === name);
+    if (at < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${name}" named in key does not exist`);
+    return at;
+  };
+  if (c.type === 'foreign key') {
+    addForeignKey(table, c, d);
+    return;
+  }
+  if (c.type === 'check') return;
+  const primary = c.type === 'primary key';
+  const columns = c.columns.map(column);
+  if (primary && table.indexes.some((i) => i.primary)) {
+    throw new SqlError(
+      SqlState.InvalidTableDefinition,
+      `multiple primary keys for table "${table.name}" are not allowed`,
+    );
+  }
+  const names = columns.map((i) => table.columns[i].name);
+  const name = c.name ?? (primary ? `${table.name}_pkey` : `${table.name}_${names.join('_')}_key`);
+  if (d.catalog.relationExists(table.schema, name)) {
+    throw new SqlError(SqlState.DuplicateTable, `relation "${name}" already exists`);
+  }
+  if (primary) {
+    for (const i of columns) {
+      if (table.columns[i].notNull) continue;
+      for (const rowId of table.store.visibleRowIds(txn)) {
+        if (table.store.row(rowId)[i] === null) {
+          throw new SqlError(
+            SqlState.NotNullViolation,
+            `column "${table.columns[i].name}" of relation "${table.name}" contains null values`,
+          );
+        }
+      }
+    }
+  }
+  const stmt: CreateIndexStmt = {
+    kind: 'CreateIndex',
+    name,
+    table: { schema: table.schema.name, name: table.name, loc: -1 },
+    method: 'btree',
+    unique: true,
+    ifNotExists: false,
+    concurrent: false,
+    elems: names.map((n) => ({
+      column: n,
+      expr: null,
+      opclass: null,
+      desc: false,
+      nullsFirst: null,
+      loc: -1,
+    })),
+    options: [],
+    where: null,
+    loc: -1,
+  };
+  createIndex(stmt, table, name, columns, d, { primary, name });
+  if (primary) {
+    const previous = columns.map((i) => table.columns[i].notNull);
+    for (const i of columns) table.columns[i].notNull = true;
+    d.onUndo(() => {
+      for (const [k, i] of columns.entries()) table.columns[i].notNull = previous[k];
+    });
+  }
+}
+
+/** The referenced table and columns must exist and match in number, as PostgreSQL checks. */
+function addForeignKey(table: Table, c: TableConstraint, d: DdlContext): void {
+  const ref = c.references!;
+  const target = d.catalog.findTable(d.bc.database, ref.table.schema, ref.table.name, d.bc.searchPath);
+  if (!target) throw new SqlError(SqlState.UndefinedTable, `relation "${ref.table.name}" does not exist`);
+  for (const name of c.columns) {
+    if (!table.columns.some((x) => x.name === name)) {
+      throw new SqlError(
+        SqlState.UndefinedColumn,
+        `column "${name}" referenced in foreign key constraint does not exist`,
+      );
+    }
+  }
+  for (const name of ref.columns) {
+    if (!target.columns.some((x) => x.name === name)) {
+      throw new SqlError(
+        SqlState.UndefinedColumn,
+        `column "${name}" referenced in foreign key constraint does not exist`,
+      );
+    }
+  }
+  const refCount = ref.columns.length || (target.indexes.find((i) => i.primary)?.columns.length ?? 0);
+  if (refCount !== c.columns.length) {
+    throw new SqlError(
+      SqlState.InvalidForeignKey,
+      'number of referencing and referenced columns for foreign key disagree',
+    );
+  }
+}
