@@ -19,6 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
+import { idVectorCopyBinary } from '../src/engine/testing/id-vector-copy.ts';
 import { clusteredData } from '../src/storage/vector/testing/clustered-data.ts';
 
 const { values: args } = parseArgs({
@@ -44,27 +45,7 @@ const vectors = clusteredData({ count: ROWS, dimensions: DIMS, seed: 42 }).vecto
 function input(format: Format): Buffer[] {
   const chunks: Buffer[] = [];
   const BATCH = 2000;
-  if (format === 'binary') {
-    chunks.push(Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]));
-    const tuple = 2 + 4 + 4 + 4 + 4 + DIMS * 4;
-    for (let start = 0; start < ROWS; start += BATCH) {
-      const end = Math.min(ROWS, start + BATCH);
-      const b = Buffer.alloc((end - start) * tuple);
-      let at = 0;
-      for (let id = start; id < end; id++) {
-        at = b.writeInt16BE(2, at);
-        at = b.writeInt32BE(4, at);
-        at = b.writeInt32BE(id, at);
-        at = b.writeInt32BE(4 + DIMS * 4, at);
-        at = b.writeInt16BE(DIMS, at);
-        at = b.writeInt16BE(0, at);
-        for (const x of vectors[id]) at = b.writeFloatBE(x, at);
-      }
-      chunks.push(b);
-    }
-    chunks.push(Buffer.from([0xff, 0xff]));
-    return chunks;
-  }
+  if (format === 'binary') return [...idVectorCopyBinary(vectors, BATCH)];
   const sep = format === 'csv' ? ',' : '\t';
   const quote = format === 'csv' ? '"' : '';
   for (let start = 0; start < ROWS; start += BATCH) {

@@ -1,7 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { crc32 } from 'node:zlib';
+import { crc32 } from '../storage/crc32.ts';
 import { errorCode } from './file-lock.ts';
 
 /**

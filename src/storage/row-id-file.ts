@@ -2,7 +2,7 @@
  * A list of row ids as an object (a table's tombstones: the sealed rows deleted since they
  * were sealed). Layout: "QVRID1\0\0", u32 count, u32 CRC-32 of the ids, count × f64 (LE).
  */
-import { crc32 } from './segment/crc32.ts';
+import { crc32 } from './crc32.ts';
 
 const MAGIC = Buffer.from('QVRID1\0\0', 'latin1');
 const HEADER = MAGIC.length + 8;

@@ -6,42 +6,21 @@
  * fixtures/jdbc-probe.out is the probe's output against PostgreSQL 15.20 + pgvector 0.8.6
  * (in a fresh database there), which Quiver must reproduce line for line.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type RunResult, runProcess } from '../helpers/run-process.ts';
 import { type TestServer, withServer } from '../helpers/server.ts';
 
 const DRIVER = '/usr/share/java/postgresql.jar';
 const PROBE = fileURLToPath(new URL('./jdbc/JdbcProbe.java', import.meta.url));
 
-interface RunResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs the probe as a single-file source program (java compiles it in memory). */
 function runProbe(url: string): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('java', ['-cp', DRIVER, PROBE, url], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  return runProcess('java', ['-cp', DRIVER, PROBE, url], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' },
+    timeoutMs: 90_000,
   });
 }
 

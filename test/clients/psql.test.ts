@@ -2,18 +2,14 @@
  * The real psql binary (Debian's postgresql-client, installed by scripts/setup-deps.sh)
  * against the server: -c, a piped script, \copy in and out as CSV, error exit codes.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type RunResult, runProcess } from '../helpers/run-process.ts';
 import { type TestServer, withServer } from '../helpers/server.ts';
 
-interface PsqlResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type PsqlResult = RunResult;
 
 let server: TestServer;
 let dir: string;
@@ -29,32 +25,17 @@ afterAll(async () => {
 
 /** Runs psql without any ~/.psqlrc (-X), with `input` on stdin. */
 function psql(args: readonly string[], input = ''): Promise<PsqlResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('psql', ['-X', ...args], {
-      cwd: dir,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: dir,
-        LC_ALL: 'C',
-        PGCONNECT_TIMEOUT: '10',
-        ...server.env,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
+  return runProcess('psql', ['-X', ...args], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: dir,
+      LC_ALL: 'C',
+      PGCONNECT_TIMEOUT: '10',
+      ...server.env,
+    },
+    input,
+    timeoutMs: 60_000,
   });
 }
 

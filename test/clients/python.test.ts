@@ -4,21 +4,15 @@
  * the expected output in fixtures/ was printed by the same script against PostgreSQL 15 +
  * pgvector (scripts/reference-pg.sh), in a scratch database.
  */
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type RunResult, runProcess } from '../helpers/run-process.ts';
 import { type TestServer, withServer } from '../helpers/server.ts';
 
 // Debian's interpreter explicitly: a python3 earlier on PATH (pyenv) does not see
 // /usr/lib/python3/dist-packages, where the apt packages live.
 const PYTHON = '/usr/bin/python3';
-
-interface RunResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 let server: TestServer;
 
@@ -31,32 +25,17 @@ afterAll(async () => {
 
 function runPython(script: string): Promise<RunResult> {
   const path = fileURLToPath(new URL(`python/${script}`, import.meta.url));
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [path], {
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: process.env.HOME ?? '/tmp',
-        LC_ALL: 'C.UTF-8',
-        PYTHONIOENCODING: 'utf-8',
-        PYTHONDONTWRITEBYTECODE: '1',
-        PGCONNECT_TIMEOUT: '10',
-        ...server.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  return runProcess(PYTHON, [path], {
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      LC_ALL: 'C.UTF-8',
+      PYTHONIOENCODING: 'utf-8',
+      PYTHONDONTWRITEBYTECODE: '1',
+      PGCONNECT_TIMEOUT: '10',
+      ...server.env,
+    },
+    timeoutMs: 90_000,
   });
 }
 

@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import postgres from 'postgres';
 import { afterAll, expect, test } from 'vitest';
+import { idVectorCopyBinary } from '../../src/engine/testing/id-vector-copy.ts';
 import { type RunningServer, startServer } from '../../src/server/start.ts';
 import { clusteredData } from '../../src/storage/vector/testing/clustered-data.ts';
 
@@ -25,28 +26,6 @@ afterAll(async () => {
   await server?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
-
-/** COPY BINARY rows (id int4, emb vector): PGCOPY header, tuples, trailer. */
-function* binaryCopy(vectors: Float32Array[]): Generator<Buffer> {
-  yield Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
-  const tupleSize = 2 + 4 + 4 + 4 + 4 + DIMS * 4;
-  for (let start = 0; start < vectors.length; start += 4096) {
-    const end = Math.min(vectors.length, start + 4096);
-    const chunk = Buffer.alloc((end - start) * tupleSize);
-    let at = 0;
-    for (let id = start; id < end; id++) {
-      at = chunk.writeInt16BE(2, at);
-      at = chunk.writeInt32BE(4, at);
-      at = chunk.writeInt32BE(id, at);
-      at = chunk.writeInt32BE(4 + DIMS * 4, at);
-      at = chunk.writeInt16BE(DIMS, at);
-      at = chunk.writeInt16BE(0, at);
-      for (const x of vectors[id]) at = chunk.writeFloatBE(x, at);
-    }
-    yield chunk;
-  }
-  yield Buffer.from([0xff, 0xff]);
-}
 
 async function knn(port: number, query: Float32Array): Promise<{ ids: number[]; millis: number }> {
   const client = new pg.Client({ host: '127.0.0.1', port, user: 'quiver', database: 'quiver' });
@@ -81,7 +60,7 @@ test(`a ${ROWS}×${DIMS} HNSW index is loaded, not rebuilt, after a restart`, {
     await sql`CREATE TABLE big (id int PRIMARY KEY, emb vector(64))`;
     let t = performance.now();
     const writable = await sql`COPY big FROM STDIN (FORMAT binary)`.writable();
-    await pipeline(Readable.from(binaryCopy(data.vectors)), writable);
+    await pipeline(Readable.from(idVectorCopyBinary(data.vectors)), writable);
     timings.copyMillis = performance.now() - t;
     t = performance.now();
     await sql`CREATE INDEX big_emb ON big USING hnsw (emb vector_l2_ops)`;

@@ -3,7 +3,7 @@ import '../../types/index.ts';
 import { ctx } from '../../types/test-helpers.ts';
 import { type SqlType, sqlType, T, type Value } from '../../types/type.ts';
 import { textIn } from '../../types/value-io.ts';
-import { crc32 as crc32Of } from './crc32.ts';
+import { crc32 as crc32Of } from '../crc32.ts';
 import {
   blockName,
   HEADER_SIZE,

@@ -11,9 +11,9 @@
 import { findTypeInfo } from '../../types/registry.ts';
 import { type SqlType, sqlType, type Value } from '../../types/type.ts';
 import { binaryIn } from '../../types/value-io.ts';
+import { crc32 } from '../crc32.ts';
 import { BloomFilter, bloomKey } from './bloom-filter.ts';
 import { type ColumnStats, decodeBound } from './column-stats.ts';
-import { crc32 } from './crc32.ts';
 import {
   BLOCK_ALIGN,
   type BlockKind,

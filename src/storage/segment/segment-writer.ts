@@ -4,9 +4,9 @@
  */
 import type { SqlType, Value } from '../../types/type.ts';
 import { binaryOut } from '../../types/value-io.ts';
+import { crc32 } from '../crc32.ts';
 import { BloomFilter, bloomKey } from './bloom-filter.ts';
 import { computeStats, encodeBound } from './column-stats.ts';
-import { crc32 } from './crc32.ts';
 import {
   align,
   type BlockKind,

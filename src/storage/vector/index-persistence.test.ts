@@ -5,7 +5,7 @@ import { BitString } from '../../types/bit.ts';
 import { HalfVector } from '../../types/halfvec.ts';
 import { SparseVector } from '../../types/sparsevec.ts';
 import type { Value } from '../../types/type.ts';
-import { crc32 } from '../segment/crc32.ts';
+import { crc32 } from '../crc32.ts';
 import type { SearchOptions } from '../vector-index.ts';
 import type { ByteWriter } from './byte-io.ts';
 import { type ColumnIndex, type ColumnIndexSpec, createColumnIndex } from './column-index.ts';

@@ -15,7 +15,7 @@
  * Checked in that order on load, each failure an IndexFileError naming the check; the
  * payload is decoded only after the checksum and the header match the expected definition.
  */
-import { crc32 } from '../segment/crc32.ts';
+import { crc32 } from '../crc32.ts';
 import { DEFAULT_EF_CONSTRUCTION, DEFAULT_LISTS, DEFAULT_M } from './buildable-index.ts';
 import { ByteReader, ByteWriter } from './byte-io.ts';
 import { type ColumnIndex, type ColumnIndexSpec, createColumnIndex } from './column-index.ts';

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as zlib from 'node:zlib';
 import { afterEach, describe, expect, test } from 'vitest';
-import { crc32, tableCrc32 } from './crc32.ts';
+import { crc32, tableCrc32 } from '../crc32.ts';
 import { type LocalWal, openLocalWal } from './local-wal.ts';
 import { WalCorruptionError, type WalRecord } from './wal.ts';
 

@@ -7,7 +7,7 @@
  */
 
 import type { FileHandle } from 'node:fs/promises';
-import { crc32 } from './crc32.ts';
+import { crc32 } from '../crc32.ts';
 
 export const HEADER = 24;
 export const MAX_PAYLOAD = 1 << 30;
