@@ -140,12 +140,19 @@ export class Catalog {
       columns,
       indexes: [],
       // Sealed rows are assembled in the table's current column order.
-      store: new TableStore(this.txns, oid, () => table.columns),
+      store: new TableStore(this.txns, oid, () => table.columns, !temporary),
       view,
       temporary,
     };
     schema.tables.set(name, table);
     return table;
+  }
+
+  /** Every table and view of every database. */
+  *tables(): Generator<Table> {
+    for (const db of this.databases.values()) {
+      for (const schema of db.schemas.values()) yield* schema.tables.values();
+    }
   }
 
   createSequence(schema: Schema, name: string, start = 1, increment = 1): Sequence {

@@ -7,9 +7,9 @@
  */
 import type { Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
-import type { CreateIndexStmt, TableConstraint } from '../sql/ast-utility.ts';
+import type { TableConstraint } from '../sql/ast-utility.ts';
 import type { DdlContext } from './ddl.ts';
-import { createIndex } from './ddl-index.ts';
+import { createConstraintIndex } from './ddl-index.ts';
 
 /** `txn` is the statement's transaction: PRIMARY KEY checks the rows it sees for NULLs. */
 export function addConstraint(table: Table, c: TableConstraint, d: DdlContext, txn: number): void {
@@ -49,27 +49,7 @@ export function addConstraint(table: Table, c: TableConstraint, d: DdlContext, t
       }
     }
   }
-  const stmt: CreateIndexStmt = {
-    kind: 'CreateIndex',
-    name,
-    table: { schema: table.schema.name, name: table.name, loc: -1 },
-    method: 'btree',
-    unique: true,
-    ifNotExists: false,
-    concurrent: false,
-    elems: names.map((n) => ({
-      column: n,
-      expr: null,
-      opclass: null,
-      desc: false,
-      nullsFirst: null,
-      loc: -1,
-    })),
-    options: [],
-    where: null,
-    loc: -1,
-  };
-  createIndex(stmt, table, name, columns, d, { primary, name });
+  createConstraintIndex(table, name, columns, primary, d);
   if (primary) {
     const previous = columns.map((i) => table.columns[i].notNull);
     for (const i of columns) table.columns[i].notNull = true;

@@ -308,7 +308,8 @@ export function referencedKeys(manifests: ReadonlyMap<number, TableManifest>): S
   return keys;
 }
 
-function primaryKeyPositions(table: Table): number[] {
+/** Column positions of the table's primary key (what a segment's Bloom filter keys on). */
+export function primaryKeyPositions(table: Table): number[] {
   const pk = table.indexes.find((ix) => ix.primary);
   return pk ? [...pk.columns] : [];
 }

@@ -12,8 +12,8 @@ import type { CreateIndexStmt } from '../sql/ast-utility.ts';
 import { buildInWorker, buildsInWorker } from '../storage/vector/build-in-worker.ts';
 import {
   checkIndexedValue,
+  columnEncoder,
   createColumnIndex,
-  type IndexedType,
   indexable,
 } from '../storage/vector/column-index.ts';
 import type { DistanceMetric, IndexMethod } from '../storage/vector-index.ts';
@@ -260,6 +260,37 @@ export function createIndex(
   return index;
 }
 
+/** The unique btree index behind a PRIMARY KEY or UNIQUE constraint named `name`. */
+export function createConstraintIndex(
+  table: Table,
+  name: string,
+  columns: readonly number[],
+  primary: boolean,
+  opts: IndexBuildContext,
+): IndexDef {
+  const stmt: CreateIndexStmt = {
+    kind: 'CreateIndex',
+    name,
+    table: { schema: table.schema.name, name: table.name, loc: -1 },
+    method: 'btree',
+    unique: true,
+    ifNotExists: false,
+    concurrent: false,
+    elems: columns.map((i) => ({
+      column: table.columns[i].name,
+      expr: null,
+      opclass: null,
+      desc: false,
+      nullsFirst: null,
+      loc: -1,
+    })),
+    options: [],
+    where: null,
+    loc: -1,
+  };
+  return createIndex(stmt, table, name, columns, opts, { primary, name });
+}
+
 /**
  * Builds a vector index in a worker thread while the event loop keeps serving other
  * sessions. The index joins the catalog only when it is complete; rows inserted meanwhile
@@ -270,17 +301,7 @@ async function buildInBackground(index: IndexDef, opts: IndexBuildContext): Prom
   const generation = store.generation;
   const upTo = store.capacity;
   const spec = indexSpec(index);
-  const encoder = createColumnIndex(spec.method, spec.type, spec.metric, spec.dimensions, spec.options);
-  const rowIds: number[] = [];
-  const values: Float32Array[] = [];
-  for (let rowId = 0; rowId < upTo; rowId++) {
-    if (!store.mayBeLive(rowId)) continue;
-    const v = index.keyOf(store.row(rowId));
-    if (!indexable(v, index.metric!)) continue;
-    checkIndexedValue(index, v);
-    rowIds.push(rowId);
-    values.push(encoder.encode(v) as Float32Array);
-  }
+  const { rowIds, values } = indexedRows(index, columnEncoder(spec.method, spec.type), upTo);
   if (
     !buildsInWorker(values[0]) ||
     (index.method === 'ivfflat' && rowIds.length < (index.options.lists ?? 100))
@@ -300,7 +321,7 @@ async function buildInBackground(index: IndexDef, opts: IndexBuildContext): Prom
     let nextNotice = 0.25;
     opts.catalog.indexBuilds.set(progress.pid, progress);
     try {
-      const built = await buildInWorker(spec, rowIds, values, (done) => {
+      const built = await buildInWorker(spec, rowIds, values as Float32Array[], (done) => {
         progress.tuplesDone = done;
         if (loud && done / rowIds.length >= nextNotice && done < rowIds.length) {
           opts.notice(`building index "${index.name}": ${done} of ${rowIds.length} rows`);
@@ -326,6 +347,26 @@ async function buildInBackground(index: IndexDef, opts: IndexBuildContext): Prom
   opts.onUndo(() => opts.catalog.dropIndex(index));
 }
 
+/** The rows below `upTo` a vector index holds: live, with a key pgvector indexes, encoded. */
+function indexedRows(
+  index: IndexDef,
+  encode: (value: Value) => unknown,
+  upTo: number,
+): { rowIds: number[]; values: unknown[] } {
+  const store = index.table.store;
+  const rowIds: number[] = [];
+  const values: unknown[] = [];
+  for (let rowId = 0; rowId < upTo; rowId++) {
+    if (!store.mayBeLive(rowId)) continue;
+    const v = index.keyOf(store.row(rowId));
+    if (!indexable(v, index.metric!)) continue;
+    checkIndexedValue(index, v);
+    rowIds.push(rowId);
+    values.push(encode(v));
+  }
+  return { rowIds, values };
+}
+
 /** (Re)builds an index from the table's current rows (CREATE INDEX, TRUNCATE). */
 export function buildIndex(index: IndexDef, opts: IndexBuildContext): void {
   const table = index.table;
@@ -333,27 +374,10 @@ export function buildIndex(index: IndexDef, opts: IndexBuildContext): void {
   resetIndexKeys(index);
   if (index.unique) checkDuplicates(index);
   if (index.method !== 'btree') {
-    const keyType = index.keyType;
-    const lists = index.options.lists;
-    const options = { m: index.options.m, efConstruction: index.options.ef_construction, lists };
-    index.vector = createColumnIndex(
-      index.method,
-      keyType.base as IndexedType,
-      index.metric!,
-      keyType.typmod,
-      options,
-    );
-    const rowIds: number[] = [];
-    const values: unknown[] = [];
-    for (let rowId = 0; rowId < store.capacity; rowId++) {
-      if (!store.mayBeLive(rowId)) continue;
-      const v = index.keyOf(store.row(rowId));
-      if (!indexable(v, index.metric!)) continue;
-      checkIndexedValue(index, v);
-      rowIds.push(rowId);
-      values.push(index.vector.encode(v));
-    }
-    if (index.method === 'ivfflat' && rowIds.length < (lists ?? 100)) {
+    const spec = indexSpec(index);
+    index.vector = createColumnIndex(spec.method, spec.type, spec.metric, spec.dimensions, spec.options);
+    const { rowIds, values } = indexedRows(index, index.vector.encode, store.capacity);
+    if (index.method === 'ivfflat' && rowIds.length < (index.options.lists ?? 100)) {
       opts.notice(
         'ivfflat index created with little data',
         'This will cause low recall.',

@@ -21,6 +21,7 @@ import { T, type Value } from '../types/type.ts';
 import { EXTENSION_TYPES } from '../types/vector-oids.ts';
 import {
   buildIndex,
+  createConstraintIndex,
   createIndex,
   defaultIndexName,
   type IndexBuildContext,
@@ -163,27 +164,7 @@ function addConstraints(stmt: CreateTableStmt, table: Table, d: DdlContext): voi
     const colNames = key.columns.map((i) => table.columns[i].name);
     if (key.primary) for (const i of key.columns) table.columns[i].notNull = true;
     const name = key.name ?? (key.primary ? `${table.name}_pkey` : `${table.name}_${colNames.join('_')}_key`);
-    const stmtLike: CreateIndexStmt = {
-      kind: 'CreateIndex',
-      name,
-      table: { schema: table.schema.name, name: table.name, loc: -1 },
-      method: 'btree',
-      unique: true,
-      ifNotExists: false,
-      concurrent: false,
-      elems: colNames.map((n) => ({
-        column: n,
-        expr: null,
-        opclass: null,
-        desc: false,
-        nullsFirst: null,
-        loc: -1,
-      })),
-      options: [],
-      where: null,
-      loc: -1,
-    };
-    createIndex(stmtLike, table, name, key.columns, d, { primary: key.primary, name });
+    createConstraintIndex(table, name, key.columns, key.primary, d);
   }
 }
 

@@ -28,10 +28,12 @@ import { sealedPart } from '../storage/sealed-rows.ts';
 import { openSegment } from '../storage/segment/segment-reader.ts';
 import { writeSegment } from '../storage/segment/segment-writer.ts';
 import { SegmentCache } from '../storage/segment-cache.ts';
+import type { TableStore } from '../storage/table-store.ts';
 import type { WriteOp } from '../storage/transactions.ts';
 import type { Wal } from '../storage/wal/wal.ts';
 import { catalogImage } from './catalog-image.ts';
 import {
+  primaryKeyPositions,
   referencedKeys,
   type SegmentOpener,
   type TableManifest,
@@ -144,7 +146,7 @@ export class Persistence implements CommitLog {
     const record: CommitRecord = {
       catalogChanged,
       sequences: [...catalog.advancedSequences].map((s) => ({ oid: s.oid, next: s.next, called: s.called })),
-      tables: tableChanges(catalog, writes),
+      tables: tableChanges(writes),
     };
     catalog.advancedSequences.clear();
     let lsn: number;
@@ -255,13 +257,12 @@ export class Persistence implements CommitLog {
     if (rowIds.length === 0) return;
     const generation = store.generation;
     const columns = table.columns.map((c) => ({ name: c.name, type: c.type, attnum: c.attnum }));
-    const pk = table.indexes.find((ix) => ix.primary);
     const bytes = writeSegment({
       columns,
       rows: rowIds.map((id) => store.row(id)),
       rowIds,
       insertTs: rowIds.map(() => 0),
-      primaryKey: pk ? [...pk.columns] : [],
+      primaryKey: primaryKeyPositions(table),
     });
     const key = `tables/${table.oid}/spill-${randomUUID()}.seg`;
     await this.options.objects.put(key, bytes);
@@ -293,12 +294,8 @@ export class Persistence implements CommitLog {
    */
   private async collectGarbage(): Promise<void> {
     const keep = referencedKeys(this.manifests);
-    for (const db of this.catalog.databases.values()) {
-      for (const schema of db.schemas.values()) {
-        for (const table of schema.tables.values()) {
-          for (const part of table.store.sealedParts()) keep.add(part.handle.key);
-        }
-      }
+    for (const table of this.catalog.tables()) {
+      for (const part of table.store.sealedParts()) keep.add(part.handle.key);
     }
     for (const info of await this.options.objects.list('tables/')) {
       if (!keep.has(info.key)) await this.options.objects.delete(info.key);
@@ -320,38 +317,25 @@ export class Persistence implements CommitLog {
 }
 
 /** Groups a transaction's writes by table, with each row's values as they are at commit. */
-function tableChanges(catalog: Catalog, writes: readonly WriteOp[]): TableChanges[] {
-  const byTable = new Map<number, { table: Table | null; ops: RecordOp[] }>();
+function tableChanges(writes: readonly WriteOp[]): TableChanges[] {
+  const byStore = new Map<TableStore, RecordOp[]>();
   for (const w of writes) {
-    let entry = byTable.get(w.store.tableOid);
-    if (!entry) {
-      entry = { table: tableByOid(catalog, w.store.tableOid), ops: [] };
-      byTable.set(w.store.tableOid, entry);
-    }
-    if (!entry.table || entry.table.temporary) continue;
-    if (w.kind === 'truncate') entry.ops.push({ kind: 'truncate' });
-    else if (w.kind === 'delete') entry.ops.push({ kind: 'delete', rowId: w.rowId });
+    if (!w.store.durable) continue;
+    let ops = byStore.get(w.store);
+    if (!ops) byStore.set(w.store, (ops = []));
+    if (w.kind === 'truncate') ops.push({ kind: 'truncate' });
+    else if (w.kind === 'delete') ops.push({ kind: 'delete', rowId: w.rowId });
     else if (w.kind === 'segment') {
       const { key, bytes } = w.part!.handle;
-      entry.ops.push({ kind: 'segment', key, bytes, attnums: w.part!.attnums });
+      ops.push({ kind: 'segment', key, bytes, attnums: w.part!.attnums });
     } else if (!w.store.isSealed(w.rowId)) {
-      // A sealed insert was spilled: the segment op above names it.
-      entry.ops.push({ kind: 'insert', rowId: w.rowId, values: w.store.row(w.rowId) });
+      // A sealed insert was spilled: its segment's entry names it.
+      ops.push({ kind: 'insert', rowId: w.rowId, values: w.store.row(w.rowId) });
     }
   }
-  const out: TableChanges[] = [];
-  for (const [tableOid, { table, ops }] of byTable) {
-    if (!table || ops.length === 0) continue;
-    out.push({ tableOid, columns: table.columns.map((c) => ({ attnum: c.attnum, type: c.type })), ops });
-  }
-  return out;
-}
-
-function tableByOid(catalog: Catalog, oid: number): Table | null {
-  for (const db of catalog.databases.values()) {
-    for (const schema of db.schemas.values()) {
-      for (const table of schema.tables.values()) if (table.oid === oid) return table;
-    }
-  }
-  return null;
+  return [...byStore].map(([store, ops]) => ({
+    tableOid: store.tableOid,
+    columns: store.columns().map((c) => ({ attnum: c.attnum, type: c.type })),
+    ops,
+  }));
 }

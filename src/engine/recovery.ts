@@ -5,14 +5,14 @@
  * no usable file. A table whose files cannot be read is marked damaged and keeps its error;
  * the rest of the database opens normally.
  */
+import { BIND_EVAL_CONTEXT } from '../bind/coercion.ts';
 import { Catalog } from '../catalog/catalog.ts';
 import type { Sequence, Table } from '../catalog/catalog-types.ts';
+import { addToIndex } from '../exec/table-writer.ts';
 import type { MetaStore } from '../meta/meta-store.ts';
 import { decodeCommitRecord, type SequenceState, type TableChanges } from '../storage/commit-record.ts';
 import type { ObjectStore } from '../storage/object-store/object-store.ts';
-import { checkIndexedValue, indexable } from '../storage/vector/column-index.ts';
 import type { Wal } from '../storage/wal/wal.ts';
-import type { EvalContext } from '../types/registry-types.ts';
 import type { Value } from '../types/type.ts';
 import { CATALOG_PREFIX, loadCatalog } from './catalog-image.ts';
 import { loadCheckpoint, loadSegment, type SegmentOpener, type TableManifest } from './checkpoint.ts';
@@ -120,7 +120,7 @@ export async function recover(options: {
   catalog.advancedSequences.clear();
   let indexesLoaded = 0;
   let indexesRebuilt = 0;
-  const build = { catalog, ctx: QUIET_CTX, notice: () => undefined, onUndo: () => undefined };
+  const build = { catalog, ctx: BIND_EVAL_CONTEXT, notice: () => undefined, onUndo: () => undefined };
   for (const table of tables.values()) {
     for (const index of table.indexes) {
       const file = checkpoint.indexFiles.get(index);
@@ -166,13 +166,8 @@ export async function recover(options: {
 /** Adds to a loaded vector index the rows stored after its file was written. */
 function addNewRows(table: Table, index: Table['indexes'][number], from: number): void {
   const store = table.store;
-  const vector = index.vector!;
   for (let rowId = from; rowId < store.capacity; rowId++) {
-    if (!store.mayBeLive(rowId)) continue;
-    const v = index.keyOf(store.row(rowId));
-    if (!indexable(v, index.metric!)) continue;
-    checkIndexedValue(index, v);
-    vector.index.add(rowId, vector.encode(v));
+    if (store.mayBeLive(rowId)) addToIndex(index, store.row(rowId), rowId);
   }
 }
 
@@ -216,13 +211,3 @@ async function applyChanges(
   }
   return inserted;
 }
-
-/** Evaluation settings for index expressions during recovery (no client to notify). */
-const QUIET_CTX: EvalContext = {
-  dateStyle: 'ISO, MDY',
-  timeZone: 'UTC',
-  extraFloatDigits: 1,
-  statementTimestamp: 0,
-  transactionTimestamp: 0,
-  notice: () => undefined,
-};

@@ -5,12 +5,13 @@
  * column order: columns are matched by attnum, columns added since take their `missing`
  * value, dropped ones are left out.
  */
-import type { Value } from '../types/type.ts';
+import type { SqlType, Value } from '../types/type.ts';
 import type { SegmentHandle } from './segment-cache.ts';
 
 /** What a stored row must look like now: the table's columns. */
 export interface ColumnSlot {
   readonly attnum: number;
+  readonly type: SqlType;
   readonly missing?: Value;
 }
 

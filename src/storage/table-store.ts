@@ -36,8 +36,10 @@ export class TableStore {
     private readonly txns: TransactionManager,
     /** The table's OID: how the WAL names it. */
     readonly tableOid: number,
-    /** The table's columns now (sealed rows are assembled in this shape). */
-    private readonly layout: () => readonly ColumnSlot[] = () => [],
+    /** The table's columns now: sealed rows are assembled, and WAL records written, in this shape. */
+    readonly columns: () => readonly ColumnSlot[] = () => [],
+    /** False for temporary tables: their changes are never logged or stored. */
+    readonly durable = true,
   ) {}
 
   /** Number of row versions ever stored (live or dead); row ids are below it. */
@@ -70,7 +72,7 @@ export class TableStore {
   row(rowId: number): Value[] {
     const row = this.rows[rowId];
     if (row !== undefined) return row;
-    return this.sealed.has(rowId) ? this.sealed.row(rowId, this.layout()) : NO_VALUES;
+    return this.sealed.has(rowId) ? this.sealed.row(rowId, this.columns()) : NO_VALUES;
   }
 
   /** Whether the row is read from a segment (not held in memory). */

@@ -73,6 +73,13 @@ function unpackBits(value: Value): Float32Array {
   return out;
 }
 
+/** How a column value becomes what an index of this type and method stores. */
+export function columnEncoder(method: IndexMethod, type: IndexedType): (value: Value) => unknown {
+  if (type === 'sparsevec') return (v) => v;
+  if (type === 'bit') return method === 'ivfflat' ? unpackBits : (v) => (v as BitString).bytes;
+  return floats;
+}
+
 export function createColumnIndex(
   method: IndexMethod,
   type: IndexedType,
@@ -82,25 +89,22 @@ export function createColumnIndex(
 ): ColumnIndex {
   type Built = ColumnIndex['index'];
   const spec: ColumnIndexSpec = { method, type, metric, dimensions, options };
+  const encode = columnEncoder(method, type);
   if (type === 'sparsevec') {
     const fn = metricFor(OPERATOR_OF[metric], 'sparsevec')!.fn;
     // The only Values a sparsevec index holds are SparseVectors.
     const codec = sparseCodec as unknown as VectorCodec<Value>;
     const index = new ValueHnswIndex<Value>(metric, dimensions, fn, codec, options);
-    return { spec, index: index as Built, encode: (v) => v };
+    return { spec, index: index as Built, encode };
   }
   if (type === 'bit') {
-    if (method === 'ivfflat') {
-      return {
-        spec,
-        index: createVectorIndex('ivfflat', 'l2', dimensions, options) as Built,
-        encode: unpackBits,
-      };
-    }
-    const index = createBitVectorIndex('hnsw', metric as 'hamming' | 'jaccard', dimensions, options);
-    return { spec, index: index as Built, encode: (v) => (v as BitString).bytes };
+    const index =
+      method === 'ivfflat'
+        ? createVectorIndex('ivfflat', 'l2', dimensions, options)
+        : createBitVectorIndex('hnsw', metric as 'hamming' | 'jaccard', dimensions, options);
+    return { spec, index: index as Built, encode };
   }
-  return { spec, index: createVectorIndex(method, metric, dimensions, options) as Built, encode: floats };
+  return { spec, index: createVectorIndex(method, metric, dimensions, options) as Built, encode };
 }
 
 /** pgvector's limit on non-zero elements of a sparsevec in an HNSW index. */
