@@ -12,6 +12,7 @@ import { SqlError, SqlState, toSqlError } from '../errors/sql-error.ts';
 import type { ExecEnv } from '../exec/exec-env.ts';
 import { execute } from '../exec/executor.ts';
 import { writeRow } from '../exec/table-writer.ts';
+import { prefetchVectorSearches } from '../exec/vector-search.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import type { Expr } from '../sql/ast.ts';
 import type { ParsedStatement, Statement } from '../sql/ast-utility.ts';
@@ -411,6 +412,7 @@ export class EngineSession implements Session {
       txn: this.transaction.id,
       setting: (n) => this.settings.get(n),
       cteRows: new Map(),
+      prefetched: new Map(),
       runSubquery: (plan: PlanNode, row: Value[], e: ExecEnv) =>
         execute(plan, { ...e, outer: [row, ...e.outer] }),
       checkInterrupt: () => this.interrupts.check(),
@@ -504,7 +506,13 @@ export class EngineSession implements Session {
       if (stmt.kind === 'NoOp' && stmt.tag === 'VACUUM' && this.transaction.inBlock) {
         throw new SqlError(SqlState.ActiveSqlTransaction, 'VACUUM cannot run inside a transaction block');
       }
-      const outcome = runStatement(stmt, rc, prepared ? this.compiled(prepared) : null);
+      const compiled = prepared
+        ? this.compiled(prepared)
+        : stmt.kind === 'Select'
+          ? compileStatement(stmt, rc)
+          : null;
+      if (compiled?.kind === 'query') await prefetchVectorSearches(compiled.plan, rc.env);
+      const outcome = runStatement(stmt, rc, compiled);
       for (const work of this.deferredWork.splice(0)) await work();
       if (stmt.kind === 'NoOp' && (stmt.tag === 'CHECKPOINT' || stmt.tag === 'VACUUM')) {
         await this.services.storage?.checkpoint({ compact: stmt.tag === 'VACUUM' });

@@ -24,4 +24,11 @@ export interface ExecEnv {
   readonly instrument?: Map<PlanNode, { rows: number; ms: number; loops: number }>;
   /** Throws 57014 when the statement was cancelled or timed out. */
   checkInterrupt(): void;
+  /** Index searches run ahead of execution, off the event loop (prefetchVectorSearches). */
+  readonly prefetched?: Map<PlanNode, PrefetchedSearch>;
+}
+
+/** The rows an index search found for a VectorSearch node, nearest first. */
+export interface PrefetchedSearch {
+  readonly rowIds: readonly number[];
 }

@@ -11,6 +11,7 @@
  * index scan returns: up to hnsw.ef_search rows for HNSW, the rows of the probed lists for
  * IVFFlat, all indexed rows with an iterative scan.
  */
+import type { BoundExpr } from '../bind/bound-expr.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import { indexable } from '../storage/vector/column-index.ts';
 import { DistanceHeap } from '../storage/vector/distance-heap.ts';
@@ -46,6 +47,17 @@ export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][]
   const limitValue = node.limit ? compileExpr(node.limit)([], env) : null;
   const offsetValue = node.offset ? compileExpr(node.offset)([], env) : null;
   const need = limitValue === null ? null : Number(limitValue) + Number(offsetValue ?? 0);
+  const prefetched = env.prefetched?.get(node);
+  if (prefetched !== undefined && need !== null) {
+    // Rows the snapshot cannot see (deleted, or another transaction's) may be among them:
+    // when fewer than `need` remain, search again with the filter inside the walk.
+    const rowIds: number[] = [];
+    for (const rowId of prefetched.rowIds) {
+      if (rowIds.length === need) break;
+      if (accept(rowId)) rowIds.push(rowId);
+    }
+    if (rowIds.length === need) return emit(rowIds);
+  }
 
   if (query === null || !indexable(query, metric)) {
     // pgvector returns every indexed row, unordered, for a NULL (or, under cosine, zero) query.
@@ -81,6 +93,62 @@ export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][]
   });
   if (need === null || result.rowIds.length >= need) return emit(result.rowIds.slice(0, need ?? undefined));
   return emit(exactSearch(node, env, query, need, accept));
+}
+
+/**
+ * Runs the index searches of a plan's kNN nodes on the thread pool before the plan is
+ * executed (execution itself is synchronous), so the event loop keeps serving other
+ * connections while graphs are walked, and every core searches. Only plain searches are
+ * run ahead: no WHERE filter (its predicate needs the rows, on this thread), a constant or
+ * parameter as query and limit. runVectorSearch uses the result when enough of its rows
+ * are visible, and otherwise searches as before.
+ */
+export async function prefetchVectorSearches(plan: PlanNode, env: ExecEnv): Promise<void> {
+  const searches: Promise<void>[] = [];
+  const visit = (node: PlanNode): void => {
+    if (node.kind === 'VectorSearch') {
+      const search = prefetchSearch(node, env);
+      if (search) searches.push(search);
+      return;
+    }
+    const links = node as unknown as { input?: PlanNode; left?: PlanNode; right?: PlanNode };
+    if (links.input) visit(links.input);
+    if (links.left) visit(links.left);
+    // A LATERAL right side runs once per left row, with values from it.
+    if (links.right && !(node.kind === 'Join' && node.lateral)) visit(links.right);
+  };
+  visit(plan);
+  if (searches.length > 0) await Promise.all(searches);
+}
+
+interface AsyncSearch {
+  searchAsync(query: unknown, k: number, options: { efSearch?: number }): Promise<{ rowIds: number[] }>;
+}
+
+function prefetchSearch(node: VectorSearchNode, env: ExecEnv): Promise<void> | null {
+  const prefetched = env.prefetched;
+  const vector = node.index.vector;
+  const impl = vector?.index as Partial<AsyncSearch> | undefined;
+  if (!prefetched || !vector || !impl?.searchAsync || node.filter !== null || node.limit === null)
+    return null;
+  if (node.table.store.damaged) return null;
+  if (![node.query, node.limit, node.offset].every((e) => e === null || rowFree(e))) return null;
+  const query = compileExpr(node.query)([], env);
+  const limit = compileExpr(node.limit)([], env);
+  const offset = node.offset ? compileExpr(node.offset)([], env) : 0;
+  if (query === null || limit === null || !indexable(query, node.index.metric!)) return null;
+  const need = Number(limit) + Number(offset ?? 0);
+  if (!(need > 0)) return null;
+  const efSearch = Number(env.setting('hnsw.ef_search'));
+  return impl.searchAsync(vector.encode(query), need, { efSearch }).then((result) => {
+    prefetched.set(node, { rowIds: result.rowIds });
+  });
+}
+
+/** Whether an expression's value is known before any row is read (a constant or a parameter). */
+function rowFree(e: BoundExpr): boolean {
+  if (e.kind === 'Const' || e.kind === 'Param') return true;
+  return e.kind === 'Cast' && rowFree(e.arg);
 }
 
 /** Fraction of rows passing `accept`, from an evenly spaced sample of row ids. */

@@ -1,11 +1,12 @@
 /**
- * Builds a vector index in a worker thread (DESIGN §2: CPU work never on the event loop),
+ * Builds a vector index off the event loop (DESIGN §2: CPU work never on the event loop),
  * so other sessions keep being served while CREATE INDEX runs. The rows' encoded vectors are
- * packed into one Float32Array and moved to the worker; it sends back the saved index file,
- * which is loaded here (a fraction of the build time).
+ * packed into one Float32Array. An index with a native parallel build (HNSW over hnswlib)
+ * builds on libuv's thread pool from every core; any other is built in a worker thread,
+ * which sends back the saved index file, loaded here (a fraction of the build time).
  */
 import { Worker } from 'node:worker_threads';
-import type { ColumnIndex, ColumnIndexSpec } from './column-index.ts';
+import { type ColumnIndex, type ColumnIndexSpec, createColumnIndex } from './column-index.ts';
 import { loadColumnIndex } from './index-persistence.ts';
 
 export interface BuildRequest {
@@ -34,6 +35,15 @@ export function buildsInWorker(sample: unknown): boolean {
   return sample instanceof Float32Array;
 }
 
+/** An index that builds itself from packed vectors without blocking the event loop. */
+interface NativeBuild {
+  buildAsync(
+    rowIds: ArrayLike<number>,
+    vectors: Float32Array,
+    onProgress: (done: number) => void,
+  ): Promise<void>;
+}
+
 export async function buildInWorker(
   spec: ColumnIndexSpec,
   rowIds: readonly number[],
@@ -43,6 +53,12 @@ export async function buildInWorker(
   const width = encoded[0]?.length ?? 0;
   const vectors = new Float32Array(encoded.length * width);
   for (let i = 0; i < encoded.length; i++) vectors.set(encoded[i], i * width);
+  const index = createColumnIndex(spec.method, spec.type, spec.metric, spec.dimensions, spec.options);
+  const native = index.index as Partial<NativeBuild>;
+  if (native.buildAsync) {
+    await native.buildAsync(rowIds, vectors, onProgress);
+    return index;
+  }
   const request: BuildRequest = { spec, rowIds: Float64Array.from(rowIds), vectors, width };
   const worker = new Worker(BOOT, {
     eval: true,

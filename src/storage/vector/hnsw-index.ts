@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import hnswlib from 'hnswlib-node';
+import { type Hits, Index as NativeIndex } from 'quiver-hnsw';
 import type { HnswOptions, SearchOptions, SearchResult } from '../vector-index.ts';
 import {
   type BuildableVectorIndex,
@@ -29,7 +29,9 @@ export interface HnswIndexOptions extends Partial<HnswOptions> {
 const MAX_LABEL = 0xffffffff;
 
 /**
- * HNSW over hnswlib-node (native, see DESIGN §2a). hnswlib reports its own distance units,
+ * HNSW over hnswlib's graph through Quiver's own addon (native/hnsw: searches on libuv's
+ * thread pool with ef per search, parallel builds, Float32Array in and out; the graph code
+ * is the hnswlib that hnswlib-node ships). hnswlib reports its own distance units,
  * converted here to the SQL operators' units:
  * - 'l2' returns the squared distance → sqrt gives `<->`;
  * - 'ip' returns 1 - a·b → minus 1 gives `<#>` (-a·b);
@@ -42,14 +44,13 @@ const MAX_LABEL = 0xffffffff;
  */
 export class HnswIndex implements BuildableVectorIndex, SavableIndex {
   readonly method = 'hnsw' as const;
-  private native: hnswlib.HierarchicalNSW;
-  /** Live row ids: hnswlib's own count includes rows marked deleted. */
-  private readonly live = new Set<number>();
-  /** hnswlib reads a JS number[]; one reused array avoids an allocation per call. */
-  private readonly scratch: number[];
+  private native: NativeIndex;
+  /** Live rows: hnswlib's own count includes rows marked deleted. */
+  private liveCount = 0;
   private capacity: number;
   private readonly m: number;
   private readonly efConstruction: number;
+  private readonly seed: number;
 
   constructor(
     readonly metric: HnswlibMetric,
@@ -59,9 +60,19 @@ export class HnswIndex implements BuildableVectorIndex, SavableIndex {
     this.capacity = Math.max(16, options.initialCapacity ?? 1024);
     this.m = options.m ?? DEFAULT_M;
     this.efConstruction = options.efConstruction ?? DEFAULT_EF_CONSTRUCTION;
-    this.native = new hnswlib.HierarchicalNSW(metric, dimensions);
-    this.native.initIndex(this.capacity, this.m, this.efConstruction, options.seed ?? 100);
-    this.scratch = new Array<number>(dimensions).fill(0);
+    this.seed = options.seed ?? 100;
+    this.native = this.emptyNative();
+  }
+
+  private emptyNative(): NativeIndex {
+    return new NativeIndex(
+      this.metric,
+      this.dimensions,
+      this.capacity,
+      this.m,
+      this.efConstruction,
+      this.seed,
+    );
   }
 
   build(
@@ -70,7 +81,7 @@ export class HnswIndex implements BuildableVectorIndex, SavableIndex {
     onProgress?: (done: number) => void,
   ): void {
     // Reserve once instead of doubling through the loop: resizeIndex copies the graph.
-    this.ensureCapacity(this.native.getCurrentCount() + rowIds.length);
+    this.ensureCapacity(this.native.count() + rowIds.length);
     for (let i = 0; i < rowIds.length; i++) {
       this.add(rowIds[i], vectors[i]);
       if (onProgress && (i + 1) % PROGRESS_EVERY === 0) onProgress(i + 1);
@@ -78,37 +89,81 @@ export class HnswIndex implements BuildableVectorIndex, SavableIndex {
     onProgress?.(rowIds.length);
   }
 
+  /**
+   * Adds the rows from both cores on libuv's thread pool, in chunks so progress can be
+   * reported: CREATE INDEX's build, without a worker thread or a save/load round trip.
+   * The graph differs from a one-row-at-a-time build (concurrent inserts), but is as good.
+   */
+  async buildAsync(
+    rowIds: ArrayLike<number>,
+    vectors: Float32Array,
+    onProgress?: (done: number) => void,
+  ): Promise<void> {
+    checkDimensions(vectors.length, rowIds.length * this.dimensions);
+    for (let i = 0; i < rowIds.length; i++) checkRowId(rowIds[i], MAX_LABEL);
+    this.ensureCapacity(this.native.count() + rowIds.length);
+    const labels = Uint32Array.from(rowIds);
+    for (let start = 0; start < labels.length; start += BUILD_CHUNK) {
+      const end = Math.min(labels.length, start + BUILD_CHUNK);
+      await this.native.addBatchAsync(
+        labels.subarray(start, end),
+        vectors.subarray(start * this.dimensions, end * this.dimensions),
+        BUILD_THREADS,
+      );
+      onProgress?.(end);
+    }
+    // Labels already present were replaced, not added: count what is live now.
+    this.liveCount = this.native.labels().live.length;
+  }
+
   add(rowId: number, vector: Float32Array): void {
     checkRowId(rowId, MAX_LABEL);
     checkDimensions(vector.length, this.dimensions);
-    // hnswlib updates an existing label in place (and undeletes it), so only new labels use a slot.
-    if (!this.live.has(rowId)) this.ensureCapacity(this.native.getCurrentCount() + 1);
-    this.native.addPoint(this.toArray(vector), rowId);
-    this.live.add(rowId);
+    // A slot per new label; an existing one is updated in place (and undeleted).
+    this.ensureCapacity(this.native.count() + 1);
+    if (this.native.add(rowId, vector)) this.liveCount++;
   }
 
   remove(rowId: number): void {
-    // markDelete throws on unknown or already-deleted labels; removing a missing row is a no-op.
-    if (!this.live.delete(rowId)) return;
-    this.native.markDelete(rowId);
+    // Removing a missing or already removed row is a no-op.
+    if (this.native.remove(rowId)) this.liveCount--;
   }
 
   search(query: Float32Array, k: number, options: SearchOptions = {}): SearchResult {
     checkDimensions(query.length, this.dimensions);
-    if (k <= 0 || this.live.size === 0) return { rowIds: [], distances: [] };
-    // hnswlib rejects k above its capacity; more than the live rows cannot be returned anyway.
-    const limit = Math.min(k, this.live.size);
-    // hnswlib searches with max(ef, k) itself; set ef so `hnsw.ef_search` applies per query.
-    this.native.setEf(Math.max(options.efSearch ?? DEFAULT_EF_SEARCH, limit));
-    const raw =
-      options.filter === undefined
-        ? this.native.searchKnn(this.toArray(query), limit)
-        : this.native.searchKnn(this.toArray(query), limit, options.filter);
-    return { rowIds: raw.neighbors, distances: raw.distances.map(this.toSqlDistance) };
+    if (k <= 0 || this.liveCount === 0) return { rowIds: [], distances: [] };
+    const limit = Math.min(k, this.liveCount);
+    const ef = options.efSearch ?? DEFAULT_EF_SEARCH;
+    return this.result(this.native.search(query, limit, ef, options.filter));
+  }
+
+  /**
+   * search() without a filter on libuv's thread pool, so the event loop keeps serving
+   * while the graph is walked and every core searches.
+   */
+  async searchAsync(
+    query: Float32Array,
+    k: number,
+    options: { efSearch?: number } = {},
+  ): Promise<SearchResult> {
+    checkDimensions(query.length, this.dimensions);
+    if (k <= 0 || this.liveCount === 0) return { rowIds: [], distances: [] };
+    const limit = Math.min(k, this.liveCount);
+    return this.result(await this.native.searchAsync(query, limit, options.efSearch ?? DEFAULT_EF_SEARCH));
   }
 
   size(): number {
-    return this.live.size;
+    return this.liveCount;
+  }
+
+  private result(hits: Hits): SearchResult {
+    const rowIds = new Array<number>(hits.labels.length);
+    const distances = new Array<number>(hits.labels.length);
+    for (let i = 0; i < rowIds.length; i++) {
+      rowIds[i] = hits.labels[i];
+      distances[i] = this.toSqlDistance(hits.distances[i]);
+    }
+    return { rowIds, distances };
   }
 
   /**
@@ -121,16 +176,15 @@ export class HnswIndex implements BuildableVectorIndex, SavableIndex {
     const path = tempPath();
     let file: Buffer;
     try {
-      this.native.writeIndexSync(path);
+      this.native.save(path);
       file = readFileSync(path);
     } finally {
       rmSync(path, { force: true });
     }
     out.blob(file);
     out.f64(this.capacity);
-    // Sorted: hnswlib lists labels in hash order, and equal indexes should save equal bytes.
-    const deleted = this.native.getIdsList().filter((label) => !this.live.has(label));
-    out.array(Uint32Array.from(deleted).sort());
+    // Sorted, so equal indexes save equal bytes.
+    out.array(this.native.labels().deleted);
   }
 
   /**
@@ -143,24 +197,22 @@ export class HnswIndex implements BuildableVectorIndex, SavableIndex {
     const capacity = input.f64();
     const deleted = input.uint32s();
     this.checkNativeHeader(file, input);
-    const native = new hnswlib.HierarchicalNSW(this.metric, this.dimensions);
+    const native = this.emptyNative();
     await withTempFile(async (path) => {
       await writeFile(path, file);
-      await native.readIndex(path, false);
+      native.load(path);
     });
-    const labels = native.getIdsList();
-    const live = new Set(labels);
-    for (const label of deleted) {
-      if (!live.delete(label)) input.fail(`deleted row ${label} is not in the hnswlib index`);
-    }
+    const labels = native.labels();
+    const marked = labels.deleted;
+    if (marked.length !== deleted.length || marked.some((label, i) => label !== deleted[i]))
+      input.fail(`the deleted rows listed do not match the hnswlib index's delete marks`);
+    const total = labels.live.length + marked.length;
     // hnswlib reloads with room for exactly its rows (none for an empty index): restore ours.
-    if (!(capacity >= Math.max(16, labels.length)))
-      input.fail(`capacity ${capacity} for ${labels.length} rows`);
-    if (native.getMaxElements() !== capacity) native.resizeIndex(capacity);
+    if (!(capacity >= Math.max(16, total))) input.fail(`capacity ${capacity} for ${total} rows`);
+    if (native.capacity() !== capacity) native.resize(capacity);
     this.native = native;
     this.capacity = capacity;
-    this.live.clear();
-    for (const label of live) this.live.add(label);
+    this.liveCount = labels.live.length;
   }
 
   /**
@@ -201,25 +253,23 @@ export class HnswIndex implements BuildableVectorIndex, SavableIndex {
     if (needed <= this.capacity) return;
     let capacity = this.capacity;
     while (capacity < needed) capacity *= 2;
-    this.native.resizeIndex(capacity);
+    this.native.resize(capacity);
     this.capacity = capacity;
-  }
-
-  private toArray(vector: Float32Array): number[] {
-    const out = this.scratch;
-    for (let i = 0; i < vector.length; i++) out[i] = vector[i];
-    return out;
   }
 }
 
-/** Runs `use` with a fresh path under the OS temp directory, removing the file afterwards. */
 /** Rows between two progress reports of a build. */
 const PROGRESS_EVERY = 5000;
+/** Rows per batch of an asynchronous build (one progress report each). */
+const BUILD_CHUNK = 20_000;
+/** Threads adding rows in an asynchronous build: one per core. */
+const BUILD_THREADS = availableParallelism();
 
 function tempPath(): string {
   return join(tmpdir(), `quiver-hnsw-${process.pid}-${randomUUID()}.bin`);
 }
 
+/** Runs `use` with a fresh path under the OS temp directory, removing the file afterwards. */
 async function withTempFile<T>(use: (path: string) => Promise<T>): Promise<T> {
   const path = tempPath();
   try {

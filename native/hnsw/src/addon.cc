@@ -1,0 +1,530 @@
+// Quiver's native HNSW index: hnswlib's graph (the header library hnswlib-node ships),
+// wrapped so that
+//   - searches can run on libuv's thread pool (searchAsync), leaving the event loop free
+//     for the wire protocol and letting every core search;
+//   - ef is a per-search argument instead of shared index state, so concurrent searches
+//     with different hnsw.ef_search settings do not race;
+//   - builds add points from several threads (addBatchAsync);
+//   - a filter is either a JS callback (synchronous searches, evaluated on the event loop)
+//     or a bitmap over labels (asynchronous searches: no JS runs on the pool threads).
+// Vectors arrive as Float32Array, never as JS number arrays.
+#include <napi.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "hnswlib/hnswlib.h"
+
+namespace {
+
+using Graph = hnswlib::HierarchicalNSW<float>;
+
+enum class Space { L2, IP, Cosine };
+
+Space ParseSpace(const std::string& name) {
+  if (name == "l2") return Space::L2;
+  if (name == "ip") return Space::IP;
+  if (name == "cosine") return Space::Cosine;
+  throw std::invalid_argument("unknown space " + name + " (expected l2, ip or cosine)");
+}
+
+// Allows labels whose bit is set (bit i of byte i/8, least significant first).
+class BitmapFilter : public hnswlib::BaseFilterFunctor {
+ public:
+  BitmapFilter(const uint8_t* bits, size_t length) : bits_(bits), length_(length) {}
+  bool operator()(hnswlib::labeltype label) override {
+    size_t byte = label >> 3;
+    return byte < length_ && ((bits_[byte] >> (label & 7)) & 1) != 0;
+  }
+
+ private:
+  const uint8_t* bits_;
+  size_t length_;
+};
+
+// Calls a JS predicate per candidate label; only valid on the event-loop thread.
+class CallbackFilter : public hnswlib::BaseFilterFunctor {
+ public:
+  CallbackFilter(Napi::Env env, Napi::Function fn) : env_(env), fn_(fn) {}
+  bool operator()(hnswlib::labeltype label) override {
+    Napi::Value result = fn_.Call({Napi::Number::New(env_, static_cast<double>(label))});
+    return result.ToBoolean().Value();
+  }
+
+ private:
+  Napi::Env env_;
+  Napi::Function fn_;
+};
+
+struct Hits {
+  std::vector<uint32_t> labels;
+  std::vector<float> distances;
+};
+
+Napi::Object HitsToJs(Napi::Env env, const Hits& hits) {
+  size_t n = hits.labels.size();
+  auto labels = Napi::Uint32Array::New(env, n);
+  auto distances = Napi::Float32Array::New(env, n);
+  std::copy(hits.labels.begin(), hits.labels.end(), labels.Data());
+  std::copy(hits.distances.begin(), hits.distances.end(), distances.Data());
+  auto out = Napi::Object::New(env);
+  out.Set("labels", labels);
+  out.Set("distances", distances);
+  return out;
+}
+
+const float* FloatsOf(const Napi::Value& value, size_t expected, const char* what) {
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+    throw std::invalid_argument(std::string(what) + " must be a Float32Array");
+  auto array = value.As<Napi::Float32Array>();
+  if (array.ElementLength() != expected)
+    throw std::invalid_argument(std::string(what) + " has " + std::to_string(array.ElementLength()) +
+                                " floats, expected " + std::to_string(expected));
+  return array.Data();
+}
+
+uint32_t LabelOf(const Napi::Value& value) {
+  double label = value.As<Napi::Number>().DoubleValue();
+  if (!(label >= 0 && label <= 4294967295.0) || std::floor(label) != label)
+    throw std::invalid_argument("label must be an integer in 0..2^32-1");
+  return static_cast<uint32_t>(label);
+}
+
+class Index : public Napi::ObjectWrap<Index> {
+ public:
+  static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+    Napi::Function cls = DefineClass(
+        env, "Index",
+        {InstanceMethod("add", &Index::Add), InstanceMethod("addBatch", &Index::AddBatchSync),
+         InstanceMethod("addBatchAsync", &Index::AddBatchAsync),
+         InstanceMethod("remove", &Index::Remove), InstanceMethod("resize", &Index::Resize),
+         InstanceMethod("capacity", &Index::Capacity), InstanceMethod("count", &Index::Count),
+         InstanceMethod("labels", &Index::Labels), InstanceMethod("search", &Index::SearchSync),
+         InstanceMethod("searchAsync", &Index::SearchAsync), InstanceMethod("save", &Index::Save),
+         InstanceMethod("load", &Index::Load)});
+    exports.Set("Index", cls);
+    return exports;
+  }
+
+  // new Index(space, dimensions, capacity, m, efConstruction, seed)
+  explicit Index(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Index>(info) {
+    try {
+      space_kind_ = ParseSpace(info[0].As<Napi::String>().Utf8Value());
+      dimensions_ = info[1].As<Napi::Number>().Uint32Value();
+      if (dimensions_ == 0) throw std::invalid_argument("dimensions must be positive");
+      size_t capacity = info[2].As<Napi::Number>().Uint32Value();
+      size_t m = info[3].As<Napi::Number>().Uint32Value();
+      size_t ef_construction = info[4].As<Napi::Number>().Uint32Value();
+      size_t seed = info[5].As<Napi::Number>().Uint32Value();
+      MakeSpace();
+      graph_ = std::make_unique<Graph>(space_.get(), capacity, m, ef_construction, seed);
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(info.Env(), e.what());
+    }
+  }
+
+  // The vector as the graph stores it: unit length under cosine (hnswlib's cosine is the
+  // inner product of normalized vectors).
+  std::vector<float> Prepared(const float* vector) const {
+    std::vector<float> out(vector, vector + dimensions_);
+    if (space_kind_ == Space::Cosine) {
+      double norm = 0;
+      for (float x : out) norm += static_cast<double>(x) * x;
+      norm = std::sqrt(norm);
+      if (norm > 0)
+        for (float& x : out) x = static_cast<float>(x / norm);
+    }
+    return out;
+  }
+
+  void AddPrepared(const float* vector, uint32_t label) {
+    std::vector<float> data = Prepared(vector);
+    graph_->addPoint(data.data(), label);
+  }
+
+  // hnswlib's searchKnn with ef as an argument: greedy descent through the upper layers,
+  // then a best-first search of the base layer with ef candidates.
+  Hits SearchPrepared(const float* query, size_t k, size_t ef, hnswlib::BaseFilterFunctor* filter) const {
+    Hits hits;
+    const Graph& g = *graph_;
+    if (g.cur_element_count == 0 || k == 0) return hits;
+    hnswlib::tableint current = g.enterpoint_node_;
+    float best = g.fstdistfunc_(query, g.getDataByInternalId(current), g.dist_func_param_);
+    for (int level = g.maxlevel_; level > 0; level--) {
+      bool changed = true;
+      while (changed) {
+        changed = false;
+        unsigned int* list = g.get_linklist(current, level);
+        int size = g.getListCount(list);
+        auto* neighbours = reinterpret_cast<hnswlib::tableint*>(list + 1);
+        for (int i = 0; i < size; i++) {
+          float d = g.fstdistfunc_(query, g.getDataByInternalId(neighbours[i]), g.dist_func_param_);
+          if (d < best) {
+            best = d;
+            current = neighbours[i];
+            changed = true;
+          }
+        }
+      }
+    }
+    size_t width = std::max(ef, k);
+    auto top = (g.num_deleted_ == 0 && filter == nullptr)
+                   ? g.searchBaseLayerST<true>(current, query, width, filter)
+                   : g.searchBaseLayerST<false>(current, query, width, filter);
+    while (top.size() > k) top.pop();
+    size_t n = top.size();
+    hits.labels.resize(n);
+    hits.distances.resize(n);
+    for (size_t i = n; i-- > 0;) {
+      hits.distances[i] = top.top().first;
+      hits.labels[i] = static_cast<uint32_t>(g.getExternalLabel(top.top().second));
+      top.pop();
+    }
+    return hits;
+  }
+
+  size_t Dimensions() const { return dimensions_; }
+  Graph& graph() { return *graph_; }
+
+  // Shared by searches and adds, exclusive for resize and load: hnswlib's resize moves the
+  // graph's memory under a running search.
+  mutable std::shared_mutex resize_lock_;
+
+ private:
+  void MakeSpace() {
+    if (space_kind_ == Space::L2)
+      space_ = std::make_unique<hnswlib::L2Space>(dimensions_);
+    else
+      space_ = std::make_unique<hnswlib::InnerProductSpace>(dimensions_);
+  }
+
+  // add(label, vector) → whether the label became live (it was absent or deleted): adds,
+  // or replaces the vector of an existing label and undeletes it.
+  Napi::Value Add(const Napi::CallbackInfo& info) {
+    bool became_live = true;
+    try {
+      uint32_t label = LabelOf(info[0]);
+      const float* vector = FloatsOf(info[1], dimensions_, "vector");
+      std::shared_lock<std::shared_mutex> lock(resize_lock_);
+      {
+        std::unique_lock<std::mutex> table(graph_->label_lookup_lock);
+        auto found = graph_->label_lookup_.find(label);
+        became_live = found == graph_->label_lookup_.end() || graph_->isMarkedDeleted(found->second);
+      }
+      AddPrepared(vector, label);
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(info.Env(), e.what());
+    }
+    return Napi::Boolean::New(info.Env(), became_live);
+  }
+
+  // addBatch(labels, vectors, threads): addBatchAsync's work on the calling thread plus
+  // helper threads; for worker threads, where blocking is fine.
+  Napi::Value AddBatchSync(const Napi::CallbackInfo& info);
+
+  Napi::Value AddBatchAsync(const Napi::CallbackInfo& info);
+  Napi::Value SearchAsync(const Napi::CallbackInfo& info);
+
+  // remove(label): marks it deleted; false when the label is absent or already deleted.
+  Napi::Value Remove(const Napi::CallbackInfo& info) {
+    uint32_t label = LabelOf(info[0]);
+    try {
+      std::shared_lock<std::shared_mutex> lock(resize_lock_);
+      graph_->markDelete(label);
+    } catch (const std::exception&) {
+      return Napi::Boolean::New(info.Env(), false);
+    }
+    return Napi::Boolean::New(info.Env(), true);
+  }
+
+  Napi::Value Resize(const Napi::CallbackInfo& info) {
+    size_t capacity = info[0].As<Napi::Number>().Uint32Value();
+    try {
+      std::unique_lock<std::shared_mutex> lock(resize_lock_);
+      graph_->resizeIndex(capacity);
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(info.Env(), e.what());
+    }
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Capacity(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(graph_->max_elements_));
+  }
+
+  // Elements in the graph, deleted ones included.
+  Napi::Value Count(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(graph_->cur_element_count.load()));
+  }
+
+  // labels() → { live: Uint32Array, deleted: Uint32Array }, each in ascending order.
+  Napi::Value Labels(const Napi::CallbackInfo& info) {
+    std::vector<uint32_t> live;
+    std::vector<uint32_t> deleted;
+    {
+      std::shared_lock<std::shared_mutex> lock(resize_lock_);
+      std::unique_lock<std::mutex> table(graph_->label_lookup_lock);
+      for (const auto& entry : graph_->label_lookup_) {
+        (graph_->isMarkedDeleted(entry.second) ? deleted : live).push_back(static_cast<uint32_t>(entry.first));
+      }
+    }
+    std::sort(live.begin(), live.end());
+    std::sort(deleted.begin(), deleted.end());
+    auto out = Napi::Object::New(info.Env());
+    auto toJs = [&](const std::vector<uint32_t>& v) {
+      auto array = Napi::Uint32Array::New(info.Env(), v.size());
+      std::copy(v.begin(), v.end(), array.Data());
+      return array;
+    };
+    out.Set("live", toJs(live));
+    out.Set("deleted", toJs(deleted));
+    return out;
+  }
+
+  // search(query, k, ef, filter?) on the calling thread; filter(label) → boolean.
+  Napi::Value SearchSync(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Hits hits;
+    try {
+      std::vector<float> query = Prepared(FloatsOf(info[0], dimensions_, "query"));
+      size_t k = info[1].As<Napi::Number>().Uint32Value();
+      size_t ef = info[2].As<Napi::Number>().Uint32Value();
+      std::shared_lock<std::shared_mutex> lock(resize_lock_);
+      if (info.Length() > 3 && info[3].IsFunction()) {
+        CallbackFilter filter(env, info[3].As<Napi::Function>());
+        hits = SearchPrepared(query.data(), k, ef, &filter);
+      } else {
+        hits = SearchPrepared(query.data(), k, ef, nullptr);
+      }
+    } catch (const Napi::Error&) {
+      throw;  // an exception thrown by the JS filter: propagate it unchanged
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(env, e.what());
+    }
+    return HitsToJs(env, hits);
+  }
+
+  // save(path): hnswlib's own file format (the one hnswlib-node writes).
+  Napi::Value Save(const Napi::CallbackInfo& info) {
+    try {
+      std::unique_lock<std::shared_mutex> lock(resize_lock_);
+      graph_->saveIndex(info[0].As<Napi::String>().Utf8Value());
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(info.Env(), e.what());
+    }
+    return info.Env().Undefined();
+  }
+
+  // load(path): replaces the graph with the file's.
+  Napi::Value Load(const Napi::CallbackInfo& info) {
+    try {
+      std::string path = info[0].As<Napi::String>().Utf8Value();
+      auto graph = std::make_unique<Graph>(space_.get(), path, false, 0, false);
+      std::unique_lock<std::shared_mutex> lock(resize_lock_);
+      graph_ = std::move(graph);
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(info.Env(), e.what());
+    }
+    return info.Env().Undefined();
+  }
+
+  Space space_kind_ = Space::L2;
+  size_t dimensions_ = 0;
+  std::unique_ptr<hnswlib::SpaceInterface<float>> space_;
+  std::unique_ptr<Graph> graph_;
+};
+
+// Adds `count` points from `threads` threads (hnswlib's inserts lock per node); returns
+// the first error's message, or "" when all were added.
+std::string AddBatch(Index& index, const uint32_t* labels, const float* vectors, size_t count, size_t threads) {
+  std::atomic<size_t> next{0};
+  std::mutex error_lock;
+  std::string error;
+  size_t dims = index.Dimensions();
+  auto work = [&]() {
+    for (size_t i = next++; i < count; i = next++) {
+      try {
+        index.AddPrepared(vectors + i * dims, labels[i]);
+      } catch (const std::exception& e) {
+        std::lock_guard<std::mutex> guard(error_lock);
+        if (error.empty()) error = e.what();
+        next = count;
+      }
+    }
+  };
+  std::shared_lock<std::shared_mutex> lock(index.resize_lock_);
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < std::max<size_t>(1, threads); t++) pool.emplace_back(work);
+  work();
+  for (auto& thread : pool) thread.join();
+  return error;
+}
+
+// Checks addBatch's arguments: labels a Uint32Array, vectors labels × dims floats, room left.
+void CheckBatch(Index& index, const Napi::CallbackInfo& info) {
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array)
+    throw std::invalid_argument("labels must be a Uint32Array");
+  size_t count = info[0].As<Napi::Uint32Array>().ElementLength();
+  FloatsOf(info[1], count * index.Dimensions(), "vectors");
+  if (index.graph().cur_element_count + count > index.graph().max_elements_)
+    throw std::invalid_argument("batch exceeds the index capacity; resize first");
+}
+
+Napi::Value Index::AddBatchSync(const Napi::CallbackInfo& info) {
+  std::string error;
+  try {
+    CheckBatch(*this, info);
+    auto labels = info[0].As<Napi::Uint32Array>();
+    error = AddBatch(*this, labels.Data(), info[1].As<Napi::Float32Array>().Data(), labels.ElementLength(),
+                     info[2].As<Napi::Number>().Uint32Value());
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  if (!error.empty()) throw Napi::Error::New(info.Env(), error);
+  return info.Env().Undefined();
+}
+
+// Resolves a promise with the search's hits; the index object and the bitmap are kept
+// referenced until the search is done.
+class SearchWorker : public Napi::AsyncWorker {
+ public:
+  SearchWorker(Napi::Env env, Index* index, Napi::Object self, std::vector<float> query, size_t k, size_t ef,
+               Napi::Value bitmap)
+      : Napi::AsyncWorker(env),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        index_(index),
+        self_(Napi::Persistent(self)),
+        query_(std::move(query)),
+        k_(k),
+        ef_(ef) {
+    if (bitmap.IsTypedArray()) {
+      auto bytes = bitmap.As<Napi::Uint8Array>();
+      bitmap_ref_ = Napi::Persistent(bitmap.As<Napi::Object>());
+      bits_ = bytes.Data();
+      bits_length_ = bytes.ByteLength();
+      filtered_ = true;
+    }
+  }
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      std::shared_lock<std::shared_mutex> lock(index_->resize_lock_);
+      if (filtered_) {
+        BitmapFilter filter(bits_, bits_length_);
+        hits_ = index_->SearchPrepared(query_.data(), k_, ef_, &filter);
+      } else {
+        hits_ = index_->SearchPrepared(query_.data(), k_, ef_, nullptr);
+      }
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+
+  void OnOK() override { deferred_.Resolve(HitsToJs(Env(), hits_)); }
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Index* index_;
+  Napi::ObjectReference self_;
+  Napi::ObjectReference bitmap_ref_;
+  std::vector<float> query_;
+  size_t k_;
+  size_t ef_;
+  const uint8_t* bits_ = nullptr;
+  size_t bits_length_ = 0;
+  bool filtered_ = false;
+  Hits hits_;
+};
+
+// searchAsync(query, k, ef, bitmap?) → Promise<{ labels, distances }>, run on the thread pool.
+Napi::Value Index::SearchAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  try {
+    std::vector<float> query = Prepared(FloatsOf(info[0], dimensions_, "query"));
+    size_t k = info[1].As<Napi::Number>().Uint32Value();
+    size_t ef = info[2].As<Napi::Number>().Uint32Value();
+    Napi::Value bitmap = info.Length() > 3 ? info[3] : env.Undefined();
+    if (!bitmap.IsUndefined() && !bitmap.IsNull() &&
+        !(bitmap.IsTypedArray() && bitmap.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array))
+      throw std::invalid_argument("bitmap must be a Uint8Array");
+    auto* worker = new SearchWorker(env, this, info.This().As<Napi::Object>(), std::move(query), k, ef, bitmap);
+    Napi::Promise promise = worker->Promise();
+    worker->Queue();
+    return promise;
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+}
+
+// Adds a batch from `threads` threads (hnswlib's inserts lock per node), off the event loop.
+class AddBatchWorker : public Napi::AsyncWorker {
+ public:
+  AddBatchWorker(Napi::Env env, Index* index, Napi::Object self, Napi::Uint32Array labels, Napi::Float32Array vectors,
+                 size_t threads)
+      : Napi::AsyncWorker(env),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        index_(index),
+        self_(Napi::Persistent(self)),
+        labels_ref_(Napi::Persistent(labels.As<Napi::Object>())),
+        vectors_ref_(Napi::Persistent(vectors.As<Napi::Object>())),
+        labels_(labels.Data()),
+        vectors_(vectors.Data()),
+        count_(labels.ElementLength()),
+        threads_(std::max<size_t>(1, threads)) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    std::string error = AddBatch(*index_, labels_, vectors_, count_, threads_);
+    if (!error.empty()) SetError(error);
+  }
+
+  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Index* index_;
+  Napi::ObjectReference self_;
+  Napi::ObjectReference labels_ref_;
+  Napi::ObjectReference vectors_ref_;
+  const uint32_t* labels_;
+  const float* vectors_;
+  size_t count_;
+  size_t threads_;
+};
+
+// addBatchAsync(labels: Uint32Array, vectors: Float32Array (labels.length × dims), threads)
+// → Promise<void>. The caller keeps capacity sufficient and does not touch the arrays
+// until the promise settles.
+Napi::Value Index::AddBatchAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  try {
+    CheckBatch(*this, info);
+    auto labels = info[0].As<Napi::Uint32Array>();
+    size_t threads = info[2].As<Napi::Number>().Uint32Value();
+    auto* worker = new AddBatchWorker(env, this, info.This().As<Napi::Object>(), labels,
+                                      info[1].As<Napi::Float32Array>(), threads);
+    Napi::Promise promise = worker->Promise();
+    worker->Queue();
+    return promise;
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, e.what());
+  }
+}
+
+Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return Index::Init(env, exports); }
+
+}  // namespace
+
+NODE_API_MODULE(quiver_hnsw, InitModule)
