@@ -76,6 +76,9 @@ export class SqlTarget implements SearchTarget {
           user: options.user,
           database: options.database,
         });
+        // A dropped connection fails the query in flight; without a listener it would also
+        // crash the harness before it could stop its quiver serve.
+        client.on('error', () => {});
         await client.connect();
         target.clients.push(client);
       }
