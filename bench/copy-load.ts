@@ -10,17 +10,13 @@
  * Without --quiver a `quiver serve` process is started on a temporary data directory
  * (durable: every COPY is a WAL commit). Without --postgres only Quiver is measured.
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { idVectorCopyBinary } from '../src/engine/testing/id-vector-copy.ts';
 import { clusteredData } from '../src/storage/vector/testing/clustered-data.ts';
+import { startQuiver } from './lib/quiver-server.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -94,39 +90,12 @@ async function measure(name: string, hostPort: string, format: Format, data: Buf
   }
 }
 
-/** A `quiver serve` child process (its own event loop and core, as users run it). */
-async function startQuiver(dataDir: string): Promise<{ port: number; close: () => Promise<void> }> {
-  const main = fileURLToPath(new URL('../src/server/main.ts', import.meta.url));
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', main, 'serve', '--port', '0', '--data-dir', dataDir],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      const m = /listening on [^:]+:(\d+)/.exec(d.toString());
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`quiver exited with ${code}`)));
-  });
-  const close = async () => {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  };
-  return { port, close };
-}
-
 async function main(): Promise<void> {
-  let dataDir: string | null = null;
   let quiver = args.quiver;
   let close = async () => {};
   if (!quiver) {
-    dataDir = await mkdtemp(join(tmpdir(), 'quiver-bench-'));
-    const server = await startQuiver(dataDir);
-    quiver = `127.0.0.1:${server.port}`;
+    const server = await startQuiver();
+    quiver = server.hostPort;
     close = server.close;
   }
   const results: Result[] = [];
@@ -138,7 +107,6 @@ async function main(): Promise<void> {
     }
   } finally {
     await close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   }
   for (const r of results) console.log(JSON.stringify(r));
   console.log(`\nCOPY ${ROWS} rows × vector(${DIMS})\n`);
