@@ -99,13 +99,15 @@ async function startQuiver(dataDir: string): Promise<{ port: number; close: () =
   const main = fileURLToPath(new URL('../src/server/main.ts', import.meta.url));
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', main, 'serve', '--port', '0', '--data-dir', dataDir],
+    ['--import', 'tsx', main, 'serve', '--port', '0', '--data-dir', dataDir, '--http-port', 'off'],
     {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'inherit', 'pipe'],
     },
   );
   const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
+    // The server's log (JSON lines on stderr) announces the port; pass the log on.
+    child.stderr!.on('data', (d: Buffer) => {
+      process.stderr.write(d);
       const m = /listening on [^:]+:(\d+)/.exec(d.toString());
       if (m) resolve(Number(m[1]));
     });
