@@ -1,12 +1,13 @@
 /**
  * The server's Prometheus metrics (served at /metrics by ops-http.ts): prom-client's
- * process and Node.js metrics plus Quiver's own. Only the latency histogram is touched per
- * statement (one observe on a child bound at start); counters are plain numbers here and
- * gauges are read from their owners when Prometheus scrapes.
+ * process and Node.js metrics plus Quiver's own. Per statement only plain numbers move
+ * (latency-histogram.ts, and counters kept here); prom-client reads them, and the gauges'
+ * owners, when Prometheus scrapes.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { QUERY_KINDS, type QueryKind, type StatementObserver } from '../engine/statement-stats.ts';
 import type { SegmentCacheStats } from '../storage/segment-cache.ts';
+import { LatencyHistogram, type SeriesIndex } from './latency-histogram.ts';
 
 /** Where the gauges read their values at scrape time. */
 export interface MetricSources {
@@ -23,19 +24,16 @@ const DURATION_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120,
 ];
 
-interface Observer {
-  observe(value: number): void;
-}
-
 interface KindStats {
-  readonly ok: Observer;
-  readonly error: Observer;
+  readonly ok: SeriesIndex;
+  readonly error: SeriesIndex;
   okCount: number;
   errorCount: number;
 }
 
 export class ServerMetrics implements StatementObserver {
   readonly registry = new Registry();
+  private readonly duration: LatencyHistogram;
   private readonly byKind: Record<QueryKind, KindStats>;
   private rowsReturned = 0;
   private rowsWritten = 0;
@@ -49,21 +47,14 @@ export class ServerMetrics implements StatementObserver {
   constructor() {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    const duration = new Histogram({
-      name: 'quiver_query_duration_seconds',
-      help: 'Statement execution time, until the result is complete (and a COMMIT durable); sending rows is not included',
-      labelNames: ['kind', 'outcome'] as const,
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
+    // Every series exists from the start, so rate() and dashboards see zeros, not gaps.
+    const duration = new LatencyHistogram(DURATION_BUCKETS, this.registry);
+    this.duration = duration;
     const byKind = {} as Record<QueryKind, KindStats>;
     for (const kind of QUERY_KINDS) {
-      // Every series exists from the start, so rate() and dashboards see zeros, not gaps.
-      duration.zero({ kind, outcome: 'ok' });
-      duration.zero({ kind, outcome: 'error' });
       byKind[kind] = {
-        ok: duration.labels(kind, 'ok'),
-        error: duration.labels(kind, 'error'),
+        ok: duration.series(kind, true),
+        error: duration.series(kind, false),
         okCount: 0,
         errorCount: 0,
       };
@@ -166,10 +157,10 @@ export class ServerMetrics implements StatementObserver {
   ): void {
     const stats = this.byKind[kind];
     if (ok) {
-      stats.ok.observe(seconds);
+      this.duration.observe(stats.ok, seconds);
       stats.okCount++;
     } else {
-      stats.error.observe(seconds);
+      this.duration.observe(stats.error, seconds);
       stats.errorCount++;
     }
     this.rowsReturned += rowsReturned;
