@@ -109,8 +109,9 @@ async function main(argv: string[]): Promise<void> {
   const httpPort = httpText === 'off' ? null : Number(httpText);
   if (httpPort !== null && (!/^\d+$/.test(httpText) || httpPort > 65535))
     fail(`invalid HTTP port "${httpText}" (a port number, 0 for any free port, or off)`);
-  if (httpPort !== null && httpPort !== 0 && httpPort === port) fail('--http-port must differ from --port');
   const httpHost = (values['http-host'] as string | undefined) ?? process.env.QUIVER_HTTP_HOST ?? host;
+  if (httpPort !== null && httpPort !== 0 && httpPort === port && httpHost === host)
+    fail('--http-port must differ from --port');
   const level = (values['log-level'] as string | undefined) ?? process.env.QUIVER_LOG_LEVEL ?? 'info';
   if (!isLogLevel(level)) fail(`invalid log level "${level}" (one of ${LOG_LEVELS.join(', ')})`);
   logger = createLogger(level);

@@ -119,7 +119,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= (async () => {
-      // Not ready from here on: a load balancer stops sending new connections first.
+      // /readyz answers 503 from here on; the operations port itself closes last.
       state = 'stopping';
       try {
         await wire.close();
