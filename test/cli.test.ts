@@ -14,6 +14,8 @@ const BIN = new URL('../bin/quiver.js', import.meta.url).pathname;
 
 function run(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [BIN, ...args], {
+    // Anywhere but the repository: the command must not depend on the working directory.
+    cwd: tmpdir(),
     env: { ...process.env, ...env },
     encoding: 'utf8',
     timeout: 30_000,
