@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', join(root, 'src/server/main.ts'), ...process.argv.slice(2)],
+  // Resolved from here, not from the working directory, so `quiver` runs from anywhere.
+  ['--import', import.meta.resolve('tsx'), join(root, 'src/server/main.ts'), ...process.argv.slice(2)],
   {
     stdio: 'inherit',
   },

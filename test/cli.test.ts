@@ -14,6 +14,8 @@ const BIN = new URL('../bin/quiver.js', import.meta.url).pathname;
 
 function run(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [BIN, ...args], {
+    // Anywhere but the repository: the command must not depend on the working directory.
+    cwd: tmpdir(),
     env: { ...process.env, ...env },
     encoding: 'utf8',
     timeout: 30_000,
@@ -26,6 +28,43 @@ async function freePort(): Promise<number> {
       const { port } = s.address() as { port: number };
       s.close(() => resolve(port));
     });
+  });
+}
+
+interface LogLine {
+  readonly level: string;
+  readonly time: string;
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+/** Resolves with the first JSON log line on the child's stderr that `match` accepts. */
+function logLine(
+  proc: ChildProcess,
+  match: (line: LogLine) => boolean,
+  seen: LogLine[] = [],
+): Promise<LogLine> {
+  return new Promise((resolve, reject) => {
+    let pending = '';
+    const timer = setTimeout(
+      () => reject(new Error(`no such log line; saw ${JSON.stringify(seen)}`)),
+      30_000,
+    );
+    const onData = (d: Buffer) => {
+      pending += d.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const text of lines) {
+        const line = JSON.parse(text) as LogLine;
+        seen.push(line);
+        if (match(line)) {
+          clearTimeout(timer);
+          proc.stderr!.off('data', onData);
+          resolve(line);
+        }
+      }
+    };
+    proc.stderr!.on('data', onData);
   });
 }
 
@@ -52,6 +91,9 @@ describe('quiver CLI', () => {
       '--tls-cert',
       '--tls-key',
       '--server-version',
+      '--http-port',
+      '--http-host',
+      '--log-level',
     ]) {
       expect(r.stdout).toContain(flag);
     }
@@ -66,6 +108,9 @@ describe('quiver CLI', () => {
       'quiver: --in-memory and --data-dir cannot be used together',
     ],
     [['launch'], 'quiver: unknown command "launch"'],
+    [['serve', '--http-port', 'x'], 'quiver: invalid HTTP port "x"'],
+    [['serve', '--port', '7000', '--http-port', '7000'], 'quiver: --http-port must differ from --port'],
+    [['serve', '--log-level', 'loud'], 'quiver: invalid log level "loud"'],
   ])('bad configuration %j fails at start with one message', (args, message) => {
     const r = run(args);
     expect(r.status).toBe(2);
@@ -77,22 +122,43 @@ describe('quiver CLI', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'quiver-cli-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
     child = spawn(process.execPath, [BIN, 'serve'], {
-      env: { ...process.env, QUIVER_HOST: '127.0.0.1', QUIVER_PORT: String(port), QUIVER_DATA_DIR: dataDir },
+      env: {
+        ...process.env,
+        QUIVER_HOST: '127.0.0.1',
+        QUIVER_PORT: String(port),
+        QUIVER_DATA_DIR: dataDir,
+        QUIVER_HTTP_PORT: 'off',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('server did not start')), 30_000);
-      child!.stdout!.on('data', (d: Buffer) => {
-        if (d.toString().includes(`listening on 127.0.0.1:${port}`)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    await logLine(child, (line) => line.msg.includes(`listening on 127.0.0.1:${port}`));
     const client = new pg.Client({ host: '127.0.0.1', port, user: 'quiver', database: 'quiver' });
     await client.connect();
     const r = await client.query('SELECT current_user AS u, current_database() AS d');
     expect(r.rows).toEqual([{ u: 'quiver', d: 'quiver' }]);
     await client.end();
+  });
+
+  test('the log is JSON lines on stderr: start-up, recovery, checkpoint, shutdown', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'quiver-cli-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    child = spawn(
+      process.execPath,
+      [BIN, 'serve', '--port', '0', '--http-port', '0', '--data-dir', dataDir, '--log-level', 'debug'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const lines: LogLine[] = [];
+    const listening = await logLine(child, (line) => line.msg.startsWith('listening on'), lines);
+    expect(lines.find((l) => l.msg === 'recovery complete')).toMatchObject({ level: 'info', walRecords: 0 });
+    expect(listening).toMatchObject({ level: 'info', name: 'quiver', host: '127.0.0.1', dataDir });
+    expect(listening.msg).toContain(`operations on http://127.0.0.1:${listening.httpPort}`);
+    const ready = await fetch(`http://127.0.0.1:${listening.httpPort}/readyz`);
+    expect(ready.status).toBe(200);
+    const stopped = logLine(child, (line) => line.msg === 'stopped', lines);
+    child.kill('SIGTERM');
+    await stopped;
+    const shutdown = lines.slice(lines.indexOf(listening) + 1).map((l) => l.msg);
+    // A clean shutdown checkpoints, so the next start reads segments.
+    expect(shutdown).toEqual(['shutting down', 'checkpoint complete', 'stopped']);
   });
 });

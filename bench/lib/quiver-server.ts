@@ -19,15 +19,16 @@ export interface QuiverServer {
 export async function startQuiver(extraFlags: readonly string[] = []): Promise<QuiverServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'quiver-bench-'));
   const main = fileURLToPath(new URL('../../src/server/main.ts', import.meta.url));
-  const flags = ['--port', '0', '--data-dir', dataDir, ...extraFlags];
+  const flags = ['--port', '0', '--data-dir', dataDir, '--http-port', 'off', ...extraFlags];
   const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve', ...flags], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'inherit', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let port: number;
   try {
     port = await new Promise<number>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
+      // Its log (JSON lines on stderr) announces the port.
+      child.stderr!.on('data', (d: Buffer) => {
         const m = /listening on [^:]+:(\d+)/.exec(d.toString());
         if (m) resolve(Number(m[1]));
       });
@@ -37,8 +38,8 @@ export async function startQuiver(extraFlags: readonly string[] = []): Promise<Q
     await rm(dataDir, { recursive: true, force: true });
     throw err;
   }
-  // Keep reading its output so a chatty server never blocks on a full pipe.
-  child.stdout!.resume();
+  // Keep reading its log so a chatty server never blocks on a full pipe.
+  child.stderr!.resume();
   return {
     hostPort: `127.0.0.1:${port}`,
     flags: flags.filter((f) => f !== dataDir && f !== '--data-dir'),

@@ -42,6 +42,7 @@ import {
   writeCheckpoint,
 } from './checkpoint.ts';
 import { saveIndexFile } from './index-files.ts';
+import { type OpsLog, STDERR_LOG } from './ops-log.ts';
 import { CATALOG_LSN_KEY, type RecoveryStats, recover } from './recovery.ts';
 import type { CommitLog } from './session-transaction.ts';
 
@@ -55,6 +56,8 @@ export interface PersistenceOptions {
   readonly checkpointWalBytes?: number;
   /** Bytes of sealed segments kept loaded (segment-cache.ts). */
   readonly memoryBudgetBytes?: number;
+  /** Checkpoints and their failures are reported here. */
+  readonly log?: OpsLog;
 }
 
 const DEFAULT_MEMORY_BUDGET_BYTES = 2 * 1024 * 1024 * 1024;
@@ -79,6 +82,9 @@ export class Persistence implements CommitLog {
   private readonly checkpointWalBytes: number;
   /** Per open transaction and table (`top/oid`): how much of its write log `spill` has seen. */
   private readonly spilledUpTo = new Map<string, number>();
+  private readonly opsLog: OpsLog;
+  /** Checkpoints completed since the server started (quiver_checkpoints_total). */
+  checkpoints = 0;
 
   private constructor(
     readonly catalog: Catalog,
@@ -94,6 +100,15 @@ export class Persistence implements CommitLog {
     this.manifests = recovered.manifests;
     this.lastCheckpointLsn = recovered.checkpointLsn;
     this.checkpointWalBytes = options.checkpointWalBytes ?? DEFAULT_CHECKPOINT_WAL_BYTES;
+    this.opsLog = options.log ?? STDERR_LOG;
+  }
+
+  /**
+   * WAL bytes written since the last checkpoint: what a restart would replay, and how close
+   * the next automatic checkpoint is (standalone's "WAL lag").
+   */
+  get walBytesSinceCheckpoint(): number {
+    return this.options.wal.nextLsn - this.lastCheckpointLsn;
   }
 
   /** Opens (or creates) the durable state and recovers the catalog and tables from it. */
@@ -137,7 +152,8 @@ export class Persistence implements CommitLog {
       if (--this.inFlight === 0) for (const wake of this.drainWaiters.splice(0)) wake();
     }
     if (this.options.wal.nextLsn - this.lastCheckpointLsn >= this.checkpointWalBytes && !this.running) {
-      void this.checkpoint().catch((err) => process.stderr.write(`quiver: checkpoint failed: ${err}\n`));
+      // No client waits for this one: its failure is only logged (the next commit retries).
+      void this.checkpoint().catch((err) => this.opsLog.error({ err }, 'checkpoint failed'));
     }
   }
 
@@ -213,7 +229,9 @@ export class Persistence implements CommitLog {
       return options.compact ? this.running.then(() => this.checkpoint(options)) : this.running;
     }
     const run = async () => {
+      const started = performance.now();
       const wal = this.options.wal;
+      const walBytes = this.walBytesSinceCheckpoint;
       const snapshot = await this.quiesced(() =>
         takeSnapshot(this.catalog, wal.nextLsn, this.manifests, saveIndexFile, options.compact),
       );
@@ -228,6 +246,18 @@ export class Persistence implements CommitLog {
       this.sealWritten(written);
       await wal.truncateBefore(snapshot.lsn);
       for (const key of unreferenced) await this.options.objects.delete(key);
+      this.checkpoints++;
+      this.opsLog.info(
+        {
+          lsn: snapshot.lsn,
+          walBytes,
+          segmentsWritten: written.length,
+          filesDeleted: unreferenced.length,
+          compact: options.compact === true,
+          ms: Math.round(performance.now() - started),
+        },
+        'checkpoint complete',
+      );
     };
     this.running = run().finally(() => {
       this.running = null;

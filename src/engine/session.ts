@@ -50,6 +50,7 @@ import {
   type RunContext,
   runStatement,
 } from './statement-runner.ts';
+import { reportStatement, type StatementObserver } from './statement-stats.ts';
 import { type TransactionOp, transactionControl } from './transaction-control.ts';
 import { runUtility } from './utility.ts';
 
@@ -81,6 +82,8 @@ export interface EngineServices {
   readonly storage: DurableStorage | null;
   /** Open sessions by process id (pg_cancel_backend); the backend supplies one when absent. */
   readonly sessions?: SessionRegistry;
+  /** Told about every statement that ran (the server's query metrics). */
+  readonly observer?: StatementObserver;
 }
 
 export interface DurableStorage extends CommitLog {
@@ -500,9 +503,16 @@ export class EngineSession implements Session {
     if (!SNAPSHOT_FREE.has(stmt.kind))
       this.transaction.beforeQuery(this.settings.get('default_transaction_isolation'));
     this.interrupts.start(Number(this.settings.get('statement_timeout')));
+    const observer = this.services.observer;
+    const started = observer ? performance.now() : 0;
+    // Set only once the statement succeeded: the observer counts a null as an error.
+    let done: Outcome | null = null;
     try {
       const rc = this.runContext(prepared ? [...prepared.paramTypes] : [], params, this.evalContext());
-      if (stmt.kind === 'Copy') return await runCopy(stmt, rc, sink);
+      if (stmt.kind === 'Copy') {
+        done = await runCopy(stmt, rc, sink);
+        return done;
+      }
       if (stmt.kind === 'NoOp' && stmt.tag === 'VACUUM' && this.transaction.inBlock) {
         throw new SqlError(SqlState.ActiveSqlTransaction, 'VACUUM cannot run inside a transaction block');
       }
@@ -520,6 +530,7 @@ export class EngineSession implements Session {
       // COMMIT (or END, or a failed block's ROLLBACK) reports only once it is durable.
       await this.transaction.settle();
       await this.interrupts.sleepDeferred();
+      done = outcome;
       return outcome;
     } catch (err) {
       throw toSqlError(err);
@@ -528,6 +539,7 @@ export class EngineSession implements Session {
       this.interrupts.finish();
       // COMMIT or ROLLBACK closed the block: cursors without HOLD close with it.
       if (!this.transaction.open) this.cursors.transactionEnded();
+      if (observer) reportStatement(observer, stmt, done, (performance.now() - started) / 1000);
     }
   }
 

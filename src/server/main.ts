@@ -1,9 +1,12 @@
 /**
  * `quiver serve` — the command-line entry point. Flags override environment variables
- * (QUIVER_HOST, QUIVER_PORT, QUIVER_DATA_DIR), which override defaults.
+ * (QUIVER_HOST, QUIVER_PORT, QUIVER_DATA_DIR, …), which override defaults. Mistakes in the
+ * command line are reported as one plain line (exit 2); from then on the server writes its
+ * structured log (log.ts).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { createLogger, isLogLevel, LOG_LEVELS, type Logger } from './log.ts';
 import { startServer } from './start.ts';
 
 const HELP = `Usage: quiver serve [options]
@@ -23,7 +26,17 @@ Options:
   --tls-key <file>     PEM private key
   --server-version <v> PostgreSQL version to report (default 16.4)
   -h, --help           show this help
+
+Operations:
+  --http-port <n|off>  HTTP port for /metrics (Prometheus), /healthz and /readyz; 0 picks a
+                       free port, off disables it (env QUIVER_HTTP_PORT, default 9433)
+  --http-host <addr>   interface for the HTTP port (env QUIVER_HTTP_HOST, default: --host)
+  --log-level <level>  ${LOG_LEVELS.join(', ')}: JSON lines on stderr
+                       (env QUIVER_LOG_LEVEL, default info)
 `;
+
+/** Metrics next to SQL's 5433, clear of postgres_exporter's 9187 (docs/decisions.md). */
+const DEFAULT_HTTP_PORT = '9433';
 
 function fail(message: string): never {
   process.stderr.write(`quiver: ${message}\n`);
@@ -51,6 +64,9 @@ async function main(argv: string[]): Promise<void> {
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'server-version': { type: 'string' },
+        'http-port': { type: 'string' },
+        'http-host': { type: 'string' },
+        'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -88,6 +104,18 @@ async function main(argv: string[]): Promise<void> {
   const checkpointMb = Number(checkpointText);
   if (!Number.isFinite(checkpointMb) || checkpointMb <= 0)
     fail(`invalid checkpoint size "${checkpointText}" (MiB)`);
+  const httpText =
+    (values['http-port'] as string | undefined) ?? process.env.QUIVER_HTTP_PORT ?? DEFAULT_HTTP_PORT;
+  const httpPort = httpText === 'off' ? null : Number(httpText);
+  if (httpPort !== null && (!/^\d+$/.test(httpText) || httpPort > 65535))
+    fail(`invalid HTTP port "${httpText}" (a port number, 0 for any free port, or off)`);
+  const httpHost = (values['http-host'] as string | undefined) ?? process.env.QUIVER_HTTP_HOST ?? host;
+  if (httpPort !== null && httpPort !== 0 && httpPort === port && httpHost === host)
+    fail('--http-port must differ from --port');
+  const level = (values['log-level'] as string | undefined) ?? process.env.QUIVER_LOG_LEVEL ?? 'info';
+  if (!isLogLevel(level)) fail(`invalid log level "${level}" (one of ${LOG_LEVELS.join(', ')})`);
+  logger = createLogger(level);
+  const log = logger;
   const server = await startServer({
     host,
     port,
@@ -96,17 +124,32 @@ async function main(argv: string[]): Promise<void> {
     checkpointWalBytes: checkpointMb * 1024 * 1024,
     tls,
     serverVersion: values['server-version'] as string | undefined,
+    httpPort,
+    httpHost,
+    logger: log,
   });
-  const storage = dataDir === null ? 'in memory' : `data in ${dataDir}`;
-  process.stdout.write(`quiver: listening on ${host}:${server.port} (standalone, ${storage})\n`);
-  const stop = () => {
-    server.close().then(() => process.exit(0));
+  const stop = (signal: NodeJS.Signals) => {
+    log.info({ signal }, 'shutting down');
+    server.close().then(
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log.fatal({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
+/** Set once the command line is understood; failures before that are plain text. */
+let logger: Logger | null = null;
+
 main(process.argv.slice(2)).catch((err) => {
-  process.stderr.write(`quiver: ${(err as Error).message}\n`);
+  if (logger) logger.fatal({ err }, `could not start: ${(err as Error).message}`);
+  else process.stderr.write(`quiver: ${(err as Error).message}\n`);
   process.exit(1);
 });

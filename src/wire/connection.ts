@@ -280,7 +280,7 @@ export class Connection {
   private report(error: unknown): SqlError {
     const sqlError = toSqlError(error);
     if (!(error instanceof SqlError))
-      this.context.logger.error('wire: unclassified error from session', error);
+      this.context.logger.error('wire: unclassified error from session, sent to the client as XX000', error);
     this.channel.writer.errorResponse(sqlError);
     return sqlError;
   }

@@ -76,14 +76,17 @@ async function startChild(dataDir: string): Promise<Child> {
       dataDir,
       '--checkpoint-mb',
       '0.25',
+      '--http-port',
+      'off',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const output: string[] = [];
-  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start: ${output.join('')}`)), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
+    // The server's log (JSON lines on stderr) announces the port.
+    child.stderr!.on('data', (d: Buffer) => {
       output.push(d.toString());
       if (d.toString().includes('listening on')) {
         clearTimeout(timer);
