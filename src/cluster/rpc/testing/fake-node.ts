@@ -33,6 +33,8 @@ export interface FakeNodeOptions {
   readonly onEvent?: (event: string) => void;
   /** A slow replica: searches of FAKE_TABLE.vectors wait this long (or until aborted). */
   readonly searchDelayMs?: number;
+  /** A replica still loading: every search answers 57P03. */
+  readonly notReady?: boolean;
 }
 
 /** Row `rowId`'s vector: the same on every node. */
@@ -91,26 +93,27 @@ export function fakeHandlers(options: FakeNodeOptions): NodeHandlers {
       });
     }
     if (tableId === FAKE_TABLE.unclassified) throw new TypeError('boom');
-    if (tableId === FAKE_TABLE.notReady) {
+    if (tableId === FAKE_TABLE.notReady || options.notReady) {
       throw new SqlError(SqlState.CannotConnectNow, `node ${options.nodeId} has not loaded the segment yet`);
     }
   };
-  const waitForAbort = async (what: string, ctx: CallContext): Promise<never> => {
+  /** Waits `ms` (or until the call's signal fires, then rethrows its reason). */
+  const pause = async (what: string, ctx: CallContext, ms: number): Promise<void> => {
     emit(`${what}-started`);
     try {
-      await sleep(60_000, ctx.signal);
-    } finally {
+      await sleep(ms, ctx.signal);
+    } catch (err) {
       emit(
         `${what}-aborted ${ctx.signal.reason instanceof SqlError ? ctx.signal.reason.message : 'no reason'}`,
       );
+      throw err;
     }
-    throw new Error('unreachable');
   };
 
   return {
     async searchSegments(request, ctx) {
       failFor(request.tableId);
-      if (request.tableId === FAKE_TABLE.hang) await waitForAbort('search', ctx);
+      if (request.tableId === FAKE_TABLE.hang) await pause('search', ctx, 60_000);
       if (request.tableId === FAKE_TABLE.trivial) {
         const hits: SearchHit[] = [];
         for (let i = 0; i < request.k; i++) {
@@ -124,10 +127,7 @@ export function fakeHandlers(options: FakeNodeOptions): NodeHandlers {
         }
         return { hits, stats: [] };
       }
-      if (options.searchDelayMs) {
-        emit('search-started');
-        await sleep(options.searchDelayMs, ctx.signal);
-      }
+      if (options.searchDelayMs) await pause('search', ctx, options.searchDelayMs);
       const started = performance.now();
       const query = new Float32Array(
         request.query.data.buffer.slice(
