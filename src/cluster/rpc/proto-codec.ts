@@ -64,7 +64,7 @@ export interface WireSearchResponse {
 
 export interface WireFetchRequest {
   tableId: U64;
-  rowIds: U64[];
+  rowIds: Uint8Array;
   attnums: number[];
   snapshotTs: U64;
   consistency: string;
@@ -241,7 +241,7 @@ export function searchResponseFromWire(w: WireSearchResponse): SearchResponse {
 export function fetchRequestToWire(r: FetchRequest): WireFetchRequest {
   return {
     tableId: str(r.tableId),
-    rowIds: r.rowIds.map(str),
+    rowIds: packU64(r.rowIds),
     attnums: [...r.attnums],
     snapshotTs: str(r.snapshotTs),
     consistency: WIRE_CONSISTENCY[r.consistency],
@@ -251,18 +251,32 @@ export function fetchRequestToWire(r: FetchRequest): WireFetchRequest {
 export function fetchRequestFromWire(w: WireFetchRequest): FetchRequest {
   return {
     tableId: big(w.tableId),
-    rowIds: w.rowIds.map(big),
+    rowIds: unpackU64(w.rowIds),
     attnums: w.attnums,
     snapshotTs: big(w.snapshotTs),
     consistency: enumValue(CONSISTENCY_OF_WIRE, w.consistency, 'consistency level'),
   };
 }
 
+/** Row ids as packed little-endian uint64s (quiver.proto: FetchRequest, RowBatch). */
+function packU64(ids: readonly bigint[]): Buffer {
+  const out = Buffer.allocUnsafe(ids.length * 8);
+  for (let i = 0; i < ids.length; i++) out.writeBigUInt64LE(ids[i]!, i * 8);
+  return out;
+}
+
+function unpackU64(bytes: Uint8Array): bigint[] {
+  if (bytes.length % 8 !== 0) throw malformed(`row id bytes of length ${bytes.length}`);
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const out = new Array<bigint>(bytes.length / 8);
+  for (let i = 0; i < out.length; i++) out[i] = view.readBigUInt64LE(i * 8);
+  return out;
+}
+
 /** Columns are sent as one byte string each plus lengths (quiver.proto, ColumnValues). */
 export function rowBatchToWire(batch: RowBatch): WireRowBatch {
   const n = batch.rowIds.length;
-  const rowIds = Buffer.allocUnsafe(n * 8);
-  for (let i = 0; i < n; i++) rowIds.writeBigUInt64LE(batch.rowIds[i]!, i * 8);
+  const rowIds = packU64(batch.rowIds);
   const columns = batch.columns.map((column): WireColumnValues => {
     if (column.values.length !== n) {
       throw new SqlError(
@@ -301,11 +315,8 @@ const EMPTY = new Uint8Array(0);
 
 /** Values are views into the received message (no copy per value). */
 export function rowBatchFromWire(w: WireRowBatch): RowBatch {
-  if (w.rowIds.length % 8 !== 0) throw malformed(`row id bytes of length ${w.rowIds.length}`);
-  const n = w.rowIds.length / 8;
-  const ids = Buffer.from(w.rowIds.buffer, w.rowIds.byteOffset, w.rowIds.length);
-  const rowIds = new Array<bigint>(n);
-  for (let i = 0; i < n; i++) rowIds[i] = ids.readBigUInt64LE(i * 8);
+  const rowIds = unpackU64(w.rowIds);
+  const n = rowIds.length;
   const columns = w.columns.map((c): ColumnValues => {
     if (c.lengths.length !== n)
       throw malformed(`column ${c.attnum} has ${c.lengths.length} lengths for ${n} rows`);

@@ -16,6 +16,8 @@ export const FAKE_TABLE = {
   vectors: 1n,
   /** FetchRows sends every row in a single message. */
   oneBatch: 2n,
+  /** FetchRows in ~1 MiB batches of one prebuilt vector per row (no value generation cost). */
+  bulk: 3n,
   dataException: 22n,
   undefinedTable: 404n,
   unclassified: 500n,
@@ -56,6 +58,8 @@ export function fakeCell(rowId: bigint, attnum: number): Uint8Array | null {
   if (attnum === 3) return rowId % 2n === 1n ? null : Buffer.from(`row ${rowId} ✓`, 'utf8');
   throw new SqlError(SqlState.UndefinedColumn, `column number ${attnum} does not exist`);
 }
+
+const BULK_VECTOR = new Uint8Array(fakeVector(1n).buffer);
 
 function l2(a: Float32Array, b: Float32Array): number {
   let s = 0;
@@ -171,13 +175,17 @@ export function fakeHandlers(options: FakeNodeOptions): NodeHandlers {
       const flush = (): RowBatch => {
         const columns: ColumnValues[] = request.attnums.map((attnum) => ({
           attnum,
-          values: rowIds.map((id) => fakeCell(id, attnum)),
+          values: rowIds.map((id) => cell(id, attnum)),
         }));
         const batch = { rowIds, columns };
         rowIds = [];
         bytes = 0;
         return batch;
       };
+      const cell =
+        request.tableId === FAKE_TABLE.bulk
+          ? (rowId: bigint, attnum: number) => (attnum === 2 ? BULK_VECTOR : fakeCell(rowId, attnum))
+          : fakeCell;
       const rowBytes = request.attnums.includes(2) ? FAKE_DIMS * 4 : 32;
       for (const rowId of request.rowIds) {
         rowIds.push(rowId);
