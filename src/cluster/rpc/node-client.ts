@@ -21,6 +21,7 @@ import type {
   TailRequest,
   WalBatch,
 } from './messages.ts';
+import type { NodePeer, RpcCallOptions } from './node-peer.ts';
 import {
   fetchRequestToWire,
   healthFromWire,
@@ -36,13 +37,6 @@ import {
 } from './proto-codec.ts';
 import { MAX_MESSAGE_BYTES, quiverNodeClientConstructor } from './quiver-service.ts';
 import { abortError, statusToError } from './status-mapping.ts';
-
-export interface RpcCallOptions {
-  /** Aborting cancels the call on the peer too (the handler's signal fires). */
-  readonly signal?: AbortSignal;
-  /** Absolute deadline, ms since the epoch (statement_timeout's end); the peer sees it too. */
-  readonly deadline?: number;
-}
 
 const CHANNEL_OPTIONS = {
   'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
@@ -69,7 +63,7 @@ type StreamMethod = (
   options: GrpcCallOptions,
 ) => ClientReadableStream<unknown>;
 
-export class NodeClient {
+export class NodeClient implements NodePeer {
   private readonly client: Client & Record<string, unknown>;
 
   /** `peer` names the node in errors (its node id, or the address). */

@@ -65,13 +65,8 @@ function grpcCodeFor(code: string): status {
 
 type WireFields = SqlErrorFields & { code: string; message: string };
 
-/** The status a handler's failure is sent as. */
-export function errorToStatus(err: unknown, logger: RpcLogger, where: string): Partial<StatusObject> {
-  if (isUnclassified(err)) logger.error(`cluster rpc: ${where} failed with an unclassified error`, err);
-  const e = toSqlError(err);
-  const fields: WireFields = {
-    code: e.code,
-    message: e.message,
+function fieldsOf(e: SqlError): SqlErrorFields {
+  return {
     severity: e.severity,
     detail: e.detail,
     hint: e.hint,
@@ -85,12 +80,39 @@ export function errorToStatus(err: unknown, logger: RpcLogger, where: string): P
     dataType: e.dataType,
     constraint: e.constraint,
   };
+}
+
+/** A handler's failure as a SqlError; anything unclassified is logged and becomes XX000. */
+function classify(err: unknown, logger: RpcLogger, where: string): SqlError {
+  if (isUnclassified(err)) logger.error(`cluster rpc: ${where} failed with an unclassified error`, err);
+  return toSqlError(err);
+}
+
+/** The status a handler's failure is sent as. */
+export function errorToStatus(err: unknown, logger: RpcLogger, where: string): Partial<StatusObject> {
+  const e = classify(err, logger, where);
+  const fields: WireFields = { code: e.code, message: e.message, ...fieldsOf(e) };
   const metadata = new Metadata();
   metadata.set(SQL_ERROR_METADATA_KEY, Buffer.from(JSON.stringify(fields), 'utf8'));
   return { code: grpcCodeFor(e.code), details: e.message, metadata };
 }
 
-const statementTimeout = () =>
+/**
+ * What the caller of an in-process peer sees for a handler failure: the same error a remote
+ * caller would get after the hop (XX000 for the unclassified, retryable for 57P01/57P03).
+ */
+export function handlerErrorForCaller(
+  err: unknown,
+  peer: string,
+  logger: RpcLogger,
+  where: string,
+): SqlError {
+  const e = classify(err, logger, where);
+  if (!UNAVAILABLE_STATES.has(e.code) || e instanceof PeerUnavailableError) return e;
+  return new PeerUnavailableError(peer, e.code, e.message, fieldsOf(e));
+}
+
+export const statementTimeout = () =>
   new SqlError(SqlState.QueryCanceled, 'canceling statement due to statement timeout');
 export const userCancel = () =>
   new SqlError(SqlState.QueryCanceled, 'canceling statement due to user request');
