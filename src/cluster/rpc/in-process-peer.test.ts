@@ -104,6 +104,16 @@ describe.each(Object.keys(subjects))('%s peer', (name) => {
     expect(subject().logged.some((l) => l.includes('TypeError: boom'))).toBe(true);
   });
 
+  it("a peer's FATAL fails the caller's statement as ERROR", async () => {
+    const err = await rejection(subject().peer.searchSegments(request(FAKE_TABLE.fatal)));
+    expect([err.code, err.severity, err.message]).toEqual([
+      '08P01',
+      'ERROR',
+      'invalid frontend message type 0',
+    ]);
+    expect(isRetryable(err)).toBe(false);
+  });
+
   it('a loading node is retryable with its own SQLSTATE', async () => {
     const err = await rejection(subject().peer.searchSegments(request(FAKE_TABLE.notReady)));
     expect(isRetryable(err)).toBe(true);

@@ -10,6 +10,7 @@
 import { Metadata, type ServiceError, type StatusObject, status } from '@grpc/grpc-js';
 import {
   isUnclassified,
+  type Severity,
   SqlError,
   type SqlErrorFields,
   SqlState,
@@ -48,11 +49,17 @@ export function isRetryable(err: unknown): err is PeerUnavailableError {
   return err instanceof PeerUnavailableError;
 }
 
-/** SQLSTATEs a node raises to say "ask another replica". */
-const UNAVAILABLE_STATES: ReadonlySet<string> = new Set([SqlState.AdminShutdown, SqlState.CannotConnectNow]);
+/**
+ * SQLSTATEs that mean "ask another replica": the node is shutting down or not ready, or it
+ * lost a connection it needed itself. Not 08P01: a malformed message is malformed anywhere.
+ */
+function isUnavailableState(code: string): boolean {
+  if (code === SqlState.AdminShutdown || code === SqlState.CannotConnectNow) return true;
+  return code.startsWith('08') && code !== SqlState.ProtocolViolation;
+}
 
 function grpcCodeFor(code: string): status {
-  if (UNAVAILABLE_STATES.has(code) || code.startsWith('08')) return status.UNAVAILABLE;
+  if (isUnavailableState(code)) return status.UNAVAILABLE;
   if (code === SqlState.QueryCanceled) return status.CANCELLED;
   if (code.startsWith('53')) return status.RESOURCE_EXHAUSTED;
   if (code.startsWith('0A')) return status.UNIMPLEMENTED;
@@ -108,8 +115,19 @@ export function handlerErrorForCaller(
   where: string,
 ): SqlError {
   const e = classify(err, logger, where);
-  if (!UNAVAILABLE_STATES.has(e.code) || e instanceof PeerUnavailableError) return e;
-  return new PeerUnavailableError(peer, e.code, e.message, fieldsOf(e));
+  const fields = { ...fieldsOf(e), severity: callerSeverity(e.severity) };
+  if (isUnavailableState(e.code) && !(e instanceof PeerUnavailableError)) {
+    return new PeerUnavailableError(peer, e.code, e.message, fields);
+  }
+  return fields.severity === e.severity ? e : new SqlError(e.code, e.message, fields);
+}
+
+/**
+ * A peer's FATAL ended a session on the peer, not the caller's: the caller's statement
+ * fails (ERROR) and its client connection stays open.
+ */
+function callerSeverity(severity: Severity | undefined): Severity | undefined {
+  return severity === 'FATAL' || severity === 'PANIC' ? 'ERROR' : severity;
 }
 
 export const statementTimeout = () =>
@@ -142,6 +160,7 @@ export function statusToError(err: ServiceError, peer: string, signal: AbortSign
   const sent = sqlErrorFromMetadata(err);
   if (sent) {
     const { code, message, ...fields } = sent;
+    fields.severity = callerSeverity(fields.severity);
     const sqlCode = code as SqlStateCode;
     if (err.code === status.UNAVAILABLE) return new PeerUnavailableError(peer, sqlCode, message, fields);
     return new SqlError(sqlCode, message, fields);

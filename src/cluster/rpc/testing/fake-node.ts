@@ -19,6 +19,8 @@ export const FAKE_TABLE = {
   /** FetchRows in ~1 MiB batches of one prebuilt vector per row (no value generation cost). */
   bulk: 3n,
   dataException: 22n,
+  /** Throws a FATAL 08P01 (a peer session ending), which callers see as ERROR. */
+  fatal: 57n,
   undefinedTable: 404n,
   unclassified: 500n,
   notReady: 503n,
@@ -97,6 +99,11 @@ export function fakeHandlers(options: FakeNodeOptions): NodeHandlers {
       });
     }
     if (tableId === FAKE_TABLE.unclassified) throw new TypeError('boom');
+    if (tableId === FAKE_TABLE.fatal) {
+      throw new SqlError(SqlState.ProtocolViolation, 'invalid frontend message type 0', {
+        severity: 'FATAL',
+      });
+    }
     if (tableId === FAKE_TABLE.notReady || options.notReady) {
       throw new SqlError(SqlState.CannotConnectNow, `node ${options.nodeId} has not loaded the segment yet`);
     }
