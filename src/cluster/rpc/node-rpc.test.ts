@@ -2,8 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SqlError } from '../../errors/sql-error.ts';
 import type { SearchRequest } from './messages.ts';
 import { NodeClient } from './node-client.ts';
+import { NodeServer } from './node-server.ts';
 import { isRetryable, PeerUnavailableError } from './status-mapping.ts';
-import { FAKE_DIMS, FAKE_TABLE, fakeCell, fakeVector } from './testing/fake-node.ts';
+import { FAKE_DIMS, FAKE_TABLE, fakeCell, fakeHandlers, fakeVector } from './testing/fake-node.ts';
 import { type LocalNode, startLocalNode } from './testing/local-node.ts';
 
 const query = fakeVector(424242n);
@@ -272,5 +273,50 @@ describe('Health', () => {
       loadedBytes: 1n << 60n,
       version: '0.1.0-test',
     });
+  });
+});
+
+describe('NodeServer', () => {
+  it('binds the host it is given and advertises advertiseHost', async () => {
+    const server = await NodeServer.start({ handlers: fakeHandlers({ nodeId: 'v6' }), host: '::1' });
+    const client = new NodeClient(server.address, 'v6');
+    try {
+      expect(server.address).toBe(`[::1]:${server.port}`);
+      expect((await client.health()).nodeId).toBe('v6');
+      const advertised = await NodeServer.start({
+        handlers: fakeHandlers({ nodeId: 'a' }),
+        advertiseHost: 'node-a.quiver.svc',
+      });
+      expect(advertised.address).toBe(`node-a.quiver.svc:${advertised.port}`);
+      await advertised.close(0);
+    } finally {
+      client.close();
+      await server.close(0);
+    }
+  });
+
+  it('fails to start on a port in use, naming it', async () => {
+    const port = node.server.port;
+    await expect(NodeServer.start({ handlers: fakeHandlers({ nodeId: 'x' }), port })).rejects.toThrow(
+      `cluster RPC: cannot listen on 127.0.0.1:${port}`,
+    );
+  });
+
+  it('close() cancels calls still running after the grace period', async () => {
+    const events: string[] = [];
+    const server = await NodeServer.start({
+      handlers: fakeHandlers({ nodeId: 'c', onEvent: (e) => events.push(e) }),
+    });
+    const client = new NodeClient(server.address, 'c');
+    try {
+      const pending = client.searchSegments(searchRequest(FAKE_TABLE.hang));
+      await expect.poll(() => events).toContain('search-started');
+      await server.close(100);
+      const err = await rejection(pending);
+      expect(isRetryable(err)).toBe(true);
+      expect(events).toContain('search-aborted terminating connection due to administrator command');
+    } finally {
+      client.close();
+    }
   });
 });

@@ -100,30 +100,39 @@ export class NodeServer {
   private readonly live = new Set<AbortController>();
   private closed = false;
 
+  private boundPort = 0;
+  private advertised = '';
+
   private constructor(
     private readonly server: Server,
     private readonly handlers: NodeHandlers,
     private readonly logger: RpcLogger,
-    /** The bound port (the ephemeral one when 0 was asked for). */
-    readonly port: number,
-    /** `host:port` for peers to dial. */
-    readonly address: string,
   ) {}
 
   static async start(options: NodeServerOptions): Promise<NodeServer> {
     const host = options.host ?? '127.0.0.1';
     const server = new Server(SERVER_OPTIONS);
-    const bindHost = host.includes(':') ? `[${host}]` : host;
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${bindHost}:${options.port ?? 0}`, ServerCredentials.createInsecure(), (err, p) =>
-        err ? reject(err) : resolve(p),
+    const node = new NodeServer(server, options.handlers, options.logger ?? consoleLogger);
+    // Before binding: grpc-js serves as soon as the port is bound.
+    server.addService(quiverNodeService(), node.implementation());
+    const target = `${bracketed(host)}:${options.port ?? 0}`;
+    node.boundPort = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(target, ServerCredentials.createInsecure(), (err, port) =>
+        err ? reject(new Error(`cluster RPC: cannot listen on ${target}: ${err.message}`)) : resolve(port),
       ),
     );
-    const advertise = options.advertiseHost ?? host;
-    const address = `${advertise.includes(':') ? `[${advertise}]` : advertise}:${port}`;
-    const node = new NodeServer(server, options.handlers, options.logger ?? consoleLogger, port, address);
-    server.addService(quiverNodeService(), node.implementation());
+    node.advertised = `${bracketed(options.advertiseHost ?? host)}:${node.boundPort}`;
     return node;
+  }
+
+  /** The bound port (the ephemeral one when 0 was asked for). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** `host:port` for peers to dial. */
+  get address(): string {
+    return this.advertised;
   }
 
   /** Calls being handled now. */
@@ -289,6 +298,10 @@ export class NodeServer {
 function cancelledBeforeStart(call: { cancelled: boolean }): boolean {
   const transport = (call as { call?: { cancelled?: unknown } }).call;
   return call.cancelled || transport?.cancelled === true;
+}
+
+function bracketed(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 function deadlineMs(deadline: Deadline): number | undefined {
