@@ -7,6 +7,7 @@ export const SqlState = {
   Warning: '01000',
   NoData: '02000',
   ConnectionException: '08000',
+  ConnectionFailure: '08006',
   ProtocolViolation: '08P01',
   FeatureNotSupported: '0A000',
   InvalidGrantor: '0L000',
