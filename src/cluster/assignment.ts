@@ -70,37 +70,88 @@ export function computeAssignment(input: AssignmentInput): Map<SegmentId, string
   }
 
   // 2. Place missing replicas on the lightest nodes that lack the segment.
+  const fresh = new Set<string>(); // `${segment}\0${node}` placed by this call: free to move again
   for (const seg of segments) {
     const held = placement.get(seg.id)!;
     while (held.length < r) {
       const target = [...load.values()].filter((l) => !held.includes(l.id)).sort(lighter)[0];
       held.push(target.id);
       add(seg.id, target.id);
+      fresh.add(`${seg.id}\0${target.id}`);
     }
   }
 
-  // 3. Even out counts: move a replica from the fullest node to the emptiest while they differ
-  // by two or more. Each move lowers the sum of squared counts, so this ends.
+  // 3. Even out counts while the fullest and emptiest nodes differ by two or more. Each round
+  // lowers the sum of squared counts, so this ends. Re-placing replicas placed by this call
+  // costs no data movement, so first look for a chain of such moves from the fullest node to
+  // the emptiest (an augmenting path); only without one is an existing replica moved.
+  const move = (seg: SegmentId, from: string, to: string) => {
+    const held = placement.get(seg)!;
+    held[held.indexOf(from)] = to;
+    remove(seg, from);
+    add(seg, to);
+    if (fresh.delete(`${seg}\0${from}`)) fresh.add(`${seg}\0${to}`);
+  };
+  const movable = (from: string, to: string, onlyFresh: boolean): SegmentSize[] =>
+    segments.filter((s) => {
+      const held = placement.get(s.id)!;
+      return held.includes(from) && !held.includes(to) && (!onlyFresh || fresh.has(`${s.id}\0${from}`));
+    });
   for (;;) {
     const sorted = [...load.values()].sort(lighter);
     const low = sorted[0];
     const high = sorted[sorted.length - 1];
     if (!low || high.count - low.count < 2) break;
+    const path = freshPath(high.id, low.id, [...load.keys()], (a, b) => movable(a, b, true)[0]?.id);
+    if (path) {
+      for (const [seg, from, to] of path) move(seg, from, to);
+      continue;
+    }
     // The segment whose move best evens out bytes: the largest one that fits the gap.
-    const candidates = segments.filter((s) => {
-      const held = placement.get(s.id)!;
-      return held.includes(high.id) && !held.includes(low.id);
-    });
+    const candidates = movable(high.id, low.id, false);
     const gap = (high.bytes - low.bytes) / 2;
-    const pick = candidates.find((s) => s.bytes <= gap) ?? candidates[candidates.length - 1];
-    const held = placement.get(pick.id)!;
-    held[held.indexOf(high.id)] = low.id;
-    remove(pick.id, high.id);
-    add(pick.id, low.id);
+    const pick = candidates.find((c) => c.bytes <= gap) ?? candidates[candidates.length - 1];
+    move(pick.id, high.id, low.id);
   }
 
   for (const held of placement.values()) held.sort();
   return placement;
+}
+
+/**
+ * Shortest chain of moves `from` → … → `to` where each step re-places one replica placed by
+ * this call (`edge(a, b)` names such a segment on a that b lacks); breadth-first over nodes.
+ */
+function freshPath(
+  from: string,
+  to: string,
+  nodes: readonly string[],
+  edge: (a: string, b: string) => SegmentId | undefined,
+): [SegmentId, string, string][] | null {
+  const previous = new Map<string, [SegmentId, string]>();
+  const queue = [from];
+  const seen = new Set([from]);
+  while (queue.length > 0) {
+    const at = queue.shift()!;
+    for (const next of nodes) {
+      if (seen.has(next)) continue;
+      const seg = edge(at, next);
+      if (seg === undefined) continue;
+      seen.add(next);
+      previous.set(next, [seg, at]);
+      if (next === to) {
+        const path: [SegmentId, string, string][] = [];
+        for (let node = to; node !== from; ) {
+          const [s, prev] = previous.get(node)!;
+          path.unshift([s, prev, node]);
+          node = prev;
+        }
+        return path;
+      }
+      queue.push(next);
+    }
+  }
+  return null;
 }
 
 /** Replicas added and removed between two placements (for tests and logs). */
