@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { ShardRef } from '../../src/cluster/keys.ts';
 import { readEpoch } from '../../src/cluster/leadership.ts';
@@ -11,6 +13,8 @@ import { SqlError } from '../../src/errors/sql-error.ts';
 import { describeCluster, waitFor } from './fixtures.ts';
 
 const SHARD: ShardRef = { table: '16384', shard: 3 };
+const REPO = join(import.meta.dirname, '..', '..');
+const MEMBER_CHILD = join(REPO, 'src', 'cluster', 'testing', 'member-child.ts');
 
 describeCluster('shard leadership', (fx) => {
   it('one of two contenders leads; after it expires the other takes over with epoch + 1 and the old leader is fenced', async () => {
@@ -114,3 +118,44 @@ describeCluster('shard leadership', (fx) => {
     await leaseB.revoke();
   });
 });
+
+describeCluster(
+  'shard leadership with a killed process',
+  (fx) => {
+    it('kill -9 of the leader: a waiting contender takes over after the TTL with the next epoch', async () => {
+      const { keys, endpoints, store } = fx();
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          MEMBER_CHILD,
+          endpoints![0],
+          keys.cluster,
+          'victim',
+          '1',
+          `${SHARD.table}/${SHARD.shard}`,
+        ],
+        { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      try {
+        let stdout = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        await waitFor(() => stdout.includes('leading'), 15_000, 'child to lead');
+        const lease = await store.grantLease(1);
+        const won = campaignShard(store, keys, SHARD, { nodeId: 'survivor', lease });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const killed = Date.now();
+        child.kill('SIGKILL');
+        const leadership = await won;
+        expect(leadership.epoch).toBe(2);
+        expect(Date.now() - killed).toBeLessThan(4000);
+        await leadership.resign();
+        await lease.revoke();
+      } finally {
+        child.kill('SIGKILL');
+      }
+    });
+  },
+  { kinds: ['etcd'] },
+);
