@@ -48,6 +48,7 @@ export const SqlState = {
   InvalidSchemaName: '3F000',
   TransactionRollback: '40000',
   SerializationFailure: '40001',
+  StatementCompletionUnknown: '40003',
   SyntaxErrorOrAccessRuleViolation: '42000',
   SyntaxError: '42601',
   InsufficientPrivilege: '42501',

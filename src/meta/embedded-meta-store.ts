@@ -64,7 +64,7 @@ interface WatchState {
 interface LeaseState {
   readonly ttlMs: number;
   deadline: number;
-  readonly timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout;
   readonly listeners: (() => void)[];
 }
 
@@ -192,6 +192,15 @@ class EmbeddedMetaStore implements MetaStore {
     return {
       id,
       revoke: () => this.endLease(id, false),
+      abandon: () => {
+        clearInterval(state.timer);
+        const timer = setTimeout(
+          () => void this.endLease(id, true).catch(() => undefined),
+          Math.max(0, state.deadline - Date.now()),
+        );
+        timer.unref();
+        state.timer = timer;
+      },
       onLost: (listener) => void state.listeners.push(listener),
     };
   }

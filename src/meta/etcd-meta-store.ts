@@ -289,6 +289,19 @@ class EtcdLease implements Lease {
     this.listeners.push(listener);
   }
 
+  abandon(): void {
+    if (this.ended) return;
+    this.stop();
+    // etcd expires it at most a TTL after the last renewal; tell listeners no earlier.
+    const timer = setTimeout(
+      () => {
+        for (const listener of this.listeners) listener();
+      },
+      Math.max(0, this.lastRenewal + this.ttlMs - Date.now()),
+    );
+    timer.unref();
+  }
+
   async revoke(): Promise<void> {
     if (this.ended) return;
     this.stop();

@@ -60,6 +60,12 @@ export interface Lease {
   readonly id: number;
   /** Renewed automatically until revoked; `onLost` fires if a renewal fails or it expires. */
   revoke(): Promise<void>;
+  /**
+   * Stops renewing without revoking, as if the holder had died: the lease and its keys expire
+   * after the TTL, and `onLost` fires then. Lets one process stand in for a crashed node in
+   * failover tests (the embedded store cannot be shared by two processes).
+   */
+  abandon(): void;
   onLost(listener: () => void): void;
 }
 

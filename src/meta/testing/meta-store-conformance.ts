@@ -390,6 +390,20 @@ export function describeMetaStoreConformance(name: string, open: () => Promise<M
       });
     });
 
+    it('abandons a lease: no revoke, its keys expire after the TTL and onLost fires', async () => {
+      const lease = await store.grantLease(1);
+      let lost = 0;
+      lease.onLost(() => lost++);
+      await store.put('ab/a', '1', { lease: lease.id });
+      const started = Date.now();
+      lease.abandon();
+      expect((await store.get('ab/a'))?.lease).toBe(lease.id);
+      await waitFor(async () => (await store.get('ab/a')) === null, 4000, 'abandoned lease expired');
+      await waitFor(() => lost === 1, 2000, 'onLost after the abandoned lease expired');
+      // etcd may expire up to ~1.5 s late (its lease checker); never within a fraction of the TTL.
+      expect(Date.now() - started).toBeGreaterThan(300);
+    });
+
     it('persists across reopen (when the fixture can reopen)', async (context) => {
       if (!fixture.reopen) return context.skip();
       await store.put('d/a', '1');

@@ -1,0 +1,245 @@
+/**
+ * A shard leader's WAL in object storage (DESIGN §3, cluster mode); implements the same
+ * `Wal` interface as the standalone local WAL, so the engine's persistence code can use
+ * either.
+ *
+ * Group commit: appends that arrive while a batch is being written form the next batch.
+ * Each batch is one object (wal-batch.ts). After its PUT succeeds, the commit point in the
+ * MetaStore is advanced by a transaction guarded by the leader's fence (leadership.ts);
+ * only then are the batch's appenders acknowledged. A deposed leader's PUT may still land,
+ * but its commit transaction fails (40001), so readers — which read only up to the commit
+ * point — never see that batch. Fencing cannot come from the object store: s3rver (and
+ * older S3) ignore conditional PUTs.
+ *
+ * LSNs count records from 0 and continue across leaders (the commit point carries the
+ * next LSN).
+ */
+import { SqlError } from '../errors/sql-error.ts';
+import { SqlState } from '../errors/sqlstate.ts';
+import type { MetaStore } from '../meta/meta-store.ts';
+import type { ObjectStore } from '../storage/object-store/object-store.ts';
+import type { Wal, WalRecord } from '../storage/wal/wal.ts';
+import type { ClusterKeys, ShardRef } from './keys.ts';
+import { type Leadership, leadershipLostError } from './leadership.ts';
+import {
+  type CommitPoint,
+  committedBatches,
+  garbageBatches,
+  listBatches,
+  readCommitPoint,
+  replayCommitted,
+} from './object-wal-reader.ts';
+import { batchKey, encodeBatch } from './wal-batch.ts';
+
+export interface ObjectWalOptions {
+  readonly store: MetaStore;
+  readonly objects: ObjectStore;
+  readonly keys: ClusterKeys;
+  readonly ref: ShardRef;
+  /** This node's leadership of the shard: every commit-point write is fenced by it. */
+  readonly leadership: Leadership;
+  /** A batch closes at this many bytes of payload (default 8 MiB) … */
+  readonly maxBatchBytes?: number;
+  /** … or this many records (default 10,000). */
+  readonly maxBatchRecords?: number;
+}
+
+interface Pending {
+  readonly payload: Uint8Array;
+  readonly resolve: (lsn: number) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export class ObjectWal implements Wal {
+  private pending: Pending[] = [];
+  private flushing: Promise<void> | undefined;
+  private failure: unknown;
+  private closed = false;
+  /** Serializes the writes of the commit point (batch commits and truncation). */
+  private metaLock: Promise<unknown> = Promise.resolve();
+  private readonly maxBatchBytes: number;
+  private readonly maxBatchRecords: number;
+
+  private constructor(
+    private readonly options: ObjectWalOptions,
+    private point: CommitPoint,
+    private pointRevision: number,
+  ) {
+    this.maxBatchBytes = options.maxBatchBytes ?? 8 << 20;
+    this.maxBatchRecords = options.maxBatchRecords ?? 10_000;
+    options.leadership.onLost((reason) => this.fail(this.lostError(reason)));
+  }
+
+  /**
+   * Opens the log for writing as the shard's leader. Reads the commit point after the
+   * leadership was acquired, so nothing an earlier leader can still commit is missed.
+   */
+  static async open(options: ObjectWalOptions): Promise<ObjectWal> {
+    const { point, modRevision } = await readCommitPoint(options.store, options.keys, options.ref);
+    return new ObjectWal(options, point, modRevision);
+  }
+
+  get nextLsn(): number {
+    return this.point.nextLsn;
+  }
+
+  get commitPoint(): CommitPoint {
+    return this.point;
+  }
+
+  get epoch(): number {
+    return this.options.leadership.epoch;
+  }
+
+  append(payload: Uint8Array): Promise<number> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new SqlError(SqlState.AdminShutdown, 'the WAL is closed'));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ payload, resolve, reject });
+      this.flushing ??= this.flushLoop();
+    });
+  }
+
+  replay(fromLsn: number): AsyncIterable<WalRecord> {
+    const { store, objects, keys, ref } = this.options;
+    return replayCommitted(store, objects, keys, ref, fromLsn, this.point);
+  }
+
+  /**
+   * Records below `lsn` are sealed into segments: moves the replay-from position (fenced)
+   * and deletes the batches wholly below it, along with garbage from deposed leaders.
+   */
+  async truncateBefore(lsn: number): Promise<void> {
+    const { objects, ref } = this.options;
+    await this.withMetaLock(async () => {
+      const target = Math.min(lsn, this.point.nextLsn);
+      if (target <= this.point.replayFrom.lsn) return;
+      const batches = committedBatches(await listBatches(objects, ref), this.point, ref, objects.location);
+      // First batch that still holds a record ≥ target (or past the end when none does).
+      let seq = this.point.seq + 1;
+      for (let i = 0; i < batches.length; i++) {
+        const end = i + 1 < batches.length ? batches[i + 1].firstLsn : this.point.nextLsn;
+        if (end > target) {
+          seq = batches[i].seq;
+          break;
+        }
+      }
+      await this.writePoint({ ...this.point, replayFrom: { seq, lsn: target } });
+    });
+    await this.collectGarbage();
+  }
+
+  /** Deletes batch objects outside the committed log (truncated, or written by deposed leaders). */
+  async collectGarbage(): Promise<number> {
+    const { objects, ref } = this.options;
+    const garbage = garbageBatches(await listBatches(objects, ref), this.point, this.epoch);
+    for (const batch of garbage) await objects.delete(batchKey(ref, batch));
+    return garbage.length;
+  }
+
+  /** Waits for the batch in flight; later appends fail. Leadership is left to the caller. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flushing;
+  }
+
+  private async flushLoop(): Promise<void> {
+    try {
+      // Appends made in the same tick (Promise.all over a transaction's shards) share the first batch.
+      await null;
+      while (this.pending.length > 0 && this.failure === undefined) {
+        let bytes = 0;
+        let count = 0;
+        while (
+          count < this.pending.length &&
+          count < this.maxBatchRecords &&
+          (count === 0 || bytes + this.pending[count].payload.length <= this.maxBatchBytes)
+        ) {
+          bytes += this.pending[count].payload.length;
+          count++;
+        }
+        const batch = this.pending.splice(0, count);
+        try {
+          await this.writeBatch(batch.map((p) => p.payload));
+        } catch (error) {
+          for (const p of batch) p.reject(error);
+          continue;
+        }
+        const first = this.point.nextLsn - batch.length;
+        batch.forEach((p, i) => p.resolve(first + i));
+      }
+      // A failure rejects whatever was still queued.
+      if (this.failure !== undefined) for (const p of this.pending.splice(0)) p.reject(this.failure);
+    } finally {
+      // Cleared in the same tick as the last acknowledgement, before any acknowledged appender
+      // runs again, so its next append starts a new loop.
+      this.flushing = undefined;
+    }
+  }
+
+  /** PUTs one batch and advances the commit point over it; on success `point` includes it. */
+  private async writeBatch(payloads: Uint8Array[]): Promise<void> {
+    const { objects, ref, leadership } = this.options;
+    if (leadership.lost !== undefined) throw this.lostError(leadership.lost);
+    const batch = { seq: this.point.seq + 1, epoch: this.epoch, firstLsn: this.point.nextLsn };
+    try {
+      await objects.put(batchKey(ref, batch), encodeBatch(batch, payloads));
+    } catch (error) {
+      // Nothing was committed: the batch fails, the log goes on (the seq is reused).
+      throw new SqlError(
+        SqlState.IoError,
+        `could not write WAL batch to ${objects.location}: ${(error as Error).message}`,
+      );
+    }
+    await this.withMetaLock(() =>
+      this.writePoint({
+        ...this.point,
+        epoch: batch.epoch,
+        seq: batch.seq,
+        nextLsn: batch.firstLsn + payloads.length,
+      }),
+    );
+  }
+
+  /** Writes a new commit point, fenced and compared with the last one this writer wrote. */
+  private async writePoint(next: CommitPoint): Promise<void> {
+    const { keys, ref, leadership } = this.options;
+    let revision: number | null;
+    try {
+      revision = await leadership.commit(
+        [{ type: 'put', key: keys.shardWal(ref), value: JSON.stringify(next) }],
+        [{ key: keys.shardWal(ref), target: 'modRevision', op: '=', value: this.pointRevision }],
+      );
+    } catch (error) {
+      // Fenced (40001) or unknown outcome (40003): this writer's view of the log is no longer trustworthy.
+      this.fail(error);
+      throw error;
+    }
+    if (revision === null) {
+      const error = new SqlError(
+        SqlState.SerializationFailure,
+        `the WAL commit point of shard ${ref.shard} of table ${ref.table} was changed by another writer`,
+      );
+      this.fail(error);
+      throw error;
+    }
+    this.point = next;
+    this.pointRevision = revision;
+  }
+
+  private withMetaLock<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.metaLock.then(fn, fn);
+    this.metaLock = run.catch(() => undefined);
+    return run;
+  }
+
+  private fail(error: unknown): void {
+    this.failure ??= error;
+    if (!this.flushing) for (const p of this.pending.splice(0)) p.reject(this.failure);
+  }
+
+  private lostError(reason: string): SqlError {
+    const { leadership } = this.options;
+    return leadershipLostError(leadership.keys.what, leadership.epoch, reason);
+  }
+}
