@@ -379,12 +379,23 @@ export async function readText(
 
   for await (const chunk of input) {
     if (ended) continue;
-    buf =
-      buf.length === 0
-        ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-        : Buffer.concat([buf, chunk]);
+    let data = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (buf.length > 0) {
+      // The record left over from the last chunk is finished with this one's first line
+      // break, most likely: join just that much instead of copying the whole chunk.
+      const nl = data.indexOf(NEWLINE);
+      if (nl >= 0) {
+        buf = Buffer.concat([buf, data.subarray(0, nl + 1)]);
+        const pos = consume(false);
+        data =
+          pos < buf.length
+            ? Buffer.concat([buf.subarray(pos), data.subarray(nl + 1)])
+            : data.subarray(nl + 1);
+      } else data = Buffer.concat([buf, data]);
+    }
+    buf = data;
     // The rest is copied: the wire layer may reuse the chunk's memory once we return.
-    const pos = consume(false);
+    const pos = ended ? buf.length : consume(false);
     buf = pos < buf.length ? Buffer.from(buf.subarray(pos)) : Buffer.alloc(0);
     await afterChunk?.();
   }
