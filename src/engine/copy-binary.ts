@@ -44,26 +44,55 @@ export function binaryRecord(fields: readonly (Uint8Array | null)[]): Uint8Array
 }
 
 /**
- * Reads binary COPY data, calling `row` with each tuple's fields (raw bytes, null for NULL)
- * and its 1-based number. `columns` is the number of fields every tuple must have.
+ * One tuple as byte ranges of the input buffer (start -1 for NULL), so a column whose type
+ * reads bytes directly never copies them. Valid only during the row callback.
+ */
+export class BinaryRecord {
+  bytes: Buffer = Buffer.alloc(0);
+  count = 0;
+  starts = new Int32Array(8);
+  ends = new Int32Array(8);
+
+  /** A copy of field `i`'s bytes; null for NULL. */
+  field(i: number): Uint8Array | null {
+    const start = this.starts[i];
+    return start < 0 ? null : Uint8Array.prototype.slice.call(this.bytes, start, this.ends[i]);
+  }
+}
+
+/**
+ * Reads binary COPY data, calling `row` with each tuple and its 1-based number. `columns` is
+ * the number of fields every tuple must have.
  */
 export async function readBinary(
   input: AsyncIterable<Uint8Array>,
   columns: number,
-  row: (fields: (Uint8Array | null)[], tuple: number) => void,
+  row: (record: BinaryRecord, tuple: number) => void,
   /** Awaited after each input chunk (COPY moves rows out of memory there). */
   afterChunk?: () => Promise<void>,
 ): Promise<void> {
-  let buf = Buffer.alloc(0);
+  let buf: Buffer = Buffer.alloc(0);
   let headerDone = false;
   let finished = false;
   let tuple = 0;
+  const record = new BinaryRecord();
+  if (columns > record.starts.length) {
+    record.starts = new Int32Array(columns);
+    record.ends = new Int32Array(columns);
+  }
+  record.count = columns;
   for await (const chunk of input) {
     if (finished) continue;
-    buf = buf.length === 0 ? Buffer.from(chunk) : Buffer.concat([buf, chunk]);
+    buf =
+      buf.length === 0
+        ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+        : Buffer.concat([buf, chunk]);
     let at = 0;
     if (!headerDone) {
-      if (buf.length < SIGNATURE.length + 8) continue;
+      if (buf.length < SIGNATURE.length + 8) {
+        buf = Buffer.from(buf);
+        continue;
+      }
       if (!buf.subarray(0, SIGNATURE.length).equals(SIGNATURE))
         throw bad('COPY file signature not recognized');
       const flags = buf.readInt32BE(SIGNATURE.length);
@@ -71,12 +100,17 @@ export async function readBinary(
         throw bad('invalid COPY file header (unrecognized critical flags)');
       const extension = buf.readInt32BE(SIGNATURE.length + 4);
       if (extension < 0) throw bad('invalid COPY file header (missing length)');
-      if (buf.length < SIGNATURE.length + 8 + extension) continue;
+      if (buf.length < SIGNATURE.length + 8 + extension) {
+        buf = Buffer.from(buf);
+        continue;
+      }
       at = SIGNATURE.length + 8 + extension;
       headerDone = true;
     }
+    record.bytes = buf;
+    const length = buf.length;
     for (;;) {
-      if (buf.length - at < 2) break;
+      if (length - at < 2) break;
       const count = buf.readInt16BE(at);
       if (count === -1) {
         finished = true;
@@ -87,31 +121,32 @@ export async function readBinary(
       // Make sure the whole tuple is here before consuming it.
       let end = at + 2;
       let complete = true;
-      const fields: (Uint8Array | null)[] = [];
       for (let i = 0; i < count; i++) {
-        if (buf.length - end < 4) {
+        if (length - end < 4) {
           complete = false;
           break;
         }
-        const length = buf.readInt32BE(end);
+        const size = buf.readInt32BE(end);
         end += 4;
-        if (length === -1) {
-          fields.push(null);
+        if (size === -1) {
+          record.starts[i] = -1;
           continue;
         }
-        if (length < 0) throw bad('invalid field size');
-        if (buf.length - end < length) {
+        if (size < 0) throw bad('invalid field size');
+        if (length - end < size) {
           complete = false;
           break;
         }
-        fields.push(Uint8Array.prototype.slice.call(buf, end, end + length));
-        end += length;
+        record.starts[i] = end;
+        record.ends[i] = end + size;
+        end += size;
       }
       if (!complete) break;
       at = end;
-      row(fields, ++tuple);
+      row(record, ++tuple);
     }
-    buf = buf.subarray(at);
+    // The rest is copied: the wire layer may reuse the chunk's memory once we return.
+    buf = at < length ? Buffer.from(buf.subarray(at)) : Buffer.alloc(0);
     await afterChunk?.();
   }
   if (!headerDone || !finished) {

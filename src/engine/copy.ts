@@ -11,11 +11,20 @@ import { execute } from '../exec/executor.ts';
 import { writeRow } from '../exec/table-writer.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import type { CopyStmt } from '../sql/ast-utility.ts';
+import { Float32Slab } from '../types/float32-slab.ts';
 import { castValue } from '../types/resolve.ts';
 import { T, type Value } from '../types/type.ts';
 import type { ResultSink } from '../wire/session.ts';
-import { binaryHeader, binaryRecord, binaryTrailer, readBinary } from './copy-binary.ts';
-import { formatTextRecord, readText, textOptions } from './copy-text.ts';
+import { type BinaryRecord, binaryHeader, binaryRecord, binaryTrailer, readBinary } from './copy-binary.ts';
+import { binaryDecoder, textDecoder } from './copy-decoders.ts';
+import {
+  FIELD_NULL,
+  FIELD_PLAIN,
+  formatTextRecord,
+  readText,
+  type TextRecord,
+  textOptions,
+} from './copy-text.ts';
 import { decodeParameter, encodeText, encodeValue } from './encode.ts';
 import type { Outcome, RunContext } from './statement-runner.ts';
 
@@ -54,37 +63,81 @@ async function copyIn(stmt: CopyStmt, rc: RunContext, sink: ResultSink): Promise
   const table = lookupTable(stmt.table!, rc.bc);
   const cols = targetColumns(stmt, table);
   const ctx = rc.env.ctx;
+  const width = table.columns.length;
+  const binary = stmt.format === 'binary';
+  const options = binary ? null : textOptions(stmt.format as 'text' | 'csv', stmt);
+  // Vectors of the whole COPY share blocks instead of one ArrayBuffer each.
+  const slab = new Float32Slab();
+  const decoders = cols.map((c) =>
+    binary ? binaryDecoder(table.columns[c].type, slab) : textDecoder(table.columns[c].type, slab),
+  );
+  const writeOptions = { txn: rc.env.txn, ctx };
   let count = 0;
-  /** Converts one record's fields (text or bytes) and writes the row. */
-  const insert = (fields: readonly (string | Uint8Array | null)[], line: number) => {
-    if (fields.length !== cols.length) {
-      const short = fields.length < cols.length;
-      const message = short
-        ? `missing data for column "${table.columns[cols[fields.length]].name}"`
+  const wrongFieldCount = (fields: number, line: number, text?: string): SqlError => {
+    const message =
+      fields < cols.length
+        ? `missing data for column "${table.columns[cols[fields]].name}"`
         : 'extra data after last expected column';
-      throw new SqlError(SqlState.BadCopyFileFormat, message, { where: `COPY ${table.name}, line ${line}` });
-    }
-    const row: Value[] = new Array(table.columns.length).fill(null);
-    cols.forEach((c, i) => {
-      const f = fields[i];
-      if (f === null) return;
-      const column = table.columns[c];
-      try {
-        row[c] =
-          typeof f === 'string'
-            ? castValue(f, T.unknown, column.type, ctx, false)
-            : decodeParameter(column.type, f, 1, ctx);
-      } catch (err) {
-        const shown = typeof f === 'string' ? `: "${f}"` : '';
-        throw withContext(err, `COPY ${table.name}, line ${line}, column ${column.name}${shown}`);
-      }
-    });
+    const where = `COPY ${table.name}, line ${line}${text === undefined ? '' : `: "${text}"`}`;
+    return new SqlError(SqlState.BadCopyFileFormat, message, { where });
+  };
+  /** `text` is the record as sent: PostgreSQL quotes it for errors found while reading the row. */
+  const write = (row: Value[], line: number, text?: () => string) => {
     try {
-      writeRow(table, row, { txn: rc.env.txn, ctx });
+      writeRow(table, row, writeOptions);
     } catch (err) {
-      throw withContext(err, `COPY ${table.name}, line ${line}`);
+      const quoted = text && err instanceof SqlError && err.code === SqlState.NotNullViolation;
+      throw withContext(err, `COPY ${table.name}, line ${line}${quoted ? `: "${text()}"` : ''}`);
     }
     if ((++count & 1023) === 0) rc.env.checkInterrupt();
+  };
+  /** A text/csv record: fast decoders on plain fields, the type's input function otherwise. */
+  const insertText = (record: TextRecord, line: number) => {
+    if (record.count !== cols.length) throw wrongFieldCount(record.count, line, record.line());
+    const row: Value[] = new Array(width).fill(null);
+    for (let i = 0; i < cols.length; i++) {
+      const kind = record.kinds[i];
+      if (kind === FIELD_NULL) continue;
+      const decode = decoders[i];
+      if (decode && kind === FIELD_PLAIN) {
+        const v = decode(record.bytes as Buffer, record.starts[i], record.ends[i]);
+        if (v !== undefined) {
+          row[cols[i]] = v;
+          continue;
+        }
+      }
+      const column = table.columns[cols[i]];
+      const f = record.text(i);
+      try {
+        row[cols[i]] = castValue(f, T.unknown, column.type, ctx, false);
+      } catch (err) {
+        throw withContext(err, `COPY ${table.name}, line ${line}, column ${column.name}: "${f}"`);
+      }
+    }
+    write(row, line, () => record.line());
+  };
+  /** A binary tuple: fast decoders, the type's receive function otherwise. */
+  const insertBinary = (record: BinaryRecord, line: number) => {
+    const row: Value[] = new Array(width).fill(null);
+    for (let i = 0; i < cols.length; i++) {
+      const start = record.starts[i];
+      if (start < 0) continue;
+      const decode = decoders[i];
+      if (decode) {
+        const v = decode(record.bytes, start, record.ends[i]);
+        if (v !== undefined) {
+          row[cols[i]] = v;
+          continue;
+        }
+      }
+      const column = table.columns[cols[i]];
+      try {
+        row[cols[i]] = decodeParameter(column.type, record.field(i), 1, ctx);
+      } catch (err) {
+        throw withContext(err, `COPY ${table.name}, line ${line}, column ${column.name}`);
+      }
+    }
+    write(row, line);
   };
   // Memory stays bounded however long the input: every quiver.copy_spill_rows rows, the
   // rows so far move to a segment (they are read back from it when needed).
@@ -95,15 +148,15 @@ async function copyIn(stmt: CopyStmt, rc: RunContext, sink: ResultSink): Promise
     spilledAt = count;
     await rc.spill(table);
   };
-  if (stmt.format === 'binary') {
-    await readBinary(sink.copyIn({ format: 1, columnCount: cols.length }), cols.length, insert, afterChunk);
-  } else {
-    await readText(
-      sink.copyIn({ format: 0, columnCount: cols.length }),
-      textOptions(stmt.format, stmt),
-      insert,
+  if (binary) {
+    await readBinary(
+      sink.copyIn({ format: 1, columnCount: cols.length }),
+      cols.length,
+      insertBinary,
       afterChunk,
     );
+  } else {
+    await readText(sink.copyIn({ format: 0, columnCount: cols.length }), options!, insertText, afterChunk);
   }
   return { columns: null, rows: [], tag: `COPY ${count}` };
 }

@@ -282,7 +282,10 @@ export class Persistence implements CommitLog {
     this.spilledUpTo.set(mark, end);
     const rowIds: number[] = [];
     for (const w of writes) {
-      if (w.kind === 'insert' && w.store === store && !store.isSealed(w.rowId)) rowIds.push(w.rowId);
+      if (w.kind !== 'insert' || w.store !== store) continue;
+      for (let rowId = w.rowId, end = rowId + (w.count ?? 1); rowId < end; rowId++) {
+        if (!store.isSealed(rowId)) rowIds.push(rowId);
+      }
     }
     if (rowIds.length === 0) return;
     const generation = store.generation;
@@ -358,9 +361,11 @@ function tableChanges(writes: readonly WriteOp[]): TableChanges[] {
     else if (w.kind === 'segment') {
       const { key, bytes } = w.part!.handle;
       ops.push({ kind: 'segment', key, bytes, attnums: w.part!.attnums });
-    } else if (!w.store.isSealed(w.rowId)) {
-      // A sealed insert was spilled: its segment's entry names it.
-      ops.push({ kind: 'insert', rowId: w.rowId, values: w.store.row(w.rowId) });
+    } else {
+      for (let rowId = w.rowId, end = rowId + (w.count ?? 1); rowId < end; rowId++) {
+        // A sealed insert was spilled: its segment's entry names it.
+        if (!w.store.isSealed(rowId)) ops.push({ kind: 'insert', rowId, values: w.store.row(rowId) });
+      }
     }
   }
   return [...byStore].map(([store, ops]) => ({

@@ -12,9 +12,14 @@ import { typeInfo } from '../types/registry.ts';
 import type { EvalContext } from '../types/registry-types.ts';
 import type { Value } from '../types/type.ts';
 
-const uniqueKeys = new WeakMap<IndexDef, Map<string, number[]>>();
+/**
+ * Per unique index: key → the row id holding it, or the row ids when several versions do
+ * (dead ones, in-flight deletes). One id is stored bare: a load of distinct keys allocates
+ * no array per row.
+ */
+const uniqueKeys = new WeakMap<IndexDef, Map<string | number, number | number[]>>();
 
-function keyMap(index: IndexDef): Map<string, number[]> {
+function keyMap(index: IndexDef): Map<string | number, number | number[]> {
   let map = uniqueKeys.get(index);
   if (!map) {
     map = new Map();
@@ -30,10 +35,20 @@ function textOf(table: Table, col: number, v: Value, ctx: EvalContext): string {
   return t.isArray ? String(v) : info.textOut(v, ctx);
 }
 
-/** The unique key of `row` for `index`, or null when a key column is NULL (never conflicts). */
-export function uniqueKey(index: IndexDef, row: readonly Value[]): string | null {
+/**
+ * The unique key of `row` for `index`, or null when a key column is NULL (never conflicts).
+ * A one-column key whose hash is a number is that number (no string built per row).
+ */
+export function uniqueKey(index: IndexDef, row: readonly Value[]): string | number | null {
+  const columns = index.columns;
+  if (columns.length === 1) {
+    const v = row[columns[0]];
+    if (v === null) return null;
+    const h = hashKey(index.table.columns[columns[0]].type, v);
+    return typeof h === 'number' ? h : `\u0001${h}`;
+  }
   let key = '';
-  for (const c of index.columns) {
+  for (const c of columns) {
     const v = row[c];
     if (v === null) return null;
     key += `\u0001${String(hashKey(index.table.columns[c].type, v))}`;
@@ -41,17 +56,31 @@ export function uniqueKey(index: IndexDef, row: readonly Value[]): string | null
   return key;
 }
 
+/** Row id of a live (or in-flight) version holding `key`, if any. */
+function conflictOf(index: IndexDef, key: string | number | null, txn: number, ignoreRowId: number): number {
+  if (key === null) return -1;
+  const held = keyMap(index).get(key);
+  if (held === undefined) return -1;
+  const store = index.table.store;
+  const live = (rowId: number) =>
+    rowId !== ignoreRowId && store.mayBeLive(rowId) && !store.deletedBySameTransaction(rowId, txn);
+  if (typeof held === 'number') return live(held) ? held : -1;
+  for (const rowId of held) if (live(rowId)) return rowId;
+  return -1;
+}
+
 /** Row id of a live (or in-flight) version holding the same unique key, if any. */
 export function findConflict(index: IndexDef, row: readonly Value[], txn: number, ignoreRowId = -1): number {
-  const key = uniqueKey(index, row);
-  if (key === null) return -1;
-  const store = index.table.store;
-  for (const rowId of keyMap(index).get(key) ?? []) {
-    if (rowId === ignoreRowId || !store.mayBeLive(rowId)) continue;
-    if (store.deletedBySameTransaction(rowId, txn)) continue;
-    return rowId;
-  }
-  return -1;
+  return conflictOf(index, uniqueKey(index, row), txn, ignoreRowId);
+}
+
+function addKey(index: IndexDef, key: string | number | null, rowId: number): void {
+  if (key === null) return;
+  const map = keyMap(index);
+  const held = map.get(key);
+  if (held === undefined) map.set(key, rowId);
+  else if (typeof held === 'number') map.set(key, [held, rowId]);
+  else held.push(rowId);
 }
 
 export function uniqueViolation(index: IndexDef, row: readonly Value[], ctx: EvalContext): SqlError {
@@ -71,15 +100,11 @@ export function uniqueViolation(index: IndexDef, row: readonly Value[], ctx: Eva
 }
 
 export function addToIndex(index: IndexDef, row: readonly Value[], rowId: number): void {
-  if (index.unique) {
-    const key = uniqueKey(index, row);
-    if (key !== null) {
-      const map = keyMap(index);
-      const list = map.get(key);
-      if (list) list.push(rowId);
-      else map.set(key, [rowId]);
-    }
-  }
+  if (index.unique) addKey(index, uniqueKey(index, row), rowId);
+  addToVectorIndex(index, row, rowId);
+}
+
+function addToVectorIndex(index: IndexDef, row: readonly Value[], rowId: number): void {
   if (index.vector) {
     const v = index.keyOf(row);
     if (!indexable(v, index.metric!)) return;
@@ -121,13 +146,23 @@ export function checkNotNull(table: Table, row: readonly Value[], ctx: EvalConte
 /** Inserts one fully-formed row version; returns its row id. */
 export function writeRow(table: Table, row: Value[], opts: WriteOptions): number {
   checkNotNull(table, row, opts.ctx);
-  for (const index of table.indexes) {
-    if (index.unique && findConflict(index, row, opts.txn, opts.replacing) >= 0) {
+  const indexes = table.indexes;
+  // Each unique key is computed once, for the check and for the index.
+  let keys: (string | number | null)[] | undefined;
+  for (let i = 0; i < indexes.length; i++) {
+    const index = indexes[i];
+    if (!index.unique) continue;
+    const key = uniqueKey(index, row);
+    if (conflictOf(index, key, opts.txn, opts.replacing ?? -1) >= 0)
       throw uniqueViolation(index, row, opts.ctx);
-    }
+    keys ??= new Array(indexes.length);
+    keys[i] = key;
   }
   const rowId = table.store.insert(row, opts.txn);
-  for (const index of table.indexes) addToIndex(index, row, rowId);
+  for (let i = 0; i < indexes.length; i++) {
+    if (indexes[i].unique) addKey(indexes[i], keys![i], rowId);
+    addToVectorIndex(indexes[i], row, rowId);
+  }
   return rowId;
 }
 

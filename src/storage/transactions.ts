@@ -25,11 +25,14 @@ export interface WriteOp {
   readonly rowId: number;
   /** For 'segment': the transaction's rows spilled to a segment before COMMIT. */
   readonly part?: SealedPart;
+  /** For 'insert': how many consecutive row ids from `rowId` on were inserted (1 when absent). */
+  readonly count?: number;
 }
 
 interface LoggedWrite extends WriteOp {
   /** The (sub)transaction that made it: dropped if that one aborts. */
   readonly by: number;
+  count?: number;
 }
 
 export class TransactionManager {
@@ -41,6 +44,8 @@ export class TransactionManager {
   private readonly aborted = new Set<number>();
   /** Changes of each open top-level transaction. */
   private readonly writes = new Map<number, LoggedWrite[]>();
+  /** Per open top-level transaction: log entries below this were handed out and stay as they are. */
+  private readonly frozen = new Map<number, number>();
   /** Commit counter: a commit's timestamp is the clock after it ticks. */
   private clock = 0;
   /** Snapshot (clock value) of each open repeatable-read transaction, by top-level id. */
@@ -71,7 +76,28 @@ export class TransactionManager {
     const top = this.open.get(txn);
     if (top === undefined) return;
     const list = this.writes.get(top);
-    const logged = { ...op, by: txn };
+    if (list && op.kind === 'insert') {
+      // Consecutive inserts into one table are one entry: a COPY logs a few, not one per row.
+      const last = list[list.length - 1];
+      if (
+        last.kind === 'insert' &&
+        last.store === op.store &&
+        last.by === txn &&
+        last.rowId + (last.count ?? 1) === op.rowId &&
+        list.length > (this.frozen.get(top) ?? 0)
+      ) {
+        last.count = (last.count ?? 1) + (op.count ?? 1);
+        return;
+      }
+    }
+    const logged: LoggedWrite = {
+      kind: op.kind,
+      store: op.store,
+      rowId: op.rowId,
+      part: op.part,
+      count: op.count,
+      by: txn,
+    };
     if (list) list.push(logged);
     else this.writes.set(top, [logged]);
   }
@@ -79,6 +105,7 @@ export class TransactionManager {
   /** The changes `top` made from position `from` of its log on (all of them when 0). */
   writesSince(top: number, from: number): { readonly writes: readonly WriteOp[]; readonly end: number } {
     const list = this.writes.get(top) ?? [];
+    this.frozen.set(top, list.length);
     return { writes: list.slice(from).filter((w) => !this.aborted.has(w.by)), end: list.length };
   }
 
@@ -95,11 +122,19 @@ export class TransactionManager {
     for (const w of list.slice(from)) {
       if (w.kind !== 'insert' || w.store !== store) kept.push(w);
       else if (!placed) {
-        kept.push({ ...op, by: w.by });
+        kept.push({
+          kind: op.kind,
+          store: op.store,
+          rowId: op.rowId,
+          part: op.part,
+          count: op.count,
+          by: w.by,
+        });
         placed = true;
       }
     }
     this.writes.set(top, kept);
+    this.frozen.set(top, kept.length);
     return kept.length;
   }
 
@@ -123,6 +158,7 @@ export class TransactionManager {
   /** Commits a top-level transaction and its surviving subtransactions. */
   commit(top: number): void {
     this.writes.delete(top);
+    this.frozen.delete(top);
     this.open.delete(top);
     const ts = ++this.clock;
     this.endSnapshot(top);
@@ -145,6 +181,7 @@ export class TransactionManager {
     const isTop = this.open.get(id) === id;
     if (isTop) {
       this.writes.delete(id);
+      this.frozen.delete(id);
       this.endSnapshot(id);
     }
     this.open.delete(id);

@@ -15,16 +15,17 @@ import type { SqlType, Value } from '../../types/type.ts';
 const SEED_2 = 0x9747b28c;
 const HEADER = 8;
 
+function mix(k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  return Math.imul(k, 0x1b873593);
+}
+
 /** MurmurHash3 x86_32 over bytes. */
 function murmur3(bytes: Uint8Array, seed: number): number {
   let h = seed | 0;
   const n = bytes.length;
   const tail = n & ~3;
-  const mix = (k: number): number => {
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    return Math.imul(k, 0x1b873593);
-  };
   for (let i = 0; i < tail; i += 4) {
     h ^= mix(bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24));
     h = (h << 13) | (h >>> 19);
@@ -47,6 +48,31 @@ function murmur3(bytes: Uint8Array, seed: number): number {
 }
 
 const utf8 = new TextEncoder();
+/** UTF-8 of an ASCII key, written without TextEncoder (keys are mostly short and ASCII). */
+let keyBytes = new Uint8Array(64);
+const pair: [number, number] = [0, 0];
+
+/** The two hashes probe positions come from (reused pair: read it before the next call). */
+function hashes(key: string): [number, number] {
+  let bytes: Uint8Array;
+  const n = key.length;
+  if (n > keyBytes.length) keyBytes = new Uint8Array(n * 2);
+  let ascii = true;
+  for (let i = 0; i < n; i++) {
+    const c = key.charCodeAt(i);
+    if (c > 0x7f) {
+      ascii = false;
+      break;
+    }
+    keyBytes[i] = c;
+  }
+  if (ascii) bytes = keyBytes.subarray(0, n);
+  else bytes = utf8.encode(key);
+  pair[0] = murmur3(bytes, 0);
+  // An odd step never cycles early when m is a power of two; harmless otherwise.
+  pair[1] = (murmur3(bytes, SEED_2) | 1) >>> 0;
+  return pair;
+}
 
 /**
  * The filter's key for a row's primary-key values: compare.ts's hashKey per column, so
@@ -54,6 +80,11 @@ const utf8 = new TextEncoder();
  * 0) share a key, as the uniqueness check needs.
  */
 export function bloomKey(types: readonly SqlType[], values: readonly Value[]): string {
+  if (types.length === 1) {
+    // The common integer key, spelled as JSON.stringify would spell it (finite numbers only).
+    const h = hashKey(types[0], values[0]);
+    if (typeof h === 'number' && Number.isFinite(h)) return `[${h}]`;
+  }
   return JSON.stringify(types.map((t, i) => hashKey(t, values[i])));
 }
 
@@ -94,25 +125,18 @@ export class BloomFilter {
   }
 
   add(key: string): void {
-    this.probe(key, (byte, mask) => {
-      this.bits[byte] |= mask;
-      return true;
-    });
+    const [h1, h2] = hashes(key);
+    for (let i = 0; i < this.hashes; i++) {
+      const bit = (h1 + i * h2) % this.bitCount;
+      this.bits[bit >>> 3] |= 1 << (bit & 7);
+    }
   }
 
   mightContain(key: string): boolean {
-    return this.probe(key, (byte, mask) => (this.bits[byte] & mask) !== 0);
-  }
-
-  /** Visits the key's k bit positions; stops (returning false) when `visit` does. */
-  private probe(key: string, visit: (byte: number, mask: number) => boolean): boolean {
-    const bytes = utf8.encode(key);
-    const h1 = murmur3(bytes, 0);
-    // An odd step never cycles early when m is a power of two; harmless otherwise.
-    const h2 = (murmur3(bytes, SEED_2) | 1) >>> 0;
+    const [h1, h2] = hashes(key);
     for (let i = 0; i < this.hashes; i++) {
       const bit = (h1 + i * h2) % this.bitCount;
-      if (!visit(bit >>> 3, 1 << (bit & 7))) return false;
+      if ((this.bits[bit >>> 3] & (1 << (bit & 7))) === 0) return false;
     }
     return true;
   }

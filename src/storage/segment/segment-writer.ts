@@ -72,14 +72,62 @@ function float32Block(values: readonly Value[], dims: number): Uint8Array {
   const out = new Uint8Array(head + values.length * dims * 4);
   out.set(nullBitmap(values));
   const floats = new Float32Array(out.buffer, head, values.length * dims);
+  for (let r = 0; r < values.length; ) {
+    const v = values[r] as Float32Array | null;
+    if (isNull(v)) {
+      r++;
+      continue;
+    }
+    // Rows loaded together are often adjacent views over one block: copy each run at once.
+    let run = 1;
+    // (Small vectors are skipped: reading .buffer would move an on-heap array off the heap.)
+    while (dims > 16) {
+      const next = values[r + run] as Float32Array | null | undefined;
+      if (!next || next.buffer !== v!.buffer || next.byteOffset !== v!.byteOffset + run * dims * 4) break;
+      run++;
+    }
+    floats.set(run === 1 ? v! : new Float32Array(v!.buffer, v!.byteOffset, run * dims), r * dims);
+    r += run;
+  }
+  return out;
+}
+
+/** Big-endian writers of the fixed-width types whose binary form is just the number (typsend). */
+const FIXED_WIDTH: Partial<Record<string, [number, (view: DataView, at: number, v: Value) => void]>> = {
+  int2: [2, (view, at, v) => view.setInt16(at, v as number)],
+  int4: [4, (view, at, v) => view.setInt32(at, v as number)],
+  int8: [8, (view, at, v) => view.setBigInt64(at, v as bigint)],
+  float8: [8, (view, at, v) => view.setFloat64(at, v as number)],
+};
+
+/** binaryBlock for a fixed-width type, without a binaryOut call (and array) per value. */
+function fixedWidthBlock(
+  width: number,
+  set: (view: DataView, at: number, v: Value) => void,
+  values: readonly Value[],
+): Uint8Array {
+  const offsets = new Uint32Array(values.length + 1);
+  let total = 0;
+  for (let r = 0; r < values.length; r++) {
+    if (!isNull(values[r])) total += width;
+    offsets[r + 1] = total;
+  }
+  const head = bitmapSize(values.length);
+  const dataStart = head + align(offsets.byteLength);
+  const out = new Uint8Array(dataStart + total);
+  out.set(nullBitmap(values));
+  out.set(new Uint8Array(offsets.buffer), head);
+  const view = new DataView(out.buffer);
   for (let r = 0; r < values.length; r++) {
     const v = values[r];
-    if (!isNull(v)) floats.set(v as Float32Array, r * dims);
+    if (!isNull(v)) set(view, dataStart + offsets[r], v);
   }
   return out;
 }
 
 function binaryBlock(type: SqlType, values: readonly Value[]): Uint8Array {
+  const fixed = type.isArray ? undefined : FIXED_WIDTH[type.base];
+  if (fixed) return fixedWidthBlock(fixed[0], fixed[1], values);
   const parts: Uint8Array[] = new Array(values.length);
   const offsets = new Uint32Array(values.length + 1);
   let total = 0;
@@ -100,9 +148,11 @@ function binaryBlock(type: SqlType, values: readonly Value[]): Uint8Array {
 }
 
 function float64Block(values: ArrayLike<number>, what: string): Uint8Array {
-  const out = Float64Array.from(values);
-  for (const v of out) {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     if (!Number.isSafeInteger(v) || v < 0) throw new Error(`${what} must be safe integers ≥ 0, got ${v}`);
+    out[i] = v;
   }
   return new Uint8Array(out.buffer);
 }

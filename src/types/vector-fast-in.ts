@@ -1,0 +1,132 @@
+/**
+ * vector_in for the literals a bulk load is made of, read straight from UTF-8 bytes:
+ * `[` decimal numbers separated by `,` `]`, with C white space around them. Anything else —
+ * inf/nan/hex elements, more than 19 significant digits, values outside float4's normal
+ * range, a wrong dimension count, a syntax error — returns undefined, and the caller runs
+ * the full parser on the text (vector-text.ts), which decides and words the error. So this
+ * path only ever returns what that parser would.
+ *
+ * Rounding: an element's digits (at most 19 significant, as a double) scaled by an exact
+ * power of ten (|p| ≤ 22) is within a few double ulps of the literal's value; its float4
+ * rounding is the correctly rounded float4 unless a float4 midpoint lies that close, which
+ * shows in the 29 mantissa bits float4 drops being close to 2^28. Those give up too.
+ */
+import type { Float32Slab } from './float32-slab.ts';
+import { VECTOR_MAX_DIM } from './vector-checks.ts';
+
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+const MAX_SIGNIFICANT = 19;
+/** Double ulps from a float4 midpoint below which the rounding is left to the exact parser. */
+const MIDPOINT_MARGIN = 1024;
+const HALF = 2 ** 28;
+const MIN_NORMAL = 2 ** -126;
+const MAX_SAFE = 2 ** 127;
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+/** Index of the low word of a double in `u32` (little-endian hosts: 0). */
+const LOW = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 0 : 1;
+
+const scratch = new Float32Array(VECTOR_MAX_DIM);
+
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+/**
+ * Parses `bytes[start, end)` as a vector literal with `typmod` (-1: any dimension count).
+ * Returns a view from `slab`, or undefined when the full parser must decide.
+ */
+export function parseVectorBytes(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  typmod: number,
+  slab: Float32Slab,
+): Float32Array | undefined {
+  let i = start;
+  while (i < end && isSpace(bytes[i])) i++;
+  if (i >= end || bytes[i] !== 91) return undefined;
+  // The closing bracket, found first, stops every scan below: no bounds check per byte.
+  let last = end - 1;
+  while (last > i && isSpace(bytes[last])) last--;
+  if (last === i || bytes[last] !== 93) return undefined;
+  i++;
+  // With a typmod the values go straight to their place; otherwise via the scratch array.
+  const out = typmod > 0 && typmod <= VECTOR_MAX_DIM ? slab.take(typmod) : scratch;
+  const max = out.length;
+  let n = 0;
+  for (;;) {
+    let c = bytes[i];
+    while (c === 32 || (c >= 9 && c <= 13)) c = bytes[++i];
+    let negative = false;
+    if (c === 45 || c === 43) {
+      negative = c === 45;
+      c = bytes[++i];
+    }
+    let mantissa = 0;
+    let significant = 0;
+    let scale = 0;
+    let digits = 0;
+    while (c >= 48 && c <= 57) {
+      if (significant > 0 || c !== 48) {
+        mantissa = mantissa * 10 + (c - 48);
+        significant++;
+      }
+      digits++;
+      c = bytes[++i];
+    }
+    if (c === 46) {
+      c = bytes[++i];
+      while (c >= 48 && c <= 57) {
+        if (significant > 0 || c !== 48) {
+          mantissa = mantissa * 10 + (c - 48);
+          significant++;
+        }
+        scale--;
+        digits++;
+        c = bytes[++i];
+      }
+    }
+    if (digits === 0 || significant > MAX_SIGNIFICANT) return undefined;
+    if ((c | 32) === 101) {
+      let j = i + 1;
+      let expNegative = false;
+      if (bytes[j] === 45 || bytes[j] === 43) expNegative = bytes[j++] === 45;
+      let exponent = 0;
+      let expDigits = 0;
+      c = bytes[j];
+      while (c >= 48 && c <= 57) {
+        exponent = exponent * 10 + (c - 48);
+        expDigits++;
+        c = bytes[++j];
+      }
+      // "1e" reads as "1" in strtof; a long exponent is beyond this path's range anyway.
+      if (expDigits === 0 || expDigits > 3) return undefined;
+      scale += expNegative ? -exponent : exponent;
+      i = j;
+    }
+    let value = 0;
+    if (significant > 0) {
+      if (scale > 22 || scale < -22) return undefined;
+      const d = scale >= 0 ? mantissa * POW10[scale] : mantissa / POW10[-scale];
+      if (d < MIN_NORMAL || d >= MAX_SAFE) return undefined;
+      f64[0] = d;
+      const dropped = u32[LOW] & 0x1fffffff;
+      if (dropped - HALF <= MIDPOINT_MARGIN && HALF - dropped <= MIDPOINT_MARGIN) return undefined;
+      value = Math.fround(d);
+    }
+    if (n === max) return undefined;
+    out[n++] = negative ? -value : value;
+    while (c === 32 || (c >= 9 && c <= 13)) c = bytes[++i];
+    i++;
+    if (c === 44) continue;
+    if (c !== 93 || i - 1 !== last) return undefined;
+    break;
+  }
+  if (out !== scratch) return n === max ? out : undefined;
+  if (typmod !== -1 && typmod !== n) return undefined;
+  const copy = slab.take(n);
+  copy.set(scratch.subarray(0, n));
+  return copy;
+}
