@@ -7,6 +7,8 @@
 //   - builds add points from several threads (addBatchAsync);
 //   - a filter is either a JS callback (synchronous searches, evaluated on the event loop)
 //     or a bitmap over labels (asynchronous searches: no JS runs on the pool threads).
+//   - neighbour lists are filled up to their size with pruned candidates, as pgvector's
+//     are (see the specialization below).
 // Vectors arrive as Float32Array, never as JS number arrays.
 #include <napi.h>
 
@@ -21,6 +23,48 @@
 #include <vector>
 
 #include "hnswlib/hnswlib.h"
+
+// Neighbour selection for float graphs (every graph this addon builds), replacing hnswlib's
+// getNeighborsByHeuristic2 by explicit specialization. Same diversity rule (keep a
+// candidate only if it is nearer the base than to every neighbour kept so far), but the
+// slots the rule leaves empty are then filled with the nearest rejected candidates: the
+// HNSW paper's keepPrunedConnections, which pgvector applies and hnswlib does not. On
+// clustered data of high intrinsic dimension hnswlib's lists stay far below M and
+// recall levels off (bench/recall-at-scale.ts: 1M×128, m=16, ef_construction=64,
+// recall@10 at ef 320 went from 0.87 to 0.95+ with full lists). It must be declared before
+// anything instantiates HierarchicalNSW<float>::addPoint.
+template <>
+void hnswlib::HierarchicalNSW<float>::getNeighborsByHeuristic2(
+    std::priority_queue<std::pair<float, tableint>, std::vector<std::pair<float, tableint>>, CompareByFirst>&
+        top_candidates,
+    const size_t M) {
+  if (top_candidates.size() < M) return;
+  std::vector<std::pair<float, tableint>> nearest_first;
+  nearest_first.reserve(top_candidates.size());
+  while (!top_candidates.empty()) {
+    nearest_first.push_back(top_candidates.top());
+    top_candidates.pop();
+  }
+  std::reverse(nearest_first.begin(), nearest_first.end());
+  std::vector<std::pair<float, tableint>> kept;
+  std::vector<std::pair<float, tableint>> rejected;
+  kept.reserve(M);
+  for (const auto& candidate : nearest_first) {
+    if (kept.size() >= M) break;
+    bool diverse = true;
+    for (const auto& neighbour : kept) {
+      float between = fstdistfunc_(getDataByInternalId(neighbour.second), getDataByInternalId(candidate.second),
+                                   dist_func_param_);
+      if (between < candidate.first) {
+        diverse = false;
+        break;
+      }
+    }
+    (diverse ? kept : rejected).push_back(candidate);
+  }
+  for (size_t i = 0; i < rejected.size() && kept.size() < M; i++) kept.push_back(rejected[i]);
+  for (const auto& neighbour : kept) top_candidates.push(neighbour);
+}
 
 namespace {
 
