@@ -45,6 +45,8 @@ export interface Dataset {
   readonly vectors: Float32Array[];
   readonly flat: Float32Array;
   readonly categories: Int32Array;
+  /** The mixture component row i was drawn from. */
+  readonly components: Int32Array;
   readonly queries: Float32Array[];
 }
 
@@ -80,7 +82,15 @@ export function generateDataset(spec: DatasetSpec, seed: number, queryCount: num
     const u = random.next();
     categories[i] = u < 0.1 ? 0 : 1 + Math.min(ONE_PERCENT_CATEGORIES - 1, Math.floor((u - 0.1) * 100));
   }
-  return { spec, seed, vectors, flat, categories, queries: mixture.sample(queryCount, seed + 1_000_003) };
+  return {
+    spec,
+    seed,
+    vectors,
+    flat,
+    categories,
+    components: mixture.components,
+    queries: mixture.sample(queryCount, seed + 1_000_003),
+  };
 }
 
 /** The category a filtered query `q` uses for a selectivity in percent. */

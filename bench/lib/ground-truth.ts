@@ -134,13 +134,8 @@ export function computeGroundTruth(
   return { k, unfiltered, filtered };
 }
 
-/** Ground truth from `cacheDir` if an earlier run computed it for the same inputs, else computed and stored. */
-export async function cachedGroundTruth(
-  dataset: Dataset,
-  k: number,
-  selectivities: readonly number[],
-  cacheDir: string,
-): Promise<{ truth: GroundTruth; cached: boolean }> {
+/** Where cachedGroundTruth keeps the answers for `dataset` and `k`: keyed by everything that determines them. */
+export function groundTruthFile(dataset: Dataset, k: number, cacheDir: string): string {
   const { spec } = dataset;
   const key = [
     `v${GENERATOR_VERSION}`,
@@ -153,7 +148,17 @@ export async function cachedGroundTruth(
     `q${dataset.queries.length}`,
     `k${k}`,
   ].join('-');
-  const file = join(cacheDir, `${key}.json`);
+  return join(cacheDir, `${key}.json`);
+}
+
+/** Ground truth from `cacheDir` if an earlier run computed it for the same inputs, else computed and stored. */
+export async function cachedGroundTruth(
+  dataset: Dataset,
+  k: number,
+  selectivities: readonly number[],
+  cacheDir: string,
+): Promise<{ truth: GroundTruth; cached: boolean }> {
+  const file = groundTruthFile(dataset, k, cacheDir);
   let truth: GroundTruth | undefined;
   try {
     truth = JSON.parse(await readFile(file, 'utf8')) as GroundTruth;

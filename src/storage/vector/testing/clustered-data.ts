@@ -15,6 +15,8 @@ export interface ClusteredDataOptions {
 /** A mixture model whose samples serve as both the indexed rows and the queries. */
 export interface ClusteredData {
   readonly vectors: Float32Array[];
+  /** The component each of `vectors` was drawn from (to replay rows in cluster order). */
+  readonly components: Int32Array;
   /** Draws more points from the same mixture, e.g. queries, with their own seed. */
   sample(count: number, seed: number): Float32Array[];
 }
@@ -67,19 +69,22 @@ export function clusteredData(options: ClusteredDataOptions): ClusteredData {
     cumulative[c] = total;
   }
 
-  const sample = (count: number, seed: number): Float32Array[] => {
+  const sampleWithComponents = (count: number, seed: number) => {
     const rng = new SeededRandom(seed);
     const out: Float32Array[] = [];
+    const of = new Int32Array(count);
     for (let i = 0; i < count; i++) {
       const u = rng.next() * total;
       let c = 0;
       while (cumulative[c] < u) c++;
+      of[i] = c;
       out.push(draw(components[c], rng, dimensions));
     }
-    return out;
+    return { vectors: out, components: of };
   };
+  const sample = (count: number, seed: number): Float32Array[] => sampleWithComponents(count, seed).vectors;
 
-  return { vectors: sample(options.count, (options.seed ?? 1) + 7919), sample };
+  return { ...sampleWithComponents(options.count, (options.seed ?? 1) + 7919), sample };
 }
 
 function draw(component: Component, rng: SeededRandom, dimensions: number): Float32Array {
