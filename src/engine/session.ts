@@ -521,7 +521,7 @@ export class EngineSession implements Session {
         : stmt.kind === 'Select'
           ? compileStatement(stmt, rc)
           : null;
-      if (compiled?.kind === 'query') await prefetchVectorSearches(compiled.plan, rc.env);
+      if (compiled?.kind === 'query') await prefetchVectorSearches(compiled.plan, rc.env, this.processId);
       const outcome = runStatement(stmt, rc, compiled);
       for (const work of this.deferredWork.splice(0)) await work();
       if (stmt.kind === 'NoOp' && (stmt.tag === 'CHECKPOINT' || stmt.tag === 'VACUUM')) {

