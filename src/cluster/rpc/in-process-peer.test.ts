@@ -3,35 +3,16 @@
  * suite runs against both, over the same fake handlers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqlError } from '../../errors/sql-error.ts';
 import { InProcessPeer } from './in-process-peer.ts';
 import type { SearchRequest } from './messages.ts';
 import type { NodePeer } from './node-peer.ts';
 import { isRetryable } from './status-mapping.ts';
-import { FAKE_DIMS, FAKE_TABLE, fakeHandlers, fakeVector } from './testing/fake-node.ts';
+import { FAKE_TABLE, fakeHandlers, fakeSearchRequest } from './testing/fake-node.ts';
 import { type LocalNode, startLocalNode } from './testing/local-node.ts';
+import { rejection } from './testing/sql-rejection.ts';
 
-const query = fakeVector(3n);
-const request = (tableId: bigint): SearchRequest => ({
-  tableId,
-  segmentIds: [4n, 5n],
-  shardIds: [],
-  attnum: 2,
-  metric: 'l2',
-  query: { type: 'vector', dimensions: FAKE_DIMS, data: new Uint8Array(query.buffer) },
-  k: 7,
-  snapshotTs: 2n,
-  consistency: 'bounded',
-});
-
-async function rejection(promise: Promise<unknown>): Promise<SqlError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SqlError);
-  return err as SqlError;
-}
+const request = (tableId: bigint): SearchRequest =>
+  fakeSearchRequest(tableId, 3n, { segmentIds: [4n, 5n], k: 7, snapshotTs: 2n, consistency: 'bounded' });
 
 interface Subject {
   readonly peer: NodePeer;

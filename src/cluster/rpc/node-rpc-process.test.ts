@@ -8,22 +8,11 @@ import type { SearchRequest } from './messages.ts';
 import { NodeClient } from './node-client.ts';
 import { callWithFailover } from './scatter.ts';
 import { isRetryable } from './status-mapping.ts';
-import { FAKE_DIMS, FAKE_TABLE, fakeVector } from './testing/fake-node.ts';
+import { FAKE_TABLE, fakeSearchRequest } from './testing/fake-node.ts';
 import { type LocalNode, startLocalNode } from './testing/local-node.ts';
 import { spawnFakeNode } from './testing/spawn-fake-node.ts';
 
-const query = fakeVector(5n);
-const request: SearchRequest = {
-  tableId: FAKE_TABLE.vectors,
-  segmentIds: [11n, 12n],
-  shardIds: [],
-  attnum: 2,
-  metric: 'l2',
-  query: { type: 'vector', dimensions: FAKE_DIMS, data: new Uint8Array(query.buffer) },
-  k: 20,
-  snapshotTs: 1n,
-  consistency: 'strong',
-};
+const request: SearchRequest = fakeSearchRequest(FAKE_TABLE.vectors, 5n, { segmentIds: [11n, 12n], k: 20 });
 
 let local: LocalNode;
 

@@ -4,36 +4,17 @@ import type { SearchRequest } from './messages.ts';
 import { NodeClient } from './node-client.ts';
 import { NodeServer } from './node-server.ts';
 import { isRetryable, PeerUnavailableError } from './status-mapping.ts';
-import { FAKE_DIMS, FAKE_TABLE, fakeCell, fakeHandlers, fakeVector } from './testing/fake-node.ts';
+import { FAKE_TABLE, fakeCell, fakeHandlers, fakeSearchRequest, fakeVector } from './testing/fake-node.ts';
 import { type LocalNode, startLocalNode } from './testing/local-node.ts';
+import { rejection } from './testing/sql-rejection.ts';
 
 const query = fakeVector(424242n);
 
 function searchRequest(tableId: bigint, extra: Partial<SearchRequest> = {}): SearchRequest {
-  return {
-    tableId,
-    segmentIds: [7n],
-    shardIds: [],
-    attnum: 2,
-    metric: 'l2',
-    query: { type: 'vector', dimensions: FAKE_DIMS, data: new Uint8Array(query.buffer) },
-    k: 10,
-    snapshotTs: 5n,
-    consistency: 'strong',
-    ...extra,
-  };
+  return fakeSearchRequest(tableId, 424242n, { segmentIds: [7n], snapshotTs: 5n, ...extra });
 }
 
 const hex = (v: Uint8Array | null) => (v === null ? null : Buffer.from(v).toString('hex'));
-
-async function rejection(promise: Promise<unknown>): Promise<SqlError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SqlError);
-  return err as SqlError;
-}
 
 let node: LocalNode;
 

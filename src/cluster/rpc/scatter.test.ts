@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqlError } from '../../errors/sql-error.ts';
 import type { SearchRequest, SearchResponse } from './messages.ts';
 import { PeerClients } from './node-client.ts';
 import { callWithFailover, scatterGather } from './scatter.ts';
 import { isRetryable, type PeerUnavailableError } from './status-mapping.ts';
-import { FAKE_DIMS, FAKE_TABLE, fakeVector } from './testing/fake-node.ts';
+import { FAKE_TABLE, fakeSearchRequest } from './testing/fake-node.ts';
 import { type LocalNode, startLocalNode } from './testing/local-node.ts';
+import { rejection } from './testing/sql-rejection.ts';
 import { mergeTopK } from './top-k-merge.ts';
 
 interface Replica {
@@ -13,27 +13,8 @@ interface Replica {
   readonly address: string;
 }
 
-const query = fakeVector(99n);
-const request = (tableId: bigint, segmentIds: bigint[], k = 10): SearchRequest => ({
-  tableId,
-  segmentIds,
-  shardIds: [],
-  attnum: 2,
-  metric: 'l2',
-  query: { type: 'vector', dimensions: FAKE_DIMS, data: new Uint8Array(query.buffer) },
-  k,
-  snapshotTs: 3n,
-  consistency: 'strong',
-});
-
-async function rejection(promise: Promise<unknown>): Promise<SqlError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SqlError);
-  return err as SqlError;
-}
+const request = (tableId: bigint, segmentIds: bigint[], k = 10): SearchRequest =>
+  fakeSearchRequest(tableId, 99n, { segmentIds, k, snapshotTs: 3n });
 
 const nodes: Record<string, LocalNode> = {};
 const peers = new PeerClients();

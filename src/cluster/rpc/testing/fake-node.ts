@@ -6,7 +6,7 @@
  * entry point (fake-node-main.ts) prints as lines.
  */
 import { SqlError, SqlState } from '../../../errors/sql-error.ts';
-import type { ColumnValues, RowBatch, SearchHit, WalBatch } from '../messages.ts';
+import type { ColumnValues, RowBatch, SearchHit, SearchRequest, WalBatch } from '../messages.ts';
 import type { CallContext, NodeHandlers } from '../node-server.ts';
 
 export const FAKE_TABLE = {
@@ -47,6 +47,30 @@ export function fakeVector(rowId: bigint, dims = FAKE_DIMS): Float32Array {
   const seed = Number(rowId % 1_000_003n);
   for (let j = 0; j < dims; j++) v[j] = Math.sin(seed * 0.731 + j * 1.37);
   return v;
+}
+
+/**
+ * A SearchSegments request the fake handlers answer: an l2 search of column 2 of `tableId`
+ * for row `queryRow`'s vector; `fields` replaces any field.
+ */
+export function fakeSearchRequest(
+  tableId: bigint,
+  queryRow: bigint,
+  fields: Partial<SearchRequest> = {},
+): SearchRequest {
+  const query = fakeVector(queryRow);
+  return {
+    tableId,
+    segmentIds: [],
+    shardIds: [],
+    attnum: 2,
+    metric: 'l2',
+    query: { type: 'vector', dimensions: FAKE_DIMS, data: new Uint8Array(query.buffer) },
+    k: 10,
+    snapshotTs: 1n,
+    consistency: 'strong',
+    ...fields,
+  };
 }
 
 /** The encoded value of row `rowId` in column `attnum` (3 is NULL on odd rows). */
