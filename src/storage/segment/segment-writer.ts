@@ -112,11 +112,7 @@ function fixedWidthBlock(
     if (!isNull(values[r])) total += width;
     offsets[r + 1] = total;
   }
-  const head = bitmapSize(values.length);
-  const dataStart = head + align(offsets.byteLength);
-  const out = new Uint8Array(dataStart + total);
-  out.set(nullBitmap(values));
-  out.set(new Uint8Array(offsets.buffer), head);
+  const { out, dataStart } = binaryBlockFrame(values, offsets, total);
   const view = new DataView(out.buffer);
   for (let r = 0; r < values.length; r++) {
     const v = values[r];
@@ -138,13 +134,26 @@ function binaryBlock(type: SqlType, values: readonly Value[]): Uint8Array {
     if (total > 0xffffffff) throw new Error('segment column exceeds 4 GiB; seal smaller segments');
     offsets[r + 1] = total;
   }
+  const { out, dataStart } = binaryBlockFrame(values, offsets, total);
+  for (let r = 0; r < values.length; r++) out.set(parts[r], dataStart + offsets[r]);
+  return out;
+}
+
+/**
+ * A binary column block with its null bitmap and value offsets written and `total` bytes of
+ * value data left to fill from `dataStart` (docs/segment-format.md).
+ */
+function binaryBlockFrame(
+  values: readonly Value[],
+  offsets: Uint32Array,
+  total: number,
+): { out: Uint8Array; dataStart: number } {
   const head = bitmapSize(values.length);
   const dataStart = head + align(offsets.byteLength);
   const out = new Uint8Array(dataStart + total);
   out.set(nullBitmap(values));
   out.set(new Uint8Array(offsets.buffer), head);
-  for (let r = 0; r < values.length; r++) out.set(parts[r], dataStart + offsets[r]);
-  return out;
+  return { out, dataStart };
 }
 
 function float64Block(values: ArrayLike<number>, what: string): Uint8Array {
