@@ -13,8 +13,8 @@
  */
 import type { Float32Slab } from './float32-slab.ts';
 import { VECTOR_MAX_DIM } from './vector-checks.ts';
+import { isCSpace, POWERS_OF_TEN } from './vector-strtof.ts';
 
-const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const MAX_SIGNIFICANT = 19;
 /** Double ulps from a float4 midpoint below which the rounding is left to the exact parser. */
 const MIDPOINT_MARGIN = 1024;
@@ -29,10 +29,6 @@ const LOW = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 0 : 1;
 
 const scratch = new Float32Array(VECTOR_MAX_DIM);
 
-function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
-}
-
 /**
  * Parses `bytes[start, end)` as a vector literal with `typmod` (-1: any dimension count).
  * Returns a view from `slab`, or undefined when the full parser must decide.
@@ -45,11 +41,11 @@ export function parseVectorBytes(
   slab: Float32Slab,
 ): Float32Array | undefined {
   let i = start;
-  while (i < end && isSpace(bytes[i])) i++;
+  while (i < end && isCSpace(bytes[i])) i++;
   if (i >= end || bytes[i] !== 91) return undefined;
   // The closing bracket, found first, stops every scan below: no bounds check per byte.
   let last = end - 1;
-  while (last > i && isSpace(bytes[last])) last--;
+  while (last > i && isCSpace(bytes[last])) last--;
   if (last === i || bytes[last] !== 93) return undefined;
   i++;
   // With a typmod the values go straight to their place; otherwise via the scratch array.
@@ -109,7 +105,7 @@ export function parseVectorBytes(
     let value = 0;
     if (significant > 0) {
       if (scale > 22 || scale < -22) return undefined;
-      const d = scale >= 0 ? mantissa * POW10[scale] : mantissa / POW10[-scale];
+      const d = scale >= 0 ? mantissa * POWERS_OF_TEN[scale] : mantissa / POWERS_OF_TEN[-scale];
       if (d < MIN_NORMAL || d >= MAX_SAFE) return undefined;
       f64[0] = d;
       const dropped = u32[LOW] & 0x1fffffff;

@@ -20,7 +20,8 @@ export interface ScannedFloat {
   readonly erange: boolean;
 }
 
-const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+/** 10^0 … 10^22: every one exact as a double (Clinger's fast path). */
+export const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
 /** Significant digits the fast paths take into account. */
 const MAX_DIGITS = 30;
 /** Relative distance from a float4 midpoint below which an approximate double cannot decide. */
