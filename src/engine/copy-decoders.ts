@@ -7,27 +7,20 @@
  */
 
 import type { Float32Slab } from '../types/float32-slab.ts';
+import { INT_LIMITS } from '../types/register-numeric-types.ts';
 import type { SqlType, Value } from '../types/type.ts';
 import { VECTOR_MAX_DIM } from '../types/vector-checks.ts';
 import { parseVectorBytes } from '../types/vector-fast-in.ts';
+import { isCSpace } from '../types/vector-strtof.ts';
 
 /** Reads `bytes[start, end)`; undefined leaves the field to the type's own function. */
 export type FieldDecoder = (bytes: Buffer, start: number, end: number) => Value | undefined;
-
-const INT_RANGE = {
-  int2: [-32768, 32767],
-  int4: [-2147483648, 2147483647],
-} as const;
-
-function isSpace(c: number): boolean {
-  return c === 32 || (c >= 9 && c <= 13);
-}
 
 /** pg_strtoint16/32 for plain decimal digits; undefined for anything else or out of range. */
 function textInt(min: number, max: number): FieldDecoder {
   return (bytes, start, end) => {
     let i = start;
-    while (i < end && isSpace(bytes[i])) i++;
+    while (i < end && isCSpace(bytes[i])) i++;
     let negative = false;
     if (i < end && (bytes[i] === 45 || bytes[i] === 43)) negative = bytes[i++] === 45;
     let v = 0;
@@ -36,7 +29,7 @@ function textInt(min: number, max: number): FieldDecoder {
       v = v * 10 + (bytes[i++] - 48);
       digits++;
     }
-    while (i < end && isSpace(bytes[i])) i++;
+    while (i < end && isCSpace(bytes[i])) i++;
     if (digits === 0 || i !== end) return undefined;
     if (negative) v = -v;
     return v < min || v > max ? undefined : v === 0 ? 0 : v;
@@ -49,7 +42,7 @@ export function textDecoder(type: SqlType, slab: Float32Slab): FieldDecoder | un
   switch (type.base) {
     case 'int2':
     case 'int4':
-      return textInt(INT_RANGE[type.base][0], INT_RANGE[type.base][1]);
+      return textInt(Number(INT_LIMITS[type.base].min), Number(INT_LIMITS[type.base].max));
     case 'vector':
       return (bytes, start, end) => parseVectorBytes(bytes, start, end, type.typmod, slab);
     default:
