@@ -50,6 +50,12 @@ export class ClusterKeys {
     return `${this.nodes}${nodeId}`;
   }
 
+  // The write leader's engine state (catalog image, checkpoint manifests) while one node
+  // leads every table's writes (cluster-node.ts); written through FencedMetaStore only.
+  get engine(): string {
+    return `${this.root}engine/`;
+  }
+
   // Catalog: descriptors and the catalog version bumped with every DDL.
   get catalog(): string {
     return `${this.root}catalog/`;

@@ -5,13 +5,16 @@
  * structured log (log.ts).
  */
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createLogger, isLogLevel, LOG_LEVELS, type Logger } from './log.ts';
 import { startServer } from './start.ts';
+import { type ClusterStartOptions, startClusterNode } from './start-cluster.ts';
 
 const HELP = `Usage: quiver serve [options]
 
-Starts a standalone Quiver server (PostgreSQL wire protocol, pgvector SQL).
+Starts a Quiver server (PostgreSQL wire protocol, pgvector SQL): standalone, or a node of a
+cluster with --etcd and --s3.
 
 Options:
   --host <addr>        interface to listen on (env QUIVER_HOST, default 127.0.0.1)
@@ -26,6 +29,17 @@ Options:
   --tls-key <file>     PEM private key
   --server-version <v> PostgreSQL version to report (default 16.4)
   -h, --help           show this help
+
+Cluster (state in etcd and object storage; any node takes SQL connections):
+  --etcd <urls>        comma-separated etcd endpoints: join a cluster (env QUIVER_ETCD)
+  --s3 <url>           s3://bucket/prefix for the WAL, segments and index files (env QUIVER_S3)
+  --s3-endpoint <url>  S3-compatible endpoint, e.g. http://minio:9000 (env QUIVER_S3_ENDPOINT);
+                       credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+  --node-id <id>       this node's unique name (env QUIVER_NODE_ID, default: the host name)
+  --advertise <h:p>    address other nodes reach this node's SQL port at (default --host:--port)
+  --cluster <name>     clusters sharing one etcd and bucket are told apart by name (default default)
+  --lease-ttl <s>      seconds a dead node keeps its leadership before a standby takes over
+                       (default 5)
 
 Operations:
   --http-port <n|off>  HTTP port for /metrics (Prometheus), /healthz and /readyz; 0 picks a
@@ -67,6 +81,13 @@ async function main(argv: string[]): Promise<void> {
         'http-port': { type: 'string' },
         'http-host': { type: 'string' },
         'log-level': { type: 'string' },
+        etcd: { type: 'string' },
+        s3: { type: 'string' },
+        's3-endpoint': { type: 'string' },
+        'node-id': { type: 'string' },
+        advertise: { type: 'string' },
+        cluster: { type: 'string' },
+        'lease-ttl': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -116,18 +137,36 @@ async function main(argv: string[]): Promise<void> {
   if (!isLogLevel(level)) fail(`invalid log level "${level}" (one of ${LOG_LEVELS.join(', ')})`);
   logger = createLogger(level);
   const log = logger;
-  const server = await startServer({
-    host,
-    port,
-    dataDir,
-    memoryBudgetBytes: budget * 1024 * 1024,
-    checkpointWalBytes: checkpointMb * 1024 * 1024,
-    tls,
-    serverVersion: values['server-version'] as string | undefined,
-    httpPort,
-    httpHost,
-    logger: log,
-  });
+  const etcd = (values.etcd as string | undefined) ?? process.env.QUIVER_ETCD;
+  const server = etcd
+    ? await startClusterNode({
+        ...clusterOptions(values, etcd),
+        host,
+        port,
+        memoryBudgetBytes: budget * 1024 * 1024,
+        checkpointWalBytes: checkpointMb * 1024 * 1024,
+        tls,
+        serverVersion: values['server-version'] as string | undefined,
+        httpPort,
+        httpHost,
+        logger: log,
+        onFatal: (reason) => {
+          log.fatal(`${reason}; stopping so that a standby takes over`);
+          process.exit(3);
+        },
+      })
+    : await startServer({
+        host,
+        port,
+        dataDir,
+        memoryBudgetBytes: budget * 1024 * 1024,
+        checkpointWalBytes: checkpointMb * 1024 * 1024,
+        tls,
+        serverVersion: values['server-version'] as string | undefined,
+        httpPort,
+        httpHost,
+        logger: log,
+      });
   const stop = (signal: NodeJS.Signals) => {
     log.info({ signal }, 'shutting down');
     server.close().then(
@@ -143,6 +182,36 @@ async function main(argv: string[]): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** The cluster flags, checked (`--etcd` given). */
+function clusterOptions(
+  values: Record<string, string | boolean | undefined>,
+  etcd: string,
+): Pick<ClusterStartOptions, 'etcd' | 's3' | 'nodeId' | 'advertise' | 'cluster' | 'leaseTtlSeconds'> {
+  if (values['data-dir'] !== undefined || values['in-memory'] !== undefined)
+    fail('a cluster node keeps its data in etcd and object storage: drop --data-dir / --in-memory');
+  const s3Text = (values.s3 as string | undefined) ?? process.env.QUIVER_S3;
+  if (!s3Text) fail('--etcd needs --s3 s3://bucket/prefix');
+  const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(s3Text);
+  if (!s3) fail(`invalid --s3 "${s3Text}" (expected s3://bucket/prefix)`);
+  const nodeId = (values['node-id'] as string | undefined) ?? process.env.QUIVER_NODE_ID ?? hostname();
+  const ttlText = (values['lease-ttl'] as string | undefined) ?? '5';
+  const leaseTtlSeconds = Number(ttlText);
+  if (!Number.isInteger(leaseTtlSeconds) || leaseTtlSeconds < 1)
+    fail(`invalid lease TTL "${ttlText}" (seconds)`);
+  return {
+    etcd: etcd.split(',').map((url) => url.trim()),
+    s3: {
+      bucket: s3[1],
+      prefix: s3[2].replace(/\/+$/, ''),
+      endpoint: (values['s3-endpoint'] as string | undefined) ?? process.env.QUIVER_S3_ENDPOINT,
+    },
+    nodeId,
+    advertise: values.advertise as string | undefined,
+    cluster: values.cluster as string | undefined,
+    leaseTtlSeconds,
+  };
 }
 
 /** Set once the command line is understood; failures before that are plain text. */

@@ -90,6 +90,14 @@ export class WireServer implements AsyncDisposable {
     return this.close();
   }
 
+  /**
+   * Serves a socket accepted elsewhere: a cluster node owns its SQL listener and hands the
+   * connections it does not pass on to the write leader to this server (never listening).
+   */
+  adopt(socket: Socket): void {
+    this.accept(socket);
+  }
+
   private accept(socket: Socket): void {
     // Errors before the channel takes the socket must not become uncaught exceptions.
     socket.on('error', () => {});

@@ -1,0 +1,284 @@
+/**
+ * `quiver serve --etcd … --s3 …`: one node of a cluster whose state lives only in etcd and
+ * object storage. This first stage runs every table's writes on one elected node:
+ *
+ * - Every node joins the membership (a lease) and campaigns for the write leadership (a
+ *   fenced leader key and epoch, src/cluster/leadership.ts).
+ * - The leader opens the engine on the cluster's storage: the WAL in object storage with
+ *   its commit point in etcd (ObjectWal), checkpoints and segments in object storage, the
+ *   catalog and manifests in etcd under `/quiver/<cluster>/engine/` (FencedMetaStore). Every
+ *   durable write is fenced by the leadership: a deposed leader's commit fails (40001).
+ * - Any node accepts SQL connections; a standby passes each one, byte for byte, to the
+ *   leader's SQL port (sql-proxy.ts), so clients may connect anywhere.
+ * - When the leader dies its lease expires, a standby wins the campaign, replays the WAL
+ *   from object storage and serves; connections through standbys wait for it. A leader that
+ *   learns it lost the leadership stops (`onFatal`) — its supervisor restarts it as a standby.
+ *
+ * Sharding the writes (a leader per shard), segment replicas on every node and scatter/gather
+ * search are the next stages (src/cluster/README.md); the libraries for them exist.
+ */
+import { createServer, type Socket } from 'node:net';
+import { Catalog } from '../catalog/catalog.ts';
+import { FencedMetaStore } from '../cluster/fenced-meta-store.ts';
+import { ClusterKeys, type ShardRef } from '../cluster/keys.ts';
+import type { Leadership } from '../cluster/leadership.ts';
+import { Membership } from '../cluster/membership.ts';
+import { ObjectWal } from '../cluster/object-wal.ts';
+import { campaignShard, readShardLeader } from '../cluster/shard-leadership.ts';
+import { pipeSocket } from '../cluster/sql-proxy.ts';
+import { EngineBackend } from '../engine/backend.ts';
+import { Persistence } from '../engine/persistence.ts';
+import { SqlError } from '../errors/sql-error.ts';
+import { SqlState } from '../errors/sqlstate.ts';
+import { openEtcdMetaStore } from '../meta/etcd-meta-store.ts';
+import type { MetaStore } from '../meta/meta-store.ts';
+import { initParser } from '../sql/parser.ts';
+import { S3ObjectStore } from '../storage/object-store/s3-object-store.ts';
+import '../types/index.ts';
+import { WireServer } from '../wire/index.ts';
+import type { Backend } from '../wire/session.ts';
+import { createLogger, type Logger, wireLogger } from './log.ts';
+import { ServerMetrics } from './metrics.ts';
+import { type OpsHttpServer, startOpsHttp } from './ops-http.ts';
+
+/** The one write shard of this stage: every table's WAL and checkpoints. */
+const WRITE_SHARD: ShardRef = { table: 'db', shard: 0 };
+
+/** How long a connection to a standby waits for a leader before it is refused (57P03). */
+const LEADER_WAIT_MS = 20_000;
+
+export interface ClusterStartOptions {
+  readonly host?: string;
+  readonly port?: number;
+  readonly etcd: readonly string[];
+  readonly s3: { readonly bucket: string; readonly prefix: string; readonly endpoint?: string };
+  /** Several clusters may share one etcd and bucket; default "default". */
+  readonly cluster?: string;
+  readonly nodeId: string;
+  /** host:port other nodes use to reach this node's SQL port; default host:port. */
+  readonly advertise?: string;
+  /** Membership lease TTL: how long a dead node holds the leadership; default 5 s. */
+  readonly leaseTtlSeconds?: number;
+  readonly serverVersion?: string;
+  readonly superuser?: string;
+  readonly memoryBudgetBytes?: number;
+  readonly checkpointWalBytes?: number;
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  readonly httpPort?: number | null;
+  readonly httpHost?: string;
+  readonly logger?: Logger;
+  /** Called when the node can no longer serve safely (leadership lost): stop the process. */
+  readonly onFatal: (reason: string) => void;
+}
+
+export interface RunningClusterNode {
+  readonly host: string;
+  readonly port: number;
+  readonly httpPort: number | null;
+  /** Whether this node leads the writes and runs the engine right now. */
+  readonly leading: boolean;
+  close(): Promise<void>;
+}
+
+type Role = 'standby' | 'starting' | 'leader' | 'stopping';
+
+export async function startClusterNode(options: ClusterStartOptions): Promise<RunningClusterNode> {
+  const log = options.logger ?? createLogger('warn');
+  const host = options.host ?? '127.0.0.1';
+  const superuser = options.superuser ?? 'quiver';
+  const serverVersion = options.serverVersion ?? '16.4';
+  const keys = new ClusterKeys(options.cluster ?? 'default');
+  const metrics = options.httpPort != null ? new ServerMetrics() : null;
+  let role: Role = 'standby';
+  let ops: OpsHttpServer | null = null;
+  if (metrics) {
+    ops = await startOpsHttp({
+      host: options.httpHost ?? host,
+      port: options.httpPort!,
+      metrics,
+      ready: () => role === 'leader' || role === 'standby',
+      log,
+    });
+  }
+  await initParser();
+  const meta = await openEtcdMetaStore({ endpoints: options.etcd });
+  const objectsAt = (sub: string) =>
+    new S3ObjectStore({
+      bucket: options.s3.bucket,
+      prefix: [options.s3.prefix, sub].filter((p) => p !== '').join('/'),
+      endpoint: options.s3.endpoint,
+    });
+  const walObjects = objectsAt('');
+
+  const waiting: Socket[] = [];
+  const proxied = new Set<Socket>();
+  let wire: WireServer | null = null;
+  let persistence: Persistence | null = null;
+  let leadership: Leadership | null = null;
+  const refuse = new WireServer({ backend: refusingBackend(), logger: wireLogger(log) });
+
+  const route = (socket: Socket): void => {
+    socket.on('error', () => {});
+    if (role === 'leader') wire!.adopt(socket);
+    else if (role === 'starting') waiting.push(socket);
+    else if (role === 'stopping') socket.destroy();
+    else void passToLeader(socket);
+  };
+
+  const passToLeader = async (socket: Socket): Promise<void> => {
+    const deadline = Date.now() + LEADER_WAIT_MS;
+    for (;;) {
+      if (role !== 'standby') return route(socket);
+      const address = await leaderAddress(meta, keys, options.nodeId).catch(() => null);
+      if (address) {
+        proxied.add(socket);
+        socket.once('close', () => proxied.delete(socket));
+        pipeSocket(socket, address);
+        return;
+      }
+      if (Date.now() > deadline || socket.destroyed) return refuse.adopt(socket);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  const listener = createServer({ noDelay: true }, route);
+  const port = await new Promise<number>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(options.port ?? 5433, host, () => {
+      listener.off('error', reject);
+      resolve((listener.address() as { port: number }).port);
+    });
+  });
+  const advertise = options.advertise ?? `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const membership = await Membership.join(
+    meta,
+    keys,
+    {
+      nodeId: options.nodeId,
+      advertiseAddress: advertise,
+      sqlAddress: advertise,
+      startedAt: Date.now(),
+      load: { segments: 0, bytes: 0, leaderShards: 0 },
+    },
+    { ttlSeconds: options.leaseTtlSeconds },
+  );
+  // A graceful close resigns and leaves on purpose; anything else means this node is out.
+  const fatal = (reason: string) => {
+    if (role !== 'stopping') options.onFatal(reason);
+  };
+  membership.onLost(() => fatal('the membership lease was lost'));
+
+  const lead = async (won: Leadership): Promise<void> => {
+    leadership = won;
+    role = 'starting';
+    won.onLost((reason) => fatal(`lost the write leadership: ${reason}`));
+    log.info({ epoch: won.epoch }, 'won the write leadership; recovering from object storage');
+    const wal = await ObjectWal.open({
+      store: meta,
+      objects: walObjects,
+      keys,
+      ref: WRITE_SHARD,
+      leadership: won,
+    });
+    persistence = await Persistence.open({
+      meta: new FencedMetaStore(meta, keys.engine, won),
+      wal,
+      objects: objectsAt('engine'),
+      superuser,
+      serverVersion,
+      memoryBudgetBytes: options.memoryBudgetBytes,
+      checkpointWalBytes: options.checkpointWalBytes,
+      log,
+    });
+    const { damagedTables, ...stats } = persistence.recovery;
+    log.info({ epoch: won.epoch, ...stats }, 'leading the writes');
+    if (damagedTables.length > 0)
+      log.error({ damagedTables }, 'tables with damaged files answer every query with an error');
+    const durable = persistence;
+    const backend = new EngineBackend({
+      catalog: durable.catalog ?? new Catalog(superuser),
+      serverVersion,
+      storage: durable,
+      observer: metrics ?? undefined,
+    });
+    wire = new WireServer({ backend, tls: options.tls, logger: wireLogger(log) });
+    metrics?.track({
+      connections: () => wire?.connectionCount ?? 0,
+      segments: () => durable.segments.stats(),
+      walBytesSinceCheckpoint: () => durable.walBytesSinceCheckpoint,
+      checkpoints: () => durable.checkpoints,
+    });
+    if (role !== 'starting') return;
+    role = 'leader';
+    for (const socket of waiting.splice(0)) route(socket);
+  };
+
+  const campaignAbort = new AbortController();
+  const campaigning = campaignShard(
+    meta,
+    keys,
+    WRITE_SHARD,
+    { nodeId: options.nodeId, lease: membership.lease },
+    campaignAbort.signal,
+  ).then(lead, (error: unknown) => {
+    if (!campaignAbort.signal.aborted) throw error;
+  });
+  campaigning.catch((error: unknown) => fatal(`could not take over the writes: ${(error as Error).message}`));
+
+  log.info(
+    { host, port, nodeId: options.nodeId, cluster: keys.cluster, httpPort: ops?.port ?? null },
+    `listening on ${advertise} (cluster ${keys.cluster}, node ${options.nodeId})`,
+  );
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      role = 'stopping';
+      campaignAbort.abort();
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
+      for (const socket of [...waiting.splice(0), ...proxied]) socket.destroy();
+      await campaigning.catch(() => undefined);
+      try {
+        await wire?.close();
+        await refuse.close();
+        // The final checkpoint, then the leadership goes at once instead of after the TTL.
+        await persistence?.close();
+        await leadership?.resign().catch(() => undefined);
+        await membership.leave().catch(() => undefined);
+      } finally {
+        await meta.close();
+        await walObjects.close();
+        await ops?.close();
+      }
+    })();
+    return closing;
+  };
+  return {
+    host,
+    port,
+    httpPort: ops?.port ?? null,
+    get leading() {
+      return role === 'leader';
+    },
+    close,
+  };
+}
+
+/** The leader's SQL address, or null while there is none (or it is this node, still starting). */
+async function leaderAddress(meta: MetaStore, keys: ClusterKeys, self: string): Promise<string | null> {
+  const leader = await readShardLeader(meta, keys, WRITE_SHARD);
+  if (!leader || leader.nodeId === self) return null;
+  const member = await meta.get(keys.node(leader.nodeId));
+  return member ? (JSON.parse(member.value) as { sqlAddress: string }).sqlAddress : null;
+}
+
+/** Answers every connection attempt with PostgreSQL's "starting up" error (57P03). */
+function refusingBackend(): Backend {
+  const refusal = () =>
+    Promise.reject(
+      new SqlError(SqlState.CannotConnectNow, 'the database system is starting up', {
+        detail: 'No node of the cluster leads the writes yet.',
+      }),
+    );
+  return { authPlan: refusal, openSession: refusal };
+}

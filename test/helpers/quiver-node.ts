@@ -1,0 +1,127 @@
+/**
+ * Cluster nodes for tests: real `quiver serve --etcd … --s3 …` child processes on free
+ * loopback ports, against a test etcd and s3rver. The node's log (JSON lines on stderr) is
+ * kept so tests can wait for "leading the writes" and read what went wrong.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { TestS3Server } from './s3rver.ts';
+
+const MAIN = new URL('../../src/server/main.ts', import.meta.url).pathname;
+
+export interface QuiverNode {
+  readonly id: string;
+  readonly port: number;
+  readonly process: ChildProcess;
+  /** Everything the node wrote so far. */
+  log(): string;
+  /** Resolves when the node's log says it leads the writes. */
+  leading(timeoutMs?: number): Promise<void>;
+  /** Resolves with the exit code (or signal) once the process ended. */
+  readonly exited: Promise<number | string>;
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+export interface ClusterSetup {
+  readonly etcd: readonly string[];
+  readonly s3: TestS3Server;
+  /** Cluster name, also the object prefix: tests sharing an etcd and bucket stay apart. */
+  readonly cluster: string;
+  readonly leaseTtlSeconds?: number;
+  readonly extraArgs?: readonly string[];
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startQuiverNode(setup: ClusterSetup, id: string): Promise<QuiverNode> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      MAIN,
+      'serve',
+      '--etcd',
+      setup.etcd.join(','),
+      '--s3',
+      `s3://${setup.s3.bucket}/${setup.cluster}`,
+      '--s3-endpoint',
+      setup.s3.endpoint,
+      '--cluster',
+      setup.cluster,
+      '--node-id',
+      id,
+      '--port',
+      String(port),
+      '--http-port',
+      'off',
+      '--lease-ttl',
+      String(setup.leaseTtlSeconds ?? 2),
+      ...(setup.extraArgs ?? []),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: setup.s3.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: setup.s3.credentials.secretAccessKey,
+      },
+    },
+  );
+  let output = '';
+  const listeners = new Set<() => void>();
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const listener of listeners) listener();
+  };
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
+  const waitFor = (text: string, timeoutMs: number, what: string) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!output.includes(text)) return;
+        done();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`node ${id}: ${what} within ${timeoutMs} ms; its log:\n${output}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        listeners.delete(check);
+      };
+      listeners.add(check);
+      void exited.then((code) => {
+        if (!listeners.has(check)) return;
+        done();
+        reject(new Error(`node ${id} exited (${code}) before ${what}; its log:\n${output}`));
+      });
+      check();
+    });
+  await waitFor('listening on', 60_000, 'did not start');
+  return {
+    id,
+    port,
+    process: child,
+    log: () => output,
+    leading: (timeoutMs = 30_000) => waitFor('"leading the writes"', timeoutMs, 'did not lead the writes'),
+    exited,
+    async kill(signal) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
