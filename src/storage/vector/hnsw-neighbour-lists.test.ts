@@ -31,7 +31,8 @@ describe('native HNSW neighbour selection', () => {
   // (mean degree 10 of 32 here, some nodes with 1 link), which capped recall at 1M rows; the
   // addon links new elements to 2m base-layer neighbours, filling the slots the rule leaves
   // empty with the nearest pruned candidates, as pgvector does. (A neighbour's full list
-  // taking a new element back is chosen by the rule alone, so lists do not all stay full.)
+  // taking a new element back is refilled to half its size only, so lists do not all stay
+  // full.)
   it('gives level-0 lists far more links than hnswlib does on clustered data', () => {
     const count = 3000;
     const dimensions = 32;
