@@ -56,6 +56,11 @@ export class ClusterKeys {
     return `${this.root}engine/`;
   }
 
+  // Proves a connection passed on by a standby comes from a node (sql-proxy.ts).
+  get forwardingSecret(): string {
+    return `${this.root}forwarding-secret`;
+  }
+
   // Catalog: descriptors and the catalog version bumped with every DDL.
   get catalog(): string {
     return `${this.root}catalog/`;

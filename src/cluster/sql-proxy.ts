@@ -3,10 +3,75 @@
  * cancel requests all pass through unchanged, so the leader answers as if the client had
  * connected to it. Either side closing closes both (a leader that dies drops its clients,
  * as a PostgreSQL primary does; they reconnect and land on the next leader).
+ *
+ * The leader must still know who the client is: trust authentication is for loopback
+ * clients only, and a remote client reaching the leader through a standby on the leader's
+ * own host would otherwise arrive from loopback. So the standby first sends a header — a
+ * magic, then the cluster's secret (from etcd) and the client's address — and the leader
+ * authenticates the client by that address. The magic read as a startup packet's length is
+ * 1.4 GB, so no PostgreSQL connection starts with it; a header with a wrong secret is
+ * dropped.
  */
 import { connect, type Socket } from 'node:net';
 
-export function pipeSocket(client: Socket, address: string): void {
+const MAGIC = Buffer.from('QPRX');
+const MAX_HEADER_BYTES = 4096;
+
+export function forwardHeader(secret: string, clientAddress: string): Buffer {
+  const body = Buffer.from(JSON.stringify({ secret, client: clientAddress }));
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(body.length);
+  return Buffer.concat([MAGIC, length, body]);
+}
+
+/**
+ * The client address a standby forwarded the connection for, or null when the connection
+ * starts without a header (a client connected directly). What follows stays unread on the
+ * socket. Throws on a header with the wrong secret or a malformed one.
+ */
+export async function readForwardHeader(socket: Socket, secret: string): Promise<string | null> {
+  const start = await readExactly(socket, 4);
+  if (start === null) return null;
+  if (!start.equals(MAGIC)) {
+    socket.unshift(start);
+    return null;
+  }
+  const lengthBytes = await readExactly(socket, 4);
+  const length = lengthBytes?.readUInt32BE() ?? 0;
+  if (length === 0 || length > MAX_HEADER_BYTES) throw new Error('malformed forwarding header');
+  const body = await readExactly(socket, length);
+  if (body === null) throw new Error('malformed forwarding header');
+  const header = JSON.parse(body.toString()) as { secret?: unknown; client?: unknown };
+  if (header.secret !== secret || typeof header.client !== 'string')
+    throw new Error('forwarding header with a wrong cluster secret');
+  return header.client;
+}
+
+/** The next `n` bytes, or null if the socket ends first (what arrived is put back). */
+function readExactly(socket: Socket, n: number): Promise<Buffer | null> {
+  return new Promise((resolve) => {
+    // One listener for the whole wait: 'readable' fires again on new data or the end. (A
+    // listener added per attempt re-fires at once while fewer than n bytes are buffered,
+    // a loop that starves the I/O it waits for.)
+    const attempt = () => {
+      const chunk = socket.read(n) as Buffer | null;
+      if (chunk !== null && chunk.length === n) return done(chunk);
+      if (chunk !== null) {
+        socket.unshift(chunk); // the stream ended with fewer bytes
+        return done(null);
+      }
+      if (socket.readableEnded || socket.destroyed) done(null);
+    };
+    const done = (result: Buffer | null) => {
+      socket.off('readable', attempt).off('close', attempt);
+      resolve(result);
+    };
+    socket.on('readable', attempt).on('close', attempt);
+  });
+}
+
+/** Connects to the leader's SQL port, sends `header`, then pipes both ways. */
+export function pipeSocket(client: Socket, address: string, header: Buffer): void {
   const { host, port } = splitAddress(address);
   const upstream = connect({ host, port, noDelay: true });
   const closeBoth = () => {
@@ -15,6 +80,7 @@ export function pipeSocket(client: Socket, address: string): void {
   };
   client.on('error', closeBoth).on('close', closeBoth);
   upstream.on('error', closeBoth).on('close', closeBoth);
+  upstream.write(header);
   client.pipe(upstream);
   upstream.pipe(client);
 }

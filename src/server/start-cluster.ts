@@ -9,7 +9,8 @@
  *   catalog and manifests in etcd under `/quiver/<cluster>/engine/` (FencedMetaStore). Every
  *   durable write is fenced by the leadership: a deposed leader's commit fails (40001).
  * - Any node accepts SQL connections; a standby passes each one, byte for byte, to the
- *   leader's SQL port (sql-proxy.ts), so clients may connect anywhere.
+ *   leader's SQL port (sql-proxy.ts), so clients may connect anywhere; the leader
+ *   authenticates them by the client's address, which the standby forwards.
  * - When the leader dies its lease expires, a standby wins the campaign, replays the WAL
  *   from object storage and serves; connections through standbys wait for it. A leader that
  *   learns it lost the leadership stops (`onFatal`) — its supervisor restarts it as a standby.
@@ -17,6 +18,7 @@
  * Sharding the writes (a leader per shard), segment replicas on every node and scatter/gather
  * search are the next stages (src/cluster/README.md); the libraries for them exist.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
 import { Catalog } from '../catalog/catalog.ts';
 import { FencedMetaStore } from '../cluster/fenced-meta-store.ts';
@@ -25,7 +27,7 @@ import type { Leadership } from '../cluster/leadership.ts';
 import { Membership } from '../cluster/membership.ts';
 import { ObjectWal } from '../cluster/object-wal.ts';
 import { campaignShard, readShardLeader } from '../cluster/shard-leadership.ts';
-import { pipeSocket } from '../cluster/sql-proxy.ts';
+import { forwardHeader, pipeSocket, readForwardHeader } from '../cluster/sql-proxy.ts';
 import { EngineBackend } from '../engine/backend.ts';
 import { Persistence } from '../engine/persistence.ts';
 import { SqlError } from '../errors/sql-error.ts';
@@ -117,9 +119,27 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
   let leadership: Leadership | null = null;
   const refuse = new WireServer({ backend: refusingBackend(), logger: wireLogger(log) });
 
-  const route = (socket: Socket): void => {
+  const secret = await clusterSecret(meta, keys);
+  /** Who each connection is for: its own peer, or the client a standby forwarded it for. */
+  const clientOf = new WeakMap<Socket, string>();
+
+  const accept = async (socket: Socket): Promise<void> => {
     socket.on('error', () => {});
-    if (role === 'leader') wire!.adopt(socket);
+    try {
+      clientOf.set(socket, (await readForwardHeader(socket, secret)) ?? socket.remoteAddress ?? '');
+    } catch (error) {
+      log.warn(
+        { err: error, from: socket.remoteAddress },
+        'dropped a connection with a bad forwarding header',
+      );
+      socket.destroy();
+      return;
+    }
+    route(socket);
+  };
+
+  const route = (socket: Socket): void => {
+    if (role === 'leader') wire!.adopt(socket, clientOf.get(socket));
     else if (role === 'starting') waiting.push(socket);
     else if (role === 'stopping') socket.destroy();
     else void passToLeader(socket);
@@ -133,15 +153,15 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       if (address) {
         proxied.add(socket);
         socket.once('close', () => proxied.delete(socket));
-        pipeSocket(socket, address);
+        pipeSocket(socket, address, forwardHeader(secret, clientOf.get(socket) ?? ''));
         return;
       }
-      if (Date.now() > deadline || socket.destroyed) return refuse.adopt(socket);
+      if (Date.now() > deadline || socket.destroyed) return refuse.adopt(socket, clientOf.get(socket));
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
 
-  const listener = createServer({ noDelay: true }, route);
+  const listener = createServer({ noDelay: true }, (socket) => void accept(socket));
   const port = await new Promise<number>((resolve, reject) => {
     listener.once('error', reject);
     listener.listen(options.port ?? 5433, host, () => {
@@ -270,6 +290,19 @@ async function leaderAddress(meta: MetaStore, keys: ClusterKeys, self: string): 
   if (!leader || leader.nodeId === self) return null;
   const member = await meta.get(keys.node(leader.nodeId));
   return member ? (JSON.parse(member.value) as { sqlAddress: string }).sqlAddress : null;
+}
+
+/**
+ * The secret standbys prove themselves with when they forward a connection (sql-proxy.ts):
+ * created by the first node of the cluster, read by every other.
+ */
+async function clusterSecret(meta: MetaStore, keys: ClusterKeys): Promise<string> {
+  const key = keys.forwardingSecret;
+  await meta.txn({
+    compare: [{ key, target: 'createRevision', op: '=', value: 0 }],
+    success: [{ type: 'put', key, value: randomBytes(24).toString('hex') }],
+  });
+  return (await meta.get(key))!.value;
 }
 
 /** Answers every connection attempt with PostgreSQL's "starting up" error (57P03). */

@@ -93,12 +93,14 @@ export class WireServer implements AsyncDisposable {
   /**
    * Serves a socket accepted elsewhere: a cluster node owns its SQL listener and hands the
    * connections it does not pass on to the write leader to this server (never listening).
+   * `clientAddress`: the address of the client a standby passed the connection on for,
+   * which authentication and the session see instead of the standby's.
    */
-  adopt(socket: Socket): void {
-    this.accept(socket);
+  adopt(socket: Socket, clientAddress?: string): void {
+    this.accept(socket, clientAddress);
   }
 
-  private accept(socket: Socket): void {
+  private accept(socket: Socket, clientAddress?: string): void {
     // Errors before the channel takes the socket must not become uncaught exceptions.
     socket.on('error', () => {});
     if (this.closing) {
@@ -106,7 +108,7 @@ export class WireServer implements AsyncDisposable {
       return;
     }
     try {
-      const channel = new SocketChannel(socket, this.maxMessageBytes, this.logger);
+      const channel = new SocketChannel(socket, this.maxMessageBytes, this.logger, clientAddress);
       const connection = new Connection(channel, {
         backend: this.options.backend,
         cancelKeys: this.cancelKeys,

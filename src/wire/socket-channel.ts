@@ -50,6 +50,8 @@ export class SocketChannel {
     private readonly raw: Socket,
     maxMessageBytes: number | undefined,
     private readonly logger: WireLogger,
+    /** The client's address when a cluster standby passed the connection on (its own otherwise). */
+    private readonly forwardedFrom?: string,
   ) {
     this.reader = new MessageReader({ maxMessageBytes });
     this.socket = raw;
@@ -69,7 +71,7 @@ export class SocketChannel {
   }
 
   get remoteAddress(): string {
-    return this.raw.remoteAddress ?? '';
+    return this.forwardedFrom ?? this.raw.remoteAddress ?? '';
   }
 
   /** True if bytes arrived that have not been returned yet (e.g. after an SSLRequest). */
