@@ -94,6 +94,13 @@ describe('quiver CLI', () => {
       '--http-port',
       '--http-host',
       '--log-level',
+      '--etcd',
+      '--s3',
+      '--s3-endpoint',
+      '--node-id',
+      '--advertise',
+      '--cluster',
+      '--lease-ttl',
     ]) {
       expect(r.stdout).toContain(flag);
     }
@@ -111,6 +118,16 @@ describe('quiver CLI', () => {
     [['serve', '--http-port', 'x'], 'quiver: invalid HTTP port "x"'],
     [['serve', '--port', '7000', '--http-port', '7000'], 'quiver: --http-port must differ from --port'],
     [['serve', '--log-level', 'loud'], 'quiver: invalid log level "loud"'],
+    [['serve', '--etcd', 'http://127.0.0.1:2379'], 'quiver: --etcd needs --s3 s3://bucket/prefix'],
+    [['serve', '--etcd', 'http://127.0.0.1:2379', '--s3', 'bucket/x'], 'quiver: invalid --s3 "bucket/x"'],
+    [
+      ['serve', '--etcd', 'http://127.0.0.1:2379', '--s3', 's3://b/p', '--data-dir', 'x'],
+      'quiver: a cluster node keeps its data in etcd and object storage',
+    ],
+    [
+      ['serve', '--etcd', 'http://127.0.0.1:2379', '--s3', 's3://b/p', '--lease-ttl', '0'],
+      'quiver: invalid lease TTL "0"',
+    ],
   ])('bad configuration %j fails at start with one message', (args, message) => {
     const r = run(args);
     expect(r.status).toBe(2);
@@ -136,6 +153,11 @@ describe('quiver CLI', () => {
     await client.connect();
     const r = await client.query('SELECT current_user AS u, current_database() AS d');
     expect(r.rows).toEqual([{ u: 'quiver', d: 'quiver' }]);
+    // Standalone, the cluster is this one node.
+    const nodes = await client.query('SELECT node_id, sql_address, leads_writes FROM quiver_nodes');
+    expect(nodes.rows).toEqual([
+      { node_id: 'standalone', sql_address: `127.0.0.1:${port}`, leads_writes: true },
+    ]);
     await client.end();
   });
 

@@ -3,6 +3,7 @@
  * tables, indexes and sequences, and the cluster-wide roles. Name lookups follow
  * PostgreSQL: unqualified names are searched along the session's search_path.
  */
+
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { TableStore } from '../storage/table-store.ts';
 import { TransactionManager } from '../storage/transactions.ts';
@@ -24,6 +25,7 @@ import type {
   Sequence,
   Table,
 } from './catalog-types.ts';
+import { type NodeInfo, STANDALONE_NODES } from './pg-catalog/quiver-views.ts';
 
 /** First OID for user objects, as in PostgreSQL (FirstNormalObjectId). */
 const FIRST_USER_OID = 16384;
@@ -50,6 +52,8 @@ export class Catalog {
   readonly advancedSequences = new Set<Sequence>();
   /** CREATE INDEX builds running now, by backend pid (pg_stat_progress_create_index). */
   readonly indexBuilds = new Map<number, IndexBuildProgress>();
+  /** The cluster's nodes (quiver_nodes); a cluster node replaces the standalone answer. */
+  nodes: () => readonly NodeInfo[] = STANDALONE_NODES;
 
   /** A fresh catalog with the bootstrap superuser and its databases, or an empty one to load into. */
   constructor(bootstrapUser: string | null) {

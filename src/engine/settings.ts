@@ -288,6 +288,16 @@ export const SETTINGS: readonly SettingDef[] = [
   },
   { name: 'jit', type: 'bool', default: 'off', doc: 'Accepted for compatibility.' },
   {
+    // DESIGN's read consistency levels. While one node leads every write and answers every
+    // query (cluster mode's first stage), each level reads the leader's latest commit: all
+    // of them are strong.
+    name: 'quiver.consistency',
+    type: 'enum',
+    default: 'strong',
+    values: ['strong', 'bounded', 'session', 'eventual'],
+    doc: 'How fresh reads must be; today every level reads the latest commit.',
+  },
+  {
     name: 'quiver.copy_spill_rows',
     type: 'int',
     default: '50000',

@@ -24,7 +24,7 @@ import { Catalog } from '../catalog/catalog.ts';
 import { FencedMetaStore } from '../cluster/fenced-meta-store.ts';
 import { ClusterKeys, type ShardRef } from '../cluster/keys.ts';
 import type { Leadership } from '../cluster/leadership.ts';
-import { Membership } from '../cluster/membership.ts';
+import { Membership, type MemberView, watchMembers } from '../cluster/membership.ts';
 import { ObjectWal } from '../cluster/object-wal.ts';
 import { campaignShard, readShardLeader } from '../cluster/shard-leadership.ts';
 import { forwardHeader, pipeSocket, readForwardHeader } from '../cluster/sql-proxy.ts';
@@ -117,6 +117,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
   let wire: WireServer | null = null;
   let persistence: Persistence | null = null;
   let leadership: Leadership | null = null;
+  let members: MemberView | null = null;
   const refuse = new WireServer({ backend: refusingBackend(), logger: wireLogger(log) });
 
   const secret = await clusterSecret(meta, keys);
@@ -215,6 +216,15 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     if (damagedTables.length > 0)
       log.error({ damagedTables }, 'tables with damaged files answer every query with an error');
     const durable = persistence;
+    members = await watchMembers(meta, keys);
+    const view = members;
+    durable.catalog.nodes = () =>
+      [...view.members().values()].map((m) => ({
+        nodeId: m.nodeId,
+        sqlAddress: m.sqlAddress,
+        leadsWrites: m.nodeId === options.nodeId,
+        startedAt: m.startedAt,
+      }));
     const backend = new EngineBackend({
       catalog: durable.catalog ?? new Catalog(superuser),
       serverVersion,
@@ -263,6 +273,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
         await refuse.close();
         // The final checkpoint, then the leadership goes at once instead of after the TTL.
         await persistence?.close();
+        await members?.close();
         await leadership?.resign().catch(() => undefined);
         await membership.leave().catch(() => undefined);
       } finally {

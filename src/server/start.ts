@@ -97,6 +97,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       logger: wireLogger(log),
     });
     port = await wire.listen();
+    const sqlAddress = hostPort(host, port);
+    const [standalone] = catalog.nodes();
+    catalog.nodes = () => [{ ...standalone, sqlAddress }];
   } catch (err) {
     await persistence?.close();
     await ops?.close();

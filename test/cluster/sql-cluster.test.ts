@@ -122,6 +122,18 @@ describe('a cluster of quiver processes', () => {
     await setup.query('CREATE INDEX items_emb ON items USING hnsw (emb vector_l2_ops)');
     const rows = Array.from({ length: 300 }, (_, i) => `(${i}, '${vectorOf(i)}')`).join(',');
     await setup.query(`INSERT INTO items VALUES ${rows}`);
+    const members = await setup.query('SELECT node_id, sql_address, leads_writes FROM quiver_nodes');
+    expect(members.rows).toEqual(
+      [leader, second, third].map((n) => ({
+        node_id: n.id,
+        sql_address: `127.0.0.1:${n.port}`,
+        leads_writes: n === leader,
+      })),
+    );
+    // Accepted at every level; one leader answers everything, so each reads the latest commit.
+    await setup.query("SET quiver.consistency = 'eventual'");
+    expect((await setup.query('SHOW quiver.consistency')).rows).toEqual([{ 'quiver.consistency': 'eventual' }]);
+    await expect(setup.query("SET quiver.consistency = 'sloppy'")).rejects.toMatchObject({ code: '22023' });
     await setup.end();
 
     const load = writer(second, 1000);
@@ -160,6 +172,10 @@ describe('a cluster of quiver processes', () => {
       `SELECT id FROM items ORDER BY emb <-> '[${query.join(',')}]' LIMIT 10`,
     );
     expect(nearest.map((r) => r.id)).toEqual(exactNearest(ids, query, 10));
+    // The killed node left the membership with its lease; one of the others leads now.
+    const after = await check.query('SELECT node_id, leads_writes FROM quiver_nodes');
+    expect(after.rows.map((r) => r.node_id)).toEqual(['n2', 'n3']);
+    expect(after.rows.filter((r) => r.leads_writes)).toHaveLength(1);
     await check.end();
   });
 

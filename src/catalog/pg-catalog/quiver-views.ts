@@ -1,8 +1,28 @@
 /**
  * Quiver's own views: quiver_segments lists the sealed segments tables are read from, with
- * their size and whether the segment cache holds them now (the memory budget at work).
+ * their size and whether the segment cache holds them now (the memory budget at work);
+ * quiver_nodes lists the nodes of the cluster (standalone: this server alone).
  */
 import { relation } from './relation.ts';
+
+/** One node of the cluster as quiver_nodes shows it. */
+export interface NodeInfo {
+  readonly nodeId: string;
+  /** host:port clients (and standbys) reach its SQL port at; null if unknown. */
+  readonly sqlAddress: string | null;
+  /** Whether it runs the engine and takes every write (the node answering this query). */
+  readonly leadsWrites: boolean;
+  /** Wall-clock ms when the node process started. */
+  readonly startedAt: number;
+}
+
+const PG_EPOCH_MS = Date.UTC(2000, 0, 1);
+const PROCESS_STARTED_MS = Date.now() - performance.now();
+
+/** A standalone server: one node that leads its own writes. */
+export const STANDALONE_NODES = (): readonly NodeInfo[] => [
+  { nodeId: 'standalone', sqlAddress: null, leadsWrites: true, startedAt: PROCESS_STARTED_MS },
+];
 
 export const quiverViews = [
   relation(
@@ -22,6 +42,22 @@ export const quiverViews = [
           })),
         ),
       ),
+    {},
+    'v',
+  ),
+  relation(
+    'quiver_nodes',
+    8901,
+    'node_id text, sql_address text, leads_writes bool, started_at timestamptz',
+    (ctx) =>
+      [...ctx.catalog.nodes()]
+        .sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0))
+        .map((node) => ({
+          node_id: node.nodeId,
+          sql_address: node.sqlAddress,
+          leads_writes: node.leadsWrites,
+          started_at: (node.startedAt - PG_EPOCH_MS) * 1000,
+        })),
     {},
     'v',
   ),
