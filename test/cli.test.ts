@@ -158,6 +158,8 @@ describe('quiver CLI', () => {
     expect(nodes.rows).toEqual([
       { node_id: 'standalone', sql_address: `127.0.0.1:${port}`, leads_writes: true },
     ]);
+    const shards = await client.query('SELECT tables, shard, leader, epoch FROM quiver_shards');
+    expect(shards.rows).toEqual([{ tables: '*', shard: 0, leader: 'standalone', epoch: null }]);
     await client.end();
   });
 

@@ -25,7 +25,7 @@ import type {
   Sequence,
   Table,
 } from './catalog-types.ts';
-import { type NodeInfo, STANDALONE_NODES } from './pg-catalog/quiver-views.ts';
+import { type NodeInfo, type ShardInfo, STANDALONE_NODES } from './pg-catalog/quiver-views.ts';
 
 /** First OID for user objects, as in PostgreSQL (FirstNormalObjectId). */
 const FIRST_USER_OID = 16384;
@@ -54,6 +54,8 @@ export class Catalog {
   readonly indexBuilds = new Map<number, IndexBuildProgress>();
   /** The cluster's nodes (quiver_nodes); a cluster node replaces the standalone answer. */
   nodes: () => readonly NodeInfo[] = STANDALONE_NODES;
+  /** The write shards (quiver_shards); set by whoever opens the durable storage. */
+  shards: () => readonly ShardInfo[] = () => [];
 
   /** A fresh catalog with the bootstrap superuser and its databases, or an empty one to load into. */
   constructor(bootstrapUser: string | null) {

@@ -111,6 +111,16 @@ export class Persistence implements CommitLog {
     return this.options.wal.nextLsn - this.lastCheckpointLsn;
   }
 
+  /** LSN the next WAL record gets. */
+  get walNextLsn(): number {
+    return this.options.wal.nextLsn;
+  }
+
+  /** Recovery replays the WAL from here: the last checkpoint's LSN. */
+  get checkpointLsn(): number {
+    return this.lastCheckpointLsn;
+  }
+
   /** Opens (or creates) the durable state and recovers the catalog and tables from it. */
   static async open(options: PersistenceOptions): Promise<Persistence> {
     const segments = new SegmentCache(options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES);

@@ -225,6 +225,16 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
         leadsWrites: m.nodeId === options.nodeId,
         startedAt: m.startedAt,
       }));
+    durable.catalog.shards = () => [
+      {
+        tables: '*',
+        shard: WRITE_SHARD.shard,
+        leader: options.nodeId,
+        epoch: won.epoch,
+        walNextLsn: durable.walNextLsn,
+        walReplayFromLsn: durable.checkpointLsn,
+      },
+    ];
     const backend = new EngineBackend({
       catalog: durable.catalog ?? new Catalog(superuser),
       serverVersion,

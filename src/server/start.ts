@@ -100,6 +100,19 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     const sqlAddress = hostPort(host, port);
     const [standalone] = catalog.nodes();
     catalog.nodes = () => [{ ...standalone, sqlAddress }];
+    const stored = persistence;
+    if (stored) {
+      catalog.shards = () => [
+        {
+          tables: '*',
+          shard: 0,
+          leader: standalone.nodeId,
+          epoch: null,
+          walNextLsn: stored.walNextLsn,
+          walReplayFromLsn: stored.checkpointLsn,
+        },
+      ];
+    }
   } catch (err) {
     await persistence?.close();
     await ops?.close();

@@ -19,6 +19,21 @@ export interface NodeInfo {
 const PG_EPOCH_MS = Date.UTC(2000, 0, 1);
 const PROCESS_STARTED_MS = Date.now() - performance.now();
 
+/** One write shard as quiver_shards shows it. */
+export interface ShardInfo {
+  /** What the shard holds; `*`: every table (one write leader for the database). */
+  readonly tables: string;
+  readonly shard: number;
+  /** The node leading its writes. */
+  readonly leader: string;
+  /** The leadership epoch that fences its writes (null standalone: nothing to fence). */
+  readonly epoch: number | null;
+  /** LSN the next WAL record gets. */
+  readonly walNextLsn: number;
+  /** Recovery replays the WAL from this LSN (everything below is in segments). */
+  readonly walReplayFromLsn: number;
+}
+
 /** A standalone server: one node that leads its own writes. */
 export const STANDALONE_NODES = (): readonly NodeInfo[] => [
   { nodeId: 'standalone', sqlAddress: null, leadsWrites: true, startedAt: PROCESS_STARTED_MS },
@@ -42,6 +57,22 @@ export const quiverViews = [
           })),
         ),
       ),
+    {},
+    'v',
+  ),
+  relation(
+    'quiver_shards',
+    8902,
+    'tables text, shard int4, leader text, epoch int8, wal_next_lsn int8, wal_replay_from_lsn int8',
+    (ctx) =>
+      ctx.catalog.shards().map((shard) => ({
+        tables: shard.tables,
+        shard: shard.shard,
+        leader: shard.leader,
+        epoch: shard.epoch === null ? null : BigInt(shard.epoch),
+        wal_next_lsn: BigInt(shard.walNextLsn),
+        wal_replay_from_lsn: BigInt(shard.walReplayFromLsn),
+      })),
     {},
     'v',
   ),
