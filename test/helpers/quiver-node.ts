@@ -4,8 +4,11 @@
  * kept so tests can wait for "leading the writes" and read what went wrong.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import type { TestS3Server } from './s3rver.ts';
+import { startEtcd } from './etcd.ts';
+import { startS3rver, type TestS3Server } from './s3rver.ts';
+import type { TestServer } from './server.ts';
 
 const MAIN = new URL('../../src/server/main.ts', import.meta.url).pathname;
 
@@ -123,5 +126,40 @@ export async function startQuiverNode(setup: ClusterSetup, id: string): Promise<
       child.kill(signal);
       await exited;
     },
+  };
+}
+
+/**
+ * A two-node cluster (etcd, s3rver, a leader and a standby) for suites written against one
+ * server: the TestServer is the standby, so every connection goes through its proxy to the
+ * leader. Results must be standalone Quiver's, so it reports kind 'quiver'.
+ */
+export async function startStandbyTestServer(): Promise<TestServer> {
+  const [etcd, s3] = await Promise.all([startEtcd(), startS3rver()]);
+  const setup = { etcd: etcd.endpoints, s3, cluster: `t${randomUUID().slice(0, 8)}`, leaseTtlSeconds: 10 };
+  const nodes: QuiverNode[] = [];
+  const close = async () => {
+    for (const node of nodes) await node.kill('SIGKILL');
+    await etcd.close();
+    await s3.close();
+  };
+  try {
+    nodes.push(await startQuiverNode(setup, 'n1'));
+    await nodes[0].leading();
+    nodes.push(await startQuiverNode(setup, 'n2'));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const port = nodes[1].port;
+  return {
+    host: '127.0.0.1',
+    port,
+    user: 'quiver',
+    database: 'quiver',
+    kind: 'quiver',
+    env: { PGHOST: '127.0.0.1', PGPORT: String(port), PGUSER: 'quiver', PGDATABASE: 'quiver' },
+    close,
+    [Symbol.asyncDispose]: close,
   };
 }

@@ -1,6 +1,9 @@
 /**
  * The server an integration test talks to.
  *
+ * - `QUIVER_TEST_CLUSTER=1` starts a two-node cluster (etcd, s3rver, a leader and a
+ *   standby; helpers/quiver-node.ts) and points the tests at the standby, whose
+ *   connections pass to the leader: the client suites run through a non-first node.
  * - `QUIVER_TEST_TARGET=host:port` points the tests at a running server (for
  *   instance the reference PostgreSQL+pgvector) and starts nothing. User and
  *   database come from QUIVER_TEST_USER / QUIVER_TEST_DATABASE (default `quiver`).
@@ -62,6 +65,11 @@ export async function withServer(): Promise<TestServer> {
   const user = process.env.QUIVER_TEST_USER || 'quiver';
   const database = process.env.QUIVER_TEST_DATABASE || 'quiver';
   const target = process.env.QUIVER_TEST_TARGET;
+  if (process.env.QUIVER_TEST_CLUSTER) {
+    // Imported only here: the cluster helpers start etcd and s3rver processes.
+    const { startStandbyTestServer } = await import('./quiver-node.ts');
+    return startStandbyTestServer();
+  }
   if (target) {
     const { host, port } = parseTarget(target);
     const close = async () => {};
