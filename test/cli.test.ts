@@ -101,6 +101,7 @@ describe('quiver CLI', () => {
       '--advertise',
       '--cluster',
       '--lease-ttl',
+      '--drain',
     ]) {
       expect(r.stdout).toContain(flag);
     }

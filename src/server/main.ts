@@ -40,6 +40,8 @@ Cluster (state in etcd and object storage; any node takes SQL connections):
   --cluster <name>     clusters sharing one etcd and bucket are told apart by name (default default)
   --lease-ttl <s>      seconds a dead node keeps its leadership before a standby takes over
                        (default 5)
+  --drain <s>          on SIGTERM, seconds a standby lets the connections it passed to the
+                       leader finish before closing them (default 20)
 
 Operations:
   --http-port <n|off>  HTTP port for /metrics (Prometheus), /healthz and /readyz; 0 picks a
@@ -88,6 +90,7 @@ async function main(argv: string[]): Promise<void> {
         advertise: { type: 'string' },
         cluster: { type: 'string' },
         'lease-ttl': { type: 'string' },
+        drain: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -188,7 +191,10 @@ async function main(argv: string[]): Promise<void> {
 function clusterOptions(
   values: Record<string, string | boolean | undefined>,
   etcd: string,
-): Pick<ClusterStartOptions, 'etcd' | 's3' | 'nodeId' | 'advertise' | 'cluster' | 'leaseTtlSeconds'> {
+): Pick<
+  ClusterStartOptions,
+  'etcd' | 's3' | 'nodeId' | 'advertise' | 'cluster' | 'leaseTtlSeconds' | 'drainMs'
+> {
   if (values['data-dir'] !== undefined || values['in-memory'] !== undefined)
     fail('a cluster node keeps its data in etcd and object storage: drop --data-dir / --in-memory');
   const s3Text = (values.s3 as string | undefined) ?? process.env.QUIVER_S3;
@@ -200,6 +206,9 @@ function clusterOptions(
   const leaseTtlSeconds = Number(ttlText);
   if (!Number.isInteger(leaseTtlSeconds) || leaseTtlSeconds < 1)
     fail(`invalid lease TTL "${ttlText}" (seconds)`);
+  const drainText = (values.drain as string | undefined) ?? '20';
+  const drainSeconds = Number(drainText);
+  if (!Number.isFinite(drainSeconds) || drainSeconds < 0) fail(`invalid drain time "${drainText}" (seconds)`);
   return {
     etcd: etcd.split(',').map((url) => url.trim()),
     s3: {
@@ -211,6 +220,7 @@ function clusterOptions(
     advertise: values.advertise as string | undefined,
     cluster: values.cluster as string | undefined,
     leaseTtlSeconds,
+    drainMs: drainSeconds * 1000,
   };
 }
 

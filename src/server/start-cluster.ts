@@ -49,6 +49,9 @@ const WRITE_SHARD: ShardRef = { table: 'db', shard: 0 };
 /** How long a connection to a standby waits for a leader before it is refused (57P03). */
 const LEADER_WAIT_MS = 20_000;
 
+/** How long a stopping standby lets the connections it passed on finish (Kubernetes' grace is 30 s). */
+const DEFAULT_DRAIN_MS = 20_000;
+
 export interface ClusterStartOptions {
   readonly host?: string;
   readonly port?: number;
@@ -61,6 +64,8 @@ export interface ClusterStartOptions {
   readonly advertise?: string;
   /** Membership lease TTL: how long a dead node holds the leadership; default 5 s. */
   readonly leaseTtlSeconds?: number;
+  /** How long a stopping standby waits for the connections it passed on to end; default 20 s. */
+  readonly drainMs?: number;
   readonly serverVersion?: string;
   readonly superuser?: string;
   readonly memoryBudgetBytes?: number;
@@ -142,18 +147,23 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
   const route = (socket: Socket): void => {
     if (role === 'leader') wire!.adopt(socket, clientOf.get(socket));
     else if (role === 'starting') waiting.push(socket);
-    else if (role === 'stopping') socket.destroy();
+    // A stopping leader takes no new sessions; a stopping standby still passes on the
+    // connections it accepted before (they are part of its drain).
+    else if (role === 'stopping' && leadership) socket.destroy();
     else void passToLeader(socket);
   };
 
   const passToLeader = async (socket: Socket): Promise<void> => {
     const deadline = Date.now() + LEADER_WAIT_MS;
+    proxied.add(socket);
+    socket.once('close', () => proxied.delete(socket));
     for (;;) {
-      if (role !== 'standby') return route(socket);
+      if (role === 'leader' || role === 'starting' || (role === 'stopping' && leadership)) {
+        proxied.delete(socket);
+        return route(socket);
+      }
       const address = await leaderAddress(meta, keys, options.nodeId).catch(() => null);
       if (address) {
-        proxied.add(socket);
-        socket.once('close', () => proxied.delete(socket));
         pipeSocket(socket, address, forwardHeader(secret, clientOf.get(socket) ?? ''));
         return;
       }
@@ -275,8 +285,12 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     closing ??= (async () => {
       role = 'stopping';
       campaignAbort.abort();
-      await new Promise<void>((resolve) => listener.close(() => resolve()));
-      for (const socket of [...waiting.splice(0), ...proxied]) socket.destroy();
+      // Resolves once every accepted socket is gone, so it is awaited last.
+      const listenerClosed = new Promise<void>((resolve) => listener.close(() => resolve()));
+      for (const socket of waiting.splice(0)) socket.destroy();
+      // A standby drains: connections it passed on may finish what they do (a scaled-in
+      // node's clients see no error if they disconnect within the drain time).
+      await drain(proxied, options.drainMs ?? DEFAULT_DRAIN_MS);
       await campaigning.catch(() => undefined);
       try {
         await wire?.close();
@@ -291,6 +305,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
         await walObjects.close();
         await ops?.close();
       }
+      await listenerClosed;
     })();
     return closing;
   };
@@ -303,6 +318,13 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     },
     close,
   };
+}
+
+/** Waits until every socket in `sockets` has closed, or `ms` passed; then closes the rest. */
+async function drain(sockets: Set<Socket>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (sockets.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  for (const socket of sockets) socket.destroy();
 }
 
 /** The leader's SQL address, or null while there is none (or it is this node, still starting). */

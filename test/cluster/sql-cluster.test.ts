@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.ts';
-import { type QuiverNode, startQuiverNode } from '../helpers/quiver-node.ts';
+import { type ClusterSetup, type QuiverNode, startQuiverNode } from '../helpers/quiver-node.ts';
 import { startS3rver, type TestS3Server } from '../helpers/s3rver.ts';
 
 // Short, so failover tests are quick; long enough that a busy CI machine does not starve keepalives.
@@ -36,16 +36,23 @@ afterAll(async () => {
   await s3?.close();
 });
 
+const setups = new Map<QuiverNode, ClusterSetup>();
+
+/** The cluster a node was started in, to start another node in it. */
+const setupOf = (node: QuiverNode): ClusterSetup => setups.get(node)!;
+
 /** Starts the nodes one after another, so the first one started leads. */
 async function startCluster(count: number): Promise<QuiverNode[]> {
-  const setup = {
+  const setup: ClusterSetup = {
     etcd: etcd.endpoints,
     s3,
     cluster: `c${randomUUID().slice(0, 8)}`,
     leaseTtlSeconds: TTL_SECONDS,
+    extraArgs: ['--drain', '10'],
   };
   for (let i = 1; i <= count; i++) {
     const node = await startQuiverNode(setup, `n${i}`);
+    setups.set(node, setup);
     nodes.push(node);
     if (i === 1) await node.leading();
   }
@@ -279,6 +286,63 @@ describe('a cluster of quiver processes', () => {
     expect(rows.map((r) => r.id)).toEqual([1, 2]);
     await viaNew.end();
     await direct.end().catch(() => {});
+  });
+
+  test('scale out from 2 to 3 nodes and back to 2 under load: no client sees an error', {
+    timeout: 120_000,
+  }, async () => {
+    const [leader, second] = await startCluster(2);
+    const setup = await connect(leader);
+    await setup.query('CREATE TABLE t (id int PRIMARY KEY)');
+    await setup.end();
+    // Like an application behind a Service: a connection per statement, spread over the
+    // nodes the Service lists; a node leaving is first taken out of the list (readiness,
+    // endpoints), then sent SIGTERM.
+    const rotation: QuiverNode[] = [leader, second];
+    const acked: number[] = [];
+    const errors: string[] = [];
+    let stop = false;
+    const load = (async () => {
+      for (let id = 0; !stop; id++) {
+        const node = rotation[id % rotation.length];
+        try {
+          const client = await connect(node);
+          await client.query(`INSERT INTO t VALUES (${id})`);
+          acked.push(id);
+          await client.end();
+        } catch (error) {
+          errors.push(`${node.id}: ${(error as Error).message}`);
+        }
+      }
+    })();
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    await pause(1000);
+    const third = await startQuiverNode(setupOf(leader), 'n3');
+    nodes.push(third);
+    rotation.push(third);
+    await pause(1500);
+    // A client of the leaving node is in the middle of a transaction when SIGTERM comes:
+    // the drain lets it finish.
+    const lingering = await connect(second);
+    await lingering.query('BEGIN');
+    await lingering.query('INSERT INTO t VALUES (1000000)');
+    rotation.splice(rotation.indexOf(second), 1);
+    second.process.kill('SIGTERM');
+    await pause(300);
+    await lingering.query('COMMIT');
+    await lingering.end();
+    expect(await second.exited).toBe(0);
+    acked.push(1000000);
+    await pause(1000);
+    stop = true;
+    await load;
+
+    expect(errors).toEqual([]);
+    const check = await connect(third);
+    const { rows } = await check.query('SELECT id FROM t ORDER BY id');
+    expect(rows.map((r) => r.id)).toEqual(acked.sort((a, b) => a - b));
+    expect(acked.length).toBeGreaterThan(20);
+    await check.end();
   });
 
   test('SIGTERM hands the writes over at once, without waiting for the lease', {
