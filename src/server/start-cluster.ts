@@ -129,8 +129,12 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
   /** Who each connection is for: its own peer, or the client a standby forwarded it for. */
   const clientOf = new WeakMap<Socket, string>();
 
+  /** Sockets whose first bytes have not arrived yet (closed at shutdown: they may never come). */
+  const unread = new Set<Socket>();
+
   const accept = async (socket: Socket): Promise<void> => {
     socket.on('error', () => {});
+    unread.add(socket);
     try {
       clientOf.set(socket, (await readForwardHeader(socket, secret)) ?? socket.remoteAddress ?? '');
     } catch (error) {
@@ -140,11 +144,14 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       );
       socket.destroy();
       return;
+    } finally {
+      unread.delete(socket);
     }
     route(socket);
   };
 
   const route = (socket: Socket): void => {
+    if (socket.destroyed) return;
     if (role === 'leader') wire!.adopt(socket, clientOf.get(socket));
     else if (role === 'starting') waiting.push(socket);
     // A stopping leader takes no new sessions; a stopping standby still passes on the
@@ -287,7 +294,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       campaignAbort.abort();
       // Resolves once every accepted socket is gone, so it is awaited last.
       const listenerClosed = new Promise<void>((resolve) => listener.close(() => resolve()));
-      for (const socket of waiting.splice(0)) socket.destroy();
+      for (const socket of [...waiting.splice(0), ...unread]) socket.destroy();
       // A standby drains: connections it passed on may finish what they do (a scaled-in
       // node's clients see no error if they disconnect within the drain time).
       await drain(proxied, options.drainMs ?? DEFAULT_DRAIN_MS);
