@@ -4,11 +4,11 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
+import { freePort } from './helpers/free-port.ts';
 
 const BIN = new URL('../bin/quiver.js', import.meta.url).pathname;
 
@@ -19,15 +19,6 @@ function run(args: string[], env: Record<string, string> = {}) {
     env: { ...process.env, ...env },
     encoding: 'utf8',
     timeout: 30_000,
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
   });
 }
 

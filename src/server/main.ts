@@ -141,35 +141,28 @@ async function main(argv: string[]): Promise<void> {
   logger = createLogger(level);
   const log = logger;
   const etcd = (values.etcd as string | undefined) ?? process.env.QUIVER_ETCD;
+  // What a standalone server and a cluster node are both started with.
+  const common = {
+    host,
+    port,
+    memoryBudgetBytes: budget * 1024 * 1024,
+    checkpointWalBytes: checkpointMb * 1024 * 1024,
+    tls,
+    serverVersion: values['server-version'] as string | undefined,
+    httpPort,
+    httpHost,
+    logger: log,
+  };
   const server = etcd
     ? await startClusterNode({
+        ...common,
         ...clusterOptions(values, etcd),
-        host,
-        port,
-        memoryBudgetBytes: budget * 1024 * 1024,
-        checkpointWalBytes: checkpointMb * 1024 * 1024,
-        tls,
-        serverVersion: values['server-version'] as string | undefined,
-        httpPort,
-        httpHost,
-        logger: log,
         onFatal: (reason) => {
           log.fatal(`${reason}; stopping so that a standby takes over`);
           process.exit(3);
         },
       })
-    : await startServer({
-        host,
-        port,
-        dataDir,
-        memoryBudgetBytes: budget * 1024 * 1024,
-        checkpointWalBytes: checkpointMb * 1024 * 1024,
-        tls,
-        serverVersion: values['server-version'] as string | undefined,
-        httpPort,
-        httpHost,
-        logger: log,
-      });
+    : await startServer({ ...common, dataDir });
   const stop = (signal: NodeJS.Signals) => {
     log.info({ signal }, 'shutting down');
     server.close().then(

@@ -42,6 +42,7 @@ import type { Backend } from '../wire/session.ts';
 import { createLogger, type Logger, wireLogger } from './log.ts';
 import { ServerMetrics } from './metrics.ts';
 import { type OpsHttpServer, startOpsHttp } from './ops-http.ts';
+import { hostPort, logRecovery, trackStorage, writeShard } from './storage-reports.ts';
 
 /** The one write shard of this stage: every table's WAL and checkpoints. */
 const WRITE_SHARD: ShardRef = { table: 'db', shard: 0 };
@@ -187,7 +188,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       resolve((listener.address() as { port: number }).port);
     });
   });
-  const advertise = options.advertise ?? `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const advertise = options.advertise ?? hostPort(host, port);
   const membership = await Membership.join(
     meta,
     keys,
@@ -228,10 +229,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       checkpointWalBytes: options.checkpointWalBytes,
       log,
     });
-    const { damagedTables, ...stats } = persistence.recovery;
-    log.info({ epoch: won.epoch, ...stats }, 'leading the writes');
-    if (damagedTables.length > 0)
-      log.error({ damagedTables }, 'tables with damaged files answer every query with an error');
+    logRecovery(log, persistence, { epoch: won.epoch }, 'leading the writes');
     const durable = persistence;
     members = await watchMembers(meta, keys);
     const view = members;
@@ -242,16 +240,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
         leadsWrites: m.nodeId === options.nodeId,
         startedAt: m.startedAt,
       }));
-    durable.catalog.shards = () => [
-      {
-        tables: '*',
-        shard: WRITE_SHARD.shard,
-        leader: options.nodeId,
-        epoch: won.epoch,
-        walNextLsn: durable.walNextLsn,
-        walReplayFromLsn: durable.checkpointLsn,
-      },
-    ];
+    durable.catalog.shards = () => [writeShard(durable, options.nodeId, won.epoch)];
     const backend = new EngineBackend({
       catalog: durable.catalog ?? new Catalog(superuser),
       serverVersion,
@@ -259,12 +248,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       observer: metrics ?? undefined,
     });
     wire = new WireServer({ backend, tls: options.tls, logger: wireLogger(log) });
-    metrics?.track({
-      connections: () => wire?.connectionCount ?? 0,
-      segments: () => durable.segments.stats(),
-      walBytesSinceCheckpoint: () => durable.walBytesSinceCheckpoint,
-      checkpoints: () => durable.checkpoints,
-    });
+    trackStorage(metrics, () => wire?.connectionCount ?? 0, durable);
     if (role !== 'starting') return;
     role = 'leader';
     for (const socket of waiting.splice(0)) route(socket);

@@ -19,6 +19,7 @@ import { WireServer } from '../wire/index.ts';
 import { createLogger, type Logger, wireLogger } from './log.ts';
 import { ServerMetrics } from './metrics.ts';
 import { type OpsHttpServer, startOpsHttp } from './ops-http.ts';
+import { hostPort, logRecovery, trackStorage, writeShard } from './storage-reports.ts';
 
 export interface StartOptions {
   readonly host?: string;
@@ -77,10 +78,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     await initParser();
     if (options.dataDir) {
       persistence = await openDataDir(options.dataDir, { ...options, superuser, serverVersion, log });
-      const { damagedTables, ...stats } = persistence.recovery;
-      log.info({ dataDir: options.dataDir, ...stats }, 'recovery complete');
-      if (damagedTables.length > 0)
-        log.error({ damagedTables }, 'tables with damaged files answer every query with an error');
+      logRecovery(log, persistence, { dataDir: options.dataDir }, 'recovery complete');
     }
     const catalog = persistence?.catalog ?? new Catalog(superuser);
     const backend = new EngineBackend({
@@ -101,30 +99,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     const [standalone] = catalog.nodes();
     catalog.nodes = () => [{ ...standalone, sqlAddress }];
     const stored = persistence;
-    if (stored) {
-      catalog.shards = () => [
-        {
-          tables: '*',
-          shard: 0,
-          leader: standalone.nodeId,
-          epoch: null,
-          walNextLsn: stored.walNextLsn,
-          walReplayFromLsn: stored.checkpointLsn,
-        },
-      ];
-    }
+    if (stored) catalog.shards = () => [writeShard(stored, standalone.nodeId, null)];
   } catch (err) {
     await persistence?.close();
     await ops?.close();
     throw err;
   }
   const durable = persistence;
-  metrics?.track({
-    connections: () => wire.connectionCount,
-    segments: () => durable?.segments.stats() ?? null,
-    walBytesSinceCheckpoint: () => durable?.walBytesSinceCheckpoint ?? 0,
-    checkpoints: () => durable?.checkpoints ?? 0,
-  });
+  trackStorage(metrics, () => wire.connectionCount, durable);
   state = 'ready';
   const storage = options.dataDir ? `data in ${options.dataDir}` : 'in memory';
   const operations = ops ? `; operations on http://${hostPort(options.httpHost ?? host, ops.port)}` : '';
@@ -154,10 +136,6 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     close,
     [Symbol.asyncDispose]: close,
   };
-}
-
-function hostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 async function openDataDir(

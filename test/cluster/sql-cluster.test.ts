@@ -82,28 +82,27 @@ function exactNearest(ids: Iterable<number>, query: number[], k: number): number
 }
 
 /**
- * Inserts rows one at a time through `node` until stopped, reconnecting after failures;
- * records which ids were acknowledged and which were in doubt (sent, no answer).
+ * Runs `step` through `node` again and again until stopped, reconnecting after a failure;
+ * records when steps succeeded and when they failed. `step` gets the attempt's number.
  */
-function writer(node: QuiverNode, firstId: number) {
-  const acked = new Set<number>();
-  const inDoubt = new Set<number>();
-  const failures: string[] = [];
+function repeatThrough(
+  node: QuiverNode,
+  step: (client: pg.Client, attempt: number) => Promise<void>,
+  onFailure: (attempt: number) => void = () => {},
+) {
   const okAt: number[] = [];
   const failedAt: number[] = [];
   let stop = false;
   const done = (async () => {
     let client: pg.Client | null = null;
-    for (let id = firstId; !stop; id++) {
+    for (let attempt = 0; !stop; attempt++) {
       try {
         client ??= await connect(node);
-        await client.query(`INSERT INTO items VALUES (${id}, '${vectorOf(id)}')`);
-        acked.add(id);
+        await step(client, attempt);
         okAt.push(performance.now());
-      } catch (error) {
+      } catch {
         failedAt.push(performance.now());
-        inDoubt.add(id);
-        failures.push((error as Error).message);
+        onFailure(attempt);
         client?.end().catch(() => {});
         client = null;
         await new Promise((resolve) => setTimeout(resolve, 50));
@@ -112,9 +111,6 @@ function writer(node: QuiverNode, firstId: number) {
     await client?.end().catch(() => {});
   })();
   return {
-    acked,
-    inDoubt,
-    failures,
     okAt,
     failedAt,
     stop: async () => {
@@ -125,44 +121,39 @@ function writer(node: QuiverNode, firstId: number) {
 }
 
 /**
- * Runs kNN queries through `node` until stopped, reconnecting after failures. Every answer
- * must have 10 rows in distance order (rows come and go under the writer, so exactness is
- * checked once the load stops).
+ * Inserts rows one at a time through `node` until stopped; records which ids were
+ * acknowledged and which were in doubt (sent, no answer).
+ */
+function writer(node: QuiverNode, firstId: number) {
+  const acked = new Set<number>();
+  const inDoubt = new Set<number>();
+  const load = repeatThrough(
+    node,
+    async (client, attempt) => {
+      const id = firstId + attempt;
+      await client.query(`INSERT INTO items VALUES (${id}, '${vectorOf(id)}')`);
+      acked.add(id);
+    },
+    (attempt) => inDoubt.add(firstId + attempt),
+  );
+  return { ...load, acked, inDoubt };
+}
+
+/**
+ * Runs kNN queries through `node` until stopped. Every answer must have 10 rows in
+ * distance order (rows come and go under the writer, so exactness is checked once the
+ * load stops).
  */
 function reader(node: QuiverNode) {
-  const okAt: number[] = [];
-  const failedAt: number[] = [];
   const wrong: string[] = [];
-  let stop = false;
-  const done = (async () => {
-    let client: pg.Client | null = null;
-    while (!stop) {
-      try {
-        client ??= await connect(node);
-        const { rows } = await client.query(
-          "SELECT id, emb <-> '[0.1,0.2,0.3]' AS d FROM items ORDER BY emb <-> '[0.1,0.2,0.3]' LIMIT 10",
-        );
-        if (rows.length !== 10 || rows.some((r, i) => i > 0 && rows[i - 1].d > r.d))
-          wrong.push(JSON.stringify(rows));
-        okAt.push(performance.now());
-      } catch {
-        failedAt.push(performance.now());
-        client?.end().catch(() => {});
-        client = null;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
-    await client?.end().catch(() => {});
-  })();
-  return {
-    okAt,
-    failedAt,
-    wrong,
-    stop: async () => {
-      stop = true;
-      await done;
-    },
-  };
+  const load = repeatThrough(node, async (client) => {
+    const { rows } = await client.query(
+      "SELECT id, emb <-> '[0.1,0.2,0.3]' AS d FROM items ORDER BY emb <-> '[0.1,0.2,0.3]' LIMIT 10",
+    );
+    if (rows.length !== 10 || rows.some((r, i) => i > 0 && rows[i - 1].d > r.d))
+      wrong.push(JSON.stringify(rows));
+  });
+  return { ...load, wrong };
 }
 
 /**

@@ -5,8 +5,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { startEtcd } from './etcd.ts';
+import { freePort } from './free-port.ts';
 import { startS3rver, type TestS3Server } from './s3rver.ts';
 import type { TestServer } from './server.ts';
 
@@ -32,15 +32,6 @@ export interface ClusterSetup {
   readonly cluster: string;
   readonly leaseTtlSeconds?: number;
   readonly extraArgs?: readonly string[];
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startQuiverNode(setup: ClusterSetup, id: string): Promise<QuiverNode> {

@@ -11,7 +11,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -19,6 +18,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import postgres from 'postgres';
 import { afterAll, describe, expect, test } from 'vitest';
+import { freePort } from '../helpers/free-port.ts';
 
 const TRIALS = Number(process.env.QUIVER_CRASH_TRIALS ?? 20);
 const CLIENTS = 4;
@@ -43,15 +43,6 @@ function embedding(k: number, v: number): number[] {
 }
 
 const vectorText = (k: number, v: number) => `[${embedding(k, v).join(',')}]`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Child {
   readonly process: ChildProcess;

@@ -3,6 +3,7 @@
  * their size and whether the segment cache holds them now (the memory budget at work);
  * quiver_nodes lists the nodes of the cluster (standalone: this server alone).
  */
+import { PG_EPOCH_MS } from '../../types/time-zone.ts';
 import { relation } from './relation.ts';
 
 /** One node of the cluster as quiver_nodes shows it. */
@@ -16,7 +17,6 @@ export interface NodeInfo {
   readonly startedAt: number;
 }
 
-const PG_EPOCH_MS = Date.UTC(2000, 0, 1);
 const PROCESS_STARTED_MS = Date.now() - performance.now();
 
 /** One write shard as quiver_shards shows it. */
