@@ -4,7 +4,10 @@
  * leader that wakes up (paused, cut off from etcd) cannot overwrite what its successor
  * wrote: its checkpoint or DDL fails with 40001 instead (leadership.ts). Reads and watches
  * pass through; leases are the node's, not the engine's, so the engine may not grant them.
+ * Without a leadership it is a replica's read-only view: every write fails (25006).
  */
+
+import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type {
   Compare,
   KeyValue,
@@ -23,7 +26,7 @@ export class FencedMetaStore implements MetaStore {
     private readonly inner: MetaStore,
     /** Ends with '/': every key the engine uses lives under it. */
     private readonly prefix: string,
-    private readonly leadership: Leadership,
+    private readonly leadership: Leadership | null,
   ) {
     if (!prefix.endsWith('/')) throw new Error(`key prefix "${prefix}" must end with /`);
   }
@@ -39,11 +42,11 @@ export class FencedMetaStore implements MetaStore {
 
   async put(key: string, value: string, options?: { lease?: number }): Promise<number> {
     if (options?.lease) throw new Error('the engine does not attach keys to leases');
-    return (await this.leadership.commit([{ type: 'put', key: this.prefix + key, value }]))!;
+    return (await this.fence().commit([{ type: 'put', key: this.prefix + key, value }]))!;
   }
 
   async delete(key: string): Promise<number> {
-    return (await this.leadership.commit([{ type: 'delete', key: this.prefix + key }]))!;
+    return (await this.fence().commit([{ type: 'delete', key: this.prefix + key }]))!;
   }
 
   async txn(request: TxnRequest): Promise<TxnResult> {
@@ -51,7 +54,7 @@ export class FencedMetaStore implements MetaStore {
     if (request.failure && request.failure.length > 0)
       throw new Error('fenced transactions have no failure branch');
     const compare: Compare[] = request.compare.map((c) => ({ ...c, key: this.prefix + c.key }));
-    const revision = await this.leadership.commit(
+    const revision = await this.fence().commit(
       request.success.map((op) => this.prefixedOp(op)),
       compare,
     );
@@ -75,6 +78,11 @@ export class FencedMetaStore implements MetaStore {
 
   /** The node owns the connection to the cluster's store and closes it. */
   async close(): Promise<void> {}
+
+  private fence(): Leadership {
+    if (this.leadership) return this.leadership;
+    throw new SqlError(SqlState.ReadOnlySqlTransaction, 'cannot write the catalog on a read replica');
+  }
 
   private unprefixed(kv: KeyValue): KeyValue {
     return { ...kv, key: kv.key.slice(this.prefix.length) };

@@ -152,7 +152,9 @@ export async function* replayCommitted(
 
 /**
  * Tails the log for a replica: delivers committed records with lsn ≥ `fromLsn` in order, now
- * and whenever the commit point advances. Errors (a damaged batch) go to `onError` and stop it.
+ * and whenever the commit point advances; the next delivery waits for `onRecords` to settle.
+ * Errors (a damaged batch, records truncated before they were read, a failed `onRecords`)
+ * go to `onError` and stop it.
  */
 export async function followCommitted(
   store: MetaStore,
@@ -160,7 +162,7 @@ export async function followCommitted(
   keys: ClusterKeys,
   ref: ShardRef,
   fromLsn: number,
-  onRecords: (records: WalRecord[]) => void,
+  onRecords: (records: WalRecord[]) => void | Promise<void>,
   onError: (error: unknown) => void = () => {},
 ): Promise<Watcher> {
   let next = fromLsn;
@@ -170,12 +172,14 @@ export async function followCommitted(
   const catchUp = async () => {
     while (latest && latest.nextLsn > next && !stopped) {
       const point = latest;
+      // A checkpoint cut the log past what this follower has: it must start over from it.
+      if (point.replayFrom.lsn > next) throw new WalTruncatedError(next, point.replayFrom.lsn);
       const records: WalRecord[] = [];
       for await (const record of replayCommitted(store, objects, keys, ref, next, point))
         records.push(record);
       if (records.length > 0) {
         next = records[records.length - 1].lsn + 1;
-        onRecords(records);
+        await onRecords(records);
       } else {
         next = Math.max(next, point.nextLsn);
       }
@@ -211,4 +215,12 @@ export async function followCommitted(
       await running;
     },
   };
+}
+
+/** A follower asked for records that a checkpoint has already cut from the log. */
+export class WalTruncatedError extends Error {
+  constructor(wanted: number, replayFrom: number) {
+    super(`the WAL now starts at ${replayFrom}, past ${wanted} where this follower stands`);
+    this.name = 'WalTruncatedError';
+  }
 }

@@ -13,9 +13,13 @@
  * dropped.
  */
 import { connect, type Socket } from 'node:net';
+import { startupSetting } from '../engine/session-settings.ts';
+import { decodeStartupPacket, type StartupPacket } from '../wire/startup.ts';
 
 const MAGIC = Buffer.from('QPRX');
 const MAX_HEADER_BYTES = 4096;
+/** PostgreSQL's limit on a startup packet (MAX_STARTUP_PACKET_LENGTH). */
+const MAX_STARTUP_BYTES = 10_000;
 
 export function forwardHeader(secret: string, clientAddress: string): Buffer {
   const body = Buffer.from(JSON.stringify({ secret, client: clientAddress }));
@@ -45,6 +49,39 @@ export async function readForwardHeader(socket: Socket, secret: string): Promise
   if (header.secret !== secret || typeof header.client !== 'string')
     throw new Error('forwarding header with a wrong cluster secret');
   return header.client;
+}
+
+/**
+ * The connection's first startup packet, decoded; its bytes stay unread on the socket for
+ * whoever serves it. Null when the socket ends first or the bytes are no startup packet
+ * (the server that gets them answers that).
+ */
+export async function peekStartupPacket(socket: Socket): Promise<StartupPacket | null> {
+  const lengthBytes = await readExactly(socket, 4);
+  if (lengthBytes === null) return null;
+  const length = lengthBytes.readUInt32BE();
+  const body = length >= 8 && length <= MAX_STARTUP_BYTES ? await readExactly(socket, length - 4) : null;
+  if (body !== null) socket.unshift(body);
+  socket.unshift(lengthBytes);
+  if (body === null) return null;
+  try {
+    return decodeStartupPacket(body);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether a StartupMessage asks to read from a replica: `quiver.consistency` bounded, session
+ * or eventual, or `default_transaction_read_only` on (a read-only connection; strong unless
+ * it also names a weaker level). Everything else goes to the write leader.
+ */
+export function asksForReplica(packet: StartupPacket): boolean {
+  if (packet.kind !== 'StartupMessage') return false;
+  const consistency = startupSetting(packet.parameters, 'quiver.consistency');
+  if (consistency === 'bounded' || consistency === 'session' || consistency === 'eventual') return true;
+  const readOnly = startupSetting(packet.parameters, 'default_transaction_read_only');
+  return readOnly === 'on' || readOnly === 'true' || readOnly === '1' || readOnly === 'yes';
 }
 
 /** The next `n` bytes, or null if the socket ends first (what arrived is put back). */

@@ -69,6 +69,7 @@ export class EngineBackend implements Backend {
     const parameterStatus = session.settings.reported();
     const role = this.catalog.roles.get(info.user);
     parameterStatus.is_superuser = role?.superuser ? 'on' : 'off';
+    if (this.services.replica) parameterStatus.in_hot_standby = 'on';
     return { session, parameterStatus };
   }
 }

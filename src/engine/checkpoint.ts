@@ -372,7 +372,7 @@ async function loadTable(
   const store = table.store;
   let loaded = 0;
   for (const ref of manifest.segments)
-    loaded += await loadSegment(table, ref, txn, objects, openSegmentHandle);
+    loaded += (await loadSegment(table, ref, txn, objects, openSegmentHandle)).length;
   if (manifest.tombstones) {
     const key = manifest.tombstones.key;
     for (const rowId of decodeRowIds(await objects.get(key), key)) {
@@ -393,7 +393,7 @@ export async function loadSegment(
   txn: number,
   objects: ObjectStore,
   openSegmentHandle: SegmentOpener,
-): Promise<number> {
+): Promise<Float64Array> {
   const store = table.store;
   const bytes = await objects.get(ref.key);
   const segment = openSegment(bytes, ref.key);
@@ -401,7 +401,7 @@ export async function loadSegment(
   if (openSegmentHandle) {
     const part = sealedPart(openSegmentHandle(ref.key, bytes.length), ref.attnums, segment.rowIds);
     store.attachSealed(part, segment.rowIds, txn);
-    return segment.rowCount;
+    return segment.rowIds;
   }
   const fill: Value[] = table.columns.map((c) => c.missing ?? null);
   const targets = ref.attnums.map((a) => table.columns.findIndex((c) => c.attnum === a));
@@ -424,5 +424,5 @@ export async function loadSegment(
     }
     store.restoreVersion(ids[r], row, txn);
   }
-  return segment.rowCount;
+  return ids;
 }

@@ -141,6 +141,10 @@ export class Persistence implements CommitLog {
       openSegmentHandle,
     );
     if (recovered.fresh) await p.storeCatalog(recovered.catalogLsn);
+    // A skipped record (a DDL commit that never finished) lies below the next catalog's LSN
+    // once another DDL commits, and a later recovery would then replay it: a checkpoint now
+    // moves the replay start past it for good. (Replicas also wait for this.)
+    if (recovered.stats.skippedRecords > 0) await p.checkpoint();
     await p.collectGarbage();
     return p;
   }

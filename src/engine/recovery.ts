@@ -107,9 +107,10 @@ export async function recover(options: {
       const table = tables.get(changes.tableOid);
       if (!table || table.store.damaged) continue;
       try {
-        walRowsReplayed += await applyChanges(table, changes, txn, (t, key, attnums) =>
+        const inserted = await applyChanges(table, changes, txn, (t, key, attnums) =>
           loadSegment(t, { key, attnums }, txn, objects, options.openSegmentHandle),
         );
+        walRowsReplayed += inserted.length;
       } catch (err) {
         // A segment a committed transaction wrote is unreadable: its table answers with that.
         table.store.damaged = err as Error;
@@ -185,28 +186,32 @@ export function advanceSequence(seq: Sequence, state: SequenceState): void {
   }
 }
 
-/** Replays one table's changes; returns the number of rows inserted. */
-async function applyChanges(
+/**
+ * Replays one table's changes as transaction `txn`; returns the ids of the rows inserted
+ * (a replica adds them to the table's indexes).
+ */
+export async function applyChanges(
   table: Table,
   changes: TableChanges,
   txn: number,
-  loadSpilled: (table: Table, key: string, attnums: readonly number[]) => Promise<number>,
-): Promise<number> {
+  loadSpilled: (table: Table, key: string, attnums: readonly number[]) => Promise<ArrayLike<number>>,
+): Promise<number[]> {
   // Where each stored column goes in the table as it is now (-1: dropped since).
   const at = changes.columns.map((c) => table.columns.findIndex((tc) => tc.attnum === c.attnum));
   const fill: Value[] = table.columns.map((c) => c.missing ?? null);
-  let inserted = 0;
+  const inserted: number[] = [];
   for (const op of changes.ops) {
     if (op.kind === 'truncate') table.store.truncate(0);
     else if (op.kind === 'delete') {
       if (op.rowId < table.store.capacity) table.store.markDeleted(op.rowId, txn);
     } else if (op.kind === 'segment') {
-      inserted += await loadSpilled(table, op.key, op.attnums);
+      const ids = await loadSpilled(table, op.key, op.attnums);
+      for (let i = 0; i < ids.length; i++) inserted.push(ids[i]);
     } else {
       const row = fill.slice();
       for (let i = 0; i < at.length; i++) if (at[i] >= 0) row[at[i]] = op.values[i];
       table.store.restoreVersion(op.rowId, row, txn);
-      inserted++;
+      inserted.push(op.rowId);
     }
   }
   return inserted;

@@ -128,6 +128,8 @@ export function sessionFunctions(state: SessionState): SessionFunctions {
           return call(name, { base: 'name', typmod: -1, isArray: true }, [], () =>
             ArrayValue.of(['pg_catalog', ...bc.searchPath.filter((s) => bc.database.schemas.has(s))]),
           );
+        case 'pg_is_in_recovery':
+          return call(name, T.bool, [], () => state.getSetting('in_hot_standby') === 'on');
         case 'pg_backend_pid':
           return call(name, T.int4, [], () => state.processId);
         case 'pg_cancel_backend': {

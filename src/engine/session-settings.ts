@@ -62,10 +62,9 @@ export class SessionSettings {
         }
       }
     }
-    const options = params.options ?? '';
-    for (const m of options.matchAll(/(?:-c\s*|--)([\w.]+)=(\S+)/g)) {
-      const def = findSetting(m[1]);
-      if (def && !def.readOnly) this.values.set(def.name, normalizeSetting(def, m[2]));
+    for (const [name, value] of commandLineSettings(params.options ?? '')) {
+      const def = findSetting(name);
+      if (def && !def.readOnly) this.values.set(def.name, normalizeSetting(def, value));
     }
   }
 
@@ -144,4 +143,22 @@ export class SessionSettings {
       doc: s.doc,
     }));
   }
+}
+
+/** The `-c name=value` and `--name=value` pairs of a StartupMessage's options parameter. */
+function commandLineSettings(options: string): [string, string][] {
+  return [...options.matchAll(/(?:-c\s*|--)([\w.]+)=(\S+)/g)].map((m) => [m[1], m[2]]);
+}
+
+/**
+ * The value a StartupMessage gives setting `name` (its own parameter, or in options; options
+ * win, as they are applied last), lower-cased and trimmed; undefined when it gives none.
+ */
+export function startupSetting(params: ReadonlyMap<string, string>, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  let value: string | undefined;
+  for (const [key, v] of params) if (key.toLowerCase() === wanted) value = v;
+  for (const [key, v] of commandLineSettings(params.get('options') ?? ''))
+    if (key.toLowerCase() === wanted) value = v;
+  return value?.trim().toLowerCase();
 }

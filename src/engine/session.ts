@@ -37,6 +37,7 @@ import { bindIndexExpression } from './ddl.ts';
 import type { IndexExpression } from './ddl-index.ts';
 import { decodeParameter, encodeValue, fieldDescriptions } from './encode.ts';
 import { objectNames } from './object-names.ts';
+import { refuseWrite } from './read-only.ts';
 import { sessionBindContext } from './session-context.ts';
 import type { SessionRegistry } from './session-registry.ts';
 import { SessionSettings } from './session-settings.ts';
@@ -84,6 +85,18 @@ export interface EngineServices {
   readonly sessions?: SessionRegistry;
   /** Told about every statement that ran (the server's query metrics). */
   readonly observer?: StatementObserver;
+  /** Set on a read replica (src/cluster/engine-replica.ts): its sessions only read. */
+  readonly replica?: ReplicaReads;
+}
+
+/** What a session on a read replica asks of it. */
+export interface ReplicaReads {
+  /**
+   * Resolves once the replica has applied every commit the `quiver.consistency` level asks
+   * for (strong: all acknowledged so far; bounded: all older than `stalenessMs`); rejects
+   * with a SqlError when it cannot catch up.
+   */
+  awaitFreshness(consistency: string, stalenessMs: number): Promise<void>;
 }
 
 export interface DurableStorage extends CommitLog {
@@ -124,6 +137,10 @@ export class EngineSession implements Session {
       () => this.transaction.isolation ?? this.settings.get('default_transaction_isolation'),
     );
     this.settings.applyStartup(startupParameters);
+    if (services.replica) {
+      this.settings.computed.set('in_hot_standby', () => 'on');
+      this.settings.computed.set('transaction_read_only', () => 'on');
+    }
     services.sessions?.add(processId, { user, cancel: () => this.cancel() });
   }
 
@@ -499,9 +516,18 @@ export class EngineSession implements Session {
         'current transaction is aborted, commands ignored until end of transaction block',
       );
     }
+    const replica = this.services.replica;
+    if (replica) refuseWrite(stmt);
     this.transaction.ensureStarted();
-    if (!SNAPSHOT_FREE.has(stmt.kind))
+    if (!SNAPSHOT_FREE.has(stmt.kind)) {
+      if (replica) {
+        await replica.awaitFreshness(
+          this.settings.get('quiver.consistency'),
+          Number(this.settings.get('quiver.bounded_staleness')),
+        );
+      }
       this.transaction.beforeQuery(this.settings.get('default_transaction_isolation'));
+    }
     this.interrupts.start(Number(this.settings.get('statement_timeout')));
     const observer = this.services.observer;
     const started = observer ? performance.now() : 0;

@@ -288,14 +288,31 @@ export const SETTINGS: readonly SettingDef[] = [
   },
   { name: 'jit', type: 'bool', default: 'off', doc: 'Accepted for compatibility.' },
   {
-    // DESIGN's read consistency levels. While one node leads every write and answers every
-    // query (cluster mode's first stage), each level reads the leader's latest commit: all
-    // of them are strong.
+    // DESIGN's read consistency levels. They matter on a read replica (a standby's
+    // connection that asked for one, src/cluster/engine-replica.ts); the leader always
+    // reads its latest commit.
     name: 'quiver.consistency',
     type: 'enum',
     default: 'strong',
     values: ['strong', 'bounded', 'session', 'eventual'],
-    doc: 'How fresh reads must be; today every level reads the latest commit.',
+    doc: 'How fresh reads on a replica must be: strong waits for the latest commit, bounded for one at most quiver.bounded_staleness old, session and eventual read what the replica has.',
+  },
+  {
+    name: 'quiver.bounded_staleness',
+    type: 'duration',
+    default: '1000',
+    min: 0,
+    max: INT_MAX,
+    doc: 'How old a commit a bounded read on a replica may miss (ms).',
+  },
+  {
+    // PostgreSQL 14+ reports it; libpq's target_session_attrs reads it.
+    name: 'in_hot_standby',
+    type: 'bool',
+    default: 'off',
+    doc: 'Whether this session reads a replica (read only).',
+    report: true,
+    readOnly: true,
   },
   {
     name: 'quiver.copy_spill_rows',
@@ -358,13 +375,6 @@ export const SETTINGS: readonly SettingDef[] = [
     min: 1,
     max: 32768,
     doc: 'Max lists probed by an iterative IVFFlat scan.',
-  },
-  {
-    name: 'quiver.consistency',
-    type: 'enum',
-    default: 'strong',
-    values: ['strong', 'bounded', 'session', 'eventual'],
-    doc: 'Read consistency level (cluster mode).',
   },
 ];
 

@@ -42,6 +42,10 @@ Cluster (state in etcd and object storage; any node takes SQL connections):
                        (default 5)
   --drain <s>          on SIGTERM, seconds a standby lets the connections it passed to the
                        leader finish before closing them (default 20)
+  --read-replica <on|off>
+                       whether a standby keeps a read replica for connections that ask for
+                       one (-c quiver.consistency=eventual, or default_transaction_read_only=on;
+                       default on)
 
 Operations:
   --http-port <n|off>  HTTP port for /metrics (Prometheus), /healthz and /readyz; 0 picks a
@@ -91,6 +95,7 @@ async function main(argv: string[]): Promise<void> {
         cluster: { type: 'string' },
         'lease-ttl': { type: 'string' },
         drain: { type: 'string' },
+        'read-replica': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -186,7 +191,7 @@ function clusterOptions(
   etcd: string,
 ): Pick<
   ClusterStartOptions,
-  'etcd' | 's3' | 'nodeId' | 'advertise' | 'cluster' | 'leaseTtlSeconds' | 'drainMs'
+  'etcd' | 's3' | 'nodeId' | 'advertise' | 'cluster' | 'leaseTtlSeconds' | 'drainMs' | 'readReplica'
 > {
   if (values['data-dir'] !== undefined || values['in-memory'] !== undefined)
     fail('a cluster node keeps its data in etcd and object storage: drop --data-dir / --in-memory');
@@ -202,6 +207,9 @@ function clusterOptions(
   const drainText = (values.drain as string | undefined) ?? '20';
   const drainSeconds = Number(drainText);
   if (!Number.isFinite(drainSeconds) || drainSeconds < 0) fail(`invalid drain time "${drainText}" (seconds)`);
+  const replicaText = (values['read-replica'] as string | undefined) ?? 'on';
+  if (replicaText !== 'on' && replicaText !== 'off')
+    fail(`invalid --read-replica "${replicaText}" (on or off)`);
   return {
     etcd: etcd.split(',').map((url) => url.trim()),
     s3: {
@@ -214,6 +222,7 @@ function clusterOptions(
     cluster: values.cluster as string | undefined,
     leaseTtlSeconds,
     drainMs: drainSeconds * 1000,
+    readReplica: replicaText === 'on',
   };
 }
 

@@ -11,23 +11,38 @@
  * - Any node accepts SQL connections; a standby passes each one, byte for byte, to the
  *   leader's SQL port (sql-proxy.ts), so clients may connect anywhere; the leader
  *   authenticates them by the client's address, which the standby forwards.
+ * - A standby also keeps a read replica of the engine (cluster/engine-replica.ts: recovered
+ *   from object storage, then following the WAL). A connection that asks for replica reads
+ *   in its startup packet (`quiver.consistency` bounded/session/eventual, or
+ *   `default_transaction_read_only=on`) is served there, read only, as by a PostgreSQL hot
+ *   standby; so reads scale with the nodes and keep working while the leader fails over.
  * - When the leader dies its lease expires, a standby wins the campaign, replays the WAL
  *   from object storage and serves; connections through standbys wait for it. A leader that
  *   learns it lost the leadership stops (`onFatal`) — its supervisor restarts it as a standby.
  *
- * Sharding the writes (a leader per shard), segment replicas on every node and scatter/gather
- * search are the next stages (src/cluster/README.md); the libraries for them exist.
+ * Sharding the writes (a leader per shard), segment replicas instead of whole copies and
+ * scatter/gather search are the next stages (src/cluster/README.md).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
 import { Catalog } from '../catalog/catalog.ts';
+import type { ShardInfo } from '../catalog/pg-catalog/quiver-views.ts';
+import { EngineReplica, readOnlyStorage } from '../cluster/engine-replica.ts';
 import { FencedMetaStore } from '../cluster/fenced-meta-store.ts';
 import { ClusterKeys, type ShardRef } from '../cluster/keys.ts';
 import type { Leadership } from '../cluster/leadership.ts';
 import { Membership, type MemberView, watchMembers } from '../cluster/membership.ts';
 import { ObjectWal } from '../cluster/object-wal.ts';
+import type { CommitPoint } from '../cluster/object-wal-reader.ts';
+import { openPrefixView, type PrefixView } from '../cluster/prefix-view.ts';
 import { campaignShard, readShardLeader } from '../cluster/shard-leadership.ts';
-import { forwardHeader, pipeSocket, readForwardHeader } from '../cluster/sql-proxy.ts';
+import {
+  asksForReplica,
+  forwardHeader,
+  peekStartupPacket,
+  pipeSocket,
+  readForwardHeader,
+} from '../cluster/sql-proxy.ts';
 import { EngineBackend } from '../engine/backend.ts';
 import { Persistence } from '../engine/persistence.ts';
 import { SqlError } from '../errors/sql-error.ts';
@@ -50,6 +65,18 @@ const WRITE_SHARD: ShardRef = { table: 'db', shard: 0 };
 /** How long a connection to a standby waits for a leader before it is refused (57P03). */
 const LEADER_WAIT_MS = 20_000;
 
+/** What a session on a replica copy that was replaced (after DDL on the leader) is told, as by PostgreSQL. */
+const RECOVERY_CONFLICT = new SqlError(
+  SqlState.SerializationFailure,
+  'terminating connection due to conflict with recovery',
+  {
+    severity: 'FATAL',
+    detail:
+      'The read replica started over from a new copy of the database (DDL, TRUNCATE or a checkpoint on the leader).',
+    hint: 'In a moment you should be able to reconnect to the database and repeat your command.',
+  },
+);
+
 /** How long a stopping standby lets the connections it passed on finish (Kubernetes' grace is 30 s). */
 const DEFAULT_DRAIN_MS = 20_000;
 
@@ -67,6 +94,8 @@ export interface ClusterStartOptions {
   readonly leaseTtlSeconds?: number;
   /** How long a stopping standby waits for the connections it passed on to end; default 20 s. */
   readonly drainMs?: number;
+  /** Whether a standby keeps a read replica for connections that ask for one; default true. */
+  readonly readReplica?: boolean;
   readonly serverVersion?: string;
   readonly superuser?: string;
   readonly memoryBudgetBytes?: number;
@@ -124,6 +153,10 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
   let persistence: Persistence | null = null;
   let leadership: Leadership | null = null;
   let members: MemberView | null = null;
+  let shardView: PrefixView | null = null;
+  let replica: EngineReplica | null = null;
+  /** The sessions of the replica's current copy (a new copy gets a new server). */
+  let replicaWire: WireServer | null = null;
   const refuse = new WireServer({ backend: refusingBackend(), logger: wireLogger(log) });
 
   const secret = await clusterSecret(meta, keys);
@@ -158,7 +191,30 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     // A stopping leader takes no new sessions; a stopping standby still passes on the
     // connections it accepted before (they are part of its drain).
     else if (role === 'stopping' && leadership) socket.destroy();
-    else void passToLeader(socket);
+    else void routeOnStandby(socket);
+  };
+
+  /** A replica connection (or a cancel for one of its sessions) stays here; the rest go to the leader. */
+  const routeOnStandby = async (socket: Socket): Promise<void> => {
+    if (replica?.catalog && replicaWire && role === 'standby') {
+      const local = replicaWire;
+      unread.add(socket);
+      let packet = await peekStartupPacket(socket);
+      // Without TLS of its own this node answers an encryption request itself ('N', as the
+      // leader would), so it gets to see the StartupMessage. (With TLS the whole connection
+      // goes to the leader: a standby does not terminate TLS.)
+      while (!options.tls && (packet?.kind === 'SSLRequest' || packet?.kind === 'GSSENCRequest')) {
+        socket.read(8);
+        socket.write('N');
+        packet = await peekStartupPacket(socket);
+      }
+      unread.delete(socket);
+      if (socket.destroyed) return;
+      const cancelHere = packet?.kind === 'CancelRequest' && local.hasSession(packet.processId);
+      if (packet && (cancelHere || asksForReplica(packet)) && replicaWire === local && role === 'standby')
+        return local.adopt(socket, clientOf.get(socket));
+    }
+    void passToLeader(socket);
   };
 
   const passToLeader = async (socket: Socket): Promise<void> => {
@@ -206,12 +262,81 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     if (role !== 'stopping') options.onFatal(reason);
   };
   membership.onLost(() => fatal('the membership lease was lost'));
+  members = await watchMembers(meta, keys);
+  shardView = await openPrefixView(meta, keys.shard(WRITE_SHARD));
+  const memberView = members;
+  const writeShardView = shardView;
+  /** Who leads the writes, as etcd says now. */
+  const leaderRecord = () => {
+    const value = writeShardView.entries.get('leader');
+    return value ? (JSON.parse(value) as { nodeId: string; epoch: number }) : null;
+  };
+  const nodeRows = () => {
+    const leader = leaderRecord()?.nodeId;
+    return [...memberView.members().values()].map((m) => ({
+      nodeId: m.nodeId,
+      sqlAddress: m.sqlAddress,
+      leadsWrites: m.nodeId === leader,
+      startedAt: m.startedAt,
+    }));
+  };
+  /** The write shard as a replica sees it: the leader's committed WAL positions from etcd. */
+  const replicaShardRow = (): ShardInfo => {
+    const wal = writeShardView.entries.get('wal');
+    const point = wal ? (JSON.parse(wal) as CommitPoint) : null;
+    const leader = leaderRecord();
+    return {
+      tables: '*',
+      shard: 0,
+      leader: leader?.nodeId ?? '',
+      epoch: leader?.epoch ?? null,
+      walNextLsn: point?.nextLsn ?? 0,
+      walReplayFromLsn: point?.replayFrom.lsn ?? 0,
+    };
+  };
+
+  if (options.readReplica !== false) {
+    replica = EngineReplica.start({
+      meta,
+      keys,
+      ref: WRITE_SHARD,
+      walObjects,
+      engineObjects: objectsAt('engine'),
+      superuser,
+      serverVersion,
+      log,
+      onCopy: (catalog) => {
+        catalog.nodes = nodeRows;
+        catalog.shards = () => [replicaShardRow()];
+        const previous = replicaWire;
+        replicaWire = new WireServer({
+          backend: new EngineBackend({
+            catalog,
+            serverVersion,
+            storage: readOnlyStorage(catalog),
+            replica: replica!,
+            observer: metrics ?? undefined,
+          }),
+          tls: options.tls,
+          logger: wireLogger(log),
+        });
+        log.info({ lsn: replica!.appliedLsn }, 'read replica ready');
+        void previous?.close(RECOVERY_CONFLICT);
+      },
+      onStale: () => {},
+    });
+  }
 
   const lead = async (won: Leadership): Promise<void> => {
     leadership = won;
     role = 'starting';
     won.onLost((reason) => fatal(`lost the write leadership: ${reason}`));
     log.info({ epoch: won.epoch }, 'won the write leadership; recovering from object storage');
+    // The replica's sessions end here: their clients reconnect and read on this leader.
+    await replica?.close();
+    replica = null;
+    await replicaWire?.close();
+    replicaWire = null;
     const wal = await ObjectWal.open({
       store: meta,
       objects: walObjects,
@@ -231,15 +356,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     });
     logRecovery(log, persistence, { epoch: won.epoch }, 'leading the writes');
     const durable = persistence;
-    members = await watchMembers(meta, keys);
-    const view = members;
-    durable.catalog.nodes = () =>
-      [...view.members().values()].map((m) => ({
-        nodeId: m.nodeId,
-        sqlAddress: m.sqlAddress,
-        leadsWrites: m.nodeId === options.nodeId,
-        startedAt: m.startedAt,
-      }));
+    durable.catalog.nodes = nodeRows;
     durable.catalog.shards = () => [writeShard(durable, options.nodeId, won.epoch)];
     const backend = new EngineBackend({
       catalog: durable.catalog ?? new Catalog(superuser),
@@ -286,6 +403,9 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       try {
         await wire?.close();
         await refuse.close();
+        await replica?.close();
+        await replicaWire?.close();
+        await shardView?.close();
         // The final checkpoint, then the leadership goes at once instead of after the TTL.
         await persistence?.close();
         await members?.close();

@@ -33,6 +33,11 @@ export class CancelRegistry {
     return { processId, secretKey };
   }
 
+  /** Whether a live session has this process id (a cluster node routes a CancelRequest by it). */
+  has(processId: number): boolean {
+    return this.entries.has(processId);
+  }
+
   unregister(processId: number): void {
     this.entries.delete(processId);
   }

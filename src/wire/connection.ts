@@ -78,14 +78,14 @@ export class Connection {
   }
 
   /** Ends the connection from the server side (shutdown): FATAL 57P01 if a client is idle. */
-  terminate(): void {
+  terminate(
+    reason = new SqlError(SqlState.AdminShutdown, 'terminating connection due to administrator command', {
+      severity: 'FATAL',
+    }),
+  ): void {
     if (this.stateValue === 'closed') return;
     if (this.idle) {
-      this.channel.writer.errorResponse(
-        new SqlError(SqlState.AdminShutdown, 'terminating connection due to administrator command', {
-          severity: 'FATAL',
-        }),
-      );
+      this.channel.writer.errorResponse(reason);
       this.channel.end();
     } else {
       this.channel.destroy();

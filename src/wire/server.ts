@@ -4,6 +4,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
+import type { SqlError } from '../errors/sql-error.ts';
 import { CancelRegistry } from './cancel-registry.ts';
 import { Connection } from './connection.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './protocol.ts';
@@ -73,14 +74,17 @@ export class WireServer implements AsyncDisposable {
     });
   }
 
-  /** Stops accepting, ends every connection and waits until their sessions are closed. */
-  close(): Promise<void> {
+  /**
+   * Stops accepting, ends every connection and waits until their sessions are closed. Idle
+   * clients are told why: `reason` (a FATAL error), by default 57P01 "administrator command".
+   */
+  close(reason?: SqlError): Promise<void> {
     this.closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => {
         if (!this.server.listening) return resolve();
         this.server.close(() => resolve());
       });
-      for (const connection of this.connections.keys()) connection.terminate();
+      for (const connection of this.connections.keys()) connection.terminate(reason);
       await Promise.all([stopped, ...this.connections.values()]);
     })();
     return this.closing;
@@ -98,6 +102,11 @@ export class WireServer implements AsyncDisposable {
    */
   adopt(socket: Socket, clientAddress?: string): void {
     this.accept(socket, clientAddress);
+  }
+
+  /** Whether one of this server's sessions has the process id (a CancelRequest for it belongs here). */
+  hasSession(processId: number): boolean {
+    return this.cancelKeys.has(processId);
   }
 
   private accept(socket: Socket, clientAddress?: string): void {

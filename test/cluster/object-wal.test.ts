@@ -187,9 +187,9 @@ describeCluster(
       const wal = await openWal(fx(), node);
       await wal.append(text('before'));
       const seen: [number, string][] = [];
-      const tail = await followCommitted(fx().store, fx().objects, fx().keys, SHARD, 0, (records) =>
-        seen.push(...records.map((r): [number, string] => [r.lsn, str(r.payload)])),
-      );
+      const tail = await followCommitted(fx().store, fx().objects, fx().keys, SHARD, 0, (records) => {
+        seen.push(...records.map((r): [number, string] => [r.lsn, str(r.payload)]));
+      });
       await waitFor(() => seen.length === 1, 3000, 'the existing record');
       for (let i = 0; i < 20; i++) void wal.append(text(`r${i}`));
       await waitFor(() => seen.length === 21, 5000, `all records (saw ${seen.length})`);

@@ -6,10 +6,12 @@
  * commit when it wakes up: fencing.
  */
 import { randomUUID } from 'node:crypto';
+import { createConnection } from 'node:net';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.ts';
 import { type ClusterSetup, type QuiverNode, startQuiverNode } from '../helpers/quiver-node.ts';
+import { cancelRequest } from '../helpers/raw-wire.ts';
 import { startS3rver, type TestS3Server } from '../helpers/s3rver.ts';
 
 // Short, so failover tests are quick; long enough that a busy CI machine does not starve keepalives.
@@ -59,8 +61,15 @@ async function startCluster(count: number): Promise<QuiverNode[]> {
   return nodes;
 }
 
-async function connect(node: QuiverNode): Promise<pg.Client> {
-  const client = new pg.Client({ host: '127.0.0.1', port: node.port, user: 'quiver', database: 'quiver' });
+/** A connection to `node`; `options` (e.g. `-c quiver.consistency=eventual`) can ask for its replica. */
+async function connect(node: QuiverNode, options?: string): Promise<pg.Client> {
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port: node.port,
+    user: 'quiver',
+    database: 'quiver',
+    options,
+  });
   client.on('error', () => {});
   await client.connect();
   return client;
@@ -89,6 +98,7 @@ function repeatThrough(
   node: QuiverNode,
   step: (client: pg.Client, attempt: number) => Promise<void>,
   onFailure: (attempt: number) => void = () => {},
+  options?: string,
 ) {
   const okAt: number[] = [];
   const failedAt: number[] = [];
@@ -97,7 +107,7 @@ function repeatThrough(
     let client: pg.Client | null = null;
     for (let attempt = 0; !stop; attempt++) {
       try {
-        client ??= await connect(node);
+        client ??= await connect(node, options);
         await step(client, attempt);
         okAt.push(performance.now());
       } catch {
@@ -144,16 +154,59 @@ function writer(node: QuiverNode, firstId: number) {
  * distance order (rows come and go under the writer, so exactness is checked once the
  * load stops).
  */
-function reader(node: QuiverNode) {
+function reader(node: QuiverNode, options?: string) {
   const wrong: string[] = [];
-  const load = repeatThrough(node, async (client) => {
-    const { rows } = await client.query(
-      "SELECT id, emb <-> '[0.1,0.2,0.3]' AS d FROM items ORDER BY emb <-> '[0.1,0.2,0.3]' LIMIT 10",
-    );
-    if (rows.length !== 10 || rows.some((r, i) => i > 0 && rows[i - 1].d > r.d))
-      wrong.push(JSON.stringify(rows));
-  });
+  const load = repeatThrough(
+    node,
+    async (client) => {
+      const { rows } = await client.query(
+        "SELECT id, emb <-> '[0.1,0.2,0.3]' AS d FROM items ORDER BY emb <-> '[0.1,0.2,0.3]' LIMIT 10",
+      );
+      if (rows.length !== 10 || rows.some((r, i) => i > 0 && rows[i - 1].d > r.d))
+        wrong.push(JSON.stringify(rows));
+    },
+    () => {},
+    options,
+  );
   return { ...load, wrong };
+}
+
+/** Creates the test table through `node`, with an HNSW index and rows 0…count-1. */
+async function createItems(node: QuiverNode, count: number): Promise<void> {
+  const setup = await connect(node);
+  await setup.query('CREATE EXTENSION vector');
+  await setup.query('CREATE TABLE items (id int PRIMARY KEY, emb vector(3))');
+  await setup.query('CREATE INDEX items_emb ON items USING hnsw (emb vector_l2_ops)');
+  const rows = Array.from({ length: count }, (_, i) => `(${i}, '${vectorOf(i)}')`).join(',');
+  await setup.query(`INSERT INTO items VALUES ${rows}`);
+  await setup.end();
+}
+
+const READ_ONLY = '-c default_transaction_read_only=on';
+const EVENTUAL = '-c quiver.consistency=eventual';
+
+/** Waits until `node`'s replica serves read-only connections (after DDL it recovers a new copy). */
+async function replicaReady(node: QuiverNode): Promise<void> {
+  await waitUntil(
+    async () => {
+      const probe = await connect(node, READ_ONLY);
+      try {
+        return (await probe.query('SHOW in_hot_standby')).rows[0].in_hot_standby === 'on';
+      } finally {
+        await probe.end();
+      }
+    },
+    15_000,
+    `the replica of ${node.id}`,
+  );
+}
+
+async function waitUntil(condition: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /**
@@ -175,12 +228,8 @@ describe('a cluster of quiver processes', () => {
     timeout: 120_000,
   }, async () => {
     const [leader, second, third] = await startCluster(3);
+    await createItems(third, 300);
     const setup = await connect(third);
-    await setup.query('CREATE EXTENSION vector');
-    await setup.query('CREATE TABLE items (id int PRIMARY KEY, emb vector(3))');
-    await setup.query('CREATE INDEX items_emb ON items USING hnsw (emb vector_l2_ops)');
-    const rows = Array.from({ length: 300 }, (_, i) => `(${i}, '${vectorOf(i)}')`).join(',');
-    await setup.query(`INSERT INTO items VALUES ${rows}`);
     const members = await setup.query('SELECT node_id, sql_address, leads_writes FROM quiver_nodes');
     expect(members.rows).toEqual(
       [leader, second, third].map((n) => ({
@@ -189,7 +238,7 @@ describe('a cluster of quiver processes', () => {
         leads_writes: n === leader,
       })),
     );
-    // Accepted at every level; one leader answers everything, so each reads the latest commit.
+    // Set after startup the connection stays on the leader, which reads the latest commit at every level.
     await setup.query("SET quiver.consistency = 'eventual'");
     expect((await setup.query('SHOW quiver.consistency')).rows).toEqual([
       { 'quiver.consistency': 'eventual' },
@@ -354,5 +403,130 @@ describe('a cluster of quiver processes', () => {
     const { rows } = await after.query('SELECT count(*)::int AS n, max(note) AS last FROM t');
     expect(rows[0]).toEqual({ n: 500, last: 'row 99' });
     await after.end();
+  });
+
+  test('a standby serves read-only connections from its replica: strong reads see every acknowledged write, writes are refused, DDL and cancel work', {
+    timeout: 120_000,
+  }, async () => {
+    const [first, second, third] = await startCluster(3);
+    await createItems(first, 200);
+    await replicaReady(second);
+    const leader = await connect(first);
+    const strong = await connect(second, READ_ONLY);
+    expect((await strong.query('SHOW in_hot_standby')).rows).toEqual([{ in_hot_standby: 'on' }]);
+    expect((await strong.query('SELECT pg_is_in_recovery() AS r')).rows).toEqual([{ r: true }]);
+    expect((await strong.query('SHOW transaction_read_only')).rows).toEqual([
+      { transaction_read_only: 'on' },
+    ]);
+    // The same connection without the option goes to the leader.
+    const plain = await connect(second);
+    expect((await plain.query('SELECT pg_is_in_recovery() AS r')).rows).toEqual([{ r: false }]);
+    await plain.end();
+
+    // Strong (the default): every commit acknowledged by the leader is seen at once.
+    const count = async (c: pg.Client) => (await c.query('SELECT count(*)::int AS n FROM items')).rows[0].n;
+    for (let i = 0; i < 40; i++) {
+      await leader.query(`INSERT INTO items VALUES (${1000 + i}, '${vectorOf(1000 + i)}')`);
+      if (i % 10 === 0) await leader.query(`DELETE FROM items WHERE id = ${i}`);
+      expect(await count(strong)).toBe(await count(leader));
+    }
+    const ids = new Set((await leader.query('SELECT id FROM items')).rows.map((r: { id: number }) => r.id));
+    // Eventual reads catch up; the replica's own HNSW index answers as exact search.
+    const eventual = await connect(third, EVENTUAL);
+    await waitUntil(async () => (await count(eventual)) === ids.size, 10_000, 'the eventual replica');
+    await eventual.query('SET hnsw.ef_search = 400');
+    const query = [0.3, -0.2, 0.5];
+    const knn = `SELECT id FROM items ORDER BY emb <-> '[${query.join(',')}]' LIMIT 10`;
+    expect((await eventual.query(`EXPLAIN ${knn}`)).rows.map((r) => r['QUERY PLAN']).join('\n')).toContain(
+      'Index Scan using items_emb',
+    );
+    expect((await eventual.query(knn)).rows.map((r) => r.id)).toEqual(exactNearest(ids, query, 10));
+
+    // Writes are refused before they run (PostgreSQL's hot standby message), and the session goes on.
+    await expect(strong.query(`INSERT INTO items VALUES (1, '${vectorOf(1)}')`)).rejects.toMatchObject({
+      code: '25006',
+      message: 'cannot execute INSERT in a read-only transaction',
+    });
+    await expect(strong.query('CREATE TABLE other (a int)')).rejects.toMatchObject({ code: '25006' });
+    expect(await count(strong)).toBe(ids.size);
+
+    // A cancel request for a replica session reaches it through the standby's own routing.
+    const sleeping = strong.query('SELECT pg_sleep(30)');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const key = strong as unknown as { processID: number; secretKey: number };
+    createConnection({ host: '127.0.0.1', port: second.port }).end(
+      cancelRequest(key.processID, key.secretKey),
+    );
+    await expect(sleeping).rejects.toMatchObject({ code: '57014' });
+    expect(await count(strong)).toBe(ids.size);
+
+    // DDL: sessions on the old copy end (as a hot standby ends conflicting sessions); a new
+    // connection reads the new copy.
+    const ended = new Promise((resolve) => strong.once('error', resolve));
+    await leader.query('ALTER TABLE items ADD COLUMN note text');
+    await leader.query(`INSERT INTO items VALUES (5000, '${vectorOf(5000)}', 'after the DDL')`);
+    await waitUntil(
+      async () => {
+        const fresh = await connect(second, READ_ONLY);
+        try {
+          const { rows } = await fresh.query('SELECT note FROM items WHERE id = 5000');
+          return rows[0]?.note === 'after the DDL';
+        } finally {
+          await fresh.end();
+        }
+      },
+      15_000,
+      'the new column on the replica',
+    );
+    expect(await ended).toMatchObject({
+      code: '40001',
+      message: 'terminating connection due to conflict with recovery',
+    });
+    for (const c of [leader, strong, eventual]) await c.end().catch(() => undefined);
+  });
+
+  test('reads on replicas go on while the leader is killed; the replica follows the new leader', {
+    timeout: 120_000,
+  }, async () => {
+    const [first, second, third] = await startCluster(3);
+    await createItems(first, 300);
+    await Promise.all([replicaReady(second), replicaReady(third)]);
+    const replicaReads = [second, third].map((node) => reader(node, EVENTUAL));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const killedAt = performance.now();
+    await first.kill('SIGKILL');
+    const promoted = await Promise.race([
+      second.leading(30_000).then(() => second),
+      third.leading(30_000).then(() => third),
+    ]);
+    const led = performance.now();
+    const other = promoted === second ? third : second;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await Promise.all(replicaReads.map((r) => r.stop()));
+    const [promotedReads, otherReads] = promoted === second ? replicaReads : replicaReads.reverse();
+
+    // The standby that stayed a standby answered kNN from its replica the whole time.
+    const during = otherReads.okAt.filter((t) => t > killedAt && t < led);
+    const gaps = [killedAt, ...during, led].map((t, i, all) => (i === 0 ? 0 : t - all[i - 1]));
+    const longestGap = Math.max(...gaps);
+    console.log(
+      `replica reads through kill -9 of the leader: the new leader took ${(led - killedAt).toFixed(0)} ms; ` +
+        `the other standby answered ${during.length} kNN queries meanwhile (longest gap ${longestGap.toFixed(0)} ms, ` +
+        `${otherReads.failedAt.length} failures); the promoted node's replica sessions reconnected ` +
+        `(${promotedReads.failedAt.length} failures)`,
+    );
+    expect(otherReads.failedAt).toEqual([]);
+    expect(otherReads.wrong).toEqual([]);
+    expect(during.length).toBeGreaterThan(10);
+    expect(longestGap).toBeLessThan(1000);
+
+    // The replica follows the new leader's WAL: a strong read there sees a new write at once.
+    const writer = await connect(promoted);
+    await writer.query(`INSERT INTO items VALUES (9000, '${vectorOf(9000)}')`);
+    const strong = await connect(other, READ_ONLY);
+    expect((await strong.query('SELECT id FROM items WHERE id = 9000')).rows).toEqual([{ id: 9000 }]);
+    expect((await strong.query('SELECT count(*)::int AS n FROM items')).rows[0].n).toBe(301);
+    await writer.end();
+    await strong.end();
   });
 });

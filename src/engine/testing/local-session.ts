@@ -7,7 +7,7 @@ import type { SqlError } from '../../errors/sql-error.ts';
 import { initParser } from '../../sql/parser.ts';
 import '../../types/index.ts';
 import type { CopyFormat, FieldDescription, Notice, ResultSink, WireValue } from '../../wire/session.ts';
-import { EngineSession } from '../session.ts';
+import { type EngineServices, EngineSession } from '../session.ts';
 
 export interface LocalResult {
   readonly fields: string[];
@@ -47,18 +47,21 @@ class CapturingSink implements ResultSink {
   copyDone(): void {}
 }
 
-export async function localSession(): Promise<{
+/** A session on a new in-memory catalog, or on `services` (a durable or replica engine). */
+export async function localSession(
+  services?: EngineServices,
+  startupParameters: Record<string, string> = {},
+): Promise<{
   run(sql: string): Promise<LocalResult>;
   error(sql: string): Promise<SqlError>;
 }> {
   await initParser();
-  const catalog = new Catalog('quiver');
   const session = new EngineSession(
-    { catalog, serverVersion: '16.4', storage: null },
+    services ?? { catalog: new Catalog('quiver'), serverVersion: '16.4', storage: null },
     'quiver',
     'quiver',
     1,
-    {},
+    startupParameters,
   );
   const run = async (sql: string) => {
     const sink = new CapturingSink();

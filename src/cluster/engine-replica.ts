@@ -1,0 +1,348 @@
+/**
+ * A read replica of the write leader's engine, kept by a standby (DESIGN §3 "consistency
+ * levels", §5 "replicas"). It recovers the database as a new leader would — the catalog and
+ * checkpoint manifests from etcd, segments and index files from object storage, the WAL after
+ * the checkpoint — and then follows the WAL's commit point, applying each committed record
+ * as one transaction (its rows become visible together, added to the table's indexes).
+ *
+ * A "copy" is one recovered catalog with its tables. Some records cannot be applied to a
+ * copy in place: a DDL commit (the catalog changed), a TRUNCATE, or a checkpoint that cut
+ * the log past where the copy stands. Then the copy is stale: it stops where it is, and a new
+ * copy is recovered from the current state and replaces it (`onCopy`); sessions on the old
+ * copy end, as a PostgreSQL hot standby ends queries that conflict with recovery.
+ *
+ * Recovery reads several keys and objects that the leader changes now and then (DDL,
+ * checkpoints). A copy is kept only if nothing under the engine's keys changed while it was
+ * read and no record was skipped (a DDL commit whose catalog is not stored yet); otherwise it
+ * is read again shortly after.
+ *
+ * Freshness (`awaitFreshness`): strong reads the commit point from etcd (linearizable) and
+ * waits until the copy has applied it; bounded does the same with a commit point read at
+ * most `stalenessMs` ago; session and eventual read what the copy has (a connection to a
+ * replica writes nothing, so its own writes cannot be missing, and a copy only moves forward).
+ */
+import type { Catalog } from '../catalog/catalog.ts';
+import type { Sequence, Table } from '../catalog/catalog-types.ts';
+import { loadSegment } from '../engine/checkpoint.ts';
+import type { OpsLog } from '../engine/ops-log.ts';
+import { advanceSequence, applyChanges, recover } from '../engine/recovery.ts';
+import type { DurableStorage, ReplicaReads } from '../engine/session.ts';
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import { addToIndex } from '../exec/table-writer.ts';
+import type { MetaStore, Watcher } from '../meta/meta-store.ts';
+import { decodeCommitRecord } from '../storage/commit-record.ts';
+import type { ObjectStore } from '../storage/object-store/object-store.ts';
+import type { Wal, WalRecord } from '../storage/wal/wal.ts';
+import { FencedMetaStore } from './fenced-meta-store.ts';
+import type { ClusterKeys, ShardRef } from './keys.ts';
+import {
+  type CommitPoint,
+  readCommitPoint,
+  replayCommitted,
+  WalTruncatedError,
+} from './object-wal-reader.ts';
+
+export interface EngineReplicaOptions {
+  /** The cluster's store. */
+  readonly meta: MetaStore;
+  readonly keys: ClusterKeys;
+  /** The shard whose WAL holds every table's commits. */
+  readonly ref: ShardRef;
+  /** Where the WAL's batches are, and the engine's segments and index files. */
+  readonly walObjects: ObjectStore;
+  readonly engineObjects: ObjectStore;
+  readonly superuser: string;
+  readonly serverVersion: string;
+  readonly log: OpsLog;
+  /** A new copy is ready: new read sessions use its catalog, sessions on the previous one end. */
+  readonly onCopy: (catalog: Catalog) => void;
+  /** The current copy stopped following (a new one is being recovered): take no new sessions on it. */
+  readonly onStale: () => void;
+}
+
+/** How long a strong or bounded read waits for the copy to catch up before it fails. */
+const CATCH_UP_WAIT_MS = 10_000;
+
+/** Why a copy must be replaced rather than followed further. */
+class StartOver extends Error {}
+
+interface Copy {
+  readonly catalog: Catalog;
+  readonly tables: ReadonlyMap<number, Table>;
+  readonly sequences: ReadonlyMap<number, Sequence>;
+  /** LSN of the first record the copy has not applied. */
+  readonly nextLsn: number;
+}
+
+export class EngineReplica implements ReplicaReads {
+  private copy: Copy | null = null;
+  private following = false;
+  /** LSN of the first WAL record the current copy has not applied. */
+  private applied = 0;
+  private waiters: { lsn: number; wake: () => void }[] = [];
+  private recentPoint: { nextLsn: number; readAt: number } | null = null;
+  /** The commit point as the watch last saw it, and who waits for it to move. */
+  private latest: CommitPoint | null = null;
+  private onPoint: (() => void) | null = null;
+  private watch: Watcher | null = null;
+  private closed = false;
+  private readonly running: Promise<void>;
+
+  private constructor(private readonly options: EngineReplicaOptions) {
+    this.running = this.run();
+  }
+
+  /** Starts recovering and following in the background. */
+  static start(options: EngineReplicaOptions): EngineReplica {
+    return new EngineReplica(options);
+  }
+
+  /** The current copy's catalog while it follows the WAL; null before the first copy and while it is replaced. */
+  get catalog(): Catalog | null {
+    return this.following ? (this.copy?.catalog ?? null) : null;
+  }
+
+  /** LSN of the first WAL record not applied yet (quiver_shards' replica position). */
+  get appliedLsn(): number {
+    return this.applied;
+  }
+
+  async awaitFreshness(consistency: string, stalenessMs: number): Promise<void> {
+    if (consistency !== 'strong' && consistency !== 'bounded') return;
+    const maxAge = consistency === 'strong' ? 0 : stalenessMs;
+    const now = Date.now();
+    let target = this.recentPoint;
+    if (!target || maxAge === 0 || now - target.readAt > maxAge) {
+      const { point } = await readCommitPoint(this.options.meta, this.options.keys, this.options.ref);
+      target = { nextLsn: point.nextLsn, readAt: now };
+      if (!this.recentPoint || target.nextLsn >= this.recentPoint.nextLsn) this.recentPoint = target;
+    }
+    if (this.applied >= target.nextLsn) return;
+    const lsn = target.nextLsn;
+    let wake = () => {};
+    const caughtUp = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    const waiter = { lsn, wake };
+    this.waiters.push(waiter);
+    const timer = setTimeout(wake, CATCH_UP_WAIT_MS);
+    try {
+      await caughtUp;
+    } finally {
+      clearTimeout(timer);
+      this.waiters = this.waiters.filter((w) => w !== waiter);
+    }
+    if (this.applied < lsn) {
+      throw new SqlError(
+        SqlState.SerializationFailure,
+        "this replica has not caught up with the leader's commits",
+        {
+          detail: `It has applied the WAL up to ${this.applied} of ${lsn} after ${CATCH_UP_WAIT_MS / 1000} s (quiver.consistency = ${consistency}).`,
+          hint: 'Retry, or read on the leader: connect without quiver.consistency or default_transaction_read_only.',
+        },
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wakeFollower();
+    await this.running;
+    await this.watch?.close();
+    for (const w of this.waiters.splice(0)) w.wake();
+  }
+
+  private async run(): Promise<void> {
+    const { meta, keys, ref } = this.options;
+    // One watch for the replica's life (copies come and go); the point is read after it
+    // starts, so no advance is missed.
+    const shardWal = keys.shardWal(ref);
+    const revision = await meta.revision();
+    this.watch = await meta.watch(shardWal, revision, (events) => {
+      for (const e of events) {
+        if (e.type !== 'put' || e.key !== shardWal) continue;
+        const point = JSON.parse(e.value) as CommitPoint;
+        if (!this.latest || point.nextLsn >= this.latest.nextLsn) this.latest = point;
+      }
+      this.wakeFollower();
+    });
+    const { point } = await readCommitPoint(meta, keys, ref);
+    if (!this.latest || point.nextLsn >= this.latest.nextLsn) this.latest = point;
+    let delay = 50;
+    while (!this.closed) {
+      try {
+        const copy = await this.recoverCopy();
+        if (copy && !this.closed) {
+          delay = 50;
+          this.copy = copy;
+          this.applied = copy.nextLsn;
+          this.following = true;
+          this.options.onCopy(copy.catalog);
+          const reason = await this.follow(copy);
+          this.following = false;
+          if (!this.closed) {
+            this.options.onStale();
+            this.options.log.info({ reason: String(reason), lsn: this.applied }, 'replica starts over');
+          }
+        }
+      } catch (error) {
+        this.following = false;
+        if (!this.closed) this.options.log.warn({ err: error }, 'replica recovery failed; retrying');
+      }
+      if (this.closed) break;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 1000);
+    }
+  }
+
+  /** Recovers a copy; null when what was read may not be one consistent state (read again). */
+  private async recoverCopy(): Promise<Copy | null> {
+    const { meta, keys, ref } = this.options;
+    const before = await meta.revision();
+    const wal = new CommittedWal(meta, this.options.walObjects, keys, ref);
+    const recovered = await recover({
+      meta: new FencedMetaStore(meta, keys.engine, null),
+      wal,
+      objects: this.options.engineObjects,
+      superuser: this.options.superuser,
+      serverVersion: this.options.serverVersion,
+      openSegmentHandle: null,
+    });
+    // No leader has stored a catalog yet; or a DDL commit's catalog is not stored yet.
+    if (recovered.fresh || recovered.stats.skippedRecords > 0) return null;
+    if ((await meta.range(keys.engine)).some((kv) => kv.modRevision > before)) return null;
+    const tables = new Map<number, Table>();
+    const sequences = new Map<number, Sequence>();
+    for (const db of recovered.catalog.databases.values()) {
+      for (const schema of db.schemas.values()) {
+        for (const t of schema.tables.values()) tables.set(t.oid, t);
+        for (const seq of schema.sequences.values()) sequences.set(seq.oid, seq);
+      }
+    }
+    return { catalog: recovered.catalog, tables, sequences, nextLsn: wal.replayedTo };
+  }
+
+  /** Applies committed records until the copy must be replaced; resolves with why. */
+  private async follow(copy: Copy): Promise<unknown> {
+    const { meta, keys, ref, walObjects } = this.options;
+    while (!this.closed) {
+      const point = this.latest;
+      if (point && point.nextLsn > this.applied) {
+        // A checkpoint cut the log past this copy: only a new copy can continue.
+        if (point.replayFrom.lsn > this.applied)
+          return new WalTruncatedError(this.applied, point.replayFrom.lsn);
+        try {
+          for await (const record of replayCommitted(meta, walObjects, keys, ref, this.applied, point)) {
+            await this.apply(copy, record);
+            this.applied = record.lsn + 1;
+          }
+          this.applied = Math.max(this.applied, point.nextLsn);
+        } catch (error) {
+          return error;
+        } finally {
+          this.wakeWaiters();
+        }
+        continue;
+      }
+      // Nothing awaited between reading `latest` and waiting: no advance slips through.
+      await new Promise<void>((resolve) => {
+        this.onPoint = resolve;
+      });
+    }
+    return 'closing';
+  }
+
+  private wakeFollower(): void {
+    const wake = this.onPoint;
+    this.onPoint = null;
+    wake?.();
+  }
+
+  /** Applies one commit record as one transaction of the copy. */
+  private async apply(copy: Copy, record: WalRecord): Promise<void> {
+    const commit = decodeCommitRecord(record.payload);
+    if (commit.catalogChanged) throw new StartOver(`a DDL commit at ${record.lsn}`);
+    for (const change of commit.tables) {
+      if (change.ops.some((op) => op.kind === 'truncate')) throw new StartOver(`a TRUNCATE at ${record.lsn}`);
+    }
+    const { catalog, tables } = copy;
+    for (const s of commit.sequences) {
+      const seq = copy.sequences.get(s.oid);
+      if (seq) advanceSequence(seq, s);
+    }
+    const txn = catalog.txns.begin();
+    const objects = this.options.engineObjects;
+    for (const change of commit.tables) {
+      const table = tables.get(change.tableOid);
+      if (!table || table.store.damaged) continue;
+      const inserted = await applyChanges(table, change, txn, (t, key, attnums) =>
+        loadSegment(t, { key, attnums }, txn, objects, null),
+      );
+      for (const rowId of inserted) {
+        const row = table.store.row(rowId);
+        for (const index of table.indexes) addToIndex(index, row, rowId);
+      }
+    }
+    catalog.txns.commit(txn);
+  }
+
+  private wakeWaiters(): void {
+    for (const w of this.waiters) if (this.applied >= w.lsn) w.wake();
+  }
+}
+
+/** The committed WAL as recovery reads it (read only); remembers where its replay ended. */
+class CommittedWal implements Wal {
+  replayedTo = 0;
+
+  constructor(
+    private readonly meta: MetaStore,
+    private readonly objects: ObjectStore,
+    private readonly keys: ClusterKeys,
+    private readonly ref: ShardRef,
+  ) {}
+
+  get nextLsn(): number {
+    return this.replayedTo;
+  }
+
+  async *replay(fromLsn: number): AsyncIterable<WalRecord> {
+    const { point } = await readCommitPoint(this.meta, this.keys, this.ref);
+    if (point.replayFrom.lsn > fromLsn) throw new WalTruncatedError(fromLsn, point.replayFrom.lsn);
+    this.replayedTo = Math.max(fromLsn, point.nextLsn);
+    yield* replayCommitted(this.meta, this.objects, this.keys, this.ref, fromLsn, point);
+  }
+
+  append(): Promise<number> {
+    return Promise.reject(
+      new SqlError(SqlState.ReadOnlySqlTransaction, 'a read replica does not write the WAL'),
+    );
+  }
+
+  truncateBefore(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * The commit log of a replica's sessions: a transaction that wrote anything (a write the
+ * statement check let through, such as nextval() in a SELECT) is refused and rolled back.
+ */
+export function readOnlyStorage(catalog: Catalog): DurableStorage {
+  const refuse = (what: string) =>
+    new SqlError(SqlState.ReadOnlySqlTransaction, `cannot execute ${what} in a read-only transaction`);
+  return {
+    async commit(top, writes) {
+      const sequences = catalog.advancedSequences.size > 0;
+      catalog.advancedSequences.clear();
+      if (writes.length > 0) throw refuse('INSERT');
+      if (sequences) throw refuse('nextval()');
+      catalog.txns.commit(top);
+    },
+    spill: () => Promise.reject(refuse('COPY FROM')),
+    // PostgreSQL runs CHECKPOINT on a standby too (a restartpoint); a replica has nothing to seal.
+    checkpoint: () => Promise.resolve(),
+  };
+}

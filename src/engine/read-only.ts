@@ -1,0 +1,66 @@
+/**
+ * Statements a read replica refuses. A replica's sessions are read only, as on a PostgreSQL
+ * hot standby: anything that would write is refused before it runs, with PostgreSQL's
+ * message and SQLSTATE (25006), and the session stays usable. A write that slips past this
+ * list (nextval() in a SELECT) is refused at COMMIT by the replica's commit log instead.
+ */
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import type { Statement } from '../sql/ast-utility.ts';
+
+/** Throws 25006 when `stmt` would write. */
+export function refuseWrite(stmt: Statement): void {
+  const command = writingCommand(stmt);
+  if (command)
+    throw new SqlError(
+      SqlState.ReadOnlySqlTransaction,
+      `cannot execute ${command} in a read-only transaction`,
+    );
+}
+
+/** PostgreSQL's name for the command when `stmt` writes, else null. */
+function writingCommand(stmt: Statement): string | null {
+  switch (stmt.kind) {
+    case 'Insert':
+    case 'Update':
+    case 'Delete':
+      return stmt.kind.toUpperCase();
+    case 'Explain':
+      return stmt.analyze ? writingCommand(stmt.statement) : null;
+    case 'Copy':
+      return stmt.from ? 'COPY FROM' : null;
+    case 'CreateTable':
+      return stmt.asQuery ? 'CREATE TABLE AS' : 'CREATE TABLE';
+    case 'Drop':
+      return `DROP ${stmt.objectType.toUpperCase()}`;
+    case 'CreateIndex':
+      return 'CREATE INDEX';
+    case 'AlterTable':
+      return 'ALTER TABLE';
+    case 'CreateSequence':
+      return 'CREATE SEQUENCE';
+    case 'CreateSchema':
+      return 'CREATE SCHEMA';
+    case 'CreateExtension':
+      return 'CREATE EXTENSION';
+    case 'CreateDatabase':
+      return 'CREATE DATABASE';
+    case 'DropDatabase':
+      return 'DROP DATABASE';
+    case 'CreateRole':
+      return 'CREATE ROLE';
+    case 'AlterRole':
+      return 'ALTER ROLE';
+    case 'DropRole':
+      return 'DROP ROLE';
+    case 'Truncate':
+      return 'TRUNCATE TABLE';
+    case 'Comment':
+      return 'COMMENT';
+    case 'CreateView':
+      return 'CREATE VIEW';
+    case 'NoOp':
+      return stmt.tag === 'VACUUM' ? 'VACUUM' : null;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * A read replica against a real write leader engine in the same process: the leader runs
+ * Persistence on the object WAL (as a cluster leader does), the replica recovers from the
+ * same etcd and object store and follows. Checked: strong reads see every acknowledged
+ * commit at once, kNN answers equal the leader's, writes are refused with 25006 and the
+ * session stays usable, DDL / TRUNCATE / checkpoints give a new copy that is still complete.
+ */
+import { expect, it } from 'vitest';
+import type { Catalog } from '../../src/catalog/catalog.ts';
+import { EngineReplica, readOnlyStorage } from '../../src/cluster/engine-replica.ts';
+import { FencedMetaStore } from '../../src/cluster/fenced-meta-store.ts';
+import type { ShardRef } from '../../src/cluster/keys.ts';
+import { ObjectWal } from '../../src/cluster/object-wal.ts';
+import { tryAcquireShard } from '../../src/cluster/shard-leadership.ts';
+import type { OpsLog } from '../../src/engine/ops-log.ts';
+import { Persistence } from '../../src/engine/persistence.ts';
+import { localSession } from '../../src/engine/testing/local-session.ts';
+import '../../src/types/index.ts';
+import { describeCluster, waitFor } from './fixtures.ts';
+
+const SHARD: ShardRef = { table: 'db', shard: 0 };
+const QUIET: OpsLog = { info: () => {}, warn: () => {}, error: () => {} };
+
+describeCluster(
+  'a read replica of the write leader engine',
+  (fx) => {
+    it('follows the leader: strong reads see every acknowledged commit, writes are refused, DDL and checkpoints start a complete new copy', async () => {
+      const { keys, store, objects } = fx();
+      const lease = await store.grantLease(10);
+      const won = (await tryAcquireShard(store, keys, SHARD, { nodeId: 'a', lease }))!;
+      const wal = await ObjectWal.open({ store, objects, keys, ref: SHARD, leadership: won });
+      const leader = await Persistence.open({
+        meta: new FencedMetaStore(store, keys.engine, won),
+        wal,
+        objects,
+        superuser: 'quiver',
+        serverVersion: '16.4',
+        log: QUIET,
+      });
+      const primary = await localSession({ catalog: leader.catalog, serverVersion: '16.4', storage: leader });
+      await primary.run('CREATE EXTENSION vector');
+      await primary.run('CREATE TABLE items (id int PRIMARY KEY, v vector(2))');
+      await primary.run(
+        "INSERT INTO items SELECT g, ('[' || g || ',' || (g * 7) % 13 || ']')::vector FROM generate_series(1, 300) g",
+      );
+      await primary.run('CREATE INDEX ON items USING hnsw (v vector_l2_ops)');
+
+      const copies: Catalog[] = [];
+      const replica = EngineReplica.start({
+        meta: store,
+        keys,
+        ref: SHARD,
+        walObjects: objects,
+        engineObjects: objects,
+        superuser: 'quiver',
+        serverVersion: '16.4',
+        log: QUIET,
+        onCopy: (catalog) => copies.push(catalog),
+        onStale: () => {},
+      });
+      const reader = async (consistency = 'strong') => {
+        await waitFor(() => replica.catalog !== null, 10_000, 'a following copy');
+        const catalog = replica.catalog!;
+        return localSession(
+          { catalog, serverVersion: '16.4', storage: readOnlyStorage(catalog), replica },
+          { options: `-c quiver.consistency=${consistency}` },
+        );
+      };
+      const count = async (session: Awaited<ReturnType<typeof reader>>) =>
+        Number((await session.run('SELECT count(*) FROM items')).rows[0][0]);
+      try {
+        let r = await reader();
+        expect(await count(r)).toBe(300);
+        expect((await r.run('SHOW in_hot_standby')).rows).toEqual([['on']]);
+        expect((await r.run('SELECT pg_is_in_recovery()')).rows).toEqual([['t']]);
+
+        // Strong: each commit acknowledged on the leader is visible on the replica at once.
+        for (let i = 0; i < 20; i++) {
+          await primary.run(`INSERT INTO items VALUES (${1000 + i}, '[${i},${i}]')`);
+          if (i % 5 === 0) await primary.run(`DELETE FROM items WHERE id = ${1 + i}`);
+          const expected = Number((await primary.run('SELECT count(*) FROM items')).rows[0][0]);
+          expect(await count(r)).toBe(expected);
+        }
+        // kNN through the replica's index equals exact search on the leader.
+        const knn = "SELECT id FROM items ORDER BY v <-> '[3.3,2.1]' LIMIT 7";
+        const exact = async () => {
+          await primary.run('SET enable_indexscan = off');
+          const rows = (await primary.run(knn)).rows;
+          await primary.run('RESET enable_indexscan');
+          return rows;
+        };
+        await r.run('SET hnsw.ef_search = 200');
+        expect((await r.run(`EXPLAIN ${knn}`)).rows.join('\n')).toContain('Index Scan');
+        expect((await r.run(knn)).rows).toEqual(await exact());
+        const point = 'SELECT v FROM items WHERE id = 1019';
+        expect((await r.run(point)).rows).toEqual([['[19,19]']]);
+
+        // Writes are refused before they run, and the session goes on.
+        for (const [sql, command] of [
+          ["INSERT INTO items VALUES (1, '[1,1]')", 'INSERT'],
+          ['UPDATE items SET v = v', 'UPDATE'],
+          ['DELETE FROM items', 'DELETE'],
+          ['CREATE TABLE other (a int)', 'CREATE TABLE'],
+          ['DROP TABLE items', 'DROP TABLE'],
+          ['TRUNCATE items', 'TRUNCATE TABLE'],
+          ['CREATE INDEX ON items (id)', 'CREATE INDEX'],
+          ["EXPLAIN ANALYZE INSERT INTO items VALUES (2, '[1,1]')", 'INSERT'],
+        ]) {
+          const error = await r.error(sql);
+          expect(error).toMatchObject({
+            code: '25006',
+            message: `cannot execute ${command} in a read-only transaction`,
+          });
+        }
+        expect(await count(r)).toBe(Number((await primary.run('SELECT count(*) FROM items')).rows[0][0]));
+
+        // DDL: the copy starts over; the new copy has the new table and every row.
+        const before = copies.length;
+        await primary.run('ALTER TABLE items ADD COLUMN tag text');
+        await primary.run("INSERT INTO items VALUES (5000, '[9,9]', 'after ddl')");
+        await waitFor(
+          () => copies.length > before && replica.catalog !== null,
+          10_000,
+          'a copy after the DDL',
+        );
+        r = await reader();
+        expect((await r.run('SELECT tag FROM items WHERE id = 5000')).rows).toEqual([['after ddl']]);
+        expect(await count(r)).toBe(Number((await primary.run('SELECT count(*) FROM items')).rows[0][0]));
+
+        // A checkpoint cuts the WAL; the replica keeps following (or starts over) and misses nothing.
+        await primary.run('CHECKPOINT');
+        for (let i = 0; i < 10; i++)
+          await primary.run(`INSERT INTO items VALUES (${6000 + i}, '[1,${i}]', 'x')`);
+        await primary.run('CHECKPOINT');
+        await waitFor(() => replica.catalog !== null, 10_000, 'a copy after the checkpoint');
+        r = await reader();
+        await r.run('SET hnsw.ef_search = 200');
+        expect(await count(r)).toBe(Number((await primary.run('SELECT count(*) FROM items')).rows[0][0]));
+        expect((await r.run(knn)).rows).toEqual(await exact());
+
+        // TRUNCATE: a new copy, empty, then following again.
+        await primary.run('TRUNCATE items');
+        await primary.run("INSERT INTO items VALUES (7, '[7,7]', 'y')");
+        await waitFor(
+          async () => {
+            if (replica.catalog === null) return false;
+            try {
+              return (await count(await reader())) === 1;
+            } catch {
+              return false;
+            }
+          },
+          10_000,
+          'the truncated table on the replica',
+        );
+
+        // Eventual reads never wait; their answer is at most what strong reads see.
+        const eventual = await reader('eventual');
+        expect(await count(eventual)).toBeLessThanOrEqual(1);
+      } finally {
+        await replica.close();
+        await leader.close();
+        await lease.revoke();
+      }
+    });
+  },
+  {
+    objects: [
+      ['embedded', 'local'],
+      ['etcd', 's3rver'],
+    ],
+  },
+);
