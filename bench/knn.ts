@@ -37,6 +37,8 @@ const { values: args } = parseArgs({
     targets: { type: 'string' },
     postgres: { type: 'string' },
     quiver: { type: 'string' },
+    'quiver-read': { type: 'string' },
+    'read-options': { type: 'string', default: '-c default_transaction_read_only=on' },
     'quiver-flags': { type: 'string', default: '' },
     user: { type: 'string', default: 'quiver' },
     database: { type: 'string', default: 'quiver' },
@@ -59,6 +61,7 @@ if (args.help) {
   process.stdout.write(
     'npx tsx bench/knn.ts [--dataset clustered-100k-128|clustered-1m-128|clustered-50k-768[,…]] [--rows N]\n' +
       '  [--targets quiver,pgvector,hnswlib] [--postgres host:port] [--quiver host:port] [--quiver-flags "…"]\n' +
+      '  [--quiver-read host:port[,…] [--read-options "-c quiver.consistency=eventual"]]\n' +
       '  [--index hnsw|ivfflat] [--ef 10,20,…] [--probes 1,2,…] [--m 16] [--ef-construction 64] [--lists N]\n' +
       '  [--connections 1,2,4] [--seconds 5] [--queries 1000] [--filtered 10,1|none] [--seed 42] [--out dir]\n',
   );
@@ -103,7 +106,15 @@ async function openTarget(
     };
   if (args.quiver)
     return {
-      target: await SqlTarget.connect({ ...common, name, hostPort: args.quiver }),
+      target: await SqlTarget.connect({
+        ...common,
+        name,
+        hostPort: args.quiver,
+        // A cluster's replicas: load and build through --quiver, search through these.
+        readers: args['quiver-read']
+          ? { hostPorts: args['quiver-read'].split(','), options: args['read-options']! }
+          : undefined,
+      }),
       stop: async () => {},
     };
   const server = await startQuiver(args['quiver-flags']!.split(' ').filter(Boolean));

@@ -43,6 +43,11 @@ export interface SqlTargetOptions {
   readonly table: string;
   /** Extra lines for the settings report (e.g. the `quiver serve` flags the harness used). */
   readonly extraSettings?: Record<string, string>;
+  /**
+   * Search through these endpoints instead (a Quiver cluster's standbys, with startup
+   * `options` that ask for their read replicas); connections go round-robin over them.
+   */
+  readonly readers?: { readonly hostPorts: readonly string[]; readonly options: string };
 }
 
 /** A query vector the way pgvector's node helper writes it, with float32's shortest digits. */
@@ -54,6 +59,8 @@ export class SqlTarget implements SearchTarget {
   readonly name: string;
   readonly maxConnections: number;
   private readonly clients: pg.Client[] = [];
+  /** Where searches go: `clients`, or the replica connections once built. */
+  private searchClients: pg.Client[] = this.clients;
   private queryParameters: string[] = [];
   private searchSql = '';
   private filteredSql = '';
@@ -177,6 +184,7 @@ export class SqlTarget implements SearchTarget {
     this.filteredSql = `SELECT id FROM ${table} WHERE category = $2 ORDER BY embedding ${op} $1 LIMIT 10`;
     this.parameterName = searchParameterName(index.kind);
     this.queryParameters = dataset.queries.map(vectorParameter);
+    if (this.options.readers) this.searchClients = await this.replicaClients(this.options.readers);
     return {
       rows: spec.rows,
       loadSeconds,
@@ -187,15 +195,53 @@ export class SqlTarget implements SearchTarget {
     };
   }
 
+  /**
+   * One connection per search connection, round-robin over the replicas; each is checked to
+   * be a replica session that has the index (after DDL a replica first recovers a new copy,
+   * and meanwhile connections go to the leader).
+   */
+  private async replicaClients(readers: NonNullable<SqlTargetOptions['readers']>): Promise<pg.Client[]> {
+    const clients: pg.Client[] = [];
+    const deadline = Date.now() + 300_000;
+    for (let i = 0; i < this.options.connections; i++) {
+      const [host, port] = readers.hostPorts[i % readers.hostPorts.length].split(':');
+      for (;;) {
+        const client = new pg.Client({
+          host,
+          port: Number(port),
+          user: this.options.user,
+          database: this.options.database,
+          options: readers.options,
+        });
+        client.on('error', () => {});
+        await client.connect();
+        const { rows } = await client.query(
+          `SELECT current_setting('in_hot_standby') AS standby, count(*)::int AS n FROM pg_class WHERE relkind = 'i' AND relname LIKE '${this.options.table}%'`,
+        );
+        if (rows[0].standby === 'on' && rows[0].n > 1) {
+          clients.push(client);
+          break;
+        }
+        await client.end();
+        if (Date.now() > deadline) throw new Error(`${host}:${port} served no replica with the index`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+    return clients;
+  }
+
   async setSearchParameter(value: number): Promise<void> {
-    for (const client of this.clients) await client.query(`SET ${this.parameterName} = ${value}`);
+    for (const client of this.searchClients) await client.query(`SET ${this.parameterName} = ${value}`);
   }
 
   async search(connection: number, query: number, category?: number): Promise<number[]> {
     const result =
       category === undefined
-        ? await this.clients[connection].query(this.searchSql, [this.queryParameters[query]])
-        : await this.clients[connection].query(this.filteredSql, [this.queryParameters[query], category]);
+        ? await this.searchClients[connection].query(this.searchSql, [this.queryParameters[query]])
+        : await this.searchClients[connection].query(this.filteredSql, [
+            this.queryParameters[query],
+            category,
+          ]);
     return result.rows.map((row) => row.id as number);
   }
 
@@ -203,6 +249,6 @@ export class SqlTarget implements SearchTarget {
     const client = this.clients[0];
     if (client && this.tableCreated)
       await client.query(`DROP TABLE IF EXISTS ${this.options.table}`).catch(() => {});
-    for (const c of this.clients) await c.end().catch(() => {});
+    for (const c of new Set([...this.clients, ...this.searchClients])) await c.end().catch(() => {});
   }
 }

@@ -25,7 +25,13 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type { Sequence, Table } from '../catalog/catalog-types.ts';
 import { loadSegment } from '../engine/checkpoint.ts';
 import type { OpsLog } from '../engine/ops-log.ts';
-import { advanceSequence, applyChanges, recover } from '../engine/recovery.ts';
+import {
+  advanceSequence,
+  applyChanges,
+  recover,
+  YIELD_EVERY_ROWS,
+  yieldToEventLoop,
+} from '../engine/recovery.ts';
 import type { DurableStorage, ReplicaReads } from '../engine/session.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { addToIndex } from '../exec/table-writer.ts';
@@ -278,9 +284,11 @@ export class EngineReplica implements ReplicaReads {
       const inserted = await applyChanges(table, change, txn, (t, key, attnums) =>
         loadSegment(t, { key, attnums }, txn, objects, null),
       );
-      for (const rowId of inserted) {
-        const row = table.store.row(rowId);
-        for (const index of table.indexes) addToIndex(index, row, rowId);
+      // The transaction is not visible until its commit below, so the loop may yield.
+      for (let i = 0; i < inserted.length; i++) {
+        const row = table.store.row(inserted[i]);
+        for (const index of table.indexes) addToIndex(index, row, inserted[i]);
+        if (i % YIELD_EVERY_ROWS === YIELD_EVERY_ROWS - 1) await yieldToEventLoop();
       }
     }
     catalog.txns.commit(txn);

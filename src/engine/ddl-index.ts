@@ -367,6 +367,28 @@ function indexedRows(
   return { rowIds, values };
 }
 
+/**
+ * Rebuilds an index from the table's rows where nothing else runs on the table (recovery,
+ * a read replica's new copy): a big vector index is built off the event loop, which a
+ * cluster node needs free to renew its lease.
+ */
+export async function rebuildIndex(index: IndexDef, opts: IndexBuildContext): Promise<void> {
+  if (index.method === 'btree') return buildIndex(index, opts);
+  const spec = indexSpec(index);
+  const { rowIds, values } = indexedRows(
+    index,
+    columnEncoder(spec.method, spec.type),
+    index.table.store.capacity,
+  );
+  const small =
+    rowIds.length < WORKER_BUILD_MIN_ROWS ||
+    !buildsInWorker(values[0]) ||
+    (index.method === 'ivfflat' && rowIds.length < (index.options.lists ?? 100));
+  if (small) return buildIndex(index, opts);
+  resetIndexKeys(index);
+  index.vector = await buildInWorker(spec, rowIds, values as Float32Array[], () => {});
+}
+
 /** (Re)builds an index from the table's current rows (CREATE INDEX, TRUNCATE). */
 export function buildIndex(index: IndexDef, opts: IndexBuildContext): void {
   const table = index.table;

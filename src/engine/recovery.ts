@@ -16,7 +16,7 @@ import type { Wal } from '../storage/wal/wal.ts';
 import type { Value } from '../types/type.ts';
 import { CATALOG_PREFIX, loadCatalog } from './catalog-image.ts';
 import { loadCheckpoint, loadSegment, type SegmentOpener, type TableManifest } from './checkpoint.ts';
-import { buildIndex } from './ddl-index.ts';
+import { rebuildIndex } from './ddl-index.ts';
 import { loadIndexFile } from './index-files.ts';
 import { EngineSession } from './session.ts';
 
@@ -129,7 +129,7 @@ export async function recover(options: {
       if (file && table.store.generation === 0 && !table.store.damaged) {
         try {
           index.vector = await loadIndexFile(index, file.bytes);
-          addNewRows(table, index, file.coversBelow);
+          await addNewRows(table, index, file.coversBelow);
           indexesLoaded++;
           continue;
         } catch (err) {
@@ -138,7 +138,7 @@ export async function recover(options: {
       }
       const damaged = table.store.damaged;
       table.store.damaged = null;
-      buildIndex(index, build);
+      await rebuildIndex(index, build);
       table.store.damaged = damaged;
       if (index.vector) indexesRebuilt++;
     }
@@ -165,11 +165,23 @@ export async function recover(options: {
 }
 
 /** Adds to a loaded vector index the rows stored after its file was written. */
-function addNewRows(table: Table, index: Table['indexes'][number], from: number): void {
+async function addNewRows(table: Table, index: Table['indexes'][number], from: number): Promise<void> {
   const store = table.store;
   for (let rowId = from; rowId < store.capacity; rowId++) {
     if (store.mayBeLive(rowId)) addToIndex(index, store.row(rowId), rowId);
+    if ((rowId - from) % YIELD_EVERY_ROWS === YIELD_EVERY_ROWS - 1) await yieldToEventLoop();
   }
+}
+
+/**
+ * Index insertions between two turns of the event loop while recovering or applying a
+ * replica's WAL: thousands of HNSW inserts take seconds, and a cluster node must keep
+ * renewing its lease meanwhile.
+ */
+export const YIELD_EVERY_ROWS = 1000;
+
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**

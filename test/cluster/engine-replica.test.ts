@@ -81,6 +81,16 @@ describeCluster(
           const expected = Number((await primary.run('SELECT count(*) FROM items')).rows[0][0]);
           expect(await count(r)).toBe(expected);
         }
+        // Bounded with no staleness allowed reads as strong does.
+        const bounded = await reader('bounded');
+        await bounded.run('SET quiver.bounded_staleness = 0');
+        for (let i = 0; i < 5; i++) {
+          await primary.run(`INSERT INTO items VALUES (${2000 + i}, '[${i},0]')`);
+          expect(await count(bounded)).toBe(
+            Number((await primary.run('SELECT count(*) FROM items')).rows[0][0]),
+          );
+        }
+
         // kNN through the replica's index equals exact search on the leader.
         const knn = "SELECT id FROM items ORDER BY v <-> '[3.3,2.1]' LIMIT 7";
         const exact = async () => {
@@ -126,6 +136,40 @@ describeCluster(
         r = await reader();
         expect((await r.run('SELECT tag FROM items WHERE id = 5000')).rows).toEqual([['after ddl']]);
         expect(await count(r)).toBe(Number((await primary.run('SELECT count(*) FROM items')).rows[0][0]));
+
+        // A new copy rebuilds a big vector index off the event loop (no index file before a checkpoint).
+        await primary.run('CREATE TABLE big (id int PRIMARY KEY, v vector(4))');
+        await primary.run(
+          "INSERT INTO big SELECT g, ('[' || g % 97 || ',' || g % 89 || ',' || g % 83 || ',' || g % 79 || ']')::vector FROM generate_series(1, 12000) g",
+        );
+        await primary.run('CREATE INDEX ON big USING hnsw (v vector_l2_ops)');
+        const bigKnn =
+          "SELECT id, v <-> '[3.3,7.7,1.9,5.1]' FROM big ORDER BY v <-> '[3.3,7.7,1.9,5.1]' LIMIT 10";
+        // Rows at equal distances may come in either order (or either be the tenth), and the
+        // index ranks by float32 distances: the answer is exact when its distances are the
+        // exact ten, to float32's precision.
+        const distances = (rows: (string | null)[][]) =>
+          rows.map((row) => Number(row[1])).sort((a, b) => a - b);
+        await primary.run('SET enable_indexscan = off');
+        const bigExact = distances((await primary.run(bigKnn)).rows);
+        await primary.run('RESET enable_indexscan');
+        await waitFor(
+          async () => {
+            if (replica.catalog === null) return false;
+            const s = await reader();
+            return (
+              (await s.run("SELECT count(*) FROM pg_class WHERE relkind = 'i' AND relname LIKE 'big%'"))
+                .rows[0][0] === '2'
+            );
+          },
+          20_000,
+          'the big index on the replica',
+        );
+        r = await reader();
+        await r.run('SET hnsw.ef_search = 400');
+        expect((await r.run(`EXPLAIN ${bigKnn}`)).rows.join('\n')).toContain('Index Scan');
+        const found = distances((await r.run(bigKnn)).rows);
+        bigExact.forEach((d, i) => expect(found[i]).toBeCloseTo(d, 5));
 
         // A checkpoint cuts the WAL; the replica keeps following (or starts over) and misses nothing.
         await primary.run('CHECKPOINT');
