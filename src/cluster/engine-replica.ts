@@ -87,6 +87,8 @@ export class EngineReplica implements ReplicaReads {
   private applied = 0;
   private waiters: { lsn: number; wake: () => void }[] = [];
   private recentPoint: { nextLsn: number; readAt: number } | null = null;
+  private pointRead: Promise<{ nextLsn: number; readAt: number }> | null = null;
+  private nextPointRead: Promise<{ nextLsn: number; readAt: number }> | null = null;
   /** The commit point as the watch last saw it, and who waits for it to move. */
   private latest: CommitPoint | null = null;
   private onPoint: (() => void) | null = null;
@@ -116,13 +118,8 @@ export class EngineReplica implements ReplicaReads {
   async awaitFreshness(consistency: string, stalenessMs: number): Promise<void> {
     if (consistency !== 'strong' && consistency !== 'bounded') return;
     const maxAge = consistency === 'strong' ? 0 : stalenessMs;
-    const now = Date.now();
     let target = this.recentPoint;
-    if (!target || maxAge === 0 || now - target.readAt > maxAge) {
-      const { point } = await readCommitPoint(this.options.meta, this.options.keys, this.options.ref);
-      target = { nextLsn: point.nextLsn, readAt: now };
-      if (!this.recentPoint || target.nextLsn >= this.recentPoint.nextLsn) this.recentPoint = target;
-    }
+    if (!target || maxAge === 0 || Date.now() - target.readAt > maxAge) target = await this.readCommitted();
     if (this.applied >= target.nextLsn) return;
     const lsn = target.nextLsn;
     let wake = () => {};
@@ -148,6 +145,34 @@ export class EngineReplica implements ReplicaReads {
         },
       );
     }
+  }
+
+  /**
+   * The commit point read from etcd by a read that started after this call did. Concurrent
+   * callers share reads (as Raft's read index batches them): one read is in flight at a
+   * time, and whoever arrives meanwhile waits for the next one, which starts after them.
+   */
+  private readCommitted(): Promise<{ nextLsn: number; readAt: number }> {
+    if (this.pointRead) {
+      this.nextPointRead ??= this.pointRead
+        .catch(() => undefined)
+        .then(() => {
+          this.nextPointRead = null;
+          return this.readCommitted();
+        });
+      return this.nextPointRead;
+    }
+    const readAt = Date.now();
+    this.pointRead = readCommitPoint(this.options.meta, this.options.keys, this.options.ref)
+      .then(({ point }) => {
+        const read = { nextLsn: point.nextLsn, readAt };
+        if (!this.recentPoint || read.nextLsn >= this.recentPoint.nextLsn) this.recentPoint = read;
+        return read;
+      })
+      .finally(() => {
+        this.pointRead = null;
+      });
+    return this.pointRead;
   }
 
   async close(): Promise<void> {
