@@ -301,9 +301,10 @@ async function buildInBackground(index: IndexDef, opts: IndexBuildContext): Prom
   const generation = store.generation;
   const upTo = store.capacity;
   const spec = indexSpec(index);
-  const { rowIds, values } = indexedRows(index, columnEncoder(spec.method, spec.type), upTo);
+  const encode = columnEncoder(spec.method, spec.type);
+  const rowIds = indexedRowIds(index, upTo);
   if (
-    !buildsInWorker(values[0]) ||
+    !buildsInWorker(rowIds.length > 0 ? vectorOfRow(index, encode, rowIds[0], spec.dimensions) : null) ||
     (index.method === 'ivfflat' && rowIds.length < (index.options.lists ?? 100))
   ) {
     buildIndex(index, opts);
@@ -321,7 +322,8 @@ async function buildInBackground(index: IndexDef, opts: IndexBuildContext): Prom
     let nextNotice = 0.25;
     opts.catalog.indexBuilds.set(progress.pid, progress);
     try {
-      const built = await buildInWorker(spec, rowIds, values as Float32Array[], (done) => {
+      const vectorAt = (i: number) => vectorOfRow(index, encode, rowIds[i], spec.dimensions) as Float32Array;
+      const built = await buildInWorker(spec, rowIds, vectorAt, (done) => {
         progress.tuplesDone = done;
         if (loud && done / rowIds.length >= nextNotice && done < rowIds.length) {
           opts.notice(`building index "${index.name}": ${done} of ${rowIds.length} rows`);
@@ -347,24 +349,38 @@ async function buildInBackground(index: IndexDef, opts: IndexBuildContext): Prom
   opts.onUndo(() => opts.catalog.dropIndex(index));
 }
 
-/** The rows below `upTo` a vector index holds: live, with a key pgvector indexes, encoded. */
-function indexedRows(
-  index: IndexDef,
-  encode: (value: Value) => unknown,
-  upTo: number,
-): { rowIds: number[]; values: unknown[] } {
+/**
+ * The rows below `upTo` a vector index holds: live, with a key pgvector indexes (checked
+ * here, so a bad value fails the build before it starts). Their vectors are read again
+ * when the build gets to them (`vectorOfRow`): holding them all would double its memory.
+ */
+function indexedRowIds(index: IndexDef, upTo: number): number[] {
   const store = index.table.store;
   const rowIds: number[] = [];
-  const values: unknown[] = [];
   for (let rowId = 0; rowId < upTo; rowId++) {
     if (!store.mayBeLive(rowId)) continue;
     const v = index.keyOf(store.row(rowId));
     if (!indexable(v, index.metric!)) continue;
     checkIndexedValue(index, v);
     rowIds.push(rowId);
-    values.push(encode(v));
   }
-  return { rowIds, values };
+  return rowIds;
+}
+
+/**
+ * A row's encoded key for the build. A row deleted (and compacted away) since its id was
+ * taken goes in as a constant vector (ones: zeros have no cosine direction): searches skip
+ * it as dead, and the next rebuild leaves it out.
+ */
+function vectorOfRow(
+  index: IndexDef,
+  encode: (value: Value) => unknown,
+  rowId: number,
+  dimensions: number,
+): unknown {
+  const store = index.table.store;
+  if (!store.mayBeLive(rowId)) return new Float32Array(dimensions).fill(1);
+  return encode(index.keyOf(store.row(rowId)));
 }
 
 /**
@@ -375,18 +391,16 @@ function indexedRows(
 export async function rebuildIndex(index: IndexDef, opts: IndexBuildContext): Promise<void> {
   if (index.method === 'btree') return buildIndex(index, opts);
   const spec = indexSpec(index);
-  const { rowIds, values } = indexedRows(
-    index,
-    columnEncoder(spec.method, spec.type),
-    index.table.store.capacity,
-  );
+  const encode = columnEncoder(spec.method, spec.type);
+  const rowIds = indexedRowIds(index, index.table.store.capacity);
   const small =
     rowIds.length < WORKER_BUILD_MIN_ROWS ||
-    !buildsInWorker(values[0]) ||
+    !buildsInWorker(vectorOfRow(index, encode, rowIds[0], spec.dimensions)) ||
     (index.method === 'ivfflat' && rowIds.length < (index.options.lists ?? 100));
   if (small) return buildIndex(index, opts);
   resetIndexKeys(index);
-  index.vector = await buildInWorker(spec, rowIds, values as Float32Array[], () => {});
+  const vectorAt = (i: number) => vectorOfRow(index, encode, rowIds[i], spec.dimensions) as Float32Array;
+  index.vector = await buildInWorker(spec, rowIds, vectorAt, () => {});
 }
 
 /** (Re)builds an index from the table's current rows (CREATE INDEX, TRUNCATE). */
@@ -398,7 +412,9 @@ export function buildIndex(index: IndexDef, opts: IndexBuildContext): void {
   if (index.method !== 'btree') {
     const spec = indexSpec(index);
     index.vector = createColumnIndex(spec.method, spec.type, spec.metric, spec.dimensions, spec.options);
-    const { rowIds, values } = indexedRows(index, index.vector.encode, store.capacity);
+    const encode = index.vector.encode;
+    const rowIds = indexedRowIds(index, store.capacity);
+    const values = rowIds.map((rowId) => encode(index.keyOf(store.row(rowId))));
     if (index.method === 'ivfflat' && rowIds.length < (index.options.lists ?? 100)) {
       opts.notice(
         'ivfflat index created with little data',

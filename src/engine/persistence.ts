@@ -129,7 +129,13 @@ export class Persistence implements CommitLog {
     const objects = options.objects;
     const openSegmentHandle: SegmentOpener =
       objects instanceof LocalObjectStore
-        ? (key, bytes) => segments.handle(key, bytes, () => openSegment(objects.getSync(key), key))
+        ? (key, bytes) =>
+            segments.handle(
+              key,
+              bytes,
+              () => openSegment(objects.getSync(key), key),
+              () => objects.openSync(key),
+            )
         : null;
     const recovered = await recover({ ...options, openSegmentHandle });
     const p = new Persistence(

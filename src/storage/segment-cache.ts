@@ -1,18 +1,32 @@
 /**
  * The memory budget for sealed segments: a segment's columns are loaded (read from the
  * local object store, checked, decoded) when a row of it is first needed and kept while
- * they fit; past the budget the least recently used segments are dropped and read again on
- * their next use. Loading is synchronous — a standalone server's object store is a local
- * directory (a cluster node's would be its local disk cache) — so row access stays a plain
- * function call for the executor.
+ * they fit. Past the budget the least recently used segments are pushed out: one that can
+ * open its file keeps its small columns and reads its vectors from the file row by row
+ * (FileVectorColumn) — a kNN query needs ten of them, not the whole segment back — and one
+ * that cannot is dropped and read again on its next use. Loading is synchronous — a
+ * standalone server's object store is a local directory (a cluster node's would be its
+ * local disk cache) — so row access stays a plain function call for the executor.
  */
+import { closeSync } from 'node:fs';
 import type { Value } from '../types/type.ts';
-import type { SegmentReader, VectorColumn } from './segment/segment-reader.ts';
+import { FileVectorColumn } from './segment/file-vector-column.ts';
+import type { SegmentReader } from './segment/segment-reader.ts';
 
-/** A segment's columns in memory: decoded values, or float32 vectors as views over the file. */
+/** What a row's vector is read from: a view over loaded bytes, or the file. */
+export interface VectorSource {
+  isNull(row: number): boolean;
+  vector(row: number): Float32Array;
+}
+
+/** A segment's columns: decoded values, or float32 vectors (views over the bytes, or the file). */
 export interface LoadedSegment {
-  readonly reader: SegmentReader;
-  readonly columns: readonly (readonly Value[] | VectorColumn)[];
+  readonly columns: readonly (readonly Value[] | VectorSource)[];
+}
+
+/** A segment pushed out of the budget: its small columns, its vectors read from `fd`. */
+interface OutOfBudget extends LoadedSegment {
+  readonly fd: number;
 }
 
 export interface SegmentCacheStats {
@@ -30,10 +44,17 @@ export class SegmentHandle {
     readonly key: string,
     readonly bytes: number,
     readonly read: () => SegmentReader,
+    /** Opens the segment's file for positioned reads; absent where objects are not local files. */
+    readonly openFile?: () => number,
   ) {}
 
   get loaded(): boolean {
     return this.cache.has(this);
+  }
+
+  /** Pushed out of the budget: its small columns stay, its vectors are read from the file. */
+  get vectorsFromFile(): boolean {
+    return this.cache.isOutOfBudget(this);
   }
 
   get(): LoadedSegment {
@@ -43,19 +64,24 @@ export class SegmentHandle {
 
 export class SegmentCache {
   /** Loaded segments, least recently used first (Map keeps insertion order). */
-  private readonly entries = new Map<SegmentHandle, LoadedSegment>();
+  private readonly entries = new Map<SegmentHandle, LoadedSegment & { readonly reader: SegmentReader }>();
+  private readonly outOfBudget = new Map<SegmentHandle, OutOfBudget>();
   private loadedBytes = 0;
   private loads = 0;
   private evictions = 0;
 
   constructor(readonly budgetBytes: number) {}
 
-  handle(key: string, bytes: number, read: () => SegmentReader): SegmentHandle {
-    return new SegmentHandle(this, key, bytes, read);
+  handle(key: string, bytes: number, read: () => SegmentReader, openFile?: () => number): SegmentHandle {
+    return new SegmentHandle(this, key, bytes, read, openFile);
   }
 
   has(handle: SegmentHandle): boolean {
     return this.entries.has(handle);
+  }
+
+  isOutOfBudget(handle: SegmentHandle): boolean {
+    return this.outOfBudget.has(handle);
   }
 
   get(handle: SegmentHandle): LoadedSegment {
@@ -65,26 +91,47 @@ export class SegmentCache {
       this.entries.set(handle, hit);
       return hit;
     }
+    const out = this.outOfBudget.get(handle);
+    if (out) return out;
     const reader = handle.read();
     const columns = reader.columns.map((c, i) =>
       c.encoding === 'float32' ? reader.vectorColumn(i) : reader.column(i),
     );
-    const loaded: LoadedSegment = { reader, columns };
+    const loaded = { reader, columns };
     this.loads++;
     this.entries.set(handle, loaded);
     this.loadedBytes += handle.bytes;
     // Evict the oldest until within budget; the segment just loaded always stays.
-    for (const [old] of this.entries) {
+    for (const [old, oldLoaded] of this.entries) {
       if (this.loadedBytes <= this.budgetBytes || old === handle) break;
       this.drop(old);
+      this.pushOut(old, oldLoaded);
       this.evictions++;
     }
     return loaded;
   }
 
+  /** Keeps an evicted segment's small columns and reads its vectors from its file from now on. */
+  private pushOut(handle: SegmentHandle, loaded: LoadedSegment & { readonly reader: SegmentReader }): void {
+    if (!handle.openFile) return;
+    const { reader } = loaded;
+    const fd = handle.openFile();
+    const columns = loaded.columns.map((column, i) => {
+      if (reader.columns[i].encoding !== 'float32') return column;
+      const { dataOffset, dims, nulls } = reader.vectorColumnInFile(i);
+      return new FileVectorColumn(fd, handle.key, dataOffset, dims, reader.rowCount, nulls);
+    });
+    this.outOfBudget.set(handle, { columns, fd });
+  }
+
   /** Forgets a segment (its table was dropped, truncated or compacted). */
   drop(handle: SegmentHandle): void {
     if (this.entries.delete(handle)) this.loadedBytes -= handle.bytes;
+    const out = this.outOfBudget.get(handle);
+    if (out) {
+      this.outOfBudget.delete(handle);
+      closeSync(out.fd);
+    }
   }
 
   stats(): SegmentCacheStats {

@@ -87,6 +87,12 @@ test('a table larger than the memory budget answers every query exactly', { time
     expect(knn.map((r) => r.id)).toEqual(exactNearest(group3, q));
     const loaded = await query('SELECT count(*)::int AS n FROM quiver_segments WHERE loaded');
     expect(loaded[0].n).toBeLessThanOrEqual(1);
+    // Segments pushed out keep their small columns and read vectors from their files.
+    const fromFile = await query('SELECT count(*)::int AS n FROM quiver_segments WHERE vectors_from_file');
+    expect(fromFile[0].n).toBeGreaterThan(0);
+    const q2 = vectorOf(777);
+    const withVectors = await query('SELECT id, emb FROM big ORDER BY emb <-> $1 LIMIT 3', [literal(q2)]);
+    for (const row of withVectors) expect(row.emb).toBe(literal(vectorOf(row.id as number)));
   };
   await check();
 

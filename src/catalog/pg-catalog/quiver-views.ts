@@ -43,7 +43,7 @@ export const quiverViews = [
   relation(
     'quiver_segments',
     8900,
-    'relid oid, relname name, segment text, rows int8, bytes int8, loaded bool',
+    'relid oid, relname name, segment text, rows int8, bytes int8, loaded bool, vectors_from_file bool',
     (ctx) =>
       [...ctx.database.schemas.values()].flatMap((schema) =>
         [...schema.tables.values()].flatMap((table) =>
@@ -54,6 +54,7 @@ export const quiverViews = [
             rows: BigInt(part.rows),
             bytes: BigInt(part.handle.bytes),
             loaded: part.handle.loaded,
+            vectors_from_file: part.handle.vectorsFromFile,
           })),
         ),
       ),

@@ -12,7 +12,7 @@
  * cannot be an object and a prefix of another object at once; `put` then fails clearly.
  */
 import { randomBytes } from 'node:crypto';
-import { constants, type Dirent, readFileSync } from 'node:fs';
+import { constants, type Dirent, openSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -134,6 +134,16 @@ export class LocalObjectStore implements ObjectStore {
   getSync(key: string): Uint8Array {
     try {
       return readFileSync(this.pathOf(key));
+    } catch (err) {
+      if (errorCode(err) === 'ENOENT') throw new ObjectNotFoundError(this.location, key);
+      throw err;
+    }
+  }
+
+  /** Opens an object's file for positioned reads (FileVectorColumn); the caller closes it. */
+  openSync(key: string): number {
+    try {
+      return openSync(this.pathOf(key), 'r');
     } catch (err) {
       if (errorCode(err) === 'ENOENT') throw new ObjectNotFoundError(this.location, key);
       throw err;

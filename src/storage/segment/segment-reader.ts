@@ -173,6 +173,31 @@ export class SegmentReader {
     };
   }
 
+  /**
+   * Where a float32 column's vectors sit in the segment's file (the file offset of row 0's
+   * first float), with a copy of its null bitmap: enough to read one row's vector from the
+   * file without keeping the segment's bytes (FileVectorColumn). Checks the block's CRC.
+   */
+  vectorColumnInFile(c: number): {
+    readonly dataOffset: number;
+    readonly dims: number;
+    readonly nulls: Uint8Array;
+  } {
+    const meta = this.meta(c);
+    if (meta.encoding !== 'float32') {
+      throw new Error(`column ${c} (${meta.name}) of segment "${this.name}" is not a float32 vector column`);
+    }
+    const bytes = this.block('column', c);
+    const head = bitmapSize(this.rowCount);
+    const ref = this.blocks.get(key('column', c))!;
+    // A copy (a Buffer's slice would be a view keeping the whole file's bytes alive).
+    return {
+      dataOffset: ref.offset + head,
+      dims: meta.dims,
+      nulls: Uint8Array.from(bytes.subarray(0, head)),
+    };
+  }
+
   /** Checks every block's CRC now instead of on first use. */
   verify(): void {
     for (const b of this.blocks.values()) this.block(b.kind, b.column);
@@ -255,7 +280,7 @@ export class SegmentReader {
 
 const key = (kind: BlockKind, column?: number) => (kind === 'column' ? `column:${column}` : kind);
 
-const isSet = (bitmap: Uint8Array, r: number) => (bitmap[r >>> 3] & (1 << (r & 7))) !== 0;
+export const isSet = (bitmap: Uint8Array, r: number): boolean => (bitmap[r >>> 3] & (1 << (r & 7))) !== 0;
 
 /** Exact byte length of fixed-size blocks; undefined for variable ones (checked when decoded). */
 function expectedLength(kind: BlockKind, rows: number, meta: ColumnMeta | undefined): number | undefined {

@@ -18,7 +18,12 @@ describe('building an index off the event loop', () => {
       dimensions: 16,
       options: { m: 8, efConstruction: 32 },
     };
-    const fromWorker = await buildInWorker(spec, rowIds, data.vectors, () => {});
+    const fromWorker = await buildInWorker(
+      spec,
+      rowIds,
+      (i) => data.vectors[i],
+      () => {},
+    );
     const inline = createColumnIndex(spec.method, spec.type, spec.metric, spec.dimensions, spec.options);
     inline.index.build(rowIds, data.vectors);
     expect(fromWorker.index.size()).toBe(12_000);
@@ -38,7 +43,12 @@ describe('building an index off the event loop', () => {
       options: { m: 8, efConstruction: 32 },
     };
     const progress: number[] = [];
-    const built = await buildInWorker(spec, rowIds, data.vectors, (done) => progress.push(done));
+    const built = await buildInWorker(
+      spec,
+      rowIds,
+      (i) => data.vectors[i],
+      (done) => progress.push(done),
+    );
     expect(built.index.size()).toBe(12_000);
     expect(progress.at(-1)).toBe(12_000);
     const queries = data.sample(50, 9);
@@ -55,7 +65,14 @@ describe('building an index off the event loop', () => {
   test('a failing build rejects with the error', async () => {
     for (const metric of ['l2', 'l1'] as const) {
       const spec: ColumnIndexSpec = { method: 'hnsw', type: 'vector', metric, dimensions: 4, options: {} };
-      await expect(buildInWorker(spec, [1], [new Float32Array(3)], () => {})).rejects.toThrow(/dimensions/);
+      await expect(
+        buildInWorker(
+          spec,
+          [1],
+          () => new Float32Array(3),
+          () => {},
+        ),
+      ).rejects.toThrow(/dimensions/);
     }
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Builds a vector index off the event loop (DESIGN §2: CPU work never on the event loop),
- * so other sessions keep being served while CREATE INDEX runs. The rows' encoded vectors are
- * packed into one Float32Array. An index with a native parallel build (HNSW over hnswlib)
- * builds on libuv's thread pool from every core; any other is built in a worker thread,
+ * so other sessions keep being served while CREATE INDEX runs. An index with a native
+ * parallel build (HNSW over hnswlib) builds on libuv's thread pool from every core, reading
+ * the rows' vectors chunk by chunk (`vectorAt`), so a big build holds no copy of them all;
+ * any other is built in a worker thread from the vectors packed into one Float32Array,
  * which sends back the saved index file, loaded here (a fraction of the build time).
  */
 import { Worker } from 'node:worker_threads';
@@ -35,30 +36,31 @@ export function buildsInWorker(sample: unknown): boolean {
   return sample instanceof Float32Array;
 }
 
-/** An index that builds itself from packed vectors without blocking the event loop. */
+/** An index that builds itself without blocking the event loop, asking for each row's vector. */
 interface NativeBuild {
   buildAsync(
     rowIds: ArrayLike<number>,
-    vectors: Float32Array,
+    vectorAt: (i: number) => Float32Array,
     onProgress: (done: number) => void,
   ): Promise<void>;
 }
 
+/** Builds an index over `rowIds`; `vectorAt(i)` is row i's encoded vector (read when needed). */
 export async function buildInWorker(
   spec: ColumnIndexSpec,
   rowIds: readonly number[],
-  encoded: readonly Float32Array[],
+  vectorAt: (i: number) => Float32Array,
   onProgress: (done: number) => void,
 ): Promise<ColumnIndex> {
-  const width = encoded[0]?.length ?? 0;
-  const vectors = new Float32Array(encoded.length * width);
-  for (let i = 0; i < encoded.length; i++) vectors.set(encoded[i], i * width);
   const index = createColumnIndex(spec.method, spec.type, spec.metric, spec.dimensions, spec.options);
   const native = index.index as Partial<NativeBuild>;
   if (native.buildAsync) {
-    await native.buildAsync(rowIds, vectors, onProgress);
+    await native.buildAsync(rowIds, vectorAt, onProgress);
     return index;
   }
+  const width = rowIds.length > 0 ? vectorAt(0).length : 0;
+  const vectors = new Float32Array(rowIds.length * width);
+  for (let i = 0; i < rowIds.length; i++) vectors.set(vectorAt(i), i * width);
   const request: BuildRequest = { spec, rowIds: Float64Array.from(rowIds), vectors, width };
   const worker = new Worker(BOOT, {
     eval: true,

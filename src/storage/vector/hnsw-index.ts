@@ -96,18 +96,26 @@ export class HnswIndex implements BuildableVectorIndex, SavableIndex {
    */
   async buildAsync(
     rowIds: ArrayLike<number>,
-    vectors: Float32Array,
+    vectorAt: (i: number) => Float32Array,
     onProgress?: (done: number) => void,
   ): Promise<void> {
-    checkDimensions(vectors.length, rowIds.length * this.dimensions);
+    const dims = this.dimensions;
     for (let i = 0; i < rowIds.length; i++) checkRowId(rowIds[i], MAX_LABEL);
     this.ensureCapacity(this.native.count() + rowIds.length);
     const labels = Uint32Array.from(rowIds);
+    // Vectors are read and copied chunk by chunk into one reused buffer: a copy of them all
+    // at once would double a big build's memory (and linger until a full GC).
+    const chunk = new Float32Array(Math.min(BUILD_CHUNK, labels.length) * dims);
     for (let start = 0; start < labels.length; start += BUILD_CHUNK) {
       const end = Math.min(labels.length, start + BUILD_CHUNK);
+      for (let i = start; i < end; i++) {
+        const v = vectorAt(i);
+        checkDimensions(v.length, dims);
+        chunk.set(v, (i - start) * dims);
+      }
       await this.native.addBatchAsync(
         labels.subarray(start, end),
-        vectors.subarray(start * this.dimensions, end * this.dimensions),
+        chunk.subarray(0, (end - start) * dims),
         BUILD_THREADS,
       );
       onProgress?.(end);
