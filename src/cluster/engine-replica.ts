@@ -66,6 +66,16 @@ export interface EngineReplicaOptions {
   readonly onStale: () => void;
 }
 
+/** What the metrics report of a replica (quiver_replica_*). */
+export interface ReplicaStats {
+  /** Committed WAL records the replica has not applied yet (as far as its watch knows). */
+  readonly lagRecords: number;
+  /** Whether its copy follows the WAL now (false while a new copy is recovered). */
+  readonly following: boolean;
+  /** Copies recovered since the node started (one more after each DDL on the leader). */
+  readonly copies: number;
+}
+
 /** How long a strong or bounded read waits for the copy to catch up before it fails. */
 const CATCH_UP_WAIT_MS = 10_000;
 
@@ -94,6 +104,7 @@ export class EngineReplica implements ReplicaReads {
   private onPoint: (() => void) | null = null;
   private watch: Watcher | null = null;
   private closed = false;
+  private copies = 0;
   private readonly running: Promise<void>;
 
   private constructor(private readonly options: EngineReplicaOptions) {
@@ -110,9 +121,18 @@ export class EngineReplica implements ReplicaReads {
     return this.following ? (this.copy?.catalog ?? null) : null;
   }
 
-  /** LSN of the first WAL record not applied yet (quiver_shards' replica position). */
+  /** LSN of the first WAL record not applied yet. */
   get appliedLsn(): number {
     return this.applied;
+  }
+
+  /** For the metrics: how far behind the commit point it is, whether it follows, how many copies. */
+  stats(): ReplicaStats {
+    return {
+      lagRecords: Math.max(0, (this.latest?.nextLsn ?? 0) - this.applied),
+      following: this.following,
+      copies: this.copies,
+    };
   }
 
   async awaitFreshness(consistency: string, stalenessMs: number): Promise<void> {
@@ -208,6 +228,7 @@ export class EngineReplica implements ReplicaReads {
           this.copy = copy;
           this.applied = copy.nextLsn;
           this.following = true;
+          this.copies++;
           this.options.onCopy(copy.catalog);
           const reason = await this.follow(copy);
           this.following = false;

@@ -5,6 +5,7 @@
  * owners, when Prometheus scrapes.
  */
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { ReplicaStats } from '../cluster/engine-replica.ts';
 import { QUERY_KINDS, type QueryKind, type StatementObserver } from '../engine/statement-stats.ts';
 import type { SegmentCacheStats } from '../storage/segment-cache.ts';
 import { LatencyHistogram, type SeriesIndex } from './latency-histogram.ts';
@@ -17,6 +18,8 @@ export interface MetricSources {
   segments(): SegmentCacheStats | null;
   walBytesSinceCheckpoint(): number;
   checkpoints(): number;
+  /** A cluster standby's read replica (cluster/engine-replica.ts); absent elsewhere. */
+  replica?(): ReplicaStats | null;
 }
 
 /** Seconds: a point query over the wire takes ~0.1–0.2 ms, a large COPY or index build minutes. */
@@ -113,6 +116,21 @@ export class ServerMetrics implements StatementObserver {
       'quiver_segment_budget_bytes',
       'The segment cache budget (--memory-budget)',
       () => stats.sources.segments()?.budgetBytes ?? 0,
+    );
+    gauge(
+      'quiver_replica_lag_records',
+      "Committed WAL records a standby's read replica has not applied yet (0 elsewhere)",
+      () => stats.sources.replica?.()?.lagRecords ?? 0,
+    );
+    gauge(
+      'quiver_replica_following',
+      "1 while a standby's read replica follows the WAL, 0 while it recovers a new copy or elsewhere",
+      () => (stats.sources.replica?.()?.following ? 1 : 0),
+    );
+    counter(
+      'quiver_replica_copies_total',
+      "Copies a standby's read replica recovered (one more after each DDL on the leader)",
+      () => stats.sources.replica?.()?.copies ?? 0,
     );
     gauge(
       'quiver_wal_bytes_since_checkpoint',

@@ -321,6 +321,13 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
           logger: wireLogger(log),
         });
         log.info({ lsn: replica!.appliedLsn }, 'read replica ready');
+        metrics?.track({
+          connections: () => replicaWire?.connectionCount ?? 0,
+          segments: () => null,
+          walBytesSinceCheckpoint: () => 0,
+          checkpoints: () => 0,
+          replica: () => replica?.stats() ?? null,
+        });
         void previous?.close(RECOVERY_CONFLICT);
       },
       onStale: () => {},

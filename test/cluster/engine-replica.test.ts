@@ -21,6 +21,15 @@ import { describeCluster, waitFor } from './fixtures.ts';
 const SHARD: ShardRef = { table: 'db', shard: 0 };
 const QUIET: OpsLog = { info: () => {}, warn: () => {}, error: () => {} };
 
+/** What the replica reported, shown when a wait times out. */
+const replicaLog: string[] = [];
+const RECORDING: OpsLog = {
+  info: (fields, message) => replicaLog.push(`${message} ${JSON.stringify(fields)}`),
+  warn: (fields, message) =>
+    replicaLog.push(`WARN ${message} ${String((fields as { err?: unknown }).err ?? '')}`),
+  error: (fields, message) => replicaLog.push(`ERROR ${message} ${JSON.stringify(fields)}`),
+};
+
 describeCluster(
   'a read replica of the write leader engine',
   (fx) => {
@@ -54,7 +63,7 @@ describeCluster(
         engineObjects: objects,
         superuser: 'quiver',
         serverVersion: '16.4',
-        log: QUIET,
+        log: RECORDING,
         onCopy: (catalog) => copies.push(catalog),
         onStale: () => {},
       });
@@ -81,6 +90,9 @@ describeCluster(
           const expected = Number((await primary.run('SELECT count(*) FROM items')).rows[0][0]);
           expect(await count(r)).toBe(expected);
         }
+        // A strong read caught up: the metrics see no lag.
+        expect(replica.stats()).toMatchObject({ following: true, lagRecords: 0, copies: 1 });
+
         // Bounded with no staleness allowed reads as strong does.
         const bounded = await reader('bounded');
         await bounded.run('SET quiver.bounded_staleness = 0');
@@ -135,6 +147,7 @@ describeCluster(
         );
         r = await reader();
         expect((await r.run('SELECT tag FROM items WHERE id = 5000')).rows).toEqual([['after ddl']]);
+        expect(replica.stats().copies).toBeGreaterThanOrEqual(2);
         expect(await count(r)).toBe(Number((await primary.run('SELECT count(*) FROM items')).rows[0][0]));
 
         // A new copy rebuilds a big vector index off the event loop (no index file before a checkpoint).
@@ -194,9 +207,13 @@ describeCluster(
               return false;
             }
           },
-          10_000,
+          20_000,
           'the truncated table on the replica',
-        );
+        ).catch((error: Error) => {
+          throw new Error(
+            `${error.message}; the replica's last log lines: ${replicaLog.slice(-8).join('; ')}`,
+          );
+        });
 
         // Eventual reads never wait; their answer is at most what strong reads see.
         const eventual = await reader('eventual');
