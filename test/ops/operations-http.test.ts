@@ -135,10 +135,15 @@ describe('operations HTTP port', () => {
       'quiver_segment_bytes_loaded',
       'quiver_wal_bytes_since_checkpoint',
       'quiver_checkpoints_total',
+      'quiver_replica_lag_records',
+      'quiver_replica_following',
+      'quiver_replica_copies_total',
     ]) {
       expect(names).toContain(name);
     }
     expect(names).not.toContain('quiver_replica_healthy');
+    // A standalone server has no replica: its replica gauges read 0.
+    expect(text).toMatch(/^quiver_replica_following 0$/m);
   });
 });
 
