@@ -1,12 +1,13 @@
 /**
  * pg_index, pg_constraint (the PRIMARY KEY and UNIQUE constraints Quiver keeps, each
- * backed by its index) and pg_opclass.
+ * backed by its index), pg_opclass, and the pg_indexes view (each index's definition, as
+ * scripts and tools list them).
  */
 import { ArrayValue } from '../../types/array.ts';
 import { typeInfo } from '../../types/registry.ts';
 import { typeOid } from '../../types/value-io.ts';
 import type { IndexDef } from '../catalog-types.ts';
-import { indexKeyCount, indexKeyType } from './index-def.ts';
+import { indexDefinition, indexKeyCount, indexKeyType } from './index-def.ts';
 import { accessMethodOid, indexOpclass, OPERATOR_CLASSES } from './objects.ts';
 import {
   BOOTSTRAP_ROLE_OID,
@@ -68,6 +69,20 @@ function constraintRows(ctx: SystemContext): SystemRow[] {
 }
 
 export const indexRelations = [
+  relation(
+    'pg_indexes',
+    12043,
+    'schemaname name, tablename name, indexname name, tablespace name, indexdef text',
+    (ctx) =>
+      [...indexes(ctx)].map((index) => ({
+        schemaname: index.schema.name,
+        tablename: index.table.name,
+        indexname: index.name,
+        indexdef: indexDefinition(index),
+      })),
+    { tablespace: null },
+    'v',
+  ),
   relation(
     'pg_index',
     2610,
