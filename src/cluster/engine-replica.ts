@@ -43,9 +43,9 @@ import { FencedMetaStore } from './fenced-meta-store.ts';
 import type { ClusterKeys, ShardRef } from './keys.ts';
 import {
   type CommitPoint,
+  checkNotTruncated,
   readCommitPoint,
   replayCommitted,
-  WalTruncatedError,
 } from './object-wal-reader.ts';
 
 export interface EngineReplicaOptions {
@@ -60,10 +60,11 @@ export interface EngineReplicaOptions {
   readonly superuser: string;
   readonly serverVersion: string;
   readonly log: OpsLog;
-  /** A new copy is ready: new read sessions use its catalog, sessions on the previous one end. */
+  /**
+   * A new copy is ready: new read sessions use its catalog, sessions on the previous one end.
+   * (While a new copy is recovered, `catalog` is null: take no new sessions meanwhile.)
+   */
   readonly onCopy: (catalog: Catalog) => void;
-  /** The current copy stopped following (a new one is being recovered): take no new sessions on it. */
-  readonly onStale: () => void;
 }
 
 /** What the metrics report of a replica (quiver_replica_*). */
@@ -210,15 +211,11 @@ export class EngineReplica implements ReplicaReads {
     const shardWal = keys.shardWal(ref);
     const revision = await meta.revision();
     this.watch = await meta.watch(shardWal, revision, (events) => {
-      for (const e of events) {
-        if (e.type !== 'put' || e.key !== shardWal) continue;
-        const point = JSON.parse(e.value) as CommitPoint;
-        if (!this.latest || point.nextLsn >= this.latest.nextLsn) this.latest = point;
-      }
+      for (const e of events)
+        if (e.type === 'put' && e.key === shardWal) this.noteLatest(JSON.parse(e.value) as CommitPoint);
       this.wakeFollower();
     });
-    const { point } = await readCommitPoint(meta, keys, ref);
-    if (!this.latest || point.nextLsn >= this.latest.nextLsn) this.latest = point;
+    this.noteLatest((await readCommitPoint(meta, keys, ref)).point);
     let delay = 50;
     while (!this.closed) {
       try {
@@ -232,10 +229,8 @@ export class EngineReplica implements ReplicaReads {
           this.options.onCopy(copy.catalog);
           const reason = await this.follow(copy);
           this.following = false;
-          if (!this.closed) {
-            this.options.onStale();
+          if (!this.closed)
             this.options.log.info({ reason: String(reason), lsn: this.applied }, 'replica starts over');
-          }
         }
       } catch (error) {
         this.following = false;
@@ -263,15 +258,8 @@ export class EngineReplica implements ReplicaReads {
     // No leader has stored a catalog yet; or a DDL commit's catalog is not stored yet.
     if (recovered.fresh || recovered.stats.skippedRecords > 0) return null;
     if ((await meta.range(keys.engine)).some((kv) => kv.modRevision > before)) return null;
-    const tables = new Map<number, Table>();
-    const sequences = new Map<number, Sequence>();
-    for (const db of recovered.catalog.databases.values()) {
-      for (const schema of db.schemas.values()) {
-        for (const t of schema.tables.values()) tables.set(t.oid, t);
-        for (const seq of schema.sequences.values()) sequences.set(seq.oid, seq);
-      }
-    }
-    return { catalog: recovered.catalog, tables, sequences, nextLsn: wal.replayedTo };
+    const { catalog, tables, sequences } = recovered;
+    return { catalog, tables, sequences, nextLsn: wal.replayedTo };
   }
 
   /** Applies committed records until the copy must be replaced; resolves with why. */
@@ -280,10 +268,9 @@ export class EngineReplica implements ReplicaReads {
     while (!this.closed) {
       const point = this.latest;
       if (point && point.nextLsn > this.applied) {
-        // A checkpoint cut the log past this copy: only a new copy can continue.
-        if (point.replayFrom.lsn > this.applied)
-          return new WalTruncatedError(this.applied, point.replayFrom.lsn);
         try {
+          // A checkpoint cut the log past this copy: only a new copy can continue.
+          checkNotTruncated(point, this.applied);
           for await (const record of replayCommitted(meta, walObjects, keys, ref, this.applied, point)) {
             await this.apply(copy, record);
             this.applied = record.lsn + 1;
@@ -302,6 +289,11 @@ export class EngineReplica implements ReplicaReads {
       });
     }
     return 'closing';
+  }
+
+  /** Events and reads may arrive out of order: the latest point only moves forward. */
+  private noteLatest(point: CommitPoint): void {
+    if (!this.latest || point.nextLsn >= this.latest.nextLsn) this.latest = point;
   }
 
   private wakeFollower(): void {
@@ -362,7 +354,7 @@ class CommittedWal implements Wal {
 
   async *replay(fromLsn: number): AsyncIterable<WalRecord> {
     const { point } = await readCommitPoint(this.meta, this.keys, this.ref);
-    if (point.replayFrom.lsn > fromLsn) throw new WalTruncatedError(fromLsn, point.replayFrom.lsn);
+    checkNotTruncated(point, fromLsn);
     this.replayedTo = Math.max(fromLsn, point.nextLsn);
     yield* replayCommitted(this.meta, this.objects, this.keys, this.ref, fromLsn, point);
   }

@@ -152,9 +152,8 @@ export async function* replayCommitted(
 
 /**
  * Tails the log for a replica: delivers committed records with lsn ≥ `fromLsn` in order, now
- * and whenever the commit point advances; the next delivery waits for `onRecords` to settle.
- * Errors (a damaged batch, records truncated before they were read, a failed `onRecords`)
- * go to `onError` and stop it.
+ * and whenever the commit point advances. Errors (a damaged batch, records truncated before
+ * they were read) go to `onError` and stop it.
  */
 export async function followCommitted(
   store: MetaStore,
@@ -162,7 +161,7 @@ export async function followCommitted(
   keys: ClusterKeys,
   ref: ShardRef,
   fromLsn: number,
-  onRecords: (records: WalRecord[]) => void | Promise<void>,
+  onRecords: (records: WalRecord[]) => void,
   onError: (error: unknown) => void = () => {},
 ): Promise<Watcher> {
   let next = fromLsn;
@@ -172,14 +171,13 @@ export async function followCommitted(
   const catchUp = async () => {
     while (latest && latest.nextLsn > next && !stopped) {
       const point = latest;
-      // A checkpoint cut the log past what this follower has: it must start over from it.
-      if (point.replayFrom.lsn > next) throw new WalTruncatedError(next, point.replayFrom.lsn);
+      checkNotTruncated(point, next);
       const records: WalRecord[] = [];
       for await (const record of replayCommitted(store, objects, keys, ref, next, point))
         records.push(record);
       if (records.length > 0) {
         next = records[records.length - 1].lsn + 1;
-        await onRecords(records);
+        onRecords(records);
       } else {
         next = Math.max(next, point.nextLsn);
       }
@@ -215,6 +213,14 @@ export async function followCommitted(
       await running;
     },
   };
+}
+
+/**
+ * Throws when a follower standing at `fromLsn` asks for records a checkpoint has cut from the
+ * log (replayCommitted would start at the replay-from LSN and skip them): it must start over.
+ */
+export function checkNotTruncated(point: CommitPoint, fromLsn: number): void {
+  if (point.replayFrom.lsn > fromLsn) throw new WalTruncatedError(fromLsn, point.replayFrom.lsn);
 }
 
 /** A follower asked for records that a checkpoint has already cut from the log. */

@@ -11,6 +11,7 @@ import { addToIndex, resetIndexKeys } from '../exec/table-writer.ts';
 import type { CreateIndexStmt } from '../sql/ast-utility.ts';
 import { buildInWorker, buildsInWorker } from '../storage/vector/build-in-worker.ts';
 import {
+  type ColumnIndexSpec,
   checkIndexedValue,
   columnEncoder,
   createColumnIndex,
@@ -300,15 +301,10 @@ async function buildInBackground(index: IndexDef, opts: IndexBuildContext): Prom
   const store = index.table.store;
   const generation = store.generation;
   const upTo = store.capacity;
-  const spec = indexSpec(index);
-  const encode = columnEncoder(spec.method, spec.type);
-  const rowIds = indexedRowIds(index, upTo);
-  if (
-    !buildsInWorker(rowIds.length > 0 ? vectorOfRow(index, encode, rowIds[0], spec.dimensions) : null) ||
-    (index.method === 'ivfflat' && rowIds.length < (index.options.lists ?? 100))
-  ) {
-    buildIndex(index, opts);
-  } else {
+  const plan = offLoopBuild(index, upTo);
+  if (!plan) buildIndex(index, opts);
+  else {
+    const { spec, rowIds, vectorAt } = plan;
     const progress = {
       pid: opts.processId ?? 0,
       database: index.schema.database,
@@ -322,7 +318,6 @@ async function buildInBackground(index: IndexDef, opts: IndexBuildContext): Prom
     let nextNotice = 0.25;
     opts.catalog.indexBuilds.set(progress.pid, progress);
     try {
-      const vectorAt = (i: number) => vectorOfRow(index, encode, rowIds[i], spec.dimensions) as Float32Array;
       const built = await buildInWorker(spec, rowIds, vectorAt, (done) => {
         progress.tuplesDone = done;
         if (loud && done / rowIds.length >= nextNotice && done < rowIds.length) {
@@ -351,10 +346,13 @@ async function buildInBackground(index: IndexDef, opts: IndexBuildContext): Prom
 
 /**
  * The rows below `upTo` a vector index holds: live, with a key pgvector indexes (checked
- * here, so a bad value fails the build before it starts). Their vectors are read again
- * when the build gets to them (`vectorOfRow`): holding them all would double its memory.
+ * here, so a bad value fails the build before it starts); `onRow` sees each one's key.
  */
-function indexedRowIds(index: IndexDef, upTo: number): number[] {
+function indexedRowIds(
+  index: IndexDef,
+  upTo: number,
+  onRow: (rowId: number, key: Value) => void = () => {},
+): number[] {
   const store = index.table.store;
   const rowIds: number[] = [];
   for (let rowId = 0; rowId < upTo; rowId++) {
@@ -363,8 +361,28 @@ function indexedRowIds(index: IndexDef, upTo: number): number[] {
     if (!indexable(v, index.metric!)) continue;
     checkIndexedValue(index, v);
     rowIds.push(rowId);
+    onRow(rowId, v);
   }
   return rowIds;
+}
+
+/**
+ * What a build off the event loop needs: the rows below `upTo` and a reader of their
+ * vectors, read again when the build gets to them (holding them all would double its
+ * memory). Null when the index is built inline: its keys are not float vectors, or an
+ * IVFFlat index has fewer rows than lists.
+ */
+function offLoopBuild(
+  index: IndexDef,
+  upTo: number,
+): { spec: ColumnIndexSpec; rowIds: number[]; vectorAt: (i: number) => Float32Array } | null {
+  const spec = indexSpec(index);
+  const encode = columnEncoder(spec.method, spec.type);
+  const rowIds = indexedRowIds(index, upTo);
+  const vectorAt = (i: number) => vectorOfRow(index, encode, rowIds[i], spec.dimensions) as Float32Array;
+  if (rowIds.length === 0 || !buildsInWorker(vectorAt(0))) return null;
+  if (index.method === 'ivfflat' && rowIds.length < (index.options.lists ?? 100)) return null;
+  return { spec, rowIds, vectorAt };
 }
 
 /**
@@ -389,18 +407,12 @@ function vectorOfRow(
  * cluster node needs free to renew its lease.
  */
 export async function rebuildIndex(index: IndexDef, opts: IndexBuildContext): Promise<void> {
-  if (index.method === 'btree') return buildIndex(index, opts);
-  const spec = indexSpec(index);
-  const encode = columnEncoder(spec.method, spec.type);
-  const rowIds = indexedRowIds(index, index.table.store.capacity);
-  const small =
-    rowIds.length < WORKER_BUILD_MIN_ROWS ||
-    !buildsInWorker(vectorOfRow(index, encode, rowIds[0], spec.dimensions)) ||
-    (index.method === 'ivfflat' && rowIds.length < (index.options.lists ?? 100));
-  if (small) return buildIndex(index, opts);
+  const store = index.table.store;
+  if (index.method === 'btree' || store.capacity < WORKER_BUILD_MIN_ROWS) return buildIndex(index, opts);
+  const plan = offLoopBuild(index, store.capacity);
+  if (!plan || plan.rowIds.length < WORKER_BUILD_MIN_ROWS) return buildIndex(index, opts);
   resetIndexKeys(index);
-  const vectorAt = (i: number) => vectorOfRow(index, encode, rowIds[i], spec.dimensions) as Float32Array;
-  index.vector = await buildInWorker(spec, rowIds, vectorAt, () => {});
+  index.vector = await buildInWorker(plan.spec, plan.rowIds, plan.vectorAt, () => {});
 }
 
 /** (Re)builds an index from the table's current rows (CREATE INDEX, TRUNCATE). */
@@ -413,8 +425,8 @@ export function buildIndex(index: IndexDef, opts: IndexBuildContext): void {
     const spec = indexSpec(index);
     index.vector = createColumnIndex(spec.method, spec.type, spec.metric, spec.dimensions, spec.options);
     const encode = index.vector.encode;
-    const rowIds = indexedRowIds(index, store.capacity);
-    const values = rowIds.map((rowId) => encode(index.keyOf(store.row(rowId))));
+    const values: unknown[] = [];
+    const rowIds = indexedRowIds(index, store.capacity, (_, key) => values.push(encode(key)));
     if (index.method === 'ivfflat' && rowIds.length < (index.options.lists ?? 100)) {
       opts.notice(
         'ivfflat index created with little data',

@@ -42,6 +42,9 @@ export interface Recovered {
   readonly catalogEntries: Map<string, string>;
   readonly catalogLsn: number;
   readonly manifests: Map<number, TableManifest>;
+  /** Every table and sequence of the catalog by OID (what WAL records name them by). */
+  readonly tables: ReadonlyMap<number, Table>;
+  readonly sequences: ReadonlyMap<number, Sequence>;
   /** LSN of the last checkpoint (0 when there was none): the WAL since then is unsealed. */
   readonly checkpointLsn: number;
   readonly stats: RecoveryStats;
@@ -150,6 +153,8 @@ export async function recover(options: {
     catalogEntries: entries,
     catalogLsn,
     manifests: checkpoint.manifests,
+    tables,
+    sequences,
     checkpointLsn: checkpoint.state?.lsn ?? 0,
     stats: {
       segmentRows: checkpoint.rows,

@@ -330,7 +330,6 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
         });
         void previous?.close(RECOVERY_CONFLICT);
       },
-      onStale: () => {},
     });
   }
 

@@ -24,6 +24,11 @@ export interface LoadedSegment {
   readonly columns: readonly (readonly Value[] | VectorSource)[];
 }
 
+/** A segment within the budget, with the reader its columns are views of. */
+interface InBudget extends LoadedSegment {
+  readonly reader: SegmentReader;
+}
+
 /** A segment pushed out of the budget: its small columns, its vectors read from `fd`. */
 interface OutOfBudget extends LoadedSegment {
   readonly fd: number;
@@ -64,7 +69,7 @@ export class SegmentHandle {
 
 export class SegmentCache {
   /** Loaded segments, least recently used first (Map keeps insertion order). */
-  private readonly entries = new Map<SegmentHandle, LoadedSegment & { readonly reader: SegmentReader }>();
+  private readonly entries = new Map<SegmentHandle, InBudget>();
   private readonly outOfBudget = new Map<SegmentHandle, OutOfBudget>();
   private loadedBytes = 0;
   private loads = 0;
@@ -112,7 +117,7 @@ export class SegmentCache {
   }
 
   /** Keeps an evicted segment's small columns and reads its vectors from its file from now on. */
-  private pushOut(handle: SegmentHandle, loaded: LoadedSegment & { readonly reader: SegmentReader }): void {
+  private pushOut(handle: SegmentHandle, loaded: InBudget): void {
     if (!handle.openFile) return;
     const { reader } = loaded;
     const fd = handle.openFile();

@@ -65,7 +65,6 @@ describeCluster(
         serverVersion: '16.4',
         log: RECORDING,
         onCopy: (catalog) => copies.push(catalog),
-        onStale: () => {},
       });
       const reader = async (consistency = 'strong') => {
         await waitFor(() => replica.catalog !== null, 10_000, 'a following copy');
