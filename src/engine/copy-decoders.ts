@@ -6,7 +6,7 @@
  * words any error exactly as before.
  */
 
-import type { Float32Slab } from '../types/float32-slab.ts';
+import type { Float32Allocator } from '../types/float32-slab.ts';
 import { INT_LIMITS } from '../types/register-numeric-types.ts';
 import type { SqlType, Value } from '../types/type.ts';
 import { VECTOR_MAX_DIM } from '../types/vector-checks.ts';
@@ -37,7 +37,7 @@ function textInt(min: number, max: number): FieldDecoder {
 }
 
 /** The text-format decoder for `type`, if it has one. */
-export function textDecoder(type: SqlType, slab: Float32Slab): FieldDecoder | undefined {
+export function textDecoder(type: SqlType, slab: Float32Allocator): FieldDecoder | undefined {
   if (type.isArray) return undefined;
   switch (type.base) {
     case 'int2':
@@ -51,7 +51,7 @@ export function textDecoder(type: SqlType, slab: Float32Slab): FieldDecoder | un
 }
 
 /** vector_recv for a well-formed, finite vector of the column's dimensions. */
-function binaryVector(typmod: number, slab: Float32Slab): FieldDecoder {
+function binaryVector(typmod: number, slab: Float32Allocator): FieldDecoder {
   // A DataView per input buffer: V8 compiles its big-endian reads to a load and a swap.
   let viewOf: Buffer | null = null;
   let view: DataView = new DataView(new ArrayBuffer(0));
@@ -77,7 +77,7 @@ function binaryVector(typmod: number, slab: Float32Slab): FieldDecoder {
 }
 
 /** The binary-format decoder for `type`, if it has one. */
-export function binaryDecoder(type: SqlType, slab: Float32Slab): FieldDecoder | undefined {
+export function binaryDecoder(type: SqlType, slab: Float32Allocator): FieldDecoder | undefined {
   if (type.isArray) return undefined;
   switch (type.base) {
     case 'int2':

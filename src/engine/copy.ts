@@ -11,20 +11,13 @@ import { execute } from '../exec/executor.ts';
 import { writeRow } from '../exec/table-writer.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import type { CopyStmt } from '../sql/ast-utility.ts';
-import { Float32Slab } from '../types/float32-slab.ts';
 import { castValue } from '../types/resolve.ts';
 import { T, type Value } from '../types/type.ts';
 import type { ResultSink } from '../wire/session.ts';
-import { type BinaryRecord, binaryHeader, binaryRecord, binaryTrailer, readBinary } from './copy-binary.ts';
-import { binaryDecoder, textDecoder } from './copy-decoders.ts';
-import {
-  FIELD_NULL,
-  FIELD_PLAIN,
-  formatTextRecord,
-  readText,
-  type TextRecord,
-  textOptions,
-} from './copy-text.ts';
+import { type BatchColumn, type CopyBatch, type CopyParseSpec, DECODED, NULL } from './copy-batch.ts';
+import { binaryHeader, binaryRecord, binaryTrailer } from './copy-binary.ts';
+import { parseCopy } from './copy-parse-offload.ts';
+import { formatTextRecord, textOptions } from './copy-text.ts';
 import { decodeParameter, encodeText, encodeValue } from './encode.ts';
 import type { Outcome, RunContext } from './statement-runner.ts';
 
@@ -65,100 +58,90 @@ async function copyIn(stmt: CopyStmt, rc: RunContext, sink: ResultSink): Promise
   const ctx = rc.env.ctx;
   const width = table.columns.length;
   const binary = stmt.format === 'binary';
-  const options = binary ? null : textOptions(stmt.format as 'text' | 'csv', stmt);
-  // Vectors of the whole COPY share blocks instead of one ArrayBuffer each.
-  const slab = new Float32Slab();
-  const decoders = cols.map((c) =>
-    binary ? binaryDecoder(table.columns[c].type, slab) : textDecoder(table.columns[c].type, slab),
-  );
+  const text = binary ? null : textOptions(stmt.format as 'text' | 'csv', stmt);
+  const columns = cols.map((c) => table.columns[c]);
+  const spec: CopyParseSpec = {
+    format: binary ? 'binary' : (stmt.format as 'text' | 'csv'),
+    text,
+    table: table.name,
+    columns: columns.map((c) => ({ name: c.name, type: c.type })),
+    allLines: table.columns.some((c, i) => c.notNull && !cols.includes(i)),
+  };
   const writeOptions = { txn: rc.env.txn, ctx };
   let count = 0;
-  const wrongFieldCount = (fields: number, line: number, text?: string): SqlError => {
-    const message =
-      fields < cols.length
-        ? `missing data for column "${table.columns[cols[fields]].name}"`
-        : 'extra data after last expected column';
-    const where = `COPY ${table.name}, line ${line}${text === undefined ? '' : `: "${text}"`}`;
-    return new SqlError(SqlState.BadCopyFileFormat, message, { where });
-  };
-  /** `text` is the record as sent: PostgreSQL quotes it for errors found while reading the row. */
-  const write = (row: Value[], line: number, text?: () => string) => {
-    try {
-      writeRow(table, row, writeOptions);
-    } catch (err) {
-      const quoted = text && err instanceof SqlError && err.code === SqlState.NotNullViolation;
-      throw withContext(err, `COPY ${table.name}, line ${line}${quoted ? `: "${text()}"` : ''}`);
-    }
-    if ((++count & 1023) === 0) rc.env.checkInterrupt();
-  };
-  /** A text/csv record: fast decoders on plain fields, the type's input function otherwise. */
-  const insertText = (record: TextRecord, line: number) => {
-    if (record.count !== cols.length) throw wrongFieldCount(record.count, line, record.line());
-    const row: Value[] = new Array(width).fill(null);
-    for (let i = 0; i < cols.length; i++) {
-      const kind = record.kinds[i];
-      if (kind === FIELD_NULL) continue;
-      const decode = decoders[i];
-      if (decode && kind === FIELD_PLAIN) {
-        const v = decode(record.bytes as Buffer, record.starts[i], record.ends[i]);
-        if (v !== undefined) {
-          row[cols[i]] = v;
+  /**
+   * Rows [from, to) of a batch, in order, raw fields through the type's input or receive
+   * function; `raw` is the batch's first raw field not used yet. Returns the next one.
+   */
+  const writeRows = (batch: CopyBatch, from: number, to: number, raw: number): number => {
+    const { rows, states, lines } = batch;
+    for (let r = from; r < to; r++) {
+      const row: Value[] = new Array(width).fill(null);
+      const line = lines[r];
+      for (let i = 0; i < cols.length; i++) {
+        const state = states[i * rows + r];
+        if (state === NULL) continue;
+        if (state === DECODED) {
+          row[cols[i]] = decodedValue(batch.columns[i], r);
           continue;
         }
-      }
-      const column = table.columns[cols[i]];
-      const f = record.text(i);
-      try {
-        row[cols[i]] = castValue(f, T.unknown, column.type, ctx, false);
-      } catch (err) {
-        throw withContext(err, `COPY ${table.name}, line ${line}, column ${column.name}: "${f}"`);
-      }
-    }
-    write(row, line, () => record.line());
-  };
-  /** A binary tuple: fast decoders, the type's receive function otherwise. */
-  const insertBinary = (record: BinaryRecord, line: number) => {
-    const row: Value[] = new Array(width).fill(null);
-    for (let i = 0; i < cols.length; i++) {
-      const start = record.starts[i];
-      if (start < 0) continue;
-      const decode = decoders[i];
-      if (decode) {
-        const v = decode(record.bytes, start, record.ends[i]);
-        if (v !== undefined) {
-          row[cols[i]] = v;
-          continue;
+        const field = batch.raw[raw++];
+        const column = columns[i];
+        try {
+          row[cols[i]] = binary
+            ? decodeParameter(column.type, field as Uint8Array, 1, ctx)
+            : castValue(field as string, T.unknown, column.type, ctx, false);
+        } catch (err) {
+          const quoted = binary ? '' : `: "${field as string}"`;
+          throw withContext(err, `COPY ${table.name}, line ${line}, column ${column.name}${quoted}`);
         }
       }
-      const column = table.columns[cols[i]];
       try {
-        row[cols[i]] = decodeParameter(column.type, record.field(i), 1, ctx);
+        writeRow(table, row, writeOptions);
       } catch (err) {
-        throw withContext(err, `COPY ${table.name}, line ${line}, column ${column.name}`);
+        // PostgreSQL quotes the record for a NOT NULL violation found while reading it.
+        const record = batch.recordText[r];
+        const quoted =
+          record !== undefined && err instanceof SqlError && err.code === SqlState.NotNullViolation;
+        throw withContext(err, `COPY ${table.name}, line ${line}${quoted ? `: "${record}"` : ''}`);
       }
+      if ((++count & 1023) === 0) rc.env.checkInterrupt();
     }
-    write(row, line);
+    return raw;
   };
   // Memory stays bounded however long the input: every quiver.copy_spill_rows rows, the
   // rows so far move to a segment (they are read back from it when needed).
   const spillEvery = Number(rc.bc.setting('quiver.copy_spill_rows'));
   let spilledAt = 0;
-  const afterChunk = async () => {
-    if (!rc.spill || count - spilledAt < spillEvery) return;
-    spilledAt = count;
-    await rc.spill(table);
+  const onBatch = async (batch: CopyBatch) => {
+    let raw = 0;
+    for (let r = 0; r < batch.rows; ) {
+      const to = rc.spill ? Math.min(batch.rows, r + spillEvery - (count - spilledAt)) : batch.rows;
+      raw = writeRows(batch, r, to, raw);
+      r = to;
+      if (rc.spill && count - spilledAt >= spillEvery) {
+        spilledAt = count;
+        await rc.spill(table);
+      }
+    }
   };
-  if (binary) {
-    await readBinary(
-      sink.copyIn({ format: 1, columnCount: cols.length }),
-      cols.length,
-      insertBinary,
-      afterChunk,
-    );
-  } else {
-    await readText(sink.copyIn({ format: 0, columnCount: cols.length }), options!, insertText, afterChunk);
-  }
+  const input = sink.copyIn({ format: binary ? 1 : 0, columnCount: cols.length });
+  await parseCopy(spec, input, Number(rc.bc.setting('quiver.copy_worker_bytes')), onBatch);
   return { columns: null, rows: [], tag: `COPY ${count}` };
+}
+
+/** A decoded field of a batch as the row's value. */
+function decodedValue(column: BatchColumn, r: number): Value {
+  switch (column.kind) {
+    case 'vector':
+      return column.floats.subarray(column.bounds[2 * r], column.bounds[2 * r + 1]);
+    case 'number':
+      return column.values[r];
+    case 'bigint':
+      return column.values[r];
+    default:
+      throw new Error('a raw column has no decoded values');
+  }
 }
 
 /** The rows COPY TO sends: a query's, or a table's (all or listed columns). */

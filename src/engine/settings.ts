@@ -323,6 +323,14 @@ export const SETTINGS: readonly SettingDef[] = [
     doc: 'Rows a COPY FROM keeps in memory before writing them to a segment ahead of COMMIT.',
   },
   {
+    name: 'quiver.copy_worker_bytes',
+    type: 'int',
+    default: '1048576',
+    min: 0,
+    max: INT_MAX,
+    doc: 'COPY FROM input size from which its rows are parsed in a worker thread (bytes).',
+  },
+  {
     name: 'hnsw.ef_search',
     type: 'int',
     default: '40',

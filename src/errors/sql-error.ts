@@ -75,6 +75,24 @@ export class SqlError extends Error {
   }
 }
 
+/** An error's optional fields, to rebuild it elsewhere (another thread, another node). */
+export function sqlErrorFields(e: SqlError): SqlErrorFields {
+  return {
+    severity: e.severity,
+    detail: e.detail,
+    hint: e.hint,
+    position: e.position,
+    internalPosition: e.internalPosition,
+    internalQuery: e.internalQuery,
+    where: e.where,
+    schema: e.schema,
+    table: e.table,
+    column: e.column,
+    dataType: e.dataType,
+    constraint: e.constraint,
+  };
+}
+
 /** Maps anything thrown to a SqlError; unclassified errors become XX000 (the caller logs them). */
 export function toSqlError(err: unknown): SqlError {
   if (err instanceof SqlError) return err;

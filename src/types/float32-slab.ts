@@ -7,7 +7,17 @@
 const FIRST_BLOCK = 4096;
 const MAX_BLOCK = 1 << 18;
 
-export class Float32Slab {
+/** Hands out zero-filled float views for decoders to fill (COPY's fast decoders take one). */
+export interface Float32Allocator {
+  /**
+   * A view of `n` floats no other view overlaps; until the next call it lies in
+   * `blockWords` from its byteOffset / 4 on.
+   */
+  take(n: number): Float32Array;
+  readonly blockWords: Uint32Array;
+}
+
+export class Float32Slab implements Float32Allocator {
   private block = new Float32Array(0);
   /** The current block as 32-bit words (a view made once per block). */
   blockWords = new Uint32Array(0);

@@ -18,7 +18,8 @@ function randomLiteral(rand: () => number): string {
   const digits = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 10)).join('');
   const sign = ['', '-', '+'][Math.floor(rand() * 3)];
   const int = digits(Math.floor(rand() * 12));
-  const frac = rand() < 0.7 ? `.${digits(Math.floor(rand() * 14))}` : '';
+  // Up to 23 fraction digits: none, some or several 8-digit blocks, past the 19-digit limit.
+  const frac = rand() < 0.7 ? `.${digits(Math.floor(rand() * 24))}` : '';
   const exp = rand() < 0.3 ? `e${rand() < 0.5 ? '-' : ''}${Math.floor(rand() * 45)}` : '';
   const body = int + frac === '' || int + frac === '.' ? '1' : int + frac;
   return sign + body + exp;
@@ -63,6 +64,24 @@ describe('parseVectorBytes returns exactly what vector_in returns, or leaves the
       expect(expected).not.toBe('error');
       expect(bits(got)).toEqual(bits(expected as Float32Array));
     }
+  });
+
+  test('long fractions: 8-digit blocks, leading zeros in a block, the significant-digit limit', () => {
+    for (const text of [
+      '[0.12345678]',
+      '[0.1234567890123456]',
+      '[0.00000000123456789]',
+      '[0.000000000000000012345678]',
+      '[123.4567890123456789]',
+      '[-0.43589347600936890,7.00000000000000001]',
+      '[0.99999999999999999999]',
+    ]) {
+      const got = fast(text);
+      if (got !== 'full') expect(bits(got)).toEqual(bits(parseVector(text)));
+    }
+    expect(fast('[0.1234567890123456]')).not.toBe('full');
+    // 20 significant digits: beyond what a double-accumulated mantissa is trusted with.
+    expect(fast('[0.12345678901234567890]')).toBe('full');
   });
 
   test('float4 midpoints and the edges of the normal range go to the exact parser', () => {

@@ -61,7 +61,12 @@ export class MessageReader {
     }
     if (this.buffer.length - this.end < chunk.length) {
       const pending = this.end - this.start;
-      const capacity = Math.max(MIN_CAPACITY, (pending + chunk.length) * 2);
+      // A big message (COPY data) arriving in socket-sized chunks gets its whole size once a
+      // 16th of it is here: doubling all the way would copy its bytes again at every growth.
+      // (Unchecked until read: a bad length only changes how this buffer grows.)
+      const have = pending + chunk.length;
+      const framed = pending >= 5 ? 1 + this.buffer.readInt32BE(this.start + 1) : 0;
+      const capacity = Math.max(MIN_CAPACITY, framed > have && framed <= have * 16 ? framed : have * 2);
       const next = Buffer.allocUnsafe(capacity);
       this.buffer.copy(next, 0, this.start, this.end);
       this.buffer = next;

@@ -14,6 +14,7 @@ import {
   SqlError,
   type SqlErrorFields,
   SqlState,
+  sqlErrorFields,
   toSqlError,
 } from '../../errors/sql-error.ts';
 import type { SqlStateCode } from '../../errors/sqlstate.ts';
@@ -72,23 +73,6 @@ function grpcCodeFor(code: string): status {
 
 type WireFields = SqlErrorFields & { code: string; message: string };
 
-function fieldsOf(e: SqlError): SqlErrorFields {
-  return {
-    severity: e.severity,
-    detail: e.detail,
-    hint: e.hint,
-    position: e.position,
-    internalPosition: e.internalPosition,
-    internalQuery: e.internalQuery,
-    where: e.where,
-    schema: e.schema,
-    table: e.table,
-    column: e.column,
-    dataType: e.dataType,
-    constraint: e.constraint,
-  };
-}
-
 /** A handler's failure as a SqlError; anything unclassified is logged and becomes XX000. */
 function classify(err: unknown, logger: RpcLogger, where: string): SqlError {
   if (isUnclassified(err)) logger.error(`cluster rpc: ${where} failed with an unclassified error`, err);
@@ -98,7 +82,7 @@ function classify(err: unknown, logger: RpcLogger, where: string): SqlError {
 /** The status a handler's failure is sent as. */
 export function errorToStatus(err: unknown, logger: RpcLogger, where: string): Partial<StatusObject> {
   const e = classify(err, logger, where);
-  const fields: WireFields = { code: e.code, message: e.message, ...fieldsOf(e) };
+  const fields: WireFields = { code: e.code, message: e.message, ...sqlErrorFields(e) };
   const metadata = new Metadata();
   metadata.set(SQL_ERROR_METADATA_KEY, Buffer.from(JSON.stringify(fields), 'utf8'));
   return { code: grpcCodeFor(e.code), details: e.message, metadata };
@@ -115,7 +99,7 @@ export function handlerErrorForCaller(
   where: string,
 ): SqlError {
   const e = classify(err, logger, where);
-  const fields = { ...fieldsOf(e), severity: callerSeverity(e.severity) };
+  const fields = { ...sqlErrorFields(e), severity: callerSeverity(e.severity) };
   if (isUnavailableState(e.code) && !(e instanceof PeerUnavailableError)) {
     return new PeerUnavailableError(peer, e.code, e.message, fields);
   }
