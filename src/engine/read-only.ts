@@ -1,20 +1,41 @@
 /**
- * Statements a read replica refuses. A replica's sessions are read only, as on a PostgreSQL
- * hot standby: anything that would write is refused before it runs, with PostgreSQL's
- * message and SQLSTATE (25006), and the session stays usable. A write that slips past this
- * list (nextval() in a SELECT) is refused at COMMIT by the replica's commit log instead.
+ * Statements a read-only transaction refuses: BEGIN READ ONLY, default_transaction_read_only,
+ * and every transaction of a read replica (as on a PostgreSQL hot standby). Anything that
+ * would write is refused before it runs, with PostgreSQL's message and SQLSTATE (25006), and
+ * the session stays usable. nextval()/setval() check for themselves; on a replica a write
+ * that slips past this list is refused at COMMIT by the replica's commit log too.
  */
 import { SqlError, SqlState } from '../errors/sql-error.ts';
+import type { QualifiedName } from '../sql/ast.ts';
 import type { Statement } from '../sql/ast-utility.ts';
 
-/** Throws 25006 when `stmt` would write. */
-export function refuseWrite(stmt: Statement): void {
+/**
+ * Throws 25006 when `stmt` would write. With `isTemporary`, writes to a temporary table are
+ * allowed (PostgreSQL's read-only transactions allow them; a hot standby has none).
+ */
+export function refuseWrite(stmt: Statement, isTemporary?: (table: QualifiedName) => boolean): void {
+  if (isTemporary && writesOnlyTemporary(stmt, isTemporary)) return;
   const command = writingCommand(stmt);
   if (command)
     throw new SqlError(
       SqlState.ReadOnlySqlTransaction,
       `cannot execute ${command} in a read-only transaction`,
     );
+}
+
+function writesOnlyTemporary(stmt: Statement, isTemporary: (table: QualifiedName) => boolean): boolean {
+  switch (stmt.kind) {
+    case 'Insert':
+    case 'Update':
+    case 'Delete':
+      return isTemporary(stmt.table);
+    case 'Copy':
+      return stmt.from && stmt.table !== null && isTemporary(stmt.table);
+    case 'Explain':
+      return writesOnlyTemporary(stmt.statement, isTemporary);
+    default:
+      return false;
+  }
 }
 
 /** PostgreSQL's name for the command when `stmt` writes, else null. */

@@ -29,6 +29,8 @@ export interface SessionView {
   readonly lastSequenceValues: Map<number, bigint>;
   readonly searchPath: () => string[];
   readonly preparedStatements: SystemContext['preparedStatements'];
+  /** Throws 25006 in a read-only transaction. */
+  readonly checkWritable: (command: string) => void;
 }
 
 export function sessionBindContext(view: SessionView, paramTypes: SqlType[]): BindContext {
@@ -49,6 +51,7 @@ export function sessionBindContext(view: SessionView, paramTypes: SqlType[]): Bi
       return undefined;
     },
     sequenceAdvanced: (seq) => view.services.catalog.advancedSequences.add(seq),
+    checkWritable: view.checkWritable,
     serverVersion: view.services.serverVersion,
     cancelBackend: (pid) => cancelBackend(view, pid),
   };

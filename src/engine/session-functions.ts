@@ -27,6 +27,8 @@ export interface SessionState {
   sequenceByOid(oid: number): Sequence | undefined;
   /** A sequence moved: its new value must reach the WAL with the next commit. */
   sequenceAdvanced(seq: Sequence): void;
+  /** Throws 25006 when the current transaction is read only (`command`: "nextval()"). */
+  checkWritable(command: string): void;
   readonly serverVersion: string;
   /** pg_cancel_backend: cancels another session's running statement; false for no such pid. */
   cancelBackend(processId: number): boolean;
@@ -54,6 +56,7 @@ export function sessionFunctions(state: SessionState): SessionFunctions {
     return seq;
   };
   const nextval = (seq: Sequence): bigint => {
+    state.checkWritable('nextval()');
     const value = seq.called ? seq.next + seq.increment : seq.next;
     seq.next = value;
     seq.called = true;
@@ -90,6 +93,7 @@ export function sessionFunctions(state: SessionState): SessionFunctions {
             [textArgs([args[0]], bc, loc)[0], tryCoerce(args[1], T.int8, 'implicit', bc)!],
             ([v, n]) => {
               const seq = sequenceArg(v);
+              state.checkWritable('setval()');
               seq.next = Number(n);
               seq.called = true;
               state.sequenceAdvanced(seq);

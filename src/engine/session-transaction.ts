@@ -45,6 +45,11 @@ export class SessionTransaction {
   private isolationLevel: string | null = null;
   /** Whether a query ran in this transaction (it took the snapshot; the level is fixed). */
   private queried = false;
+  /**
+   * READ ONLY: the session default when the transaction started (`adoptDefaultReadOnly`),
+   * or what BEGIN / SET TRANSACTION chose; null before either.
+   */
+  private readOnlyMode: boolean | null = null;
 
   constructor(
     private readonly txns: TransactionManager,
@@ -103,6 +108,33 @@ export class SessionTransaction {
       );
     }
     this.isolationLevel = level;
+  }
+
+  /** Whether this transaction is READ ONLY; null when nothing has decided yet. */
+  get readOnly(): boolean | null {
+    return this.readOnlyMode;
+  }
+
+  /** The transaction started: it takes default_transaction_read_only unless it was given a mode. */
+  adoptDefaultReadOnly(readOnly: boolean): void {
+    this.readOnlyMode ??= readOnly;
+  }
+
+  /** BEGIN READ ONLY / READ WRITE, SET TRANSACTION …: read-write only before any query (25001). */
+  setReadOnly(readOnly: boolean): void {
+    if (!readOnly && this.readOnlyMode === true) {
+      if (this.subs.length > 0)
+        throw new SqlError(
+          SqlState.ActiveSqlTransaction,
+          'cannot set transaction read-write mode inside a read-only transaction',
+        );
+      if (this.queried)
+        throw new SqlError(
+          SqlState.ActiveSqlTransaction,
+          'transaction read-write mode must be set before any query',
+        );
+    }
+    this.readOnlyMode = readOnly;
   }
 
   /**
@@ -218,6 +250,7 @@ export class SessionTransaction {
     this.startTime = 0;
     this.isolationLevel = null;
     this.queried = false;
+    this.readOnlyMode = null;
   }
 
   /** The connection ended: roll back whatever is open. */

@@ -14,8 +14,8 @@ import { execute } from '../exec/executor.ts';
 import { writeRow } from '../exec/table-writer.ts';
 import { prefetchVectorSearches } from '../exec/vector-search.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
-import type { Expr } from '../sql/ast.ts';
-import type { ParsedStatement, Statement } from '../sql/ast-utility.ts';
+import type { Expr, QualifiedName } from '../sql/ast.ts';
+import type { ParsedStatement, Statement, TransactionModes } from '../sql/ast-utility.ts';
 import { parseSql } from '../sql/parser.ts';
 import type { EvalContext } from '../types/registry-types.ts';
 import { PG_EPOCH_MS } from '../types/time-zone.ts';
@@ -136,11 +136,9 @@ export class EngineSession implements Session {
       'transaction_isolation',
       () => this.transaction.isolation ?? this.settings.get('default_transaction_isolation'),
     );
+    this.settings.computed.set('transaction_read_only', () => (this.readOnlyTransaction ? 'on' : 'off'));
     this.settings.applyStartup(startupParameters);
-    if (services.replica) {
-      this.settings.computed.set('in_hot_standby', () => 'on');
-      this.settings.computed.set('transaction_read_only', () => 'on');
-    }
+    if (services.replica) this.settings.computed.set('in_hot_standby', () => 'on');
     services.sessions?.add(processId, { user, cancel: () => this.cancel() });
   }
 
@@ -380,6 +378,7 @@ export class EngineSession implements Session {
         sink: () => this.sink,
         lastSequenceValues: this.lastSequenceValues,
         searchPath: () => this.searchPath(),
+        checkWritable: (command) => this.checkWritable(command),
         preparedStatements: () =>
           [...this.prepared.entries()]
             .filter(([name]) => name !== '')
@@ -485,22 +484,59 @@ export class EngineSession implements Session {
   }
 
   /** BEGIN/COMMIT/ROLLBACK and savepoints, called by the utility runner. */
-  transactionControl(op: TransactionOp, savepoint: string | null, isolation: string | null = null): string {
-    return transactionControl(this.transaction, this.settings, this.sink, op, savepoint, isolation);
+  transactionControl(
+    op: TransactionOp,
+    savepoint: string | null,
+    modes: TransactionModes | null = null,
+  ): string {
+    return transactionControl(this.transaction, this.settings, this.sink, op, savepoint, modes);
   }
 
-  /** SET TRANSACTION ISOLATION LEVEL / SET transaction_isolation: this transaction only. */
-  setTransactionIsolation(value: string): void {
-    const level = this.settings.normalize('transaction_isolation', value);
+  /**
+   * SET TRANSACTION … / SET transaction_isolation, transaction_read_only: this transaction's
+   * modes; with `session` (SET SESSION CHARACTERISTICS AS TRANSACTION …) the defaults.
+   */
+  setTransactionModes(modes: TransactionModes, session: boolean): void {
+    const sink = this.sink;
+    const level =
+      modes.isolation === null ? null : this.settings.normalize('transaction_isolation', modes.isolation);
+    if (session) {
+      if (level !== null) this.settings.set('default_transaction_isolation', level, sink);
+      if (modes.readOnly !== null)
+        this.settings.set('default_transaction_read_only', modes.readOnly ? 'on' : 'off', sink);
+      return;
+    }
     if (!this.transaction.inBlock) {
-      this.sink?.notice({
+      sink?.notice({
         severity: 'WARNING',
         code: '25P01',
         message: 'SET TRANSACTION can only be used in transaction blocks',
       });
       return;
     }
-    this.transaction.setIsolation(level);
+    if (level !== null) this.transaction.setIsolation(level);
+    if (modes.readOnly !== null) this.transaction.setReadOnly(modes.readOnly);
+  }
+
+  /** Whether the current transaction may not write (a read-only transaction, or a replica's). */
+  private get readOnlyTransaction(): boolean {
+    if (this.services.replica) return true;
+    return this.transaction.readOnly ?? this.settings.get('default_transaction_read_only') === 'on';
+  }
+
+  /** nextval()/setval() and the like: 25006 in a read-only transaction, as PostgreSQL. */
+  checkWritable(command: string): void {
+    if (this.readOnlyTransaction) {
+      throw new SqlError(
+        SqlState.ReadOnlySqlTransaction,
+        `cannot execute ${command} in a read-only transaction`,
+      );
+    }
+  }
+
+  private isTemporaryTable(name: QualifiedName): boolean {
+    const bc = this.bindContext([]);
+    return bc.catalog.findTable(bc.database, name.schema, name.name, bc.searchPath)?.temporary === true;
   }
 
   private async runParsed(
@@ -517,8 +553,11 @@ export class EngineSession implements Session {
       );
     }
     const replica = this.services.replica;
-    if (replica) refuseWrite(stmt);
     this.transaction.ensureStarted();
+    this.transaction.adoptDefaultReadOnly(this.settings.get('default_transaction_read_only') === 'on');
+    // A read-only transaction may still write temporary tables; a replica's may not.
+    if (this.readOnlyTransaction)
+      refuseWrite(stmt, replica ? undefined : (name) => this.isTemporaryTable(name));
     if (!SNAPSHOT_FREE.has(stmt.kind)) {
       if (replica) {
         await replica.awaitFreshness(

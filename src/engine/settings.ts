@@ -243,8 +243,18 @@ export const SETTINGS: readonly SettingDef[] = [
     values: ['serializable', 'repeatable read', 'read committed', 'read uncommitted'],
     doc: 'Isolation level of the current transaction.',
   },
-  { name: 'default_transaction_read_only', type: 'bool', default: 'off', doc: 'Accepted for compatibility.' },
-  { name: 'transaction_read_only', type: 'bool', default: 'off', doc: 'Accepted for compatibility.' },
+  {
+    name: 'default_transaction_read_only',
+    type: 'bool',
+    default: 'off',
+    doc: 'Whether new transactions are read only (writes fail with 25006, temporary tables excepted).',
+  },
+  {
+    name: 'transaction_read_only',
+    type: 'bool',
+    default: 'off',
+    doc: 'Whether the current transaction is read only (SET TRANSACTION READ ONLY).',
+  },
   {
     name: 'max_connections',
     type: 'int',

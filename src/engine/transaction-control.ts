@@ -3,6 +3,7 @@
  * and warnings (BEGIN inside a block, COMMIT outside one); a failed block's COMMIT reports
  * ROLLBACK. Settings changed in a block follow it (SET LOCAL always reverts).
  */
+import type { TransactionModes } from '../sql/ast-utility.ts';
 import type { ResultSink } from '../wire/session.ts';
 import type { SessionSettings } from './session-settings.ts';
 import type { SessionTransaction } from './session-transaction.ts';
@@ -15,7 +16,7 @@ export function transactionControl(
   sink: ResultSink | null,
   op: TransactionOp,
   savepoint: string | null,
-  isolation: string | null = null,
+  modes: TransactionModes | null = null,
 ): string {
   const warn = (code: string, message: string) => sink?.notice({ severity: 'WARNING', code, message });
   switch (op) {
@@ -25,7 +26,8 @@ export function transactionControl(
         t.begin();
         settings.beginTransaction();
       }
-      if (isolation) t.setIsolation(settings.normalize('transaction_isolation', isolation));
+      if (modes?.isolation) t.setIsolation(settings.normalize('transaction_isolation', modes.isolation));
+      if (modes && modes.readOnly !== null) t.setReadOnly(modes.readOnly);
       return 'BEGIN';
     case 'savepoint':
       t.savepoint(savepoint!);

@@ -31,7 +31,12 @@ export function runUtility(
       if (stmt.op === 'prepare') {
         throw new SqlError(SqlState.FeatureNotSupported, 'PREPARE TRANSACTION is not supported');
       }
-      return done(session.transactionControl(stmt.op, stmt.savepoint, stmt.isolation ?? null));
+      return done(
+        session.transactionControl(stmt.op, stmt.savepoint, {
+          isolation: stmt.isolation ?? null,
+          readOnly: stmt.readOnly ?? null,
+        }),
+      );
     }
     case 'Set': {
       const sink = session.currentSink();
@@ -43,8 +48,19 @@ export function runUtility(
         });
         return done('SET');
       }
-      if (stmt.action === 'value' && session.settings.canonicalName(stmt.name) === 'transaction_isolation') {
-        session.setTransactionIsolation(stmt.values.join(', '));
+      if (stmt.action === 'modes') {
+        session.setTransactionModes(stmt.modes!, stmt.name === 'session');
+        return done('SET');
+      }
+      const name = stmt.action === 'value' ? session.settings.canonicalName(stmt.name) : null;
+      if (name === 'transaction_isolation' || name === 'transaction_read_only') {
+        const value = stmt.values.join(', ');
+        session.setTransactionModes(
+          name === 'transaction_isolation'
+            ? { isolation: value, readOnly: null }
+            : { isolation: null, readOnly: session.settings.normalize(name, value) === 'on' },
+          false,
+        );
         return done('SET');
       }
       if (stmt.action === 'reset all') session.settings.resetAll(sink);

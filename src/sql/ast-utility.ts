@@ -150,15 +150,29 @@ export interface TransactionStmt {
   readonly savepoint: string | null;
   /** BEGIN ISOLATION LEVEL …, lower case ('repeatable read'); null when not given. */
   readonly isolation?: string | null;
+  /** BEGIN READ ONLY (true) / READ WRITE (false); null when not given. */
+  readonly readOnly?: boolean | null;
 }
 
 export interface SetStmt {
   readonly kind: 'Set';
-  /** 'value' = SET x = …; 'default' = SET x TO DEFAULT; 'reset' = RESET x; 'reset all' */
-  readonly action: 'value' | 'default' | 'reset' | 'reset all';
+  /**
+   * 'value' = SET x = …; 'default' = SET x TO DEFAULT; 'reset' = RESET x; 'reset all';
+   * 'modes' = SET TRANSACTION … (name 'transaction') or SET SESSION CHARACTERISTICS AS
+   * TRANSACTION … (name 'session'), with `modes`.
+   */
+  readonly action: 'value' | 'default' | 'reset' | 'reset all' | 'modes';
   readonly name: string;
   readonly values: readonly string[];
   readonly local: boolean;
+  readonly modes?: TransactionModes;
+}
+
+/** Transaction modes of BEGIN / SET TRANSACTION; null where not given. */
+export interface TransactionModes {
+  /** Lower case ('repeatable read'). */
+  readonly isolation: string | null;
+  readonly readOnly: boolean | null;
 }
 
 export interface ShowStmt {

@@ -69,24 +69,33 @@ describe('SET / RESET / SHOW', () => {
     expect(stmt(sql)).toMatchObject({ kind: 'Set', local: false, ...expected });
   });
 
-  it('SET TRANSACTION / SESSION CHARACTERISTICS set an isolation level; read-only modes are no-ops', () => {
+  it('SET TRANSACTION / SESSION CHARACTERISTICS carry isolation level and read-only mode', () => {
     expect(stmt('SET TRANSACTION ISOLATION LEVEL READ COMMITTED')).toMatchObject({
       kind: 'Set',
-      name: 'transaction_isolation',
-      values: ['read committed'],
+      action: 'modes',
+      name: 'transaction',
+      modes: { isolation: 'read committed', readOnly: null },
     });
     expect(stmt('SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE')).toMatchObject({
       kind: 'Set',
-      name: 'default_transaction_isolation',
-      values: ['serializable'],
+      action: 'modes',
+      name: 'session',
+      modes: { isolation: 'serializable', readOnly: null },
     });
     expect(stmt('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY')).toMatchObject({
       kind: 'Transaction',
       isolation: 'repeatable read',
+      readOnly: true,
     });
-    expect(stmt('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY')).toEqual({
-      kind: 'NoOp',
-      tag: 'SET',
+    expect(stmt('START TRANSACTION READ WRITE')).toMatchObject({ kind: 'Transaction', readOnly: false });
+    expect(stmt('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY')).toMatchObject({
+      kind: 'Set',
+      action: 'modes',
+      name: 'session',
+      modes: { isolation: null, readOnly: true },
+    });
+    expect(stmt('SET TRANSACTION READ WRITE, ISOLATION LEVEL SERIALIZABLE')).toMatchObject({
+      modes: { isolation: 'serializable', readOnly: false },
     });
   });
 

@@ -10,6 +10,7 @@ import type {
   ExplainStmt,
   NoOpStmt,
   SetStmt,
+  TransactionModes,
   TransactionStmt,
 } from './ast-utility.ts';
 import { convertDelete, convertInsert, convertUpdate } from './convert-dml.ts';
@@ -37,14 +38,20 @@ const TRANSACTION_OPS: Partial<Record<pg.TransactionStmtKind, TransactionStmt['o
   TRANS_STMT_PREPARE: 'prepare',
 };
 
-/** The isolation level among BEGIN's / SET TRANSACTION's options (read-only modes are accepted and ignored). */
-function isolationOf(options: readonly pg.Node[] | undefined): string | null {
+/** The isolation level and read-only mode among BEGIN's / SET TRANSACTION's options (DEFERRABLE is ignored). */
+function modesOf(options: readonly pg.Node[] | undefined): TransactionModes {
+  let isolation: string | null = null;
+  let readOnly: boolean | null = null;
   for (const d of defElems(options)) {
-    if (d.defname !== 'transaction_isolation' || d.arg === undefined) continue;
-    const level = as(d.arg, 'A_Const')?.sval?.sval ?? defElemValue(d);
-    return level?.toLowerCase() ?? null;
+    if (d.arg === undefined) continue;
+    if (d.defname === 'transaction_isolation') {
+      isolation = (as(d.arg, 'A_Const')?.sval?.sval ?? defElemValue(d))?.toLowerCase() ?? null;
+    } else if (d.defname === 'transaction_read_only') {
+      // The grammar writes READ ONLY as the integer 1 and READ WRITE as 0.
+      readOnly = (as(d.arg, 'A_Const')?.ival?.ival ?? 0) !== 0;
+    }
   }
-  return null;
+  return { isolation, readOnly };
 }
 
 /** PREPARE TRANSACTION's gid goes in `savepoint`. */
@@ -56,7 +63,7 @@ function convertTransaction(s: pg.TransactionStmt, _ctx: ConvertContext, loc: nu
     kind: 'Transaction',
     op,
     savepoint: s.savepoint_name ?? s.gid ?? null,
-    isolation: op === 'begin' ? isolationOf(s.options) : null,
+    ...(op === 'begin' ? modesOf(s.options) : { isolation: null, readOnly: null }),
   };
 }
 
@@ -94,14 +101,17 @@ function convertVariableSet(s: pg.VariableSetStmt, ctx: ConvertContext, loc: num
       return { kind: 'Set', action: 'reset', name, values: [], local };
     case 'VAR_RESET_ALL':
       return { kind: 'Set', action: 'reset all', name: 'all', values: [], local };
-    // SET TRANSACTION … sets this transaction's isolation level, SET SESSION CHARACTERISTICS
-    // AS TRANSACTION … the default for later ones; read-only modes are accepted and ignored.
-    case 'VAR_SET_MULTI': {
-      const isolation = isolationOf(s.args);
-      if (isolation === null) return { kind: 'NoOp', tag: 'SET' };
-      const target = name === 'TRANSACTION' ? 'transaction_isolation' : 'default_transaction_isolation';
-      return { kind: 'Set', action: 'value', name: target, values: [isolation], local };
-    }
+    // SET TRANSACTION … sets this transaction's modes, SET SESSION CHARACTERISTICS AS
+    // TRANSACTION … the defaults of later ones.
+    case 'VAR_SET_MULTI':
+      return {
+        kind: 'Set',
+        action: 'modes',
+        name: name === 'TRANSACTION' ? 'transaction' : 'session',
+        values: [],
+        local,
+        modes: modesOf(s.args),
+      };
     default:
       throw unsupported('SET … FROM CURRENT is not supported', loc);
   }
