@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 export interface QuiverServer {
   readonly hostPort: string;
+  /** The server process (its CPU time is in /proc/<pid>). */
+  readonly pid: number;
   /** The `quiver serve` flags it was started with (reported next to the server settings). */
   readonly flags: readonly string[];
   close(): Promise<void>;
@@ -42,6 +44,7 @@ export async function startQuiver(extraFlags: readonly string[] = []): Promise<Q
   child.stderr!.resume();
   return {
     hostPort: `127.0.0.1:${port}`,
+    pid: child.pid!,
     flags: flags.filter((f) => f !== dataDir && f !== '--data-dir'),
     async close() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
