@@ -226,7 +226,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
         proxied.delete(socket);
         return route(socket);
       }
-      const address = await leaderAddress(meta, keys, options.nodeId).catch(() => null);
+      const address = await currentLeaderAddress().catch(() => null);
       if (address) {
         pipeSocket(socket, address, forwardHeader(secret, clientOf.get(socket) ?? ''));
         return;
@@ -235,6 +235,13 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
+
+  /**
+   * The leader's SQL address, or null while there is none (or it is this node, still
+   * starting): read from etcd until this node's live views of the shard and the members are
+   * open, from them afterwards (no etcd round trip per passed-on connection).
+   */
+  let currentLeaderAddress = () => leaderAddress(meta, keys, options.nodeId);
 
   const listener = createServer({ noDelay: true }, (socket) => void accept(socket));
   const port = await new Promise<number>((resolve, reject) => {
@@ -270,6 +277,11 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
   const leaderRecord = () => {
     const value = writeShardView.entries.get('leader');
     return value ? (JSON.parse(value) as { nodeId: string; epoch: number }) : null;
+  };
+  currentLeaderAddress = async () => {
+    const leader = leaderRecord()?.nodeId;
+    if (!leader || leader === options.nodeId) return null;
+    return memberView.members().get(leader)?.sqlAddress ?? null;
   };
   const nodeRows = () => {
     const leader = leaderRecord()?.nodeId;
