@@ -164,7 +164,7 @@ function copySource(stmt: CopyStmt, rc: RunContext): PlanNode {
       orderBy: [],
       limit: null,
       offset: null,
-      locking: false,
+      locking: null,
       loc: -1,
     },
     null,

@@ -28,7 +28,18 @@ function writesOnlyTemporary(stmt: Statement, isTemporary: (table: QualifiedName
     case 'Insert':
     case 'Update':
     case 'Delete':
-      return isTemporary(stmt.table);
+      return (
+        isTemporary(stmt.table) &&
+        (stmt.with?.ctes ?? []).every((c) => writesOnlyTemporary(c.query, isTemporary))
+      );
+    case 'Select':
+      // Its locked rows or data-modifying WITH queries.
+      return (
+        (stmt.locking === null || stmt.from.every((f) => f.kind === 'Table' && isTemporary(f.name))) &&
+        (stmt.with?.ctes ?? []).every(
+          (c) => c.query.kind === 'Select' || writesOnlyTemporary(c.query, isTemporary),
+        )
+      );
     case 'Copy':
       return stmt.from && stmt.table !== null && isTemporary(stmt.table);
     case 'Explain':
@@ -45,6 +56,11 @@ function writingCommand(stmt: Statement): string | null {
     case 'Update':
     case 'Delete':
       return stmt.kind.toUpperCase();
+    case 'Select':
+      // PostgreSQL names a SELECT that locks rows by its clause, one with a data-modifying
+      // WITH query by its own command.
+      if (stmt.locking) return `SELECT ${stmt.locking}`;
+      return stmt.with?.ctes.some((c) => c.query.kind !== 'Select') ? 'SELECT' : null;
     case 'Explain':
       return stmt.analyze ? writingCommand(stmt.statement) : null;
     case 'Copy':

@@ -493,10 +493,12 @@ export class EngineSession implements Session {
   }
 
   /**
-   * SET TRANSACTION … / SET transaction_isolation, transaction_read_only: this transaction's
-   * modes; with `session` (SET SESSION CHARACTERISTICS AS TRANSACTION …) the defaults.
+   * This transaction's modes: SET TRANSACTION … (`statement`), or SET transaction_isolation /
+   * transaction_read_only (`setting`: outside a block it changes nothing, silently); or the
+   * defaults of later ones (`session`: SET SESSION CHARACTERISTICS AS TRANSACTION …).
    */
-  setTransactionModes(modes: TransactionModes, session: boolean): void {
+  setTransactionModes(modes: TransactionModes, scope: 'statement' | 'setting' | 'session'): void {
+    const session = scope === 'session';
     const sink = this.sink;
     const level =
       modes.isolation === null ? null : this.settings.normalize('transaction_isolation', modes.isolation);
@@ -507,11 +509,12 @@ export class EngineSession implements Session {
       return;
     }
     if (!this.transaction.inBlock) {
-      sink?.notice({
-        severity: 'WARNING',
-        code: '25P01',
-        message: 'SET TRANSACTION can only be used in transaction blocks',
-      });
+      if (scope === 'statement')
+        sink?.notice({
+          severity: 'WARNING',
+          code: '25P01',
+          message: 'SET TRANSACTION can only be used in transaction blocks',
+        });
       return;
     }
     if (level !== null) this.transaction.setIsolation(level);

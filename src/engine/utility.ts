@@ -49,7 +49,7 @@ export function runUtility(
         return done('SET');
       }
       if (stmt.action === 'modes') {
-        session.setTransactionModes(stmt.modes!, stmt.name === 'session');
+        session.setTransactionModes(stmt.modes!, stmt.name === 'session' ? 'session' : 'statement');
         return done('SET');
       }
       const name = stmt.action === 'value' ? session.settings.canonicalName(stmt.name) : null;
@@ -59,7 +59,7 @@ export function runUtility(
           name === 'transaction_isolation'
             ? { isolation: value, readOnly: null }
             : { isolation: null, readOnly: session.settings.normalize(name, value) === 'on' },
-          false,
+          'setting',
         );
         return done('SET');
       }

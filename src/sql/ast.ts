@@ -348,8 +348,11 @@ export interface SelectStmt {
   readonly orderBy: readonly SortItem[];
   readonly limit: Expr | null;
   readonly offset: Expr | null;
-  /** FOR UPDATE/SHARE: accepted and ignored (single-writer engine). */
-  readonly locking: boolean;
+  /**
+   * FOR UPDATE/SHARE as written ('FOR NO KEY UPDATE'), null without: no row locks are taken
+   * (single-writer engine); a read-only transaction refuses it as PostgreSQL does.
+   */
+  readonly locking: string | null;
   readonly loc: number;
 }
 

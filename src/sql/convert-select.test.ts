@@ -42,7 +42,7 @@ describe('simple SELECT', () => {
       orderBy: [{ expr: col('x'), dir: 'desc', nulls: 'last', using: null }],
       limit: { kind: 'Const', value: { type: 'integer', value: '5' } },
       offset: { kind: 'Const', value: { type: 'integer', value: '10' } },
-      locking: false,
+      locking: null,
       loc: 0,
     });
   });
@@ -72,8 +72,11 @@ describe('simple SELECT', () => {
     expect(select('SELECT 1 LIMIT $1').limit).toMatchObject({ kind: 'Param', index: 1 });
   });
 
-  it('FOR UPDATE sets locking', () => {
-    expect(select('SELECT * FROM t FOR UPDATE SKIP LOCKED').locking).toBe(true);
+  it('FOR UPDATE / SHARE set locking to the clause', () => {
+    expect(select('SELECT * FROM t FOR UPDATE SKIP LOCKED').locking).toBe('FOR UPDATE');
+    expect(select('SELECT * FROM t FOR NO KEY UPDATE').locking).toBe('FOR NO KEY UPDATE');
+    expect(select('SELECT * FROM t FOR SHARE OF t NOWAIT').locking).toBe('FOR SHARE');
+    expect(select('SELECT * FROM t FOR KEY SHARE').locking).toBe('FOR KEY SHARE');
   });
 
   it('VALUES', () => {

@@ -61,9 +61,23 @@ export function convertSelect(s: pg.SelectStmt, ctx: ConvertContext, loc: number
     orderBy: (s.sortClause ?? []).map((n) => convertSortBy(n, ctx)),
     limit: convertLimit(s.limitCount, ctx),
     offset: convertOptExpr(s.limitOffset, ctx),
-    locking: (s.lockingClause?.length ?? 0) > 0,
+    locking: lockingOf(s.lockingClause),
     loc,
   };
+}
+
+const LOCK_STRENGTH: Record<string, string> = {
+  LCS_FORKEYSHARE: 'FOR KEY SHARE',
+  LCS_FORSHARE: 'FOR SHARE',
+  LCS_FORNOKEYUPDATE: 'FOR NO KEY UPDATE',
+  LCS_FORUPDATE: 'FOR UPDATE',
+};
+
+/** The first locking clause as PostgreSQL names it ('FOR UPDATE'); null without one. */
+function lockingOf(clauses: pg.Node[] | undefined): string | null {
+  if (!clauses || clauses.length === 0) return null;
+  const strength = as(clauses[0], 'LockingClause')?.strength;
+  return LOCK_STRENGTH[strength ?? ''] ?? 'FOR UPDATE';
 }
 
 /** `[{}]` is plain DISTINCT; anything else lists the DISTINCT ON expressions. */
