@@ -54,6 +54,8 @@ export class SessionTransaction {
   constructor(
     private readonly txns: TransactionManager,
     private readonly log: CommitLog | null,
+    /** A read replica's session: every transaction is read only, as on a hot standby. */
+    private readonly inRecovery = false,
   ) {}
 
   get id(): number {
@@ -117,7 +119,7 @@ export class SessionTransaction {
 
   /** The transaction started: it takes default_transaction_read_only unless it was given a mode. */
   adoptDefaultReadOnly(readOnly: boolean): void {
-    this.readOnlyMode ??= readOnly;
+    this.readOnlyMode ??= readOnly || this.inRecovery;
   }
 
   /** BEGIN READ ONLY / READ WRITE, SET TRANSACTION …: read-write only before any query (25001). */
@@ -134,6 +136,11 @@ export class SessionTransaction {
           'transaction read-write mode must be set before any query',
         );
     }
+    if (!readOnly && this.inRecovery)
+      throw new SqlError(
+        SqlState.ActiveSqlTransaction,
+        'cannot set transaction read-write mode during recovery',
+      );
     this.readOnlyMode = readOnly;
   }
 

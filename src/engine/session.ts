@@ -130,7 +130,11 @@ export class EngineSession implements Session {
     startupParameters: Readonly<Record<string, string>>,
   ) {
     this.database = services.catalog.database(databaseName);
-    this.transaction = new SessionTransaction(services.catalog.txns, services.storage);
+    this.transaction = new SessionTransaction(
+      services.catalog.txns,
+      services.storage,
+      services.replica !== undefined,
+    );
     this.settings = new SessionSettings(user, services.serverVersion);
     this.settings.computed.set(
       'transaction_isolation',

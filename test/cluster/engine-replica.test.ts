@@ -126,6 +126,7 @@ describeCluster(
           ['TRUNCATE items', 'TRUNCATE TABLE'],
           ['CREATE INDEX ON items (id)', 'CREATE INDEX'],
           ["EXPLAIN ANALYZE INSERT INTO items VALUES (2, '[1,1]')", 'INSERT'],
+          ['SELECT id FROM items FOR UPDATE', 'SELECT FOR UPDATE'],
         ]) {
           const error = await r.error(sql);
           expect(error).toMatchObject({
@@ -133,6 +134,12 @@ describeCluster(
             message: `cannot execute ${command} in a read-only transaction`,
           });
         }
+        // As on a hot standby, no transaction can be made read-write.
+        expect(await r.error('BEGIN READ WRITE')).toMatchObject({
+          code: '25001',
+          message: 'cannot set transaction read-write mode during recovery',
+        });
+        await r.run('ROLLBACK');
         expect(await count(r)).toBe(Number((await primary.run('SELECT count(*) FROM items')).rows[0][0]));
 
         // DDL: the copy starts over; the new copy has the new table and every row.
