@@ -386,4 +386,49 @@ describe('a COPY bigger than quiver.copy_worker_bytes (1 MB): parsed in the work
     });
     expect(await sql.unsafe('SELECT count(*)::int AS n FROM copy_t')).toEqual([{ n: 0 }]);
   });
+  test('two sessions load at once (one shared worker); a statement_timeout mid-load cancels only its COPY', async () => {
+    await sql.unsafe('DROP TABLE IF EXISTS copy_a, copy_b, copy_c');
+    for (const t of ['copy_a', 'copy_b', 'copy_c'])
+      await sql.unsafe(`CREATE TABLE ${t} (id int PRIMARY KEY, v vector(16), note text)`);
+    const input = lines();
+    const [a, b] = await Promise.all([
+      copyRun('COPY copy_a FROM STDIN', split(input, 50_000)),
+      copyRun('COPY copy_b FROM STDIN (FORMAT text)', split(input, 70_000)),
+    ]);
+    expect([a, b]).toEqual([null, null]);
+    for (const t of ['copy_a', 'copy_b'])
+      expect(await sql.unsafe(`SELECT count(*)::int AS n, sum(id)::bigint AS s FROM ${t}`)).toEqual([
+        { n: ROWS, s: String((ROWS * (ROWS - 1)) / 2) },
+      ]);
+    // A COPY cut off by statement_timeout: 57014, nothing loaded, and the next COPY works.
+    const slow = postgres({
+      host: server.host,
+      port: server.port,
+      user: server.user,
+      database: server.database,
+      max: 1,
+      onnotice: () => {},
+    });
+    try {
+      await slow.unsafe("SET statement_timeout = '50ms'");
+      const writable = await slow.unsafe('COPY copy_c FROM STDIN').writable();
+      const pieces = split(input, 16_384);
+      const paced = Readable.from(
+        (async function* () {
+          for (const piece of pieces) {
+            yield piece;
+            await new Promise((resolve) => setTimeout(resolve, 2));
+          }
+        })(),
+      );
+      await expect(pipeline(paced, writable)).rejects.toMatchObject({ code: '57014' });
+      await slow.unsafe('RESET statement_timeout');
+      expect(await slow.unsafe('SELECT count(*)::int AS n FROM copy_c')).toEqual([{ n: 0 }]);
+    } finally {
+      await slow.end();
+    }
+    expect(await copyRun('COPY copy_c FROM STDIN', split(input, 65_536))).toBeNull();
+    expect(await sql.unsafe('SELECT count(*)::int AS n FROM copy_c')).toEqual([{ n: ROWS }]);
+    await sql.unsafe('DROP TABLE copy_a, copy_b, copy_c');
+  });
 });
