@@ -19,6 +19,7 @@ import { indexable } from '../storage/vector/column-index.ts';
 import { DistanceHeap } from '../storage/vector/distance-heap.ts';
 import { metricFor, type VectorLikeType } from '../types/distance-metric.ts';
 import type { Value } from '../types/type.ts';
+import { keepPolling } from '../wire/busy-poll.ts';
 import { compileExpr } from './compile-expr.ts';
 import type { ExecEnv } from './exec-env.ts';
 
@@ -171,6 +172,8 @@ function prefetchSearch(node: VectorSearchNode, env: ExecEnv, pooled: boolean): 
     prefetched.set(node, { rowIds: vector.index.search(vector.encode(query), need, { efSearch }).rowIds });
     return null;
   }
+  // Its answer comes back within ~100 µs: the event loop should be awake for it.
+  keepPolling();
   return impl.searchAsync(vector.encode(query), need, { efSearch }).then((result) => {
     prefetched.set(node, { rowIds: result.rowIds });
   });

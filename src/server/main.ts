@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { setBusyPoll } from '../wire/busy-poll.ts';
 import { createLogger, isLogLevel, LOG_LEVELS, type Logger } from './log.ts';
 import { startServer } from './start.ts';
 import { type ClusterStartOptions, startClusterNode } from './start-cluster.ts';
@@ -28,6 +29,9 @@ Options:
   --tls-cert <file>    PEM certificate: accept SSL connections (needs --tls-key)
   --tls-key <file>     PEM private key
   --server-version <v> PostgreSQL version to report (default 16.4)
+  --busy-poll <µs>     keep the event loop polling this long after activity instead of
+                       sleeping (lower latency on VMs; 0 turns it off; env QUIVER_BUSY_POLL_US,
+                       default 150)
   -h, --help           show this help
 
 Cluster (state in etcd and object storage; any node takes SQL connections):
@@ -80,6 +84,7 @@ async function main(argv: string[]): Promise<void> {
         'data-dir': { type: 'string' },
         'in-memory': { type: 'boolean' },
         'memory-budget': { type: 'string' },
+        'busy-poll': { type: 'string' },
         'checkpoint-mb': { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
@@ -141,6 +146,12 @@ async function main(argv: string[]): Promise<void> {
   const httpHost = (values['http-host'] as string | undefined) ?? process.env.QUIVER_HTTP_HOST ?? host;
   if (httpPort !== null && httpPort !== 0 && httpPort === port && httpHost === host)
     fail('--http-port must differ from --port');
+  const busyPollText =
+    (values['busy-poll'] as string | undefined) ?? process.env.QUIVER_BUSY_POLL_US ?? '150';
+  const busyPoll = Number(busyPollText);
+  if (!/^\d+$/.test(busyPollText) || busyPoll > 1_000_000)
+    fail(`invalid busy-poll time "${busyPollText}" (microseconds, 0 to 1000000)`);
+  setBusyPoll(busyPoll);
   const level = (values['log-level'] as string | undefined) ?? process.env.QUIVER_LOG_LEVEL ?? 'info';
   if (!isLogLevel(level)) fail(`invalid log level "${level}" (one of ${LOG_LEVELS.join(', ')})`);
   logger = createLogger(level);

@@ -11,6 +11,7 @@
  */
 import type { Socket } from 'node:net';
 import { type SecureContext, TLSSocket } from 'node:tls';
+import { keepPolling } from './busy-poll.ts';
 import { type Frame, MessageReader } from './message-reader.ts';
 import { MessageWriter } from './message-writer.ts';
 import { OUTPUT_FLUSH_BYTES } from './protocol.ts';
@@ -104,6 +105,8 @@ export class SocketChannel {
       if (this.inputEnded) return 'eof';
       this.send();
       this.socket.resume();
+      // The client's next message usually follows our answer closely: do not sleep yet.
+      keepPolling();
       const timedOut = await this.waitForInput(deadline);
       if (timedOut) return 'timeout';
     }
