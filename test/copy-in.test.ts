@@ -21,9 +21,9 @@ import { type TestServer, withServer } from './helpers/server.ts';
 let server: TestServer;
 let sql: postgres.Sql;
 
-beforeAll(async () => {
-  server = await withServer();
-  sql = postgres({
+/** A one-connection postgres.js client of the test server. */
+function connect(): postgres.Sql {
+  return postgres({
     host: server.host,
     port: server.port,
     user: server.user,
@@ -31,6 +31,11 @@ beforeAll(async () => {
     max: 1,
     onnotice: () => {},
   });
+}
+
+beforeAll(async () => {
+  server = await withServer();
+  sql = connect();
   await sql`CREATE EXTENSION IF NOT EXISTS vector`;
 });
 
@@ -401,14 +406,7 @@ describe('a COPY bigger than quiver.copy_worker_bytes (1 MB): parsed in the work
         { n: ROWS, s: String((ROWS * (ROWS - 1)) / 2) },
       ]);
     // A COPY cut off by statement_timeout: 57014, nothing loaded, and the next COPY works.
-    const slow = postgres({
-      host: server.host,
-      port: server.port,
-      user: server.user,
-      database: server.database,
-      max: 1,
-      onnotice: () => {},
-    });
+    const slow = connect();
     try {
       await slow.unsafe("SET statement_timeout = '50ms'");
       const writable = await slow.unsafe('COPY copy_c FROM STDIN').writable();

@@ -200,7 +200,7 @@ function bindSimpleSelect(
     distinctExprs = distinctExprs?.map(toColumn) ?? null;
   }
   const junkColumns: OutputColumn[] = sort.junk.map((j, i) => ({
-    name: sortJunkName(i),
+    name: `?sort${i}?`,
     type: j.type,
     tableOid: 0,
     attnum: 0,
@@ -236,19 +236,6 @@ function bindSimpleSelect(
     plan = { kind: 'Project', input: plan, exprs: keep, columns: targets.columns };
   }
   return plan;
-}
-
-/**
- * The name of the projection column holding the i-th ORDER BY key that is not in the select
- * list; the Project above the Limit drops these columns, so only the Sort reads them.
- */
-function sortJunkName(i: number): string {
-  return `?sort${i}?`;
-}
-
-/** Whether a projection column is a sort key's junk column (see sortJunkName). */
-export function isSortJunk(column: OutputColumn): boolean {
-  return /^\?sort\d+\?$/.test(column.name);
 }
 
 /** A DISTINCT ON key expressed over the projected row (adds nothing: must match a target). */

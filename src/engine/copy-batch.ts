@@ -8,7 +8,7 @@
  * run in a worker (copy-parse-worker.ts) while the event loop writes the rows.
  */
 import { SqlError, type SqlErrorFields, SqlState, sqlErrorFields } from '../errors/sql-error.ts';
-import type { Float32Allocator } from '../types/float32-slab.ts';
+import { Float32Appender } from '../types/float32-appender.ts';
 import type { SqlType } from '../types/type.ts';
 import { type BinaryRecord, readBinary } from './copy-binary.ts';
 import { binaryDecoder, type FieldDecoder, textDecoder } from './copy-decoders.ts';
@@ -75,42 +75,11 @@ export function errorOf(failure: CopyParseFailure): SqlError {
   return new SqlError(failure.code as SqlError['code'], failure.message, failure.fields);
 }
 
-/** Vectors of one batch, appended to one growing buffer (Float32Slab's interface for the decoders). */
-class VectorAppender implements Float32Allocator {
-  private floats = new Float32Array(4096);
-  blockWords = new Uint32Array(this.floats.buffer);
-  private used = 0;
-
-  take(n: number): Float32Array {
-    if (this.used + n > this.floats.length) {
-      const grown = new Float32Array(Math.max(this.floats.length * 2, this.used + n));
-      grown.set(this.floats.subarray(0, this.used));
-      this.floats = grown;
-      this.blockWords = new Uint32Array(grown.buffer);
-    }
-    const view = this.floats.subarray(this.used, this.used + n);
-    this.used += n;
-    return view;
-  }
-
-  /**
-   * The floats appended so far, and a fresh buffer as big as they were for the next batch
-   * (the batch's may be transferred to another thread).
-   */
-  drain(): Float32Array {
-    const out = this.floats.subarray(0, this.used);
-    this.floats = new Float32Array(Math.max(4096, this.used));
-    this.blockWords = new Uint32Array(this.floats.buffer);
-    this.used = 0;
-    return out;
-  }
-}
-
 /** One column's fast decoder and the batch storage of what it decodes. */
 class ColumnBuilder {
   readonly decode: FieldDecoder | undefined;
   private readonly kind: BatchColumn['kind'];
-  private readonly vectors = new VectorAppender();
+  private readonly vectors = new Float32Appender();
   private numbers: number[] = [];
   private bigints: bigint[] = [];
   /** Start and end of each row's vector in the appender (equal when not decoded). */

@@ -6,7 +6,7 @@
  * words any error exactly as before.
  */
 
-import type { Float32Allocator } from '../types/float32-slab.ts';
+import type { Float32Allocator } from '../types/float32-appender.ts';
 import { INT_LIMITS } from '../types/register-numeric-types.ts';
 import type { SqlType, Value } from '../types/type.ts';
 import { VECTOR_MAX_DIM } from '../types/vector-checks.ts';

@@ -9,8 +9,9 @@
  * `offloadBytes` are held back until that is known. Either way the rows reach `onBatch` in
  * input order, so errors, and which one comes first, are those of an in-line parse.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
+import { typeScriptWorker } from '../storage/typescript-worker.ts';
 import {
   type CopyBatch,
   type CopyParseFailure,
@@ -36,9 +37,7 @@ const POST_BYTES = 256 * 1024;
 /** Posted pieces the worker may not have taken yet: bounds memory, keeps both threads busy. */
 const MAX_IN_FLIGHT = 4;
 
-const WORKER = new URL('./copy-parse-worker.ts', import.meta.url).href;
-/** tsx's loader is registered in the thread first (a worker does not inherit `--import tsx`). */
-const BOOT = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER)}); })`;
+const WORKER = new URL('./copy-parse-worker.ts', import.meta.url);
 
 /** One job's messages from the worker, as they arrive. */
 class JobInbox {
@@ -52,17 +51,17 @@ class JobInbox {
   deliver(m: FromParseWorker): void {
     if (m.kind === 'batch') {
       this.taken = m.taken;
-      if (this.posted - this.taken < MAX_IN_FLIGHT) for (const w of this.capacityWaiters.splice(0)) w();
+      if (this.posted - this.taken < MAX_IN_FLIGHT) this.release();
     }
     this.messages.push(m);
     this.wake?.();
   }
 
-  /** The worker died: every wait ends with this error. */
+  /** The worker died (or the input failed): every wait ends with this error. */
   fail(err: Error): void {
     this.lost = err;
     this.wake?.();
-    for (const w of this.capacityWaiters.splice(0)) w();
+    this.release();
   }
 
   async next(): Promise<FromParseWorker> {
@@ -83,6 +82,7 @@ class JobInbox {
     return new Promise((resolve) => this.capacityWaiters.push(resolve));
   }
 
+  /** Wakes whoever waits for capacity (it looks again at why it waited). */
   release(): void {
     for (const w of this.capacityWaiters.splice(0)) w();
   }
@@ -95,7 +95,7 @@ class ParseWorker {
   private nextJob = 1;
 
   static get(): ParseWorker {
-    ParseWorker.current ??= new ParseWorker(new Worker(BOOT, { eval: true }));
+    ParseWorker.current ??= new ParseWorker(typeScriptWorker(WORKER));
     return ParseWorker.current;
   }
 
@@ -160,7 +160,8 @@ export async function parseCopy(
     if (batch) await onBatch(batch);
   };
   const iterator = input[Symbol.asyncIterator]();
-  // Held back until the input is known to be big; copied, as the wire layer reuses chunks.
+  // Held back until the input is known to be big; copied into buffers of their own, which
+  // may be transferred to the worker (a CopyData body shares its buffer with other messages).
   const held: Uint8Array[] = [];
   let heldBytes = 0;
   while (heldBytes < offloadBytes || heldBytes === 0) {
@@ -190,7 +191,7 @@ async function parseInWorker(
   };
   // Reads the rest of the input and posts it, piece by piece, while batches are applied.
   const feed = async () => {
-    // CopyData is copied straight into the next piece (the wire layer reuses its memory).
+    // CopyData is copied straight into the next piece, a buffer the worker can be handed.
     let piece = new Uint8Array(POST_BYTES);
     let used = 0;
     const add = (chunk: Uint8Array) => {

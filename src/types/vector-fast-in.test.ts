@@ -1,12 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { Float32Slab } from './float32-slab.ts';
+import { Float32Appender } from './float32-appender.ts';
 import { parseVector } from './vector.ts';
 import { parseVectorBytes } from './vector-fast-in.ts';
 
 /** The fast path's answer, or 'full' when it leaves the literal to vector_in. */
 function fast(text: string, typmod = -1): Float32Array | 'full' {
   const bytes = Buffer.from(`xx${text}yy`);
-  return parseVectorBytes(bytes, 2, bytes.length - 2, typmod, new Float32Slab()) ?? 'full';
+  return parseVectorBytes(bytes, 2, bytes.length - 2, typmod, new Float32Appender()) ?? 'full';
 }
 
 function bits(v: Float32Array): number[] {

@@ -11,7 +11,7 @@
  * rounding is the correctly rounded float4 unless a float4 midpoint lies that close, which
  * shows in the 29 mantissa bits float4 drops being close to 2^28. Those give up too.
  */
-import type { Float32Allocator } from './float32-slab.ts';
+import type { Float32Allocator } from './float32-appender.ts';
 import { VECTOR_MAX_DIM } from './vector-checks.ts';
 import { isCSpace, POWERS_OF_TEN } from './vector-strtof.ts';
 

@@ -12,8 +12,6 @@
  *   - the query vector depends on the row;
  *   - no index on that column serves that operator.
  */
-import { isSortJunk } from '../../bind/bind-select.ts';
-import type { BoundExpr } from '../../bind/bound-expr.ts';
 import { exprKey, isRowIndependent } from '../../bind/expr-utils.ts';
 import type { LimitNode, PlanNode, SortNode } from '../plan-nodes.ts';
 
@@ -77,12 +75,5 @@ function rewriteSort(sort: SortNode, limit: LimitNode | null, settings: RuleSett
     withRowId: scan.withRowId,
     columns: scan.columns,
   };
-  // The distance was projected only for the Sort this replaces: the index returns the rows in
-  // that order, and the Project above the Limit drops junk columns, so none is computed.
-  const exprs = isSortJunk(project.columns[key.index])
-    ? project.exprs.map(
-        (e, i): BoundExpr => (i === key.index ? { kind: 'Const', type: e.type, value: null } : e),
-      )
-    : project.exprs;
-  return { ...project, exprs, input: search };
+  return { ...project, input: search };
 }

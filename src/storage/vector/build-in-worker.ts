@@ -6,7 +6,7 @@
  * any other is built in a worker thread from the vectors packed into one Float32Array,
  * which sends back the saved index file, loaded here (a fraction of the build time).
  */
-import { Worker } from 'node:worker_threads';
+import { typeScriptWorker } from '../typescript-worker.ts';
 import { type ColumnIndex, type ColumnIndexSpec, createColumnIndex } from './column-index.ts';
 import { loadColumnIndex } from './index-persistence.ts';
 
@@ -23,13 +23,7 @@ export type BuildMessage =
   | { readonly kind: 'done'; readonly bytes: Uint8Array }
   | { readonly kind: 'failed'; readonly message: string };
 
-const WORKER = new URL('./index-build-worker.ts', import.meta.url).href;
-
-/**
- * The worker runs TypeScript like the server does: tsx's loader is registered inside the
- * thread first (a worker does not inherit the parent's `--import tsx`).
- */
-const BOOT = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER)}); })`;
+const WORKER = new URL('./index-build-worker.ts', import.meta.url);
 
 /** Only indexes over float vectors (vector, halfvec, and bit under IVFFlat) are built in a worker. */
 export function buildsInWorker(sample: unknown): boolean {
@@ -62,8 +56,7 @@ export async function buildInWorker(
   const vectors = new Float32Array(rowIds.length * width);
   for (let i = 0; i < rowIds.length; i++) vectors.set(vectorAt(i), i * width);
   const request: BuildRequest = { spec, rowIds: Float64Array.from(rowIds), vectors, width };
-  const worker = new Worker(BOOT, {
-    eval: true,
+  const worker = typeScriptWorker(WORKER, {
     workerData: request,
     transferList: [request.rowIds.buffer as ArrayBuffer, vectors.buffer as ArrayBuffer],
   });
