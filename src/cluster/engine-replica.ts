@@ -23,11 +23,14 @@
  */
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Sequence, Table } from '../catalog/catalog-types.ts';
-import { loadSegment } from '../engine/checkpoint.ts';
+import { CATALOG_PREFIX } from '../engine/catalog-image.ts';
+import { loadSegment, readManifests } from '../engine/checkpoint.ts';
 import type { OpsLog } from '../engine/ops-log.ts';
 import {
   advanceSequence,
   applyChanges,
+  CATALOG_LSN_KEY,
+  type Recovered,
   recover,
   YIELD_EVERY_ROWS,
   yieldToEventLoop,
@@ -41,6 +44,7 @@ import type { ObjectStore } from '../storage/object-store/object-store.ts';
 import type { Wal, WalRecord } from '../storage/wal/wal.ts';
 import { FencedMetaStore } from './fenced-meta-store.ts';
 import type { ClusterKeys, ShardRef } from './keys.ts';
+import type { ObjectWal } from './object-wal.ts';
 import {
   type CommitPoint,
   checkNotTruncated,
@@ -83,10 +87,15 @@ const CATCH_UP_WAIT_MS = 10_000;
 /** Why a copy must be replaced rather than followed further. */
 class StartOver extends Error {}
 
+/** What following ends with when the replica closes (the copy is still good). */
+const CLOSING = 'closing';
+
 interface Copy {
   readonly catalog: Catalog;
   readonly tables: ReadonlyMap<number, Table>;
   readonly sequences: ReadonlyMap<number, Sequence>;
+  /** The stored catalog the copy was recovered from (MetaStore key → value). */
+  readonly catalogEntries: ReadonlyMap<string, string>;
   /** LSN of the first record the copy has not applied. */
   readonly nextLsn: number;
 }
@@ -105,6 +114,7 @@ export class EngineReplica implements ReplicaReads {
   private onPoint: (() => void) | null = null;
   private watch: Watcher | null = null;
   private closed = false;
+  private closing: Promise<void> | null = null;
   private copies = 0;
   private readonly running: Promise<void>;
 
@@ -196,12 +206,89 @@ export class EngineReplica implements ReplicaReads {
     return this.pointRead;
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    this.wakeFollower();
-    await this.running;
-    await this.watch?.close();
-    for (const w of this.waiters.splice(0)) w.wake();
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      this.wakeFollower();
+      await this.running;
+      await this.watch?.close();
+      for (const w of this.waiters.splice(0)) w.wake();
+    })();
+    return this.closing;
+  }
+
+  /**
+   * Closes the replica and hands its copy to this node's new write leader, which then needs
+   * no recovery from storage ("warm" promotion): `wal` is the leader's WAL, opened after it
+   * won the leadership, so its commit point is final — no earlier leader can commit more.
+   * The records the copy has not applied yet are applied here. Returns the database as
+   * Persistence.open takes it, with the checkpoint manifests as the MetaStore holds them now;
+   * or null when the copy cannot be continued (none follows the log now, or the log holds a
+   * DDL commit, a TRUNCATE or a cut past the copy): then the leader recovers from storage.
+   */
+  async handOver(wal: ObjectWal): Promise<Recovered | null> {
+    if (!this.following) {
+      // A new copy is being recovered (after DDL, say): the leader recovers its own now
+      // rather than wait for this one, which ends in the background.
+      void this.close();
+      return null;
+    }
+    await this.close();
+    const copy = this.copy;
+    this.copy = null;
+    if (!copy) return null;
+    const started = performance.now();
+    const from = this.applied;
+    let walRecords = 0;
+    let walRowsReplayed = 0;
+    try {
+      checkNotTruncated(wal.commitPoint, from);
+      for await (const record of wal.replay(from)) {
+        walRowsReplayed += await this.apply(copy, record);
+        this.applied = record.lsn + 1;
+        walRecords++;
+      }
+    } catch (error) {
+      this.options.log.info({ reason: String(error), lsn: this.applied }, 'the replica cannot be taken over');
+      return null;
+    }
+    const meta = new FencedMetaStore(this.options.meta, this.options.keys.engine, null);
+    const catalogEntries = new Map((await meta.range(CATALOG_PREFIX)).map((kv) => [kv.key, kv.value]));
+    if (!sameEntries(catalogEntries, copy.catalogEntries)) {
+      this.options.log.info(
+        { lsn: this.applied },
+        'the stored catalog changed: the replica cannot be taken over',
+      );
+      return null;
+    }
+    // A checkpoint of the old leader since the copy was recovered is the one to continue from.
+    const { state, manifests } = await readManifests(copy.tables, meta);
+    for (const s of state?.sequences ?? []) {
+      const seq = copy.sequences.get(s.oid);
+      if (seq) advanceSequence(seq, s);
+    }
+    copy.catalog.advancedSequences.clear();
+    return {
+      catalog: copy.catalog,
+      fresh: false,
+      catalogEntries,
+      catalogLsn: Number(catalogEntries.get(CATALOG_LSN_KEY) ?? '-1'),
+      manifests,
+      tables: copy.tables,
+      sequences: copy.sequences,
+      checkpointLsn: state?.lsn ?? 0,
+      stats: {
+        segmentRows: 0,
+        walRecords,
+        walRowsReplayed,
+        skippedRecords: 0,
+        indexesLoaded: 0,
+        indexesRebuilt: 0,
+        damagedTables: [...copy.tables.values()].filter((t) => t.store.damaged).map((t) => t.name),
+        millis: performance.now() - started,
+        fromReplica: true,
+      },
+    };
   }
 
   private async run(): Promise<void> {
@@ -220,17 +307,23 @@ export class EngineReplica implements ReplicaReads {
     while (!this.closed) {
       try {
         const copy = await this.recoverCopy();
-        if (copy && !this.closed) {
-          delay = 50;
+        if (copy) {
+          // Kept even when closing: a standby taking over the writes continues from it.
           this.copy = copy;
           this.applied = copy.nextLsn;
+        }
+        if (copy && !this.closed) {
+          delay = 50;
           this.following = true;
           this.copies++;
           this.options.onCopy(copy.catalog);
           const reason = await this.follow(copy);
           this.following = false;
-          if (!this.closed)
+          if (reason !== CLOSING) {
+            // The copy cannot go on: nobody may take it over.
+            this.copy = null;
             this.options.log.info({ reason: String(reason), lsn: this.applied }, 'replica starts over');
+          }
         }
       } catch (error) {
         this.following = false;
@@ -258,8 +351,8 @@ export class EngineReplica implements ReplicaReads {
     // No leader has stored a catalog yet; or a DDL commit's catalog is not stored yet.
     if (recovered.fresh || recovered.stats.skippedRecords > 0) return null;
     if ((await meta.range(keys.engine)).some((kv) => kv.modRevision > before)) return null;
-    const { catalog, tables, sequences } = recovered;
-    return { catalog, tables, sequences, nextLsn: wal.replayedTo };
+    const { catalog, tables, sequences, catalogEntries } = recovered;
+    return { catalog, tables, sequences, catalogEntries, nextLsn: wal.replayedTo };
   }
 
   /** Applies committed records until the copy must be replaced; resolves with why. */
@@ -288,7 +381,7 @@ export class EngineReplica implements ReplicaReads {
         this.onPoint = resolve;
       });
     }
-    return 'closing';
+    return CLOSING;
   }
 
   /** Events and reads may arrive out of order: the latest point only moves forward. */
@@ -302,8 +395,8 @@ export class EngineReplica implements ReplicaReads {
     wake?.();
   }
 
-  /** Applies one commit record as one transaction of the copy. */
-  private async apply(copy: Copy, record: WalRecord): Promise<void> {
+  /** Applies one commit record as one transaction of the copy; returns how many rows it inserted. */
+  private async apply(copy: Copy, record: WalRecord): Promise<number> {
     const commit = decodeCommitRecord(record.payload);
     if (commit.catalogChanged) throw new StartOver(`a DDL commit at ${record.lsn}`);
     for (const change of commit.tables) {
@@ -316,6 +409,7 @@ export class EngineReplica implements ReplicaReads {
     }
     const txn = catalog.txns.begin();
     const objects = this.options.engineObjects;
+    let rows = 0;
     for (const change of commit.tables) {
       const table = tables.get(change.tableOid);
       if (!table || table.store.damaged) continue;
@@ -328,13 +422,21 @@ export class EngineReplica implements ReplicaReads {
         for (const index of table.indexes) addToIndex(index, row, inserted[i]);
         if (i % YIELD_EVERY_ROWS === YIELD_EVERY_ROWS - 1) await yieldToEventLoop();
       }
+      rows += inserted.length;
     }
     catalog.txns.commit(txn);
+    return rows;
   }
 
   private wakeWaiters(): void {
     for (const w of this.waiters) if (this.applied >= w.lsn) w.wake();
   }
+}
+
+function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, value] of a) if (b.get(key) !== value) return false;
+  return true;
 }
 
 /** The committed WAL as recovery reads it (read only); remembers where its replay ended. */

@@ -327,6 +327,26 @@ export interface LoadedCheckpoint {
 /** Makes a sealed segment readable through the segment cache; null keeps rows in memory. */
 export type SegmentOpener = ((key: string, bytes: number) => SegmentHandle) | null;
 
+/**
+ * The last checkpoint's state and the manifests of the tables in `tables`, as the MetaStore
+ * holds them; each manifest gets its table store's generation (0 after a restart).
+ */
+export async function readManifests(
+  tables: ReadonlyMap<number, Table>,
+  meta: MetaStore,
+): Promise<{ state: CheckpointState | null; manifests: Map<number, TableManifest> }> {
+  const stateKv = await meta.get(STATE_KEY);
+  const state = stateKv ? (JSON.parse(stateKv.value) as CheckpointState) : null;
+  const manifests = new Map<number, TableManifest>();
+  for (const kv of await meta.range(TABLE_PREFIX)) {
+    const oid = Number(kv.key.slice(TABLE_PREFIX.length));
+    const table = tables.get(oid);
+    if (table)
+      manifests.set(oid, { ...(JSON.parse(kv.value) as TableManifest), generation: table.store.generation });
+  }
+  return { state, manifests };
+}
+
 /** Reads the last checkpoint back into the (empty) tables of a freshly loaded catalog. */
 export async function loadCheckpoint(
   tables: ReadonlyMap<number, Table>,
@@ -335,19 +355,12 @@ export async function loadCheckpoint(
   meta: MetaStore,
   openSegmentHandle: SegmentOpener,
 ): Promise<LoadedCheckpoint> {
-  const stateKv = await meta.get(STATE_KEY);
-  const state = stateKv ? (JSON.parse(stateKv.value) as CheckpointState) : null;
-  const manifests = new Map<number, TableManifest>();
+  const { state, manifests } = await readManifests(tables, meta);
   const indexFiles: LoadedCheckpoint['indexFiles'] = new Map();
   const damaged = new Map<Table, Error>();
   let rows = 0;
-  for (const kv of await meta.range(TABLE_PREFIX)) {
-    const oid = Number(kv.key.slice(TABLE_PREFIX.length));
-    const table = tables.get(oid);
-    if (!table) continue;
-    const manifest = JSON.parse(kv.value) as TableManifest;
-    // After a restart the store's generation starts at 0 again.
-    manifests.set(oid, { ...manifest, generation: 0 });
+  for (const [oid, manifest] of manifests) {
+    const table = tables.get(oid)!;
     try {
       rows += await loadTable(table, manifest, txn, objects, openSegmentHandle);
       for (const index of table.indexes) {

@@ -43,7 +43,7 @@ import {
 } from './checkpoint.ts';
 import { saveIndexFile } from './index-files.ts';
 import { type OpsLog, STDERR_LOG } from './ops-log.ts';
-import { CATALOG_LSN_KEY, type RecoveryStats, recover } from './recovery.ts';
+import { CATALOG_LSN_KEY, type Recovered, type RecoveryStats, recover } from './recovery.ts';
 import type { CommitLog } from './session-transaction.ts';
 
 export interface PersistenceOptions {
@@ -89,7 +89,7 @@ export class Persistence implements CommitLog {
   private constructor(
     readonly catalog: Catalog,
     private readonly options: PersistenceOptions,
-    recovered: Awaited<ReturnType<typeof recover>>,
+    recovered: Recovered,
     readonly recovery: RecoveryStats,
     readonly segments: SegmentCache,
     private readonly openSegmentHandle: SegmentOpener,
@@ -121,8 +121,12 @@ export class Persistence implements CommitLog {
     return this.lastCheckpointLsn;
   }
 
-  /** Opens (or creates) the durable state and recovers the catalog and tables from it. */
-  static async open(options: PersistenceOptions): Promise<Persistence> {
+  /**
+   * Opens (or creates) the durable state and recovers the catalog and tables from it; or,
+   * given `recovered`, takes over a database already in memory that reflects exactly the
+   * WAL below the WAL's next LSN (a standby's read replica, EngineReplica.handOver).
+   */
+  static async open(options: PersistenceOptions, recovered?: Recovered): Promise<Persistence> {
     const segments = new SegmentCache(options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES);
     // Sealed rows are read on demand only where the object store can be read synchronously
     // (a local directory); elsewhere they stay in memory.
@@ -137,7 +141,7 @@ export class Persistence implements CommitLog {
               () => objects.openSync(key),
             )
         : null;
-    const recovered = await recover({ ...options, openSegmentHandle });
+    recovered ??= await recover({ ...options, openSegmentHandle });
     const p = new Persistence(
       recovered.catalog,
       options,
@@ -189,6 +193,9 @@ export class Persistence implements CommitLog {
     try {
       lsn = await this.options.wal.append(encodeCommitRecord(record));
     } catch (err) {
+      // A cluster WAL's own errors (a deposed leader's 40001, 40003 when the outcome is
+      // unknown) tell the client what to do; they pass unchanged.
+      if (err instanceof SqlError) throw err;
       throw new SqlError(
         SqlState.IoError,
         `could not write to the write-ahead log: ${(err as Error).message}`,

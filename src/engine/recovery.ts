@@ -34,6 +34,11 @@ export interface RecoveryStats {
   readonly indexesRebuilt: number;
   readonly damagedTables: readonly string[];
   readonly millis: number;
+  /**
+   * Whether this was a standby taking over from its read replica's copy (only the WAL after
+   * what the replica had applied was read) rather than a recovery from storage.
+   */
+  readonly fromReplica: boolean;
 }
 
 export interface Recovered {
@@ -165,6 +170,7 @@ export async function recover(options: {
       indexesRebuilt,
       damagedTables,
       millis: performance.now() - started,
+      fromReplica: false,
     },
   };
 }

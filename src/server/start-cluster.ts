@@ -16,8 +16,9 @@
  *   in its startup packet (`quiver.consistency` bounded/session/eventual, or
  *   `default_transaction_read_only=on`) is served there, read only, as by a PostgreSQL hot
  *   standby; so reads scale with the nodes and keep working while the leader fails over.
- * - When the leader dies its lease expires, a standby wins the campaign, replays the WAL
- *   from object storage and serves; connections through standbys wait for it. A leader that
+ * - When the leader dies its lease expires, a standby wins the campaign, brings its read
+ *   replica's copy up to the final commit point and serves it (without a copy to continue,
+ *   it recovers from object storage); connections through standbys wait for it. A leader that
  *   learns it lost the leadership stops (`onFatal`) — its supervisor restarts it as a standby.
  *
  * Sharding the writes (a leader per shard), segment replicas instead of whole copies and
@@ -349,10 +350,8 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     leadership = won;
     role = 'starting';
     won.onLost((reason) => fatal(`lost the write leadership: ${reason}`));
-    log.info({ epoch: won.epoch }, 'won the write leadership; recovering from object storage');
+    log.info({ epoch: won.epoch }, 'won the write leadership; taking over');
     // The replica's sessions end here: their clients reconnect and read on this leader.
-    await replica?.close();
-    replica = null;
     await replicaWire?.close();
     replicaWire = null;
     const wal = await ObjectWal.open({
@@ -362,16 +361,23 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       ref: WRITE_SHARD,
       leadership: won,
     });
-    persistence = await Persistence.open({
-      meta: new FencedMetaStore(meta, keys.engine, won),
-      wal,
-      objects: objectsAt('engine'),
-      superuser,
-      serverVersion,
-      memoryBudgetBytes: options.memoryBudgetBytes,
-      checkpointWalBytes: options.checkpointWalBytes,
-      log,
-    });
+    // The replica's copy, brought up to the final commit point, becomes the leader's
+    // database; without one the database is recovered from object storage.
+    const warm = (await replica?.handOver(wal)) ?? undefined;
+    replica = null;
+    persistence = await Persistence.open(
+      {
+        meta: new FencedMetaStore(meta, keys.engine, won),
+        wal,
+        objects: objectsAt('engine'),
+        superuser,
+        serverVersion,
+        memoryBudgetBytes: options.memoryBudgetBytes,
+        checkpointWalBytes: options.checkpointWalBytes,
+        log,
+      },
+      warm,
+    );
     logRecovery(log, persistence, { epoch: won.epoch }, 'leading the writes');
     const durable = persistence;
     durable.catalog.nodes = nodeRows;

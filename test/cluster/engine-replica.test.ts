@@ -14,6 +14,7 @@ import { ObjectWal } from '../../src/cluster/object-wal.ts';
 import { tryAcquireShard } from '../../src/cluster/shard-leadership.ts';
 import type { OpsLog } from '../../src/engine/ops-log.ts';
 import { Persistence } from '../../src/engine/persistence.ts';
+import type { Recovered } from '../../src/engine/recovery.ts';
 import { localSession } from '../../src/engine/testing/local-session.ts';
 import '../../src/types/index.ts';
 import { describeCluster, waitFor } from './fixtures.ts';
@@ -228,6 +229,154 @@ describeCluster(
         await replica.close();
         await leader.close();
         await lease.revoke();
+      }
+    });
+
+    it('hands its copy to a new leader (warm promotion): no recovery from storage, every acknowledged commit kept, what the new leader writes recovers from storage; a DDL in the tail means recovery from storage', async () => {
+      const { keys, store, objects } = fx();
+      const leadWith = async (nodeId: string, warm?: (wal: ObjectWal) => Promise<Recovered | null>) => {
+        const lease = await store.grantLease(10);
+        const won = (await tryAcquireShard(store, keys, SHARD, { nodeId, lease }))!;
+        expect(won, `${nodeId} leads`).not.toBeNull();
+        const wal = await ObjectWal.open({ store, objects, keys, ref: SHARD, leadership: won });
+        const recovered = warm ? await warm(wal) : undefined;
+        const persistence = await Persistence.open(
+          {
+            meta: new FencedMetaStore(store, keys.engine, won),
+            wal,
+            objects,
+            superuser: 'quiver',
+            serverVersion: '16.4',
+            log: QUIET,
+          },
+          recovered ?? undefined,
+        );
+        const session = await localSession({
+          catalog: persistence.catalog,
+          serverVersion: '16.4',
+          storage: persistence,
+        });
+        return { lease, persistence, session };
+      };
+      type Leader = Awaited<ReturnType<typeof leadWith>>;
+      const knn = "SELECT id FROM items ORDER BY v <-> '[3.3,2.1]' LIMIT 7";
+      /** Every id, and the kNN answer of the index (which must equal exact search; no two rows tie). */
+      const contents = async ({ session }: Leader) => {
+        const ids = (await session.run('SELECT id FROM items ORDER BY id')).rows.map((r) => r[0]);
+        await session.run('SET hnsw.ef_search = 400');
+        expect((await session.run(`EXPLAIN ${knn}`)).rows.join('\n')).toContain('Index Scan');
+        const nearest = (await session.run(knn)).rows;
+        await session.run('SET enable_indexscan = off');
+        expect(nearest).toEqual((await session.run(knn)).rows);
+        await session.run('RESET enable_indexscan');
+        return { ids, nearest };
+      };
+
+      const first = await leadWith('a');
+      const leaders: Leader[] = [first];
+      const replicas: EngineReplica[] = [];
+      const replica = EngineReplica.start({
+        meta: store,
+        keys,
+        ref: SHARD,
+        walObjects: objects,
+        engineObjects: objects,
+        superuser: 'quiver',
+        serverVersion: '16.4',
+        log: RECORDING,
+        onCopy: () => {},
+      });
+      replicas.push(replica);
+      try {
+        const a = first.session;
+        await a.run('CREATE EXTENSION vector');
+        await a.run('CREATE TABLE items (id int PRIMARY KEY, v vector(2))');
+        await a.run(
+          "INSERT INTO items SELECT g, ('[' || (g * 0.731) % 17 || ',' || (g * 0.377) % 13 || ']')::vector FROM generate_series(1, 300) g",
+        );
+        await a.run('CREATE INDEX ON items USING hnsw (v vector_l2_ops)');
+        await a.run('CHECKPOINT');
+        await waitFor(() => replica.catalog !== null, 10_000, 'a following copy');
+        // After the copy: rows, deletes and updates of sealed and unsealed rows, a checkpoint
+        // the copy did not start from, then more commits right before the leader goes.
+        await a.run(
+          "INSERT INTO items SELECT g, ('[' || (g * 0.13) % 5 || ',1]')::vector FROM generate_series(301, 350) g",
+        );
+        await a.run('DELETE FROM items WHERE id % 10 = 3');
+        await a.run("UPDATE items SET v = '[3,2]' WHERE id = 7");
+        await a.run("UPDATE items SET v = '[3.15,2]' WHERE id = 320");
+        await a.run('CHECKPOINT');
+        await a.run("UPDATE items SET v = '[3.2,2.2]' WHERE id = 8");
+        for (let i = 0; i < 10; i++) await a.run(`INSERT INTO items VALUES (${1000 + i}, '[${i}.5,2]')`);
+        const before = await contents(first);
+
+        // The leader's node dies: its lease goes; the replica's node leads from its copy.
+        await first.lease.revoke();
+        const second = await leadWith('b', (wal) => replica.handOver(wal));
+        leaders.push(second);
+        expect(second.persistence.recovery).toMatchObject({
+          fromReplica: true,
+          segmentRows: 0,
+          indexesLoaded: 0,
+          indexesRebuilt: 0,
+        });
+        expect(await contents(second)).toEqual(before);
+        // The deposed leader can commit nothing any more; its client is told to retry.
+        expect(await a.error("INSERT INTO items VALUES (5000, '[0,0]')")).toMatchObject({ code: '40001' });
+        expect((await second.session.run('SELECT count(*) FROM items WHERE id = 5000')).rows).toEqual([
+          ['0'],
+        ]);
+
+        // The new leader writes, checkpoints (from the old leader's manifests) and writes more.
+        const b = second.session;
+        await b.run(
+          "INSERT INTO items SELECT g, ('[1,' || (g * 0.071) % 7 || ']')::vector FROM generate_series(2000, 2100) g",
+        );
+        await b.run('DELETE FROM items WHERE id IN (1, 2000, 1005)');
+        await b.run('CHECKPOINT');
+        await b.run("INSERT INTO items VALUES (3000, '[3.3,2.1]')");
+        const after = await contents(second);
+        expect(after.ids).toHaveLength(before.ids.length + 101 - 3 + 1);
+
+        // Its node dies too; a node without a replica recovers it all from storage.
+        await second.lease.revoke();
+        const third = await leadWith('c');
+        leaders.push(third);
+        expect(third.persistence.recovery).toMatchObject({ fromReplica: false, damagedTables: [] });
+        expect(third.persistence.recovery.indexesLoaded).toBe(1);
+        expect(await contents(third)).toEqual(after);
+
+        // A DDL commit the next replica meets while taking over: the copy cannot be
+        // continued (its catalog is the old one), so the next leader recovers from storage.
+        const replica2 = EngineReplica.start({
+          meta: store,
+          keys,
+          ref: SHARD,
+          walObjects: objects,
+          engineObjects: objects,
+          superuser: 'quiver',
+          serverVersion: '16.4',
+          log: RECORDING,
+          onCopy: () => {},
+        });
+        replicas.push(replica2);
+        await waitFor(() => replica2.catalog !== null, 10_000, 'a following copy of the third leader');
+        await third.session.run('ALTER TABLE items ADD COLUMN tag text');
+        await third.session.run("INSERT INTO items VALUES (4000, '[9,9]', 'after ddl')");
+        await third.lease.revoke();
+        const fourth = await leadWith('d', (wal) => replica2.handOver(wal));
+        leaders.push(fourth);
+        expect(fourth.persistence.recovery.fromReplica).toBe(false);
+        expect((await fourth.session.run('SELECT tag FROM items WHERE id = 4000')).rows).toEqual([
+          ['after ddl'],
+        ]);
+        expect((await contents(fourth)).ids).toEqual([...after.ids, '4000']);
+      } finally {
+        for (const r of replicas) await r.close();
+        for (const leader of leaders.reverse()) {
+          await leader.persistence.close().catch(() => undefined);
+          await leader.lease.revoke().catch(() => undefined);
+        }
       }
     });
   },

@@ -268,6 +268,9 @@ describe('a cluster of quiver processes', () => {
     expect(readsMs).toBeLessThan(TTL_SECONDS * 1000 + 15_000);
     expect(writesMs).toBeLessThan(TTL_SECONDS * 1000 + 15_000);
     expect(reads.wrong).toEqual([]);
+    // The new leader continued from its read replica's copy: nothing recovered from S3.
+    const promoted = second.log().includes('"leading the writes"') ? second : third;
+    expect(promoted.log()).toMatch(/"fromReplica":true,"msg":"leading the writes"/);
 
     const check = await connect(second);
     const { rows: present } = await check.query('SELECT id FROM items ORDER BY id');
