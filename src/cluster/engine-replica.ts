@@ -24,8 +24,9 @@
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Sequence, Table } from '../catalog/catalog-types.ts';
 import { CATALOG_PREFIX } from '../engine/catalog-image.ts';
-import { loadSegment, readManifests } from '../engine/checkpoint.ts';
+import { loadSegment, readManifests, type SegmentOpener } from '../engine/checkpoint.ts';
 import type { OpsLog } from '../engine/ops-log.ts';
+import { DEFAULT_MEMORY_BUDGET_BYTES, segmentOpener } from '../engine/persistence.ts';
 import {
   advanceSequence,
   applyChanges,
@@ -41,6 +42,7 @@ import { addToIndex } from '../exec/table-writer.ts';
 import type { MetaStore, Watcher } from '../meta/meta-store.ts';
 import { decodeCommitRecord } from '../storage/commit-record.ts';
 import type { ObjectStore } from '../storage/object-store/object-store.ts';
+import { SegmentCache } from '../storage/segment-cache.ts';
 import type { Wal, WalRecord } from '../storage/wal/wal.ts';
 import { FencedMetaStore } from './fenced-meta-store.ts';
 import type { ClusterKeys, ShardRef } from './keys.ts';
@@ -63,6 +65,11 @@ export interface EngineReplicaOptions {
   readonly engineObjects: ObjectStore;
   readonly superuser: string;
   readonly serverVersion: string;
+  /**
+   * Bytes of sealed segments a copy keeps loaded when `engineObjects` has local files (a
+   * disk cache); the rest are read back from them. Without local files rows stay in memory.
+   */
+  readonly memoryBudgetBytes?: number;
   readonly log: OpsLog;
   /**
    * A new copy is ready: new read sessions use its catalog, sessions on the previous one end.
@@ -96,6 +103,9 @@ interface Copy {
   readonly sequences: ReadonlyMap<number, Sequence>;
   /** The stored catalog the copy was recovered from (MetaStore key → value). */
   readonly catalogEntries: ReadonlyMap<string, string>;
+  /** Where its sealed rows are read from (null: they are in memory). */
+  readonly segments: SegmentCache;
+  readonly openSegmentHandle: SegmentOpener;
   /** LSN of the first record the copy has not applied. */
   readonly nextLsn: number;
 }
@@ -288,6 +298,7 @@ export class EngineReplica implements ReplicaReads {
         millis: performance.now() - started,
         fromReplica: true,
       },
+      segments: copy.segments,
     };
   }
 
@@ -340,19 +351,30 @@ export class EngineReplica implements ReplicaReads {
     const { meta, keys, ref } = this.options;
     const before = await meta.revision();
     const wal = new CommittedWal(meta, this.options.walObjects, keys, ref);
+    // Each copy has its own cache: the one it replaces may still serve sessions meanwhile.
+    const segments = new SegmentCache(this.options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES);
+    const openSegmentHandle = segmentOpener(this.options.engineObjects, segments);
     const recovered = await recover({
       meta: new FencedMetaStore(meta, keys.engine, null),
       wal,
       objects: this.options.engineObjects,
       superuser: this.options.superuser,
       serverVersion: this.options.serverVersion,
-      openSegmentHandle: null,
+      openSegmentHandle,
     });
     // No leader has stored a catalog yet; or a DDL commit's catalog is not stored yet.
     if (recovered.fresh || recovered.stats.skippedRecords > 0) return null;
     if ((await meta.range(keys.engine)).some((kv) => kv.modRevision > before)) return null;
     const { catalog, tables, sequences, catalogEntries } = recovered;
-    return { catalog, tables, sequences, catalogEntries, nextLsn: wal.replayedTo };
+    return {
+      catalog,
+      tables,
+      sequences,
+      catalogEntries,
+      segments,
+      openSegmentHandle,
+      nextLsn: wal.replayedTo,
+    };
   }
 
   /** Applies committed records until the copy must be replaced; resolves with why. */
@@ -414,7 +436,7 @@ export class EngineReplica implements ReplicaReads {
       const table = tables.get(change.tableOid);
       if (!table || table.store.damaged) continue;
       const inserted = await applyChanges(table, change, txn, (t, key, attnums) =>
-        loadSegment(t, { key, attnums }, txn, objects, null),
+        loadSegment(t, { key, attnums }, txn, objects, copy.openSegmentHandle),
       );
       // The transaction is not visible until its commit below, so the loop may yield.
       for (let i = 0; i < inserted.length; i++) {

@@ -22,8 +22,7 @@ import {
   type RecordOp,
   type TableChanges,
 } from '../storage/commit-record.ts';
-import { LocalObjectStore } from '../storage/object-store/local-object-store.ts';
-import type { ObjectStore } from '../storage/object-store/object-store.ts';
+import { hasLocalFiles, type ObjectStore } from '../storage/object-store/object-store.ts';
 import { sealedPart } from '../storage/sealed-rows.ts';
 import { openSegment } from '../storage/segment/segment-reader.ts';
 import { writeSegment } from '../storage/segment/segment-writer.ts';
@@ -60,7 +59,7 @@ export interface PersistenceOptions {
   readonly log?: OpsLog;
 }
 
-const DEFAULT_MEMORY_BUDGET_BYTES = 2 * 1024 * 1024 * 1024;
+export const DEFAULT_MEMORY_BUDGET_BYTES = 2 * 1024 * 1024 * 1024;
 
 const DEFAULT_CHECKPOINT_WAL_BYTES = 256 * 1024 * 1024;
 
@@ -127,20 +126,9 @@ export class Persistence implements CommitLog {
    * WAL below the WAL's next LSN (a standby's read replica, EngineReplica.handOver).
    */
   static async open(options: PersistenceOptions, recovered?: Recovered): Promise<Persistence> {
-    const segments = new SegmentCache(options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES);
-    // Sealed rows are read on demand only where the object store can be read synchronously
-    // (a local directory); elsewhere they stay in memory.
-    const objects = options.objects;
-    const openSegmentHandle: SegmentOpener =
-      objects instanceof LocalObjectStore
-        ? (key, bytes) =>
-            segments.handle(
-              key,
-              bytes,
-              () => openSegment(objects.getSync(key), key),
-              () => objects.openSync(key),
-            )
-        : null;
+    const segments =
+      recovered?.segments ?? new SegmentCache(options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES);
+    const openSegmentHandle = segmentOpener(options.objects, segments);
     recovered ??= await recover({ ...options, openSegmentHandle });
     const p = new Persistence(
       recovered.catalog,
@@ -374,6 +362,21 @@ export class Persistence implements CommitLog {
       await this.options.objects.close();
     }
   }
+}
+
+/**
+ * Sealed rows are read on demand through `segments` only where objects are local files (a
+ * directory, or S3 behind a disk cache); elsewhere (null) they stay in memory.
+ */
+export function segmentOpener(objects: ObjectStore, segments: SegmentCache): SegmentOpener {
+  if (!hasLocalFiles(objects)) return null;
+  return (key, bytes) =>
+    segments.handle(
+      key,
+      bytes,
+      () => openSegment(objects.getSync(key), key),
+      () => objects.openSync(key),
+    );
 }
 
 /** Groups a transaction's writes by table, with each row's values as they are at commit. */

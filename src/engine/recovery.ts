@@ -12,6 +12,7 @@ import { addToIndex } from '../exec/table-writer.ts';
 import type { MetaStore } from '../meta/meta-store.ts';
 import { decodeCommitRecord, type SequenceState, type TableChanges } from '../storage/commit-record.ts';
 import type { ObjectStore } from '../storage/object-store/object-store.ts';
+import type { SegmentCache } from '../storage/segment-cache.ts';
 import type { Wal } from '../storage/wal/wal.ts';
 import type { Value } from '../types/type.ts';
 import { CATALOG_PREFIX, loadCatalog } from './catalog-image.ts';
@@ -53,6 +54,11 @@ export interface Recovered {
   /** LSN of the last checkpoint (0 when there was none): the WAL since then is unsealed. */
   readonly checkpointLsn: number;
   readonly stats: RecoveryStats;
+  /**
+   * The cache the tables' sealed rows were opened through, when they were recovered for
+   * someone else first (a read replica's copy handed to a new leader); else the caller's.
+   */
+  readonly segments?: SegmentCache;
 }
 
 export async function recover(options: {

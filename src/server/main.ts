@@ -23,7 +23,8 @@ Options:
   --data-dir <path>    data directory (env QUIVER_DATA_DIR, default ./quiver-data)
   --in-memory          keep nothing on disk (data is lost when the server stops)
   --memory-budget <MiB> sealed segment data kept in memory; the rest is read back from the
-                       data directory when needed (env QUIVER_MEMORY_BUDGET, default 2048)
+                       data directory (a cluster node: --cache-dir) when needed
+                       (env QUIVER_MEMORY_BUDGET, default 2048)
   --checkpoint-mb <MiB> WAL written since the last checkpoint that starts the next one, which
                        seals the rows written since into segments (default 256)
   --tls-cert <file>    PEM certificate: accept SSL connections (needs --tls-key)
@@ -46,6 +47,9 @@ Cluster (state in etcd and object storage; any node takes SQL connections):
                        (default 5)
   --drain <s>          on SIGTERM, seconds a standby lets the connections it passed to the
                        leader finish before closing them (default 20)
+  --cache-dir <path>   local copies of the segments and index files this node reads or writes,
+                       so sealed rows beyond --memory-budget are read back from disk (emptied
+                       at start; env QUIVER_CACHE_DIR, default <tmpdir>/quiver-cache/<cluster>-<node>)
   --read-replica <on|off>
                        whether a standby keeps a read replica for connections that ask for
                        one (-c quiver.consistency=eventual, or default_transaction_read_only=on;
@@ -101,6 +105,7 @@ async function main(argv: string[]): Promise<void> {
         'lease-ttl': { type: 'string' },
         drain: { type: 'string' },
         'read-replica': { type: 'string' },
+        'cache-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -202,7 +207,15 @@ function clusterOptions(
   etcd: string,
 ): Pick<
   ClusterStartOptions,
-  'etcd' | 's3' | 'nodeId' | 'advertise' | 'cluster' | 'leaseTtlSeconds' | 'drainMs' | 'readReplica'
+  | 'etcd'
+  | 's3'
+  | 'nodeId'
+  | 'advertise'
+  | 'cluster'
+  | 'leaseTtlSeconds'
+  | 'drainMs'
+  | 'readReplica'
+  | 'cacheDir'
 > {
   if (values['data-dir'] !== undefined || values['in-memory'] !== undefined)
     fail('a cluster node keeps its data in etcd and object storage: drop --data-dir / --in-memory');
@@ -234,6 +247,7 @@ function clusterOptions(
     leaseTtlSeconds,
     drainMs: drainSeconds * 1000,
     readReplica: replicaText === 'on',
+    cacheDir: (values['cache-dir'] as string | undefined) ?? process.env.QUIVER_CACHE_DIR,
   };
 }
 

@@ -25,7 +25,10 @@
  * scatter/gather search are the next stages (src/cluster/README.md).
  */
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Catalog } from '../catalog/catalog.ts';
 import type { ShardInfo } from '../catalog/pg-catalog/quiver-views.ts';
 import { EngineReplica, readOnlyStorage } from '../cluster/engine-replica.ts';
@@ -51,6 +54,7 @@ import { SqlState } from '../errors/sqlstate.ts';
 import { openEtcdMetaStore } from '../meta/etcd-meta-store.ts';
 import type { MetaStore } from '../meta/meta-store.ts';
 import { initParser } from '../sql/parser.ts';
+import { DiskCachedObjectStore } from '../storage/object-store/disk-cached-object-store.ts';
 import { S3ObjectStore } from '../storage/object-store/s3-object-store.ts';
 import '../types/index.ts';
 import { WireServer } from '../wire/index.ts';
@@ -95,6 +99,11 @@ export interface ClusterStartOptions {
   readonly leaseTtlSeconds?: number;
   /** How long a stopping standby waits for the connections it passed on to end; default 20 s. */
   readonly drainMs?: number;
+  /**
+   * Local directory for copies of the objects this node reads and writes (emptied at start;
+   * default <tmpdir>/quiver-cache/<cluster>-<node>).
+   */
+  readonly cacheDir?: string;
   /** Whether a standby keeps a read replica for connections that ask for one; default true. */
   readonly readReplica?: boolean;
   readonly serverVersion?: string;
@@ -147,6 +156,12 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       endpoint: options.s3.endpoint,
     });
   const walObjects = objectsAt('');
+  // Segments, tombstones and index files; the segments' local copies are what the segment
+  // cache reads sealed rows from (the replica's, then the leader's this node may become).
+  const cacheDir = options.cacheDir ?? join(tmpdir(), 'quiver-cache', `${keys.cluster}-${options.nodeId}`);
+  const engineObjects = await DiskCachedObjectStore.open(objectsAt('engine'), cacheDir, (key) =>
+    key.endsWith('.seg'),
+  );
 
   const waiting: Socket[] = [];
   const proxied = new Set<Socket>();
@@ -314,9 +329,10 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       keys,
       ref: WRITE_SHARD,
       walObjects,
-      engineObjects: objectsAt('engine'),
+      engineObjects,
       superuser,
       serverVersion,
+      memoryBudgetBytes: options.memoryBudgetBytes,
       log,
       onCopy: (catalog) => {
         catalog.nodes = nodeRows;
@@ -369,7 +385,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       {
         meta: new FencedMetaStore(meta, keys.engine, won),
         wal,
-        objects: objectsAt('engine'),
+        objects: engineObjects,
         superuser,
         serverVersion,
         memoryBudgetBytes: options.memoryBudgetBytes,
@@ -438,6 +454,8 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       } finally {
         await meta.close();
         await walObjects.close();
+        await engineObjects.close();
+        await rm(cacheDir, { recursive: true, force: true });
         await ops?.close();
       }
       await listenerClosed;

@@ -7,7 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createConnection } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.ts';
 import { type ClusterSetup, type QuiverNode, startQuiverNode } from '../helpers/quiver-node.ts';
@@ -44,13 +47,13 @@ const setups = new Map<QuiverNode, ClusterSetup>();
 const setupOf = (node: QuiverNode): ClusterSetup => setups.get(node)!;
 
 /** Starts the nodes one after another, so the first one started leads. */
-async function startCluster(count: number): Promise<QuiverNode[]> {
+async function startCluster(count: number, extraArgs: readonly string[] = []): Promise<QuiverNode[]> {
   const setup: ClusterSetup = {
     etcd: etcd.endpoints,
     s3,
     cluster: `c${randomUUID().slice(0, 8)}`,
     leaseTtlSeconds: TTL_SECONDS,
-    extraArgs: ['--drain', '10'],
+    extraArgs: ['--drain', '10', ...extraArgs],
   };
   for (let i = 1; i <= count; i++) {
     const node = await startQuiverNode(setup, `n${i}`);
@@ -73,6 +76,13 @@ async function connect(node: QuiverNode, options?: string): Promise<pg.Client> {
   client.on('error', () => {});
   await client.connect();
   return client;
+}
+
+/** Total number of decimal digits of 0 … n-1. */
+function sumOfDigits(n: number): number {
+  let total = 0;
+  for (let i = 0; i < n; i++) total += String(i).length;
+  return total;
 }
 
 const vectorOf = (id: number) =>
@@ -295,6 +305,97 @@ describe('a cluster of quiver processes', () => {
     const shardAfter = await check.query('SELECT leader, epoch FROM quiver_shards');
     expect(shardAfter.rows).toEqual([{ leader: after.rows.find((r) => r.leads_writes).node_id, epoch: '2' }]);
     await check.end();
+  });
+
+  test('a COPY spills to segments, sealed rows beyond the memory budget are read back from the local cache, and a standby takes it all over', {
+    timeout: 120_000,
+  }, async () => {
+    const [leader, standby] = await startCluster(2, ['--memory-budget', '0.25']);
+    const sql = postgres({
+      host: '127.0.0.1',
+      port: leader.port,
+      user: 'quiver',
+      database: 'quiver',
+      max: 1,
+      onnotice: () => {},
+      connection: { 'quiver.copy_spill_rows': '2000' },
+    });
+    try {
+      await sql`CREATE EXTENSION vector`;
+      await sql`CREATE TABLE big (id int PRIMARY KEY, note text, emb vector(3))`;
+      const copy = async (from: number, count: number) => {
+        const lines = Array.from({ length: count / 250 }, (_, chunk) =>
+          Array.from({ length: 250 }, (_, i) => {
+            const id = from + chunk * 250 + i;
+            return `${id}\tnote ${id} ${'x'.repeat(id % 40)}\t${vectorOf(id)}\n`;
+          }).join(''),
+        );
+        await pipeline(Readable.from(lines), await sql`COPY big FROM STDIN`.writable());
+      };
+      await copy(0, 20_000);
+      // The COPY wrote its rows to segments in S3 before it committed.
+      const [spilled] =
+        await sql`SELECT count(*)::int AS n FROM quiver_segments WHERE segment LIKE '%spill-%'`;
+      expect(spilled.n).toBeGreaterThanOrEqual(9);
+      await sql`CREATE INDEX ON big USING hnsw (emb vector_l2_ops)`;
+      await sql`CHECKPOINT`;
+      // More segments, which the replica loads as the WAL names them.
+      await copy(20_000, 10_000);
+      // 256 KiB of segments stay in memory; the others are read back from the node's disk.
+      const [parts] =
+        await sql`SELECT count(*)::int AS n, count(*) FILTER (WHERE NOT loaded)::int AS evicted FROM quiver_segments WHERE relname = 'big'`;
+      expect(parts.evicted).toBeGreaterThan(0);
+      const summary = sql`SELECT count(*)::int AS n, sum(id)::int8 AS ids, sum(length(note))::int8 AS notes FROM big`;
+      const expected = [
+        { n: 30_000, ids: '449985000', notes: String(30_000 * 6 + sumOfDigits(30_000) + 750 * 780) },
+      ];
+      expect(await summary).toEqual(expected);
+      const knn = sql`SELECT id FROM big ORDER BY emb <-> '[0.1,0.2,0.3]' LIMIT 10`;
+      await sql`SET hnsw.ef_search = 400`;
+      const nearest = await knn;
+      await sql`SET enable_indexscan = off`;
+      expect(await sql`SELECT id FROM big ORDER BY emb <-> '[0.1,0.2,0.3]' LIMIT 10`).toEqual(nearest);
+
+      // The standby's read replica reads its sealed rows from its own disk the same way.
+      // (Until its copy after the CREATE INDEX follows the WAL, such connections go to the leader.)
+      let replicaRead = await connect(standby, '-c default_transaction_read_only=on');
+      for (let tries = 0; !(await replicaRead.query('SELECT pg_is_in_recovery() AS r')).rows[0].r; tries++) {
+        expect(tries, 'a replica connection within 20 s').toBeLessThan(200);
+        await replicaRead.end();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        replicaRead = await connect(standby, '-c default_transaction_read_only=on');
+      }
+      expect(
+        (
+          await replicaRead.query(
+            'SELECT count(*)::int AS n, sum(id)::int8 AS ids, sum(length(note))::int8 AS notes FROM big',
+          )
+        ).rows,
+      ).toEqual(expected);
+      const replicaParts = await replicaRead.query(
+        "SELECT count(*) FILTER (WHERE NOT loaded)::int AS evicted, count(*)::int AS n FROM quiver_segments WHERE relname = 'big'",
+      );
+      expect(replicaParts.rows[0].evicted).toBeGreaterThan(0);
+      await replicaRead.end();
+
+      await leader.kill('SIGKILL');
+      await standby.leading(30_000);
+      const after = await connect(standby);
+      expect(
+        (
+          await after.query(
+            'SELECT count(*)::int AS n, sum(id)::int8 AS ids, sum(length(note))::int8 AS notes FROM big',
+          )
+        ).rows,
+      ).toEqual(expected);
+      await after.query('SET hnsw.ef_search = 400');
+      expect(
+        (await after.query("SELECT id FROM big ORDER BY emb <-> '[0.1,0.2,0.3]' LIMIT 10")).rows,
+      ).toEqual([...nearest]);
+      await after.end();
+    } finally {
+      await sql.end();
+    }
   });
 
   test('a leader frozen past its lease cannot commit when it wakes up (fencing)', {

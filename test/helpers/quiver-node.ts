@@ -5,6 +5,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startEtcd } from './etcd.ts';
 import { freePort } from './free-port.ts';
 import { startS3rver, type TestS3Server } from './s3rver.ts';
@@ -36,6 +39,8 @@ export interface ClusterSetup {
 
 export async function startQuiverNode(setup: ClusterSetup, id: string): Promise<QuiverNode> {
   const port = await freePort();
+  // The node's local object cache, removed when the process ends (killed nodes leave theirs).
+  const cacheDir = await mkdtemp(join(tmpdir(), 'quiver-node-cache-'));
   const child = spawn(
     process.execPath,
     [
@@ -59,6 +64,8 @@ export async function startQuiverNode(setup: ClusterSetup, id: string): Promise<
       'off',
       '--lease-ttl',
       String(setup.leaseTtlSeconds ?? 2),
+      '--cache-dir',
+      cacheDir,
       ...(setup.extraArgs ?? []),
     ],
     {
@@ -79,7 +86,9 @@ export async function startQuiverNode(setup: ClusterSetup, id: string): Promise<
   child.stdout!.on('data', append);
   child.stderr!.on('data', append);
   const exited = new Promise<number | string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+    child.once('exit', (code, signal) => {
+      void rm(cacheDir, { recursive: true, force: true }).finally(() => resolve(code ?? signal ?? 'unknown'));
+    }),
   );
   const waitFor = (text: string, timeoutMs: number, what: string) =>
     new Promise<void>((resolve, reject) => {

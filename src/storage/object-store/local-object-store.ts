@@ -17,13 +17,13 @@ import { copyFile, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unli
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { assertObjectKey, compareKeys, objectKeyProblem, TEMP_SUFFIX } from './object-key.ts';
-import { type ObjectInfo, ObjectNotFoundError, type ObjectStore } from './object-store.ts';
+import { type LocalFiles, type ObjectInfo, ObjectNotFoundError, type ObjectStore } from './object-store.ts';
 
 // A concurrent `delete` may remove a directory that has just become empty between our
 // mkdir and the creation of the temporary file in it; mkdir again a few times.
 const MKDIR_RACE_ATTEMPTS = 3;
 
-export class LocalObjectStore implements ObjectStore {
+export class LocalObjectStore implements ObjectStore, LocalFiles {
   readonly location: string;
 
   private constructor(readonly root: string) {
@@ -129,7 +129,7 @@ export class LocalObjectStore implements ObjectStore {
 
   /**
    * Reads an object synchronously: the segment cache loads sealed rows while a statement
-   * runs, and a local file read is quick enough to do so (S3 would need a local disk cache).
+   * runs, and a local file read is quick enough to do so.
    */
   getSync(key: string): Uint8Array {
     try {

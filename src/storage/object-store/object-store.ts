@@ -30,6 +30,23 @@ export interface ObjectStore {
   close(): Promise<void>;
 }
 
+/**
+ * A store whose objects are also files on this machine (a directory, or S3 behind a local
+ * disk cache): the segment cache reads them synchronously while a statement runs, which
+ * only a local file is quick enough for.
+ */
+export interface LocalFiles {
+  /** Reads a stored object's local file; throws ObjectNotFoundError when there is none. */
+  getSync(key: string): Uint8Array;
+  /** Opens a stored object's local file for positioned reads; the caller closes it. */
+  openSync(key: string): number;
+}
+
+export function hasLocalFiles(store: ObjectStore): store is ObjectStore & LocalFiles {
+  const candidate = store as Partial<LocalFiles>;
+  return typeof candidate.getSync === 'function' && typeof candidate.openSync === 'function';
+}
+
 export class ObjectNotFoundError extends Error {
   constructor(
     readonly location: string,
