@@ -11,10 +11,12 @@
  * copy is recovered from the current state and replaces it (`onCopy`); sessions on the old
  * copy end, as a PostgreSQL hot standby ends queries that conflict with recovery.
  *
- * Recovery reads several keys and objects that the leader changes now and then (DDL,
- * checkpoints). A copy is kept only if nothing under the engine's keys changed while it was
- * read and no record was skipped (a DDL commit whose catalog is not stored yet); otherwise it
- * is read again shortly after.
+ * Recovery reads the engine's keys (catalog, checkpoint state and manifests) as one snapshot
+ * (meta-snapshot.ts), so a checkpoint the leader writes meanwhile does not make the copy
+ * inconsistent: the copy is that checkpoint's predecessor plus the WAL after it. What can
+ * still go wrong fails the recovery, which is tried again shortly after: an object or WAL
+ * batch deleted by a later checkpoint is missing, and a DDL commit whose catalog is newer
+ * than the snapshot's is skipped (such a copy is not kept).
  *
  * Freshness (`awaitFreshness`): strong reads the commit point from etcd (linearizable) and
  * waits until the copy has applied it; bounded does the same with a commit point read at
@@ -46,6 +48,7 @@ import { SegmentCache } from '../storage/segment-cache.ts';
 import type { Wal, WalRecord } from '../storage/wal/wal.ts';
 import { FencedMetaStore } from './fenced-meta-store.ts';
 import type { ClusterKeys, ShardRef } from './keys.ts';
+import { MetaSnapshot } from './meta-snapshot.ts';
 import type { ObjectWal } from './object-wal.ts';
 import {
   type CommitPoint,
@@ -349,22 +352,28 @@ export class EngineReplica implements ReplicaReads {
   /** Recovers a copy; null when what was read may not be one consistent state (read again). */
   private async recoverCopy(): Promise<Copy | null> {
     const { meta, keys, ref } = this.options;
-    const before = await meta.revision();
     const wal = new CommittedWal(meta, this.options.walObjects, keys, ref);
     // Each copy has its own cache: the one it replaces may still serve sessions meanwhile.
     const segments = new SegmentCache(this.options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES);
     const openSegmentHandle = segmentOpener(this.options.engineObjects, segments);
+    const engineKeys = new FencedMetaStore(meta, keys.engine, null);
+    const snapshot = await MetaSnapshot.read(engineKeys);
     const recovered = await recover({
-      meta: new FencedMetaStore(meta, keys.engine, null),
+      meta: snapshot,
       wal,
       objects: this.options.engineObjects,
       superuser: this.options.superuser,
       serverVersion: this.options.serverVersion,
       openSegmentHandle,
     });
-    // No leader has stored a catalog yet; or a DDL commit's catalog is not stored yet.
+    // No leader has stored a catalog yet; or a DDL commit's catalog is not in the snapshot.
     if (recovered.fresh || recovered.stats.skippedRecords > 0) return null;
-    if ((await meta.range(keys.engine)).some((kv) => kv.modRevision > before)) return null;
+    // A table whose files could not be read is damaged — or its files were compacted away
+    // by a checkpoint since the snapshot: then read again.
+    if (recovered.stats.damagedTables.length > 0) {
+      const read = await snapshot.revision();
+      if ((await engineKeys.range('')).some((kv) => kv.modRevision > read)) return null;
+    }
     const { catalog, tables, sequences, catalogEntries } = recovered;
     return {
       catalog,

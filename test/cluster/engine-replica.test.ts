@@ -232,6 +232,66 @@ describeCluster(
       }
     });
 
+    it('keeps a copy when the leader checkpoints while the copy is read (one snapshot of the engine keys)', async () => {
+      const { keys, store, objects } = fx();
+      const lease = await store.grantLease(10);
+      const won = (await tryAcquireShard(store, keys, SHARD, { nodeId: 'a', lease }))!;
+      const wal = await ObjectWal.open({ store, objects, keys, ref: SHARD, leadership: won });
+      const leader = await Persistence.open({
+        meta: new FencedMetaStore(store, keys.engine, won),
+        wal,
+        objects,
+        superuser: 'quiver',
+        serverVersion: '16.4',
+        log: QUIET,
+      });
+      const primary = await localSession({ catalog: leader.catalog, serverVersion: '16.4', storage: leader });
+      await primary.run('CREATE TABLE t (id int PRIMARY KEY)');
+      await primary.run('INSERT INTO t SELECT g FROM generate_series(1, 100) g');
+      await primary.run('CHECKPOINT');
+      // The leader checkpoints again (its state key changes) while the replica reads a segment.
+      let segmentReads = 0;
+      const watched = new Proxy(objects, {
+        get(target, name) {
+          if (name === 'get')
+            return async (key: string) => {
+              if (key.endsWith('.seg') && segmentReads++ === 0) await leader.checkpoint();
+              return target.get(key);
+            };
+          const value = Reflect.get(target, name, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const replica = EngineReplica.start({
+        meta: store,
+        keys,
+        ref: SHARD,
+        walObjects: objects,
+        engineObjects: watched,
+        superuser: 'quiver',
+        serverVersion: '16.4',
+        log: RECORDING,
+        onCopy: () => {},
+      });
+      try {
+        await waitFor(() => replica.catalog !== null, 10_000, 'a following copy');
+        // Read once: the copy was kept, not recovered a second time.
+        expect(segmentReads).toBe(1);
+        const session = await localSession({
+          catalog: replica.catalog!,
+          serverVersion: '16.4',
+          storage: readOnlyStorage(replica.catalog!),
+          replica,
+        });
+        await primary.run('INSERT INTO t VALUES (101)');
+        expect((await session.run('SELECT count(*), sum(id) FROM t')).rows).toEqual([['101', '5151']]);
+      } finally {
+        await replica.close();
+        await leader.close();
+        await lease.revoke();
+      }
+    });
+
     it('hands its copy to a new leader (warm promotion): no recovery from storage, every acknowledged commit kept, what the new leader writes recovers from storage; a DDL in the tail means recovery from storage', async () => {
       const { keys, store, objects } = fx();
       const leadWith = async (nodeId: string, warm?: (wal: ObjectWal) => Promise<Recovered | null>) => {
