@@ -16,8 +16,9 @@ import type { OpsLog } from '../../src/engine/ops-log.ts';
 import { Persistence } from '../../src/engine/persistence.ts';
 import type { Recovered } from '../../src/engine/recovery.ts';
 import { localSession } from '../../src/engine/testing/local-session.ts';
+import type { ObjectStore } from '../../src/storage/object-store/object-store.ts';
 import '../../src/types/index.ts';
-import { describeCluster, waitFor } from './fixtures.ts';
+import { type ClusterFixture, describeCluster, waitFor } from './fixtures.ts';
 
 const SHARD: ShardRef = { table: 'db', shard: 0 };
 const QUIET: OpsLog = { info: () => {}, warn: () => {}, error: () => {} };
@@ -31,23 +32,63 @@ const RECORDING: OpsLog = {
   error: (fields, message) => replicaLog.push(`ERROR ${message} ${JSON.stringify(fields)}`),
 };
 
+/**
+ * A write leader engine on the object WAL, as a cluster node runs it: leadership of the
+ * shard on a new lease, then Persistence — recovered from storage, or given what `takeOver`
+ * returns for the opened WAL (a replica's copy).
+ */
+async function lead(
+  { keys, store, objects }: ClusterFixture,
+  nodeId: string,
+  takeOver?: (wal: ObjectWal) => Promise<Recovered | null>,
+) {
+  const lease = await store.grantLease(10);
+  const won = await tryAcquireShard(store, keys, SHARD, { nodeId, lease });
+  if (!won) throw new Error(`${nodeId} could not lead`);
+  const wal = await ObjectWal.open({ store, objects, keys, ref: SHARD, leadership: won });
+  const recovered = takeOver ? await takeOver(wal) : null;
+  const persistence = await Persistence.open(
+    {
+      meta: new FencedMetaStore(store, keys.engine, won),
+      wal,
+      objects,
+      superuser: 'quiver',
+      serverVersion: '16.4',
+      log: QUIET,
+    },
+    recovered ?? undefined,
+  );
+  const session = await localSession({
+    catalog: persistence.catalog,
+    serverVersion: '16.4',
+    storage: persistence,
+  });
+  return { lease, persistence, session };
+}
+
+/** A replica of the fixture's leader; `engineObjects` may watch what it reads. */
+function startReplica(
+  { keys, store, objects }: ClusterFixture,
+  options: { engineObjects?: ObjectStore; onCopy?: (catalog: Catalog) => void } = {},
+): EngineReplica {
+  return EngineReplica.start({
+    meta: store,
+    keys,
+    ref: SHARD,
+    walObjects: objects,
+    engineObjects: options.engineObjects ?? objects,
+    superuser: 'quiver',
+    serverVersion: '16.4',
+    log: RECORDING,
+    onCopy: options.onCopy ?? (() => {}),
+  });
+}
+
 describeCluster(
   'a read replica of the write leader engine',
   (fx) => {
     it('follows the leader: strong reads see every acknowledged commit, writes are refused, DDL and checkpoints start a complete new copy', async () => {
-      const { keys, store, objects } = fx();
-      const lease = await store.grantLease(10);
-      const won = (await tryAcquireShard(store, keys, SHARD, { nodeId: 'a', lease }))!;
-      const wal = await ObjectWal.open({ store, objects, keys, ref: SHARD, leadership: won });
-      const leader = await Persistence.open({
-        meta: new FencedMetaStore(store, keys.engine, won),
-        wal,
-        objects,
-        superuser: 'quiver',
-        serverVersion: '16.4',
-        log: QUIET,
-      });
-      const primary = await localSession({ catalog: leader.catalog, serverVersion: '16.4', storage: leader });
+      const { lease, persistence: leader, session: primary } = await lead(fx(), 'a');
       await primary.run('CREATE EXTENSION vector');
       await primary.run('CREATE TABLE items (id int PRIMARY KEY, v vector(2))');
       await primary.run(
@@ -56,17 +97,7 @@ describeCluster(
       await primary.run('CREATE INDEX ON items USING hnsw (v vector_l2_ops)');
 
       const copies: Catalog[] = [];
-      const replica = EngineReplica.start({
-        meta: store,
-        keys,
-        ref: SHARD,
-        walObjects: objects,
-        engineObjects: objects,
-        superuser: 'quiver',
-        serverVersion: '16.4',
-        log: RECORDING,
-        onCopy: (catalog) => copies.push(catalog),
-      });
+      const replica = startReplica(fx(), { onCopy: (catalog) => copies.push(catalog) });
       const reader = async (consistency = 'strong') => {
         await waitFor(() => replica.catalog !== null, 10_000, 'a following copy');
         const catalog = replica.catalog!;
@@ -233,19 +264,8 @@ describeCluster(
     });
 
     it('keeps a copy when the leader checkpoints while the copy is read (one snapshot of the engine keys)', async () => {
-      const { keys, store, objects } = fx();
-      const lease = await store.grantLease(10);
-      const won = (await tryAcquireShard(store, keys, SHARD, { nodeId: 'a', lease }))!;
-      const wal = await ObjectWal.open({ store, objects, keys, ref: SHARD, leadership: won });
-      const leader = await Persistence.open({
-        meta: new FencedMetaStore(store, keys.engine, won),
-        wal,
-        objects,
-        superuser: 'quiver',
-        serverVersion: '16.4',
-        log: QUIET,
-      });
-      const primary = await localSession({ catalog: leader.catalog, serverVersion: '16.4', storage: leader });
+      const { objects } = fx();
+      const { lease, persistence: leader, session: primary } = await lead(fx(), 'a');
       await primary.run('CREATE TABLE t (id int PRIMARY KEY)');
       await primary.run('INSERT INTO t SELECT g FROM generate_series(1, 100) g');
       await primary.run('CHECKPOINT');
@@ -262,17 +282,7 @@ describeCluster(
           return typeof value === 'function' ? value.bind(target) : value;
         },
       });
-      const replica = EngineReplica.start({
-        meta: store,
-        keys,
-        ref: SHARD,
-        walObjects: objects,
-        engineObjects: watched,
-        superuser: 'quiver',
-        serverVersion: '16.4',
-        log: RECORDING,
-        onCopy: () => {},
-      });
+      const replica = startReplica(fx(), { engineObjects: watched });
       try {
         await waitFor(() => replica.catalog !== null, 10_000, 'a following copy');
         // Read once: the copy was kept, not recovered a second time.
@@ -293,31 +303,8 @@ describeCluster(
     });
 
     it('hands its copy to a new leader (warm promotion): no recovery from storage, every acknowledged commit kept, what the new leader writes recovers from storage; a DDL in the tail means recovery from storage', async () => {
-      const { keys, store, objects } = fx();
-      const leadWith = async (nodeId: string, warm?: (wal: ObjectWal) => Promise<Recovered | null>) => {
-        const lease = await store.grantLease(10);
-        const won = (await tryAcquireShard(store, keys, SHARD, { nodeId, lease }))!;
-        expect(won, `${nodeId} leads`).not.toBeNull();
-        const wal = await ObjectWal.open({ store, objects, keys, ref: SHARD, leadership: won });
-        const recovered = warm ? await warm(wal) : undefined;
-        const persistence = await Persistence.open(
-          {
-            meta: new FencedMetaStore(store, keys.engine, won),
-            wal,
-            objects,
-            superuser: 'quiver',
-            serverVersion: '16.4',
-            log: QUIET,
-          },
-          recovered ?? undefined,
-        );
-        const session = await localSession({
-          catalog: persistence.catalog,
-          serverVersion: '16.4',
-          storage: persistence,
-        });
-        return { lease, persistence, session };
-      };
+      const leadWith = (nodeId: string, takeOver?: (wal: ObjectWal) => Promise<Recovered | null>) =>
+        lead(fx(), nodeId, takeOver);
       type Leader = Awaited<ReturnType<typeof leadWith>>;
       const knn = "SELECT id FROM items ORDER BY v <-> '[3.3,2.1]' LIMIT 7";
       /** Every id, and the kNN answer of the index (which must equal exact search; no two rows tie). */
@@ -335,17 +322,7 @@ describeCluster(
       const first = await leadWith('a');
       const leaders: Leader[] = [first];
       const replicas: EngineReplica[] = [];
-      const replica = EngineReplica.start({
-        meta: store,
-        keys,
-        ref: SHARD,
-        walObjects: objects,
-        engineObjects: objects,
-        superuser: 'quiver',
-        serverVersion: '16.4',
-        log: RECORDING,
-        onCopy: () => {},
-      });
+      const replica = startReplica(fx());
       replicas.push(replica);
       try {
         const a = first.session;
@@ -408,17 +385,7 @@ describeCluster(
 
         // A DDL commit the next replica meets while taking over: the copy cannot be
         // continued (its catalog is the old one), so the next leader recovers from storage.
-        const replica2 = EngineReplica.start({
-          meta: store,
-          keys,
-          ref: SHARD,
-          walObjects: objects,
-          engineObjects: objects,
-          superuser: 'quiver',
-          serverVersion: '16.4',
-          log: RECORDING,
-          onCopy: () => {},
-        });
+        const replica2 = startReplica(fx());
         replicas.push(replica2);
         await waitFor(() => replica2.catalog !== null, 10_000, 'a following copy of the third leader');
         await third.session.run('ALTER TABLE items ADD COLUMN tag text');
