@@ -1,7 +1,9 @@
 /**
- * A standby's SQL connections go to the write leader byte for byte: startup, TLS, COPY and
+ * A standby's SQL connections go to the write leader byte for byte: startup, COPY and
  * cancel requests all pass through unchanged, so the leader answers as if the client had
- * connected to it. Either side closing closes both (a leader that dies drops its clients,
+ * connected to it. (A standby with a read replica ends a client's TLS itself, to read the
+ * startup packet that says whether the connection is for the replica; one it passes on then
+ * goes to the leader in a TLS connection of its own.) Either side closing closes both (a leader that dies drops its clients,
  * as a PostgreSQL primary does; they reconnect and land on the next leader).
  *
  * The leader must still know who the client is: trust authentication is for loopback
@@ -12,7 +14,9 @@
  * 1.4 GB, so no PostgreSQL connection starts with it; a header with a wrong secret is
  * dropped.
  */
+import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
+import { type SecureContext, TLSSocket, connect as tlsConnect } from 'node:tls';
 import { startupSetting } from '../engine/session-settings.ts';
 import { decodeStartupPacket, type StartupPacket } from '../wire/startup.ts';
 
@@ -107,20 +111,60 @@ function readExactly(socket: Socket, n: number): Promise<Buffer | null> {
   });
 }
 
-/** Connects to the leader's SQL port, sends `header`, then pipes both ways. */
-export function pipeSocket(client: Socket, address: string, header: Buffer): void {
+/**
+ * Answers the SSLRequest just read from `socket` with 'S' and continues inside TLS as the
+ * server: resolves with the secure socket once the handshake is done (null if it failed).
+ */
+export async function acceptTls(socket: Socket, context: SecureContext): Promise<TLSSocket | null> {
+  socket.write('S');
+  // Wrapped in the same turn as the answer: the ClientHello must reach the TLS layer.
+  const secure = new TLSSocket(socket, { isServer: true, secureContext: context });
+  try {
+    await once(secure, 'secure');
+    return secure;
+  } catch {
+    secure.destroy();
+    socket.destroy();
+    return null;
+  }
+}
+
+/**
+ * Connects to the leader's SQL port, sends `header`, then pipes both ways. With `tls` (this
+ * node ended the client's TLS to read its startup packet) the hop to the leader is
+ * encrypted again: an SSLRequest, then TLS, before the client's bytes follow. The leader's
+ * certificate is not verified: nodes trust each other's network already (the header's
+ * secret travels before TLS).
+ */
+export function pipeSocket(client: Socket, address: string, header: Buffer, tls = false): void {
   const { host, port } = splitAddress(address);
   const upstream = connect({ host, port, noDelay: true });
+  let leaderSide: Socket = upstream;
   const closeBoth = () => {
     client.destroy();
+    leaderSide.destroy();
     upstream.destroy();
   };
   client.on('error', closeBoth).on('close', closeBoth);
   upstream.on('error', closeBoth).on('close', closeBoth);
   upstream.write(header);
-  client.pipe(upstream);
-  upstream.pipe(client);
+  const pipeBoth = () => {
+    client.pipe(leaderSide);
+    leaderSide.pipe(client);
+  };
+  if (!tls) return pipeBoth();
+  upstream.write(SSL_REQUEST);
+  void readExactly(upstream, 1).then((answer) => {
+    if (answer?.toString() !== 'S') return closeBoth();
+    const secure = tlsConnect({ socket: upstream, rejectUnauthorized: false });
+    leaderSide = secure;
+    secure.on('error', closeBoth).on('close', closeBoth);
+    secure.once('secureConnect', pipeBoth);
+  });
 }
+
+/** An SSLRequest: length 8, then PostgreSQL's request code 80877103. */
+const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 4, 210, 22, 47]);
 
 /** `host:port` or `[v6 host]:port`. */
 export function splitAddress(address: string): { host: string; port: number } {

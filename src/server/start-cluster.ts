@@ -29,6 +29,7 @@ import { rm } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { Catalog } from '../catalog/catalog.ts';
 import type { ShardInfo } from '../catalog/pg-catalog/quiver-views.ts';
 import { EngineReplica, readOnlyStorage } from '../cluster/engine-replica.ts';
@@ -41,6 +42,7 @@ import type { CommitPoint } from '../cluster/object-wal-reader.ts';
 import { openPrefixView, type PrefixView } from '../cluster/prefix-view.ts';
 import { campaignShard, readShardLeader } from '../cluster/shard-leadership.ts';
 import {
+  acceptTls,
   asksForReplica,
   forwardHeader,
   peekStartupPacket,
@@ -181,6 +183,11 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
 
   /** Sockets whose first bytes have not arrived yet (closed at shutdown: they may never come). */
   const unread = new Set<Socket>();
+  /** Client TLS this node ended itself (to read the startup packet); their sessions continue inside it. */
+  const secured = new WeakSet<Socket>();
+  const secureContext = options.tls
+    ? createSecureContext({ cert: options.tls.cert, key: options.tls.key })
+    : undefined;
 
   const accept = async (socket: Socket): Promise<void> => {
     socket.on('error', () => {});
@@ -202,7 +209,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
 
   const route = (socket: Socket): void => {
     if (socket.destroyed) return;
-    if (role === 'leader') wire!.adopt(socket, clientOf.get(socket));
+    if (role === 'leader') wire!.adopt(socket, clientOf.get(socket), secured.has(socket));
     else if (role === 'starting') waiting.push(socket);
     // A stopping leader takes no new sessions; a stopping standby still passes on the
     // connections it accepted before (they are part of its drain).
@@ -215,20 +222,27 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     if (replica?.catalog && replicaWire && role === 'standby') {
       const local = replicaWire;
       unread.add(socket);
-      let packet = await peekStartupPacket(socket);
-      // Without TLS of its own this node answers an encryption request itself ('N', as the
-      // leader would), so it gets to see the StartupMessage. (With TLS the whole connection
-      // goes to the leader: a standby does not terminate TLS.)
-      while (!options.tls && (packet?.kind === 'SSLRequest' || packet?.kind === 'GSSENCRequest')) {
-        socket.read(8);
-        socket.write('N');
-        packet = await peekStartupPacket(socket);
+      // This node answers an encryption request itself, as the leader would ('S' and TLS
+      // when it has a certificate, else 'N'), so it gets to see the StartupMessage.
+      let client = socket;
+      let packet = await peekStartupPacket(client);
+      while (packet?.kind === 'SSLRequest' || packet?.kind === 'GSSENCRequest') {
+        client.read(8);
+        if (packet.kind === 'SSLRequest' && secureContext && client === socket) {
+          const secure = await acceptTls(client, secureContext);
+          if (!secure) break;
+          secured.add(secure);
+          clientOf.set(secure, clientOf.get(socket) ?? '');
+          client = secure;
+        } else client.write('N');
+        packet = await peekStartupPacket(client);
       }
       unread.delete(socket);
-      if (socket.destroyed) return;
+      if (client.destroyed) return;
       const cancelHere = packet?.kind === 'CancelRequest' && local.hasSession(packet.processId);
       if (packet && (cancelHere || asksForReplica(packet)) && replicaWire === local && role === 'standby')
-        return local.adopt(socket, clientOf.get(socket));
+        return local.adopt(client, clientOf.get(client), client !== socket);
+      return void passToLeader(client);
     }
     void passToLeader(socket);
   };
@@ -244,10 +258,11 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       }
       const address = await currentLeaderAddress().catch(() => null);
       if (address) {
-        pipeSocket(socket, address, forwardHeader(secret, clientOf.get(socket) ?? ''));
+        pipeSocket(socket, address, forwardHeader(secret, clientOf.get(socket) ?? ''), secured.has(socket));
         return;
       }
-      if (Date.now() > deadline || socket.destroyed) return refuse.adopt(socket, clientOf.get(socket));
+      if (Date.now() > deadline || socket.destroyed)
+        return refuse.adopt(socket, clientOf.get(socket), secured.has(socket));
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };

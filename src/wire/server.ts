@@ -98,10 +98,12 @@ export class WireServer implements AsyncDisposable {
    * Serves a socket accepted elsewhere: a cluster node owns its SQL listener and hands the
    * connections it does not pass on to the write leader to this server (never listening).
    * `clientAddress`: the address of the client a standby passed the connection on for,
-   * which authentication and the session see instead of the standby's.
+   * which authentication and the session see instead of the standby's. `secured`: the
+   * socket is a TLS connection the caller already negotiated (the client's SSLRequest was
+   * answered there), so the conversation continues inside it.
    */
-  adopt(socket: Socket, clientAddress?: string): void {
-    this.accept(socket, clientAddress);
+  adopt(socket: Socket, clientAddress?: string, secured = false): void {
+    this.accept(socket, clientAddress, secured);
   }
 
   /** Whether one of this server's sessions has the process id (a CancelRequest for it belongs here). */
@@ -109,7 +111,7 @@ export class WireServer implements AsyncDisposable {
     return this.cancelKeys.has(processId);
   }
 
-  private accept(socket: Socket, clientAddress?: string): void {
+  private accept(socket: Socket, clientAddress?: string, secured = false): void {
     // Errors before the channel takes the socket must not become uncaught exceptions.
     socket.on('error', () => {});
     if (this.closing) {
@@ -117,7 +119,7 @@ export class WireServer implements AsyncDisposable {
       return;
     }
     try {
-      const channel = new SocketChannel(socket, this.maxMessageBytes, this.logger, clientAddress);
+      const channel = new SocketChannel(socket, this.maxMessageBytes, this.logger, clientAddress, secured);
       const connection = new Connection(channel, {
         backend: this.options.backend,
         cancelKeys: this.cancelKeys,

@@ -53,7 +53,10 @@ export class SocketChannel {
     private readonly logger: WireLogger,
     /** The client's address when a cluster standby passed the connection on (its own otherwise). */
     private readonly forwardedFrom?: string,
+    /** `raw` is a TLS connection already negotiated by whoever accepted it. */
+    secured = false,
   ) {
+    this.secure = secured;
     this.reader = new MessageReader({ maxMessageBytes });
     this.socket = raw;
     raw.setNoDelay(true);

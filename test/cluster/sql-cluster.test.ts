@@ -5,8 +5,12 @@
  * TTL plus recovery, and a leader frozen past its lease (cut off, as if partitioned) cannot
  * commit when it wakes up: fencing.
  */
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -76,6 +80,20 @@ async function connect(node: QuiverNode, options?: string): Promise<pg.Client> {
   client.on('error', () => {});
   await client.connect();
   return client;
+}
+
+/**
+ * A connection that a standby serves from its read replica. (Until the replica's copy
+ * follows the WAL — after startup or DDL — such connections go to the leader.)
+ */
+async function replicaConnection(open: () => Promise<pg.Client>): Promise<pg.Client> {
+  for (let tries = 0; ; tries++) {
+    const client = await open();
+    if ((await client.query('SELECT pg_is_in_recovery() AS r')).rows[0].r) return client;
+    await client.end();
+    expect(tries, 'a replica connection within 20 s').toBeLessThan(200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Total number of decimal digits of 0 … n-1. */
@@ -357,14 +375,9 @@ describe('a cluster of quiver processes', () => {
       expect(await sql`SELECT id FROM big ORDER BY emb <-> '[0.1,0.2,0.3]' LIMIT 10`).toEqual(nearest);
 
       // The standby's read replica reads its sealed rows from its own disk the same way.
-      // (Until its copy after the CREATE INDEX follows the WAL, such connections go to the leader.)
-      let replicaRead = await connect(standby, '-c default_transaction_read_only=on');
-      for (let tries = 0; !(await replicaRead.query('SELECT pg_is_in_recovery() AS r')).rows[0].r; tries++) {
-        expect(tries, 'a replica connection within 20 s').toBeLessThan(200);
-        await replicaRead.end();
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        replicaRead = await connect(standby, '-c default_transaction_read_only=on');
-      }
+      const replicaRead = await replicaConnection(() =>
+        connect(standby, '-c default_transaction_read_only=on'),
+      );
       expect(
         (
           await replicaRead.query(
@@ -395,6 +408,92 @@ describe('a cluster of quiver processes', () => {
       await after.end();
     } finally {
       await sql.end();
+    }
+  });
+
+  test("TLS: a standby ends a client's TLS itself, so TLS connections read on its replica; the others reach the leader over TLS", {
+    timeout: 120_000,
+  }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'quiver-cluster-tls-'));
+    try {
+      const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-subj',
+          '/CN=localhost',
+          '-days',
+          '1',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+        ],
+        { stdio: 'ignore' },
+      );
+      const [leader, standby] = await startCluster(2, ['--tls-cert', cert, '--tls-key', key]);
+      const overTls = async (node: QuiverNode, options?: string) => {
+        const client = new pg.Client({
+          host: '127.0.0.1',
+          port: node.port,
+          user: 'quiver',
+          database: 'quiver',
+          options,
+          ssl: { rejectUnauthorized: false },
+        });
+        client.on('error', () => {});
+        await client.connect();
+        return client;
+      };
+      const encrypted = (client: pg.Client) =>
+        (client as unknown as { connection: { stream: { encrypted?: boolean } } }).connection.stream
+          .encrypted === true;
+
+      const direct = await overTls(leader);
+      await direct.query('CREATE TABLE t (id int PRIMARY KEY)');
+      await direct.query('INSERT INTO t VALUES (1), (2), (3)');
+      // Passed on to the leader: the standby ended the client's TLS and opened its own to the leader.
+      const viaStandby = await overTls(standby);
+      expect(encrypted(viaStandby)).toBe(true);
+      expect((await viaStandby.query('SELECT pg_is_in_recovery() AS r')).rows).toEqual([{ r: false }]);
+      await viaStandby.query('INSERT INTO t VALUES (4)');
+      // Asking for a replica over TLS: served by the standby's replica (a strong read).
+      const replicaOverTls = await replicaConnection(() =>
+        overTls(standby, '-c default_transaction_read_only=on'),
+      );
+      expect(encrypted(replicaOverTls)).toBe(true);
+      expect((await replicaOverTls.query('SELECT count(*)::int AS n FROM t')).rows).toEqual([{ n: 4 }]);
+      expect(
+        await replicaOverTls.query('INSERT INTO t VALUES (5)').catch((e: { code: string }) => e.code),
+      ).toBe('25006');
+      // libpq (psql, sslmode=require; it may ask for GSSAPI encryption first) reads on the replica too.
+      const psql = execFileSync(
+        'psql',
+        [
+          '-X',
+          '-Atc',
+          'SELECT pg_is_in_recovery(), count(*) FROM t',
+          `host=127.0.0.1 port=${standby.port} user=quiver dbname=quiver sslmode=require options='-c default_transaction_read_only=on'`,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(psql.trim()).toBe('t|4');
+      // Without TLS both still work.
+      const plainReplica = await replicaConnection(() =>
+        connect(standby, '-c default_transaction_read_only=on'),
+      );
+      expect(encrypted(plainReplica)).toBe(false);
+      expect((await plainReplica.query('SELECT count(*)::int AS n FROM t')).rows).toEqual([{ n: 4 }]);
+      const plain = await connect(standby);
+      await plain.query('INSERT INTO t VALUES (6)');
+      for (const client of [direct, viaStandby, replicaOverTls, plainReplica, plain]) await client.end();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
