@@ -69,9 +69,12 @@ export interface EngineReplicaOptions {
   readonly superuser: string;
   readonly serverVersion: string;
   /**
-   * Bytes of sealed segments a copy keeps loaded when `engineObjects` has local files (a
-   * disk cache); the rest are read back from them. Without local files rows stay in memory.
+   * Whether `engineObjects`' local files are this node's own (a disk cache, which no other
+   * node deletes from): then a copy reads its sealed rows from them, keeping at most
+   * `memoryBudgetBytes` loaded. Otherwise (say, a directory the leader also writes, whose
+   * checkpoints delete segments the copy still reads) rows stay in memory.
    */
+  readonly ownFiles?: boolean;
   readonly memoryBudgetBytes?: number;
   readonly log: OpsLog;
   /**
@@ -355,7 +358,9 @@ export class EngineReplica implements ReplicaReads {
     const wal = new CommittedWal(meta, this.options.walObjects, keys, ref);
     // Each copy has its own cache: the one it replaces may still serve sessions meanwhile.
     const segments = new SegmentCache(this.options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES);
-    const openSegmentHandle = segmentOpener(this.options.engineObjects, segments);
+    const openSegmentHandle = this.options.ownFiles
+      ? segmentOpener(this.options.engineObjects, segments)
+      : null;
     const engineKeys = new FencedMetaStore(meta, keys.engine, null);
     const snapshot = await MetaSnapshot.read(engineKeys);
     const recovered = await recover({

@@ -144,10 +144,20 @@ function snapshotTable(
   for (const rowId of base?.pending ?? []) consider(rowId);
   for (let rowId = from; rowId < store.capacity; rowId++) consider(rowId);
   const baseKeys = new Set(base?.segments.map((ref) => ref.key) ?? []);
+  // A spilled segment the manifest does not name yet belongs to a transaction that had not
+  // committed at the manifest's checkpoint: its rows are past `sealedBelow` or pending there.
+  // Other segments' rows the manifest covers already — a promoted read replica's copy may
+  // read rows from segments a compaction has since replaced (and deleted).
+  const basePending = new Set(base?.pending);
   const spilled: SegmentRef[] = base
     ? store
         .sealedParts()
-        .filter((p) => !baseKeys.has(p.handle.key) && store.creatorStatus(p.firstRowId) === 'committed')
+        .filter(
+          (p) =>
+            !baseKeys.has(p.handle.key) &&
+            (p.firstRowId >= base.sealedBelow || basePending.has(p.firstRowId)) &&
+            store.creatorStatus(p.firstRowId) === 'committed',
+        )
         .map((p) => ({ key: p.handle.key, rows: p.rows, bytes: p.handle.bytes, attnums: p.attnums }))
     : [];
   // Deleted sealed rows (a rewrite from no manifest leaves them out instead).

@@ -347,6 +347,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       engineObjects,
       superuser,
       serverVersion,
+      ownFiles: true,
       memoryBudgetBytes: options.memoryBudgetBytes,
       log,
       onCopy: (catalog) => {

@@ -5,6 +5,9 @@
  * commit at once, kNN answers equal the leader's, writes are refused with 25006 and the
  * session stays usable, DDL / TRUNCATE / checkpoints give a new copy that is still complete.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { Catalog } from '../../src/catalog/catalog.ts';
 import { EngineReplica, readOnlyStorage } from '../../src/cluster/engine-replica.ts';
@@ -16,7 +19,9 @@ import type { OpsLog } from '../../src/engine/ops-log.ts';
 import { Persistence } from '../../src/engine/persistence.ts';
 import type { Recovered } from '../../src/engine/recovery.ts';
 import { localSession } from '../../src/engine/testing/local-session.ts';
+import { DiskCachedObjectStore } from '../../src/storage/object-store/disk-cached-object-store.ts';
 import type { ObjectStore } from '../../src/storage/object-store/object-store.ts';
+import { SeededRandom } from '../../src/storage/vector/seeded-random.ts';
 import '../../src/types/index.ts';
 import { type ClusterFixture, describeCluster, waitFor } from './fixtures.ts';
 
@@ -83,6 +88,8 @@ function startReplica(
     onCopy: options.onCopy ?? (() => {}),
   });
 }
+
+type Leader = Awaited<ReturnType<typeof lead>>;
 
 describeCluster(
   'a read replica of the write leader engine',
@@ -263,6 +270,143 @@ describeCluster(
       }
     });
 
+    it('a chain of warm promotions after random inserts, updates, deletes and checkpoints: each new leader holds exactly what the last one committed', async () => {
+      const random = new SeededRandom(7);
+      const coordinate = () => (random.nextInt(20_000) / 1000 - 10).toFixed(3);
+      const vector = () => `'[${coordinate()},${coordinate()},${coordinate()}]'`;
+      let current = await lead(fx(), 'n0');
+      const leaders = [current];
+      const replicas: EngineReplica[] = [];
+      const live = new Set<number>();
+      let nextId = 1;
+      const state = async (session: Leader['session']) => {
+        const rows = (await session.run('SELECT id, v, note FROM kv ORDER BY id')).rows;
+        await session.run('SET hnsw.ef_search = 400');
+        const knn = `SELECT id FROM kv ORDER BY v <-> ${vector()} LIMIT 5`;
+        const nearest = (await session.run(knn)).rows;
+        await session.run('SET enable_indexscan = off');
+        expect(nearest, 'the index answers as exact search').toEqual((await session.run(knn)).rows);
+        await session.run('RESET enable_indexscan');
+        return rows;
+      };
+      try {
+        await current.session.run('CREATE EXTENSION vector');
+        await current.session.run('CREATE TABLE kv (id int PRIMARY KEY, v vector(3), note text)');
+        await current.session.run('CREATE INDEX ON kv USING hnsw (v vector_l2_ops)');
+        for (let round = 1; round <= 4; round++) {
+          const replica = startReplica(fx());
+          replicas.push(replica);
+          await waitFor(() => replica.catalog !== null, 10_000, `round ${round}: a following copy`);
+          const run = (sql: string) => current.session.run(sql);
+          for (let step = 0; step < 30; step++) {
+            const pick = () => [...live][random.nextInt(live.size)];
+            const kind = random.nextInt(10);
+            if (kind < 4 || live.size < 10) {
+              const ids = Array.from({ length: 1 + random.nextInt(20) }, () => nextId++);
+              await run(
+                `INSERT INTO kv VALUES ${ids.map((id) => `(${id}, ${vector()}, 'n${id}')`).join(', ')}`,
+              );
+              for (const id of ids) live.add(id);
+            } else if (kind < 7) {
+              const id = pick();
+              await run(
+                `UPDATE kv SET v = ${vector()}, note = ${random.nextInt(3) === 0 ? 'NULL' : `'u${step}'`} WHERE id = ${id}`,
+              );
+            } else if (kind < 9) {
+              const id = pick();
+              await run(`DELETE FROM kv WHERE id = ${id}`);
+              live.delete(id);
+            } else {
+              // A checkpoint cuts the WAL: a replica behind it would have to start over.
+              await replica.awaitFreshness('strong', 0);
+              await run('CHECKPOINT');
+            }
+          }
+          const before = await state(current.session);
+          expect(before).toHaveLength(live.size);
+          await current.lease.revoke();
+          current = await lead(fx(), `n${round}`, (wal) => replica.handOver(wal));
+          leaders.push(current);
+          expect(current.persistence.recovery.fromReplica, `round ${round}: from the replica`).toBe(true);
+          expect(await state(current.session)).toEqual(before);
+        }
+        // What the last warm leader wrote (checkpoints from its predecessors' manifests) recovers from storage.
+        const expected = await state(current.session);
+        await current.lease.revoke();
+        current = await lead(fx(), 'cold');
+        leaders.push(current);
+        expect(current.persistence.recovery.fromReplica).toBe(false);
+        expect(await state(current.session)).toEqual(expected);
+      } finally {
+        for (const r of replicas) await r.close();
+        for (const leader of leaders.reverse()) {
+          await leader.persistence.close().catch(() => undefined);
+          await leader.lease.revoke().catch(() => undefined);
+        }
+      }
+    });
+
+    it('a copy that reads its sealed rows from its own disk cache is taken over after the old leader compacted those segments away', async () => {
+      const cacheDir = await mkdtemp(join(tmpdir(), 'quiver-replica-cache-'));
+      const first = await lead(fx(), 'a');
+      const leaders = [first];
+      const a = first.session;
+      await a.run('CREATE TABLE t (id int PRIMARY KEY, note text)');
+      for (let i = 0; i < 3; i++) {
+        await a.run(
+          `INSERT INTO t SELECT g, 'r' || g FROM generate_series(${i * 100 + 1}, ${i * 100 + 100}) g`,
+        );
+        await a.run('CHECKPOINT');
+      }
+      // As on a cluster node: the replica reads segments from its own copies of them.
+      const replica = EngineReplica.start({
+        meta: fx().store,
+        keys: fx().keys,
+        ref: SHARD,
+        walObjects: fx().objects,
+        engineObjects: await DiskCachedObjectStore.open(fx().objects, cacheDir),
+        ownFiles: true,
+        superuser: 'quiver',
+        serverVersion: '16.4',
+        log: RECORDING,
+        onCopy: () => {},
+      });
+      try {
+        await waitFor(() => replica.catalog !== null, 10_000, 'a following copy');
+        const table = [...replica.catalog!.tables()].find((t) => t.name === 't')!;
+        expect(table.store.sealedParts(), 'the copy reads the three segments').toHaveLength(3);
+        // The copy reads three segments; VACUUM rewrites them as one and deletes them.
+        await a.run('DELETE FROM t WHERE id = 150');
+        await a.run('VACUUM');
+        await a.run("INSERT INTO t VALUES (1000, 'after vacuum')");
+        const rows = async (leader: Leader) =>
+          (await leader.session.run('SELECT id, note FROM t ORDER BY id')).rows;
+        const before = await rows(first);
+
+        await first.lease.revoke();
+        const second = await lead(fx(), 'b', (wal) => replica.handOver(wal));
+        leaders.push(second);
+        expect(second.persistence.recovery.fromReplica, replicaLog.slice(-3).join('; ')).toBe(true);
+        expect(await rows(second)).toEqual(before);
+        // Its checkpoints must name only segments that exist: a later recovery reads them.
+        await second.session.run("INSERT INTO t VALUES (1001, 'on b')");
+        await second.session.run('CHECKPOINT');
+        const expected = await rows(second);
+        await second.lease.revoke();
+        const third = await lead(fx(), 'c');
+        leaders.push(third);
+        expect(third.persistence.recovery.damagedTables).toEqual([]);
+        expect(await rows(third)).toEqual(expected);
+      } finally {
+        await replica.close();
+        for (const leader of leaders.reverse()) {
+          await leader.persistence.close().catch(() => undefined);
+          await leader.lease.revoke().catch(() => undefined);
+        }
+        await rm(cacheDir, { recursive: true, force: true });
+      }
+    });
+
     it('keeps a copy when the leader checkpoints while the copy is read (one snapshot of the engine keys)', async () => {
       const { objects } = fx();
       const { lease, persistence: leader, session: primary } = await lead(fx(), 'a');
@@ -305,7 +449,6 @@ describeCluster(
     it('hands its copy to a new leader (warm promotion): no recovery from storage, every acknowledged commit kept, what the new leader writes recovers from storage; a DDL in the tail means recovery from storage', async () => {
       const leadWith = (nodeId: string, takeOver?: (wal: ObjectWal) => Promise<Recovered | null>) =>
         lead(fx(), nodeId, takeOver);
-      type Leader = Awaited<ReturnType<typeof leadWith>>;
       const knn = "SELECT id FROM items ORDER BY v <-> '[3.3,2.1]' LIMIT 7";
       /** Every id, and the kNN answer of the index (which must equal exact search; no two rows tie). */
       const contents = async ({ session }: Leader) => {
