@@ -5,7 +5,7 @@
  *
  * Which object is committed for a sequence number: sequence numbers continue across
  * leaders, and a leader starts after the commit point it read once it held the epoch — after
- * which no older leader can commit. So for each seq in [replayFrom.seq, commit.seq] the
+ * which no older leader can commit. So for each seq in [keptFrom.seq, commit.seq] the
  * committed batch is the one with the highest epoch not above the commit point's epoch;
  * other objects (batches of deposed leaders whose commit failed) are garbage.
  */
@@ -24,8 +24,19 @@ export interface CommitPoint {
   readonly seq: number;
   /** LSN the next record will get: one past the last committed record. */
   readonly nextLsn: number;
-  /** First batch still kept, and the first LSN replay must return (records below are sealed). */
+  /** Where recovery replays from: records below are sealed in segments. */
   readonly replayFrom: { readonly seq: number; readonly lsn: number };
+  /**
+   * The first batch still kept (≤ replayFrom): the previous replay-from position. Batches
+   * are kept one checkpoint longer than recovery needs them, so a replica a little behind a
+   * checkpoint can still follow instead of starting over. Absent: replayFrom.
+   */
+  readonly keptFrom?: { readonly seq: number; readonly lsn: number };
+}
+
+/** The first batch and LSN still in the log. */
+export function keptFrom(point: CommitPoint): { readonly seq: number; readonly lsn: number } {
+  return point.keptFrom ?? point.replayFrom;
 }
 
 export const EMPTY_COMMIT_POINT: CommitPoint = {
@@ -62,11 +73,11 @@ export function committedBatches(
   point: CommitPoint,
   ref: ShardRef,
   location: string,
-  fromSeq = point.replayFrom.seq,
+  fromSeq = keptFrom(point).seq,
 ): BatchRef[] {
   const winners = committedBySeq(all, point, fromSeq);
   const result: BatchRef[] = [];
-  for (let seq = Math.max(fromSeq, point.replayFrom.seq); seq <= point.seq; seq++) {
+  for (let seq = Math.max(fromSeq, keptFrom(point).seq); seq <= point.seq; seq++) {
     const batch = winners.get(seq);
     if (!batch) {
       throw new SqlError(
@@ -93,10 +104,10 @@ export function garbageBatches(
   currentEpoch: number,
 ): BatchRef[] {
   const committed = new Set<string>();
-  for (const b of committedBySeq(all, point, point.replayFrom.seq).values())
-    committed.add(`${b.seq}-${b.epoch}`);
+  const first = keptFrom(point).seq;
+  for (const b of committedBySeq(all, point, first).values()) committed.add(`${b.seq}-${b.epoch}`);
   return all.filter((b) => {
-    if (b.seq < point.replayFrom.seq) return true;
+    if (b.seq < first) return true;
     if (b.seq <= point.seq) return !committed.has(`${b.seq}-${b.epoch}`);
     // Past the commit point: a deposed leader's failed batch, unless it is the current leader's in flight.
     return b.epoch < currentEpoch;
@@ -126,8 +137,9 @@ export async function readBatch(objects: ObjectStore, ref: ShardRef, batch: Batc
 }
 
 /**
- * Every committed record with lsn ≥ `fromLsn` (and ≥ the replay-from LSN), in order, up to
- * `point` (read now when not given).
+ * Every committed record with lsn ≥ `fromLsn` that the log still keeps (from the kept-from
+ * LSN on), in order, up to `point` (read now when not given). Recovery asks from its
+ * checkpoint's LSN, which is the replay-from LSN or later.
  */
 export async function* replayCommitted(
   store: MetaStore,
@@ -138,7 +150,7 @@ export async function* replayCommitted(
   point?: CommitPoint,
 ): AsyncGenerator<WalRecord> {
   const commit = point ?? (await readCommitPoint(store, keys, ref)).point;
-  const from = Math.max(fromLsn, commit.replayFrom.lsn);
+  const from = Math.max(fromLsn, keptFrom(commit).lsn);
   const batches = committedBatches(await listBatches(objects, ref), commit, ref, objects.location);
   for (let i = 0; i < batches.length; i++) {
     // A batch ends where the next begins: skip whole batches below `from` unread.
@@ -220,7 +232,8 @@ export async function followCommitted(
  * log (replayCommitted would start at the replay-from LSN and skip them): it must start over.
  */
 export function checkNotTruncated(point: CommitPoint, fromLsn: number): void {
-  if (point.replayFrom.lsn > fromLsn) throw new WalTruncatedError(fromLsn, point.replayFrom.lsn);
+  const first = keptFrom(point).lsn;
+  if (first > fromLsn) throw new WalTruncatedError(fromLsn, first);
 }
 
 /** A follower asked for records that a checkpoint has already cut from the log. */

@@ -124,7 +124,12 @@ export class ObjectWal implements Wal {
           break;
         }
       }
-      await this.writePoint({ ...this.point, replayFrom: { seq, lsn: target } });
+      // The batches up to the old replay-from position stay one more checkpoint (keptFrom).
+      await this.writePoint({
+        ...this.point,
+        replayFrom: { seq, lsn: target },
+        keptFrom: this.point.replayFrom,
+      });
     });
     await this.collectGarbage();
   }

@@ -3,10 +3,12 @@ import type { ShardRef } from '../../src/cluster/keys.ts';
 import type { Leadership } from '../../src/cluster/leadership.ts';
 import { ObjectWal } from '../../src/cluster/object-wal.ts';
 import {
+  checkNotTruncated,
   followCommitted,
   listBatches,
   readCommitPoint,
   replayCommitted,
+  WalTruncatedError,
 } from '../../src/cluster/object-wal-reader.ts';
 import { tryAcquireShard } from '../../src/cluster/shard-leadership.ts';
 import { batchKey } from '../../src/cluster/wal-batch.ts';
@@ -157,27 +159,37 @@ describeCluster(
       await node.lease.revoke();
     });
 
-    it('truncates below a sealed LSN: replay starts there and older batches are deleted', async () => {
+    it('truncates below a sealed LSN: replay starts there, older batches are kept one more checkpoint for followers', async () => {
       const node = await lead(fx(), 'a');
       const wal = await openWal(fx(), node);
       // Three batches of two records each.
       for (let b = 0; b < 3; b++) await Promise.all([wal.append(text(`${b}a`)), wal.append(text(`${b}b`))]);
       expect((await listBatches(fx().objects, SHARD)).length).toBe(3);
+      const point = async () => (await readCommitPoint(fx().store, fx().keys, SHARD)).point;
       await wal.truncateBefore(3); // mid second batch
-      expect((await listBatches(fx().objects, SHARD)).map((b) => b.seq)).toEqual([1, 2]);
-      expect(await readAll(fx())).toEqual([
+      expect(await point()).toMatchObject({ replayFrom: { seq: 1, lsn: 3 }, keptFrom: { seq: 0, lsn: 0 } });
+      // Recovery replays from 3; a follower still at 0 can go on.
+      expect(await readAll(fx(), 3)).toEqual([
         [3, '1b'],
         [4, '2a'],
         [5, '2b'],
       ]);
-      expect((await readCommitPoint(fx().store, fx().keys, SHARD)).point.replayFrom).toEqual({
-        seq: 1,
-        lsn: 3,
-      });
-      await wal.truncateBefore(6); // everything sealed
-      expect(await listBatches(fx().objects, SHARD)).toEqual([]);
-      expect(await readAll(fx())).toEqual([]);
+      expect((await readAll(fx(), 0)).length).toBe(6);
+      expect(() => checkNotTruncated(wal.commitPoint, 0)).not.toThrow();
+      await wal.truncateBefore(6); // everything sealed: the batch below LSN 3 goes
+      expect((await listBatches(fx().objects, SHARD)).map((b) => b.seq)).toEqual([1, 2]);
+      expect(await point()).toMatchObject({ replayFrom: { seq: 3, lsn: 6 }, keptFrom: { seq: 1, lsn: 3 } });
+      expect(await readAll(fx(), 6)).toEqual([]);
+      expect(await readAll(fx(), 0)).toEqual([
+        [3, '1b'],
+        [4, '2a'],
+        [5, '2b'],
+      ]);
+      expect(() => checkNotTruncated(wal.commitPoint, 2)).toThrow(WalTruncatedError);
+      expect(() => checkNotTruncated(wal.commitPoint, 3)).not.toThrow();
       expect(await wal.append(text('after'))).toBe(6);
+      await wal.truncateBefore(7);
+      expect((await listBatches(fx().objects, SHARD)).map((b) => b.seq)).toEqual([3]);
       expect(await readAll(fx())).toEqual([[6, 'after']]);
       await node.lease.revoke();
     });
