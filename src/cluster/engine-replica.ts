@@ -109,7 +109,7 @@ interface Copy {
   readonly sequences: ReadonlyMap<number, Sequence>;
   /** The stored catalog the copy was recovered from (MetaStore key → value). */
   readonly catalogEntries: ReadonlyMap<string, string>;
-  /** Where its sealed rows are read from (null: they are in memory). */
+  /** The cache its sealed rows are read through, and how it opens segments (null: rows are in memory). */
   readonly segments: SegmentCache;
   readonly openSegmentHandle: SegmentOpener;
   /** LSN of the first record the copy has not applied. */
