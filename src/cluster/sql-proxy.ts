@@ -3,8 +3,9 @@
  * cancel requests all pass through unchanged, so the leader answers as if the client had
  * connected to it. (A standby with a read replica ends a client's TLS itself, to read the
  * startup packet that says whether the connection is for the replica; one it passes on then
- * goes to the leader in a TLS connection of its own.) Either side closing closes both (a leader that dies drops its clients,
- * as a PostgreSQL primary does; they reconnect and land on the next leader).
+ * goes to the leader in a TLS connection of its own.) Either side closing closes both (a
+ * leader that dies drops its clients, as a PostgreSQL primary does; they reconnect and land
+ * on the next leader).
  *
  * The leader must still know who the client is: trust authentication is for loopback
  * clients only, and a remote client reaching the leader through a standby on the leader's

@@ -102,8 +102,8 @@ export interface ClusterStartOptions {
   /** How long a stopping standby waits for the connections it passed on to end; default 20 s. */
   readonly drainMs?: number;
   /**
-   * Local directory for copies of the objects this node reads and writes (emptied at start;
-   * default <tmpdir>/quiver-cache/<cluster>-<node>).
+   * Local directory for copies of the segments this node reads and writes (emptied at
+   * start; default <tmpdir>/quiver-cache/<cluster>-<node>).
    */
   readonly cacheDir?: string;
   /** Whether a standby keeps a read replica for connections that ask for one; default true. */
@@ -159,7 +159,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     });
   const walObjects = objectsAt('');
   // Segments, tombstones and index files; the segments' local copies are what the segment
-  // cache reads sealed rows from (the replica's, then the leader's this node may become).
+  // cache reads sealed rows from (the replica's, then that of the leader this node may become).
   const cacheDir = options.cacheDir ?? join(tmpdir(), 'quiver-cache', `${keys.cluster}-${options.nodeId}`);
   const engineObjects = await DiskCachedObjectStore.open(objectsAt('engine'), cacheDir, (key) =>
     key.endsWith('.seg'),
