@@ -142,6 +142,11 @@ async function measure(replica: string): Promise<Outcome> {
       acked: writer.acked.size,
       missing,
     };
+  } catch (error) {
+    // What the nodes said is the only clue to a node that stopped.
+    for (const node of nodes)
+      console.error(`--- ${node.id}\n${node.log().split('\n').slice(-15).join('\n')}`);
+    throw error;
   } finally {
     for (const node of nodes) await node.kill('SIGKILL');
     await etcd.close();
