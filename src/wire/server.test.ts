@@ -1,13 +1,11 @@
 /** The wire server against a real client: node-postgres over TCP on 127.0.0.1. */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { DatabaseError } from 'pg';
 import { describe, expect, it } from 'vitest';
 import { PASSWORD } from './testing/echo-backend.ts';
 import { fe } from './testing/frontend-encoder.ts';
 import { RawClient } from './testing/raw-client.ts';
+import { selfSignedCertificate } from './testing/self-signed-certificate.ts';
 import { connectPg, startServer, waitFor } from './testing/test-server.ts';
 
 async function rejection(promise: Promise<unknown>): Promise<DatabaseError> {
@@ -110,29 +108,11 @@ describe('WireServer with node-postgres', () => {
   });
 
   it('upgrades to TLS when given a certificate', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'quiver-wire-tls-'));
+    const files = selfSignedCertificate();
     try {
-      const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-subj',
-          '/CN=localhost',
-          '-days',
-          '1',
-          '-keyout',
-          key,
-          '-out',
-          cert,
-        ],
-        { stdio: 'ignore' },
-      );
-      await using t = await startServer({ tls: { key: readFileSync(key), cert: readFileSync(cert) } });
+      await using t = await startServer({
+        tls: { key: readFileSync(files.key), cert: readFileSync(files.cert) },
+      });
       await using client = await connectPg(t.port, {
         ssl: { rejectUnauthorized: false },
         user: 'scram',
@@ -141,7 +121,7 @@ describe('WireServer with node-postgres', () => {
       expect((await client.query('secure')).rows).toEqual([{ echo: 'secure' }]);
       expect(t.backend.startups[0]!.tls).toBe(true);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      files.remove();
     }
   });
 

@@ -7,15 +7,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { selfSignedCertificate } from '../../src/wire/testing/self-signed-certificate.ts';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.ts';
 import { type ClusterSetup, type QuiverNode, startQuiverNode } from '../helpers/quiver-node.ts';
 import { cancelRequest } from '../helpers/raw-wire.ts';
@@ -68,14 +66,18 @@ async function startCluster(count: number, extraArgs: readonly string[] = []): P
   return nodes;
 }
 
-/** A connection to `node`; `options` (e.g. `-c quiver.consistency=eventual`) can ask for its replica. */
-async function connect(node: QuiverNode, options?: string): Promise<pg.Client> {
+/**
+ * A connection to `node`; `options` (e.g. `-c quiver.consistency=eventual`) can ask for its
+ * replica, `ssl` for TLS.
+ */
+async function connect(node: QuiverNode, options?: string, ssl?: pg.ClientConfig['ssl']): Promise<pg.Client> {
   const client = new pg.Client({
     host: '127.0.0.1',
     port: node.port,
     user: 'quiver',
     database: 'quiver',
     options,
+    ssl,
   });
   client.on('error', () => {});
   await client.connect();
@@ -414,42 +416,11 @@ describe('a cluster of quiver processes', () => {
   test("TLS: a standby ends a client's TLS itself, so TLS connections read on its replica; the others reach the leader over TLS", {
     timeout: 120_000,
   }, async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'quiver-cluster-tls-'));
+    const files = selfSignedCertificate();
     try {
-      const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-subj',
-          '/CN=localhost',
-          '-days',
-          '1',
-          '-keyout',
-          key,
-          '-out',
-          cert,
-        ],
-        { stdio: 'ignore' },
-      );
-      const [leader, standby] = await startCluster(2, ['--tls-cert', cert, '--tls-key', key]);
-      const overTls = async (node: QuiverNode, options?: string) => {
-        const client = new pg.Client({
-          host: '127.0.0.1',
-          port: node.port,
-          user: 'quiver',
-          database: 'quiver',
-          options,
-          ssl: { rejectUnauthorized: false },
-        });
-        client.on('error', () => {});
-        await client.connect();
-        return client;
-      };
+      const [leader, standby] = await startCluster(2, ['--tls-cert', files.cert, '--tls-key', files.key]);
+      const overTls = (node: QuiverNode, options?: string) =>
+        connect(node, options, { rejectUnauthorized: false });
       const encrypted = (client: pg.Client) =>
         (client as unknown as { connection: { stream: { encrypted?: boolean } } }).connection.stream
           .encrypted === true;
@@ -493,7 +464,7 @@ describe('a cluster of quiver processes', () => {
       await plain.query('INSERT INTO t VALUES (6)');
       for (const client of [direct, viaStandby, replicaOverTls, plainReplica, plain]) await client.end();
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      files.remove();
     }
   });
 
