@@ -134,7 +134,11 @@ export class EngineReplica implements ReplicaReads {
   private copies = 0;
   private readonly running: Promise<void>;
 
+  /** The write leader engine's keys (its catalog, checkpoint state and manifests), read only. */
+  private readonly engineKeys: MetaStore;
+
   private constructor(private readonly options: EngineReplicaOptions) {
+    this.engineKeys = new FencedMetaStore(options.meta, options.keys.engine, null);
     this.running = this.run();
   }
 
@@ -268,8 +272,9 @@ export class EngineReplica implements ReplicaReads {
       this.options.log.info({ reason: String(error), lsn: this.applied }, 'the replica cannot be taken over');
       return null;
     }
-    const meta = new FencedMetaStore(this.options.meta, this.options.keys.engine, null);
-    const catalogEntries = new Map((await meta.range(CATALOG_PREFIX)).map((kv) => [kv.key, kv.value]));
+    // One read of the engine's keys: the catalog to compare, the checkpoint to continue from.
+    const engine = await MetaSnapshot.read(this.engineKeys);
+    const catalogEntries = new Map((await engine.range(CATALOG_PREFIX)).map((kv) => [kv.key, kv.value]));
     if (!sameEntries(catalogEntries, copy.catalogEntries)) {
       this.options.log.info(
         { lsn: this.applied },
@@ -278,7 +283,7 @@ export class EngineReplica implements ReplicaReads {
       return null;
     }
     // A checkpoint of the old leader since the copy was recovered is the one to continue from.
-    const { state, manifests } = await readManifests(copy.tables, meta);
+    const { state, manifests } = await readManifests(copy.tables, engine);
     for (const s of state?.sequences ?? []) {
       const seq = copy.sequences.get(s.oid);
       if (seq) advanceSequence(seq, s);
@@ -361,8 +366,7 @@ export class EngineReplica implements ReplicaReads {
     const openSegmentHandle = this.options.ownFiles
       ? segmentOpener(this.options.engineObjects, segments)
       : null;
-    const engineKeys = new FencedMetaStore(meta, keys.engine, null);
-    const snapshot = await MetaSnapshot.read(engineKeys);
+    const snapshot = await MetaSnapshot.read(this.engineKeys);
     const recovered = await recover({
       meta: snapshot,
       wal,
@@ -377,7 +381,7 @@ export class EngineReplica implements ReplicaReads {
     // by a checkpoint since the snapshot: then read again.
     if (recovered.stats.damagedTables.length > 0) {
       const read = await snapshot.revision();
-      if ((await engineKeys.range('')).some((kv) => kv.modRevision > read)) return null;
+      if ((await this.engineKeys.range('')).some((kv) => kv.modRevision > read)) return null;
     }
     const { catalog, tables, sequences, catalogEntries } = recovered;
     return {

@@ -372,17 +372,9 @@ describeCluster(
         await a.run('CHECKPOINT');
       }
       // As on a cluster node: the replica reads segments from its own copies of them.
-      const replica = EngineReplica.start({
-        meta: fx().store,
-        keys: fx().keys,
-        ref: SHARD,
-        walObjects: fx().objects,
+      const replica = startReplica(fx(), {
         engineObjects: await DiskCachedObjectStore.open(fx().objects, cacheDir),
         ownFiles: true,
-        superuser: 'quiver',
-        serverVersion: '16.4',
-        log: RECORDING,
-        onCopy: () => {},
       });
       try {
         await waitFor(() => replica.catalog !== null, 10_000, 'a following copy');

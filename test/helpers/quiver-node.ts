@@ -39,7 +39,7 @@ export interface ClusterSetup {
 
 export async function startQuiverNode(setup: ClusterSetup, id: string): Promise<QuiverNode> {
   const port = await freePort();
-  // The node's local object cache, removed when the process ends (killed nodes leave theirs).
+  // The node's local object cache, removed when the process ends, however it ends.
   const cacheDir = await mkdtemp(join(tmpdir(), 'quiver-node-cache-'));
   const child = spawn(
     process.execPath,
