@@ -215,13 +215,20 @@ async function createItems(node: QuiverNode, count: number): Promise<void> {
 const READ_ONLY = '-c default_transaction_read_only=on';
 const EVENTUAL = '-c quiver.consistency=eventual';
 
-/** Waits until `node`'s replica serves read-only connections (after DDL it recovers a new copy). */
+/**
+ * Waits until `node`'s replica serves read-only connections and has applied every commit
+ * acknowledged so far (after DDL it recovers a new copy; a copy that follows may not have
+ * reached the DDL yet, and an eventual read there sees the table as it was before).
+ */
 async function replicaReady(node: QuiverNode): Promise<void> {
   await waitUntil(
     async () => {
       const probe = await connect(node, READ_ONLY);
       try {
-        return (await probe.query('SHOW in_hot_standby')).rows[0].in_hot_standby === 'on';
+        if ((await probe.query('SHOW in_hot_standby')).rows[0].in_hot_standby !== 'on') return false;
+        // A strong read (the default) waits until the copy has applied the commit point.
+        await probe.query('SELECT 1');
+        return true;
       } finally {
         await probe.end();
       }
