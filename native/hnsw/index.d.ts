@@ -34,5 +34,13 @@ export class Index {
   searchAsync(query: Float32Array, k: number, ef: number, allowed?: Uint8Array): Promise<Hits>;
   /** hnswlib's file format. */
   save(path: string): void;
+  /** The bytes save() writes, without a file. */
+  serialize(): Buffer;
+  /** serialize(), labels().deleted and capacity() as of one moment, on libuv's thread pool. */
+  serializeAsync(): Promise<{
+    readonly file: Buffer;
+    readonly deleted: Uint32Array;
+    readonly capacity: number;
+  }>;
   load(path: string): void;
 }

@@ -21,8 +21,10 @@ import type { ObjectStore } from '../storage/object-store/object-store.ts';
 import { decodeRowIds, encodeRowIds } from '../storage/row-id-file.ts';
 import { sealedPart } from '../storage/sealed-rows.ts';
 import { openSegment } from '../storage/segment/segment-reader.ts';
-import { writeSegment } from '../storage/segment/segment-writer.ts';
+import { writeSegmentInSlices } from '../storage/segment/segment-writer.ts';
 import type { SegmentHandle } from '../storage/segment-cache.ts';
+import { runInSlices } from '../storage/stepwise.ts';
+import { encodeIndexFile, type IndexFileContent } from '../storage/vector/index-persistence.ts';
 import type { SqlType, Value } from '../types/type.ts';
 
 export const CHECKPOINT_PREFIX = 'checkpoint/';
@@ -58,8 +60,11 @@ export interface CheckpointState {
   readonly sequences: readonly SequenceState[];
 }
 
-/** Serializes a vector index as it is at this moment (synchronously: rows keep arriving). */
-export type IndexSaver = (index: IndexDef) => Uint8Array | null;
+/**
+ * Takes a vector index's content as of one moment after the call (rows added meanwhile may be
+ * in it: recovery adds everything from the file's coversBelow on again). Null: not a vector index.
+ */
+export type IndexSaver = (index: IndexDef) => Promise<IndexFileContent | null>;
 
 /** What a checkpoint captured of one table at its snapshot moment. */
 interface TableSnapshot {
@@ -74,7 +79,13 @@ interface TableSnapshot {
   readonly tombstones: number[] | null;
   /** Segments committed transactions wrote before their COMMIT, not yet in the manifest. */
   readonly spilled: readonly SegmentRef[];
-  readonly indexFiles: { readonly oid: number; readonly bytes: Uint8Array; readonly coversBelow: number }[];
+  /** Vector indexes whose files this checkpoint writes. */
+  readonly indexes: IndexDef[];
+  readonly indexFiles: {
+    readonly oid: number;
+    readonly content: IndexFileContent;
+    readonly coversBelow: number;
+  }[];
 }
 
 export interface Snapshot {
@@ -87,15 +98,16 @@ export interface Snapshot {
 
 /**
  * Captures everything a checkpoint at `lsn` writes. Must run while no commit is in flight
- * (Persistence.quiesced), so the tables show exactly the records below `lsn`.
+ * (Persistence.quiesced), so the tables show exactly the records below `lsn`: the rows at
+ * the call, then the vector indexes, copied off the event loop while commits still wait.
  */
-export function takeSnapshot(
+export async function takeSnapshot(
   catalog: Catalog,
   lsn: number,
   manifests: ReadonlyMap<number, TableManifest>,
   saveIndex: IndexSaver,
   compactAll = false,
-): Snapshot {
+): Promise<Snapshot> {
   const sequences: SequenceState[] = [];
   const tables: TableSnapshot[] = [];
   const live = new Set<number>();
@@ -106,9 +118,16 @@ export function takeSnapshot(
       for (const table of schema.tables.values()) {
         if (table.temporary || table.view) continue;
         live.add(table.oid);
-        const snap = snapshotTable(table, manifests.get(table.oid) ?? null, saveIndex, compactAll);
+        const snap = snapshotTable(table, manifests.get(table.oid) ?? null, compactAll);
         if (snap) tables.push(snap);
       }
+    }
+  }
+  for (const snap of tables) {
+    for (const index of snap.indexes) {
+      const content = await saveIndex(index);
+      // Every row below sealedBelow was added to the index before the copy began.
+      if (content) snap.indexFiles.push({ oid: index.oid, content, coversBelow: snap.sealedBelow });
     }
   }
   return { lsn, sequences, tables, live };
@@ -119,12 +138,7 @@ const MAX_SEGMENTS = 8;
 /** …and so is one whose deleted sealed rows reach this share of its sealed rows. */
 const MAX_DELETED_SHARE = 0.2;
 
-function snapshotTable(
-  table: Table,
-  prev: TableManifest | null,
-  saveIndex: IndexSaver,
-  compact: boolean,
-): TableSnapshot | null {
+function snapshotTable(table: Table, prev: TableManifest | null, compact: boolean): TableSnapshot | null {
   const store = table.store;
   if (store.truncatePending()) return null;
   // Compaction drops deleted rows, which a repeatable-read snapshot may still see: not then.
@@ -180,13 +194,9 @@ function snapshotTable(
   ) {
     return null;
   }
-  const indexFiles: TableSnapshot['indexFiles'] = [];
-  for (const index of table.indexes) {
-    if (!index.vector) continue;
-    if (rowIds.length === 0 && spilled.length === 0 && base?.indexes[index.oid]) continue;
-    const bytes = saveIndex(index);
-    if (bytes) indexFiles.push({ oid: index.oid, bytes, coversBelow: store.capacity });
-  }
+  const indexes = table.indexes.filter(
+    (index) => index.vector && !(rowIds.length === 0 && spilled.length === 0 && base?.indexes[index.oid]),
+  );
   return {
     table,
     base,
@@ -199,7 +209,8 @@ function snapshotTable(
     rows: rowIds.map((id) => store.row(id).slice()),
     tombstones: tombstonesChanged ? tombstones : null,
     spilled,
-    indexFiles,
+    indexes,
+    indexFiles: [],
   };
 }
 
@@ -238,7 +249,7 @@ export async function writeCheckpoint(
     const segments = [...(t.base?.segments ?? []), ...t.spilled];
     if (t.rowIds.length > 0) {
       const key = `${prefix}.seg`;
-      const bytes = writeSegment({
+      const bytes = await writeSegmentInSlices({
         columns: t.columns,
         rows: t.rows,
         rowIds: t.rowIds,
@@ -271,7 +282,7 @@ export async function writeCheckpoint(
     }
     for (const file of t.indexFiles) {
       const key = `${prefix}-i${file.oid}.idx`;
-      await objects.put(key, file.bytes);
+      await objects.put(key, await runInSlices(encodeIndexFile(file.content)));
       indexes[file.oid] = { key, coversBelow: file.coversBelow };
     }
     const manifest: TableManifest = {

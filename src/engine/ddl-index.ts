@@ -9,6 +9,7 @@ import type { IndexDef, Schema, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { addToIndex, resetIndexKeys } from '../exec/table-writer.ts';
 import type { CreateIndexStmt } from '../sql/ast-utility.ts';
+import { runAtOnce, runInSlices, type Steps } from '../storage/stepwise.ts';
 import { buildInWorker, buildsInWorker } from '../storage/vector/build-in-worker.ts';
 import {
   type ColumnIndexSpec,
@@ -408,7 +409,12 @@ function vectorOfRow(
  */
 export async function rebuildIndex(index: IndexDef, opts: IndexBuildContext): Promise<void> {
   const store = index.table.store;
-  if (index.method === 'btree' || store.capacity < WORKER_BUILD_MIN_ROWS) return buildIndex(index, opts);
+  if (index.method === 'btree') {
+    resetIndexKeys(index);
+    // The keys were unique when they were committed: no duplicate check.
+    return runInSlices(addEveryRow(index));
+  }
+  if (store.capacity < WORKER_BUILD_MIN_ROWS) return buildIndex(index, opts);
   const plan = offLoopBuild(index, store.capacity);
   if (!plan || plan.rowIds.length < WORKER_BUILD_MIN_ROWS) return buildIndex(index, opts);
   resetIndexKeys(index);
@@ -437,8 +443,15 @@ export function buildIndex(index: IndexDef, opts: IndexBuildContext): void {
     index.vector.index.build(rowIds, values);
     return;
   }
+  runAtOnce(addEveryRow(index));
+}
+
+/** Adds every row that may be live to a btree index, in steps of a few hundred rows. */
+function* addEveryRow(index: IndexDef): Steps<void> {
+  const store = index.table.store;
   for (let rowId = 0; rowId < store.capacity; rowId++) {
     if (store.mayBeLive(rowId)) addToIndex(index, store.row(rowId), rowId);
+    if (rowId % 256 === 255) yield;
   }
 }
 

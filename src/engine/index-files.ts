@@ -1,14 +1,18 @@
 /**
- * Vector index files for checkpoints: the bytes of a table's vector index as it is now, and
+ * Vector index files for checkpoints: the content of a table's vector index as it is now, and
  * the index back from those bytes (checked against the catalog's index definition).
  */
 import type { IndexDef } from '../catalog/catalog-types.ts';
 import type { ColumnIndex, ColumnIndexSpec, IndexedType } from '../storage/vector/column-index.ts';
-import { loadColumnIndex, saveColumnIndex } from '../storage/vector/index-persistence.ts';
+import {
+  captureColumnIndex,
+  type IndexFileContent,
+  loadColumnIndex,
+} from '../storage/vector/index-persistence.ts';
 
-/** The index's content at this moment (synchronously), or null for a non-vector index. */
-export function saveIndexFile(index: IndexDef): Uint8Array | null {
-  return index.vector ? saveColumnIndex(index.vector) : null;
+/** The index's content as of one moment after the call, or null for a non-vector index. */
+export async function captureIndexFile(index: IndexDef): Promise<IndexFileContent | null> {
+  return index.vector ? captureColumnIndex(index.vector) : null;
 }
 
 export function loadIndexFile(index: IndexDef, bytes: Uint8Array): Promise<ColumnIndex> {

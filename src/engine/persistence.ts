@@ -40,7 +40,7 @@ import {
   type WrittenSegment,
   writeCheckpoint,
 } from './checkpoint.ts';
-import { saveIndexFile } from './index-files.ts';
+import { captureIndexFile } from './index-files.ts';
 import { type OpsLog, STDERR_LOG } from './ops-log.ts';
 import { CATALOG_LSN_KEY, type Recovered, type RecoveryStats, recover } from './recovery.ts';
 import type { CommitLog } from './session-transaction.ts';
@@ -197,7 +197,7 @@ export class Persistence implements CommitLog {
    * arrive meanwhile wait. What `work` sees of the tables is exactly the effect of every WAL
    * record below the WAL's next LSN (a checkpoint's snapshot).
    */
-  private async quiesced<T>(work: () => T): Promise<T> {
+  private async quiesced<T>(work: () => T | Promise<T>): Promise<T> {
     while (this.paused) await this.paused;
     let resume = () => {};
     this.paused = new Promise<void>((r) => {
@@ -205,7 +205,8 @@ export class Persistence implements CommitLog {
     });
     try {
       if (this.inFlight > 0) await new Promise<void>((r) => this.drainWaiters.push(r));
-      return work();
+      // Awaited here, so commits stay paused until asynchronous work is done too.
+      return await work();
     } finally {
       this.paused = null;
       resume();
@@ -248,7 +249,7 @@ export class Persistence implements CommitLog {
       const wal = this.options.wal;
       const walBytes = this.walBytesSinceCheckpoint;
       const snapshot = await this.quiesced(() =>
-        takeSnapshot(this.catalog, wal.nextLsn, this.manifests, saveIndexFile, options.compact),
+        takeSnapshot(this.catalog, wal.nextLsn, this.manifests, captureIndexFile, options.compact),
       );
       const { manifests, unreferenced, written } = await writeCheckpoint(
         snapshot,

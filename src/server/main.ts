@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setBusyPoll } from '../wire/busy-poll.ts';
+import { watchEventLoop } from './event-loop-watch.ts';
 import { createLogger, isLogLevel, LOG_LEVELS, type Logger } from './log.ts';
 import { startServer } from './start.ts';
 import { type ClusterStartOptions, startClusterNode } from './start-cluster.ts';
@@ -161,6 +162,7 @@ async function main(argv: string[]): Promise<void> {
   if (!isLogLevel(level)) fail(`invalid log level "${level}" (one of ${LOG_LEVELS.join(', ')})`);
   logger = createLogger(level);
   const log = logger;
+  watchEventLoop(log);
   const etcd = (values.etcd as string | undefined) ?? process.env.QUIVER_ETCD;
   // What a standalone server and a cluster node are both started with.
   const common = {

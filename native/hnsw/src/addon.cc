@@ -18,6 +18,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -309,6 +311,49 @@ uint32_t LabelOf(const Napi::Value& value) {
   return static_cast<uint32_t>(label);
 }
 
+// The size of hnswlib's saveIndex file for `g`.
+size_t SerializedSize(const Graph& g) {
+  size_t total = sizeof(g.offsetLevel0_) + sizeof(g.max_elements_) + sizeof(size_t) +
+                 sizeof(g.size_data_per_element_) + sizeof(g.label_offset_) + sizeof(g.offsetData_) +
+                 sizeof(g.maxlevel_) + sizeof(g.enterpoint_node_) + sizeof(g.maxM_) + sizeof(g.maxM0_) +
+                 sizeof(g.M_) + sizeof(g.mult_) + sizeof(g.ef_construction_);
+  const size_t count = g.cur_element_count;
+  total += count * g.size_data_per_element_;
+  for (size_t i = 0; i < count; i++) {
+    total += sizeof(unsigned int) + (g.element_levels_[i] > 0 ? g.size_links_per_element_ * g.element_levels_[i] : 0);
+  }
+  return total;
+}
+
+// Writes hnswlib's saveIndex file for `g` to `at` (SerializedSize bytes), field by field in
+// its order; cur_element_count is written as a plain size_t.
+void SerializeInto(const Graph& g, char* at) {
+  auto put = [&at](const void* bytes, size_t n) {
+    std::memcpy(at, bytes, n);
+    at += n;
+  };
+  const size_t count = g.cur_element_count;
+  put(&g.offsetLevel0_, sizeof(g.offsetLevel0_));
+  put(&g.max_elements_, sizeof(g.max_elements_));
+  put(&count, sizeof(count));
+  put(&g.size_data_per_element_, sizeof(g.size_data_per_element_));
+  put(&g.label_offset_, sizeof(g.label_offset_));
+  put(&g.offsetData_, sizeof(g.offsetData_));
+  put(&g.maxlevel_, sizeof(g.maxlevel_));
+  put(&g.enterpoint_node_, sizeof(g.enterpoint_node_));
+  put(&g.maxM_, sizeof(g.maxM_));
+  put(&g.maxM0_, sizeof(g.maxM0_));
+  put(&g.M_, sizeof(g.M_));
+  put(&g.mult_, sizeof(g.mult_));
+  put(&g.ef_construction_, sizeof(g.ef_construction_));
+  put(g.data_level0_memory_, count * g.size_data_per_element_);
+  for (size_t i = 0; i < count; i++) {
+    const unsigned int size = g.element_levels_[i] > 0 ? g.size_links_per_element_ * g.element_levels_[i] : 0;
+    put(&size, sizeof(size));
+    if (size) put(g.linkLists_[i], size);
+  }
+}
+
 class Index : public Napi::ObjectWrap<Index> {
  public:
   static Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -320,7 +365,8 @@ class Index : public Napi::ObjectWrap<Index> {
          InstanceMethod("capacity", &Index::Capacity), InstanceMethod("count", &Index::Count),
          InstanceMethod("labels", &Index::Labels), InstanceMethod("search", &Index::SearchSync),
          InstanceMethod("searchAsync", &Index::SearchAsync), InstanceMethod("save", &Index::Save),
-         InstanceMethod("load", &Index::Load)});
+         InstanceMethod("serialize", &Index::Serialize),
+         InstanceMethod("serializeAsync", &Index::SerializeAsync), InstanceMethod("load", &Index::Load)});
     exports.Set("Index", cls);
     return exports;
   }
@@ -538,6 +584,17 @@ class Index : public Napi::ObjectWrap<Index> {
     return info.Env().Undefined();
   }
 
+  // serialize(): the bytes save(path) writes, built in memory (a temporary file and reading
+  // it back took several times as long). serializeAsync() does it on the thread pool, so a
+  // checkpoint's event loop keeps running (adds and synchronous searches wait for it).
+  Napi::Value Serialize(const Napi::CallbackInfo& info) {
+    std::unique_lock<std::shared_mutex> lock(resize_lock_);
+    Napi::Buffer<char> out = Napi::Buffer<char>::New(info.Env(), SerializedSize(*graph_));
+    SerializeInto(*graph_, out.Data());
+    return out;
+  }
+  Napi::Value SerializeAsync(const Napi::CallbackInfo& info);
+
   // load(path): replaces the graph with the file's.
   Napi::Value Load(const Napi::CallbackInfo& info) {
     try {
@@ -741,6 +798,66 @@ Napi::Value Index::AddBatchAsync(const Napi::CallbackInfo& info) {
   } catch (const std::exception& e) {
     throw Napi::Error::New(env, e.what());
   }
+}
+
+// Copies the graph as hnswlib's file on the thread pool, holding the index exclusively.
+class SerializeWorker : public Napi::AsyncWorker {
+ public:
+  SerializeWorker(Napi::Env env, Index* index, Napi::Object self)
+      : Napi::AsyncWorker(env),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        index_(index),
+        self_(Napi::Persistent(self)) {}
+
+  ~SerializeWorker() override { std::free(bytes_); }
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    std::unique_lock<std::shared_mutex> lock(index_->resize_lock_);
+    const Graph& g = index_->graph();
+    size_ = SerializedSize(g);
+    bytes_ = static_cast<char*>(std::malloc(std::max<size_t>(size_, 1)));
+    if (!bytes_) return SetError("out of memory serializing the index");
+    SerializeInto(g, bytes_);
+    capacity_ = g.max_elements_;
+    for (const auto& entry : g.label_lookup_) {
+      if (g.isMarkedDeleted(entry.second)) deleted_.push_back(static_cast<uint32_t>(entry.first));
+    }
+    std::sort(deleted_.begin(), deleted_.end());
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    char* bytes = bytes_;
+    bytes_ = nullptr;  // owned by the Buffer from here
+    auto out = Napi::Object::New(env);
+    out.Set("file", Napi::Buffer<char>::New(env, bytes, size_, [](Napi::Env, char* data) { std::free(data); }));
+    auto deleted = Napi::Uint32Array::New(env, deleted_.size());
+    std::copy(deleted_.begin(), deleted_.end(), deleted.Data());
+    out.Set("deleted", deleted);
+    out.Set("capacity", Napi::Number::New(env, static_cast<double>(capacity_)));
+    deferred_.Resolve(out);
+  }
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Index* index_;
+  Napi::ObjectReference self_;
+  char* bytes_ = nullptr;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+  std::vector<uint32_t> deleted_;
+};
+
+// serializeAsync() → Promise<{ file, deleted, capacity }>: serialize(), labels().deleted and
+// capacity() as of one moment, on the thread pool.
+Napi::Value Index::SerializeAsync(const Napi::CallbackInfo& info) {
+  auto* worker = new SerializeWorker(info.Env(), this, info.This().As<Napi::Object>());
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
 }
 
 Napi::Object InitModule(Napi::Env env, Napi::Object exports) {

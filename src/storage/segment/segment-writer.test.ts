@@ -5,7 +5,7 @@ import { ctx } from '../../types/test-helpers.ts';
 import { arrayOf, type BaseTypeName, type SqlType, sqlType, T, type Value } from '../../types/type.ts';
 import { textIn, textOut } from '../../types/value-io.ts';
 import { openSegment } from './segment-reader.ts';
-import { type SegmentColumn, writeSegment } from './segment-writer.ts';
+import { type SegmentColumn, writeSegment, writeSegmentInSlices } from './segment-writer.ts';
 
 /** Sample literals per registered type; the first test fails when a new type has none. */
 const SAMPLES: Partial<Record<BaseTypeName, string[]>> = {
@@ -164,6 +164,29 @@ describe('segment round trip', () => {
       [],
     );
     roundTrip([], [[], []]);
+  });
+
+  it('in slices between turns of the event loop, the same bytes as at once', async () => {
+    const columns = [
+      { name: 'id', type: T.int4 },
+      { name: 'note', type: T.text },
+      { name: 'v', type: sqlType('vector', 8) },
+    ];
+    const rows = Array.from({ length: 3000 }, (_, i) => [
+      i,
+      i % 7 === 0 ? null : `row ${i}`,
+      Float32Array.from({ length: 8 }, (_, d) => i * 0.5 - d),
+    ]);
+    const input = {
+      columns,
+      rows,
+      rowIds: rows.map((_, i) => i),
+      insertTs: rows.map(() => 9),
+      primaryKey: [0],
+    };
+    const sliced = await writeSegmentInSlices(input);
+    expect(Buffer.compare(sliced, writeSegment(input))).toBe(0);
+    expect(openSegment(sliced, 'test/sliced').rowCount).toBe(3000);
   });
 
   it('rejects inconsistent input', () => {

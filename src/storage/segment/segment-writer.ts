@@ -5,6 +5,7 @@
 import type { SqlType, Value } from '../../types/type.ts';
 import { binaryOut } from '../../types/value-io.ts';
 import { crc32 } from '../crc32.ts';
+import { runAtOnce, runInSlices, type Steps } from '../stepwise.ts';
 import { BloomFilter, bloomKey } from './bloom-filter.ts';
 import { computeStats, encodeBound } from './column-stats.ts';
 import {
@@ -195,16 +196,28 @@ function validate(input: SegmentInput): void {
 }
 
 export function writeSegment(input: SegmentInput): Uint8Array {
+  return runAtOnce(encodeSegment(input));
+}
+
+/** writeSegment between turns of the event loop: a big table's segment takes most of a second. */
+export function writeSegmentInSlices(input: SegmentInput): Promise<Uint8Array> {
+  return runInSlices(encodeSegment(input));
+}
+
+/** The encoding, in steps of one column block, checksum or copy each. */
+function* encodeSegment(input: SegmentInput): Steps<Uint8Array> {
   validate(input);
   const { columns, rows, primaryKey } = input;
   const blocks: EncodedBlock[] = [];
   const metas: ColumnMeta[] = [];
 
   for (let c = 0; c < columns.length; c++) {
+    yield;
     const { name, type } = columns[c];
     const values = rows.map((row) => row[c]);
     const dims = vectorDims(type, values);
     const stats = computeStats(type, values);
+    yield;
     metas.push({
       name,
       type: { base: type.base, typmod: type.typmod, isArray: type.isArray },
@@ -217,9 +230,11 @@ export function writeSegment(input: SegmentInput): Uint8Array {
     const bytes = dims === undefined ? binaryBlock(type, values) : float32Block(values, dims);
     blocks.push({ kind: 'column', column: c, bytes });
   }
+  yield;
   blocks.push({ kind: 'row-ids', bytes: float64Block(input.rowIds, 'row ids') });
   blocks.push({ kind: 'insert-ts', bytes: float64Block(input.insertTs, 'insert timestamps') });
   if (primaryKey.length) {
+    yield;
     const bloom = BloomFilter.create(rows.length);
     const types = primaryKey.map((p) => columns[p].type);
     for (const row of rows) {
@@ -236,6 +251,7 @@ export function writeSegment(input: SegmentInput): Uint8Array {
   const refs: BlockRef[] = [];
   let offset = HEADER_SIZE;
   for (const b of blocks) {
+    yield;
     offset = align(offset);
     refs.push({ kind: b.kind, column: b.column, offset, length: b.bytes.length, crc: crc32(b.bytes) });
     offset += b.bytes.length;
@@ -253,7 +269,10 @@ export function writeSegment(input: SegmentInput): Uint8Array {
   const view = new DataView(out.buffer);
   out.set(MAGIC, 0);
   view.setUint32(8, FORMAT_VERSION, true);
-  blocks.forEach((b, i) => out.set(b.bytes, refs[i].offset));
+  for (let i = 0; i < blocks.length; i++) {
+    yield;
+    out.set(blocks[i].bytes, refs[i].offset);
+  }
   out.set(footerBytes, offset);
   const trailer = offset + footerBytes.length;
   view.setUint32(trailer, footerBytes.length, true);

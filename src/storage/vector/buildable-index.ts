@@ -23,9 +23,16 @@ export interface BuildableVectorIndex<V = Float32Array> extends VectorIndex<V> {
 export interface SavableIndex {
   /**
    * Writes the content as it is at the call, synchronously: a checkpoint saves indexes that
-   * rows keep being added to, so the bytes must not depend on anything that happens later.
+   * rows keep being added to, so the bytes must not depend on anything that happens later
+   * (ByteWriter copies arrays; a blob must be the writer's own).
    */
   writeTo(out: ByteWriter): void;
+  /**
+   * writeTo as of one moment after the call, taken off the event loop where the
+   * implementation can (a big graph takes a second to copy); rows added meanwhile may or may
+   * not be in it. Without it, writeTo is used.
+   */
+  writeToAsync?(out: ByteWriter): Promise<void>;
   readFrom(input: ByteReader): Promise<void>;
 }
 

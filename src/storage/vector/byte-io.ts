@@ -13,7 +13,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 type ArrayKind = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array;
 
 export class ByteWriter {
-  /** Pieces in order; joined once by the caller (index-persistence.ts) to avoid repeated copies. */
+  /** Pieces in order, each the writer's own; joined once by index-persistence.ts. */
   readonly parts: Uint8Array[] = [];
   length = 0;
 
@@ -38,9 +38,10 @@ export class ByteWriter {
     this.push(bytes);
   }
 
+  /** Copied: the caller may go on changing `values` (a live graph's arrays) before the file is written. */
   array(values: ArrayKind): void {
     this.u32(values.length);
-    this.push(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    this.push(new Uint8Array(values.buffer, values.byteOffset, values.byteLength).slice());
   }
 
   private push(bytes: Uint8Array): void {

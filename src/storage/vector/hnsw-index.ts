@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -178,21 +177,20 @@ export class HnswIndex implements BuildableVectorIndex, SavableIndex {
    * hnswlib's own file (graph, vectors — normalized under cosine —, labels and its delete
    * marks), then what only this wrapper knows: the capacity and which labels are deleted
    * (hnswlib-node cannot list its marks; the live set and size() are derived from them).
-   * hnswlib saves only to a path, so the file goes through a private temp file.
    */
   writeTo(out: ByteWriter): void {
-    const path = tempPath();
-    let file: Buffer;
-    try {
-      this.native.save(path);
-      file = readFileSync(path);
-    } finally {
-      rmSync(path, { force: true });
-    }
-    out.blob(file);
+    out.blob(this.native.serialize());
     out.f64(this.capacity);
     // Sorted, so equal indexes save equal bytes.
     out.array(this.native.labels().deleted);
+  }
+
+  /** The same bytes, copied on libuv's thread pool; the three parts are taken together. */
+  async writeToAsync(out: ByteWriter): Promise<void> {
+    const { file, deleted, capacity } = await this.native.serializeAsync();
+    out.blob(file);
+    out.f64(capacity);
+    out.array(deleted);
   }
 
   /**

@@ -97,6 +97,23 @@ describe('native HNSW neighbour selection', () => {
     expect(unreachable).toEqual([]);
   });
 
+  it('serialize() returns the bytes save() writes, which hnswlib-node reads', () => {
+    const dimensions = 8;
+    const data = clusteredData({ count: 500, dimensions, clusters: 4, seed: 3 });
+    const index = new Index('l2', dimensions, 600, 8, 32, 100);
+    data.vectors.forEach((vector, i) => index.add(i, vector));
+    index.remove(7);
+    const file = join(dir, 'serialized.bin');
+    index.save(file);
+    const bytes = index.serialize();
+    expect(bytes.length).toBeGreaterThan(500 * dimensions * 4);
+    expect(Buffer.compare(bytes, readFileSync(file))).toBe(0);
+    const plain = new hnswlib.HierarchicalNSW('l2', dimensions);
+    plain.readIndexSync(file);
+    expect(plain.getCurrentCount()).toBe(500);
+    expect(plain.searchKnn(Array.from(data.vectors[3]), 1).neighbors).toEqual([3]);
+  });
+
   it('keeps every row reachable across a save and load, and inserts after it', () => {
     const dimensions = 8;
     const data = clusteredData({ count: 4000, dimensions, clusters: 4, seed: 11 });

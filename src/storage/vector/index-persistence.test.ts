@@ -6,11 +6,18 @@ import { HalfVector } from '../../types/halfvec.ts';
 import { SparseVector } from '../../types/sparsevec.ts';
 import type { Value } from '../../types/type.ts';
 import { crc32 } from '../crc32.ts';
+import { runAtOnce, runInSlices } from '../stepwise.ts';
 import type { SearchOptions } from '../vector-index.ts';
 import type { ByteWriter } from './byte-io.ts';
 import { type ColumnIndex, type ColumnIndexSpec, createColumnIndex } from './column-index.ts';
 import { IndexFileError } from './index-file-error.ts';
-import { FORMAT_VERSION, loadColumnIndex, saveColumnIndex } from './index-persistence.ts';
+import {
+  captureColumnIndex,
+  encodeIndexFile,
+  FORMAT_VERSION,
+  loadColumnIndex,
+  saveColumnIndex,
+} from './index-persistence.ts';
 import { clusteredData } from './testing/clustered-data.ts';
 
 const ROWS = 2000;
@@ -159,6 +166,25 @@ describe.each(cases.map((c) => [label(c), c] as const))('saved %s', (_, c) => {
     reference.index.add(rowIdOf(ROWS), reference.encode(more[1]));
     expect(reference.index.size()).toBe(loaded.index.size());
     expect(searchAll(loaded, queries, c.search)).toEqual(searchAll(reference, queries, c.search));
+  });
+
+  it('captured off the event loop: the bytes saved now; rows changed during the copy leave a file that loads', async () => {
+    const original = build(c.spec, values.slice(0, 500));
+    const bytes = saveColumnIndex(original);
+    const captured = runAtOnce(encodeIndexFile(await captureColumnIndex(original)));
+    expect(Buffer.compare(captured, bytes)).toBe(0);
+
+    // Rows added and removed while the copy runs may or may not be in it (the copy runs
+    // between two of them on the thread pool), and the file is consistent either way.
+    const sizeBefore = original.index.size();
+    const capture = captureColumnIndex(original);
+    addMore(original, more.slice(0, 50));
+    original.index.remove(rowIdOf(ROWS));
+    expect(original.index.size()).toBe(sizeBefore + 49);
+    const during = await loadColumnIndex(await runInSlices(encodeIndexFile(await capture)), c.spec);
+    expect(during.index.size()).toBeGreaterThanOrEqual(sizeBefore - 1);
+    expect(during.index.size()).toBeLessThanOrEqual(sizeBefore + 50);
+    expect(searchAll(during, queries, c.search).every((r) => r.rowIds.length === K)).toBe(true);
   });
 
   it('rejects a flipped byte, a truncated file and another definition', async () => {

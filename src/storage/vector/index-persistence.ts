@@ -16,6 +16,7 @@
  * payload is decoded only after the checksum and the header match the expected definition.
  */
 import { crc32 } from '../crc32.ts';
+import { runAtOnce, type Steps } from '../stepwise.ts';
 import { DEFAULT_EF_CONSTRUCTION, DEFAULT_LISTS, DEFAULT_M } from './buildable-index.ts';
 import { ByteReader, ByteWriter } from './byte-io.ts';
 import { type ColumnIndex, type ColumnIndexSpec, createColumnIndex } from './column-index.ts';
@@ -50,7 +51,33 @@ function headerOf(spec: ColumnIndexSpec): IndexFileHeader {
 export function saveColumnIndex(index: ColumnIndex): Uint8Array {
   const payload = new ByteWriter();
   index.index.writeTo(payload);
-  const header = new TextEncoder().encode(JSON.stringify(headerOf(index.spec)));
+  return runAtOnce(encodeIndexFile({ spec: index.spec, payload }));
+}
+
+/** What an index file holds, taken at one moment; encodeIndexFile frames it. */
+export interface IndexFileContent {
+  readonly spec: ColumnIndexSpec;
+  readonly payload: ByteWriter;
+}
+
+/**
+ * `index`'s content as of one moment after the call, copied off the event loop where the
+ * index can (a checkpoint's commits wait for it, its event loop should not).
+ */
+export async function captureColumnIndex(index: ColumnIndex): Promise<IndexFileContent> {
+  const payload = new ByteWriter();
+  if (index.index.writeToAsync) await index.index.writeToAsync(payload);
+  else index.index.writeTo(payload);
+  return { spec: index.spec, payload };
+}
+
+/** Copies and checksums in pieces this big, one step each (a graph's file is hundreds of MB). */
+const STEP_BYTES = 16 * 1024 * 1024;
+
+/** The file for `content`, in steps (stepwise.ts) of at most STEP_BYTES copied or checksummed. */
+export function* encodeIndexFile(content: IndexFileContent): Steps<Uint8Array> {
+  const { payload } = content;
+  const header = new TextEncoder().encode(JSON.stringify(headerOf(content.spec)));
   const total = PREFIX_BYTES + header.length + payload.length + TRAILER_BYTES;
   const file = new Uint8Array(total);
   const view = new DataView(file.buffer);
@@ -61,10 +88,19 @@ export function saveColumnIndex(index: ColumnIndex): Uint8Array {
   file.set(header, PREFIX_BYTES);
   let at = PREFIX_BYTES + header.length;
   for (const part of payload.parts) {
-    file.set(part, at);
-    at += part.length;
+    for (let from = 0; from < part.length; from += STEP_BYTES) {
+      yield;
+      const piece = part.subarray(from, from + STEP_BYTES);
+      file.set(piece, at);
+      at += piece.length;
+    }
   }
-  view.setUint32(at, crc32(file.subarray(0, at)), true);
+  let crc = 0;
+  for (let from = 0; from < at; from += STEP_BYTES) {
+    yield;
+    crc = crc32(file.subarray(from, Math.min(at, from + STEP_BYTES)), crc);
+  }
+  view.setUint32(at, crc, true);
   return file;
 }
 
