@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEtcdMetaStore } from '../src/meta/etcd-meta-store.ts';
 import type { MetaStore } from '../src/meta/meta-store.ts';
-import { describeMetaStoreConformance } from '../src/meta/testing/meta-store-conformance.ts';
+import {
+  describeMetaStoreConformance,
+  stallEventLoop,
+  waitFor,
+} from '../src/meta/testing/meta-store-conformance.ts';
 import { startEtcd, type TestEtcd } from './helpers/etcd.ts';
 
 let etcd: TestEtcd | undefined;
@@ -13,10 +17,13 @@ afterAll(async () => {
   await etcd?.close();
 });
 
-/** Each test gets its own prefix on the shared etcd; cleanup deletes it. */
-async function openFixture() {
+/**
+ * Each test gets its own prefix on the shared etcd; cleanup deletes it. `stallToleranceMs`:
+ * leases renewed from a thread (lease-keeper.ts).
+ */
+async function openFixture(stallToleranceMs?: number) {
   const prefix = `/quiver-test/${randomUUID()}/`;
-  const open = () => openEtcdMetaStore({ endpoints: etcd!.endpoints, prefix });
+  const open = () => openEtcdMetaStore({ endpoints: etcd!.endpoints, prefix, stallToleranceMs });
   let store = await open();
   return {
     store,
@@ -34,7 +41,38 @@ async function openFixture() {
   };
 }
 
-describeMetaStoreConformance('etcd', openFixture);
+describeMetaStoreConformance('etcd', () => openFixture());
+// The same contract with leases renewed from a thread that stops once the event loop has
+// not turned for 500 ms (so the suite's 2.5 s stall still loses the lease).
+describeMetaStoreConformance('etcd, leases kept from a thread', () => openFixture(500));
+
+describe('etcd leases kept from a thread', () => {
+  it('survive an event-loop stall longer than their TTL within the tolerance, and not one past it', async () => {
+    const tolerant = await openFixture(10_000);
+    const strict = await openFixture(1000);
+    try {
+      const kept = await tolerant.store.grantLease(1);
+      const expiring = await strict.store.grantLease(1);
+      const lost: string[] = [];
+      kept.onLost(() => lost.push('kept'));
+      expiring.onLost(() => lost.push('expiring'));
+      await tolerant.store.put('a', '1', { lease: kept.id });
+      await strict.store.put('b', '1', { lease: expiring.id });
+      // 3.5 TTLs without a turn of the event loop.
+      stallEventLoop(3500);
+      await waitFor(() => lost.length > 0, 3000, 'onLost of the lease past its tolerance');
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(lost).toEqual(['expiring']);
+      expect((await tolerant.store.get('a'))?.lease).toBe(kept.id);
+      expect(await strict.store.get('b')).toBeNull();
+      await kept.revoke();
+      expect(await tolerant.store.get('a')).toBeNull();
+    } finally {
+      await tolerant.cleanup();
+      await strict.cleanup();
+    }
+  });
+});
 
 describe('etcd meta store', () => {
   it('keeps its keys under the prefix and strips it from results', async () => {

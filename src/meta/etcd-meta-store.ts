@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { ICompare, IKeyValue, ILeaseKeepAliveResponse, IRequestOp } from 'etcd3';
 import { CompareResult, CompareTarget, Etcd3, EtcdLeaseInvalidError } from 'etcd3';
+import { LeaseKeeper } from './lease-keeper.ts';
 import type {
   Compare,
   KeyValue,
@@ -21,11 +22,21 @@ import type {
 export interface EtcdMetaStoreOptions {
   readonly endpoints: readonly string[];
   readonly prefix?: string;
+  /**
+   * When set, leases are renewed from a worker thread (lease-keeper.ts) as long as the event
+   * loop turned within this many ms, so a busy loop does not lose them. Unset: renewed from
+   * the event loop, and a stall past the TTL loses them.
+   */
+  readonly stallToleranceMs?: number;
 }
 
 export async function openEtcdMetaStore(options: EtcdMetaStoreOptions): Promise<MetaStore> {
   const client = new Etcd3({ hosts: [...options.endpoints] });
-  const store = new EtcdMetaStore(client, options.prefix ?? '');
+  const keeper =
+    options.stallToleranceMs === undefined
+      ? null
+      : () => new LeaseKeeper(options.endpoints, options.stallToleranceMs!);
+  const store = new EtcdMetaStore(client, options.prefix ?? '', keeper);
   try {
     await store.revision(); // fail at open, not at first use, when etcd is unreachable
   } catch (error) {
@@ -54,10 +65,13 @@ const ALL_KEYS = Buffer.from([0]);
 class EtcdMetaStore implements MetaStore {
   private readonly leases = new Set<EtcdLease>();
   private readonly watchers = new Set<Watcher>();
+  /** Started with the first lease, when leases are kept from a thread. */
+  private keeper: LeaseKeeper | null = null;
 
   constructor(
     private readonly client: Etcd3,
     private readonly prefix: string,
+    private readonly startKeeper: (() => LeaseKeeper) | null,
   ) {}
 
   async get(key: string): Promise<KeyValue | null> {
@@ -145,7 +159,10 @@ class EtcdMetaStore implements MetaStore {
   }
 
   async grantLease(ttlSeconds: number): Promise<Lease> {
-    const lease = await EtcdLease.grant(this.client, ttlSeconds, (ended) => this.leases.delete(ended));
+    if (this.startKeeper) this.keeper ??= this.startKeeper();
+    const lease = await EtcdLease.grant(this.client, ttlSeconds, this.keeper, (ended) =>
+      this.leases.delete(ended),
+    );
     this.leases.add(lease);
     return lease;
   }
@@ -160,6 +177,7 @@ class EtcdMetaStore implements MetaStore {
     // etcd3's close() does not stop lease keepalives: end them (and their keys) first.
     await Promise.allSettled([...this.leases].map((lease) => lease.revoke()));
     await Promise.allSettled([...this.watchers].map((watcher) => watcher.close()));
+    await this.keeper?.close();
     this.client.close();
   }
 
@@ -247,7 +265,7 @@ async function leaseErrors<T>(request: Promise<T>, lease: number | undefined): P
  * A lease with an ID we choose: etcd picks random 63-bit IDs, which a JavaScript number
  * cannot hold exactly, and the interface's lease IDs are numbers. Keepalives go out every
  * TTL/3 (as etcd's Go client does); a reply with TTL 0, or no reply within the TTL, means
- * the lease is gone.
+ * the lease is gone. With a LeaseKeeper, its thread sends them and says when it is gone.
  */
 class EtcdLease implements Lease {
   private readonly listeners: (() => void)[] = [];
@@ -260,12 +278,14 @@ class EtcdLease implements Lease {
     private readonly client: Etcd3,
     readonly id: number,
     private readonly ttlMs: number,
+    private readonly keeper: LeaseKeeper | null,
     private readonly onEnd: (lease: EtcdLease) => void,
   ) {}
 
   static async grant(
     client: Etcd3,
     ttlSeconds: number,
+    keeper: LeaseKeeper | null,
     onEnd: (lease: EtcdLease) => void,
   ): Promise<EtcdLease> {
     for (let attempt = 0; ; attempt++) {
@@ -273,7 +293,7 @@ class EtcdLease implements Lease {
       const id = randomInt(1, 2 ** 48);
       try {
         const res = await client.leaseClient.leaseGrant({ ID: id, TTL: ttlSeconds });
-        const lease = new EtcdLease(client, id, Number(res.TTL) * 1000, onEnd);
+        const lease = new EtcdLease(client, id, Number(res.TTL) * 1000, keeper, onEnd);
         await lease.startKeepalive().catch(async (error: unknown) => {
           await lease.revoke().catch(() => undefined);
           throw error;
@@ -291,20 +311,22 @@ class EtcdLease implements Lease {
 
   abandon(): void {
     if (this.ended) return;
-    this.stop();
+    const lastRenewal = this.stop();
     // etcd expires it at most a TTL after the last renewal; tell listeners no earlier.
-    const timer = setTimeout(
-      () => {
-        for (const listener of this.listeners) listener();
-      },
-      Math.max(0, this.lastRenewal + this.ttlMs - Date.now()),
-    );
-    timer.unref();
+    void lastRenewal.then((last) => {
+      const timer = setTimeout(
+        () => {
+          for (const listener of this.listeners) listener();
+        },
+        Math.max(0, last + this.ttlMs - Date.now()),
+      );
+      timer.unref();
+    });
   }
 
   async revoke(): Promise<void> {
     if (this.ended) return;
-    this.stop();
+    await this.stop();
     try {
       await this.client.leaseClient.leaseRevoke({ ID: this.id });
     } catch (error) {
@@ -315,6 +337,7 @@ class EtcdLease implements Lease {
 
   private async startKeepalive(): Promise<void> {
     if (this.ended) return;
+    if (this.keeper) return this.keeper.keep(this.id, this.ttlMs, () => this.lose(false));
     const stream = await this.client.leaseClient.leaseKeepAlive();
     this.stream = stream;
     stream.on('data', (res: ILeaseKeepAliveResponse) => {
@@ -338,17 +361,25 @@ class EtcdLease implements Lease {
     this.stream?.write({ ID: this.id });
   }
 
-  private lose(): void {
+  /** `release`: the keeper still renews it (false when the keeper itself lost it). */
+  private lose(release = true): void {
     if (this.ended) return;
-    this.stop();
+    if (release) this.stop();
+    else this.end();
     for (const listener of this.listeners) queueMicrotask(listener);
   }
 
-  private stop(): void {
-    this.ended = true;
+  /** Stops renewing; resolves with when the lease was last renewed. */
+  private stop(): Promise<number> {
+    this.end();
     clearInterval(this.timer);
     this.stream?.end();
     this.stream = undefined;
+    return this.keeper ? this.keeper.release(this.id) : Promise.resolve(this.lastRenewal);
+  }
+
+  private end(): void {
+    this.ended = true;
     this.onEnd(this);
   }
 }

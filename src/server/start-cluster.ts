@@ -131,6 +131,14 @@ export interface RunningClusterNode {
 
 type Role = 'standby' | 'starting' | 'leader' | 'stopping';
 
+/**
+ * How long the event loop may go without a turn before this node's leases stop being
+ * renewed (they are renewed from a thread: src/meta/lease-keeper.ts). A long statement or
+ * checkpoint costs latency, not a failover; a node stuck for longer loses its leadership and
+ * membership a lease TTL later. A killed or stopped process renews nothing at once.
+ */
+const STALL_TOLERANCE_MS = 30_000;
+
 export async function startClusterNode(options: ClusterStartOptions): Promise<RunningClusterNode> {
   const log = options.logger ?? createLogger('warn');
   const host = options.host ?? '127.0.0.1';
@@ -150,7 +158,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     });
   }
   await initParser();
-  const meta = await openEtcdMetaStore({ endpoints: options.etcd });
+  const meta = await openEtcdMetaStore({ endpoints: options.etcd, stallToleranceMs: STALL_TOLERANCE_MS });
   const objectsAt = (sub: string) =>
     new S3ObjectStore({
       bucket: options.s3.bucket,

@@ -448,7 +448,7 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Blocks the event loop, as a long GC pause or a CPU-bound bug would. */
-function stallEventLoop(ms: number): void {
+export function stallEventLoop(ms: number): void {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     // busy wait
