@@ -43,4 +43,6 @@ export class Index {
     readonly capacity: number;
   }>;
   load(path: string): void;
+  /** load() on libuv's thread pool. */
+  loadAsync(path: string): Promise<void>;
 }

@@ -366,7 +366,8 @@ class Index : public Napi::ObjectWrap<Index> {
          InstanceMethod("labels", &Index::Labels), InstanceMethod("search", &Index::SearchSync),
          InstanceMethod("searchAsync", &Index::SearchAsync), InstanceMethod("save", &Index::Save),
          InstanceMethod("serialize", &Index::Serialize),
-         InstanceMethod("serializeAsync", &Index::SerializeAsync), InstanceMethod("load", &Index::Load)});
+         InstanceMethod("serializeAsync", &Index::SerializeAsync), InstanceMethod("load", &Index::Load),
+         InstanceMethod("loadAsync", &Index::LoadAsync)});
     exports.Set("Index", cls);
     return exports;
   }
@@ -450,6 +451,14 @@ class Index : public Napi::ObjectWrap<Index> {
 
   size_t Dimensions() const { return dimensions_; }
   Graph& graph() { return *graph_; }
+
+  // Replaces the graph with a file's (hnswlib's format); the file is read before the lock.
+  void LoadFrom(const std::string& path) {
+    auto graph = std::make_unique<Graph>(space_.get(), path, false, 0, false);
+    quiver::RecountInDegrees(*graph);
+    std::unique_lock<std::shared_mutex> lock(resize_lock_);
+    graph_ = std::move(graph);
+  }
 
   // Shared by searches and adds, exclusive for resize and load: hnswlib's resize moves the
   // graph's memory under a running search.
@@ -595,19 +604,17 @@ class Index : public Napi::ObjectWrap<Index> {
   }
   Napi::Value SerializeAsync(const Napi::CallbackInfo& info);
 
-  // load(path): replaces the graph with the file's.
+  // load(path): replaces the graph with the file's. loadAsync(path) reads it on the thread
+  // pool (a recovered graph's file is hundreds of MB).
   Napi::Value Load(const Napi::CallbackInfo& info) {
     try {
-      std::string path = info[0].As<Napi::String>().Utf8Value();
-      auto graph = std::make_unique<Graph>(space_.get(), path, false, 0, false);
-      quiver::RecountInDegrees(*graph);
-      std::unique_lock<std::shared_mutex> lock(resize_lock_);
-      graph_ = std::move(graph);
+      LoadFrom(info[0].As<Napi::String>().Utf8Value());
     } catch (const std::exception& e) {
       throw Napi::Error::New(info.Env(), e.what());
     }
     return info.Env().Undefined();
   }
+  Napi::Value LoadAsync(const Napi::CallbackInfo& info);
 
   Space space_kind_ = Space::L2;
   size_t dimensions_ = 0;
@@ -855,6 +862,45 @@ class SerializeWorker : public Napi::AsyncWorker {
 // capacity() as of one moment, on the thread pool.
 Napi::Value Index::SerializeAsync(const Napi::CallbackInfo& info) {
   auto* worker = new SerializeWorker(info.Env(), this, info.This().As<Napi::Object>());
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+// Replaces the index's graph with a file's, read on the thread pool.
+class LoadWorker : public Napi::AsyncWorker {
+ public:
+  LoadWorker(Napi::Env env, Index* index, Napi::Object self, std::string path)
+      : Napi::AsyncWorker(env),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        index_(index),
+        self_(Napi::Persistent(self)),
+        path_(std::move(path)) {}
+
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      index_->LoadFrom(path_);
+    } catch (const std::exception& e) {
+      SetError(e.what());
+    }
+  }
+
+  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Index* index_;
+  Napi::ObjectReference self_;
+  std::string path_;
+};
+
+// loadAsync(path) → Promise<void>: load(path) on the thread pool.
+Napi::Value Index::LoadAsync(const Napi::CallbackInfo& info) {
+  auto* worker = new LoadWorker(info.Env(), this, info.This().As<Napi::Object>(),
+                                info[0].As<Napi::String>().Utf8Value());
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;

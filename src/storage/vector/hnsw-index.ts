@@ -206,7 +206,7 @@ export class HnswIndex implements BuildableVectorIndex, SavableIndex {
     const native = this.emptyNative();
     await withTempFile(async (path) => {
       await writeFile(path, file);
-      native.load(path);
+      await native.loadAsync(path);
     });
     const labels = native.labels();
     const marked = labels.deleted;
