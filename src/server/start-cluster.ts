@@ -131,6 +131,20 @@ export interface RunningClusterNode {
 
 type Role = 'standby' | 'starting' | 'leader' | 'stopping';
 
+/** The segment files a database copy's tables read their sealed rows from. */
+function segmentKeys(catalog: Catalog): Set<string> {
+  const keys = new Set<string>();
+  for (const db of catalog.databases.values()) {
+    for (const schema of db.schemas.values()) {
+      for (const table of schema.tables.values()) {
+        if (table.view || table.temporary) continue;
+        for (const part of table.store.sealedParts()) keys.add(part.handle.key);
+      }
+    }
+  }
+  return keys;
+}
+
 /**
  * How long the event loop may go without a turn before this node's leases stop being
  * renewed (they are renewed from a thread: src/meta/lease-keeper.ts). A long statement or
@@ -183,6 +197,8 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
   let replica: EngineReplica | null = null;
   /** The sessions of the replica's current copy (a new copy gets a new server). */
   let replicaWire: WireServer | null = null;
+  /** The database of the replica's current copy. */
+  let copyCatalog: Catalog | null = null;
   const refuse = new WireServer({ backend: refusingBackend(), logger: wireLogger(log) });
 
   const secret = await clusterSecret(meta, keys);
@@ -359,6 +375,8 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       memoryBudgetBytes: options.memoryBudgetBytes,
       log,
       onCopy: (catalog) => {
+        const replaced = copyCatalog;
+        copyCatalog = catalog;
         catalog.nodes = nodeRows;
         catalog.shards = () => [replicaShardRow()];
         const previous = replicaWire;
@@ -381,7 +399,15 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
           checkpoints: () => 0,
           replica: () => replica?.stats() ?? null,
         });
-        void previous?.close(RECOVERY_CONFLICT);
+        void (async () => {
+          await previous?.close(RECOVERY_CONFLICT);
+          // Segments only the replaced copy read (its leader compacted them away since)
+          // would stay in the disk cache until the node restarts.
+          if (replaced) {
+            const inUse = segmentKeys(catalog);
+            await engineObjects.dropLocalCopies([...segmentKeys(replaced)].filter((key) => !inUse.has(key)));
+          }
+        })().catch((err: unknown) => log.warn({ err }, 'could not clean up after the replaced replica copy'));
       },
     });
   }

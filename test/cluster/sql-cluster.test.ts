@@ -7,7 +7,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import { createConnection } from 'node:net';
+import { sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -399,6 +401,29 @@ describe('a cluster of quiver processes', () => {
       );
       expect(replicaParts.rows[0].evicted).toBeGreaterThan(0);
       await replicaRead.end();
+
+      // VACUUM rewrites the table as one segment and deletes the others from S3; the DDL
+      // after it makes the replica recover a new copy, and the standby drops its local
+      // copies of the segments only the replaced copy read.
+      await sql`VACUUM big`;
+      await sql`CREATE TABLE after_vacuum (a int)`;
+      await replicaReady(standby);
+      const newCopy = await connect(standby, READ_ONLY);
+      const inUse = (
+        await newCopy.query("SELECT segment FROM quiver_segments WHERE relname = 'big'")
+      ).rows.map((r: { segment: string }) => r.segment);
+      await newCopy.end();
+      expect(inUse).toHaveLength(1);
+      const cachedSegments = async () =>
+        (await readdir(standby.cacheDir, { recursive: true }))
+          .filter((path) => path.endsWith('.seg'))
+          .map((path) => path.split(sep).join('/'));
+      await waitUntil(
+        async () => (await cachedSegments()).length === 1,
+        10_000,
+        'the standby to drop the compacted-away segments',
+      );
+      expect(await cachedSegments()).toEqual(inUse);
 
       await leader.kill('SIGKILL');
       await standby.leading(30_000);

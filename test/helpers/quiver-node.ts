@@ -19,6 +19,8 @@ export interface QuiverNode {
   readonly id: string;
   readonly port: number;
   readonly process: ChildProcess;
+  /** Its `--cache-dir` (removed when the process ends). */
+  readonly cacheDir: string;
   /** Everything the node wrote so far. */
   log(): string;
   /** Resolves when the node's log says it leads the writes. */
@@ -118,6 +120,7 @@ export async function startQuiverNode(setup: ClusterSetup, id: string): Promise<
     id,
     port,
     process: child,
+    cacheDir,
     log: () => output,
     leading: (timeoutMs = 30_000) => waitFor('"leading the writes"', timeoutMs, 'did not lead the writes'),
     exited,

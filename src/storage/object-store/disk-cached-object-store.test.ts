@@ -82,6 +82,16 @@ describe('DiskCachedObjectStore', () => {
     expect(await readdir(join(base, 'cache', 't'))).toEqual(['a.seg']);
   });
 
+  it('drops local copies on request and keeps the remote objects', async () => {
+    const { remote, cached } = await openCached(base);
+    await cached.put('t/old.seg', bytes('compacted away'));
+    await cached.put('t/new.seg', bytes('in use'));
+    await cached.dropLocalCopies(['t/old.seg', 't/never-cached.seg']);
+    expect(() => cached.getSync('t/old.seg')).toThrow(ObjectNotFoundError);
+    expect(Buffer.from(cached.getSync('t/new.seg')).toString()).toBe('in use');
+    expect(Buffer.from(await remote.get('t/old.seg')).toString()).toBe('compacted away');
+  });
+
   it('downloads an object once for concurrent readers', async () => {
     const { remote, cached } = await openCached(base);
     await remote.put('big', new Uint8Array(1 << 20).fill(7));

@@ -88,6 +88,15 @@ export class DiskCachedObjectStore implements ObjectStore, LocalFiles {
     if (this.caches(key)) await this.local.delete(key);
   }
 
+  /**
+   * Drops the local copies of `keys` (the remote objects stay). A read replica's copy that
+   * was replaced leaves copies of segments its leader has since compacted away and deleted;
+   * only this node knows they are no longer needed.
+   */
+  async dropLocalCopies(keys: Iterable<string>): Promise<void> {
+    for (const key of keys) await this.local.delete(key);
+  }
+
   async close(): Promise<void> {
     await this.remote.close();
   }
