@@ -21,12 +21,24 @@ function isLoopback(address: string): boolean {
 
 export class EngineBackend implements Backend {
   private readonly catalog: Catalog;
-  private readonly services: EngineServices;
+  private services: EngineServices;
 
   constructor(services: EngineServices) {
     // Every session of this server registers here, so pg_cancel_backend can reach it.
     this.services = services.sessions ? services : { ...services, sessions: new SessionRegistry() };
     this.catalog = services.catalog;
+  }
+
+  /**
+   * A read replica's server becomes the write leader's (warm promotion: the copy its
+   * sessions read is now the leader's database, `services.catalog`): new sessions are the
+   * leader's, and open ones go on as the leader's, as PostgreSQL's do when a standby is
+   * promoted — a transaction begun on the replica stays read only.
+   */
+  promote(services: EngineServices): void {
+    if (services.catalog !== this.catalog) throw new Error('a promoted replica keeps its catalog');
+    this.services = { ...services, sessions: this.services.sessions };
+    for (const session of this.services.sessions!.all()) session.promote(this.services);
   }
 
   async authPlan(info: StartupInfo): Promise<AuthPlan> {

@@ -4,11 +4,14 @@
  * layer's cancel keys instead; this registry needs no secret because the caller is an
  * authenticated session and its privileges are checked.)
  */
+import type { EngineServices } from './session.ts';
 
 export interface RegisteredSession {
   readonly user: string;
   /** Cancels the statement the session is running now, if any (57014 in that session). */
   cancel(): void;
+  /** Its read replica became the write leader's database: go on as a session of `services`. */
+  promote(services: EngineServices): void;
 }
 
 export class SessionRegistry {
@@ -24,5 +27,9 @@ export class SessionRegistry {
 
   get(processId: number): RegisteredSession | undefined {
     return this.sessions.get(processId);
+  }
+
+  all(): IterableIterator<RegisteredSession> {
+    return this.sessions.values();
   }
 }

@@ -53,10 +53,19 @@ export class SessionTransaction {
 
   constructor(
     private readonly txns: TransactionManager,
-    private readonly log: CommitLog | null,
+    private log: CommitLog | null,
     /** A read replica's session: every transaction is read only, as on a hot standby. */
-    private readonly inRecovery = false,
+    private inRecovery = false,
   ) {}
+
+  /**
+   * The replica became the write leader's database: transactions that begin from now on
+   * may write through `log`; one already open keeps its read-only mode.
+   */
+  promote(log: CommitLog | null): void {
+    this.log = log;
+    this.inRecovery = false;
+  }
 
   get id(): number {
     return this.current;

@@ -117,13 +117,15 @@ export class EngineSession implements Session {
   private readonly recentStatements = new Map<string, Prepared>();
   private readonly portals = new Map<string, Portal>();
   private readonly interrupts = new StatementInterrupts();
+  /** Promoted from a read replica; the client hears in_hot_standby = off with the next statement. */
+  private promotedUnreported = false;
   private readonly lastSequenceValues = new Map<number, bigint>();
   private sink: ResultSink | null = null;
   /** Asynchronous work the running statement left to finish before it completes. */
   private deferredWork: (() => Promise<void>)[] = [];
 
   constructor(
-    private readonly services: EngineServices,
+    private services: EngineServices,
     readonly user: string,
     databaseName: string,
     readonly processId: number,
@@ -142,8 +144,13 @@ export class EngineSession implements Session {
     );
     this.settings.computed.set('transaction_read_only', () => (this.readOnlyTransaction ? 'on' : 'off'));
     this.settings.applyStartup(startupParameters);
-    if (services.replica) this.settings.computed.set('in_hot_standby', () => 'on');
-    services.sessions?.add(processId, { user, cancel: () => this.cancel() });
+    if (services.replica)
+      this.settings.computed.set('in_hot_standby', () => (this.services.replica ? 'on' : 'off'));
+    services.sessions?.add(processId, {
+      user,
+      cancel: () => this.cancel(),
+      promote: (promoted) => this.promote(promoted),
+    });
   }
 
   // ---------- Session interface ----------
@@ -333,6 +340,17 @@ export class EngineSession implements Session {
 
   cancel(): void {
     this.interrupts.cancel();
+  }
+
+  /**
+   * The read replica this session reads became the write leader's database (the same
+   * catalog): from now on the session is the leader's. A transaction it began on the replica
+   * stays read only, as one begun during a PostgreSQL standby's recovery does.
+   */
+  promote(services: EngineServices): void {
+    this.services = services;
+    this.transaction.promote(services.storage);
+    this.promotedUnreported = true;
   }
 
   close(): void {
@@ -553,6 +571,10 @@ export class EngineSession implements Session {
     prepared?: Prepared,
   ): Promise<Outcome> {
     const stmt = parsed.stmt;
+    if (this.promotedUnreported) {
+      this.promotedUnreported = false;
+      sink.parameterStatus('in_hot_standby', 'off');
+    }
     if (this.transaction.failed && !isTransactionEnd(stmt)) {
       throw new SqlError(
         SqlState.InFailedSqlTransaction,

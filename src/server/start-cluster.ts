@@ -30,7 +30,7 @@ import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { Catalog } from '../catalog/catalog.ts';
+import type { Catalog } from '../catalog/catalog.ts';
 import type { ShardInfo } from '../catalog/pg-catalog/quiver-views.ts';
 import { EngineReplica, readOnlyStorage } from '../cluster/engine-replica.ts';
 import { FencedMetaStore } from '../cluster/fenced-meta-store.ts';
@@ -197,8 +197,9 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
   let replica: EngineReplica | null = null;
   /** The sessions of the replica's current copy (a new copy gets a new server). */
   let replicaWire: WireServer | null = null;
-  /** The database of the replica's current copy. */
+  /** The database of the replica's current copy, and the backend of its sessions. */
   let copyCatalog: Catalog | null = null;
+  let replicaBackend: EngineBackend | null = null;
   const refuse = new WireServer({ backend: refusingBackend(), logger: wireLogger(log) });
 
   const secret = await clusterSecret(meta, keys);
@@ -380,17 +381,14 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
         catalog.nodes = nodeRows;
         catalog.shards = () => [replicaShardRow()];
         const previous = replicaWire;
-        replicaWire = new WireServer({
-          backend: new EngineBackend({
-            catalog,
-            serverVersion,
-            storage: readOnlyStorage(catalog),
-            replica: replica!,
-            observer: metrics ?? undefined,
-          }),
-          tls: options.tls,
-          logger: wireLogger(log),
+        replicaBackend = new EngineBackend({
+          catalog,
+          serverVersion,
+          storage: readOnlyStorage(catalog),
+          replica: replica!,
+          observer: metrics ?? undefined,
         });
+        replicaWire = new WireServer({ backend: replicaBackend, tls: options.tls, logger: wireLogger(log) });
         log.info({ lsn: replica!.appliedLsn }, 'read replica ready');
         metrics?.track({
           connections: () => replicaWire?.connectionCount ?? 0,
@@ -417,8 +415,11 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     role = 'starting';
     won.onLost((reason) => fatal(`lost the write leadership: ${reason}`));
     log.info({ epoch: won.epoch }, 'won the write leadership; taking over');
-    // The replica's sessions end here: their clients reconnect and read on this leader.
-    await replicaWire?.close();
+    // New connections wait for the leader from here; the replica's sessions go on reading
+    // its copy while it is handed over.
+    const replicaServer = replicaWire;
+    const replicaServerBackend = replicaBackend;
+    const replicaCatalog = copyCatalog;
     replicaWire = null;
     const wal = await ObjectWal.open({
       store: meta,
@@ -431,6 +432,11 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     // database; without one the database is recovered from object storage.
     const warm = (await replica?.handOver(wal)) ?? undefined;
     replica = null;
+    // The sessions keep their connections when the copy they read becomes this leader's
+    // database, as a promoted PostgreSQL standby's sessions do; otherwise they end (57P01)
+    // and their clients reconnect to the database recovered from storage.
+    const keptSessions = warm && warm.catalog === replicaCatalog ? replicaServer : null;
+    if (!keptSessions) await replicaServer?.close();
     persistence = await Persistence.open(
       {
         meta: new FencedMetaStore(meta, keys.engine, won),
@@ -448,13 +454,22 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     const durable = persistence;
     durable.catalog.nodes = nodeRows;
     durable.catalog.shards = () => [writeShard(durable, options.nodeId, won.epoch)];
-    const backend = new EngineBackend({
-      catalog: durable.catalog ?? new Catalog(superuser),
+    const services = {
+      catalog: durable.catalog,
       serverVersion,
       storage: durable,
       observer: metrics ?? undefined,
-    });
-    wire = new WireServer({ backend, tls: options.tls, logger: wireLogger(log) });
+    };
+    if (keptSessions) {
+      replicaServerBackend!.promote(services);
+      wire = keptSessions;
+    } else {
+      wire = new WireServer({
+        backend: new EngineBackend(services),
+        tls: options.tls,
+        logger: wireLogger(log),
+      });
+    }
     trackStorage(metrics, () => wire?.connectionCount ?? 0, durable);
     if (role !== 'starting') return;
     role = 'leader';

@@ -723,12 +723,20 @@ describe('a cluster of quiver processes', () => {
     for (const c of [leader, strong, eventual]) await c.end().catch(() => undefined);
   });
 
-  test('reads on replicas go on while the leader is killed; the replica follows the new leader', {
+  test('reads on replicas go on while the leader is killed; the promoted replica keeps its sessions, the other follows the new leader', {
     timeout: 120_000,
   }, async () => {
     const [first, second, third] = await startCluster(3);
     await createItems(first, 300);
     await Promise.all([replicaReady(second), replicaReady(third)]);
+    // Idle replica sessions on both standbys, one of them with read-only transactions.
+    const idle = await Promise.all(
+      [second, third].map(async (node) => ({
+        node,
+        eventual: await connect(node, EVENTUAL),
+        readOnly: await connect(node, READ_ONLY),
+      })),
+    );
     const replicaReads = [second, third].map((node) => reader(node, EVENTUAL));
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const killedAt = performance.now();
@@ -750,20 +758,47 @@ describe('a cluster of quiver processes', () => {
     console.log(
       `replica reads through kill -9 of the leader: the new leader took ${(led - killedAt).toFixed(0)} ms; ` +
         `the other standby answered ${during.length} kNN queries meanwhile (longest gap ${longestGap.toFixed(0)} ms, ` +
-        `${otherReads.failedAt.length} failures); the promoted node's replica sessions reconnected ` +
-        `(${promotedReads.failedAt.length} failures)`,
+        `${otherReads.failedAt.length} failures); the promoted node's replica sessions went on ` +
+        `(${promotedReads.okAt.length} kNN queries, ${promotedReads.failedAt.length} failures)`,
     );
     expect(otherReads.failedAt).toEqual([]);
     expect(otherReads.wrong).toEqual([]);
     expect(during.length).toBeGreaterThan(10);
     expect(longestGap).toBeLessThan(1000);
 
+    // The promoted node's replica sessions were not ended: its copy became the leader's
+    // database, and they go on as the leader's sessions, as on a promoted PostgreSQL standby.
+    expect(promotedReads.failedAt).toEqual([]);
+    expect(promotedReads.wrong).toEqual([]);
+    expect(promotedReads.okAt.filter((t) => t > led).length).toBeGreaterThan(10);
+    const kept = idle.find((s) => s.node === promoted)!;
+    const reported: string[] = [];
+    kept.eventual.connection.on('parameterStatus', (m: { parameterName: string; parameterValue: string }) =>
+      reported.push(`${m.parameterName}=${m.parameterValue}`),
+    );
+    expect((await kept.eventual.query('SELECT pg_is_in_recovery() AS r')).rows).toEqual([{ r: false }]);
+    expect(reported).toContain('in_hot_standby=off');
+    expect((await kept.eventual.query('SHOW in_hot_standby')).rows).toEqual([{ in_hot_standby: 'off' }]);
+    await kept.eventual.query(`INSERT INTO items VALUES (9001, '${vectorOf(9001)}')`);
+    // default_transaction_read_only still holds, as it does in PostgreSQL after promotion.
+    await expect(
+      kept.readOnly.query(`INSERT INTO items VALUES (9002, '${vectorOf(9002)}')`),
+    ).rejects.toMatchObject({
+      code: '25006',
+    });
+    expect((await kept.readOnly.query('SELECT count(*)::int AS n FROM items')).rows[0].n).toBe(301);
+    const stillReplica = idle.find((s) => s.node === other)!;
+    expect((await stillReplica.eventual.query('SELECT pg_is_in_recovery() AS r')).rows).toEqual([
+      { r: true },
+    ]);
+    for (const s of idle) await Promise.all([s.eventual.end(), s.readOnly.end()]);
+
     // The replica follows the new leader's WAL: a strong read there sees a new write at once.
     const writer = await connect(promoted);
     await writer.query(`INSERT INTO items VALUES (9000, '${vectorOf(9000)}')`);
     const strong = await connect(other, READ_ONLY);
     expect((await strong.query('SELECT id FROM items WHERE id = 9000')).rows).toEqual([{ id: 9000 }]);
-    expect((await strong.query('SELECT count(*)::int AS n FROM items')).rows[0].n).toBe(301);
+    expect((await strong.query('SELECT count(*)::int AS n FROM items')).rows[0].n).toBe(302);
     await writer.end();
     await strong.end();
   });
