@@ -164,21 +164,32 @@ function repeatThrough(
 
 /**
  * Inserts rows one at a time through `node` until stopped; records which ids were
- * acknowledged and which were in doubt (sent, no answer).
+ * acknowledged and which were in doubt (sent, no answer). Every fifth attempt inserts in
+ * a transaction it rolls back instead: those ids must never be visible.
  */
 function writer(node: QuiverNode, firstId: number) {
   const acked = new Set<number>();
   const inDoubt = new Set<number>();
+  const rolledBack = new Set<number>();
   const load = repeatThrough(
     node,
     async (client, attempt) => {
       const id = firstId + attempt;
+      if (attempt % 5 === 4) {
+        rolledBack.add(id);
+        await client.query('BEGIN');
+        await client.query(`INSERT INTO items VALUES (${id}, '${vectorOf(id)}')`);
+        await client.query('ROLLBACK');
+        return;
+      }
       await client.query(`INSERT INTO items VALUES (${id}, '${vectorOf(id)}')`);
       acked.add(id);
     },
-    (attempt) => inDoubt.add(firstId + attempt),
+    (attempt) => {
+      if (attempt % 5 !== 4) inDoubt.add(firstId + attempt);
+    },
   );
-  return { ...load, acked, inDoubt };
+  return { ...load, acked, inDoubt, rolledBack };
 }
 
 /**
@@ -318,8 +329,10 @@ describe('a cluster of quiver processes', () => {
     for (const id of load.acked) expect(ids.has(id), `acknowledged row ${id}`).toBe(true);
     for (const id of ids) {
       if (id >= 1000)
-        expect(load.acked.has(id) || load.inDoubt.has(id), `row ${id} was never sent`).toBe(true);
+        expect(load.acked.has(id) || load.inDoubt.has(id), `row ${id} was never committed`).toBe(true);
     }
+    expect(load.rolledBack.size).toBeGreaterThan(0);
+    for (const id of load.rolledBack) expect(ids.has(id), `rolled-back row ${id}`).toBe(false);
     // The new leader's index answers as exact search over what is stored.
     await check.query('SET hnsw.ef_search = 400');
     const query = [0.3, -0.2, 0.5];
