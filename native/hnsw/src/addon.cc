@@ -675,16 +675,41 @@ Napi::Value Index::AddBatchSync(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// Resolves a promise with the search's hits; the index object and the bitmap are kept
-// referenced until the search is done.
-class SearchWorker : public Napi::AsyncWorker {
+// A call on libuv's thread pool that settles a promise: the index object stays referenced
+// (not collected) until it is done.
+class IndexWorker : public Napi::AsyncWorker {
  public:
-  SearchWorker(Napi::Env env, Index* index, Napi::Object self, std::vector<float> query, size_t k, size_t ef,
-               Napi::Value bitmap)
+  IndexWorker(Napi::Env env, Index* index, Napi::Object self)
       : Napi::AsyncWorker(env),
         deferred_(Napi::Promise::Deferred::New(env)),
         index_(index),
-        self_(Napi::Persistent(self)),
+        self_(Napi::Persistent(self)) {}
+
+  // Queues the worker and returns its promise.
+  Napi::Value Start() {
+    Napi::Promise promise = deferred_.Promise();
+    Queue();
+    return promise;
+  }
+
+  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
+  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+
+ protected:
+  Napi::Promise::Deferred deferred_;
+  Index* index_;
+
+ private:
+  Napi::ObjectReference self_;
+};
+
+// Resolves a promise with the search's hits; the index object and the bitmap are kept
+// referenced until the search is done.
+class SearchWorker : public IndexWorker {
+ public:
+  SearchWorker(Napi::Env env, Index* index, Napi::Object self, std::vector<float> query, size_t k, size_t ef,
+               Napi::Value bitmap)
+      : IndexWorker(env, index, self),
         query_(std::move(query)),
         k_(k),
         ef_(ef) {
@@ -696,8 +721,6 @@ class SearchWorker : public Napi::AsyncWorker {
       filtered_ = true;
     }
   }
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
 
   void Execute() override {
     try {
@@ -714,12 +737,8 @@ class SearchWorker : public Napi::AsyncWorker {
   }
 
   void OnOK() override { deferred_.Resolve(HitsToJs(Env(), hits_)); }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
  private:
-  Napi::Promise::Deferred deferred_;
-  Index* index_;
-  Napi::ObjectReference self_;
   Napi::ObjectReference bitmap_ref_;
   std::vector<float> query_;
   size_t k_;
@@ -742,23 +761,18 @@ Napi::Value Index::SearchAsync(const Napi::CallbackInfo& info) {
         !(bitmap.IsTypedArray() && bitmap.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array))
       throw std::invalid_argument("bitmap must be a Uint8Array");
     auto* worker = new SearchWorker(env, this, info.This().As<Napi::Object>(), std::move(query), k, ef, bitmap);
-    Napi::Promise promise = worker->Promise();
-    worker->Queue();
-    return promise;
+    return worker->Start();
   } catch (const std::exception& e) {
     throw Napi::Error::New(env, e.what());
   }
 }
 
 // Adds a batch from `threads` threads (hnswlib's inserts lock per node), off the event loop.
-class AddBatchWorker : public Napi::AsyncWorker {
+class AddBatchWorker : public IndexWorker {
  public:
   AddBatchWorker(Napi::Env env, Index* index, Napi::Object self, Napi::Uint32Array labels, Napi::Float32Array vectors,
                  size_t threads)
-      : Napi::AsyncWorker(env),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        index_(index),
-        self_(Napi::Persistent(self)),
+      : IndexWorker(env, index, self),
         labels_ref_(Napi::Persistent(labels.As<Napi::Object>())),
         vectors_ref_(Napi::Persistent(vectors.As<Napi::Object>())),
         labels_(labels.Data()),
@@ -766,20 +780,12 @@ class AddBatchWorker : public Napi::AsyncWorker {
         count_(labels.ElementLength()),
         threads_(std::max<size_t>(1, threads)) {}
 
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
   void Execute() override {
     std::string error = AddBatch(*index_, labels_, vectors_, count_, threads_);
     if (!error.empty()) SetError(error);
   }
 
-  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
-
  private:
-  Napi::Promise::Deferred deferred_;
-  Index* index_;
-  Napi::ObjectReference self_;
   Napi::ObjectReference labels_ref_;
   Napi::ObjectReference vectors_ref_;
   const uint32_t* labels_;
@@ -799,26 +805,19 @@ Napi::Value Index::AddBatchAsync(const Napi::CallbackInfo& info) {
     size_t threads = info[2].As<Napi::Number>().Uint32Value();
     auto* worker = new AddBatchWorker(env, this, info.This().As<Napi::Object>(), labels,
                                       info[1].As<Napi::Float32Array>(), threads);
-    Napi::Promise promise = worker->Promise();
-    worker->Queue();
-    return promise;
+    return worker->Start();
   } catch (const std::exception& e) {
     throw Napi::Error::New(env, e.what());
   }
 }
 
 // Copies the graph as hnswlib's file on the thread pool, holding the index exclusively.
-class SerializeWorker : public Napi::AsyncWorker {
+class SerializeWorker : public IndexWorker {
  public:
   SerializeWorker(Napi::Env env, Index* index, Napi::Object self)
-      : Napi::AsyncWorker(env),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        index_(index),
-        self_(Napi::Persistent(self)) {}
+      : IndexWorker(env, index, self) {}
 
   ~SerializeWorker() override { std::free(bytes_); }
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
 
   void Execute() override {
     std::unique_lock<std::shared_mutex> lock(index_->resize_lock_);
@@ -846,12 +845,8 @@ class SerializeWorker : public Napi::AsyncWorker {
     out.Set("capacity", Napi::Number::New(env, static_cast<double>(capacity_)));
     deferred_.Resolve(out);
   }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
  private:
-  Napi::Promise::Deferred deferred_;
-  Index* index_;
-  Napi::ObjectReference self_;
   char* bytes_ = nullptr;
   size_t size_ = 0;
   size_t capacity_ = 0;
@@ -862,22 +857,15 @@ class SerializeWorker : public Napi::AsyncWorker {
 // capacity() as of one moment, on the thread pool.
 Napi::Value Index::SerializeAsync(const Napi::CallbackInfo& info) {
   auto* worker = new SerializeWorker(info.Env(), this, info.This().As<Napi::Object>());
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  return worker->Start();
 }
 
 // Replaces the index's graph with a file's, read on the thread pool.
-class LoadWorker : public Napi::AsyncWorker {
+class LoadWorker : public IndexWorker {
  public:
   LoadWorker(Napi::Env env, Index* index, Napi::Object self, std::string path)
-      : Napi::AsyncWorker(env),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        index_(index),
-        self_(Napi::Persistent(self)),
+      : IndexWorker(env, index, self),
         path_(std::move(path)) {}
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
 
   void Execute() override {
     try {
@@ -887,13 +875,7 @@ class LoadWorker : public Napi::AsyncWorker {
     }
   }
 
-  void OnOK() override { deferred_.Resolve(Env().Undefined()); }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
-
  private:
-  Napi::Promise::Deferred deferred_;
-  Index* index_;
-  Napi::ObjectReference self_;
   std::string path_;
 };
 
@@ -901,9 +883,7 @@ class LoadWorker : public Napi::AsyncWorker {
 Napi::Value Index::LoadAsync(const Napi::CallbackInfo& info) {
   auto* worker = new LoadWorker(info.Env(), this, info.This().As<Napi::Object>(),
                                 info[0].As<Napi::String>().Utf8Value());
-  Napi::Promise promise = worker->Promise();
-  worker->Queue();
-  return promise;
+  return worker->Start();
 }
 
 Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
