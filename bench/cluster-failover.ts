@@ -41,6 +41,8 @@ interface Outcome {
   readonly warm: boolean;
   readonly acked: number;
   readonly missing: number;
+  /** The longest event-loop block any node logged (load, checkpoint, failover), in ms. */
+  readonly longestBlockMs: number;
 }
 
 const outcomes: Outcome[] = [];
@@ -50,12 +52,12 @@ console.log(
   `\n${rows} rows × 128 + HNSW (m 16, ef_construction 64), ${tail} rows after the checkpoint, lease TTL ${ttl} s`,
 );
 console.log(
-  '| read replicas | writes answered again | kNN answered again | new leader took over in | from its replica | acknowledged inserts | missing after |',
+  '| read replicas | writes answered again | kNN answered again | new leader took over in | from its replica | acknowledged inserts | missing after | longest event-loop block |',
 );
-console.log('|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|');
 for (const o of outcomes) {
   console.log(
-    `| ${o.replica} | ${o.writesMs.toFixed(0)} ms | ${o.readsMs.toFixed(0)} ms | ${o.recoveryMs.toFixed(0)} ms | ${o.warm ? 'yes' : 'no'} | ${o.acked} | ${o.missing} |`,
+    `| ${o.replica} | ${o.writesMs.toFixed(0)} ms | ${o.readsMs.toFixed(0)} ms | ${o.recoveryMs.toFixed(0)} ms | ${o.warm ? 'yes' : 'no'} | ${o.acked} | ${o.missing} | ${o.longestBlockMs > 0 ? `${o.longestBlockMs} ms` : 'under 1 s'} |`,
   );
 }
 
@@ -141,6 +143,7 @@ async function measure(replica: string): Promise<Outcome> {
       warm: taken.fromReplica,
       acked: writer.acked.size,
       missing,
+      longestBlockMs: Math.max(0, ...nodes.flatMap((node) => blockedMs(node.log()))),
     };
   } catch (error) {
     // What the nodes said is the only clue to a node that stopped.
@@ -152,6 +155,14 @@ async function measure(replica: string): Promise<Outcome> {
     await etcd.close();
     await s3.close();
   }
+}
+
+/** The event-loop blocks a node logged ("the event loop was blocked", over 1 s each). */
+function blockedMs(log: string): number[] {
+  return log
+    .split('\n')
+    .filter((line) => line.includes('"the event loop was blocked"'))
+    .map((line) => (JSON.parse(line) as { blockedMs: number }).blockedMs);
 }
 
 async function connect(port: number, options?: string): Promise<pg.Client> {
