@@ -1,6 +1,7 @@
 /**
  * Measures the RPC layer alone: SearchSegments round trips against a trivial handler (k = 10
- * fixed hits, 128-dim query) at 1 and 8 calls in flight, and FetchRows throughput for rows
+ * fixed hits, 128-dim query) at 1 and 8 calls in flight, with the caller's CPU per call, and
+ * FetchRows throughput for rows
  * of an int8 id and a 128-dim float32 vector. The server is a separate process on loopback
  * (fake-node-main.ts), so client and server each have their own event loop.
  *
@@ -34,6 +35,7 @@ async function latency(client: NodeClient, concurrency: number): Promise<void> {
   const samples: number[] = [];
   let issued = 0;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (issued < calls) {
@@ -45,11 +47,14 @@ async function latency(client: NodeClient, concurrency: number): Promise<void> {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  // The caller's CPU (this process: user + system) per call: what a coordinator pays per hop.
+  const cpu = process.cpuUsage(cpuBefore);
   samples.sort((a, b) => a - b);
   const ms = (v: number) => `${v.toFixed(3)} ms`;
   console.log(
     `SearchSegments, ${concurrency} in flight, ${calls} calls: p50 ${ms(percentile(samples, 50))}, ` +
-      `p99 ${ms(percentile(samples, 99))}, max ${ms(samples.at(-1)!)}, ${Math.round(calls / seconds)} calls/s`,
+      `p99 ${ms(percentile(samples, 99))}, max ${ms(samples.at(-1)!)}, ${Math.round(calls / seconds)} calls/s, ` +
+      `caller CPU ${Math.round((cpu.user + cpu.system) / calls)} µs per call`,
   );
 }
 
