@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
-import type { ICompare, IKeyValue, ILeaseKeepAliveResponse, IRequestOp } from 'etcd3';
+import type { ICompare, IKeyValue, IRequestOp } from 'etcd3';
 import { CompareResult, CompareTarget, Etcd3, EtcdLeaseInvalidError } from 'etcd3';
-import { LeaseKeeper } from './lease-keeper.ts';
+import { ThreadLeaseKeeper } from './lease-keeper.ts';
+import { type LeaseKeeper, LeaseRenewer } from './lease-renewer.ts';
 import type {
   Compare,
   KeyValue,
@@ -32,10 +33,9 @@ export interface EtcdMetaStoreOptions {
 
 export async function openEtcdMetaStore(options: EtcdMetaStoreOptions): Promise<MetaStore> {
   const client = new Etcd3({ hosts: [...options.endpoints] });
-  const keeper =
-    options.stallToleranceMs === undefined
-      ? null
-      : () => new LeaseKeeper(options.endpoints, options.stallToleranceMs!);
+  const tolerance = options.stallToleranceMs;
+  const keeper = (): LeaseKeeper =>
+    tolerance === undefined ? new LeaseRenewer(client) : new ThreadLeaseKeeper(options.endpoints, tolerance);
   const store = new EtcdMetaStore(client, options.prefix ?? '', keeper);
   try {
     await store.revision(); // fail at open, not at first use, when etcd is unreachable
@@ -65,13 +65,13 @@ const ALL_KEYS = Buffer.from([0]);
 class EtcdMetaStore implements MetaStore {
   private readonly leases = new Set<EtcdLease>();
   private readonly watchers = new Set<Watcher>();
-  /** Started with the first lease, when leases are kept from a thread. */
+  /** What renews the leases, started with the first one. */
   private keeper: LeaseKeeper | null = null;
 
   constructor(
     private readonly client: Etcd3,
     private readonly prefix: string,
-    private readonly startKeeper: (() => LeaseKeeper) | null,
+    private readonly startKeeper: () => LeaseKeeper,
   ) {}
 
   async get(key: string): Promise<KeyValue | null> {
@@ -159,7 +159,7 @@ class EtcdMetaStore implements MetaStore {
   }
 
   async grantLease(ttlSeconds: number): Promise<Lease> {
-    if (this.startKeeper) this.keeper ??= this.startKeeper();
+    this.keeper ??= this.startKeeper();
     const lease = await EtcdLease.grant(this.client, ttlSeconds, this.keeper, (ended) =>
       this.leases.delete(ended),
     );
@@ -263,29 +263,25 @@ async function leaseErrors<T>(request: Promise<T>, lease: number | undefined): P
 
 /**
  * A lease with an ID we choose: etcd picks random 63-bit IDs, which a JavaScript number
- * cannot hold exactly, and the interface's lease IDs are numbers. Keepalives go out every
- * TTL/3 (as etcd's Go client does); a reply with TTL 0, or no reply within the TTL, means
- * the lease is gone. With a LeaseKeeper, its thread sends them and says when it is gone.
+ * cannot hold exactly, and the interface's lease IDs are numbers. The store's LeaseKeeper
+ * renews it and says when it is gone.
  */
 class EtcdLease implements Lease {
   private readonly listeners: (() => void)[] = [];
   private ended = false;
-  private lastRenewal = Date.now();
-  private timer: NodeJS.Timeout | undefined;
-  private stream: Awaited<ReturnType<Etcd3['leaseClient']['leaseKeepAlive']>> | undefined;
 
   private constructor(
     private readonly client: Etcd3,
     readonly id: number,
     private readonly ttlMs: number,
-    private readonly keeper: LeaseKeeper | null,
+    private readonly keeper: LeaseKeeper,
     private readonly onEnd: (lease: EtcdLease) => void,
   ) {}
 
   static async grant(
     client: Etcd3,
     ttlSeconds: number,
-    keeper: LeaseKeeper | null,
+    keeper: LeaseKeeper,
     onEnd: (lease: EtcdLease) => void,
   ): Promise<EtcdLease> {
     for (let attempt = 0; ; attempt++) {
@@ -294,10 +290,12 @@ class EtcdLease implements Lease {
       try {
         const res = await client.leaseClient.leaseGrant({ ID: id, TTL: ttlSeconds });
         const lease = new EtcdLease(client, id, Number(res.TTL) * 1000, keeper, onEnd);
-        await lease.startKeepalive().catch(async (error: unknown) => {
-          await lease.revoke().catch(() => undefined);
-          throw error;
-        });
+        await keeper
+          .keep(id, lease.ttlMs, () => lease.lose())
+          .catch(async (error: unknown) => {
+            await lease.revoke().catch(() => undefined);
+            throw error;
+          });
         return lease;
       } catch (error) {
         if (attempt >= 3 || !String(error).includes('lease already exists')) throw error;
@@ -335,47 +333,17 @@ class EtcdLease implements Lease {
     }
   }
 
-  private async startKeepalive(): Promise<void> {
+  /** The keeper found it gone (it renews it no more). */
+  private lose(): void {
     if (this.ended) return;
-    if (this.keeper) return this.keeper.keep(this.id, this.ttlMs, () => this.lose(false));
-    const stream = await this.client.leaseClient.leaseKeepAlive();
-    this.stream = stream;
-    stream.on('data', (res: ILeaseKeepAliveResponse) => {
-      if (Number(res.TTL) <= 0) this.lose();
-      else this.lastRenewal = Date.now();
-    });
-    // A broken stream is not yet a lost lease: reconnect while the TTL has not run out.
-    stream.on('error', () => {
-      if (this.ended || this.stream !== stream) return;
-      this.stream = undefined;
-      setTimeout(() => void this.startKeepalive().catch(() => undefined), 100).unref();
-    });
-    if (!this.timer) {
-      this.timer = setInterval(() => this.renew(), this.ttlMs / 3);
-      this.renew();
-    }
-  }
-
-  private renew(): void {
-    if (Date.now() - this.lastRenewal > this.ttlMs) return this.lose();
-    this.stream?.write({ ID: this.id });
-  }
-
-  /** `release`: the keeper still renews it (false when the keeper itself lost it). */
-  private lose(release = true): void {
-    if (this.ended) return;
-    if (release) this.stop();
-    else this.end();
+    this.end();
     for (const listener of this.listeners) queueMicrotask(listener);
   }
 
   /** Stops renewing; resolves with when the lease was last renewed. */
   private stop(): Promise<number> {
     this.end();
-    clearInterval(this.timer);
-    this.stream?.end();
-    this.stream = undefined;
-    return this.keeper ? this.keeper.release(this.id) : Promise.resolve(this.lastRenewal);
+    return this.keeper.release(this.id);
   }
 
   private end(): void {

@@ -10,6 +10,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { typeScriptWorker } from '../storage/typescript-worker.ts';
+import type { LeaseKeeper } from './lease-renewer.ts';
 
 /** From the event loop to the keeper thread. */
 export type ToKeeper =
@@ -31,7 +32,7 @@ export interface KeeperData {
 const WORKER = new URL('./lease-keeper-worker.ts', import.meta.url);
 const HEARTBEAT_MS = 100;
 
-export class LeaseKeeper {
+export class ThreadLeaseKeeper implements LeaseKeeper {
   private readonly worker: Worker;
   private readonly beat: BigInt64Array;
   private readonly timer: NodeJS.Timeout;
@@ -53,13 +54,11 @@ export class LeaseKeeper {
     this.worker.on('exit', () => this.loseAll());
   }
 
-  /** Renews lease `id` (granted with `ttlMs`) until released; `onLost` when it runs out. */
-  keep(id: number, ttlMs: number, onLost: () => void): void {
+  async keep(id: number, ttlMs: number, onLost: () => void): Promise<void> {
     this.lostListeners.set(id, onLost);
     this.post({ type: 'keep', id, ttlMs });
   }
 
-  /** Stops renewing `id`; resolves with when it was last renewed (Date.now() time). */
   release(id: number): Promise<number> {
     if (!this.lostListeners.delete(id)) return Promise.resolve(Date.now());
     return new Promise((resolve) => {
