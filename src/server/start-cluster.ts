@@ -134,13 +134,9 @@ type Role = 'standby' | 'starting' | 'leader' | 'stopping';
 /** The segment files a database copy's tables read their sealed rows from. */
 function segmentKeys(catalog: Catalog): Set<string> {
   const keys = new Set<string>();
-  for (const db of catalog.databases.values()) {
-    for (const schema of db.schemas.values()) {
-      for (const table of schema.tables.values()) {
-        if (table.view || table.temporary) continue;
-        for (const part of table.store.sealedParts()) keys.add(part.handle.key);
-      }
-    }
+  for (const table of catalog.tables()) {
+    if (table.view || table.temporary) continue;
+    for (const part of table.store.sealedParts()) keys.add(part.handle.key);
   }
   return keys;
 }
