@@ -19,6 +19,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { type SecureContext, TLSSocket, connect as tlsConnect } from 'node:tls';
 import { startupSetting } from '../engine/session-settings.ts';
+import { StartupCode } from '../wire/protocol.ts';
 import { decodeStartupPacket, type StartupPacket } from '../wire/startup.ts';
 
 const MAGIC = Buffer.from('QPRX');
@@ -164,8 +165,10 @@ export function pipeSocket(client: Socket, address: string, header: Buffer, tls 
   });
 }
 
-/** An SSLRequest: length 8, then PostgreSQL's request code 80877103. */
-const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 4, 210, 22, 47]);
+/** An SSLRequest: length 8, then the request code. */
+const SSL_REQUEST = Buffer.alloc(8);
+SSL_REQUEST.writeInt32BE(8, 0);
+SSL_REQUEST.writeInt32BE(StartupCode.SSLRequest, 4);
 
 /** `host:port` or `[v6 host]:port`. */
 export function splitAddress(address: string): { host: string; port: number } {
