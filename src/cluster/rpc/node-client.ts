@@ -6,6 +6,7 @@
  */
 import {
   type Client,
+  type ClientDuplexStream,
   type ClientReadableStream,
   credentials,
   type CallOptions as GrpcCallOptions,
@@ -26,16 +27,16 @@ import {
   fetchRequestToWire,
   healthFromWire,
   rowBatchFromWire,
-  searchRequestToWire,
-  searchResponseFromWire,
   tailRequestToWire,
   type WireHealthResponse,
   type WireRowBatch,
-  type WireSearchResponse,
+  type WireSearchCall,
+  type WireSearchReply,
   type WireWalBatch,
   walBatchFromWire,
 } from './proto-codec.ts';
 import { MAX_MESSAGE_BYTES, quiverNodeClientConstructor } from './quiver-service.ts';
+import { SearchChannel } from './search-channel.ts';
 import { abortError, statusToError } from './status-mapping.ts';
 
 const CHANNEL_OPTIONS = {
@@ -65,6 +66,8 @@ type StreamMethod = (
 
 export class NodeClient implements NodePeer {
   private readonly client: Client & Record<string, unknown>;
+  /** Searches share one SearchSegments stream (search-channel.ts). */
+  private readonly searches: SearchChannel;
 
   /** `peer` names the node in errors (its node id, or the address). */
   constructor(
@@ -74,15 +77,14 @@ export class NodeClient implements NodePeer {
     const Ctor = quiverNodeClientConstructor();
     this.client = new Ctor(address, credentials.createInsecure(), CHANNEL_OPTIONS) as Client &
       Record<string, unknown>;
+    const open = this.client.SearchSegments as (
+      metadata: Metadata,
+    ) => ClientDuplexStream<WireSearchCall, WireSearchReply>;
+    this.searches = new SearchChannel(() => open.call(this.client, new Metadata()), peer);
   }
 
-  async searchSegments(request: SearchRequest, options: RpcCallOptions = {}): Promise<SearchResponse> {
-    const wire = await this.unary<WireSearchResponse>(
-      'SearchSegments',
-      searchRequestToWire(request),
-      options,
-    );
-    return searchResponseFromWire(wire);
+  searchSegments(request: SearchRequest, options: RpcCallOptions = {}): Promise<SearchResponse> {
+    return this.searches.search(request, options);
   }
 
   async health(options: RpcCallOptions = {}): Promise<NodeHealth> {
@@ -104,6 +106,7 @@ export class NodeClient implements NodePeer {
   }
 
   close(): void {
+    this.searches.close();
     this.client.close();
   }
 

@@ -124,6 +124,68 @@ describe('SearchSegments', () => {
     await expect.poll(() => node.server.inFlightRpcs).toBe(0);
   });
 
+  it('searches share one stream per peer: each is answered by its own id, a hanging one holds up none', async () => {
+    const controller = new AbortController();
+    const hanging = node.client.searchSegments(searchRequest(FAKE_TABLE.hang), { signal: controller.signal });
+    const segments = Array.from({ length: 20 }, (_, i) => BigInt(i + 1));
+    const answers = await Promise.all(
+      segments.map((segment) =>
+        node.client.searchSegments(searchRequest(FAKE_TABLE.vectors, { segmentIds: [segment] })),
+      ),
+    );
+    answers.forEach((res, i) => {
+      expect(res.stats[0]!.segmentId).toBe(segments[i]);
+      expect(res.hits.every((h) => h.rowId / 1_000_000n === segments[i])).toBe(true);
+    });
+    // One search failing leaves the stream to the others.
+    const failed = rejection(node.client.searchSegments(searchRequest(FAKE_TABLE.undefinedTable)));
+    const ok = node.client.searchSegments(searchRequest(FAKE_TABLE.vectors));
+    expect((await failed).code).toBe('42P01');
+    expect((await ok).hits).toHaveLength(10);
+    controller.abort();
+    expect((await rejection(hanging)).code).toBe('57014');
+  });
+
+  it('a stream broken by a server restart fails its searches as retryable; the next search opens a new one', async () => {
+    const events: string[] = [];
+    const handlers = fakeHandlers({ nodeId: 'r', onEvent: (e) => events.push(e) });
+    const first = await NodeServer.start({ handlers });
+    const client = new NodeClient(first.address, 'r');
+    try {
+      expect((await client.searchSegments(searchRequest(FAKE_TABLE.vectors))).hits).toHaveLength(10);
+      const pending = client.searchSegments(searchRequest(FAKE_TABLE.hang));
+      await expect.poll(() => events).toContain('search-started');
+      await first.close(0);
+      expect(isRetryable(await rejection(pending))).toBe(true);
+      const second = await NodeServer.start({ handlers, port: first.port });
+      try {
+        await expect
+          .poll(
+            async () =>
+              (await client.searchSegments(searchRequest(FAKE_TABLE.vectors)).catch(() => null))?.hits,
+          )
+          .toHaveLength(10);
+      } finally {
+        await second.close(0);
+      }
+    } finally {
+      client.close();
+    }
+  });
+
+  it('an idle search stream does not hold up a graceful close', async () => {
+    const server = await NodeServer.start({ handlers: fakeHandlers({ nodeId: 'g' }) });
+    const client = new NodeClient(server.address, 'g');
+    try {
+      await client.searchSegments(searchRequest(FAKE_TABLE.vectors));
+      const started = Date.now();
+      await server.close(5_000);
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      client.close();
+    }
+  });
+
   it('an unreachable peer is a retryable 08006', async () => {
     const dead = new NodeClient('127.0.0.1:1', 'gone');
     try {

@@ -6,10 +6,12 @@
  */
 import {
   type Deadline,
+  type handleBidiStreamingCall,
   type handleServerStreamingCall,
   type handleUnaryCall,
   Server,
   ServerCredentials,
+  type ServerDuplexStream,
   type ServerUnaryCall,
   type ServerWritableStream,
   type sendUnaryData,
@@ -35,14 +37,20 @@ import {
   type WireFetchRequest,
   type WireHealthResponse,
   type WireRowBatch,
-  type WireSearchRequest,
-  type WireSearchResponse,
+  type WireSearchCall,
+  type WireSearchReply,
   type WireTailRequest,
   type WireWalBatch,
   walBatchToWire,
 } from './proto-codec.ts';
 import { MAX_MESSAGE_BYTES, quiverNodeService } from './quiver-service.ts';
-import { errorToStatus, type RpcLogger, userCancel } from './status-mapping.ts';
+import {
+  errorToJson,
+  errorToStatus,
+  type RpcLogger,
+  statementTimeout,
+  userCancel,
+} from './status-mapping.ts';
 
 /** What a handler knows about the call it serves. */
 export interface CallContext {
@@ -98,6 +106,8 @@ const consoleLogger: RpcLogger = { error: (message, error) => console.error(mess
 export class NodeServer {
   private inFlight = 0;
   private readonly live = new Set<AbortController>();
+  /** Open SearchSegments streams, ended when the server closes. */
+  private readonly searchStreams = new Set<{ endIfIdle(): void }>();
   private closed = false;
 
   private boundPort = 0;
@@ -148,6 +158,7 @@ export class NodeServer {
     if (this.closed) return;
     this.closed = true;
     const graceful = new Promise<void>((resolve) => this.server.tryShutdown(() => resolve()));
+    for (const stream of this.searchStreams) stream.endIfIdle();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>(
       (resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)),
@@ -168,11 +179,8 @@ export class NodeServer {
   }
 
   private implementation(): UntypedServiceImplementation {
-    const searchSegments: handleUnaryCall<WireSearchRequest, WireSearchResponse> = (call, callback) => {
-      this.unary(call, 'SearchSegments', callback, async (ctx) =>
-        searchResponseToWire(await this.handlers.searchSegments(searchRequestFromWire(call.request), ctx)),
-      );
-    };
+    const searchSegments: handleBidiStreamingCall<WireSearchCall, WireSearchReply> = (call) =>
+      this.serveSearches(call);
     const health: handleUnaryCall<unknown, WireHealthResponse> = (call, callback) => {
       this.unary(call, 'Health', callback, async (ctx) =>
         healthToWire({ ...(await this.handlers.health(ctx)), inFlightRpcs: this.inFlight }),
@@ -193,30 +201,96 @@ export class NodeServer {
 
   /** One AbortSignal for the call: client cancel, deadline, or server shutdown. */
   private begin(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>) {
-    this.inFlight++;
-    const controller = new AbortController();
-    this.live.add(controller);
     const deadline = deadlineMs(call.getDeadline());
-    const timedOut = () =>
-      controller.abort(new SqlError(SqlState.QueryCanceled, 'canceling statement due to statement timeout'));
+    const tracked = this.track(deadline, call.getPeer());
     // grpc-js ends a call at its deadline as a cancellation (sometimes a moment before our
     // timer): report it as the timeout it is.
     const onCancel = () =>
       deadline !== undefined && Date.now() >= deadline - DEADLINE_SLACK_MS
-        ? timedOut()
-        : controller.abort(userCancel());
+        ? tracked.controller.abort(statementTimeout())
+        : tracked.controller.abort(userCancel());
     call.on('cancelled', onCancel);
     if (cancelledBeforeStart(call)) onCancel();
+    const end = () => {
+      call.off('cancelled', onCancel);
+      tracked.end();
+    };
+    return { ctx: tracked.ctx, end };
+  }
+
+  /** Counts a call in flight and gives it a signal that fires at its deadline or at shutdown. */
+  private track(deadline: number | undefined, peer: string) {
+    this.inFlight++;
+    const controller = new AbortController();
+    this.live.add(controller);
     const timer =
-      deadline === undefined ? undefined : setTimeout(timedOut, Math.max(0, deadline - Date.now()));
-    const ctx: CallContext = { signal: controller.signal, deadline, peer: call.getPeer() };
+      deadline === undefined
+        ? undefined
+        : setTimeout(() => controller.abort(statementTimeout()), Math.max(0, deadline - Date.now()));
+    const ctx: CallContext = { signal: controller.signal, deadline, peer };
     const end = () => {
       clearTimeout(timer);
-      call.off('cancelled', onCancel);
       this.live.delete(controller);
       this.inFlight--;
     };
-    return { ctx, end };
+    return { controller, ctx, end };
+  }
+
+  /**
+   * One caller's SearchSegments stream: each request runs as a call of its own (signal,
+   * deadline, in-flight count) and is answered by call id; a cancel message or the stream's
+   * end aborts it. When the server closes, the stream ends once its running searches have
+   * answered (grpc-js's graceful shutdown waits for every stream), and a search that arrives
+   * meanwhile is refused as retryable (57P01).
+   */
+  private serveSearches(call: ServerDuplexStream<WireSearchCall, WireSearchReply>): void {
+    const running = new Map<number, AbortController>();
+    const stream = { endIfIdle: () => running.size === 0 && !call.writableEnded && call.end() };
+    this.searchStreams.add(stream);
+    const reply = (message: WireSearchReply) => {
+      if (!call.writableEnded && !call.cancelled) call.write(message);
+    };
+    const fail = (callId: number, err: unknown) =>
+      reply({ callId, error: errorToJson(err, this.logger, 'SearchSegments') });
+    call.on('data', (message: WireSearchCall) => {
+      if (message.action === 'cancel') {
+        running.get(message.callId)?.abort(userCancel());
+        return;
+      }
+      if (this.closed) {
+        fail(
+          message.callId,
+          new SqlError(SqlState.AdminShutdown, 'terminating connection due to administrator command'),
+        );
+        return;
+      }
+      const deadline = message.timeoutMs > 0 ? Date.now() + message.timeoutMs : undefined;
+      const { controller, ctx, end } = this.track(deadline, call.getPeer());
+      running.set(message.callId, controller);
+      // searchRequestFromWire may throw (a malformed request): keep it inside the promise.
+      Promise.resolve()
+        .then(() => this.handlers.searchSegments(searchRequestFromWire(message.request!), ctx))
+        .then(
+          (response) => reply({ callId: message.callId, response: searchResponseToWire(response) }),
+          (err) => fail(message.callId, err),
+        )
+        .finally(() => {
+          end();
+          running.delete(message.callId);
+          if (this.closed) stream.endIfIdle();
+        });
+    });
+    // The caller closed its side or went away: nobody waits for these answers any more.
+    const gone = () => {
+      for (const controller of running.values()) controller.abort(userCancel());
+      this.searchStreams.delete(stream);
+    };
+    call.on('end', () => {
+      gone();
+      if (!call.writableEnded) call.end();
+    });
+    call.on('cancelled', gone);
+    call.on('error', gone);
   }
 
   private unary<Res>(

@@ -62,6 +62,23 @@ export interface WireSearchResponse {
   stats: WireFragmentStats[];
 }
 
+/** One message of the caller's side of the SearchSegments stream. */
+export interface WireSearchCall {
+  callId: number;
+  request?: WireSearchRequest | null;
+  cancel?: boolean;
+  action?: 'request' | 'cancel';
+  timeoutMs: number;
+}
+
+/** One message of the server's side: a call's answer. */
+export interface WireSearchReply {
+  callId: number;
+  response?: WireSearchResponse | null;
+  error?: Uint8Array | null;
+  result?: 'response' | 'error';
+}
+
 export interface WireFetchRequest {
   tableId: U64;
   rowIds: Uint8Array;

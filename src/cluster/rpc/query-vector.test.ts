@@ -2,15 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { BitString } from '../../types/bit.ts';
 import { HalfVector } from '../../types/halfvec.ts';
 import { SparseVector } from '../../types/sparsevec.ts';
-import { searchRequestFromWire, searchRequestToWire } from './proto-codec.ts';
+import { searchRequestFromWire, searchRequestToWire, type WireSearchCall } from './proto-codec.ts';
 import { decodeQueryVector, encodeQueryVector, type QueryValue } from './query-vector.ts';
 import { quiverNodeService } from './quiver-service.ts';
 
 /** Through the real protobuf encoding of SearchRequest, not just our own byte layout. */
 function overTheWire(value: QueryValue): QueryValue {
   const method = quiverNodeService().SearchSegments!;
-  const bytes = method.requestSerialize(
-    searchRequestToWire({
+  const bytes = method.requestSerialize({
+    callId: 1,
+    timeoutMs: 0,
+    request: searchRequestToWire({
       tableId: 1n,
       segmentIds: [],
       shardIds: [],
@@ -21,8 +23,9 @@ function overTheWire(value: QueryValue): QueryValue {
       snapshotTs: 0n,
       consistency: 'strong',
     }),
-  );
-  return decodeQueryVector(searchRequestFromWire(method.requestDeserialize(bytes)).query);
+  });
+  const call = method.requestDeserialize(bytes) as WireSearchCall;
+  return decodeQueryVector(searchRequestFromWire(call.request!).query);
 }
 
 describe('query vectors', () => {

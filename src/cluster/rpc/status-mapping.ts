@@ -71,7 +71,8 @@ function grpcCodeFor(code: string): status {
   return status.UNKNOWN;
 }
 
-type WireFields = SqlErrorFields & { code: string; message: string };
+/** A SqlError as it crosses the hop (JSON, in trailing metadata or a SearchReply). */
+export type WireFields = SqlErrorFields & { code: string; message: string };
 
 /** A handler's failure as a SqlError; anything unclassified is logged and becomes XX000. */
 function classify(err: unknown, logger: RpcLogger, where: string): SqlError {
@@ -79,13 +80,20 @@ function classify(err: unknown, logger: RpcLogger, where: string): SqlError {
   return toSqlError(err);
 }
 
-/** The status a handler's failure is sent as. */
-export function errorToStatus(err: unknown, logger: RpcLogger, where: string): Partial<StatusObject> {
+/** A handler's failure as UTF-8 JSON of its SqlError fields. */
+export function errorToJson(err: unknown, logger: RpcLogger, where: string): Buffer {
   const e = classify(err, logger, where);
   const fields: WireFields = { code: e.code, message: e.message, ...sqlErrorFields(e) };
+  return Buffer.from(JSON.stringify(fields), 'utf8');
+}
+
+/** The status a handler's failure is sent as. */
+export function errorToStatus(err: unknown, logger: RpcLogger, where: string): Partial<StatusObject> {
+  const json = errorToJson(err, logger, where);
+  const { code, message } = JSON.parse(json.toString('utf8')) as WireFields;
   const metadata = new Metadata();
-  metadata.set(SQL_ERROR_METADATA_KEY, Buffer.from(JSON.stringify(fields), 'utf8'));
-  return { code: grpcCodeFor(e.code), details: e.message, metadata };
+  metadata.set(SQL_ERROR_METADATA_KEY, json);
+  return { code: grpcCodeFor(code), details: message, metadata };
 }
 
 /**
@@ -124,15 +132,34 @@ export function abortError(signal: AbortSignal): SqlError {
   return signal.reason instanceof SqlError ? signal.reason : userCancel();
 }
 
-function sqlErrorFromMetadata(err: ServiceError): WireFields | undefined {
-  const raw = err.metadata?.get(SQL_ERROR_METADATA_KEY)[0];
-  if (raw === undefined) return undefined;
+function parseWireFields(raw: Uint8Array | string): WireFields | undefined {
   try {
-    const parsed = JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : raw) as WireFields;
+    const text =
+      typeof raw === 'string'
+        ? raw
+        : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+    const parsed = JSON.parse(text) as WireFields;
     return typeof parsed.code === 'string' && typeof parsed.message === 'string' ? parsed : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The caller's SqlError for one a peer sent: same fields, retryable when it means "ask another replica". */
+function errorFromFields(sent: WireFields, peer: string): SqlError {
+  const { code, message, ...fields } = sent;
+  fields.severity = callerSeverity(fields.severity);
+  const sqlCode = code as SqlStateCode;
+  if (isUnavailableState(code)) return new PeerUnavailableError(peer, sqlCode, message, fields);
+  return new SqlError(sqlCode, message, fields);
+}
+
+/** The SqlError a SearchReply's `error` raises (08P01 when it is not one). */
+export function errorFromJson(raw: Uint8Array, peer: string): SqlError {
+  const sent = parseWireFields(raw);
+  if (!sent)
+    return new SqlError(SqlState.ProtocolViolation, `malformed cluster RPC message: error from ${peer}`);
+  return errorFromFields(sent, peer);
 }
 
 /**
@@ -141,14 +168,9 @@ function sqlErrorFromMetadata(err: ServiceError): WireFields | undefined {
  */
 export function statusToError(err: ServiceError, peer: string, signal: AbortSignal | undefined): SqlError {
   if (signal?.aborted) return abortError(signal);
-  const sent = sqlErrorFromMetadata(err);
-  if (sent) {
-    const { code, message, ...fields } = sent;
-    fields.severity = callerSeverity(fields.severity);
-    const sqlCode = code as SqlStateCode;
-    if (err.code === status.UNAVAILABLE) return new PeerUnavailableError(peer, sqlCode, message, fields);
-    return new SqlError(sqlCode, message, fields);
-  }
+  const raw = err.metadata?.get(SQL_ERROR_METADATA_KEY)[0];
+  const sent = raw === undefined ? undefined : parseWireFields(raw);
+  if (sent) return errorFromFields(sent, peer);
   switch (err.code) {
     case status.DEADLINE_EXCEEDED:
       return statementTimeout();
@@ -166,7 +188,7 @@ export function statusToError(err: ServiceError, peer: string, signal: AbortSign
   return new SqlError(SqlState.InternalError, `cluster RPC to ${peer} failed: ${err.details}`);
 }
 
-function lostPeer(peer: string, err: ServiceError): PeerUnavailableError {
+export function lostPeer(peer: string, err: Pick<ServiceError, 'details'>): PeerUnavailableError {
   return new PeerUnavailableError(peer, SqlState.ConnectionFailure, `could not reach cluster node ${peer}`, {
     detail: err.details,
   });
