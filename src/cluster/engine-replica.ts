@@ -8,8 +8,8 @@
  * A "copy" is one recovered catalog with its tables. Some records cannot be applied to a
  * copy in place: a DDL commit (the catalog changed), a TRUNCATE, or a checkpoint that cut
  * the log past where the copy stands. Then the copy is stale: it stops where it is, and a new
- * copy is recovered from the current state and replaces it (`onCopy`); sessions on the old
- * copy end, as a PostgreSQL hot standby ends queries that conflict with recovery.
+ * copy is recovered from the current state and replaces it (`onCopy`); sessions move to the
+ * new copy at their next transaction (EngineSession.moveTo).
  *
  * Recovery reads the engine's keys (catalog, checkpoint state and manifests) as one snapshot
  * (meta-snapshot.ts), so a checkpoint the leader writes meanwhile does not make the copy
@@ -339,6 +339,8 @@ export class EngineReplica implements ReplicaReads {
           this.following = true;
           this.copies++;
           this.options.onCopy(copy.catalog);
+          // Reads that waited for commits the old copy could not apply may go on, on this one.
+          this.wakeWaiters();
           const reason = await this.follow(copy);
           this.following = false;
           if (reason !== CLOSING) {

@@ -20,7 +20,7 @@ function isLoopback(address: string): boolean {
 }
 
 export class EngineBackend implements Backend {
-  private readonly catalog: Catalog;
+  private catalog: Catalog;
   private services: EngineServices;
 
   constructor(services: EngineServices) {
@@ -39,6 +39,23 @@ export class EngineBackend implements Backend {
     if (services.catalog !== this.catalog) throw new Error('a promoted replica keeps its catalog');
     this.services = { ...services, sessions: this.services.sessions };
     for (const session of this.services.sessions!.all()) session.promote(this.services);
+  }
+
+  /**
+   * A read replica's new copy of the database (after DDL, a TRUNCATE or a checkpoint on the
+   * leader, `services.catalog`): new sessions read it, open ones move to it at their next
+   * transaction (EngineSession.moveTo) instead of ending.
+   */
+  moveTo(services: EngineServices): void {
+    this.services = { ...services, sessions: this.services.sessions };
+    this.catalog = services.catalog;
+    for (const session of this.services.sessions!.all()) session.moveTo(this.services);
+  }
+
+  /** Whether a session may still read rows of `catalog`'s copy. */
+  readsCopy(catalog: Catalog): boolean {
+    for (const session of this.services.sessions!.all()) if (session.reads(catalog)) return true;
+    return false;
   }
 
   async authPlan(info: StartupInfo): Promise<AuthPlan> {

@@ -4,6 +4,7 @@
  * layer's cancel keys instead; this registry needs no secret because the caller is an
  * authenticated session and its privileges are checked.)
  */
+import type { Catalog } from '../catalog/catalog.ts';
 import type { EngineServices } from './session.ts';
 
 export interface RegisteredSession {
@@ -12,6 +13,10 @@ export interface RegisteredSession {
   cancel(): void;
   /** Its read replica became the write leader's database: go on as a session of `services`. */
   promote(services: EngineServices): void;
+  /** Its read replica has a new copy of the database: move to `services` (at the next transaction). */
+  moveTo(services: EngineServices): void;
+  /** Whether it may still read rows of `catalog`'s copy (it has not moved on from it). */
+  reads(catalog: Catalog): boolean;
 }
 
 export class SessionRegistry {

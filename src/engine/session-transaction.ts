@@ -52,7 +52,7 @@ export class SessionTransaction {
   private readOnlyMode: boolean | null = null;
 
   constructor(
-    private readonly txns: TransactionManager,
+    private txns: TransactionManager,
     private log: CommitLog | null,
     /** A read replica's session: every transaction is read only, as on a hot standby. */
     private inRecovery = false,
@@ -65,6 +65,25 @@ export class SessionTransaction {
   promote(log: CommitLog | null): void {
     this.log = log;
     this.inRecovery = false;
+  }
+
+  /**
+   * The session moves to another copy of the database (a read replica's new copy), whose
+   * transactions `txns` keeps. Possible until this transaction's first query (nothing it did
+   * depends on the old copy yet); an open one goes on under a new id, with its block,
+   * isolation and read-only mode. Returns false, changing nothing, once it has queried.
+   */
+  moveTo(txns: TransactionManager, log: CommitLog | null, inRecovery: boolean): boolean {
+    if (this.queried || this.subs.length > 0) return false;
+    if (this.top) this.txns.abort(this.top);
+    this.txns = txns;
+    this.log = log;
+    this.inRecovery = inRecovery;
+    if (this.top) {
+      this.top = txns.begin();
+      this.current = this.top;
+    }
+    return true;
   }
 
   get id(): number {

@@ -119,6 +119,10 @@ export class EngineSession implements Session {
   private readonly interrupts = new StatementInterrupts();
   /** Promoted from a read replica; the client hears in_hot_standby = off with the next statement. */
   private promotedUnreported = false;
+  /** The read replica's newer copy, moved to at the next transaction's first query (`moveTo`). */
+  private nextCopy: EngineServices | null = null;
+  /** Copies this session has read: part of the plan key, as two copies' catalog versions may be equal. */
+  private copyGeneration = 0;
   private readonly lastSequenceValues = new Map<number, bigint>();
   private sink: ResultSink | null = null;
   /** Asynchronous work the running statement left to finish before it completes. */
@@ -150,6 +154,9 @@ export class EngineSession implements Session {
       user,
       cancel: () => this.cancel(),
       promote: (promoted) => this.promote(promoted),
+      moveTo: (services) => this.moveTo(services),
+      // A session waiting to move reads nothing of its copy any more, unless its transaction is open.
+      reads: (catalog) => this.services.catalog === catalog && (!this.nextCopy || this.transaction.open),
     });
   }
 
@@ -348,9 +355,63 @@ export class EngineSession implements Session {
    * stays read only, as one begun during a PostgreSQL standby's recovery does.
    */
   promote(services: EngineServices): void {
+    this.promotedUnreported = true;
+    // Still on an older copy than the promoted one (a repeatable read transaction begun
+    // before it): the session moves when that transaction has ended.
+    if (services.catalog !== this.services.catalog) {
+      this.nextCopy = services;
+      return;
+    }
+    this.nextCopy = null;
     this.services = services;
     this.transaction.promote(services.storage);
-    this.promotedUnreported = true;
+  }
+
+  /**
+   * The read replica this session reads has a new copy of the database (after DDL, a
+   * TRUNCATE or a checkpoint on the leader): the session moves to it at the first query of
+   * its next transaction — or of this one, if it has not queried yet — so it sees the DDL as
+   * a PostgreSQL standby's sessions do, without reconnecting. See `moveToNextCopy`.
+   */
+  moveTo(services: EngineServices): void {
+    this.nextCopy = services;
+  }
+
+  /**
+   * A transaction's first query moves the session to the newest copy. A transaction that
+   * has queried the old copy stays on it when its snapshot is fixed (repeatable read,
+   * serializable) or when it asked for no freshness (session, eventual); otherwise its
+   * statement cannot see the commits the old copy stopped before, and fails as a PostgreSQL
+   * standby's query that conflicts with recovery does.
+   */
+  private moveToNextCopy(): void {
+    const next = this.nextCopy!;
+    if (this.transaction.moveTo(next.catalog.txns, next.storage, next.replica !== undefined)) {
+      const database = next.catalog.databases.get(this.database.name);
+      if (!database) {
+        throw new SqlError(
+          SqlState.SerializationFailure,
+          'terminating connection due to conflict with recovery',
+          {
+            severity: 'FATAL',
+            detail: 'User was connected to a database that must be dropped.',
+          },
+        );
+      }
+      this.services = next;
+      this.nextCopy = null;
+      this.database = database;
+      this.copyGeneration++;
+      return;
+    }
+    const isolation = this.transaction.isolation ?? this.settings.get('default_transaction_isolation');
+    const consistency = this.settings.get('quiver.consistency');
+    if (isolation !== 'read committed' || (consistency !== 'strong' && consistency !== 'bounded')) return;
+    throw new SqlError(SqlState.SerializationFailure, 'canceling statement due to conflict with recovery', {
+      detail:
+        "The read replica moved to a new copy of the database (DDL, TRUNCATE or a checkpoint on the leader) after this transaction's first query.",
+      hint: 'Roll back and repeat the transaction: it will read the new copy.',
+    });
   }
 
   close(): void {
@@ -426,7 +487,7 @@ export class EngineSession implements Session {
 
   /** Plans stay valid while neither the catalog nor this session's settings change. */
   private planKey(): string {
-    return `${this.services.catalog.version}/${this.settings.generation}`;
+    return `${this.copyGeneration}/${this.services.catalog.version}/${this.settings.generation}`;
   }
 
   /** The prepared statement's compiled form, rebuilt when the catalog or settings changed. */
@@ -594,6 +655,7 @@ export class EngineSession implements Session {
           Number(this.settings.get('quiver.bounded_staleness')),
         );
       }
+      if (this.nextCopy) this.moveToNextCopy();
       this.transaction.beforeQuery(this.settings.get('default_transaction_isolation'));
     }
     this.interrupts.start(Number(this.settings.get('statement_timeout')));

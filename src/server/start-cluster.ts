@@ -72,18 +72,6 @@ const WRITE_SHARD: ShardRef = { table: 'db', shard: 0 };
 /** How long a connection to a standby waits for a leader before it is refused (57P03). */
 const LEADER_WAIT_MS = 20_000;
 
-/** What a session on a replica copy that was replaced (after DDL on the leader) is told, as by PostgreSQL. */
-const RECOVERY_CONFLICT = new SqlError(
-  SqlState.SerializationFailure,
-  'terminating connection due to conflict with recovery',
-  {
-    severity: 'FATAL',
-    detail:
-      'The read replica started over from a new copy of the database (DDL, TRUNCATE or a checkpoint on the leader).',
-    hint: 'In a moment you should be able to reconnect to the database and repeat your command.',
-  },
-);
-
 /** How long a stopping standby lets the connections it passed on finish (Kubernetes' grace is 30 s). */
 const DEFAULT_DRAIN_MS = 20_000;
 
@@ -359,6 +347,24 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     };
   };
 
+  /** Replaced copies some session may still read: their cached segments stay until it is done. */
+  const replacedCopies = new Set<Catalog>();
+  const dropReplacedCopy = (replaced: Catalog, current: Catalog): void => {
+    replacedCopies.add(replaced);
+    const timer = setInterval(() => {
+      if (replicaBackend?.readsCopy(replaced)) return;
+      clearInterval(timer);
+      replacedCopies.delete(replaced);
+      const inUse = segmentKeys(copyCatalog ?? current);
+      for (const other of replacedCopies) for (const key of segmentKeys(other)) inUse.add(key);
+      const unused = [...segmentKeys(replaced)].filter((key) => !inUse.has(key));
+      engineObjects
+        .dropLocalCopies(unused)
+        .catch((err: unknown) => log.warn({ err }, 'could not clean up after the replaced replica copy'));
+    }, 1_000);
+    timer.unref();
+  };
+
   if (options.readReplica !== false) {
     replica = EngineReplica.start({
       meta,
@@ -376,32 +382,35 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
         copyCatalog = catalog;
         catalog.nodes = nodeRows;
         catalog.shards = () => [replicaShardRow()];
-        const previous = replicaWire;
-        replicaBackend = new EngineBackend({
+        const services = {
           catalog,
           serverVersion,
           storage: readOnlyStorage(catalog),
           replica: replica!,
           observer: metrics ?? undefined,
-        });
-        replicaWire = new WireServer({ backend: replicaBackend, tls: options.tls, logger: wireLogger(log) });
+        };
         log.info({ lsn: replica!.appliedLsn }, 'read replica ready');
-        metrics?.track({
-          connections: () => replicaWire?.connectionCount ?? 0,
-          segments: () => null,
-          walBytesSinceCheckpoint: () => 0,
-          checkpoints: () => 0,
-          replica: () => replica?.stats() ?? null,
-        });
-        void (async () => {
-          await previous?.close(RECOVERY_CONFLICT);
-          // Segments only the replaced copy read (its leader compacted them away since)
-          // would stay in the disk cache until the node restarts.
-          if (replaced) {
-            const inUse = segmentKeys(catalog);
-            await engineObjects.dropLocalCopies([...segmentKeys(replaced)].filter((key) => !inUse.has(key)));
-          }
-        })().catch((err: unknown) => log.warn({ err }, 'could not clean up after the replaced replica copy'));
+        if (replicaBackend) {
+          // The sessions go on: each moves to the new copy at its next transaction.
+          replicaBackend.moveTo(services);
+        } else {
+          replicaBackend = new EngineBackend(services);
+          replicaWire = new WireServer({
+            backend: replicaBackend,
+            tls: options.tls,
+            logger: wireLogger(log),
+          });
+          metrics?.track({
+            connections: () => replicaWire?.connectionCount ?? 0,
+            segments: () => null,
+            walBytesSinceCheckpoint: () => 0,
+            checkpoints: () => 0,
+            replica: () => replica?.stats() ?? null,
+          });
+        }
+        // Segments only the replaced copy read (its leader compacted them away since) would
+        // stay in the disk cache until the node restarts; they go once no session reads it.
+        if (replaced) dropReplacedCopy(replaced, catalog);
       },
     });
   }

@@ -72,15 +72,12 @@ async function startCluster(count: number, extraArgs: readonly string[] = []): P
  * A connection to `node`; `options` (e.g. `-c quiver.consistency=eventual`) can ask for its
  * replica, `ssl` for TLS.
  */
+function clientConfig(node: QuiverNode, options?: string, ssl?: pg.ClientConfig['ssl']): pg.ClientConfig {
+  return { host: '127.0.0.1', port: node.port, user: 'quiver', database: 'quiver', options, ssl };
+}
+
 async function connect(node: QuiverNode, options?: string, ssl?: pg.ClientConfig['ssl']): Promise<pg.Client> {
-  const client = new pg.Client({
-    host: '127.0.0.1',
-    port: node.port,
-    user: 'quiver',
-    database: 'quiver',
-    options,
-    ssl,
-  });
+  const client = new pg.Client(clientConfig(node, options, ssl));
   client.on('error', () => {});
   await client.connect();
   return client;
@@ -711,9 +708,18 @@ describe('a cluster of quiver processes', () => {
     await expect(sleeping).rejects.toMatchObject({ code: '57014' });
     expect(await count(strong)).toBe(ids.size);
 
-    // DDL: sessions on the old copy end (as a hot standby ends conflicting sessions); a new
-    // connection reads the new copy.
-    const ended = new Promise((resolve) => strong.once('error', resolve));
+    // DDL: the replica recovers a new copy; its sessions go on and move to it at their next
+    // transaction, as a PostgreSQL standby's sessions see DDL replayed.
+    const countItems = { name: 'count-items', text: 'SELECT count(*)::int AS n FROM items' };
+    expect((await strong.query(countItems)).rows[0].n).toBe(ids.size);
+    const readCommitted = await connect(second, READ_ONLY);
+    await readCommitted.query('BEGIN');
+    expect(await count(readCommitted)).toBe(ids.size);
+    const repeatableRead = await connect(second, READ_ONLY);
+    await repeatableRead.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+    expect(await count(repeatableRead)).toBe(ids.size);
+    const errors: Error[] = [];
+    for (const c of [strong, readCommitted, repeatableRead]) c.on('error', (e) => errors.push(e));
     await leader.query('ALTER TABLE items ADD COLUMN note text');
     await leader.query(`INSERT INTO items VALUES (5000, '${vectorOf(5000)}', 'after the DDL')`);
     await waitUntil(
@@ -729,11 +735,54 @@ describe('a cluster of quiver processes', () => {
       15_000,
       'the new column on the replica',
     );
-    expect(await ended).toMatchObject({
+    // An idle session reads the new copy, a statement it prepared before the DDL too.
+    expect((await strong.query('SELECT note FROM items WHERE id = 5000')).rows).toEqual([
+      { note: 'after the DDL' },
+    ]);
+    expect((await strong.query(countItems)).rows[0].n).toBe(ids.size + 1);
+    // A read committed transaction that read the old copy cannot see the new commits: its
+    // statement fails as one conflicting with recovery; the next transaction reads the new copy.
+    await expect(count(readCommitted)).rejects.toMatchObject({
+      code: '40001',
+      message: 'canceling statement due to conflict with recovery',
+    });
+    await readCommitted.query('ROLLBACK');
+    expect(await count(readCommitted)).toBe(ids.size + 1);
+    // A repeatable read transaction keeps its snapshot (of the old copy) until it ends.
+    expect(await count(repeatableRead)).toBe(ids.size);
+    await repeatableRead.query('COMMIT');
+    expect(await count(repeatableRead)).toBe(ids.size + 1);
+    expect(errors).toEqual([]);
+
+    // A session of a database that was dropped ends, as on a PostgreSQL standby.
+    await leader.query('CREATE DATABASE scratch');
+    let scratch: pg.Client | null = null;
+    await waitUntil(
+      async () => {
+        const client = new pg.Client({ ...clientConfig(second, READ_ONLY), database: 'scratch' });
+        client.on('error', () => {});
+        scratch = await client.connect().then(
+          () => client,
+          () => null,
+        );
+        // Connections go to the leader while the replica recovers the copy with the database.
+        const onReplica = scratch && (await scratch.query('SELECT pg_is_in_recovery() AS r')).rows[0].r;
+        if (!onReplica) await scratch?.end();
+        return onReplica === true;
+      },
+      15_000,
+      'a replica session of the new database',
+    );
+    const dropped = scratch! as pg.Client;
+    expect((await dropped.query('SELECT current_database() AS db')).rows).toEqual([{ db: 'scratch' }]);
+    await leader.query('DROP DATABASE scratch');
+    await expect(dropped.query('SELECT 1')).rejects.toMatchObject({
       code: '40001',
       message: 'terminating connection due to conflict with recovery',
+      detail: 'User was connected to a database that must be dropped.',
     });
-    for (const c of [leader, strong, eventual]) await c.end().catch(() => undefined);
+    for (const c of [leader, strong, eventual, readCommitted, repeatableRead])
+      await c.end().catch(() => undefined);
   });
 
   test('reads on replicas go on while the leader is killed; the promoted replica keeps its sessions, the other follows the new leader', {
