@@ -385,7 +385,18 @@ export class EngineReplica implements ReplicaReads {
       const read = await snapshot.revision();
       if ((await this.engineKeys.range('')).some((kv) => kv.modRevision > read)) return null;
     }
-    const { catalog, tables, sequences, catalogEntries } = recovered;
+    const { catalog, tables, sequences, catalogEntries, stats } = recovered;
+    this.options.log.info(
+      {
+        lsn: wal.replayedTo,
+        segmentRows: stats.segmentRows,
+        walRecords: stats.walRecords,
+        indexesLoaded: stats.indexesLoaded,
+        indexesRebuilt: stats.indexesRebuilt,
+        ms: Math.round(stats.millis),
+      },
+      'replica copy recovered',
+    );
     return {
       catalog,
       tables,
@@ -534,5 +545,7 @@ export function readOnlyStorage(catalog: Catalog): DurableStorage {
     spill: () => Promise.reject(refuse('COPY FROM')),
     // PostgreSQL runs CHECKPOINT on a standby too (a restartpoint); a replica has nothing to seal.
     checkpoint: () => Promise.resolve(),
+    // A replica builds no index (CREATE INDEX is refused before it runs).
+    saveIndexFile: () => Promise.resolve(),
   };
 }

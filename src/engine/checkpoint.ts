@@ -230,6 +230,30 @@ function needsCompaction(table: Table, m: TableManifest): boolean {
 }
 
 /**
+ * Writes a vector index's file between checkpoints — CREATE INDEX just built it — and puts it
+ * in the table's manifest, so a read replica recovering the new catalog, or a restart, loads
+ * the index instead of building it again. As a checkpoint's file, it covers the rows the
+ * manifest has sealed (the index holds them all: it was built over every row); recovery adds
+ * the rows after those again. Returns the new manifest. The caller keeps checkpoints out
+ * meanwhile: both rewrite the manifest.
+ */
+export async function writeIndexFile(
+  index: IndexDef,
+  content: IndexFileContent,
+  manifest: TableManifest,
+  objects: ObjectStore,
+  meta: MetaStore,
+): Promise<TableManifest> {
+  const table = index.table;
+  const key = `tables/${table.oid}/g${manifest.generation}-built-i${index.oid}.idx`;
+  await objects.put(key, await runInSlices(encodeIndexFile(content)));
+  const indexes = { ...manifest.indexes, [index.oid]: { key, coversBelow: manifest.sealedBelow } };
+  const next: TableManifest = { ...manifest, indexes };
+  await meta.put(`${TABLE_PREFIX}${table.oid}`, JSON.stringify(next));
+  return next;
+}
+
+/**
  * Writes the snapshot's files and then its manifests (one MetaStore transaction).
  * Returns the new manifests and the object keys that are no longer referenced.
  */

@@ -126,6 +126,8 @@ export interface IndexBuildContext {
   readonly defer?: (work: () => Promise<void>) => void;
   /** The backend's pid, for pg_stat_progress_create_index. */
   readonly processId?: number;
+  /** Stores a vector index built off the event loop (durable storage), so recovery loads it. */
+  readonly saveIndexFile?: (index: IndexDef) => Promise<void>;
 }
 
 /** Vector indexes over at least this many rows are built in a worker thread. */
@@ -343,6 +345,8 @@ async function buildInBackground(index: IndexDef, opts: IndexBuildContext): Prom
   }
   opts.catalog.addIndex(index);
   opts.onUndo(() => opts.catalog.dropIndex(index));
+  // Before the statement commits: a replica recovering the new catalog then finds the file.
+  await opts.saveIndexFile?.(index);
 }
 
 /**

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Catalog } from '../catalog/catalog.ts';
-import type { Table } from '../catalog/catalog-types.ts';
+import type { IndexDef, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { MetaOp, MetaStore } from '../meta/meta-store.ts';
 import {
@@ -39,6 +39,7 @@ import {
   takeSnapshot,
   type WrittenSegment,
   writeCheckpoint,
+  writeIndexFile,
 } from './checkpoint.ts';
 import { captureIndexFile } from './index-files.ts';
 import { type OpsLog, STDERR_LOG } from './ops-log.ts';
@@ -77,6 +78,7 @@ export class Persistence implements CommitLog {
   private paused: Promise<void> | null = null;
   private manifests: Map<number, TableManifest>;
   private running: Promise<void> | null = null;
+  private manifestsBusy: Promise<void> = Promise.resolve();
   private lastCheckpointLsn: number;
   private readonly checkpointWalBytes: number;
   /** Per open transaction and table (`top/oid`): how much of its write log `spill` has seen. */
@@ -244,41 +246,71 @@ export class Persistence implements CommitLog {
       // One at a time; a compaction asked for during another checkpoint runs after it.
       return options.compact ? this.running.then(() => this.checkpoint(options)) : this.running;
     }
-    const run = async () => {
-      const started = performance.now();
-      const wal = this.options.wal;
-      const walBytes = this.walBytesSinceCheckpoint;
-      const snapshot = await this.quiesced(() =>
-        takeSnapshot(this.catalog, wal.nextLsn, this.manifests, captureIndexFile, options.compact),
-      );
-      const { manifests, unreferenced, written } = await writeCheckpoint(
-        snapshot,
-        this.manifests,
-        this.options.objects,
-        this.options.meta,
-      );
-      this.manifests = manifests;
-      this.lastCheckpointLsn = snapshot.lsn;
-      this.sealWritten(written);
-      await wal.truncateBefore(snapshot.lsn);
-      for (const key of unreferenced) await this.options.objects.delete(key);
-      this.checkpoints++;
-      this.opsLog.info(
-        {
-          lsn: snapshot.lsn,
-          walBytes,
-          segmentsWritten: written.length,
-          filesDeleted: unreferenced.length,
-          compact: options.compact === true,
-          ms: Math.round(performance.now() - started),
-        },
-        'checkpoint complete',
-      );
-    };
+    const run = () =>
+      this.rewritingManifests(async () => {
+        const started = performance.now();
+        const wal = this.options.wal;
+        const walBytes = this.walBytesSinceCheckpoint;
+        const snapshot = await this.quiesced(() =>
+          takeSnapshot(this.catalog, wal.nextLsn, this.manifests, captureIndexFile, options.compact),
+        );
+        const { manifests, unreferenced, written } = await writeCheckpoint(
+          snapshot,
+          this.manifests,
+          this.options.objects,
+          this.options.meta,
+        );
+        this.manifests = manifests;
+        this.lastCheckpointLsn = snapshot.lsn;
+        this.sealWritten(written);
+        await wal.truncateBefore(snapshot.lsn);
+        for (const key of unreferenced) await this.options.objects.delete(key);
+        this.checkpoints++;
+        this.opsLog.info(
+          {
+            lsn: snapshot.lsn,
+            walBytes,
+            segmentsWritten: written.length,
+            filesDeleted: unreferenced.length,
+            compact: options.compact === true,
+            ms: Math.round(performance.now() - started),
+          },
+          'checkpoint complete',
+        );
+      });
     this.running = run().finally(() => {
       this.running = null;
     });
     return this.running;
+  }
+
+  /**
+   * Writes the file of a vector index CREATE INDEX has just built, before its statement
+   * commits, so the read replicas that recover the new catalog (and a restart) load the index
+   * instead of building it again (checkpoint.ts writeIndexFile). A table without a manifest
+   * yet has nothing sealed: recovery builds its indexes from the WAL, as before. Should the
+   * CREATE INDEX roll back, the manifest names a file of no index until the table's next
+   * checkpoint drops it.
+   */
+  saveIndexFile(index: IndexDef): Promise<void> {
+    return this.rewritingManifests(async () => {
+      const table = index.table;
+      const manifest = this.manifests.get(table.oid);
+      if (!manifest || manifest.generation !== table.store.generation) return;
+      const content = await captureIndexFile(index);
+      if (!content) return;
+      const replaced = manifest.indexes[index.oid]?.key;
+      const next = await writeIndexFile(index, content, manifest, this.options.objects, this.options.meta);
+      this.manifests.set(table.oid, next);
+      if (replaced && replaced !== next.indexes[index.oid]!.key) await this.options.objects.delete(replaced);
+    });
+  }
+
+  /** Checkpoints and index files rewrite the tables' manifests: one at a time. */
+  private rewritingManifests(work: () => Promise<void>): Promise<void> {
+    const done = this.manifestsBusy.then(work);
+    this.manifestsBusy = done.catch(() => undefined);
+    return done;
   }
 
   /**

@@ -7,7 +7,7 @@
 import type { BindContext } from '../bind/bind-context.ts';
 import { typeDisplayName } from '../bind/coercion.ts';
 import type { Catalog } from '../catalog/catalog.ts';
-import type { Database, Table } from '../catalog/catalog-types.ts';
+import type { Database, IndexDef, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState, toSqlError } from '../errors/sql-error.ts';
 import type { ExecEnv } from '../exec/exec-env.ts';
 import { execute } from '../exec/executor.ts';
@@ -104,6 +104,8 @@ export interface DurableStorage extends CommitLog {
   spill(top: number, table: Table): Promise<void>;
   /** Seals what the WAL holds into segments (CHECKPOINT); `compact` drops deleted rows (VACUUM). */
   checkpoint(options?: { compact?: boolean }): Promise<void>;
+  /** Stores the file of a vector index CREATE INDEX has just built (before it commits). */
+  saveIndexFile(index: IndexDef): Promise<void>;
 }
 
 export class EngineSession implements Session {
@@ -536,6 +538,7 @@ export class EngineSession implements Session {
         },
         defer: (work) => this.deferredWork.push(work),
         processId: this.processId,
+        saveIndexFile: (index) => this.services.storage?.saveIndexFile(index) ?? Promise.resolve(),
         // Every catalog change registers its undo: the one place to mark compiled plans stale.
         onUndo: (undo: () => void) => {
           const catalog = this.services.catalog;

@@ -412,6 +412,68 @@ describeCluster(
       }
     });
 
+    it("an index CREATE INDEX builds is stored before it commits: the replica's new copy and a new leader load it, not build it", async () => {
+      const { lease, persistence: leader, session: primary } = await lead(fx(), 'a');
+      await primary.run('CREATE EXTENSION vector');
+      await primary.run('CREATE TABLE items (id int PRIMARY KEY, v vector(2))');
+      // Enough rows for the build in a worker thread (ddl-index.ts WORKER_BUILD_MIN_ROWS).
+      await primary.run(
+        "INSERT INTO items SELECT g, ('[' || g % 97 || ',' || (g * 7) % 13 || ']')::vector FROM generate_series(1, 12000) g",
+      );
+      await primary.run('CHECKPOINT');
+      const replica = startReplica(fx());
+      try {
+        await waitFor(() => replica.catalog !== null, 10_000, 'a following copy');
+        replicaLog.length = 0;
+        await primary.run('CREATE INDEX items_v ON items USING hnsw (v vector_l2_ops)');
+        await primary.run("INSERT INTO items VALUES (20000, '[0.5,0.5]')");
+        await waitFor(
+          () =>
+            replicaLog.some((line) => line.startsWith('replica copy recovered')) && replica.catalog !== null,
+          20_000,
+          'a new copy after CREATE INDEX',
+        );
+        const copyLine = replicaLog.find((line) => line.startsWith('replica copy recovered'))!;
+        expect(copyLine).toContain('"indexesLoaded":1');
+        expect(copyLine).toContain('"indexesRebuilt":0');
+        // Many rows tie on distance: compare the distances, and the one nearest row.
+        const knn = "SELECT v <-> '[0.5,0.5]' FROM items ORDER BY v <-> '[0.5,0.5]' LIMIT 5";
+        const nearest = "SELECT id FROM items ORDER BY v <-> '[0.5,0.5]' LIMIT 1";
+        const session = await localSession({
+          catalog: replica.catalog!,
+          serverVersion: '16.4',
+          storage: readOnlyStorage(replica.catalog!),
+          replica,
+        });
+        const expected = (await primary.run(knn)).rows;
+        expect(expected[0]).toEqual(['0']);
+        expect((await session.run(nearest)).rows).toEqual([['20000']]);
+        expect((await session.run(`EXPLAIN ${knn}`)).rows.flat().join('\n')).toContain(
+          'Index Scan using items_v',
+        );
+        expect((await session.run(knn)).rows).toEqual(expected);
+
+        // A CREATE INDEX rolled back leaves a file no index owns: recovery passes it by.
+        await primary.run('BEGIN');
+        await primary.run('CREATE INDEX items_v_cos ON items USING hnsw (v vector_cosine_ops)');
+        await primary.run('ROLLBACK');
+
+        // The leader dies before any checkpoint: the next one loads the file too.
+        await lease.revoke();
+        const next = await lead(fx(), 'b');
+        try {
+          expect(next.persistence.recovery).toMatchObject({ indexesLoaded: 1, indexesRebuilt: 0 });
+          expect((await next.session.run(knn)).rows).toEqual(expected);
+        } finally {
+          await next.persistence.close();
+          await next.lease.revoke();
+        }
+      } finally {
+        await replica.close();
+        await leader.close().catch(() => undefined);
+      }
+    });
+
     it('keeps a copy when the leader checkpoints while the copy is read (one snapshot of the engine keys)', async () => {
       const { objects } = fx();
       const { lease, persistence: leader, session: primary } = await lead(fx(), 'a');
