@@ -287,23 +287,36 @@ export class Persistence implements CommitLog {
   /**
    * Writes the file of a vector index CREATE INDEX has just built, before its statement
    * commits, so the read replicas that recover the new catalog (and a restart) load the index
-   * instead of building it again (checkpoint.ts writeIndexFile). A table without a manifest
-   * yet has nothing sealed: recovery builds its indexes from the WAL, as before. Should the
-   * CREATE INDEX roll back, the manifest names a file of no index until the table's next
-   * checkpoint drops it.
+   * instead of building it again (checkpoint.ts writeIndexFile). The file covers the rows the
+   * table's manifest has sealed, and recovery adds the others to the index again: when most
+   * rows are not sealed yet (no checkpoint since a COPY, say), a checkpoint seals them and
+   * stores the file with the rest. Should the CREATE INDEX roll back, the manifest names a
+   * file of no index until the table's next checkpoint drops it.
    */
-  saveIndexFile(index: IndexDef): Promise<void> {
+  async saveIndexFile(index: IndexDef): Promise<void> {
+    const table = index.table;
+    const sealed = this.currentManifest(table)?.sealedBelow ?? 0;
+    if (table.store.capacity - sealed > sealed) {
+      // A checkpoint already running may have looked at the table before the index existed.
+      await this.running?.catch(() => undefined);
+      return this.checkpoint();
+    }
     return this.rewritingManifests(async () => {
-      const table = index.table;
-      const manifest = this.manifests.get(table.oid);
-      if (!manifest || manifest.generation !== table.store.generation) return;
+      const manifest = this.currentManifest(table);
+      if (!manifest || manifest.indexes[index.oid]) return;
       const content = await captureIndexFile(index);
       if (!content) return;
-      const replaced = manifest.indexes[index.oid]?.key;
-      const next = await writeIndexFile(index, content, manifest, this.options.objects, this.options.meta);
-      this.manifests.set(table.oid, next);
-      if (replaced && replaced !== next.indexes[index.oid]!.key) await this.options.objects.delete(replaced);
+      this.manifests.set(
+        table.oid,
+        await writeIndexFile(index, content, manifest, this.options.objects, this.options.meta),
+      );
     });
+  }
+
+  /** The table's manifest, unless a TRUNCATE since made it describe rows the table no longer has. */
+  private currentManifest(table: Table): TableManifest | null {
+    const manifest = this.manifests.get(table.oid);
+    return manifest && manifest.generation === table.store.generation ? manifest : null;
   }
 
   /** Checkpoints and index files rewrite the tables' manifests: one at a time. */

@@ -420,22 +420,37 @@ describeCluster(
       await primary.run(
         "INSERT INTO items SELECT g, ('[' || g % 97 || ',' || (g * 7) % 13 || ']')::vector FROM generate_series(1, 12000) g",
       );
-      await primary.run('CHECKPOINT');
       const replica = startReplica(fx());
-      try {
-        await waitFor(() => replica.catalog !== null, 10_000, 'a following copy');
+      /** The replica's next copy after `ddl`: how many indexes it loaded and rebuilt. */
+      const copyAfter = async (ddl: string) => {
         replicaLog.length = 0;
-        await primary.run('CREATE INDEX items_v ON items USING hnsw (v vector_l2_ops)');
-        await primary.run("INSERT INTO items VALUES (20000, '[0.5,0.5]')");
+        await primary.run(ddl);
         await waitFor(
           () =>
             replicaLog.some((line) => line.startsWith('replica copy recovered')) && replica.catalog !== null,
           20_000,
-          'a new copy after CREATE INDEX',
+          `a new copy after ${ddl}`,
         );
-        const copyLine = replicaLog.find((line) => line.startsWith('replica copy recovered'))!;
-        expect(copyLine).toContain('"indexesLoaded":1');
-        expect(copyLine).toContain('"indexesRebuilt":0');
+        const line = replicaLog.find((l) => l.startsWith('replica copy recovered'))!;
+        return JSON.parse(line.slice(line.indexOf('{'))) as { indexesLoaded: number; indexesRebuilt: number };
+      };
+      try {
+        await waitFor(() => replica.catalog !== null, 10_000, 'a following copy');
+        // No row is sealed yet: CREATE INDEX checkpoints, which stores the file with the rows.
+        expect(await copyAfter('CREATE INDEX items_v ON items USING hnsw (v vector_l2_ops)')).toMatchObject({
+          indexesLoaded: 1,
+          indexesRebuilt: 0,
+        });
+        // Most rows sealed: only the new index's file is written.
+        const checkpoints = leader.checkpoints;
+        await primary.run("INSERT INTO items VALUES (20000, '[0.5,0.5]')");
+        expect(
+          await copyAfter('CREATE INDEX items_v_ip ON items USING hnsw (v vector_ip_ops)'),
+        ).toMatchObject({
+          indexesLoaded: 2,
+          indexesRebuilt: 0,
+        });
+        expect(leader.checkpoints).toBe(checkpoints);
         // Many rows tie on distance: compare the distances, and the one nearest row.
         const knn = "SELECT v <-> '[0.5,0.5]' FROM items ORDER BY v <-> '[0.5,0.5]' LIMIT 5";
         const nearest = "SELECT id FROM items ORDER BY v <-> '[0.5,0.5]' LIMIT 1";
@@ -458,11 +473,11 @@ describeCluster(
         await primary.run('CREATE INDEX items_v_cos ON items USING hnsw (v vector_cosine_ops)');
         await primary.run('ROLLBACK');
 
-        // The leader dies before any checkpoint: the next one loads the file too.
+        // The leader dies before another checkpoint: the next one loads both files too.
         await lease.revoke();
         const next = await lead(fx(), 'b');
         try {
-          expect(next.persistence.recovery).toMatchObject({ indexesLoaded: 1, indexesRebuilt: 0 });
+          expect(next.persistence.recovery).toMatchObject({ indexesLoaded: 2, indexesRebuilt: 0 });
           expect((await next.session.run(knn)).rows).toEqual(expected);
         } finally {
           await next.persistence.close();
