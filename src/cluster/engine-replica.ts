@@ -78,10 +78,11 @@ export interface EngineReplicaOptions {
   readonly memoryBudgetBytes?: number;
   readonly log: OpsLog;
   /**
-   * A new copy is ready: new read sessions use its catalog, sessions on the previous one end.
-   * (While a new copy is recovered, `catalog` is null: take no new sessions meanwhile.)
+   * A new copy is ready: new read sessions use its catalog, open ones move to it; it was
+   * recovered from `indexFiles` (object keys). (While a new copy is recovered, `catalog` is
+   * null: take no new sessions meanwhile.)
    */
-  readonly onCopy: (catalog: Catalog) => void;
+  readonly onCopy: (catalog: Catalog, indexFiles: ReadonlySet<string>) => void;
 }
 
 /** What the metrics report of a replica (quiver_replica_*). */
@@ -114,6 +115,8 @@ interface Copy {
   readonly openSegmentHandle: SegmentOpener;
   /** LSN of the first record the copy has not applied. */
   readonly nextLsn: number;
+  /** The index files it was recovered from (object keys). */
+  readonly indexFiles: ReadonlySet<string>;
 }
 
 export class EngineReplica implements ReplicaReads {
@@ -338,7 +341,7 @@ export class EngineReplica implements ReplicaReads {
           delay = 50;
           this.following = true;
           this.copies++;
-          this.options.onCopy(copy.catalog);
+          this.options.onCopy(copy.catalog, copy.indexFiles);
           // Reads that waited for commits the old copy could not apply may go on, on this one.
           this.wakeWaiters();
           const reason = await this.follow(copy);
@@ -385,7 +388,7 @@ export class EngineReplica implements ReplicaReads {
       const read = await snapshot.revision();
       if ((await this.engineKeys.range('')).some((kv) => kv.modRevision > read)) return null;
     }
-    const { catalog, tables, sequences, catalogEntries, stats } = recovered;
+    const { catalog, tables, sequences, catalogEntries, stats, manifests } = recovered;
     this.options.log.info(
       {
         lsn: wal.replayedTo,
@@ -405,6 +408,7 @@ export class EngineReplica implements ReplicaReads {
       segments,
       openSegmentHandle,
       nextLsn: wal.replayedTo,
+      indexFiles: new Set([...manifests.values()].flatMap((m) => Object.values(m.indexes).map((f) => f.key))),
     };
   }
 

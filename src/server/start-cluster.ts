@@ -167,8 +167,11 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
   // Segments, tombstones and index files; the segments' local copies are what the segment
   // cache reads sealed rows from (the replica's, then that of the leader this node may become).
   const cacheDir = options.cacheDir ?? join(tmpdir(), 'quiver-cache', `${keys.cluster}-${options.nodeId}`);
-  const engineObjects = await DiskCachedObjectStore.open(objectsAt('engine'), cacheDir, (key) =>
-    key.endsWith('.seg'),
+  // Index files too: a read replica loads them again for every new copy (after each DDL).
+  const engineObjects = await DiskCachedObjectStore.open(
+    objectsAt('engine'),
+    cacheDir,
+    (key) => key.endsWith('.seg') || key.endsWith('.idx'),
   );
 
   const waiting: Socket[] = [];
@@ -347,7 +350,14 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     };
   };
 
-  /** Replaced copies some session may still read: their cached segments stay until it is done. */
+  /** The objects each replica copy reads from the disk cache: its segments and the index files it loaded. */
+  const copyIndexFiles = new Map<Catalog, ReadonlySet<string>>();
+  const cachedKeys = (copy: Catalog) => {
+    const keys = segmentKeys(copy);
+    for (const key of copyIndexFiles.get(copy) ?? []) keys.add(key);
+    return keys;
+  };
+  /** Replaced copies some session may still read: their cached objects stay until it is done. */
   const replacedCopies = new Set<Catalog>();
   const dropReplacedCopy = (replaced: Catalog, current: Catalog): void => {
     replacedCopies.add(replaced);
@@ -355,9 +365,10 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       if (replicaBackend?.readsCopy(replaced)) return;
       clearInterval(timer);
       replacedCopies.delete(replaced);
-      const inUse = segmentKeys(copyCatalog ?? current);
-      for (const other of replacedCopies) for (const key of segmentKeys(other)) inUse.add(key);
-      const unused = [...segmentKeys(replaced)].filter((key) => !inUse.has(key));
+      const inUse = cachedKeys(copyCatalog ?? current);
+      for (const other of replacedCopies) for (const key of cachedKeys(other)) inUse.add(key);
+      const unused = [...cachedKeys(replaced)].filter((key) => !inUse.has(key));
+      copyIndexFiles.delete(replaced);
       engineObjects
         .dropLocalCopies(unused)
         .catch((err: unknown) => log.warn({ err }, 'could not clean up after the replaced replica copy'));
@@ -377,9 +388,10 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       ownFiles: true,
       memoryBudgetBytes: options.memoryBudgetBytes,
       log,
-      onCopy: (catalog) => {
+      onCopy: (catalog, indexFiles) => {
         const replaced = copyCatalog;
         copyCatalog = catalog;
+        copyIndexFiles.set(catalog, indexFiles);
         catalog.nodes = nodeRows;
         catalog.shards = () => [replicaShardRow()];
         const services = {

@@ -424,16 +424,18 @@ describe('a cluster of quiver processes', () => {
       ).rows.map((r: { segment: string }) => r.segment);
       await newCopy.end();
       expect(inUse).toHaveLength(1);
-      const cachedSegments = async () =>
+      const cached = async (extension: string) =>
         (await readdir(standby.cacheDir, { recursive: true }))
-          .filter((path) => path.endsWith('.seg'))
+          .filter((path) => path.endsWith(extension))
           .map((path) => path.split(sep).join('/'));
+      // Its index files too (each new copy loads them from the disk cache): only the HNSW
+      // index's current file stays.
       await waitUntil(
-        async () => (await cachedSegments()).length === 1,
+        async () => (await cached('.seg')).length === 1 && (await cached('.idx')).length === 1,
         10_000,
-        'the standby to drop the compacted-away segments',
+        'the standby to drop the compacted-away segments and the replaced index file',
       );
-      expect(await cachedSegments()).toEqual(inUse);
+      expect(await cached('.seg')).toEqual(inUse);
 
       await leader.kill('SIGKILL');
       await standby.leading(30_000);
