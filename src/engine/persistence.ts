@@ -295,6 +295,8 @@ export class Persistence implements CommitLog {
    */
   async saveIndexFile(index: IndexDef): Promise<void> {
     const table = index.table;
+    // Temporary tables are not stored.
+    if (table.temporary) return;
     const sealed = this.currentManifest(table)?.sealedBelow ?? 0;
     if (table.store.capacity - sealed > sealed) {
       // A checkpoint already running may have looked at the table before the index existed.
