@@ -21,6 +21,7 @@ import { PG_CATALOG_OID } from '../catalog/pg-catalog/relation.ts';
 import { roleName } from '../catalog/pg-catalog/roles.ts';
 import { typeNamespace } from '../catalog/pg-catalog/types.ts';
 import { findSystemRelation } from '../catalog/system-relations.ts';
+import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { typeByOid } from '../types/registry.ts';
 import { type SqlType, sqlType, T, type Value } from '../types/type.ts';
 import { formatSqlType } from '../types/value-io.ts';
@@ -111,6 +112,23 @@ const FUNCTIONS: Record<string, readonly Signature[]> = {
         (bc) =>
         ([id]) =>
           roleName(bc.system, id as number) ?? `unknown (OID=${String(id)})`,
+    },
+  ],
+  // The relation a name means, or NULL where the cast to regclass would fail (no such relation).
+  to_regclass: [
+    {
+      args: [T.text],
+      result: T.regclass,
+      impl:
+        (bc) =>
+        ([name]) => {
+          try {
+            return bc.objectNames?.relationOid(name as string) ?? null;
+          } catch (err) {
+            if (err instanceof SqlError && err.code === SqlState.UndefinedTable) return null;
+            throw err;
+          }
+        },
     },
   ],
   pg_table_is_visible: [
