@@ -46,6 +46,8 @@ export function explainPlan(stmt: ExplainStmt, rc: RunContext): string[] {
   const total = performance.now() - start;
   if (dml) stats.set(plan, { rows: 0, ms: total, loops: 1 });
   render(plan, 0, lines, { qualify, stats });
+  // Where a replica's statement spent time before it ran (PostgreSQL has no such wait).
+  if (rc.replicaWaitMs !== undefined) lines.push(`Replica Wait Time: ${rc.replicaWaitMs.toFixed(3)} ms`);
   lines.push(`Planning Time: ${planningMs.toFixed(3)} ms`);
   lines.push(`Execution Time: ${total.toFixed(3)} ms`);
   return lines;

@@ -507,7 +507,12 @@ export class EngineSession implements Session {
     return value;
   }
 
-  private runContext(paramTypes: SqlType[], params: Value[], ctx: EvalContext): RunContext {
+  private runContext(
+    paramTypes: SqlType[],
+    params: Value[],
+    ctx: EvalContext,
+    replicaWaitMs?: number,
+  ): RunContext {
     const bc = this.bindContext(paramTypes);
     const env: ExecEnv = {
       params,
@@ -555,6 +560,7 @@ export class EngineSession implements Session {
         if (!this.services.storage || this.transaction.inSubtransaction) return;
         await this.services.storage.spill(this.transaction.topId, table);
       },
+      replicaWaitMs,
     };
     return rc;
   }
@@ -651,12 +657,15 @@ export class EngineSession implements Session {
     // A read-only transaction may still write temporary tables; a replica's may not.
     if (this.readOnlyTransaction)
       refuseWrite(stmt, replica ? undefined : (name) => this.isTemporaryTable(name));
+    let replicaWaitMs: number | undefined;
     if (!SNAPSHOT_FREE.has(stmt.kind)) {
       if (replica) {
+        const waitStart = performance.now();
         await replica.awaitFreshness(
           this.settings.get('quiver.consistency'),
           Number(this.settings.get('quiver.bounded_staleness')),
         );
+        replicaWaitMs = performance.now() - waitStart;
       }
       if (this.nextCopy) this.moveToNextCopy();
       this.transaction.beforeQuery(this.settings.get('default_transaction_isolation'));
@@ -667,7 +676,12 @@ export class EngineSession implements Session {
     // Set only once the statement succeeded: the observer counts a null as an error.
     let done: Outcome | null = null;
     try {
-      const rc = this.runContext(prepared ? [...prepared.paramTypes] : [], params, this.evalContext());
+      const rc = this.runContext(
+        prepared ? [...prepared.paramTypes] : [],
+        params,
+        this.evalContext(),
+        replicaWaitMs,
+      );
       if (stmt.kind === 'Copy') {
         done = await runCopy(stmt, rc, sink);
         return done;

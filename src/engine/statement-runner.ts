@@ -34,6 +34,11 @@ export interface RunContext {
    * of COMMIT (a long COPY keeps its memory bounded); absent when nothing is stored.
    */
   readonly spill?: (table: Table) => Promise<void>;
+  /**
+   * On a read replica: how long the statement waited for the replica to apply the commits
+   * its `quiver.consistency` asks for (EXPLAIN ANALYZE reports it).
+   */
+  readonly replicaWaitMs?: number;
 }
 
 export function planQuery(plan: PlanNode, rc: RunContext): PlanNode {

@@ -131,6 +131,14 @@ describeCluster(
         }
         // A strong read caught up: the metrics see no lag.
         expect(replica.stats()).toMatchObject({ following: true, lagRecords: 0, copies: 1 });
+        // EXPLAIN ANALYZE on a replica says how long the statement waited for the replica.
+        const analyzed = (await r.run('EXPLAIN ANALYZE SELECT count(*) FROM items')).rows.flat();
+        expect(
+          analyzed.filter((line) => /^Replica Wait Time: \d+\.\d{3} ms$/.test(String(line))),
+        ).toHaveLength(1);
+        expect(analyzed.at(-2)).toMatch(/^Planning Time: /);
+        const onLeader = (await primary.run('EXPLAIN ANALYZE SELECT count(*) FROM items')).rows.flat();
+        expect(onLeader.some((line) => String(line).startsWith('Replica Wait Time'))).toBe(false);
 
         // Bounded with no staleness allowed reads as strong does.
         const bounded = await reader('bounded');
