@@ -257,6 +257,11 @@ export class NodeServer {
         running.get(message.callId)?.abort(userCancel());
         return;
       }
+      if (message.action !== 'request' || !message.request) {
+        const what = 'malformed cluster RPC message: a SearchCall without a request';
+        fail(message.callId, new SqlError(SqlState.ProtocolViolation, what));
+        return;
+      }
       if (this.closed) {
         fail(
           message.callId,
@@ -264,12 +269,13 @@ export class NodeServer {
         );
         return;
       }
+      const request = message.request;
       const deadline = message.timeoutMs > 0 ? Date.now() + message.timeoutMs : undefined;
       const { controller, ctx, end } = this.track(deadline, call.getPeer());
       running.set(message.callId, controller);
       // searchRequestFromWire may throw (a malformed request): keep it inside the promise.
       Promise.resolve()
-        .then(() => this.handlers.searchSegments(searchRequestFromWire(message.request!), ctx))
+        .then(() => this.handlers.searchSegments(searchRequestFromWire(request), ctx))
         .then(
           (response) => reply({ callId: message.callId, response: searchResponseToWire(response) }),
           (err) => fail(message.callId, err),
