@@ -13,7 +13,7 @@ import type { ExecEnv } from '../exec/exec-env.ts';
 import { execute } from '../exec/executor.ts';
 import { writeRow } from '../exec/table-writer.ts';
 import { prefetchVectorSearches } from '../exec/vector-search.ts';
-import type { PlanNode } from '../plan/plan-nodes.ts';
+import type { OutputColumn, PlanNode } from '../plan/plan-nodes.ts';
 import type { Expr, QualifiedName } from '../sql/ast.ts';
 import type { ParsedStatement, Statement, TransactionModes } from '../sql/ast-utility.ts';
 import { parseSql } from '../sql/parser.ts';
@@ -62,7 +62,12 @@ interface Prepared {
   readonly parsed: ParsedStatement | null;
   readonly paramTypes: SqlType[];
   /** The statement bound and planned, valid for one catalog version and settings generation. */
-  compiled: { readonly key: string; readonly value: CompiledStatement | null } | null;
+  compiled: {
+    readonly key: string;
+    readonly value: CompiledStatement | null;
+    /** The result columns the client was described (null: nothing compiled to check against). */
+    readonly columns: readonly OutputColumn[] | null;
+  } | null;
   readonly sql: string;
   /** µs since 2000-01-01, for pg_prepared_statements. */
   readonly prepareTime: number;
@@ -361,7 +366,7 @@ export class EngineSession implements Session {
     // Still on an older copy than the promoted one (a repeatable read transaction begun
     // before it): the session moves when that transaction has ended.
     if (services.catalog !== this.services.catalog) {
-      this.nextCopy = services;
+      this.moveTo(services);
       return;
     }
     this.nextCopy = null;
@@ -377,6 +382,29 @@ export class EngineSession implements Session {
    */
   moveTo(services: EngineServices): void {
     this.nextCopy = services;
+    // An idle session moves at once, so that nothing it holds keeps the old copy in memory.
+    if (!this.transaction.open) this.switchCopy();
+  }
+
+  /**
+   * Switches to `nextCopy` unless the transaction has read the old copy (or the session's
+   * database is gone from the new one); returns whether it did. Compiled plans of prepared
+   * statements are dropped (they name the old copy's tables), their result columns kept for
+   * the "cached plan must not change result type" check.
+   */
+  private switchCopy(): boolean {
+    const next = this.nextCopy!;
+    const database = next.catalog.databases.get(this.database.name);
+    if (!database) return false;
+    if (!this.transaction.moveTo(next.catalog.txns, next.storage, next.replica !== undefined)) return false;
+    this.services = next;
+    this.nextCopy = null;
+    this.database = database;
+    this.copyGeneration++;
+    for (const prepared of [...this.prepared.values(), ...this.recentStatements.values()]) {
+      if (prepared.compiled) prepared.compiled = { ...prepared.compiled, value: null };
+    }
+    return true;
   }
 
   /**
@@ -387,24 +415,16 @@ export class EngineSession implements Session {
    * standby's query that conflicts with recovery does.
    */
   private moveToNextCopy(): void {
-    const next = this.nextCopy!;
-    if (this.transaction.moveTo(next.catalog.txns, next.storage, next.replica !== undefined)) {
-      const database = next.catalog.databases.get(this.database.name);
-      if (!database) {
-        throw new SqlError(
-          SqlState.SerializationFailure,
-          'terminating connection due to conflict with recovery',
-          {
-            severity: 'FATAL',
-            detail: 'User was connected to a database that must be dropped.',
-          },
-        );
-      }
-      this.services = next;
-      this.nextCopy = null;
-      this.database = database;
-      this.copyGeneration++;
-      return;
+    if (this.switchCopy()) return;
+    if (!this.nextCopy!.catalog.databases.has(this.database.name)) {
+      throw new SqlError(
+        SqlState.SerializationFailure,
+        'terminating connection due to conflict with recovery',
+        {
+          severity: 'FATAL',
+          detail: 'User was connected to a database that must be dropped.',
+        },
+      );
     }
     const isolation = this.transaction.isolation ?? this.settings.get('default_transaction_isolation');
     const consistency = this.settings.get('quiver.consistency');
@@ -498,12 +518,13 @@ export class EngineSession implements Session {
     if (prepared.compiled?.key === key) return prepared.compiled.value;
     const rc = this.runContext(prepared.paramTypes, [], this.evalContext());
     const value = prepared.parsed ? compileStatement(prepared.parsed.stmt, rc) : null;
-    const before = prepared.compiled?.value;
-    if (before && value && !sameResultShape(before, value, prepared.parsed!.stmt)) {
+    const columns = value ? (describeStatement(prepared.parsed!.stmt, value) ?? []) : null;
+    const before = prepared.compiled?.columns;
+    if (before && columns && !sameColumnTypes(before, columns)) {
       // The client already has this statement's RowDescription (PostgreSQL refuses the same way).
       throw new SqlError(SqlState.FeatureNotSupported, 'cached plan must not change result type');
     }
-    prepared.compiled = { key, value };
+    prepared.compiled = { key, value, columns };
     return value;
   }
 
@@ -754,9 +775,7 @@ function isTransactionControl(stmt: Statement): boolean {
   return stmt.kind === 'Transaction';
 }
 
-function sameResultShape(a: CompiledStatement, b: CompiledStatement, stmt: Statement): boolean {
-  const ca = describeStatement(stmt, a) ?? [];
-  const cb = describeStatement(stmt, b) ?? [];
+function sameColumnTypes(ca: readonly OutputColumn[], cb: readonly OutputColumn[]): boolean {
   return (
     ca.length === cb.length &&
     ca.every((c, i) => c.type.base === cb[i].type.base && c.type.isArray === cb[i].type.isArray)

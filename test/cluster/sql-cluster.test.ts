@@ -714,6 +714,8 @@ describe('a cluster of quiver processes', () => {
     // transaction, as a PostgreSQL standby's sessions see DDL replayed.
     const countItems = { name: 'count-items', text: 'SELECT count(*)::int AS n FROM items' };
     expect((await strong.query(countItems)).rows[0].n).toBe(ids.size);
+    const everyColumn = { name: 'every-column', text: 'SELECT * FROM items WHERE id = $1', values: [1000] };
+    expect((await strong.query(everyColumn)).rows).toHaveLength(1);
     const readCommitted = await connect(second, READ_ONLY);
     await readCommitted.query('BEGIN');
     expect(await count(readCommitted)).toBe(ids.size);
@@ -742,6 +744,11 @@ describe('a cluster of quiver processes', () => {
       { note: 'after the DDL' },
     ]);
     expect((await strong.query(countItems)).rows[0].n).toBe(ids.size + 1);
+    // …unless its result columns changed: the client holds the old row description.
+    await expect(strong.query(everyColumn)).rejects.toMatchObject({
+      code: '0A000',
+      message: 'cached plan must not change result type',
+    });
     // A read committed transaction that read the old copy cannot see the new commits: its
     // statement fails as one conflicting with recovery; the next transaction reads the new copy.
     await expect(count(readCommitted)).rejects.toMatchObject({
