@@ -678,20 +678,23 @@ export class EngineSession implements Session {
     // A read-only transaction may still write temporary tables; a replica's may not.
     if (this.readOnlyTransaction)
       refuseWrite(stmt, replica ? undefined : (name) => this.isTemporaryTable(name));
+    this.interrupts.start(Number(this.settings.get('statement_timeout')));
     let replicaWaitMs: number | undefined;
     if (!SNAPSHOT_FREE.has(stmt.kind)) {
       if (replica) {
         const waitStart = performance.now();
-        await replica.awaitFreshness(
-          this.settings.get('quiver.consistency'),
-          Number(this.settings.get('quiver.bounded_staleness')),
+        // A cancel or statement_timeout ends the wait, as they end any part of a statement.
+        await this.interrupts.interruptible(
+          replica.awaitFreshness(
+            this.settings.get('quiver.consistency'),
+            Number(this.settings.get('quiver.bounded_staleness')),
+          ),
         );
         replicaWaitMs = performance.now() - waitStart;
       }
       if (this.nextCopy) this.moveToNextCopy();
       this.transaction.beforeQuery(this.settings.get('default_transaction_isolation'));
     }
-    this.interrupts.start(Number(this.settings.get('statement_timeout')));
     const observer = this.services.observer;
     const started = observer ? performance.now() : 0;
     // Set only once the statement succeeded: the observer counts a null as an error.

@@ -52,23 +52,30 @@ export class StatementInterrupts {
     const ms = this.pendingSleepMs;
     this.pendingSleepMs = 0;
     if (ms <= 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await this.interruptible(new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Waits for `work` unless the statement is cancelled or runs past statement_timeout first (57014). */
+  async interruptible<T>(work: Promise<T>): Promise<T> {
     this.check();
-    const remaining = this.deadline ? this.deadline - Date.now() : Number.POSITIVE_INFINITY;
-    await new Promise<void>((resolve, reject) => {
-      const wake = (err: SqlError) => {
-        clearTimeout(timer);
-        this.sleepers.delete(wake);
-        reject(err);
-      };
-      const timer = setTimeout(
-        () => {
-          this.sleepers.delete(wake);
-          if (remaining < ms) reject(timedOut());
-          else resolve();
-        },
-        Math.min(ms, Math.max(0, remaining)),
-      );
-      this.sleepers.add(wake);
+    let wake: (err: SqlError) => void = () => {};
+    let timer: NodeJS.Timeout | undefined;
+    const interrupted = new Promise<never>((_, reject) => {
+      wake = reject;
+      if (this.deadline)
+        timer = setTimeout(() => reject(timedOut()), Math.max(0, this.deadline - Date.now()));
     });
+    this.sleepers.add(wake);
+    try {
+      return await Promise.race([work, interrupted]);
+    } finally {
+      clearTimeout(timer);
+      this.sleepers.delete(wake);
+    }
   }
 }

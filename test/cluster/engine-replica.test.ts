@@ -74,13 +74,18 @@ async function lead(
 /** A replica of the fixture's leader; `engineObjects` may watch what it reads. */
 function startReplica(
   { keys, store, objects }: ClusterFixture,
-  options: { engineObjects?: ObjectStore; ownFiles?: boolean; onCopy?: (catalog: Catalog) => void } = {},
+  options: {
+    engineObjects?: ObjectStore;
+    walObjects?: ObjectStore;
+    ownFiles?: boolean;
+    onCopy?: (catalog: Catalog) => void;
+  } = {},
 ): EngineReplica {
   return EngineReplica.start({
     meta: store,
     keys,
     ref: SHARD,
-    walObjects: objects,
+    walObjects: options.walObjects ?? objects,
     engineObjects: options.engineObjects ?? objects,
     ownFiles: options.ownFiles,
     superuser: 'quiver',
@@ -494,6 +499,67 @@ describeCluster(
       } finally {
         await replica.close();
         await leader.close().catch(() => undefined);
+      }
+    });
+
+    it('a strong read waiting for a stalled replica ends at statement_timeout or a cancel, not after 10 s', async () => {
+      const { objects } = fx();
+      const { lease, persistence: leader, session: primary } = await lead(fx(), 'a');
+      await primary.run('CREATE TABLE t (id int PRIMARY KEY)');
+      await primary.run('INSERT INTO t VALUES (1)');
+      // WAL batches are read through this store; `stalled` holds every read back.
+      let stalled: Promise<void> | null = null;
+      let release = () => {};
+      const walObjects = new Proxy(objects, {
+        get(target, name) {
+          if (name === 'get')
+            return async (key: string) => {
+              if (stalled) await stalled;
+              return target.get(key);
+            };
+          const value = Reflect.get(target, name, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const replica = startReplica(fx(), { walObjects });
+      try {
+        await waitFor(() => replica.catalog !== null, 10_000, 'a following copy');
+        const session = await localSession({
+          catalog: replica.catalog!,
+          serverVersion: '16.4',
+          storage: readOnlyStorage(replica.catalog!),
+          replica,
+        });
+        expect((await session.run('SELECT count(*) FROM t')).rows).toEqual([['1']]);
+        stalled = new Promise<void>((resolve) => (release = resolve));
+        await primary.run('INSERT INTO t VALUES (2)');
+
+        await session.run('SET statement_timeout = 300');
+        let started = performance.now();
+        expect(await session.error('SELECT count(*) FROM t')).toMatchObject({
+          code: '57014',
+          message: 'canceling statement due to statement timeout',
+        });
+        expect(performance.now() - started).toBeLessThan(2_000);
+
+        await session.run('SET statement_timeout = 0');
+        started = performance.now();
+        const cancelled = session.error('SELECT count(*) FROM t');
+        setTimeout(() => session.cancel(), 200);
+        expect(await cancelled).toMatchObject({
+          code: '57014',
+          message: 'canceling statement due to user request',
+        });
+        expect(performance.now() - started).toBeLessThan(2_000);
+
+        release();
+        stalled = null;
+        expect((await session.run('SELECT count(*) FROM t')).rows).toEqual([['2']]);
+      } finally {
+        release();
+        await replica.close();
+        await leader.close();
+        await lease.revoke();
       }
     });
 

@@ -54,6 +54,8 @@ export async function localSession(
 ): Promise<{
   run(sql: string): Promise<LocalResult>;
   error(sql: string): Promise<SqlError>;
+  /** A CancelRequest for the running statement. */
+  cancel(): void;
 }> {
   await initParser();
   const session = new EngineSession(
@@ -76,5 +78,5 @@ export async function localSession(
     }
     throw new Error(`expected an error from: ${sql}`);
   };
-  return { run, error };
+  return { run, error, cancel: () => session.cancel() };
 }
