@@ -13,12 +13,13 @@
  * taking over took, after it won the leadership.
  */
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { startEtcd } from '../test/helpers/etcd.ts';
 import { type QuiverNode, startQuiverNode } from '../test/helpers/quiver-node.ts';
 import { startS3rver } from '../test/helpers/s3rver.ts';
+import { connectNode, loadCheckpointedItems } from './lib/cluster-items.ts';
 import { findDataset, generateDataset } from './lib/dataset.ts';
-import { SqlTarget, vectorParameter } from './lib/sql-target.ts';
+import { vectorParameter } from './lib/sql-target.ts';
 
 const { values } = parseArgs({
   options: {
@@ -77,18 +78,7 @@ async function measure(replica: string): Promise<Outcome> {
     await nodes[0].leading(60_000);
     nodes.push(await startQuiverNode(setup, 'n2'), await startQuiverNode(setup, 'n3'));
     const [leader, second, third] = nodes;
-    const target = await SqlTarget.connect({
-      name: 'quiver',
-      hostPort: `127.0.0.1:${leader.port}`,
-      user: 'quiver',
-      database: 'quiver',
-      connections: 1,
-      table: 'items',
-    });
-    // Not closed: closing drops the table (the nodes are killed at the end anyway).
-    await target.build(dataset, { kind: 'hnsw', m: 16, efConstruction: 64, lists: 0 });
-    const admin = await connect(leader.port);
-    await admin.query('CHECKPOINT');
+    const admin = await loadCheckpointedItems(leader.port, dataset);
     for (let i = 0; i < tail; i += 500) {
       const values = [];
       for (let j = i; j < Math.min(tail, i + 500); j++)
@@ -130,7 +120,7 @@ async function measure(replica: string): Promise<Outcome> {
       .find((l) => l.includes('"leading the writes"'))!;
     const taken = JSON.parse(line) as { millis: number; fromReplica: boolean };
     if (process.env.FAILOVER_LOG) console.log(promoted.log());
-    const check = await connect(promoted.port);
+    const check = await connectNode(promoted.port);
     const { rows: present } = await check.query('SELECT id FROM items WHERE id >= 10000000');
     await check.end();
     const ids = new Set(present.map((r) => r.id as number));
@@ -165,13 +155,6 @@ function blockedMs(log: string): number[] {
     .map((line) => (JSON.parse(line) as { blockedMs: number }).blockedMs);
 }
 
-async function connect(port: number, options?: string): Promise<pg.Client> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'quiver', database: 'quiver', options });
-  client.on('error', () => {});
-  await client.connect();
-  return client;
-}
-
 /**
  * Waits until a standby's replica has every row. (Until its copy follows the WAL, a replica
  * connection goes to the leader: pg_is_in_recovery() tells them apart.)
@@ -180,7 +163,7 @@ async function caughtUp(port: number, count: number): Promise<void> {
   const deadline = Date.now() + 300_000;
   for (;;) {
     try {
-      const client = await connect(port, '-c quiver.consistency=eventual');
+      const client = await connectNode(port, '-c quiver.consistency=eventual');
       const { rows: r } = await client.query(
         'SELECT pg_is_in_recovery() AS replica, count(*)::int AS n FROM items',
       );
@@ -201,7 +184,7 @@ function loop(port: number, step: (client: pg.Client, n: number) => Promise<numb
     let client: pg.Client | null = null;
     for (let n = 0; !stopped; n++) {
       try {
-        client ??= await connect(port);
+        client ??= await connectNode(port);
         const id = await step(client, n);
         if (id >= 0) acked.add(id);
         okAt.push(performance.now());

@@ -15,12 +15,13 @@
  * queries, errors and longest gap during the swap.
  */
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { startEtcd } from '../test/helpers/etcd.ts';
 import { startQuiverNode } from '../test/helpers/quiver-node.ts';
 import { startS3rver } from '../test/helpers/s3rver.ts';
+import { connectNode, loadCheckpointedItems } from './lib/cluster-items.ts';
 import { findDataset, generateDataset } from './lib/dataset.ts';
-import { SqlTarget, vectorParameter } from './lib/sql-target.ts';
+import { vectorParameter } from './lib/sql-target.ts';
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' } } });
 const rows = Number(values.rows);
@@ -46,17 +47,7 @@ try {
   await leader.leading(60_000);
   const standby = await startQuiverNode(setup, 'n2');
   nodes.push(standby);
-  const target = await SqlTarget.connect({
-    name: 'quiver',
-    hostPort: `127.0.0.1:${leader.port}`,
-    user: 'quiver',
-    database: 'quiver',
-    connections: 1,
-    table: 'items',
-  });
-  await target.build(dataset, { kind: 'hnsw', m: 16, efConstruction: 64, lists: 0 });
-  const admin = await connect(leader.port);
-  await admin.query('CHECKPOINT');
+  const admin = await loadCheckpointedItems(leader.port, dataset);
   const strong = await replicaSession(standby.port, '-c default_transaction_read_only=on');
   const eventual = await replicaSession(standby.port, '-c quiver.consistency=eventual');
   const queries = dataset.queries.map((q) => vectorParameter(q));
@@ -97,18 +88,11 @@ try {
   await s3.close();
 }
 
-async function connect(port: number, options?: string): Promise<pg.Client> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'quiver', database: 'quiver', options });
-  client.on('error', () => {});
-  await client.connect();
-  return client;
-}
-
 /** A session on the standby's replica (connections go to the leader until it has a copy). */
 async function replicaSession(port: number, options: string): Promise<pg.Client> {
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const client = await connect(port, options);
+    const client = await connectNode(port, options);
     const { rows: r } = await client.query(
       'SELECT pg_is_in_recovery() AS replica, count(*)::int AS n FROM items',
     );
