@@ -45,6 +45,7 @@ import {
 } from './proto-codec.ts';
 import { MAX_MESSAGE_BYTES, quiverNodeService } from './quiver-service.ts';
 import {
+  adminShutdown,
   errorToJson,
   errorToStatus,
   type RpcLogger,
@@ -164,10 +165,7 @@ export class NodeServer {
       (resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)),
     );
     if ((await Promise.race([graceful, timeout])) === 'timeout') {
-      const reason = new SqlError(
-        SqlState.AdminShutdown,
-        'terminating connection due to administrator command',
-      );
+      const reason = adminShutdown();
       for (const controller of this.live) controller.abort(reason);
       this.server.forceShutdown();
     }
@@ -263,10 +261,7 @@ export class NodeServer {
         return;
       }
       if (this.closed) {
-        fail(
-          message.callId,
-          new SqlError(SqlState.AdminShutdown, 'terminating connection due to administrator command'),
-        );
+        fail(message.callId, adminShutdown());
         return;
       }
       const request = message.request;

@@ -80,20 +80,23 @@ function classify(err: unknown, logger: RpcLogger, where: string): SqlError {
   return toSqlError(err);
 }
 
+/** A handler's failure as the SqlError fields that cross the hop. */
+function wireFields(err: unknown, logger: RpcLogger, where: string): WireFields {
+  const e = classify(err, logger, where);
+  return { code: e.code, message: e.message, ...sqlErrorFields(e) };
+}
+
 /** A handler's failure as UTF-8 JSON of its SqlError fields. */
 export function errorToJson(err: unknown, logger: RpcLogger, where: string): Buffer {
-  const e = classify(err, logger, where);
-  const fields: WireFields = { code: e.code, message: e.message, ...sqlErrorFields(e) };
-  return Buffer.from(JSON.stringify(fields), 'utf8');
+  return Buffer.from(JSON.stringify(wireFields(err, logger, where)), 'utf8');
 }
 
 /** The status a handler's failure is sent as. */
 export function errorToStatus(err: unknown, logger: RpcLogger, where: string): Partial<StatusObject> {
-  const json = errorToJson(err, logger, where);
-  const { code, message } = JSON.parse(json.toString('utf8')) as WireFields;
+  const fields = wireFields(err, logger, where);
   const metadata = new Metadata();
-  metadata.set(SQL_ERROR_METADATA_KEY, json);
-  return { code: grpcCodeFor(code), details: message, metadata };
+  metadata.set(SQL_ERROR_METADATA_KEY, Buffer.from(JSON.stringify(fields), 'utf8'));
+  return { code: grpcCodeFor(fields.code), details: fields.message, metadata };
 }
 
 /**
@@ -126,6 +129,8 @@ export const statementTimeout = () =>
   new SqlError(SqlState.QueryCanceled, 'canceling statement due to statement timeout');
 export const userCancel = () =>
   new SqlError(SqlState.QueryCanceled, 'canceling statement due to user request');
+export const adminShutdown = () =>
+  new SqlError(SqlState.AdminShutdown, 'terminating connection due to administrator command');
 
 /** What an aborted signal means for the caller: its own reason if that is a SqlError. */
 export function abortError(signal: AbortSignal): SqlError {
