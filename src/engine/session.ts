@@ -387,16 +387,17 @@ export class EngineSession implements Session {
   }
 
   /**
-   * Switches to `nextCopy` unless the transaction has read the old copy (or the session's
-   * database is gone from the new one); returns whether it did. Compiled plans of prepared
-   * statements are dropped (they name the old copy's tables), their result columns kept for
-   * the "cached plan must not change result type" check.
+   * Switches to `nextCopy` unless the session's database is gone from it or the transaction
+   * has read the old copy; says which. Compiled plans of prepared statements are dropped
+   * (they name the old copy's tables), their result columns kept for the "cached plan must
+   * not change result type" check.
    */
-  private switchCopy(): boolean {
+  private switchCopy(): 'moved' | 'database dropped' | 'transaction read the old copy' {
     const next = this.nextCopy!;
     const database = next.catalog.databases.get(this.database.name);
-    if (!database) return false;
-    if (!this.transaction.moveTo(next.catalog.txns, next.storage, next.replica !== undefined)) return false;
+    if (!database) return 'database dropped';
+    if (!this.transaction.moveTo(next.catalog.txns, next.storage, next.replica !== undefined))
+      return 'transaction read the old copy';
     this.services = next;
     this.nextCopy = null;
     this.database = database;
@@ -404,7 +405,7 @@ export class EngineSession implements Session {
     for (const prepared of [...this.prepared.values(), ...this.recentStatements.values()]) {
       if (prepared.compiled) prepared.compiled = { ...prepared.compiled, value: null };
     }
-    return true;
+    return 'moved';
   }
 
   /**
@@ -415,8 +416,9 @@ export class EngineSession implements Session {
    * standby's query that conflicts with recovery does.
    */
   private moveToNextCopy(): void {
-    if (this.switchCopy()) return;
-    if (!this.nextCopy!.catalog.databases.has(this.database.name)) {
+    const outcome = this.switchCopy();
+    if (outcome === 'moved') return;
+    if (outcome === 'database dropped') {
       throw new SqlError(
         SqlState.SerializationFailure,
         'terminating connection due to conflict with recovery',

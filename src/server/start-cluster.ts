@@ -359,13 +359,14 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
   };
   /** Replaced copies some session may still read: their cached objects stay until it is done. */
   const replacedCopies = new Set<Catalog>();
-  const dropReplacedCopy = (replaced: Catalog, current: Catalog): void => {
+  const dropReplacedCopy = (replaced: Catalog): void => {
     replacedCopies.add(replaced);
     const timer = setInterval(() => {
       if (replicaBackend?.readsCopy(replaced)) return;
       clearInterval(timer);
       replacedCopies.delete(replaced);
-      const inUse = cachedKeys(copyCatalog ?? current);
+      // Replacing a copy set copyCatalog, which is never cleared.
+      const inUse = cachedKeys(copyCatalog!);
       for (const other of replacedCopies) for (const key of cachedKeys(other)) inUse.add(key);
       const unused = [...cachedKeys(replaced)].filter((key) => !inUse.has(key));
       copyIndexFiles.delete(replaced);
@@ -422,7 +423,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
         }
         // Segments only the replaced copy read (its leader compacted them away since) would
         // stay in the disk cache until the node restarts; they go once no session reads it.
-        if (replaced) dropReplacedCopy(replaced, catalog);
+        if (replaced) dropReplacedCopy(replaced);
       },
     });
   }
