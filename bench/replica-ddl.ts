@@ -1,6 +1,7 @@
 /**
  * What DDL on the write leader costs the sessions on a standby's read replica: the replica
- * recovers a new copy of the database after each DDL commit, and its sessions move to it.
+ * makes the next copy of the database in place after each DDL commit (copy-after-ddl.ts:
+ * tables and indexes the DDL did not touch are kept), and its sessions move to it.
  * Two `quiver serve` processes, etcd and s3rver on loopback.
  *
  *   npx tsx bench/replica-ddl.ts [--rows 100000]
@@ -10,9 +11,10 @@
  * one session keeps running kNN queries at `quiver.consistency = eventual` (they read the
  * old copy until the new one is in place) and another, strong, asks right after the DDL
  * returned for something only the DDL made true (it waits until its copy has the DDL).
- * Per DDL: how long that strong read took, what the replica's log says recovering the new
- * copy took (and how many vector indexes it loaded or had to build), the eventual reader's
- * queries, errors and longest gap during the swap.
+ * Per DDL: how long that strong read took, what the replica's log says making the new copy
+ * took (and how many indexes it kept, loaded from their file or had to build; a copy
+ * recovered from storage instead is marked "recovered"), the eventual reader's queries,
+ * errors and longest gap during the swap.
  */
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
@@ -26,6 +28,10 @@ import { vectorParameter } from './lib/sql-target.ts';
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' } } });
 const rows = Number(values.rows);
 const dataset = generateDataset(findDataset('clustered-100k-128', rows), 1, 20);
+
+/** The replica's log messages about a new copy: recovered from storage, or made in place. */
+const RECOVERED = 'replica copy recovered';
+const IN_PLACE = 'replica applied DDL in place';
 
 /** Each DDL, and a strong read that succeeds only once the replica's copy has it. */
 const STEPS: readonly { ddl: string; check: string }[] = [
@@ -56,7 +62,7 @@ try {
     `\n${rows} rows × 128 + HNSW, 2 nodes on this machine; the standby's replica sessions during DDL`,
   );
   console.log(
-    '| DDL on the leader | strong read after it | new copy recovered in | indexes loaded / built | eventual kNN reads meanwhile | errors | longest gap |',
+    '| DDL on the leader | strong read after it | new copy made in | indexes kept / loaded / built | eventual kNN reads meanwhile | errors | longest gap |',
   );
   console.log('|---|---|---|---|---|---|---|');
   for (const step of STEPS) {
@@ -78,7 +84,7 @@ try {
     const { count, errors, longestGapMs } = meanwhile;
     const copy = copyLines(standby.log())[copiesBefore];
     console.log(
-      `| \`${step.ddl}\` | ${strongMs.toFixed(0)} ms | ${copy ? `${copy.ms} ms` : '?'} | ${copy ? `${copy.indexesLoaded} / ${copy.indexesRebuilt}` : '?'} | ${count} | ${errors} | ${longestGapMs.toFixed(0)} ms |`,
+      `| \`${step.ddl}\` | ${strongMs.toFixed(0)} ms | ${copy ? `${copy.ms} ms${copy.msg === RECOVERED ? ' (recovered)' : ''}` : '?'} | ${copy ? `${copy.indexesShared ?? 0} / ${copy.indexesLoaded} / ${copy.indexesRebuilt}` : '?'} | ${count} | ${errors} | ${longestGapMs.toFixed(0)} ms |`,
     );
   }
   for (const c of [admin, strong, eventual]) await c.end();
@@ -134,10 +140,16 @@ function startReading(client: pg.Client, queries: readonly string[]) {
   };
 }
 
-/** The replica's "replica copy recovered" log lines, oldest first. */
-function copyLines(log: string): { ms: number; indexesLoaded: number; indexesRebuilt: number }[] {
+/** The replica's log lines about its copies (recovered from storage, or made in place), oldest first. */
+function copyLines(log: string): {
+  msg: string;
+  ms: number;
+  indexesShared?: number;
+  indexesLoaded: number;
+  indexesRebuilt: number;
+}[] {
   return log
     .split('\n')
-    .filter((line) => line.includes('"msg":"replica copy recovered"'))
+    .filter((line) => line.includes(`"msg":"${RECOVERED}"`) || line.includes(`"msg":"${IN_PLACE}"`))
     .map((line) => JSON.parse(line));
 }

@@ -43,7 +43,6 @@ const PINNED_TYPE_OIDS: ReadonlySet<number> = new Set([
 export class Catalog {
   readonly databases = new Map<string, Database>();
   readonly roles = new Map<string, Role>();
-  readonly txns = new TransactionManager();
   private nextOid = FIRST_USER_OID;
   /** Bumped by every catalog change (and its undo): plans compiled before it are stale. */
   version = 0;
@@ -57,8 +56,15 @@ export class Catalog {
   /** The write shards (quiver_shards); set by whoever opens the durable storage. */
   shards: () => readonly ShardInfo[] = () => [];
 
-  /** A fresh catalog with the bootstrap superuser and its databases, or an empty one to load into. */
-  constructor(bootstrapUser: string | null) {
+  /**
+   * A fresh catalog with the bootstrap superuser and its databases, or an empty one to load
+   * into. `txns` decides whose transactions its rows are versioned by: a read replica's next
+   * catalog after DDL shares its predecessor's, so that their tables can share row stores.
+   */
+  constructor(
+    bootstrapUser: string | null,
+    readonly txns = new TransactionManager(),
+  ) {
     if (bootstrapUser === null) return;
     this.createRole(bootstrapUser, { superuser: true, login: true, password: null });
     this.createDatabase('postgres', bootstrapUser);
@@ -135,6 +141,9 @@ export class Catalog {
     temporary: boolean,
     view: Table['view'] = null,
     oid = this.allocateOid(),
+    /** The table's rows (by default a new empty store), given the table's current columns. */
+    storeFor: (columns: () => readonly Column[]) => TableStore = (current) =>
+      new TableStore(this.txns, oid, current, !temporary),
   ): Table {
     if (this.relationExists(schema, name)) {
       throw new SqlError(SqlState.DuplicateTable, `relation "${name}" already exists`);
@@ -146,7 +155,7 @@ export class Catalog {
       columns,
       indexes: [],
       // Sealed rows are assembled in the table's current column order.
-      store: new TableStore(this.txns, oid, () => table.columns, !temporary),
+      store: storeFor(() => table.columns),
       view,
       temporary,
     };

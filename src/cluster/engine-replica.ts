@@ -5,11 +5,13 @@
  * the checkpoint — and then follows the WAL's commit point, applying each committed record
  * as one transaction (its rows become visible together, added to the table's indexes).
  *
- * A "copy" is one recovered catalog with its tables. Some records cannot be applied to a
- * copy in place: a DDL commit (the catalog changed), a TRUNCATE, or a checkpoint that cut
- * the log past where the copy stands. Then the copy is stale: it stops where it is, and a new
- * copy is recovered from the current state and replaces it (`onCopy`); sessions move to the
- * new copy at their next transaction (EngineSession.moveTo).
+ * A "copy" is one catalog with its tables. A DDL commit gives the next copy in place: the
+ * catalog is loaded from the stored image and keeps the previous copy's rows and indexes
+ * (copy-after-ddl.ts; it waits until the leader has stored that catalog). Two records cannot
+ * be applied: a TRUNCATE, or a checkpoint that cut the log past where the copy stands. Then
+ * the copy is stale: it stops where it is, and a new copy is recovered from the current
+ * state. Either way the new copy replaces the old one (`onCopy`), and sessions move to it
+ * (EngineSession.moveTo).
  *
  * Recovery reads the engine's keys (catalog, checkpoint state and manifests) as one snapshot
  * (meta-snapshot.ts), so a checkpoint the leader writes meanwhile does not make the copy
@@ -42,10 +44,11 @@ import type { DurableStorage, ReplicaReads } from '../engine/session.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { addToIndex } from '../exec/table-writer.ts';
 import type { MetaStore, Watcher } from '../meta/meta-store.ts';
-import { decodeCommitRecord } from '../storage/commit-record.ts';
+import { type CommitRecord, decodeCommitRecord } from '../storage/commit-record.ts';
 import type { ObjectStore } from '../storage/object-store/object-store.ts';
 import { SegmentCache } from '../storage/segment-cache.ts';
 import type { Wal, WalRecord } from '../storage/wal/wal.ts';
+import { copyAfterDdl } from './copy-after-ddl.ts';
 import { FencedMetaStore } from './fenced-meta-store.ts';
 import type { ClusterKeys, ShardRef } from './keys.ts';
 import { MetaSnapshot } from './meta-snapshot.ts';
@@ -98,6 +101,12 @@ export interface ReplicaStats {
 /** How long a strong or bounded read waits for the copy to catch up before it fails. */
 const CATCH_UP_WAIT_MS = 10_000;
 
+/**
+ * How long a replica waits for the leader to store the catalog of a DDL commit it has read
+ * before it recovers a new copy instead (a leader that died between the two never will).
+ */
+const CATALOG_WAIT_MS = 5_000;
+
 /** Why a copy must be replaced rather than followed further. */
 class StartOver extends Error {}
 
@@ -115,8 +124,8 @@ interface Copy {
   readonly openSegmentHandle: SegmentOpener;
   /** LSN of the first record the copy has not applied. */
   readonly nextLsn: number;
-  /** The index files it was recovered from (object keys). */
-  readonly indexFiles: ReadonlySet<string>;
+  /** Object key of the file each vector index was loaded from, by index OID. */
+  readonly indexFiles: ReadonlyMap<number, string>;
 }
 
 export class EngineReplica implements ReplicaReads {
@@ -267,7 +276,11 @@ export class EngineReplica implements ReplicaReads {
     try {
       checkNotTruncated(wal.commitPoint, from);
       for await (const record of wal.replay(from)) {
-        walRowsReplayed += await this.apply(copy, record);
+        const commit = decodeCommitRecord(record.payload);
+        // The catalog of a DDL commit in the tail may never have been stored (the leader
+        // died between the two): recovery from storage decides what it was.
+        if (commit.catalogChanged) throw new StartOver(`a DDL commit at ${record.lsn}`);
+        walRowsReplayed += await this.apply(copy, commit, record.lsn);
         this.applied = record.lsn + 1;
         walRecords++;
       }
@@ -341,7 +354,7 @@ export class EngineReplica implements ReplicaReads {
           delay = 50;
           this.following = true;
           this.copies++;
-          this.options.onCopy(copy.catalog, copy.indexFiles);
+          this.options.onCopy(copy.catalog, new Set(copy.indexFiles.values()));
           // Reads that waited for commits the old copy could not apply may go on, on this one.
           this.wakeWaiters();
           const reason = await this.follow(copy);
@@ -408,13 +421,21 @@ export class EngineReplica implements ReplicaReads {
       segments,
       openSegmentHandle,
       nextLsn: wal.replayedTo,
-      indexFiles: new Set([...manifests.values()].flatMap((m) => Object.values(m.indexes).map((f) => f.key))),
+      indexFiles: new Map(
+        [...manifests.values()].flatMap((m) =>
+          Object.entries(m.indexes).map(([oid, f]) => [Number(oid), f.key]),
+        ),
+      ),
     };
   }
 
-  /** Applies committed records until the copy must be replaced; resolves with why. */
+  /**
+   * Applies committed records until the copy must be recovered anew; resolves with why. A
+   * DDL commit makes the next copy in place (`this.copy` changes).
+   */
   private async follow(copy: Copy): Promise<unknown> {
     const { meta, keys, ref, walObjects } = this.options;
+    let current = copy;
     while (!this.closed) {
       const point = this.latest;
       if (point && point.nextLsn > this.applied) {
@@ -422,8 +443,19 @@ export class EngineReplica implements ReplicaReads {
           // A checkpoint cut the log past this copy: only a new copy can continue.
           checkNotTruncated(point, this.applied);
           for await (const record of replayCommitted(meta, walObjects, keys, ref, this.applied, point)) {
-            await this.apply(copy, record);
+            const commit = decodeCommitRecord(record.payload);
+            const next = commit.catalogChanged
+              ? await this.copyAfterDdl(current, commit, record.lsn)
+              : current;
+            await this.apply(next, commit, record.lsn);
             this.applied = record.lsn + 1;
+            if (next !== current) {
+              // Published with the DDL commit's own rows (CREATE TABLE AS) in it.
+              current = next;
+              this.copy = next;
+              this.copies++;
+              this.options.onCopy(next.catalog, new Set(next.indexFiles.values()));
+            }
           }
           this.applied = Math.max(this.applied, point.nextLsn);
         } catch (error) {
@@ -452,13 +484,49 @@ export class EngineReplica implements ReplicaReads {
     wake?.();
   }
 
-  /** Applies one commit record as one transaction of the copy; returns how many rows it inserted. */
-  private async apply(copy: Copy, record: WalRecord): Promise<number> {
-    const commit = decodeCommitRecord(record.payload);
-    if (commit.catalogChanged) throw new StartOver(`a DDL commit at ${record.lsn}`);
-    for (const change of commit.tables) {
-      if (change.ops.some((op) => op.kind === 'truncate')) throw new StartOver(`a TRUNCATE at ${record.lsn}`);
+  /**
+   * The copy after the DDL commit at `lsn`, made in place (copy-after-ddl.ts) once the leader
+   * has stored the catalog that commit wrote (it stores it after the WAL record).
+   */
+  private async copyAfterDdl(copy: Copy, commit: CommitRecord, lsn: number): Promise<Copy> {
+    checkNoTruncate(commit, lsn);
+    const deadline = Date.now() + CATALOG_WAIT_MS;
+    let delay = 5;
+    for (;;) {
+      const stored = Number((await this.engineKeys.get(CATALOG_LSN_KEY))?.value ?? '-1');
+      if (stored >= lsn) break;
+      if (Date.now() > deadline || this.closed)
+        throw new StartOver(`the catalog of the DDL commit at ${lsn} was not stored`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 200);
     }
+    // One read of the engine's keys: the catalog (as of that commit or later) and the manifests.
+    const engine = await MetaSnapshot.read(this.engineKeys);
+    const catalogEntries = new Map((await engine.range(CATALOG_PREFIX)).map((kv) => [kv.key, kv.value]));
+    const next = await copyAfterDdl(
+      copy,
+      catalogEntries,
+      async (tables) => (await readManifests(tables, engine)).manifests,
+      this.options.engineObjects,
+      this.options,
+    );
+    this.options.log.info(
+      { lsn, ...next.stats, ms: Math.round(next.stats.millis) },
+      'replica applied DDL in place',
+    );
+    return {
+      ...copy,
+      catalog: next.catalog,
+      tables: next.tables,
+      sequences: next.sequences,
+      catalogEntries,
+      indexFiles: next.indexFiles,
+    };
+  }
+
+  /** Applies one commit record as one transaction of the copy; returns how many rows it inserted. */
+  private async apply(copy: Copy, commit: CommitRecord, lsn: number): Promise<number> {
+    checkNoTruncate(commit, lsn);
     const { catalog, tables } = copy;
     for (const s of commit.sequences) {
       const seq = copy.sequences.get(s.oid);
@@ -487,6 +555,13 @@ export class EngineReplica implements ReplicaReads {
 
   private wakeWaiters(): void {
     for (const w of this.waiters) if (this.applied >= w.lsn) w.wake();
+  }
+}
+
+/** A TRUNCATE restarts a table's row ids: only a new copy can follow it. */
+function checkNoTruncate(commit: CommitRecord, lsn: number): void {
+  for (const change of commit.tables) {
+    if (change.ops.some((op) => op.kind === 'truncate')) throw new StartOver(`a TRUNCATE at ${lsn}`);
   }
 }
 

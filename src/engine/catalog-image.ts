@@ -8,6 +8,7 @@
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Column, Database, IndexDef, Role, Schema, Sequence, Table } from '../catalog/catalog-types.ts';
 import type { Expr } from '../sql/ast.ts';
+import type { TableStore } from '../storage/table-store.ts';
 import type { DistanceMetric } from '../storage/vector-index.ts';
 import type { SqlType, Value } from '../types/type.ts';
 import { binaryIn, binaryOut } from '../types/value-io.ts';
@@ -162,6 +163,15 @@ function indexDescriptor(index: IndexDef): IndexDescriptor {
 export type IndexExpressionBinder = (expr: Expr, table: Table) => IndexExpression;
 
 /**
+ * Where a loaded table's rows come from: a store for the table with OID `oid` and these
+ * columns, or undefined for a new empty one (Catalog.createTable's `storeFor`).
+ */
+export type StoreAdopter = (
+  oid: number,
+  columns: readonly Column[],
+) => ((current: () => readonly Column[]) => TableStore) | undefined;
+
+/**
  * Fills an empty catalog from stored descriptors. Vector indexes come back without their
  * search structure (`vector: null`); the caller rebuilds them once the rows are loaded.
  */
@@ -169,6 +179,7 @@ export function loadCatalog(
   catalog: Catalog,
   entries: ReadonlyMap<string, string>,
   bind: IndexExpressionBinder,
+  adopt: StoreAdopter = () => undefined,
 ): void {
   const of = <T>(kind: string): T[] => {
     const found: T[] = [];
@@ -220,7 +231,7 @@ export function loadCatalog(
       sequence: c.sequence === null ? null : (sequences.get(c.sequence) ?? null),
       missing: loadValue(c.missing),
     }));
-    const table = catalog.createTable(schema, d.name, columns, false, d.view, d.oid);
+    const table = catalog.createTable(schema, d.name, columns, false, d.view, d.oid, adopt(d.oid, columns));
     if (d.comment !== undefined) table.comment = d.comment;
     tables.set(table.oid, table);
   }

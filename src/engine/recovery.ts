@@ -13,9 +13,10 @@ import type { MetaStore } from '../meta/meta-store.ts';
 import { decodeCommitRecord, type SequenceState, type TableChanges } from '../storage/commit-record.ts';
 import type { ObjectStore } from '../storage/object-store/object-store.ts';
 import type { SegmentCache } from '../storage/segment-cache.ts';
+import type { TransactionManager } from '../storage/transactions.ts';
 import type { Wal } from '../storage/wal/wal.ts';
 import type { Value } from '../types/type.ts';
-import { CATALOG_PREFIX, loadCatalog } from './catalog-image.ts';
+import { CATALOG_PREFIX, loadCatalog, type StoreAdopter } from './catalog-image.ts';
 import { loadCheckpoint, loadSegment, type SegmentOpener, type TableManifest } from './checkpoint.ts';
 import { rebuildIndex } from './ddl-index.ts';
 import { loadIndexFile } from './index-files.ts';
@@ -73,28 +74,9 @@ export async function recover(options: {
   const { meta, wal, objects } = options;
   const entries = new Map((await meta.range(CATALOG_PREFIX)).map((kv) => [kv.key, kv.value]));
   const fresh = entries.size === 0;
-  const catalog = new Catalog(fresh ? options.superuser : null);
-  if (!fresh) {
-    const sessions = new Map<string, EngineSession>();
-    loadCatalog(catalog, entries, (expr, table) => {
-      const db = table.schema.database.name;
-      let s = sessions.get(db);
-      if (!s) {
-        const services = { catalog, serverVersion: options.serverVersion, storage: null };
-        s = new EngineSession(services, options.superuser, db, 0, {});
-        sessions.set(db, s);
-      }
-      return s.indexExpression(expr, table);
-    });
-  }
-  const tables = new Map<number, Table>();
-  const sequences = new Map<number, Sequence>();
-  for (const db of catalog.databases.values()) {
-    for (const schema of db.schemas.values()) {
-      for (const t of schema.tables.values()) tables.set(t.oid, t);
-      for (const s of schema.sequences.values()) sequences.set(s.oid, s);
-    }
-  }
+  const { catalog, tables, sequences } = fresh
+    ? catalogObjects(new Catalog(options.superuser))
+    : catalogFromImage(entries, options);
   const txn = catalog.txns.begin();
   const checkpoint = await loadCheckpoint(tables, txn, objects, meta, options.openSegmentHandle);
   for (const [table, err] of checkpoint.damaged) table.store.damaged = err;
@@ -181,8 +163,60 @@ export async function recover(options: {
   };
 }
 
+/**
+ * A catalog loaded from its stored image, its tables and sequences by OID. A read replica's
+ * next catalog passes its predecessor's `txns` and adopts its row stores (`adopt`).
+ */
+export function catalogFromImage(
+  entries: ReadonlyMap<string, string>,
+  options: {
+    readonly superuser: string;
+    readonly serverVersion: string;
+    readonly txns?: TransactionManager;
+    readonly adopt?: StoreAdopter;
+  },
+): CatalogObjects {
+  const catalog = new Catalog(null, options.txns);
+  const sessions = new Map<string, EngineSession>();
+  loadCatalog(
+    catalog,
+    entries,
+    (expr, table) => {
+      const db = table.schema.database.name;
+      let s = sessions.get(db);
+      if (!s) {
+        const services = { catalog, serverVersion: options.serverVersion, storage: null };
+        s = new EngineSession(services, options.superuser, db, 0, {});
+        sessions.set(db, s);
+      }
+      return s.indexExpression(expr, table);
+    },
+    options.adopt,
+  );
+  return catalogObjects(catalog);
+}
+
+export interface CatalogObjects {
+  readonly catalog: Catalog;
+  /** Every table and sequence of the catalog by OID (what WAL records name them by). */
+  readonly tables: Map<number, Table>;
+  readonly sequences: Map<number, Sequence>;
+}
+
+function catalogObjects(catalog: Catalog): CatalogObjects {
+  const tables = new Map<number, Table>();
+  const sequences = new Map<number, Sequence>();
+  for (const db of catalog.databases.values()) {
+    for (const schema of db.schemas.values()) {
+      for (const t of schema.tables.values()) tables.set(t.oid, t);
+      for (const s of schema.sequences.values()) sequences.set(s.oid, s);
+    }
+  }
+  return { catalog, tables, sequences };
+}
+
 /** Adds to a loaded vector index the rows stored after its file was written. */
-async function addNewRows(table: Table, index: Table['indexes'][number], from: number): Promise<void> {
+export async function addNewRows(table: Table, index: Table['indexes'][number], from: number): Promise<void> {
   const store = table.store;
   for (let rowId = from; rowId < store.capacity; rowId++) {
     if (store.mayBeLive(rowId)) addToIndex(index, store.row(rowId), rowId);

@@ -71,9 +71,14 @@ export class SessionTransaction {
    * The session moves to another copy of the database (a read replica's new copy), whose
    * transactions `txns` keeps. Possible until this transaction's first query (nothing it did
    * depends on the old copy yet); an open one goes on under a new id, with its block,
-   * isolation and read-only mode. Returns false, changing nothing, once it has queried.
+   * isolation and read-only mode. Returns false, changing nothing, once it has queried. A
+   * copy made in place after DDL keeps the same transactions: the transaction goes on as it is.
    */
   moveTo(txns: TransactionManager, log: CommitLog | null, inRecovery: boolean): boolean {
+    if (txns === this.txns) {
+      this.log = log;
+      return true;
+    }
     if (this.queried || this.subs.length > 0) return false;
     if (this.top) this.txns.abort(this.top);
     this.txns = txns;

@@ -376,9 +376,11 @@ export class EngineSession implements Session {
 
   /**
    * The read replica this session reads has a new copy of the database (after DDL, a
-   * TRUNCATE or a checkpoint on the leader): the session moves to it at the first query of
-   * its next transaction — or of this one, if it has not queried yet — so it sees the DDL as
-   * a PostgreSQL standby's sessions do, without reconnecting. See `moveToNextCopy`.
+   * TRUNCATE or a checkpoint on the leader): the session moves to it at its next query, so
+   * it sees the DDL as a PostgreSQL standby's sessions do, without reconnecting. A copy made
+   * in place after DDL shares the old one's transactions, so an open transaction moves with
+   * its snapshot; a recovered copy has transactions of its own, and an open transaction
+   * moves only if it has not queried yet (see `moveToNextCopy`).
    */
   moveTo(services: EngineServices): void {
     this.nextCopy = services;
@@ -409,8 +411,8 @@ export class EngineSession implements Session {
   }
 
   /**
-   * A transaction's first query moves the session to the newest copy. A transaction that
-   * has queried the old copy stays on it when its snapshot is fixed (repeatable read,
+   * A query moves the session to the newest copy. A transaction that has queried an old
+   * copy whose transactions the new one does not share stays on it when its snapshot is fixed (repeatable read,
    * serializable) or when it asked for no freshness (session, eventual); otherwise its
    * statement cannot see the commits the old copy stopped before, and fails as a PostgreSQL
    * standby's query that conflicts with recovery does.

@@ -113,6 +113,15 @@ function addToVectorIndex(index: IndexDef, row: readonly Value[], rowId: number)
   }
 }
 
+/**
+ * `to` holds the same keys as `from` (a read replica's next catalog after DDL, where the
+ * same index is a new object): they share one key map.
+ */
+export function shareIndexKeys(from: IndexDef, to: IndexDef): void {
+  const map = uniqueKeys.get(from);
+  if (map) uniqueKeys.set(to, map);
+}
+
 export function resetIndexKeys(index: IndexDef): void {
   uniqueKeys.delete(index);
 }

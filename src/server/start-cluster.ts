@@ -437,7 +437,6 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     // its copy while it is handed over.
     const replicaServer = replicaWire;
     const replicaServerBackend = replicaBackend;
-    const replicaCatalog = copyCatalog;
     replicaWire = null;
     const wal = await ObjectWal.open({
       store: meta,
@@ -453,7 +452,8 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     // The sessions keep their connections when the copy they read becomes this leader's
     // database, as a promoted PostgreSQL standby's sessions do; otherwise they end (57P01)
     // and their clients reconnect to the database recovered from storage.
-    const keptSessions = warm && warm.catalog === replicaCatalog ? replicaServer : null;
+    // (The copy may have moved on in place, after DDL, while it was handed over.)
+    const keptSessions = warm && warm.catalog === copyCatalog ? replicaServer : null;
     if (!keptSessions) await replicaServer?.close();
     persistence = await Persistence.open(
       {

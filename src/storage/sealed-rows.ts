@@ -112,6 +112,15 @@ export class SealedRows {
     return out;
   }
 
+  /** Another table store's sealed rows, the same parts (reshaped stores). */
+  copy(): SealedRows {
+    const copy = new SealedRows();
+    copy.parts = [...this.parts];
+    copy.part = this.part.slice();
+    copy.offset = this.offset.slice();
+    return copy;
+  }
+
   /** TRUNCATE: everything goes; returns what `restore` needs to undo it. */
   clear(): SealedState {
     const saved = { parts: this.parts, part: this.part, offset: this.offset };

@@ -42,6 +42,29 @@ export class TableStore {
     readonly durable = true,
   ) {}
 
+  /**
+   * The same row versions for a table whose columns changed (a read replica's next catalog
+   * after ADD or DROP COLUMN): sealed parts are shared (they are read by attnum), rows in
+   * memory are copied into the new column order. This store keeps its rows as they are, for
+   * the statements still reading the old catalog.
+   */
+  reshaped(columns: () => readonly ColumnSlot[]): TableStore {
+    const store = new TableStore(this.txns, this.tableOid, columns, this.durable);
+    const from = this.columns();
+    const at = columns().map((c) => from.findIndex((f) => f.attnum === c.attnum));
+    const missing = columns().map((c) => c.missing ?? null);
+    store.rows = this.rows.map((row) =>
+      row === undefined || row === NO_VALUES ? row : at.map((i, c) => (i < 0 ? missing[c] : row[i])),
+    );
+    store.sealed = this.sealed.copy();
+    store.xmin = this.xmin.slice();
+    store.xmax = this.xmax.slice();
+    store.generation = this.generation;
+    store.truncatedBy = this.truncatedBy;
+    store.damaged = this.damaged;
+    return store;
+  }
+
   /** Number of row versions ever stored (live or dead); row ids are below it. */
   get capacity(): number {
     return this.rows.length;
@@ -142,6 +165,9 @@ export class TableStore {
 
   isVisible(rowId: number, txn: number): boolean {
     if (this.damaged) throw this.damaged;
+    // An index may know rows this store has not (yet) got: one shared with a reshaped
+    // successor, or loaded from a file that covers rows not replayed yet.
+    if (rowId >= this.xmin.length) return false;
     if (!this.txns.sees(txn, this.xmin[rowId])) return false;
     const deleter = this.xmax[rowId];
     return deleter === 0 || !this.txns.sees(txn, deleter);

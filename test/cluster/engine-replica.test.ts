@@ -3,7 +3,8 @@
  * Persistence on the object WAL (as a cluster leader does), the replica recovers from the
  * same etcd and object store and follows. Checked: strong reads see every acknowledged
  * commit at once, kNN answers equal the leader's, writes are refused with 25006 and the
- * session stays usable, DDL / TRUNCATE / checkpoints give a new copy that is still complete.
+ * session stays usable, DDL (applied in place) / TRUNCATE / checkpoints give a new copy that
+ * is still complete.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,8 @@ import { tryAcquireShard } from '../../src/cluster/shard-leadership.ts';
 import type { OpsLog } from '../../src/engine/ops-log.ts';
 import { Persistence } from '../../src/engine/persistence.ts';
 import type { Recovered } from '../../src/engine/recovery.ts';
+import type { EngineServices } from '../../src/engine/session.ts';
+import { SessionRegistry } from '../../src/engine/session-registry.ts';
 import { localSession } from '../../src/engine/testing/local-session.ts';
 import { DiskCachedObjectStore } from '../../src/storage/object-store/disk-cached-object-store.ts';
 import type { ObjectStore } from '../../src/storage/object-store/object-store.ts';
@@ -100,7 +103,7 @@ type Leader = Awaited<ReturnType<typeof lead>>;
 describeCluster(
   'a read replica of the write leader engine',
   (fx) => {
-    it('follows the leader: strong reads see every acknowledged commit, writes are refused, DDL and checkpoints start a complete new copy', async () => {
+    it('follows the leader: strong reads see every acknowledged commit, writes are refused, the copy after DDL, checkpoints and TRUNCATE is complete', async () => {
       const { lease, persistence: leader, session: primary } = await lead(fx(), 'a');
       await primary.run('CREATE EXTENSION vector');
       await primary.run('CREATE TABLE items (id int PRIMARY KEY, v vector(2))');
@@ -195,7 +198,7 @@ describeCluster(
         await r.run('ROLLBACK');
         expect(await count(r)).toBe(Number((await primary.run('SELECT count(*) FROM items')).rows[0][0]));
 
-        // DDL: the copy starts over; the new copy has the new table and every row.
+        // DDL: the next copy (made in place) has the new column and every row.
         const before = copies.length;
         await primary.run('ALTER TABLE items ADD COLUMN tag text');
         await primary.run("INSERT INTO items VALUES (5000, '[9,9]', 'after ddl')");
@@ -425,7 +428,7 @@ describeCluster(
       }
     });
 
-    it("an index CREATE INDEX builds is stored before it commits: the replica's new copy and a new leader load it, not build it", async () => {
+    it('an index CREATE INDEX builds is stored before it commits: the replica (in place) and a new leader load it, not build it', async () => {
       const { lease, persistence: leader, session: primary } = await lead(fx(), 'a');
       await primary.run('CREATE EXTENSION vector');
       await primary.run('CREATE TABLE items (id int PRIMARY KEY, v vector(2))');
@@ -434,23 +437,27 @@ describeCluster(
         "INSERT INTO items SELECT g, ('[' || g % 97 || ',' || (g * 7) % 13 || ']')::vector FROM generate_series(1, 12000) g",
       );
       const replica = startReplica(fx());
-      /** The replica's next copy after `ddl`: how many indexes it loaded and rebuilt. */
+      /** The replica's next copy after `ddl`, made in place: how many indexes it kept, loaded and rebuilt. */
       const copyAfter = async (ddl: string) => {
         replicaLog.length = 0;
         await primary.run(ddl);
         await waitFor(
-          () =>
-            replicaLog.some((line) => line.startsWith('replica copy recovered')) && replica.catalog !== null,
+          () => replicaLog.some((line) => line.startsWith('replica applied DDL in place')),
           20_000,
           `a new copy after ${ddl}`,
         );
-        const line = replicaLog.find((l) => l.startsWith('replica copy recovered'))!;
-        return JSON.parse(line.slice(line.indexOf('{'))) as { indexesLoaded: number; indexesRebuilt: number };
+        expect(replicaLog.filter((l) => l.startsWith('replica copy recovered'))).toEqual([]);
+        const line = replicaLog.find((l) => l.startsWith('replica applied DDL in place'))!;
+        return JSON.parse(line.slice(line.indexOf('{'))) as Record<string, number>;
       };
       try {
         await waitFor(() => replica.catalog !== null, 10_000, 'a following copy');
         // No row is sealed yet: CREATE INDEX checkpoints, which stores the file with the rows.
+        // The replica keeps its table and primary key, and loads the new index's file.
         expect(await copyAfter('CREATE INDEX items_v ON items USING hnsw (v vector_l2_ops)')).toMatchObject({
+          tablesShared: 1,
+          tablesReshaped: 0,
+          indexesShared: 1,
           indexesLoaded: 1,
           indexesRebuilt: 0,
         });
@@ -460,7 +467,8 @@ describeCluster(
         expect(
           await copyAfter('CREATE INDEX items_v_ip ON items USING hnsw (v vector_ip_ops)'),
         ).toMatchObject({
-          indexesLoaded: 2,
+          indexesShared: 2,
+          indexesLoaded: 1,
           indexesRebuilt: 0,
         });
         expect(leader.checkpoints).toBe(checkpoints);
@@ -563,6 +571,122 @@ describeCluster(
       }
     });
 
+    it('applies DDL in place: tables keep their rows and indexes (reshaped after ADD / DROP COLUMN), an open repeatable read transaction keeps its snapshot', async () => {
+      const { lease, persistence: leader, session: primary } = await lead(fx(), 'a');
+      await primary.run('CREATE EXTENSION vector');
+      await primary.run('CREATE TABLE items (id int PRIMARY KEY, a text, v vector(2), b int)');
+      const insert = (from: number, to: number) =>
+        primary.run(
+          `INSERT INTO items SELECT g, 'a' || g, ('[' || g % 31 || ',' || (g * 7) % 13 || ']')::vector, g * 2 FROM generate_series(${from}, ${to}) g`,
+        );
+      await insert(1, 400);
+      await primary.run('CREATE INDEX items_v ON items USING hnsw (v vector_l2_ops)');
+      // Some rows sealed in segments, some in memory.
+      await primary.run('CHECKPOINT');
+      await insert(401, 600);
+      const sessions = new SessionRegistry();
+      const servicesOf = (catalog: Catalog): EngineServices => ({
+        catalog,
+        serverVersion: '16.4',
+        storage: readOnlyStorage(catalog),
+        replica,
+        sessions,
+      });
+      const replica = startReplica(fx(), {
+        onCopy: (catalog) => {
+          for (const s of sessions.all()) s.moveTo(servicesOf(catalog));
+        },
+      });
+      const fresh = async () => {
+        const catalog = replica.catalog!;
+        return localSession({ catalog, serverVersion: '16.4', storage: readOnlyStorage(catalog), replica });
+      };
+      /** Runs `ddl` on the leader; returns what the replica's next copy (made in place) says. */
+      const ddl = async (sql: string) => {
+        replicaLog.length = 0;
+        await primary.run(sql);
+        await waitFor(
+          () => replicaLog.some((line) => line.startsWith('replica applied DDL in place')),
+          20_000,
+          `the replica after ${sql}`,
+        ).catch((error: Error) => {
+          throw new Error(`${error.message}; the replica said: ${replicaLog.slice(-4).join('; ')}`);
+        });
+        expect(replicaLog.filter((l) => l.startsWith('replica copy recovered'))).toEqual([]);
+        const line = replicaLog.find((l) => l.startsWith('replica applied DDL in place'))!;
+        return JSON.parse(line.slice(line.indexOf('{'))) as Record<string, number>;
+      };
+      const knn = "SELECT id FROM items ORDER BY v <-> '[3.3,2.1]', id LIMIT 9";
+      const same = async (sql: string) => {
+        const r = await fresh();
+        await r.run('SET hnsw.ef_search = 400');
+        expect((await r.run(sql)).rows).toEqual((await primary.run(sql)).rows);
+      };
+      try {
+        await waitFor(() => replica.catalog !== null, 10_000, 'a following copy');
+        // A repeatable read transaction on the replica, registered to move with its copies.
+        const rr = await localSession(servicesOf(replica.catalog!));
+        await rr.run('BEGIN ISOLATION LEVEL REPEATABLE READ');
+        expect((await rr.run('SELECT count(*) FROM items')).rows).toEqual([['600']]);
+
+        // A new table: every table is kept as it is.
+        expect(await ddl('CREATE TABLE other (x int PRIMARY KEY)')).toMatchObject({
+          tablesShared: 1,
+          tablesReshaped: 0,
+          indexesShared: 2,
+          indexesRebuilt: 0,
+        });
+        await primary.run('INSERT INTO other VALUES (1), (2)');
+        await same('SELECT x FROM other ORDER BY x');
+
+        // ADD COLUMN: the table's rows are reshaped (sealed ones read by attnum), its indexes kept.
+        expect(await ddl("ALTER TABLE items ADD COLUMN tag text DEFAULT 'old'")).toMatchObject({
+          tablesShared: 1,
+          tablesReshaped: 1,
+          indexesShared: 3,
+          indexesLoaded: 0,
+          indexesRebuilt: 0,
+        });
+        await primary.run("INSERT INTO items VALUES (1000, 'new', '[3,2]', 7, 'new')");
+        await same('SELECT * FROM items ORDER BY id');
+        await same(knn);
+        // The open transaction moved with its snapshot: the new column, not the new row.
+        expect((await rr.run('SELECT count(*), min(tag) FROM items')).rows).toEqual([['600', 'old']]);
+        expect((await rr.run('SELECT count(*) FROM other')).rows).toEqual([['0']]);
+
+        // DROP COLUMN in the middle: positions shift; the kept indexes keep their structure.
+        expect(await ddl('ALTER TABLE items DROP COLUMN a')).toMatchObject({
+          tablesReshaped: 1,
+          indexesShared: 3,
+          indexesRebuilt: 0,
+        });
+        await primary.run("INSERT INTO items VALUES (1001, '[3.3,2.1]', 8, 'newer')");
+        await primary.run('DELETE FROM items WHERE id BETWEEN 100 AND 110');
+        await same('SELECT * FROM items ORDER BY id');
+        await same(knn);
+        await same('SELECT b FROM items WHERE id = 1001');
+
+        // CREATE INDEX: loaded from its file; DROP TABLE: the other tables are kept.
+        expect(await ddl('CREATE INDEX items_b ON items (b)')).toMatchObject({ indexesShared: 3 });
+        expect(await ddl('DROP TABLE other')).toMatchObject({ tablesShared: 1, tablesReshaped: 0 });
+        expect(await (await fresh()).error('SELECT * FROM other')).toMatchObject({ code: '42P01' });
+        await same('SELECT count(*) FROM items');
+
+        // The repeatable read transaction still counts its snapshot, then sees everything.
+        expect((await rr.run('SELECT count(*) FROM items')).rows).toEqual([['600']]);
+        await rr.run('COMMIT');
+        expect((await rr.run('SELECT count(*) FROM items')).rows).toEqual(
+          (await primary.run('SELECT count(*) FROM items')).rows,
+        );
+        // The first copy recovered, then one made in place per DDL.
+        expect(replica.stats().copies).toBe(6);
+      } finally {
+        await replica.close();
+        await leader.close();
+        await lease.revoke();
+      }
+    });
+
     it('keeps a copy when the leader checkpoints while the copy is read (one snapshot of the engine keys)', async () => {
       const { objects } = fx();
       const { lease, persistence: leader, session: primary } = await lead(fx(), 'a');
@@ -602,7 +726,7 @@ describeCluster(
       }
     });
 
-    it('hands its copy to a new leader (warm promotion): no recovery from storage, every acknowledged commit kept, what the new leader writes recovers from storage; a DDL in the tail means recovery from storage', async () => {
+    it('hands its copy to a new leader (warm promotion): no recovery from storage, every acknowledged commit kept, what the new leader writes recovers from storage; also after DDL applied in place', async () => {
       const leadWith = (nodeId: string, takeOver?: (wal: ObjectWal) => Promise<Recovered | null>) =>
         lead(fx(), nodeId, takeOver);
       const knn = "SELECT id FROM items ORDER BY v <-> '[3.3,2.1]' LIMIT 7";
@@ -682,17 +806,32 @@ describeCluster(
         expect(third.persistence.recovery.indexesLoaded).toBe(1);
         expect(await contents(third)).toEqual(after);
 
-        // A DDL commit the next replica meets while taking over: the copy cannot be
-        // continued (its catalog is the old one), so the next leader recovers from storage.
+        // The next replica applies a DDL commit in place as it follows: its copy is still
+        // taken over, with the new column.
         const replica2 = startReplica(fx());
         replicas.push(replica2);
         await waitFor(() => replica2.catalog !== null, 10_000, 'a following copy of the third leader');
         await third.session.run('ALTER TABLE items ADD COLUMN tag text');
         await third.session.run("INSERT INTO items VALUES (4000, '[9,9]', 'after ddl')");
+        await waitFor(
+          async () => {
+            const catalog = replica2.catalog!;
+            const onReplica = await localSession({
+              catalog,
+              serverVersion: '16.4',
+              storage: readOnlyStorage(catalog),
+              replica: replica2,
+            });
+            const { rows } = await onReplica.run('SELECT count(*) FROM items WHERE id = 4000');
+            return rows[0][0] === '1';
+          },
+          10_000,
+          'the replica after the DDL',
+        );
         await third.lease.revoke();
         const fourth = await leadWith('d', (wal) => replica2.handOver(wal));
         leaders.push(fourth);
-        expect(fourth.persistence.recovery.fromReplica).toBe(false);
+        expect(fourth.persistence.recovery).toMatchObject({ fromReplica: true, segmentRows: 0 });
         expect((await fourth.session.run('SELECT tag FROM items WHERE id = 4000')).rows).toEqual([
           ['after ddl'],
         ]);

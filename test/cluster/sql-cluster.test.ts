@@ -412,18 +412,30 @@ describe('a cluster of quiver processes', () => {
       expect(replicaParts.rows[0].evicted).toBeGreaterThan(0);
       await replicaRead.end();
 
-      // VACUUM rewrites the table as one segment and deletes the others from S3; the DDL
-      // after it makes the replica recover a new copy, and the standby drops its local
-      // copies of the segments only the replaced copy read.
+      // VACUUM rewrites the table as one segment and deletes the others from S3; the
+      // TRUNCATE after it makes the replica recover a new copy (DDL would be applied to the
+      // copy in place), and the standby drops its local copies of the segments only the
+      // replaced copy read.
       await sql`VACUUM big`;
       await sql`CREATE TABLE after_vacuum (a int)`;
-      await replicaReady(standby);
-      const newCopy = await connect(standby, READ_ONLY);
-      const inUse = (
-        await newCopy.query("SELECT segment FROM quiver_segments WHERE relname = 'big'")
-      ).rows.map((r: { segment: string }) => r.segment);
-      await newCopy.end();
-      expect(inUse).toHaveLength(1);
+      await sql`TRUNCATE after_vacuum`;
+      let inUse: string[] = [];
+      await waitUntil(
+        async () => {
+          const newCopy = await connect(standby, READ_ONLY);
+          try {
+            const { rows } = await newCopy.query(
+              "SELECT pg_is_in_recovery() AS replica, segment FROM quiver_segments WHERE relname = 'big'",
+            );
+            inUse = rows.map((r: { segment: string }) => r.segment);
+            return rows.every((r: { replica: boolean }) => r.replica) && inUse.length === 1;
+          } finally {
+            await newCopy.end();
+          }
+        },
+        15_000,
+        "the replica's copy after the TRUNCATE",
+      );
       const cached = async (extension: string) =>
         (await readdir(standby.cacheDir, { recursive: true }))
           .filter((path) => path.endsWith(extension))
@@ -710,8 +722,8 @@ describe('a cluster of quiver processes', () => {
     await expect(sleeping).rejects.toMatchObject({ code: '57014' });
     expect(await count(strong)).toBe(ids.size);
 
-    // DDL: the replica recovers a new copy; its sessions go on and move to it at their next
-    // transaction, as a PostgreSQL standby's sessions see DDL replayed.
+    // DDL: the replica applies it to its copy in place; its sessions go on and move to the
+    // new catalog at their next statement, as a PostgreSQL standby's sessions see DDL replayed.
     const countItems = { name: 'count-items', text: 'SELECT count(*)::int AS n FROM items' };
     expect((await strong.query(countItems)).rows[0].n).toBe(ids.size);
     const everyColumn = { name: 'every-column', text: 'SELECT * FROM items WHERE id = $1', values: [1000] };
@@ -749,18 +761,43 @@ describe('a cluster of quiver processes', () => {
       code: '0A000',
       message: 'cached plan must not change result type',
     });
-    // A read committed transaction that read the old copy cannot see the new commits: its
-    // statement fails as one conflicting with recovery; the next transaction reads the new copy.
+    // The DDL was applied to the copy in place (same transactions): an open read committed
+    // transaction goes on and sees the new commits; a repeatable read one keeps its snapshot.
+    expect(await count(readCommitted)).toBe(ids.size + 1);
+    await readCommitted.query('COMMIT');
+    expect(await count(repeatableRead)).toBe(ids.size);
+    await repeatableRead.query('COMMIT');
+    expect(await count(repeatableRead)).toBe(ids.size + 1);
+
+    // A TRUNCATE makes the replica recover a new copy (its own transactions): a read committed
+    // transaction that read the old one cannot see the new commits, and its statement fails as
+    // one conflicting with recovery; the next transaction reads the new copy.
+    await leader.query('CREATE TABLE emptied (a int)');
+    await leader.query('INSERT INTO emptied VALUES (1)');
+    await readCommitted.query('BEGIN');
+    expect(await count(readCommitted)).toBe(ids.size + 1);
+    await leader.query('TRUNCATE emptied');
+    await waitUntil(
+      async () => {
+        const fresh = await connect(second, READ_ONLY);
+        try {
+          const { rows } = await fresh.query(
+            'SELECT pg_is_in_recovery() AS r, (SELECT count(*)::int FROM emptied) AS n',
+          );
+          return rows[0].r === true && rows[0].n === 0;
+        } finally {
+          await fresh.end();
+        }
+      },
+      15_000,
+      'the copy after TRUNCATE on the replica',
+    );
     await expect(count(readCommitted)).rejects.toMatchObject({
       code: '40001',
       message: 'canceling statement due to conflict with recovery',
     });
     await readCommitted.query('ROLLBACK');
     expect(await count(readCommitted)).toBe(ids.size + 1);
-    // A repeatable read transaction keeps its snapshot (of the old copy) until it ends.
-    expect(await count(repeatableRead)).toBe(ids.size);
-    await repeatableRead.query('COMMIT');
-    expect(await count(repeatableRead)).toBe(ids.size + 1);
     expect(errors).toEqual([]);
 
     // A session of a database that was dropped ends, as on a PostgreSQL standby.
@@ -774,7 +811,7 @@ describe('a cluster of quiver processes', () => {
           () => client,
           () => null,
         );
-        // Connections go to the leader while the replica recovers the copy with the database.
+        // Until the replica has applied the DDL, the database is unknown there (3D000).
         const onReplica = scratch && (await scratch.query('SELECT pg_is_in_recovery() AS r')).rows[0].r;
         if (!onReplica) await scratch?.end();
         return onReplica === true;
