@@ -1,7 +1,7 @@
 /**
- * Runs a plan tree. Operators materialize their output as arrays of rows: tables live in
- * memory in this foundation, so materialization costs little and keeps each operator a few
- * lines. The storage issue turns scans into batch iterators over segments.
+ * Runs a plan tree. Operators materialize their output as arrays of rows, which keeps each
+ * operator a few lines; the exception is a LIMIT over a scan (with filters and projections
+ * between), which pulls rows one at a time and stops once it has enough (`stream`).
  */
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
@@ -55,6 +55,42 @@ export function execute(node: PlanNode, env: ExecEnv): Value[][] {
     s.loops++;
   } else stats.set(node, { rows: rows.length, ms, loops: 1 });
   return rows;
+}
+
+/**
+ * The rows of `node` one at a time, so that a LIMIT stops reading once it has its rows: a
+ * scan, and the filters and projections over it, produce rows on demand (a `SELECT * FROM
+ * big LIMIT 200` from a BI tool reads 200 rows, not the table). Other nodes need all their
+ * input anyway and are materialized.
+ */
+function* stream(node: PlanNode, env: ExecEnv): Generator<Value[]> {
+  switch (node.kind) {
+    case 'SeqScan': {
+      const store = node.table.store;
+      let n = 0;
+      for (const rowId of store.visibleRowIds(env.txn)) {
+        if ((++n & 4095) === 0) env.checkInterrupt();
+        yield node.withRowId ? [...store.row(rowId), rowId] : store.row(rowId);
+      }
+      return;
+    }
+    case 'Filter': {
+      const pred = compileExpr(node.predicate);
+      let n = 0;
+      for (const row of stream(node.input, env)) {
+        if ((++n & 4095) === 0) env.checkInterrupt();
+        if (pred(row, env) === true) yield row;
+      }
+      return;
+    }
+    case 'Project': {
+      if (node.setReturning && node.setReturning.length > 0) break;
+      const exprs = node.exprs.map(compileExpr);
+      for (const row of stream(node.input, env)) yield exprs.map((f) => f(row, env));
+      return;
+    }
+  }
+  yield* execute(node, env);
 }
 
 function executeNode(node: PlanNode, env: ExecEnv): Value[][] {
@@ -111,6 +147,17 @@ function executeNode(node: PlanNode, env: ExecEnv): Value[][] {
     case 'Limit': {
       const limit = evalCount(node.limit, env, 'LIMIT');
       const offset = evalCount(node.offset, env, 'OFFSET') ?? 0;
+      // EXPLAIN ANALYZE counts every node's rows and time: it materializes.
+      if (limit !== null && !env.instrument) {
+        const out: Value[][] = [];
+        if (limit === 0) return out;
+        let skipped = 0;
+        for (const row of stream(node.input, env)) {
+          if (skipped < offset) skipped++;
+          else if (out.push(row) === limit) break;
+        }
+        return out;
+      }
       const input = execute(node.input, env);
       return input.slice(offset, limit === null ? undefined : offset + limit);
     }
