@@ -59,6 +59,7 @@ import {
   readCommitPoint,
   replayCommitted,
 } from './object-wal-reader.ts';
+import { sealFromCheckpoint } from './seal-from-checkpoint.ts';
 
 export interface EngineReplicaOptions {
   /** The cluster's store. */
@@ -144,6 +145,8 @@ export class EngineReplica implements ReplicaReads {
   private closed = false;
   private closing: Promise<void> | null = null;
   private copies = 0;
+  /** The replay-from position of the last leader checkpoint the copy followed (sealed rows from). */
+  private checkpointFollowed = 0;
   private readonly running: Promise<void>;
 
   /** The write leader engine's keys (its catalog, checkpoint state and manifests), read only. */
@@ -438,7 +441,11 @@ export class EngineReplica implements ReplicaReads {
     let current = copy;
     while (!this.closed) {
       const point = this.latest;
-      if (point && point.nextLsn > this.applied) {
+      const checkpointed =
+        point !== null &&
+        current.openSegmentHandle !== null &&
+        point.replayFrom.lsn > this.checkpointFollowed;
+      if (point && (point.nextLsn > this.applied || checkpointed)) {
         try {
           // A checkpoint cut the log past this copy: only a new copy can continue.
           checkNotTruncated(point, this.applied);
@@ -458,6 +465,7 @@ export class EngineReplica implements ReplicaReads {
             }
           }
           this.applied = Math.max(this.applied, point.nextLsn);
+          if (checkpointed) await this.followCheckpoint(current, point.replayFrom.lsn);
         } catch (error) {
           return error;
         } finally {
@@ -471,6 +479,33 @@ export class EngineReplica implements ReplicaReads {
       });
     }
     return CLOSING;
+  }
+
+  /**
+   * The leader checkpointed (its WAL now replays from `replayFrom`): once the copy has
+   * applied everything that checkpoint sealed, it attaches the new segments instead of
+   * holding their rows in memory (seal-from-checkpoint.ts). A failure costs memory, not
+   * correctness: it is logged and the rows stay in memory.
+   */
+  private async followCheckpoint(copy: Copy, replayFrom: number): Promise<void> {
+    try {
+      const engine = await MetaSnapshot.read(this.engineKeys);
+      const { state, manifests } = await readManifests(copy.tables, engine);
+      // A newer checkpoint than the copy has applied comes with a later commit point.
+      if (state && state.lsn <= this.applied) {
+        const sealed = await sealFromCheckpoint(
+          copy.tables,
+          manifests,
+          this.options.engineObjects,
+          copy.openSegmentHandle!,
+        );
+        if (sealed.segments > 0)
+          this.options.log.info({ lsn: state.lsn, ...sealed }, 'replica sealed rows from a checkpoint');
+      }
+    } catch (error) {
+      this.options.log.warn({ err: error, lsn: replayFrom }, 'replica could not follow a checkpoint');
+    }
+    this.checkpointFollowed = replayFrom;
   }
 
   /** Events and reads may arrive out of order: the latest point only moves forward. */

@@ -128,6 +128,25 @@ export class TableStore {
     return this.rows[rowId];
   }
 
+  /** How many row versions are held in memory (not sealed, not empty positions). */
+  inMemoryRowCount(): number {
+    let n = 0;
+    for (let rowId = 0; rowId < this.rows.length; rowId++) {
+      const row = this.rows[rowId];
+      if (row !== undefined && row !== NO_VALUES) n++;
+    }
+    return n;
+  }
+
+  /** Whether every one of these rows is held in memory (none sealed, none missing). */
+  holdsInMemory(rowIds: ArrayLike<number>): boolean {
+    for (let i = 0; i < rowIds.length; i++) {
+      const row = this.rows[rowIds[i]];
+      if (row === undefined || row === NO_VALUES) return false;
+    }
+    return true;
+  }
+
   /**
    * A checkpoint wrote these rows to a segment: drop their row arrays and read them from
    * `part` from now on. With `compacted`, `part` holds every live sealed row: rows of older

@@ -375,6 +375,80 @@ describeCluster(
       }
     });
 
+    it("follows the leader's checkpoints: the rows it applied from the WAL are read from the checkpoint's segments instead of held in memory", async () => {
+      const cacheDir = await mkdtemp(join(tmpdir(), 'quiver-replica-cache-'));
+      const { lease, persistence: leader, session: primary } = await lead(fx(), 'a');
+      await primary.run('CREATE TABLE t (id int PRIMARY KEY, note text)');
+      const replica = startReplica(fx(), {
+        engineObjects: await DiskCachedObjectStore.open(fx().objects, cacheDir),
+        ownFiles: true,
+      });
+      const rows = 'SELECT id, note FROM t ORDER BY id';
+      /** A strong read on the replica (waits until it has applied every commit), and its table. */
+      const onReplica = async (sql: string) => {
+        const catalog = replica.catalog!;
+        const session = await localSession({
+          catalog,
+          serverVersion: '16.4',
+          storage: readOnlyStorage(catalog),
+          replica,
+        });
+        const result = (await session.run(sql)).rows;
+        return { result, store: [...catalog.tables()].find((t) => t.name === 't')!.store };
+      };
+      try {
+        await waitFor(() => replica.catalog !== null, 10_000, 'a following copy');
+        for (let i = 0; i < 3; i++)
+          await primary.run(
+            `INSERT INTO t SELECT g, 'r' || g FROM generate_series(${i * 100 + 1}, ${i * 100 + 100}) g`,
+          );
+        let read = await onReplica(rows);
+        expect(read.result).toEqual((await primary.run(rows)).rows);
+        expect(read.store.inMemoryRowCount()).toBe(300);
+        expect(read.store.sealedParts()).toHaveLength(0);
+
+        replicaLog.length = 0;
+        await primary.run('CHECKPOINT');
+        await waitFor(
+          () => replicaLog.some((line) => line.startsWith('replica sealed rows from a checkpoint')),
+          10_000,
+          'the replica following the checkpoint',
+        );
+        read = await onReplica(rows);
+        expect(read.store.inMemoryRowCount()).toBe(0);
+        expect(read.store.sealedParts()).toHaveLength(1);
+        expect(read.result).toEqual((await primary.run(rows)).rows);
+
+        // Later commits, a delete of a sealed row, another checkpoint: the same again.
+        await primary.run("INSERT INTO t VALUES (1000, 'later')");
+        await primary.run('DELETE FROM t WHERE id = 7');
+        await primary.run("UPDATE t SET note = 'changed' WHERE id = 8");
+        await primary.run('CHECKPOINT');
+        await waitFor(
+          async () => (await onReplica('SELECT 1')).store.sealedParts().length === 2,
+          10_000,
+          'the second checkpoint on the replica',
+        );
+        read = await onReplica(rows);
+        expect(read.store.inMemoryRowCount()).toBe(0);
+        expect(read.result).toEqual((await primary.run(rows)).rows);
+
+        // A compaction rewrites rows the replica already reads from segments: it keeps its own.
+        await primary.run('DELETE FROM t WHERE id > 200');
+        await primary.run('VACUUM');
+        await primary.run("INSERT INTO t VALUES (2000, 'after vacuum')");
+        read = await onReplica(rows);
+        expect(read.result).toEqual((await primary.run(rows)).rows);
+        expect(read.store.sealedParts()).toHaveLength(2);
+        expect(replicaLog.filter((line) => line.startsWith('WARN'))).toEqual([]);
+      } finally {
+        await replica.close();
+        await leader.close();
+        await lease.revoke();
+        await rm(cacheDir, { recursive: true, force: true });
+      }
+    });
+
     it('a copy that reads its sealed rows from its own disk cache is taken over after the old leader compacted those segments away', async () => {
       const cacheDir = await mkdtemp(join(tmpdir(), 'quiver-replica-cache-'));
       const first = await lead(fx(), 'a');
