@@ -141,7 +141,10 @@ export class Catalog {
     temporary: boolean,
     view: Table['view'] = null,
     oid = this.allocateOid(),
-    /** The table's rows (by default a new empty store), given the table's current columns. */
+    /**
+     * The table's rows (by default a new empty store), given how to read the table's current
+     * columns — not callable yet: the table is being built.
+     */
     storeFor: (columns: () => readonly Column[]) => TableStore = (current) =>
       new TableStore(this.txns, oid, current, !temporary),
   ): Table {

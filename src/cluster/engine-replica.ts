@@ -7,11 +7,11 @@
  *
  * A "copy" is one catalog with its tables. A DDL commit gives the next copy in place: the
  * catalog is loaded from the stored image and keeps the previous copy's rows and indexes
- * (copy-after-ddl.ts; it waits until the leader has stored that catalog). Two records cannot
- * be applied: a TRUNCATE, or a checkpoint that cut the log past where the copy stands. Then
- * the copy is stale: it stops where it is, and a new copy is recovered from the current
- * state. Either way the new copy replaces the old one (`onCopy`), and sessions move to it
- * (EngineSession.moveTo).
+ * (copy-after-ddl.ts; it waits until the leader has stored that catalog), and it replaces the
+ * old one (`onCopy`): sessions move to it (EngineSession.moveTo). A TRUNCATE empties the
+ * table in place and rebuilds its indexes. One thing cannot be followed: a checkpoint that
+ * cut the log past where the copy stands. Then the copy stops where it is, and a new copy is
+ * recovered from the current state and replaces it.
  *
  * Recovery reads the engine's keys (catalog, checkpoint state and manifests) as one snapshot
  * (meta-snapshot.ts), so a checkpoint the leader writes meanwhile does not make the copy
@@ -25,10 +25,13 @@
  * most `stalenessMs` ago; session and eventual read what the copy has (a connection to a
  * replica writes nothing, so its own writes cannot be missing, and a copy only moves forward).
  */
+
+import { BIND_EVAL_CONTEXT } from '../bind/coercion.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Sequence, Table } from '../catalog/catalog-types.ts';
 import { CATALOG_PREFIX } from '../engine/catalog-image.ts';
 import { loadSegment, readManifests, type SegmentOpener } from '../engine/checkpoint.ts';
+import { rebuildIndex } from '../engine/ddl-index.ts';
 import type { OpsLog } from '../engine/ops-log.ts';
 import { DEFAULT_MEMORY_BUDGET_BYTES, segmentOpener } from '../engine/persistence.ts';
 import {
@@ -127,6 +130,8 @@ interface Copy {
   readonly nextLsn: number;
   /** Object key of the file each vector index was loaded from, by index OID. */
   readonly indexFiles: ReadonlyMap<number, string>;
+  /** LSN of each table's last TRUNCATE since the copy's checkpoint (Recovered.truncatedAt); grows as it follows. */
+  readonly truncatedAt: Map<number, number>;
 }
 
 export class EngineReplica implements ReplicaReads {
@@ -303,6 +308,12 @@ export class EngineReplica implements ReplicaReads {
     }
     // A checkpoint of the old leader since the copy was recovered is the one to continue from.
     const { state, manifests } = await readManifests(copy.tables, engine);
+    // A table truncated at or after that checkpoint no longer holds the rows its manifest
+    // names: a generation no store has makes the leader write it anew.
+    for (const [oid, lsn] of copy.truncatedAt) {
+      const manifest = manifests.get(oid);
+      if (manifest && lsn >= (state?.lsn ?? 0)) manifests.set(oid, { ...manifest, generation: -1 });
+    }
     for (const s of state?.sequences ?? []) {
       const seq = copy.sequences.get(s.oid);
       if (seq) advanceSequence(seq, s);
@@ -317,6 +328,7 @@ export class EngineReplica implements ReplicaReads {
       tables: copy.tables,
       sequences: copy.sequences,
       checkpointLsn: state?.lsn ?? 0,
+      truncatedAt: copy.truncatedAt,
       stats: {
         segmentRows: 0,
         walRecords,
@@ -424,6 +436,7 @@ export class EngineReplica implements ReplicaReads {
       segments,
       openSegmentHandle,
       nextLsn: wal.replayedTo,
+      truncatedAt: new Map(recovered.truncatedAt),
       indexFiles: new Map(
         [...manifests.values()].flatMap((m) =>
           Object.entries(m.indexes).map(([oid, f]) => [Number(oid), f.key]),
@@ -451,9 +464,7 @@ export class EngineReplica implements ReplicaReads {
           checkNotTruncated(point, this.applied);
           for await (const record of replayCommitted(meta, walObjects, keys, ref, this.applied, point)) {
             const commit = decodeCommitRecord(record.payload);
-            const next = commit.catalogChanged
-              ? await this.copyAfterDdl(current, commit, record.lsn)
-              : current;
+            const next = commit.catalogChanged ? await this.copyAfterDdl(current, record.lsn) : current;
             await this.apply(next, commit, record.lsn);
             this.applied = record.lsn + 1;
             if (next !== current) {
@@ -496,6 +507,8 @@ export class EngineReplica implements ReplicaReads {
         const sealed = await sealFromCheckpoint(
           copy.tables,
           manifests,
+          state.lsn,
+          copy.truncatedAt,
           this.options.engineObjects,
           copy.openSegmentHandle!,
         );
@@ -523,8 +536,7 @@ export class EngineReplica implements ReplicaReads {
    * The copy after the DDL commit at `lsn`, made in place (copy-after-ddl.ts) once the leader
    * has stored the catalog that commit wrote (it stores it after the WAL record).
    */
-  private async copyAfterDdl(copy: Copy, commit: CommitRecord, lsn: number): Promise<Copy> {
-    checkNoTruncate(commit, lsn);
+  private async copyAfterDdl(copy: Copy, lsn: number): Promise<Copy> {
     const deadline = Date.now() + CATALOG_WAIT_MS;
     let delay = 5;
     for (;;) {
@@ -561,7 +573,6 @@ export class EngineReplica implements ReplicaReads {
 
   /** Applies one commit record as one transaction of the copy; returns how many rows it inserted. */
   private async apply(copy: Copy, commit: CommitRecord, lsn: number): Promise<number> {
-    checkNoTruncate(commit, lsn);
     const { catalog, tables } = copy;
     for (const s of commit.sequences) {
       const seq = copy.sequences.get(s.oid);
@@ -576,13 +587,19 @@ export class EngineReplica implements ReplicaReads {
       const inserted = await applyChanges(table, change, txn, (t, key, attnums) =>
         loadSegment(t, { key, attnums }, txn, objects, copy.openSegmentHandle),
       );
+      rows += inserted.length;
+      if (change.ops.some((op) => op.kind === 'truncate')) {
+        // Row ids started again: the indexes are built anew over what the table holds now.
+        copy.truncatedAt.set(table.oid, lsn);
+        for (const index of table.indexes) await rebuildIndex(index, { ...REPLICA_BUILD, catalog });
+        continue;
+      }
       // The transaction is not visible until its commit below, so the loop may yield.
       for (let i = 0; i < inserted.length; i++) {
         const row = table.store.row(inserted[i]);
         for (const index of table.indexes) addToIndex(index, row, inserted[i]);
         if (i % YIELD_EVERY_ROWS === YIELD_EVERY_ROWS - 1) await yieldToEventLoop();
       }
-      rows += inserted.length;
     }
     catalog.txns.commit(txn);
     return rows;
@@ -593,12 +610,8 @@ export class EngineReplica implements ReplicaReads {
   }
 }
 
-/** A TRUNCATE restarts a table's row ids: only a new copy can follow it. */
-function checkNoTruncate(commit: CommitRecord, lsn: number): void {
-  for (const change of commit.tables) {
-    if (change.ops.some((op) => op.kind === 'truncate')) throw new StartOver(`a TRUNCATE at ${lsn}`);
-  }
-}
+/** How a replica (re)builds indexes: no notices, nothing to undo. */
+const REPLICA_BUILD = { ctx: BIND_EVAL_CONTEXT, notice: () => {}, onUndo: () => {} };
 
 function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
   if (a.size !== b.size) return false;

@@ -25,7 +25,11 @@ export interface SealedFromCheckpoint {
 
 export async function sealFromCheckpoint(
   tables: ReadonlyMap<number, Table>,
+  /** The checkpoint's manifests, and its LSN. */
   manifests: ReadonlyMap<number, TableManifest>,
+  checkpointLsn: number,
+  /** LSN of each table's last TRUNCATE the copy applied (its row ids restarted there). */
+  truncatedAt: ReadonlyMap<number, number>,
   objects: ObjectStore,
   openSegmentHandle: NonNullable<SegmentOpener>,
 ): Promise<SealedFromCheckpoint> {
@@ -33,8 +37,8 @@ export async function sealFromCheckpoint(
   let rows = 0;
   for (const [oid, manifest] of manifests) {
     const store = tables.get(oid)?.store;
-    // A TRUNCATE since restarted the row ids (a replica recovers a new copy then anyway).
-    if (!store || store.damaged || store.generation !== 0) continue;
+    // Truncated since that checkpoint: its segments name row ids of the rows before.
+    if (!store || store.damaged || (truncatedAt.get(oid) ?? -1) >= checkpointLsn) continue;
     const attached = new Set(store.sealedParts().map((part) => part.handle.key));
     const inMemory = store.inMemoryRowCount();
     for (const ref of manifest.segments) {

@@ -54,6 +54,12 @@ export interface Recovered {
   readonly sequences: ReadonlyMap<number, Sequence>;
   /** LSN of the last checkpoint (0 when there was none): the WAL since then is unsealed. */
   readonly checkpointLsn: number;
+  /**
+   * LSN of the last TRUNCATE of each table replayed or applied after the checkpoint: a
+   * table truncated at or after the checkpoint's LSN no longer has the rows its manifest
+   * names (row ids restarted).
+   */
+  readonly truncatedAt: ReadonlyMap<number, number>;
   readonly stats: RecoveryStats;
   /**
    * The cache the tables' sealed rows were opened through, when they were recovered for
@@ -88,6 +94,7 @@ export async function recover(options: {
   let walRecords = 0;
   let skippedRecords = 0;
   let walRowsReplayed = 0;
+  const truncatedAt = new Map<number, number>();
   for await (const entry of wal.replay(checkpoint.state?.lsn ?? 0)) {
     walRecords++;
     const record = decodeCommitRecord(entry.payload);
@@ -102,6 +109,7 @@ export async function recover(options: {
     for (const changes of record.tables) {
       const table = tables.get(changes.tableOid);
       if (!table || table.store.damaged) continue;
+      if (changes.ops.some((op) => op.kind === 'truncate')) truncatedAt.set(table.oid, entry.lsn);
       try {
         const inserted = await applyChanges(table, changes, txn, (t, key, attnums) =>
           loadSegment(t, { key, attnums }, txn, objects, options.openSegmentHandle),
@@ -149,6 +157,7 @@ export async function recover(options: {
     tables,
     sequences,
     checkpointLsn: checkpoint.state?.lsn ?? 0,
+    truncatedAt,
     stats: {
       segmentRows: checkpoint.rows,
       walRecords,
