@@ -1,7 +1,8 @@
 /**
  * Runs a plan tree. Operators materialize their output as arrays of rows, which keeps each
- * operator a few lines; the exception is a LIMIT over a scan (with filters and projections
- * between), which pulls rows one at a time and stops once it has enough (`stream`).
+ * operator a few lines; the exception is a LIMIT over a scan (with filters, projections and
+ * one sort between), which pulls rows one at a time and stops once it has enough, or keeps
+ * only the best ones of a sort (`stream`).
  */
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
@@ -12,7 +13,7 @@ import { compileExpr } from './compile-expr.ts';
 import { executeDml } from './dml.ts';
 import type { ExecEnv } from './exec-env.ts';
 import { runJoin } from './join.ts';
-import { sortRows } from './sort.ts';
+import { sortRows, topRows } from './sort.ts';
 import { runVectorSearch } from './vector-search.ts';
 import { runWindow } from './window.ts';
 
@@ -60,10 +61,12 @@ export function execute(node: PlanNode, env: ExecEnv): Value[][] {
 /**
  * The rows of `node` one at a time, so that a LIMIT stops reading once it has its rows: a
  * scan, and the filters and projections over it, produce rows on demand (a `SELECT * FROM
- * big LIMIT 200` from a BI tool reads 200 rows, not the table). Other nodes need all their
- * input anyway and are materialized.
+ * big LIMIT 200` from a BI tool reads 200 rows, not the table). When at most `wanted` rows
+ * will be read, a sort keeps only that many (a bounded heap: `ORDER BY created_at DESC
+ * LIMIT 50` neither sorts nor holds the whole table). Other nodes need all their input
+ * anyway and are materialized.
  */
-function* stream(node: PlanNode, env: ExecEnv): Generator<Value[]> {
+function* stream(node: PlanNode, env: ExecEnv, wanted?: number): Generator<Value[]> {
   switch (node.kind) {
     case 'SeqScan': {
       const store = node.table.store;
@@ -86,9 +89,14 @@ function* stream(node: PlanNode, env: ExecEnv): Generator<Value[]> {
     case 'Project': {
       if (node.setReturning && node.setReturning.length > 0) break;
       const exprs = node.exprs.map(compileExpr);
-      for (const row of stream(node.input, env)) yield exprs.map((f) => f(row, env));
+      // One row out per row in: what is wanted of it is wanted of its input.
+      for (const row of stream(node.input, env, wanted)) yield exprs.map((f) => f(row, env));
       return;
     }
+    case 'Sort':
+      if (wanted === undefined) break;
+      yield* topRows(stream(node.input, env), node.keys, wanted, env);
+      return;
   }
   yield* execute(node, env);
 }
@@ -152,7 +160,7 @@ function executeNode(node: PlanNode, env: ExecEnv): Value[][] {
         const out: Value[][] = [];
         if (limit === 0) return out;
         let skipped = 0;
-        for (const row of stream(node.input, env)) {
+        for (const row of stream(node.input, env, offset + limit)) {
           if (skipped < offset) skipped++;
           else if (out.push(row) === limit) break;
         }
