@@ -100,6 +100,44 @@ function startReplica(
 
 type Leader = Awaited<ReturnType<typeof lead>>;
 
+/** What a session on the replica's `catalog` runs with (registered in `sessions` to move with its copies). */
+function replicaServices(
+  catalog: Catalog,
+  replica: EngineReplica,
+  sessions?: SessionRegistry,
+): EngineServices {
+  return { catalog, serverVersion: '16.4', storage: readOnlyStorage(catalog), replica, sessions };
+}
+
+/** `objects` whose reads can be held back: after `stall()` every read waits for `release()`. */
+function stallableReads(objects: ObjectStore) {
+  let stalled: Promise<void> | null = null;
+  let wake = () => {};
+  const store = new Proxy(objects, {
+    get(target, name) {
+      if (name === 'get')
+        return async (key: string) => {
+          if (stalled) await stalled;
+          return target.get(key);
+        };
+      const value = Reflect.get(target, name, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return {
+    store,
+    stall: () => {
+      stalled = new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    },
+    release: () => {
+      wake();
+      stalled = null;
+    },
+  };
+}
+
 describeCluster(
   'a read replica of the write leader engine',
   (fx) => {
@@ -117,10 +155,9 @@ describeCluster(
       const reader = async (consistency = 'strong') => {
         await waitFor(() => replica.catalog !== null, 10_000, 'a following copy');
         const catalog = replica.catalog!;
-        return localSession(
-          { catalog, serverVersion: '16.4', storage: readOnlyStorage(catalog), replica },
-          { options: `-c quiver.consistency=${consistency}` },
-        );
+        return localSession(replicaServices(catalog, replica), {
+          options: `-c quiver.consistency=${consistency}`,
+        });
       };
       const count = async (session: Awaited<ReturnType<typeof reader>>) =>
         Number((await session.run('SELECT count(*) FROM items')).rows[0][0]);
@@ -379,12 +416,7 @@ describeCluster(
       /** A strong read on the replica (waits until it has applied every commit), and its table. */
       const onReplica = async (sql: string) => {
         const catalog = replica.catalog!;
-        const session = await localSession({
-          catalog,
-          serverVersion: '16.4',
-          storage: readOnlyStorage(catalog),
-          replica,
-        });
+        const session = await localSession(replicaServices(catalog, replica));
         const result = (await session.run(sql)).rows;
         return { result, store: [...catalog.tables()].find((t) => t.name === 't')!.store };
       };
@@ -541,12 +573,7 @@ describeCluster(
         // Many rows tie on distance: compare the distances, and the one nearest row.
         const knn = "SELECT v <-> '[0.5,0.5]' FROM items ORDER BY v <-> '[0.5,0.5]' LIMIT 5";
         const nearest = "SELECT id FROM items ORDER BY v <-> '[0.5,0.5]' LIMIT 1";
-        const session = await localSession({
-          catalog: replica.catalog!,
-          serverVersion: '16.4',
-          storage: readOnlyStorage(replica.catalog!),
-          replica,
-        });
+        const session = await localSession(replicaServices(replica.catalog!, replica));
         const expected = (await primary.run(knn)).rows;
         expect(expected[0]).toEqual(['0']);
         expect((await session.run(nearest)).rows).toEqual([['20000']]);
@@ -581,31 +608,14 @@ describeCluster(
       const { lease, persistence: leader, session: primary } = await lead(fx(), 'a');
       await primary.run('CREATE TABLE t (id int PRIMARY KEY)');
       await primary.run('INSERT INTO t VALUES (1)');
-      // WAL batches are read through this store; `stalled` holds every read back.
-      let stalled: Promise<void> | null = null;
-      let release = () => {};
-      const walObjects = new Proxy(objects, {
-        get(target, name) {
-          if (name === 'get')
-            return async (key: string) => {
-              if (stalled) await stalled;
-              return target.get(key);
-            };
-          const value = Reflect.get(target, name, target);
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
-      const replica = startReplica(fx(), { walObjects });
+      // WAL batches are read through this store.
+      const walReads = stallableReads(objects);
+      const replica = startReplica(fx(), { walObjects: walReads.store });
       try {
         await waitFor(() => replica.catalog !== null, 10_000, 'a following copy');
-        const session = await localSession({
-          catalog: replica.catalog!,
-          serverVersion: '16.4',
-          storage: readOnlyStorage(replica.catalog!),
-          replica,
-        });
+        const session = await localSession(replicaServices(replica.catalog!, replica));
         expect((await session.run('SELECT count(*) FROM t')).rows).toEqual([['1']]);
-        stalled = new Promise<void>((resolve) => (release = resolve));
+        walReads.stall();
         await primary.run('INSERT INTO t VALUES (2)');
 
         await session.run('SET statement_timeout = 300');
@@ -626,11 +636,10 @@ describeCluster(
         });
         expect(performance.now() - started).toBeLessThan(2_000);
 
-        release();
-        stalled = null;
+        walReads.release();
         expect((await session.run('SELECT count(*) FROM t')).rows).toEqual([['2']]);
       } finally {
-        release();
+        walReads.release();
         await replica.close();
         await leader.close();
         await lease.revoke();
@@ -651,22 +660,12 @@ describeCluster(
       await primary.run('CHECKPOINT');
       await insert(401, 600);
       const sessions = new SessionRegistry();
-      const servicesOf = (catalog: Catalog): EngineServices => ({
-        catalog,
-        serverVersion: '16.4',
-        storage: readOnlyStorage(catalog),
-        replica,
-        sessions,
-      });
       const replica = startReplica(fx(), {
         onCopy: (catalog) => {
-          for (const s of sessions.all()) s.moveTo(servicesOf(catalog));
+          for (const s of sessions.all()) s.moveTo(replicaServices(catalog, replica, sessions));
         },
       });
-      const fresh = async () => {
-        const catalog = replica.catalog!;
-        return localSession({ catalog, serverVersion: '16.4', storage: readOnlyStorage(catalog), replica });
-      };
+      const fresh = () => localSession(replicaServices(replica.catalog!, replica));
       /** Runs `ddl` on the leader; returns what the replica's next copy (made in place) says. */
       const ddl = async (sql: string) => {
         replicaLog.length = 0;
@@ -691,7 +690,7 @@ describeCluster(
       try {
         await waitFor(() => replica.catalog !== null, 10_000, 'a following copy');
         // A repeatable read transaction on the replica, registered to move with its copies.
-        const rr = await localSession(servicesOf(replica.catalog!));
+        const rr = await localSession(replicaServices(replica.catalog!, replica, sessions));
         await rr.run('BEGIN ISOLATION LEVEL REPEATABLE READ');
         expect((await rr.run('SELECT count(*) FROM items')).rows).toEqual([['600']]);
 
@@ -771,12 +770,7 @@ describeCluster(
         await waitFor(
           async () => {
             const catalog = replica.catalog!;
-            const s = await localSession({
-              catalog,
-              serverVersion: '16.4',
-              storage: readOnlyStorage(catalog),
-              replica,
-            });
+            const s = await localSession(replicaServices(catalog, replica));
             return (await s.run('SELECT count(*) FROM t')).rows[0][0] === '100';
           },
           10_000,
@@ -806,54 +800,28 @@ describeCluster(
       const { lease, persistence: leader, session: primary } = await lead(fx(), 'a');
       await primary.run('CREATE TABLE t (id int PRIMARY KEY)');
       await primary.run('INSERT INTO t VALUES (1)');
-      let stalled: Promise<void> | null = null;
-      let release = () => {};
-      const walObjects = new Proxy(objects, {
-        get(target, name) {
-          if (name === 'get')
-            return async (key: string) => {
-              if (stalled) await stalled;
-              return target.get(key);
-            };
-          const value = Reflect.get(target, name, target);
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
+      const walReads = stallableReads(objects);
       const sessions = new SessionRegistry();
       const replica = startReplica(fx(), {
-        walObjects,
+        walObjects: walReads.store,
         onCopy: (catalog) => {
-          for (const s of sessions.all())
-            s.moveTo({
-              catalog,
-              serverVersion: '16.4',
-              storage: readOnlyStorage(catalog),
-              replica,
-              sessions,
-            });
+          for (const s of sessions.all()) s.moveTo(replicaServices(catalog, replica, sessions));
         },
       });
       try {
         await waitFor(() => replica.catalog !== null, 10_000, 'a following copy');
         const catalog = replica.catalog!;
-        const session = await localSession({
-          catalog,
-          serverVersion: '16.4',
-          storage: readOnlyStorage(catalog),
-          replica,
-          sessions,
-        });
+        const session = await localSession(replicaServices(catalog, replica, sessions));
         await session.run('BEGIN');
         expect((await session.run('SELECT count(*) FROM t')).rows).toEqual([['1']]);
         // The replica stops reading the WAL; two checkpoints delete the batches it needs.
-        stalled = new Promise<void>((resolve) => (release = resolve));
+        walReads.stall();
         replicaLog.length = 0;
         for (let i = 2; i <= 4; i++) {
           await primary.run(`INSERT INTO t VALUES (${i})`);
           await primary.run('CHECKPOINT');
         }
-        release();
-        stalled = null;
+        walReads.release();
         await waitFor(
           () => replicaLog.some((line) => line.startsWith('replica copy recovered')),
           10_000,
@@ -867,7 +835,7 @@ describeCluster(
         await session.run('ROLLBACK');
         expect((await session.run('SELECT count(*) FROM t')).rows).toEqual([['4']]);
       } finally {
-        release();
+        walReads.release();
         await replica.close();
         await leader.close();
         await lease.revoke();
@@ -898,12 +866,7 @@ describeCluster(
         await waitFor(() => replica.catalog !== null, 10_000, 'a following copy');
         // Read once: the copy was kept, not recovered a second time.
         expect(segmentReads).toBe(1);
-        const session = await localSession({
-          catalog: replica.catalog!,
-          serverVersion: '16.4',
-          storage: readOnlyStorage(replica.catalog!),
-          replica,
-        });
+        const session = await localSession(replicaServices(replica.catalog!, replica));
         await primary.run('INSERT INTO t VALUES (101)');
         expect((await session.run('SELECT count(*), sum(id) FROM t')).rows).toEqual([['101', '5151']]);
       } finally {
@@ -1003,12 +966,7 @@ describeCluster(
         await waitFor(
           async () => {
             const catalog = replica2.catalog!;
-            const onReplica = await localSession({
-              catalog,
-              serverVersion: '16.4',
-              storage: readOnlyStorage(catalog),
-              replica: replica2,
-            });
+            const onReplica = await localSession(replicaServices(catalog, replica2));
             const { rows } = await onReplica.run('SELECT count(*) FROM items WHERE id = 4000');
             return rows[0][0] === '1';
           },
