@@ -11,17 +11,22 @@
  * stays as it was for statements still running on the old catalog. An index that was there
  * before (same OID, same key columns) keeps its search structure and unique key map; a new
  * one is loaded from its file (CREATE INDEX stores it before it commits) or built.
+ *
+ * A new vector index's file is loaded in the background (`loading`): the copy is in use at
+ * once and plans exact searches until the index is ready (a file of a million rows takes
+ * seconds to download and load, longer than a strong read waits). The rows the file does
+ * not cover, and those the replica applies meanwhile, are added before it is put in place.
  */
 
 import { BIND_EVAL_CONTEXT } from '../bind/coercion.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Column, IndexDef, Sequence, Table } from '../catalog/catalog-types.ts';
 import type { StoreAdopter } from '../engine/catalog-image.ts';
-import type { TableManifest } from '../engine/checkpoint.ts';
-import { rebuildIndex } from '../engine/ddl-index.ts';
+import type { IndexFileRef, TableManifest } from '../engine/checkpoint.ts';
+import { buildIndex, type IndexBuildContext, rebuildIndex } from '../engine/ddl-index.ts';
 import { loadIndexFile } from '../engine/index-files.ts';
-import { addNewRows, advanceSequence, catalogFromImage } from '../engine/recovery.ts';
-import { shareIndexKeys } from '../exec/table-writer.ts';
+import { advanceSequence, catalogFromImage, YIELD_EVERY_ROWS, yieldToEventLoop } from '../engine/recovery.ts';
+import { addToColumnIndex, shareIndexKeys } from '../exec/table-writer.ts';
 import type { ObjectStore } from '../storage/object-store/object-store.ts';
 
 /** The parts of a replica copy its successor is built from. */
@@ -50,7 +55,13 @@ export async function copyAfterDdl(
   readManifests: (tables: ReadonlyMap<number, Table>) => Promise<ReadonlyMap<number, TableManifest>>,
   objects: ObjectStore,
   options: { readonly superuser: string; readonly serverVersion: string },
-): Promise<CopyContents & { readonly stats: CopyAfterDdlStats }> {
+): Promise<
+  CopyContents & {
+    readonly stats: CopyAfterDdlStats;
+    /** Settles when every new vector index loading in the background is in place (or failed). */
+    readonly loading: Promise<unknown>;
+  }
+> {
   const started = performance.now();
   let tablesShared = 0;
   let tablesReshaped = 0;
@@ -75,12 +86,16 @@ export async function copyAfterDdl(
   let indexesShared = 0;
   let indexesLoaded = 0;
   let indexesRebuilt = 0;
+  const loading: Promise<void>[] = [];
   const build = { catalog: next.catalog, ctx: BIND_EVAL_CONTEXT, notice: () => {}, onUndo: () => {} };
   for (const table of next.tables.values()) {
     const old = previous.tables.get(table.oid);
     for (const index of table.indexes) {
       const before = old?.indexes.find((i) => i.oid === index.oid);
-      if (before && sameKey(before, index)) {
+      // A vector index still loading in the background for the previous copy is loaded
+      // again for this one (its loader catches up the previous copy's rows, not these).
+      const built = index.method === 'btree' || before?.vector != null;
+      if (before && sameKey(before, index) && built) {
         index.vector = before.vector;
         shareIndexKeys(before, index);
         const file = previous.indexFiles.get(index.oid);
@@ -91,8 +106,7 @@ export async function copyAfterDdl(
       if (table.store.damaged) continue;
       const file = manifests.get(table.oid)?.indexes[index.oid];
       if (file && index.method !== 'btree' && table.store.generation === 0) {
-        index.vector = await loadIndexFile(index, await objects.get(file.key));
-        await addNewRows(table, index, file.coversBelow);
+        loading.push(loadWhileFollowing(index, file, objects, build));
         indexFiles.set(index.oid, file.key);
         indexesLoaded++;
       } else {
@@ -105,6 +119,7 @@ export async function copyAfterDdl(
   return {
     ...next,
     indexFiles,
+    loading: Promise.allSettled(loading),
     stats: {
       tablesShared,
       tablesReshaped,
@@ -114,6 +129,37 @@ export async function copyAfterDdl(
       millis: performance.now() - started,
     },
   };
+}
+
+/**
+ * Loads vector index `index`'s file, adds the rows after the file's coverage — reading the
+ * table's size again after every pause, so that rows the replica applies meanwhile are
+ * added too — and puts it in place (plans are made again to use it). Until then the index
+ * has no search structure: plans search exactly, and applied rows are not added to it.
+ */
+async function loadWhileFollowing(
+  index: IndexDef,
+  file: IndexFileRef,
+  objects: ObjectStore,
+  build: IndexBuildContext,
+): Promise<void> {
+  try {
+    const vector = await loadIndexFile(index, await objects.get(file.key));
+    const store = index.table.store;
+    for (let rowId = file.coversBelow; rowId < store.capacity; rowId++) {
+      if (store.mayBeLive(rowId)) addToColumnIndex(index, vector, store.row(rowId), rowId);
+      if ((rowId - file.coversBelow) % YIELD_EVERY_ROWS === YIELD_EVERY_ROWS - 1) await yieldToEventLoop();
+    }
+    // No pause between the loop's last look at the table and this: no applied row is missed.
+    index.vector = vector;
+  } catch (error) {
+    // The file could not be read: the index is built from the rows at once (no pause, so
+    // none is missed), and the failure reported.
+    buildIndex(index, build);
+    throw error;
+  } finally {
+    build.catalog.version++;
+  }
 }
 
 /** Whether rows stored for `a` are laid out as for `b`: the same columns by attnum and type, in order. */

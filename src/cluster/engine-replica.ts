@@ -152,6 +152,8 @@ export class EngineReplica implements ReplicaReads {
   private copies = 0;
   /** The replay-from position of the last leader checkpoint the copy followed (sealed rows from). */
   private checkpointFollowed = 0;
+  /** Vector indexes of the current copy still loading in the background (copy-after-ddl.ts). */
+  private indexLoads: Promise<unknown> = Promise.resolve();
   private readonly running: Promise<void>;
 
   /** The write leader engine's keys (its catalog, checkpoint state and manifests), read only. */
@@ -274,6 +276,8 @@ export class EngineReplica implements ReplicaReads {
       return null;
     }
     await this.close();
+    // The leader's indexes must be complete: one still loading finishes first.
+    await this.indexLoads;
     const copy = this.copy;
     this.copy = null;
     if (!copy) return null;
@@ -548,6 +552,7 @@ export class EngineReplica implements ReplicaReads {
       delay = Math.min(delay * 2, 200);
     }
     // One read of the engine's keys: the catalog (as of that commit or later) and the manifests.
+    const started = performance.now();
     const engine = await MetaSnapshot.read(this.engineKeys);
     const catalogEntries = new Map((await engine.range(CATALOG_PREFIX)).map((kv) => [kv.key, kv.value]));
     const next = await copyAfterDdl(
@@ -561,6 +566,15 @@ export class EngineReplica implements ReplicaReads {
       { lsn, ...next.stats, ms: Math.round(next.stats.millis) },
       'replica applied DDL in place',
     );
+    // Only the current copy's loads matter (a new leader takes it over with its indexes).
+    this.indexLoads = next.loading;
+    if (next.stats.indexesLoaded > 0)
+      void next.loading.then((results) => {
+        for (const r of results as PromiseSettledResult<void>[])
+          if (r.status === 'rejected')
+            this.options.log.warn({ err: r.reason, lsn }, 'replica could not load an index file; built it');
+        this.options.log.info({ lsn, ms: Math.round(performance.now() - started) }, 'replica indexes ready');
+      });
     return {
       ...copy,
       catalog: next.catalog,

@@ -225,7 +225,7 @@ function catalogObjects(catalog: Catalog): CatalogObjects {
 }
 
 /** Adds to a loaded vector index the rows stored after its file was written. */
-export async function addNewRows(table: Table, index: Table['indexes'][number], from: number): Promise<void> {
+async function addNewRows(table: Table, index: Table['indexes'][number], from: number): Promise<void> {
   const store = table.store;
   for (let rowId = from; rowId < store.capacity; rowId++) {
     if (store.mayBeLive(rowId)) addToIndex(index, store.row(rowId), rowId);

@@ -6,7 +6,7 @@
  */
 import type { IndexDef, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
-import { checkIndexedValue, indexable } from '../storage/vector/column-index.ts';
+import { type ColumnIndex, checkIndexedValue, indexable } from '../storage/vector/column-index.ts';
 import { hashKey } from '../types/compare.ts';
 import { typeInfo } from '../types/registry.ts';
 import type { EvalContext } from '../types/registry-types.ts';
@@ -105,12 +105,20 @@ export function addToIndex(index: IndexDef, row: readonly Value[], rowId: number
 }
 
 function addToVectorIndex(index: IndexDef, row: readonly Value[], rowId: number): void {
-  if (index.vector) {
-    const v = index.keyOf(row);
-    if (!indexable(v, index.metric!)) return;
-    checkIndexedValue(index, v);
-    index.vector.index.add(rowId, index.vector.encode(v));
-  }
+  if (index.vector) addToColumnIndex(index, index.vector, row, rowId);
+}
+
+/** Adds a row to `vector`, the search structure of vector index `index` (which may not have it yet). */
+export function addToColumnIndex(
+  index: IndexDef,
+  vector: ColumnIndex,
+  row: readonly Value[],
+  rowId: number,
+): void {
+  const v = index.keyOf(row);
+  if (!indexable(v, index.metric!)) return;
+  checkIndexedValue(index, v);
+  vector.index.add(rowId, vector.encode(v));
 }
 
 /**
