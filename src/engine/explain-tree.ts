@@ -14,6 +14,8 @@ export type Stats = Map<PlanNode, { rows: number; ms: number; loops: number }>;
 interface Style {
   readonly qualify: boolean;
   readonly stats: Stats | null;
+  /** Whether actual times are shown with the actual rows (EXPLAIN's TIMING). */
+  readonly timing?: boolean;
 }
 
 /** Column names as EXPLAIN prints them: qualified once the plan has more than one relation. */
@@ -123,13 +125,17 @@ function describe(node: PlanNode, style: Style): { title: string; details: strin
     case 'ModifyTable':
       return { title: `${node.dml.kind} on ${node.dml.table.name}`, details: [] };
     case 'Project':
-      return { title: 'Result', details: [] };
+      // Over a Result (a SELECT without FROM): PostgreSQL's one Result node, or ProjectSet
+      // over it when a set-returning function expands the rows.
+      return { title: node.setReturning?.length ? 'ProjectSet' : 'Result', details: [] };
     default:
       return { title: node.kind, details: [] };
   }
 }
 
 function children(node: PlanNode): PlanNode[] {
+  // PostgreSQL computes a SELECT without FROM in the Result node itself.
+  if (node.kind === 'Project' && node.input.kind === 'Result' && !node.setReturning?.length) return [];
   switch (node.kind) {
     case 'Join':
     case 'SetOp':
@@ -159,11 +165,16 @@ export function skipProjects(node: PlanNode): PlanNode {
   return node.kind === 'Project' && node.input.kind !== 'Result' ? skipProjects(node.input) : node;
 }
 
-function actual(stats: Stats | null, ...nodes: PlanNode[]): string {
-  const stat = nodes.map((n) => stats?.get(n)).find((x) => x !== undefined);
-  if (!stat) return '';
+function actual(style: Style, ...nodes: PlanNode[]): string {
+  const { stats } = style;
+  if (!stats) return '';
+  const stat = nodes.map((n) => stats.get(n)).find((x) => x !== undefined);
+  // A node its parent never asked for a row (under LIMIT 0, say).
+  if (!stat) return ' (never executed)';
+  const rows = `rows=${Math.round(stat.rows / stat.loops)} loops=${stat.loops}`;
+  if (style.timing === false) return ` (actual ${rows})`;
   const ms = (stat.ms / stat.loops).toFixed(3);
-  return ` (actual time=${ms}..${ms} rows=${Math.round(stat.rows / stat.loops)} loops=${stat.loops})`;
+  return ` (actual time=${ms}..${ms} ${rows})`;
 }
 
 export function render(node: PlanNode, depth: number, lines: string[], style: Style): void {
@@ -178,7 +189,7 @@ export function render(node: PlanNode, depth: number, lines: string[], style: St
   }
   const { title, details } = describe(n, style);
   const pad = depth === 0 ? '' : `${' '.repeat(depth * 6 - 6)}  ->  `;
-  lines.push(`${pad}${title}${actual(style.stats, ...measured)}`);
+  lines.push(`${pad}${title}${actual(style, ...measured)}`);
   const detailPad = depth === 0 ? '  ' : ' '.repeat(depth * 6 + 2);
   for (const d of [...details, ...extra]) lines.push(`${detailPad}${d}`);
   if (n.kind === 'Join' && n.hashKeys) {

@@ -62,3 +62,41 @@ test('EXPLAIN ANALYZE reports actual rows per node and runs DML', async () => {
   const r = await s.run('SELECT cat FROM ex_items WHERE id = 1');
   expect(r.rows).toEqual([['0']]);
 });
+
+// Expected texts as PostgreSQL 15 prints them for the same statements (without parallel workers).
+test('EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF): a LIMIT reads only the rows it needs, a node never asked is "never executed"', async () => {
+  expect(await explain('(ANALYZE, TIMING OFF, SUMMARY OFF) SELECT id FROM ex_items LIMIT 1')).toEqual([
+    'Limit (actual rows=1 loops=1)',
+    '  ->  Seq Scan on ex_items (actual rows=1 loops=1)',
+  ]);
+  expect(
+    await explain(
+      '(ANALYZE, TIMING OFF, SUMMARY OFF) SELECT id FROM ex_items WHERE cat = 3 LIMIT 2 OFFSET 1',
+    ),
+  ).toEqual([
+    'Limit (actual rows=2 loops=1)',
+    '  ->  Seq Scan on ex_items (actual rows=3 loops=1)',
+    '        Filter: (cat = 3)',
+  ]);
+  expect(
+    await explain('(ANALYZE, TIMING OFF, SUMMARY OFF) SELECT id FROM ex_items ORDER BY cat, id LIMIT 3'),
+  ).toEqual([
+    'Limit (actual rows=3 loops=1)',
+    '  ->  Sort (actual rows=3 loops=1)',
+    '        Sort Key: cat, id',
+    '        ->  Seq Scan on ex_items (actual rows=100 loops=1)',
+  ]);
+  expect(await explain('(ANALYZE, TIMING OFF, SUMMARY OFF) SELECT id FROM ex_items LIMIT 0')).toEqual([
+    'Limit (actual rows=0 loops=1)',
+    '  ->  Seq Scan on ex_items (never executed)',
+  ]);
+  // SUMMARY without ANALYZE: the planning time only; TIMING needs ANALYZE.
+  const summary = await explain('(SUMMARY) SELECT 1');
+  expect(summary[0]).toBe('Result');
+  expect(summary[1]).toMatch(/^Planning Time: [\d.]+ ms$/);
+  expect(summary).toHaveLength(2);
+  expect(await s.error('EXPLAIN (TIMING) SELECT 1')).toMatchObject({
+    code: '22023',
+    message: 'EXPLAIN option TIMING requires ANALYZE',
+  });
+});

@@ -36,6 +36,7 @@ export function explainPlan(stmt: ExplainStmt, rc: RunContext): string[] {
   const lines: string[] = [];
   if (!stmt.analyze) {
     render(plan, 0, lines, { qualify, stats: null });
+    if (stmt.summary) lines.push(`Planning Time: ${planningMs.toFixed(3)} ms`);
     return lines;
   }
   const stats: Stats = new Map();
@@ -45,7 +46,8 @@ export function explainPlan(stmt: ExplainStmt, rc: RunContext): string[] {
   else execute(plan, env);
   const total = performance.now() - start;
   if (dml) stats.set(plan, { rows: 0, ms: total, loops: 1 });
-  render(plan, 0, lines, { qualify, stats });
+  render(plan, 0, lines, { qualify, stats, timing: stmt.timing });
+  if (!stmt.summary) return lines;
   // Where a replica's statement spent time before it ran (PostgreSQL has no such wait).
   if (rc.replicaWaitMs !== undefined) lines.push(`Replica Wait Time: ${rc.replicaWaitMs.toFixed(3)} ms`);
   lines.push(`Planning Time: ${planningMs.toFixed(3)} ms`);

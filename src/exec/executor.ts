@@ -48,14 +48,18 @@ export function execute(node: PlanNode, env: ExecEnv): Value[][] {
   if (!stats) return executeNode(node, env);
   const start = performance.now();
   const rows = executeNode(node, env);
-  const ms = performance.now() - start;
+  record(stats, node, rows.length, performance.now() - start);
+  return rows;
+}
+
+/** EXPLAIN ANALYZE: one more execution ("loop") of `node` that gave `rows` rows in `ms`. */
+function record(stats: NonNullable<ExecEnv['instrument']>, node: PlanNode, rows: number, ms: number): void {
   const s = stats.get(node);
   if (s) {
-    s.rows += rows.length;
+    s.rows += rows;
     s.ms += ms;
     s.loops++;
-  } else stats.set(node, { rows: rows.length, ms, loops: 1 });
-  return rows;
+  } else stats.set(node, { rows, ms, loops: 1 });
 }
 
 /**
@@ -67,38 +71,71 @@ export function execute(node: PlanNode, env: ExecEnv): Value[][] {
  * anyway and are materialized.
  */
 function* stream(node: PlanNode, env: ExecEnv, wanted?: number): Generator<Value[]> {
-  switch (node.kind) {
-    case 'SeqScan': {
-      const store = node.table.store;
-      let n = 0;
-      for (const rowId of store.visibleRowIds(env.txn)) {
-        if ((++n & 4095) === 0) env.checkInterrupt();
-        yield node.withRowId ? [...store.row(rowId), rowId] : store.row(rowId);
-      }
-      return;
-    }
-    case 'Filter': {
-      const pred = compileExpr(node.predicate);
-      let n = 0;
-      for (const row of stream(node.input, env)) {
-        if ((++n & 4095) === 0) env.checkInterrupt();
-        if (pred(row, env) === true) yield row;
-      }
-      return;
-    }
-    case 'Project': {
-      if (node.setReturning && node.setReturning.length > 0) break;
-      const exprs = node.exprs.map(compileExpr);
-      // One row out per row in: what is wanted of it is wanted of its input.
-      for (const row of stream(node.input, env, wanted)) yield exprs.map((f) => f(row, env));
-      return;
-    }
-    case 'Sort':
-      if (wanted === undefined) break;
-      yield* topRows(stream(node.input, env), node.keys, wanted, env);
-      return;
+  const rows = streamed(node, env, wanted);
+  if (!rows) {
+    yield* execute(node, env);
+    return;
   }
-  yield* execute(node, env);
+  const stats = env.instrument;
+  if (!stats) {
+    yield* rows;
+    return;
+  }
+  // EXPLAIN ANALYZE: the rows this node gave and the time spent producing them (its input's
+  // included, as PostgreSQL counts), also when the consumer stops early.
+  let count = 0;
+  let ms = 0;
+  try {
+    for (;;) {
+      const start = performance.now();
+      const next = rows.next();
+      ms += performance.now() - start;
+      if (next.done) break;
+      count++;
+      yield next.value;
+    }
+  } finally {
+    rows.return(undefined);
+    record(stats, node, count, ms);
+  }
+}
+
+/** `node`'s rows produced on demand, or null for a node that needs all its input first. */
+function streamed(node: PlanNode, env: ExecEnv, wanted: number | undefined): Generator<Value[]> | null {
+  switch (node.kind) {
+    case 'SeqScan':
+      return (function* () {
+        const store = node.table.store;
+        let n = 0;
+        for (const rowId of store.visibleRowIds(env.txn)) {
+          if ((++n & 4095) === 0) env.checkInterrupt();
+          yield node.withRowId ? [...store.row(rowId), rowId] : store.row(rowId);
+        }
+      })();
+    case 'Filter':
+      return (function* () {
+        const pred = compileExpr(node.predicate);
+        let n = 0;
+        for (const row of stream(node.input, env)) {
+          if ((++n & 4095) === 0) env.checkInterrupt();
+          if (pred(row, env) === true) yield row;
+        }
+      })();
+    case 'Project':
+      if (node.setReturning && node.setReturning.length > 0) return null;
+      return (function* () {
+        const exprs = node.exprs.map(compileExpr);
+        // One row out per row in: what is wanted of it is wanted of its input.
+        for (const row of stream(node.input, env, wanted)) yield exprs.map((f) => f(row, env));
+      })();
+    case 'Sort':
+      if (wanted === undefined) return null;
+      return (function* () {
+        yield* topRows(stream(node.input, env), node.keys, wanted, env);
+      })();
+    default:
+      return null;
+  }
 }
 
 function executeNode(node: PlanNode, env: ExecEnv): Value[][] {
@@ -155,8 +192,7 @@ function executeNode(node: PlanNode, env: ExecEnv): Value[][] {
     case 'Limit': {
       const limit = evalCount(node.limit, env, 'LIMIT');
       const offset = evalCount(node.offset, env, 'OFFSET') ?? 0;
-      // EXPLAIN ANALYZE counts every node's rows and time: it materializes.
-      if (limit !== null && !env.instrument) {
+      if (limit !== null) {
         const out: Value[][] = [];
         if (limit === 0) return out;
         let skipped = 0;

@@ -185,6 +185,10 @@ export interface ExplainStmt {
   readonly analyze: boolean;
   readonly verbose: boolean;
   readonly costs: boolean;
+  /** ANALYZE's actual times per node (TIMING, default on). */
+  readonly timing: boolean;
+  /** Planning Time / Execution Time lines (SUMMARY, default on with ANALYZE). */
+  readonly summary: boolean;
   readonly statement: SelectStmt | InsertStmt | UpdateStmt | DeleteStmt;
 }
 

@@ -121,14 +121,21 @@ function convertExplain(s: pg.ExplainStmt, ctx: ConvertContext, loc: number): Ex
   let analyze = false;
   let verbose = false;
   let costs = true;
+  let timing: boolean | null = null;
+  let summary: boolean | null = null;
   for (const d of defElems(s.options)) {
     if (d.defname === 'analyze') analyze = defElemBool(d, ctx);
     else if (d.defname === 'verbose') verbose = defElemBool(d, ctx);
     else if (d.defname === 'costs') costs = defElemBool(d, ctx);
+    else if (d.defname === 'timing') timing = defElemBool(d, ctx);
+    else if (d.defname === 'summary') summary = defElemBool(d, ctx);
     else if (d.defname === 'format' && defElemValue(d)?.toLowerCase() !== 'text') {
       throw unsupported(`EXPLAIN format "${defElemValue(d)}" is not supported`, ctx.loc(d.location));
     }
-    // BUFFERS, TIMING, SUMMARY, SETTINGS, WAL, … are accepted and ignored.
+    // BUFFERS, SETTINGS, WAL, … are accepted and ignored.
+  }
+  if (timing === true && !analyze) {
+    throw new SqlError(SqlState.InvalidParameterValue, 'EXPLAIN option TIMING requires ANALYZE');
   }
   const { tag, body } = unwrap(s.query!);
   let statement: ExplainStmt['statement'];
@@ -137,7 +144,15 @@ function convertExplain(s: pg.ExplainStmt, ctx: ConvertContext, loc: number): Ex
   else if (tag === 'UpdateStmt') statement = convertUpdate(body as pg.UpdateStmt, ctx, loc);
   else if (tag === 'DeleteStmt') statement = convertDelete(body as pg.DeleteStmt, ctx, loc);
   else throw unsupported('EXPLAIN is only supported for SELECT, INSERT, UPDATE and DELETE', loc);
-  return { kind: 'Explain', analyze, verbose, costs, statement };
+  return {
+    kind: 'Explain',
+    analyze,
+    verbose,
+    costs,
+    timing: timing ?? analyze,
+    summary: summary ?? analyze,
+    statement,
+  };
 }
 
 function convertCopy(s: pg.CopyStmt, ctx: ConvertContext, loc: number): CopyStmt {
