@@ -184,8 +184,11 @@ export function render(node: PlanNode, depth: number, lines: string[], style: St
   // A filter directly over a scan is shown as the scan's "Filter:" line, as PostgreSQL does.
   if (n.kind === 'Filter' && scanTitle(skipProjects(n.input)) !== null) {
     extra.push(`Filter: ${deparse(n.predicate, names(n.input, style))}`);
+    const kept = style.stats?.get(n);
     n = skipProjects(n.input);
     measured.push(n);
+    const read = style.stats?.get(n);
+    if (kept && read) extra.push(`Rows Removed by Filter: ${Math.round((read.rows - kept.rows) / kept.loops)}`);
   }
   const { title, details } = describe(n, style);
   const pad = depth === 0 ? '' : `${' '.repeat(depth * 6 - 6)}  ->  `;
