@@ -188,7 +188,8 @@ export function render(node: PlanNode, depth: number, lines: string[], style: St
     n = skipProjects(n.input);
     measured.push(n);
     const read = style.stats?.get(n);
-    if (kept && read) extra.push(`Rows Removed by Filter: ${Math.round((read.rows - kept.rows) / kept.loops)}`);
+    if (kept && read)
+      extra.push(`Rows Removed by Filter: ${Math.round((read.rows - kept.rows) / kept.loops)}`);
   }
   const { title, details } = describe(n, style);
   const pad = depth === 0 ? '' : `${' '.repeat(depth * 6 - 6)}  ->  `;
