@@ -8,7 +8,7 @@ import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import { hashKey } from '../types/compare.ts';
 import type { SqlType, Value } from '../types/type.ts';
-import { runAggregate } from './aggregate.ts';
+import { countStar, runAggregate } from './aggregate.ts';
 import { compileExpr } from './compile-expr.ts';
 import { executeDml } from './dml.ts';
 import type { ExecEnv } from './exec-env.ts';
@@ -50,6 +50,20 @@ export function execute(node: PlanNode, env: ExecEnv): Value[][] {
   const rows = executeNode(node, env);
   record(stats, node, rows.length, performance.now() - start);
   return rows;
+}
+
+/**
+ * The table scan under an aggregate of nothing but count(*) — no GROUP BY, no DISTINCT,
+ * FILTER or ORDER BY in the calls, only projections between — or null.
+ */
+function countStarScan(node: PlanNode & { kind: 'Aggregate' }): (PlanNode & { kind: 'SeqScan' }) | null {
+  if (node.groups.length > 0 || node.aggs.length === 0) return null;
+  const plain = (a: (typeof node.aggs)[number]) =>
+    a.star && !a.distinct && a.filter === null && a.orderBy.length === 0;
+  if (!node.aggs.every(plain)) return null;
+  let input = node.input;
+  while (input.kind === 'Project' && !input.setReturning?.length) input = input.input;
+  return input.kind === 'SeqScan' ? input : null;
 }
 
 /** EXPLAIN ANALYZE: one more execution ("loop") of `node` that gave `rows` rows in `ms`. */
@@ -183,8 +197,18 @@ function executeNode(node: PlanNode, env: ExecEnv): Value[][] {
     }
     case 'Join':
       return runJoin(node, env, execute);
-    case 'Aggregate':
+    case 'Aggregate': {
+      // count(*) alone over a table needs how many rows it sees, not the rows: sealed rows
+      // are not read back from their segments.
+      const scan = countStarScan(node);
+      if (scan) {
+        const start = performance.now();
+        const seen = scan.table.store.countVisible(env.txn);
+        if (env.instrument) record(env.instrument, scan, seen, performance.now() - start);
+        return countStar(node, seen, env);
+      }
       return runAggregate(node, execute(node.input, env), env);
+    }
     case 'Window':
       return runWindow(node, execute(node.input, env), env);
     case 'Sort':

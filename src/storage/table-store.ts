@@ -237,6 +237,14 @@ export class TableStore {
     if (txn > 0) this.txns.recordWrite(txn, { kind: 'delete', store: this, rowId });
   }
 
+  /** How many row versions `txn` sees (without reading any of them). */
+  countVisible(txn: number): number {
+    if (this.damaged) throw this.damaged;
+    let n = 0;
+    for (let rowId = 0; rowId < this.rows.length; rowId++) if (this.isVisible(rowId, txn)) n++;
+    return n;
+  }
+
   *visibleRowIds(txn: number): Generator<number> {
     if (this.damaged) throw this.damaged;
     const n = this.rows.length;
