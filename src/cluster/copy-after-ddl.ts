@@ -18,15 +18,14 @@
  * not cover, and those the replica applies meanwhile, are added before it is put in place.
  */
 
-import { BIND_EVAL_CONTEXT } from '../bind/coercion.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Column, IndexDef, Sequence, Table } from '../catalog/catalog-types.ts';
 import type { StoreAdopter } from '../engine/catalog-image.ts';
 import type { IndexFileRef, TableManifest } from '../engine/checkpoint.ts';
-import { buildIndex, type IndexBuildContext, rebuildIndex } from '../engine/ddl-index.ts';
+import { buildIndex, type IndexBuildContext, quietBuild, rebuildIndex } from '../engine/ddl-index.ts';
 import { loadIndexFile } from '../engine/index-files.ts';
-import { advanceSequence, catalogFromImage, YIELD_EVERY_ROWS, yieldToEventLoop } from '../engine/recovery.ts';
-import { addToColumnIndex, shareIndexKeys } from '../exec/table-writer.ts';
+import { addNewRows, advanceSequence, catalogFromImage } from '../engine/recovery.ts';
+import { shareIndexKeys } from '../exec/table-writer.ts';
 import type { ObjectStore } from '../storage/object-store/object-store.ts';
 
 /** The parts of a replica copy its successor is built from. */
@@ -87,7 +86,7 @@ export async function copyAfterDdl(
   let indexesLoaded = 0;
   let indexesRebuilt = 0;
   const loading: Promise<void>[] = [];
-  const build = { catalog: next.catalog, ctx: BIND_EVAL_CONTEXT, notice: () => {}, onUndo: () => {} };
+  const build = quietBuild(next.catalog);
   for (const table of next.tables.values()) {
     const old = previous.tables.get(table.oid);
     for (const index of table.indexes) {
@@ -145,12 +144,8 @@ async function loadWhileFollowing(
 ): Promise<void> {
   try {
     const vector = await loadIndexFile(index, await objects.get(file.key));
-    const store = index.table.store;
-    for (let rowId = file.coversBelow; rowId < store.capacity; rowId++) {
-      if (store.mayBeLive(rowId)) addToColumnIndex(index, vector, store.row(rowId), rowId);
-      if ((rowId - file.coversBelow) % YIELD_EVERY_ROWS === YIELD_EVERY_ROWS - 1) await yieldToEventLoop();
-    }
-    // No pause between the loop's last look at the table and this: no applied row is missed.
+    await addNewRows(index, vector, file.coversBelow);
+    // No pause between the catch-up's last look at the table and this: no applied row is missed.
     index.vector = vector;
   } catch (error) {
     // The file could not be read: the index is built from the rows at once (no pause, so

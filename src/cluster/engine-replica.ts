@@ -26,12 +26,11 @@
  * replica writes nothing, so its own writes cannot be missing, and a copy only moves forward).
  */
 
-import { BIND_EVAL_CONTEXT } from '../bind/coercion.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Sequence, Table } from '../catalog/catalog-types.ts';
 import { CATALOG_PREFIX } from '../engine/catalog-image.ts';
 import { loadSegment, readManifests, type SegmentOpener } from '../engine/checkpoint.ts';
-import { rebuildIndex } from '../engine/ddl-index.ts';
+import { quietBuild, rebuildIndex } from '../engine/ddl-index.ts';
 import type { OpsLog } from '../engine/ops-log.ts';
 import { DEFAULT_MEMORY_BUDGET_BYTES, segmentOpener } from '../engine/persistence.ts';
 import {
@@ -605,7 +604,7 @@ export class EngineReplica implements ReplicaReads {
       if (change.ops.some((op) => op.kind === 'truncate')) {
         // Row ids started again: the indexes are built anew over what the table holds now.
         copy.truncatedAt.set(table.oid, lsn);
-        for (const index of table.indexes) await rebuildIndex(index, { ...REPLICA_BUILD, catalog });
+        for (const index of table.indexes) await rebuildIndex(index, quietBuild(catalog));
         continue;
       }
       // The transaction is not visible until its commit below, so the loop may yield.
@@ -623,9 +622,6 @@ export class EngineReplica implements ReplicaReads {
     for (const w of this.waiters) if (this.applied >= w.lsn) w.wake();
   }
 }
-
-/** How a replica (re)builds indexes: no notices, nothing to undo. */
-const REPLICA_BUILD = { ctx: BIND_EVAL_CONTEXT, notice: () => {}, onUndo: () => {} };
 
 function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
   if (a.size !== b.size) return false;

@@ -4,6 +4,7 @@
  * limits and messages. Vector indexes are built from the rows present at creation.
  */
 
+import { BIND_EVAL_CONTEXT } from '../bind/coercion.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { IndexDef, Schema, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
@@ -128,6 +129,14 @@ export interface IndexBuildContext {
   readonly processId?: number;
   /** Stores a vector index built off the event loop (durable storage), so recovery loads it. */
   readonly saveIndexFile?: (index: IndexDef) => Promise<void>;
+}
+
+/**
+ * How recovery and read replicas build indexes of an already committed catalog: no client
+ * to notify, nothing to undo, no statement to defer work to.
+ */
+export function quietBuild(catalog: Catalog): IndexBuildContext {
+  return { catalog, ctx: BIND_EVAL_CONTEXT, notice: () => {}, onUndo: () => {} };
 }
 
 /** Vector indexes over at least this many rows are built in a worker thread. */

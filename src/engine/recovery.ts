@@ -5,20 +5,20 @@
  * no usable file. A table whose files cannot be read is marked damaged and keeps its error;
  * the rest of the database opens normally.
  */
-import { BIND_EVAL_CONTEXT } from '../bind/coercion.ts';
 import { Catalog } from '../catalog/catalog.ts';
-import type { Sequence, Table } from '../catalog/catalog-types.ts';
-import { addToIndex } from '../exec/table-writer.ts';
+import type { IndexDef, Sequence, Table } from '../catalog/catalog-types.ts';
+import { addToColumnIndex } from '../exec/table-writer.ts';
 import type { MetaStore } from '../meta/meta-store.ts';
 import { decodeCommitRecord, type SequenceState, type TableChanges } from '../storage/commit-record.ts';
 import type { ObjectStore } from '../storage/object-store/object-store.ts';
 import type { SegmentCache } from '../storage/segment-cache.ts';
 import type { TransactionManager } from '../storage/transactions.ts';
+import type { ColumnIndex } from '../storage/vector/column-index.ts';
 import type { Wal } from '../storage/wal/wal.ts';
 import type { Value } from '../types/type.ts';
 import { CATALOG_PREFIX, loadCatalog, type StoreAdopter } from './catalog-image.ts';
 import { loadCheckpoint, loadSegment, type SegmentOpener, type TableManifest } from './checkpoint.ts';
-import { rebuildIndex } from './ddl-index.ts';
+import { quietBuild, rebuildIndex } from './ddl-index.ts';
 import { loadIndexFile } from './index-files.ts';
 import { EngineSession } from './session.ts';
 
@@ -125,7 +125,7 @@ export async function recover(options: {
   catalog.advancedSequences.clear();
   let indexesLoaded = 0;
   let indexesRebuilt = 0;
-  const build = { catalog, ctx: BIND_EVAL_CONTEXT, notice: () => undefined, onUndo: () => undefined };
+  const build = quietBuild(catalog);
   for (const table of tables.values()) {
     for (const index of table.indexes) {
       const file = checkpoint.indexFiles.get(index);
@@ -133,7 +133,7 @@ export async function recover(options: {
       if (file && table.store.generation === 0 && !table.store.damaged) {
         try {
           index.vector = await loadIndexFile(index, file.bytes);
-          await addNewRows(table, index, file.coversBelow);
+          await addNewRows(index, index.vector, file.coversBelow);
           indexesLoaded++;
           continue;
         } catch (err) {
@@ -224,11 +224,15 @@ function catalogObjects(catalog: Catalog): CatalogObjects {
   return { catalog, tables, sequences };
 }
 
-/** Adds to a loaded vector index the rows stored after its file was written. */
-async function addNewRows(table: Table, index: Table['indexes'][number], from: number): Promise<void> {
-  const store = table.store;
+/**
+ * Adds to `vector`, the structure loaded from vector index `index`'s file, the rows stored
+ * from `from` on (after the file was written). The table's size is read again after every
+ * pause, so rows added to the table meanwhile (a replica applying the WAL) are added too.
+ */
+export async function addNewRows(index: IndexDef, vector: ColumnIndex, from: number): Promise<void> {
+  const store = index.table.store;
   for (let rowId = from; rowId < store.capacity; rowId++) {
-    if (store.mayBeLive(rowId)) addToIndex(index, store.row(rowId), rowId);
+    if (store.mayBeLive(rowId)) addToColumnIndex(index, vector, store.row(rowId), rowId);
     if ((rowId - from) % YIELD_EVERY_ROWS === YIELD_EVERY_ROWS - 1) await yieldToEventLoop();
   }
 }

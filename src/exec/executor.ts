@@ -114,7 +114,11 @@ function* stream(node: PlanNode, env: ExecEnv, wanted?: number): Generator<Value
   }
 }
 
-/** `node`'s rows produced on demand, or null for a node that needs all its input first. */
+/**
+ * `node`'s rows produced on demand, or null for a node that needs all its input first.
+ * (executeNode keeps its own loops for the same nodes: a materialized scan does not pay a
+ * generator step per row.)
+ */
 function streamed(node: PlanNode, env: ExecEnv, wanted: number | undefined): Generator<Value[]> | null {
   switch (node.kind) {
     case 'SeqScan':
@@ -226,8 +230,8 @@ function executeNode(node: PlanNode, env: ExecEnv): Value[][] {
         }
         return out;
       }
-      const input = execute(node.input, env);
-      return input.slice(offset, limit === null ? undefined : offset + limit);
+      // LIMIT ALL (or NULL): every row after the offset.
+      return execute(node.input, env).slice(offset);
     }
     case 'Distinct': {
       const keys = (node.onKeys ?? []).map(compileExpr);

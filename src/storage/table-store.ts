@@ -131,20 +131,19 @@ export class TableStore {
   /** How many row versions are held in memory (not sealed, not empty positions). */
   inMemoryRowCount(): number {
     let n = 0;
-    for (let rowId = 0; rowId < this.rows.length; rowId++) {
-      const row = this.rows[rowId];
-      if (row !== undefined && row !== NO_VALUES) n++;
-    }
+    for (let rowId = 0; rowId < this.rows.length; rowId++) if (this.holdsRow(rowId)) n++;
     return n;
   }
 
   /** Whether every one of these rows is held in memory (none sealed, none missing). */
   holdsInMemory(rowIds: ArrayLike<number>): boolean {
-    for (let i = 0; i < rowIds.length; i++) {
-      const row = this.rows[rowIds[i]];
-      if (row === undefined || row === NO_VALUES) return false;
-    }
+    for (let i = 0; i < rowIds.length; i++) if (!this.holdsRow(rowIds[i])) return false;
     return true;
+  }
+
+  private holdsRow(rowId: number): boolean {
+    const row = this.rows[rowId];
+    return row !== undefined && row !== NO_VALUES;
   }
 
   /**
