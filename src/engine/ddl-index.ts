@@ -64,7 +64,8 @@ const OPCLASSES: Record<string, OpClass> = {
 };
 
 const OPTION_LIMITS: Record<string, Record<string, [number, number]>> = {
-  hnsw: { m: [2, 100], ef_construction: [4, 1000] },
+  // shards: Quiver's own (sharded-index.ts), not pgvector's.
+  hnsw: { m: [2, 100], ef_construction: [4, 1000], shards: [1, 64] },
   ivfflat: { lists: [1, 32768] },
   btree: { fillfactor: [10, 100] },
 };

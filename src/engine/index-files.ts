@@ -30,6 +30,7 @@ export function indexSpec(index: IndexDef): ColumnIndexSpec {
       m: index.options.m,
       efConstruction: index.options.ef_construction,
       lists: index.options.lists,
+      shards: index.options.shards,
     },
   };
 }

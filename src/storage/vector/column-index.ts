@@ -17,6 +17,7 @@ import type { Value } from '../../types/type.ts';
 import type { DistanceMetric, IndexMethod, VectorIndex } from '../vector-index.ts';
 import type { SavableIndex } from './buildable-index.ts';
 import { createBitVectorIndex, createVectorIndex, type VectorIndexOptions } from './create-vector-index.ts';
+import { ShardedIndex } from './sharded-index.ts';
 import { ValueHnswIndex } from './value-hnsw-index.ts';
 import { sparseCodec, type VectorCodec } from './vector-codec.ts';
 
@@ -81,6 +82,20 @@ export function columnEncoder(method: IndexMethod, type: IndexedType): (value: V
 }
 
 export function createColumnIndex(
+  method: IndexMethod,
+  type: IndexedType,
+  metric: DistanceMetric,
+  dimensions: number,
+  options: VectorIndexOptions,
+): ColumnIndex {
+  const shards = options.shards ?? 1;
+  if (shards === 1) return createUnshardedIndex(method, type, metric, dimensions, options);
+  const shardIndex = () => createUnshardedIndex(method, type, metric, dimensions, options).index;
+  const index = new ShardedIndex(shards, shardIndex) as unknown as ColumnIndex['index'];
+  return { spec: { method, type, metric, dimensions, options }, index, encode: columnEncoder(method, type) };
+}
+
+function createUnshardedIndex(
   method: IndexMethod,
   type: IndexedType,
   metric: DistanceMetric,

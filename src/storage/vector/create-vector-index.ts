@@ -10,6 +10,8 @@ export interface VectorIndexOptions {
   readonly m?: number;
   readonly efConstruction?: number;
   readonly lists?: number;
+  /** Split into this many shards by row id (sharded-index.ts); 1 or absent: one index. */
+  readonly shards?: number;
   /** Seed of every random choice in a build, so a rebuild gives the same index. */
   readonly seed?: number;
   readonly initialCapacity?: number;

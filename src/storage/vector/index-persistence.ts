@@ -36,6 +36,8 @@ interface IndexFileHeader {
   readonly m?: number;
   readonly efConstruction?: number;
   readonly lists?: number;
+  /** Only when sharded (more than 1), so files of unsharded indexes are as they were. */
+  readonly shards?: number;
 }
 
 function headerOf(spec: ColumnIndexSpec): IndexFileHeader {
@@ -44,7 +46,8 @@ function headerOf(spec: ColumnIndexSpec): IndexFileHeader {
     method === 'hnsw'
       ? { m: options.m ?? DEFAULT_M, efConstruction: options.efConstruction ?? DEFAULT_EF_CONSTRUCTION }
       : { lists: options.lists ?? DEFAULT_LISTS };
-  return { method, type, metric, dimensions, ...params };
+  const shards = (options.shards ?? 1) > 1 ? { shards: options.shards } : {};
+  return { method, type, metric, dimensions, ...params, ...shards };
 }
 
 /** The bytes of `index`'s current content: save them next to the segment. */
@@ -112,7 +115,8 @@ export function* encodeIndexFile(content: IndexFileContent): Steps<Uint8Array> {
 export async function loadColumnIndex(bytes: Uint8Array, spec: ColumnIndexSpec): Promise<ColumnIndex> {
   const { header, payload } = openIndexFile(bytes);
   const expected = headerOf(spec);
-  const mismatches = (Object.keys(expected) as (keyof IndexFileHeader)[])
+  const keys = new Set([...Object.keys(expected), ...Object.keys(header)]) as Set<keyof IndexFileHeader>;
+  const mismatches = [...keys]
     .filter((key) => header[key] !== expected[key])
     .map((key) => `${key} is ${header[key]}, expected ${expected[key]}`);
   if (mismatches.length > 0) {

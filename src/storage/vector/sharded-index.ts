@@ -1,0 +1,194 @@
+/**
+ * A vector index split into shards by row id (`CREATE INDEX … WITH (shards = n)`): row r
+ * belongs to shard `r % n`, and each shard is an index of its own over its rows. A search
+ * searches every shard this node holds for k rows and keeps the k nearest of them all.
+ *
+ * The point is placement: in a cluster each shard is held by a few nodes only, so a graph
+ * bigger than one node's memory (and the work of maintaining it as rows arrive) is spread
+ * over the cluster, and a coordinator searches the shards it does not hold on nodes that
+ * do (src/cluster/index-shards.ts). A shard not held here is `null`: rows of it are not
+ * added, and searches skip it.
+ *
+ * Saved as: u32 shard count, then per shard u32 held (1/0) and, when held, the shard
+ * index's own payload (each implementation's readFrom reads exactly what its writeTo wrote).
+ */
+import type { SearchOptions, SearchResult, VectorIndex } from '../vector-index.ts';
+import type { SavableIndex } from './buildable-index.ts';
+import type { ByteReader, ByteWriter } from './byte-io.ts';
+
+/** What each shard is: an index that can be built in bulk, saved and loaded. */
+export type ShardIndex<V> = VectorIndex<V> &
+  SavableIndex & {
+    build(rowIds: ArrayLike<number>, values: ArrayLike<V>, onProgress?: (done: number) => void): void;
+    buildAsync?(
+      rowIds: ArrayLike<number>,
+      vectorAt: (i: number) => V,
+      onProgress?: (done: number) => void,
+    ): Promise<void>;
+    searchAsync?(query: V, k: number, options: { efSearch?: number }): Promise<SearchResult>;
+  };
+
+export function shardOfRow(rowId: number, shardCount: number): number {
+  return rowId % shardCount;
+}
+
+/** The k nearest of several nearest-first results; equal distances by row id. */
+export function nearestOf(results: readonly SearchResult[], k: number): SearchResult {
+  const hits: { rowId: number; distance: number }[] = [];
+  for (const r of results)
+    for (let i = 0; i < r.rowIds.length; i++) hits.push({ rowId: r.rowIds[i], distance: r.distances[i] });
+  hits.sort((a, b) => a.distance - b.distance || a.rowId - b.rowId);
+  const kept = hits.slice(0, Math.max(0, k));
+  return { rowIds: kept.map((h) => h.rowId), distances: kept.map((h) => h.distance) };
+}
+
+export class ShardedIndex<V> implements VectorIndex<V>, SavableIndex {
+  readonly method: VectorIndex<V>['method'];
+  readonly metric: VectorIndex<V>['metric'];
+  readonly dimensions: number;
+  /** Index i is shard i; null where this node does not hold it. */
+  private readonly shards: (ShardIndex<V> | null)[];
+  /** Present when the shards build on the thread pool (native HNSW): buildInWorker uses it. */
+  readonly buildAsync?: ShardIndex<V>['buildAsync'];
+  /** Present when the shards search on the thread pool: prefetched kNN searches use it. */
+  readonly searchAsync?: ShardIndex<V>['searchAsync'];
+  readonly writeToAsync?: (out: ByteWriter) => Promise<void>;
+
+  /** `held(i)` says whether this node keeps shard i; `create()` makes an empty shard index. */
+  constructor(
+    readonly shardCount: number,
+    private readonly create: () => ShardIndex<V>,
+    held: (shard: number) => boolean = () => true,
+  ) {
+    if (!Number.isInteger(shardCount) || shardCount < 1)
+      throw new RangeError(`bad shard count ${shardCount}`);
+    this.shards = Array.from({ length: shardCount }, (_, i) => (held(i) ? create() : null));
+    const sample = this.shards.find((s) => s !== null) ?? create();
+    this.method = sample.method;
+    this.metric = sample.metric;
+    this.dimensions = sample.dimensions;
+    if (sample.buildAsync)
+      this.buildAsync = (rowIds, vectorAt, onProgress) => this.buildShardsAsync(rowIds, vectorAt, onProgress);
+    if (sample.searchAsync)
+      this.searchAsync = (query, k, options) => this.searchShardsAsync(query, k, options);
+    if (sample.writeToAsync) this.writeToAsync = (out) => this.writeShardsAsync(out);
+  }
+
+  /** Whether this node holds shard `shard`. */
+  holds(shard: number): boolean {
+    return this.shards[shard] !== null;
+  }
+
+  /** The index of shard `shard` alone (null when not held here). */
+  shard(shard: number): VectorIndex<V> | null {
+    return this.shards[shard];
+  }
+
+  add(rowId: number, vector: V): void {
+    this.shards[shardOfRow(rowId, this.shardCount)]?.add(rowId, vector);
+  }
+
+  remove(rowId: number): void {
+    this.shards[shardOfRow(rowId, this.shardCount)]?.remove(rowId);
+  }
+
+  /** The k nearest rows over the shards held here. */
+  search(query: V, k: number, options: SearchOptions): SearchResult {
+    return nearestOf(
+      this.held().map((s) => s.search(query, k, options)),
+      k,
+    );
+  }
+
+  size(): number {
+    let n = 0;
+    for (const s of this.held()) n += s.size();
+    return n;
+  }
+
+  build(rowIds: ArrayLike<number>, values: ArrayLike<V>, onProgress?: (done: number) => void): void {
+    let done = 0;
+    for (const [shard, positions] of this.split(rowIds)) {
+      const index = this.shards[shard];
+      if (!index) continue;
+      index.build(
+        positions.map((i) => rowIds[i]),
+        positions.map((i) => values[i]),
+      );
+      done += positions.length;
+      onProgress?.(done);
+    }
+  }
+
+  private async buildShardsAsync(
+    rowIds: ArrayLike<number>,
+    vectorAt: (i: number) => V,
+    onProgress?: (done: number) => void,
+  ): Promise<void> {
+    let before = 0;
+    for (const [shard, positions] of this.split(rowIds)) {
+      const index = this.shards[shard];
+      if (!index?.buildAsync) continue;
+      const from = before;
+      await index.buildAsync(
+        positions.map((i) => rowIds[i]),
+        (j) => vectorAt(positions[j]),
+        (done) => onProgress?.(from + done),
+      );
+      before += positions.length;
+    }
+  }
+
+  private async searchShardsAsync(
+    query: V,
+    k: number,
+    options: { efSearch?: number },
+  ): Promise<SearchResult> {
+    const results = await Promise.all(this.held().map((s) => s.searchAsync!(query, k, options)));
+    return nearestOf(results, k);
+  }
+
+  writeTo(out: ByteWriter): void {
+    out.u32(this.shardCount);
+    for (const s of this.shards) {
+      out.u32(s ? 1 : 0);
+      s?.writeTo(out);
+    }
+  }
+
+  private async writeShardsAsync(out: ByteWriter): Promise<void> {
+    out.u32(this.shardCount);
+    for (const s of this.shards) {
+      out.u32(s ? 1 : 0);
+      if (s?.writeToAsync) await s.writeToAsync(out);
+      else s?.writeTo(out);
+    }
+  }
+
+  /** Loads the shards saved held; a shard saved without content stays empty if held here. */
+  async readFrom(input: ByteReader): Promise<void> {
+    const count = input.u32();
+    if (count !== this.shardCount) input.fail(`it has ${count} shards, expected ${this.shardCount}`);
+    for (let i = 0; i < count; i++) {
+      if (input.u32() === 0) continue;
+      // A shard saved here but not held by this node is read into a throwaway index.
+      await (this.shards[i] ?? this.create()).readFrom(input);
+    }
+  }
+
+  private held(): ShardIndex<V>[] {
+    return this.shards.filter((s): s is ShardIndex<V> => s !== null);
+  }
+
+  /** Positions in `rowIds` by shard. */
+  private split(rowIds: ArrayLike<number>): Map<number, number[]> {
+    const byShard = new Map<number, number[]>();
+    for (let i = 0; i < rowIds.length; i++) {
+      const shard = shardOfRow(rowIds[i], this.shardCount);
+      let list = byShard.get(shard);
+      if (!list) byShard.set(shard, (list = []));
+      list.push(i);
+    }
+    return byShard;
+  }
+}
