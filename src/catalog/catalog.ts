@@ -25,7 +25,12 @@ import type {
   Sequence,
   Table,
 } from './catalog-types.ts';
-import { type NodeInfo, type ShardInfo, STANDALONE_NODES } from './pg-catalog/quiver-views.ts';
+import {
+  type IndexShardPlacement,
+  type NodeInfo,
+  type ShardInfo,
+  STANDALONE_NODES,
+} from './pg-catalog/quiver-views.ts';
 
 /** First OID for user objects, as in PostgreSQL (FirstNormalObjectId). */
 const FIRST_USER_OID = 16384;
@@ -53,6 +58,14 @@ export class Catalog {
   readonly indexBuilds = new Map<number, IndexBuildProgress>();
   /** The cluster's nodes (quiver_nodes); a cluster node replaces the standalone answer. */
   nodes: () => readonly NodeInfo[] = STANDALONE_NODES;
+  /**
+   * Where a shard of a sharded vector index is (quiver_index_shards): the nodes holding it,
+   * and how many searches this node served of it for others. Standalone: here, none.
+   */
+  indexShardPlacement: (indexOid: number, shard: number) => IndexShardPlacement = () => ({
+    holders: ['standalone'],
+    searchesServed: 0,
+  });
   /** The write shards (quiver_shards); set by whoever opens the durable storage. */
   shards: () => readonly ShardInfo[] = () => [];
 

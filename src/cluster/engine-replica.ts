@@ -192,8 +192,15 @@ export class EngineReplica implements ReplicaReads {
     const maxAge = consistency === 'strong' ? 0 : stalenessMs;
     let target = this.recentPoint;
     if (!target || maxAge === 0 || Date.now() - target.readAt > maxAge) target = await this.readCommitted();
-    if (this.applied >= target.nextLsn) return;
-    const lsn = target.nextLsn;
+    await this.awaitApplied(target.nextLsn, `quiver.consistency = ${consistency}`);
+  }
+
+  /**
+   * Resolves once the copy has applied the WAL up to `lsn` (40001 after CATCH_UP_WAIT_MS);
+   * `why` says in the error who asked.
+   */
+  async awaitApplied(lsn: number, why = 'a search of its index shards'): Promise<void> {
+    if (this.applied >= lsn) return;
     let wake = () => {};
     const caughtUp = new Promise<void>((resolve) => {
       wake = resolve;
@@ -212,7 +219,7 @@ export class EngineReplica implements ReplicaReads {
         SqlState.SerializationFailure,
         "this replica has not caught up with the leader's commits",
         {
-          detail: `It has applied the WAL up to ${this.applied} of ${lsn} after ${CATCH_UP_WAIT_MS / 1000} s (quiver.consistency = ${consistency}).`,
+          detail: `It has applied the WAL up to ${this.applied} of ${lsn} after ${CATCH_UP_WAIT_MS / 1000} s (${why}).`,
           hint: 'Retry, or read on the leader: connect without quiver.consistency or default_transaction_read_only.',
         },
       );

@@ -11,6 +11,7 @@ import type { Database, IndexDef, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState, toSqlError } from '../errors/sql-error.ts';
 import type { ExecEnv } from '../exec/exec-env.ts';
 import { execute } from '../exec/executor.ts';
+import type { RemoteShardSearch } from '../exec/sharded-search.ts';
 import { writeRow } from '../exec/table-writer.ts';
 import { prefetchVectorSearches } from '../exec/vector-search.ts';
 import type { OutputColumn, PlanNode } from '../plan/plan-nodes.ts';
@@ -92,6 +93,8 @@ export interface EngineServices {
   readonly observer?: StatementObserver;
   /** Set on a read replica (src/cluster/engine-replica.ts): its sessions only read. */
   readonly replica?: ReplicaReads;
+  /** A cluster node's search of index shards other nodes hold (src/cluster/index-shard-search.ts). */
+  readonly remoteShards?: RemoteShardSearch;
 }
 
 /** What a session on a read replica asks of it. */
@@ -547,6 +550,7 @@ export class EngineSession implements Session {
       setting: (n) => this.settings.get(n),
       cteRows: new Map(),
       prefetched: new Map(),
+      remoteShards: this.services.remoteShards,
       runSubquery: (plan: PlanNode, row: Value[], e: ExecEnv) =>
         execute(plan, { ...e, outer: [row, ...e.outer] }),
       checkInterrupt: () => this.interrupts.check(),
@@ -722,7 +726,10 @@ export class EngineSession implements Session {
         : stmt.kind === 'Select'
           ? compileStatement(stmt, rc)
           : null;
-      if (compiled?.kind === 'query') await prefetchVectorSearches(compiled.plan, rc.env, this.processId);
+      if (compiled?.kind === 'query') {
+        // Searches on other nodes (sharded indexes) end with a cancel or statement_timeout too.
+        await this.interrupts.interruptible(prefetchVectorSearches(compiled.plan, rc.env, this.processId));
+      }
       const outcome = runStatement(stmt, rc, compiled);
       for (const work of this.deferredWork.splice(0)) await work();
       if (stmt.kind === 'NoOp' && (stmt.tag === 'CHECKPOINT' || stmt.tag === 'VACUUM')) {

@@ -4,6 +4,7 @@
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import type { EvalContext } from '../types/registry-types.ts';
 import type { Value } from '../types/type.ts';
+import type { RemoteShardSearch } from './sharded-search.ts';
 
 export interface ExecEnv {
   readonly params: readonly Value[];
@@ -24,6 +25,8 @@ export interface ExecEnv {
   readonly instrument?: Map<PlanNode, { rows: number; ms: number; loops: number }>;
   /** Throws 57014 when the statement was cancelled or timed out. */
   checkInterrupt(): void;
+  /** Searches shards of sharded vector indexes held by other cluster nodes. */
+  readonly remoteShards?: RemoteShardSearch;
   /** Index searches run ahead of execution, off the event loop (prefetchVectorSearches). */
   readonly prefetched?: Map<PlanNode, PrefetchedSearch>;
 }

@@ -17,11 +17,13 @@ import type { BoundExpr } from '../bind/bound-expr.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import { indexable } from '../storage/vector/column-index.ts';
 import { DistanceHeap } from '../storage/vector/distance-heap.ts';
+import { ShardedIndex } from '../storage/vector/sharded-index.ts';
 import { metricFor, type VectorLikeType } from '../types/distance-metric.ts';
 import type { Value } from '../types/type.ts';
 import { keepPolling } from '../wire/busy-poll.ts';
 import { compileExpr } from './compile-expr.ts';
 import type { ExecEnv } from './exec-env.ts';
+import { missesShards, searchAcrossShards } from './sharded-search.ts';
 
 type VectorSearchNode = PlanNode & { kind: 'VectorSearch' };
 
@@ -43,11 +45,7 @@ export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][]
   const metric = index.metric!;
   const query = compileExpr(node.query)([], env);
   const predicate = node.filter ? compileExpr(node.filter) : null;
-  const accept = (rowId: number) => {
-    if (!store.isVisible(rowId, env.txn)) return false;
-    if (index.keyOf(store.row(rowId)) === null) return false;
-    return predicate === null || predicate(store.row(rowId), env) === true;
-  };
+  const accept = rowAcceptor(node, env);
   const emit = (rowIds: Iterable<number>) => {
     const out: Value[][] = [];
     for (const rowId of rowIds) out.push(node.withRowId ? [...store.row(rowId), rowId] : store.row(rowId));
@@ -77,6 +75,10 @@ export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][]
     return emit(need === null ? ids : ids.slice(0, need));
   }
   const { index: impl, encode } = index.vector!;
+  if (impl instanceof ShardedIndex && missesShards(impl)) {
+    // Not found across the nodes ahead of execution (prefetchVectorSearches): exactly.
+    return emit(exactSearch(node, env, query, need ?? Number(env.setting('hnsw.ef_search')), accept));
+  }
   const iterative =
     env.setting(index.method === 'hnsw' ? 'hnsw.iterative_scan' : 'ivfflat.iterative_scan') !== 'off';
   const efSearch = Number(env.setting('hnsw.ef_search'));
@@ -103,6 +105,17 @@ export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][]
   });
   if (need === null || result.rowIds.length >= need) return emit(result.rowIds.slice(0, need ?? undefined));
   return emit(exactSearch(node, env, query, need, accept));
+}
+
+/** Whether the statement's snapshot sees a row, it has a key, and it passes the WHERE filter. */
+function rowAcceptor(node: VectorSearchNode, env: ExecEnv): (rowId: number) => boolean {
+  const store = node.table.store;
+  const predicate = node.filter ? compileExpr(node.filter) : null;
+  return (rowId) => {
+    if (!store.isVisible(rowId, env.txn)) return false;
+    if (node.index.keyOf(store.row(rowId)) === null) return false;
+    return predicate === null || predicate(store.row(rowId), env) === true;
+  };
 }
 
 /**
@@ -156,6 +169,8 @@ interface AsyncSearch {
 function prefetchSearch(node: VectorSearchNode, env: ExecEnv, pooled: boolean): Promise<void> | null {
   const prefetched = env.prefetched;
   const vector = node.index.vector;
+  if (vector?.index instanceof ShardedIndex && missesShards(vector.index))
+    return prefetchAcrossShards(node, env);
   const impl = vector?.index as Partial<AsyncSearch> | undefined;
   if (!prefetched || !vector || !impl?.searchAsync || node.filter !== null || node.limit === null)
     return null;
@@ -178,6 +193,41 @@ function prefetchSearch(node: VectorSearchNode, env: ExecEnv, pooled: boolean): 
     prefetched.set(node, { rowIds: result.rowIds });
   });
 }
+
+/**
+ * A search through an index whose shards are not all on this node: some searched on other
+ * nodes, so it runs here, ahead of execution. A filtered search asks for as many more rows
+ * as the filter is estimated to drop (up to REMOTE_FILTERED_MAX_K). Left to runVectorSearch,
+ * which then searches exactly, when the query or limit depends on rows, nothing would be
+ * found, or the rows found fall short.
+ */
+function prefetchAcrossShards(node: VectorSearchNode, env: ExecEnv): Promise<void> | null {
+  const { prefetched, remoteShards } = env;
+  const sharded = node.index.vector!.index as ShardedIndex<unknown>;
+  if (!prefetched || !remoteShards || node.limit === null || node.table.store.damaged) return null;
+  if (![node.query, node.limit, node.offset].every((e) => e === null || rowFree(e))) return null;
+  const query = compileExpr(node.query)([], env);
+  const limit = compileExpr(node.limit)([], env);
+  const offset = node.offset ? compileExpr(node.offset)([], env) : 0;
+  if (query === null || limit === null || !indexable(query, node.index.metric!)) return null;
+  const need = Number(limit) + Number(offset ?? 0);
+  if (!(need > 0)) return null;
+  const accept = rowAcceptor(node, env);
+  const store = node.table.store;
+  const selectivity = node.filter ? estimateSelectivity(store.capacity, accept) : 1;
+  if (selectivity === 0) return null;
+  const k = Math.min(REMOTE_FILTERED_MAX_K, Math.ceil(need / selectivity));
+  const search = { index: node.index, sharded, query, need, k: Math.max(k, need), accept, txn: env.txn };
+  return searchAcrossShards(
+    { ...search, efSearch: Number(env.setting('hnsw.ef_search')) },
+    remoteShards,
+  ).then((rowIds) => {
+    if (rowIds) prefetched.set(node, { rowIds });
+  });
+}
+
+/** The most rows a filtered search asks other nodes' shards for; beyond it, exact search. */
+const REMOTE_FILTERED_MAX_K = 2_000;
 
 /** Whether an expression's value is known before any row is read (a constant or a parameter). */
 function rowFree(e: BoundExpr): boolean {

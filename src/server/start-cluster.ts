@@ -34,6 +34,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type { ShardInfo } from '../catalog/pg-catalog/quiver-views.ts';
 import { EngineReplica, readOnlyStorage } from '../cluster/engine-replica.ts';
 import { FencedMetaStore } from '../cluster/fenced-meta-store.ts';
+import { IndexShardsNode } from '../cluster/index-shards-node.ts';
 import { ClusterKeys, type ShardRef } from '../cluster/keys.ts';
 import type { Leadership } from '../cluster/leadership.ts';
 import { Membership, type MemberView, watchMembers } from '../cluster/membership.ts';
@@ -85,6 +86,8 @@ export interface ClusterStartOptions {
   readonly nodeId: string;
   /** host:port other nodes use to reach this node's SQL port; default host:port. */
   readonly advertise?: string;
+  /** Port of the node-to-node RPC (index shard searches); default 0, an ephemeral port. */
+  readonly rpcPort?: number;
   /** Membership lease TTL: how long a dead node holds the leadership; default 5 s. */
   readonly leaseTtlSeconds?: number;
   /** How long a stopping standby waits for the connections it passed on to end; default 20 s. */
@@ -295,12 +298,36 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     });
   });
   const advertise = options.advertise ?? hostPort(host, port);
+  /** The catalog other nodes search this node's index shards in. */
+  const searchedCatalog = (): Catalog | null => {
+    if (role === 'leader') return persistence?.catalog ?? null;
+    return role === 'standby' ? (replica?.catalog ?? null) : null;
+  };
+  const shards = await IndexShardsNode.listen({
+    meta,
+    keys,
+    nodeId: options.nodeId,
+    host,
+    advertiseHost: hostOf(advertise),
+    port: options.rpcPort,
+    catalog: searchedCatalog,
+    caughtUp: async (lsn) => {
+      if (role === 'leader') return;
+      if (!replica)
+        throw new SqlError(SqlState.CannotConnectNow, 'this node has no copy of the database yet');
+      await replica.awaitApplied(lsn);
+    },
+    position: () => (role === 'leader' ? (persistence?.walNextLsn ?? 0) : (replica?.appliedLsn ?? 0)),
+    address: (nodeId) => members?.members().get(nodeId)?.advertiseAddress,
+    version: serverVersion,
+    log,
+  });
   const membership = await Membership.join(
     meta,
     keys,
     {
       nodeId: options.nodeId,
-      advertiseAddress: advertise,
+      advertiseAddress: shards.address,
       sqlAddress: advertise,
       startedAt: Date.now(),
       load: { segments: 0, bytes: 0, leaderShards: 0 },
@@ -313,6 +340,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
   };
   membership.onLost(() => fatal('the membership lease was lost'));
   members = await watchMembers(meta, keys);
+  await shards.start(membership.lease);
   shardView = await openPrefixView(meta, keys.shard(WRITE_SHARD));
   const memberView = members;
   const writeShardView = shardView;
@@ -394,6 +422,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
         copyCatalog = catalog;
         copyIndexFiles.set(catalog, indexFiles);
         catalog.nodes = nodeRows;
+        catalog.indexShardPlacement = (oid, shard) => shards.placement(oid, shard);
         catalog.shards = () => [replicaShardRow()];
         const services = {
           catalog,
@@ -401,7 +430,9 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
           storage: readOnlyStorage(catalog),
           replica: replica!,
           observer: metrics ?? undefined,
+          remoteShards: shards.remoteShards,
         };
+        shards.poke();
         log.info({ lsn: replica!.appliedLsn }, 'read replica ready');
         if (replicaBackend) {
           // The sessions go on: each moves to the new copy at its next transaction.
@@ -471,12 +502,14 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     logRecovery(log, persistence, { epoch: won.epoch }, 'leading the writes');
     const durable = persistence;
     durable.catalog.nodes = nodeRows;
+    durable.catalog.indexShardPlacement = (oid, shard) => shards.placement(oid, shard);
     durable.catalog.shards = () => [writeShard(durable, options.nodeId, won.epoch)];
     const services = {
       catalog: durable.catalog,
       serverVersion,
       storage: durable,
       observer: metrics ?? undefined,
+      remoteShards: shards.remoteShards,
     };
     if (keptSessions) {
       replicaServerBackend!.promote(services);
@@ -492,6 +525,8 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     if (role !== 'starting') return;
     role = 'leader';
     for (const socket of waiting.splice(0)) route(socket);
+    shards.poke();
+    await shards.lead(durable.catalog);
   };
 
   const campaignAbort = new AbortController();
@@ -524,6 +559,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       await drain(proxied, options.drainMs ?? DEFAULT_DRAIN_MS);
       await campaigning.catch(() => undefined);
       try {
+        await shards.close();
         await wire?.close();
         await refuse.close();
         await replica?.close();
@@ -554,6 +590,12 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     },
     close,
   };
+}
+
+/** The host part of a `host:port` address (`[v6]:port` too). */
+function hostOf(address: string): string {
+  const host = address.slice(0, address.lastIndexOf(':'));
+  return host.startsWith('[') ? host.slice(1, -1) : host;
 }
 
 /** Waits until every socket in `sockets` has closed, or `ms` passed; then closes the rest. */

@@ -219,6 +219,16 @@ export class TableStore {
   }
 
   /** True when the version is live or may become live (its creator has not aborted). */
+  /** Rows the open transaction `txn` inserted here (null: some were spilled to a segment). */
+  insertedBy(txn: number): number[] | null {
+    return this.txns.insertsOf(txn, this);
+  }
+
+  /** Whether some snapshot may see this version: it exists here and its insert did not abort. */
+  mayBeVisible(rowId: number): boolean {
+    return rowId < this.xmin.length && this.txns.statusOf(this.xmin[rowId]) !== 'aborted';
+  }
+
   mayBeLive(rowId: number): boolean {
     if (this.txns.statusOf(this.xmin[rowId]) === 'aborted') return false;
     const deleter = this.xmax[rowId];

@@ -138,6 +138,22 @@ export class TransactionManager {
     return kept.length;
   }
 
+  /**
+   * The row ids `txn`'s transaction inserted into `store` and still has (not those of
+   * aborted subtransactions); null when some of them were spilled to a segment or the
+   * transaction truncated the table (its row ids then name other rows than before).
+   */
+  insertsOf(txn: number, store: TableStore): number[] | null {
+    const top = this.open.get(txn);
+    const rowIds: number[] = [];
+    for (const w of top === undefined ? [] : this.writesOf(top)) {
+      if (w.store !== store) continue;
+      if (w.kind === 'segment' || w.kind === 'truncate') return null;
+      if (w.kind === 'insert') for (let i = 0; i < (w.count ?? 1); i++) rowIds.push(w.rowId + i);
+    }
+    return rowIds;
+  }
+
   /** The changes a committing transaction made, without those of aborted subtransactions. */
   writesOf(top: number): WriteOp[] {
     return (this.writes.get(top) ?? []).filter((w) => !this.aborted.has(w.by));

@@ -817,6 +817,111 @@ describe('a cluster of quiver processes', () => {
       await c.end().catch(() => undefined);
   });
 
+  test('a sharded vector index is spread over the nodes: kNN on any node searches the shards it lacks on their holders and equals exact search, also after a holder is killed', {
+    timeout: 120_000,
+  }, async () => {
+    const [leader, second, third] = await startCluster(3);
+    const client = await connect(leader);
+    await client.query('CREATE EXTENSION vector');
+    await client.query('CREATE TABLE items (id int PRIMARY KEY, emb vector(3))');
+    const count = 3000;
+    const rows = Array.from({ length: count }, (_, i) => `(${i}, '${vectorOf(i)}')`).join(',');
+    await client.query(`INSERT INTO items VALUES ${rows}`);
+    await client.query('CREATE INDEX items_emb ON items USING hnsw (emb vector_l2_ops) WITH (shards = 3)');
+    const ids = new Set(Array.from({ length: count }, (_, i) => i));
+
+    // Each shard on two nodes (R = 2), so each of the three nodes holds two of the three.
+    const shardsOf = async (c: pg.Client) =>
+      (
+        await c.query(
+          'SELECT shard, held_here, holders, searches_served::int AS served FROM quiver_index_shards ORDER BY shard',
+        )
+      ).rows as { shard: number; held_here: boolean; holders: string[]; served: number }[];
+    const views = [
+      client,
+      await replicaConnection(() => connect(second, READ_ONLY)),
+      await replicaConnection(() => connect(third, READ_ONLY)),
+    ];
+    for (const view of views) {
+      await waitUntil(
+        async () => {
+          const shards = await shardsOf(view);
+          return (
+            shards.length === 3 &&
+            shards.every((s) => s.holders.length === 2) &&
+            shards.filter((s) => s.held_here).length === 2
+          );
+        },
+        30_000,
+        'the shards placed and built',
+      );
+    }
+    const placed = await shardsOf(client);
+    const heldBy = new Map<string, number>();
+    for (const s of placed) for (const node of s.holders) heldBy.set(node, (heldBy.get(node) ?? 0) + 1);
+    expect([...heldBy.values()]).toEqual([2, 2, 2]);
+
+    const queries = [
+      [0.1, 0.2, 0.3],
+      [-0.9, 0.5, 0.9],
+      [0.7, -0.7, 0.1],
+    ];
+    const knn = async (c: pg.Client, q: number[]) =>
+      (await c.query(`SELECT id FROM items ORDER BY emb <-> '[${q}]' LIMIT 10`)).rows.map((r) => r.id);
+    const checkEverywhere = async () => {
+      for (const view of views) {
+        await view.query('SET hnsw.ef_search = 200');
+        for (const q of queries) expect(await knn(view, q)).toEqual(exactNearest(ids, q, 10));
+        // A WHERE filter: the other nodes are asked for more rows, then the filter is applied here.
+        const even = (
+          await view.query(`SELECT id FROM items WHERE id % 2 = 0 ORDER BY emb <-> '[0.1,0.2,0.3]' LIMIT 10`)
+        ).rows;
+        expect(even.map((r) => r.id)).toEqual(
+          exactNearest(
+            [...ids].filter((id) => id % 2 === 0),
+            [0.1, 0.2, 0.3],
+            10,
+          ),
+        );
+      }
+    };
+    await checkEverywhere();
+    // The shards each node lacks were searched on the others.
+    const served = async () => {
+      let total = 0;
+      for (const view of views) for (const s of await shardsOf(view)) total += s.served;
+      return total;
+    };
+    expect(await served()).toBeGreaterThanOrEqual(views.length * queries.length);
+
+    // Rows written after the index: the holders have them before they answer.
+    const later = Array.from({ length: 10 }, (_, i) => count + i * 7);
+    await client.query(
+      `INSERT INTO items VALUES ${later.map((id) => `(${id}, '${vectorOf(id)}')`).join(',')}`,
+    );
+    for (const id of later) ids.add(id);
+    await checkEverywhere();
+    // A transaction's own rows, which no other node has yet.
+    await client.query('BEGIN');
+    await client.query("INSERT INTO items VALUES (9999, '[-0.9,0.5,0.9]')");
+    expect((await knn(client, [-0.9, 0.5, 0.9]))[0]).toBe(9999);
+    await client.query('ROLLBACK');
+
+    // A holder dies: its shards are searched on their other holder, then placed again.
+    await third.kill('SIGKILL');
+    views.pop();
+    await checkEverywhere();
+    for (const view of views) {
+      await waitUntil(
+        async () => (await shardsOf(view)).every((s) => s.held_here && s.holders.length === 2),
+        30_000,
+        'the lost shards held again',
+      );
+    }
+    await checkEverywhere();
+    for (const view of views) await view.end();
+  });
+
   test('reads on replicas go on while the leader is killed; the promoted replica keeps its sessions, the other follows the new leader', {
     timeout: 120_000,
   }, async () => {

@@ -1,9 +1,15 @@
 /**
  * Quiver's own views: quiver_segments lists the sealed segments tables are read from, with
  * their size and whether the segment cache holds them now (the memory budget at work);
- * quiver_nodes lists the nodes of the cluster (standalone: this server alone).
+ * quiver_nodes lists the nodes of the cluster (standalone: this server alone);
+ * quiver_index_shards lists the shards of sharded vector indexes, whether this node holds
+ * each (and how many rows it has there), and which nodes reported holding it.
  */
+import { ShardedIndex } from '../../storage/vector/sharded-index.ts';
+import { ArrayValue } from '../../types/array.ts';
 import { PG_EPOCH_MS } from '../../types/time-zone.ts';
+import type { Catalog } from '../catalog.ts';
+import type { Database } from '../catalog-types.ts';
 import { relation } from './relation.ts';
 
 /** One node of the cluster as quiver_nodes shows it. */
@@ -38,6 +44,38 @@ export interface ShardInfo {
 export const STANDALONE_NODES = (): readonly NodeInfo[] => [
   { nodeId: 'standalone', sqlAddress: null, leadsWrites: true, startedAt: PROCESS_STARTED_MS },
 ];
+
+/** Where one shard of a sharded vector index is (the cluster tells; standalone: here). */
+export interface IndexShardPlacement {
+  /** Nodes that reported holding it. */
+  readonly holders: readonly string[];
+  /** Searches of it this node served for other nodes. */
+  readonly searchesServed: number;
+}
+
+/** The shards of sharded vector indexes as quiver_index_shards shows them. */
+function indexShardRows(ctx: { database: Database; catalog: Catalog }) {
+  const rows: Record<string, unknown>[] = [];
+  for (const schema of ctx.database.schemas.values())
+    for (const index of schema.indexes.values()) {
+      const sharded = index.vector?.index;
+      if (!(sharded instanceof ShardedIndex)) continue;
+      for (let shard = 0; shard < sharded.shardCount; shard++) {
+        const held = sharded.shard(shard);
+        const placement = ctx.catalog.indexShardPlacement(index.oid, shard);
+        rows.push({
+          indexrelid: index.oid,
+          indexname: index.name,
+          shard,
+          held_here: held !== null,
+          rows: held === null ? null : BigInt(held.size()),
+          holders: ArrayValue.of([...placement.holders].sort()),
+          searches_served: BigInt(placement.searchesServed),
+        });
+      }
+    }
+  return rows;
+}
 
 export const quiverViews = [
   relation(
@@ -74,6 +112,14 @@ export const quiverViews = [
         wal_next_lsn: BigInt(shard.walNextLsn),
         wal_replay_from_lsn: BigInt(shard.walReplayFromLsn),
       })),
+    {},
+    'v',
+  ),
+  relation(
+    'quiver_index_shards',
+    8903,
+    'indexrelid oid, indexname name, shard int4, held_here bool, rows int8, holders text[], searches_served int8',
+    indexShardRows,
     {},
     'v',
   ),

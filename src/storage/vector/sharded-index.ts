@@ -48,6 +48,8 @@ export class ShardedIndex<V> implements VectorIndex<V>, SavableIndex {
   readonly dimensions: number;
   /** Index i is shard i; null where this node does not hold it. */
   private readonly shards: (ShardIndex<V> | null)[];
+  /** Shards being built (not held yet): their rows' changes since, in order (null: removed). */
+  private readonly building = new Map<number, [number, V | null][]>();
   /** Present when the shards build on the thread pool (native HNSW): buildInWorker uses it. */
   readonly buildAsync?: ShardIndex<V>['buildAsync'];
   /** Present when the shards search on the thread pool: prefetched kNN searches use it. */
@@ -84,12 +86,57 @@ export class ShardedIndex<V> implements VectorIndex<V>, SavableIndex {
     return this.shards[shard];
   }
 
+  /** The shards held here, in order. */
+  heldShards(): number[] {
+    return this.shards.flatMap((s, i) => (s ? [i] : []));
+  }
+
+  /** An empty index for one shard, to build and then `hold`. */
+  emptyShard(): ShardIndex<V> {
+    return this.create();
+  }
+
+  /**
+   * A build of `shard` starts: from now until `hold` (or `abandon`), the changes to the
+   * shard's rows are kept, to be applied to the built index — rows may arrive in any order
+   * (a replica applies a transaction's rows when it commits), so the builder cannot find
+   * them by row id alone.
+   */
+  startBuilding(shard: number): void {
+    if (!this.shards[shard]) this.building.set(shard, []);
+  }
+
+  /** This node holds `shard` from now on, as `index` built over its rows as of startBuilding. */
+  hold(shard: number, index: ShardIndex<V>): void {
+    for (const [rowId, vector] of this.building.get(shard) ?? []) {
+      if (vector === null) index.remove(rowId);
+      else index.add(rowId, vector);
+    }
+    this.building.delete(shard);
+    this.shards[shard] = index;
+  }
+
+  abandon(shard: number): void {
+    this.building.delete(shard);
+  }
+
+  /** This node no longer holds `shard`: its rows are not indexed here any more. */
+  release(shard: number): void {
+    this.shards[shard] = null;
+  }
+
   add(rowId: number, vector: V): void {
-    this.shards[shardOfRow(rowId, this.shardCount)]?.add(rowId, vector);
+    const shard = shardOfRow(rowId, this.shardCount);
+    const index = this.shards[shard];
+    if (index) index.add(rowId, vector);
+    else this.building.get(shard)?.push([rowId, vector]);
   }
 
   remove(rowId: number): void {
-    this.shards[shardOfRow(rowId, this.shardCount)]?.remove(rowId);
+    const shard = shardOfRow(rowId, this.shardCount);
+    const index = this.shards[shard];
+    if (index) index.remove(rowId);
+    else this.building.get(shard)?.push([rowId, null]);
   }
 
   /** The k nearest rows over the shards held here. */
@@ -165,13 +212,20 @@ export class ShardedIndex<V> implements VectorIndex<V>, SavableIndex {
     }
   }
 
-  /** Loads the shards saved held; a shard saved without content stays empty if held here. */
+  /**
+   * Loads the shards the file has and this node holds. A shard the file does not have (its
+   * writer did not hold it) is not held after the load: an empty one would answer searches
+   * without its rows. Whoever places shards builds it from the rows if it belongs here.
+   */
   async readFrom(input: ByteReader): Promise<void> {
     const count = input.u32();
     if (count !== this.shardCount) input.fail(`it has ${count} shards, expected ${this.shardCount}`);
     for (let i = 0; i < count; i++) {
-      if (input.u32() === 0) continue;
-      // A shard saved here but not held by this node is read into a throwaway index.
+      if (input.u32() === 0) {
+        this.shards[i] = null;
+        continue;
+      }
+      // A shard saved but not held by this node is read into a throwaway index.
       await (this.shards[i] ?? this.create()).readFrom(input);
     }
   }

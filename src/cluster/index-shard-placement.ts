@@ -1,0 +1,175 @@
+/**
+ * Which nodes hold which shards of sharded vector indexes (CREATE INDEX … WITH (shards = n)),
+ * through the rebalancer (rebalancer.ts) as segments are placed: each index shard is a
+ * "segment" `index-<index oid>/shard-<k>` whose record the write leader publishes; the
+ * rebalancer assigns it to R nodes (two-phase moves); each node builds the shards assigned
+ * to it from its copy of the rows, releases the others once the rebalancer no longer names
+ * it, and reports what it holds (`loaded/…` on its lease, gone when it dies). Coordinators
+ * search a shard on a node that reported it (index-shard-search.ts).
+ *
+ * Rows are on every node (one WAL, followed by every replica); the shards spread the graph
+ * — its memory and the CPU of keeping it up to date and searching it — over the nodes.
+ */
+import type { Catalog } from '../catalog/catalog.ts';
+import type { IndexDef } from '../catalog/catalog-types.ts';
+import { buildIndexShard, shardedIndexOf } from '../engine/index-shard-build.ts';
+import type { OpsLog } from '../engine/ops-log.ts';
+import type { Lease, MetaStore } from '../meta/meta-store.ts';
+import { type ClusterKeys, type SegmentId, segmentId } from './keys.ts';
+import { openPrefixView, type PrefixView } from './prefix-view.ts';
+import type { AssignmentRecord, SegmentRecord } from './rebalancer.ts';
+
+const TABLE_PREFIX = 'index-';
+
+export function indexShardId(indexOid: number, shard: number): SegmentId {
+  return segmentId(`${TABLE_PREFIX}${indexOid}`, `shard-${shard}`);
+}
+
+function isIndexShardId(id: string): boolean {
+  return id.startsWith(TABLE_PREFIX);
+}
+
+/** Every sharded vector index of the catalog. */
+export function shardedIndexes(catalog: Catalog): IndexDef[] {
+  const out: IndexDef[] = [];
+  for (const table of catalog.tables())
+    for (const index of table.indexes) if ((index.options.shards ?? 1) > 1) out.push(index);
+  return out;
+}
+
+/**
+ * The write leader's part: a segment record for every shard of every sharded index, none for
+ * dropped ones. `published` is a live view of the segment records.
+ */
+export async function publishIndexShards(
+  meta: MetaStore,
+  keys: ClusterKeys,
+  catalog: Catalog,
+  published: PrefixView,
+): Promise<void> {
+  const wanted = new Map<SegmentId, SegmentRecord>();
+  for (const index of shardedIndexes(catalog)) {
+    const shards = index.options.shards;
+    // The rebalancer evens out bytes among equal counts: the shard's share of the vectors.
+    const bytes = Math.ceil((index.table.store.capacity * index.keyType.typmod * 4) / shards);
+    for (let shard = 0; shard < shards; shard++) wanted.set(indexShardId(index.oid, shard), { bytes });
+  }
+  for (const id of wanted.keys()) {
+    if (!published.entries.has(id)) await meta.put(keys.segment(id), JSON.stringify(wanted.get(id)));
+  }
+  for (const id of published.entries.keys()) {
+    if (isIndexShardId(id) && !wanted.has(id)) await meta.delete(keys.segment(id));
+  }
+}
+
+export interface IndexShardHolderOptions {
+  readonly meta: MetaStore;
+  readonly keys: ClusterKeys;
+  readonly nodeId: string;
+  readonly lease: Lease;
+  /** The catalog this node searches now: the leader's, or its replica's current copy. */
+  readonly catalog: () => Catalog | null;
+  readonly log: OpsLog;
+}
+
+/** How often the holder looks at the current copy (a new copy after DDL, rows truncated). */
+const RECONCILE_MS = 500;
+
+/** A node's side: holds the shards assigned to it, reports them, and knows who holds what. */
+export class IndexShardHolder {
+  private assignments: PrefixView | null = null;
+  private loaded: PrefixView | null = null;
+  /** Shards this node reported, as `<segment id>`. */
+  private readonly reported = new Set<SegmentId>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | null = null;
+  private closed = false;
+
+  private constructor(private readonly options: IndexShardHolderOptions) {}
+
+  static async start(options: IndexShardHolderOptions): Promise<IndexShardHolder> {
+    const holder = new IndexShardHolder(options);
+    const { meta, keys } = options;
+    holder.assignments = await openPrefixView(meta, keys.assignments, () => holder.poke());
+    holder.loaded = await openPrefixView(meta, keys.loaded);
+    holder.timer = setInterval(() => holder.poke(), RECONCILE_MS);
+    holder.timer.unref();
+    holder.poke();
+    return holder;
+  }
+
+  /** Nodes that reported holding shard `shard` of index `indexOid`. */
+  holders(indexOid: number, shard: number): string[] {
+    const prefix = `${indexShardId(indexOid, shard)}/`;
+    const nodes: string[] = [];
+    for (const name of this.loaded?.entries.keys() ?? [])
+      if (name.startsWith(prefix)) nodes.push(name.slice(prefix.length));
+    return nodes;
+  }
+
+  /** Looks again now (a new copy, a new assignment); one pass at a time. */
+  poke(): void {
+    if (this.closed || this.running) return;
+    this.running = this.reconcile()
+      .catch((err: unknown) => this.options.log.warn({ err }, 'could not place index shards'))
+      .finally(() => {
+        this.running = null;
+      });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.running;
+    await Promise.all([this.assignments?.close(), this.loaded?.close()]);
+  }
+
+  private async reconcile(): Promise<void> {
+    const catalog = this.options.catalog();
+    const assignments = this.assignments?.entries;
+    if (!catalog || !assignments) return;
+    const { nodeId } = this.options;
+    const holding = new Set<SegmentId>();
+    for (const index of shardedIndexes(catalog)) {
+      const sharded = shardedIndexOf(index);
+      if (!sharded) continue;
+      for (let shard = 0; shard < sharded.shardCount; shard++) {
+        const id = indexShardId(index.oid, shard);
+        const value = assignments.get(id);
+        const record = value ? (JSON.parse(value) as AssignmentRecord) : null;
+        const mine =
+          record !== null && (record.replicas.includes(nodeId) || record.retiring.includes(nodeId));
+        if (record && !mine && sharded.holds(shard)) {
+          sharded.release(shard);
+          this.options.log.info({ index: index.name, shard }, 'released an index shard');
+        }
+        if (mine && !sharded.holds(shard)) {
+          const started = performance.now();
+          if (!(await buildIndexShard(index, shard))) continue;
+          this.options.log.info(
+            { index: index.name, shard, millis: Math.round(performance.now() - started) },
+            'built an index shard',
+          );
+        }
+        if (this.closed || this.options.catalog() !== catalog) return;
+        if (mine && sharded.holds(shard)) holding.add(id);
+      }
+    }
+    await this.report(holding);
+  }
+
+  /** Reports exactly `holding` as this node's (on its lease). */
+  private async report(holding: ReadonlySet<SegmentId>): Promise<void> {
+    const { meta, keys, nodeId, lease } = this.options;
+    for (const id of holding) {
+      if (this.reported.has(id)) continue;
+      await meta.put(keys.loadedReport(id, nodeId), String(Date.now()), { lease: lease.id });
+      this.reported.add(id);
+    }
+    for (const id of [...this.reported]) {
+      if (holding.has(id)) continue;
+      await meta.delete(keys.loadedReport(id, nodeId));
+      this.reported.delete(id);
+    }
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * Searching shards of sharded vector indexes on the nodes that hold them (DESIGN §4's
+ * distributed top-k, over index shards): the coordinator's `RemoteShardSearch`, and the
+ * SearchSegments handler a holder serves.
+ *
+ * A request names the index (`tableId` = its OID), the shards, and the WAL position the
+ * coordinator's snapshot has seen (`snapshotTs`): the holder first applies the WAL up to
+ * there, so its shard has every row the coordinator could see committed. It searches
+ * without visibility (only rows whose insert aborted are left out): the coordinator decides
+ * what its snapshot sees.
+ */
+import type { Catalog } from '../catalog/catalog.ts';
+import type { IndexDef } from '../catalog/catalog-types.ts';
+import { shardedIndexOf } from '../engine/index-shard-build.ts';
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import type { RemoteShardSearch } from '../exec/sharded-search.ts';
+import { nearestOf } from '../storage/vector/sharded-index.ts';
+import type { SearchResult } from '../storage/vector-index.ts';
+import type { Value } from '../types/type.ts';
+import type { SearchRequest, SearchResponse } from './rpc/messages.ts';
+import type { PeerClients } from './rpc/node-client.ts';
+import type { CallContext } from './rpc/node-server.ts';
+import { decodeQueryVector, encodeQueryVector, type QueryValue } from './rpc/query-vector.ts';
+import { callWithFailover } from './rpc/scatter.ts';
+import { isRetryable } from './rpc/status-mapping.ts';
+
+/** How long a search of a remote shard may take at most when no statement_timeout is set. */
+const REMOTE_SEARCH_TIMEOUT_MS = 30_000;
+
+export interface ClusterShardSearchOptions {
+  readonly nodeId: string;
+  readonly peers: PeerClients;
+  /** Nodes that reported holding a shard (index-shard-placement.ts). */
+  readonly holders: (indexOid: number, shard: number) => readonly string[];
+  /** A live node's RPC address. */
+  readonly address: (nodeId: string) => string | undefined;
+  /** The WAL position this node's reads have seen (the leader's next LSN, a replica's applied one). */
+  readonly position: () => number;
+}
+
+/** The coordinator's side: one search per shard, on a holder that answers (the others in turn). */
+export class ClusterShardSearch implements RemoteShardSearch {
+  constructor(private readonly options: ClusterShardSearchOptions) {}
+
+  async search(
+    index: IndexDef,
+    shards: readonly number[],
+    query: Value,
+    k: number,
+    efSearch: number,
+  ): Promise<SearchResult | null> {
+    const { nodeId, peers, holders, address } = this.options;
+    const position = BigInt(this.options.position());
+    const deadline = Date.now() + REMOTE_SEARCH_TIMEOUT_MS;
+    try {
+      const results = await Promise.all(
+        shards.map((shard) => {
+          // Spread the searches of a shard over its holders.
+          const nodes = holders(index.oid, shard).filter((n) => n !== nodeId && address(n) !== undefined);
+          if (nodes.length === 0) throw new ShardUnavailable(index, shard);
+          const start = Math.floor(Math.random() * nodes.length);
+          const ordered = [...nodes.slice(start), ...nodes.slice(0, start)];
+          const request: SearchRequest = {
+            tableId: BigInt(index.oid),
+            segmentIds: [],
+            shardIds: [shard],
+            attnum: 0,
+            metric: index.metric!,
+            query: encodeQueryVector(query as QueryValue),
+            k,
+            efSearch,
+            snapshotTs: position,
+            consistency: 'strong',
+          };
+          return callWithFailover(
+            ordered,
+            (node, attempt) => peers.get(node, address(node)!).searchSegments(request, attempt),
+            { deadline },
+          );
+        }),
+      );
+      return nearestOf(
+        results.map((r) => ({
+          rowIds: r.hits.map((h) => Number(h.rowId)),
+          distances: r.hits.map((h) => h.distance),
+        })),
+        k,
+      );
+    } catch (error) {
+      // No holder could answer: the caller searches exactly, which needs no other node.
+      if (error instanceof ShardUnavailable || isRetryable(error)) return null;
+      throw error;
+    }
+  }
+}
+
+class ShardUnavailable extends Error {
+  constructor(index: IndexDef, shard: number) {
+    super(`no node holds shard ${shard} of index "${index.name}"`);
+  }
+}
+
+export interface ShardSearchServiceOptions {
+  readonly nodeId: string;
+  /** The catalog this node searches now (the leader's, or its replica's current copy). */
+  readonly catalog: () => Catalog | null;
+  /** Resolves once this node has applied the WAL up to `lsn` (a leader has). */
+  readonly caughtUp: (lsn: number) => Promise<void>;
+}
+
+/** The holder's side: SearchSegments over the index shards it holds. */
+export async function searchHeldShards(
+  options: ShardSearchServiceOptions,
+  request: SearchRequest,
+  ctx: CallContext,
+): Promise<SearchResponse> {
+  try {
+    await options.caughtUp(Number(request.snapshotTs));
+  } catch (error) {
+    // Too far behind: another holder may not be (57P03 makes the coordinator try it).
+    if (error instanceof SqlError && error.code === SqlState.SerializationFailure) {
+      throw new SqlError(SqlState.CannotConnectNow, error.message, { detail: error.detail });
+    }
+    throw error;
+  }
+  ctx.signal.throwIfAborted();
+  const catalog = options.catalog();
+  const index = catalog ? findIndex(catalog, Number(request.tableId)) : undefined;
+  const sharded = index ? shardedIndexOf(index) : null;
+  const started = performance.now();
+  if (!index || !sharded || !request.shardIds.every((shard) => sharded.holds(shard))) {
+    // The coordinator tries another holder (57P03 is retryable).
+    throw new SqlError(
+      SqlState.CannotConnectNow,
+      `index shards ${request.shardIds.join(', ')} are not held here`,
+    );
+  }
+  const store = index.table.store;
+  const query = index.vector!.encode(decodeQueryVector(request.query));
+  const results = request.shardIds.map((shard) =>
+    sharded.shard(shard)!.search(query, request.k, {
+      efSearch: request.efSearch || undefined,
+      filter: (rowId) => store.mayBeVisible(rowId),
+    }),
+  );
+  const found = nearestOf(results, request.k);
+  return {
+    hits: found.rowIds.map((rowId, i) => ({
+      rowId: BigInt(rowId),
+      distance: found.distances[i],
+      segmentId: BigInt(request.shardIds[0]),
+      key: new Uint8Array(0),
+      versionTs: 0n,
+    })),
+    stats: [
+      {
+        nodeId: options.nodeId,
+        segmentId: BigInt(request.shardIds[0]),
+        rowsScanned: found.rowIds.length,
+        timeUs: Math.round((performance.now() - started) * 1000),
+        method: index.method,
+      },
+    ],
+  };
+}
+
+function findIndex(catalog: Catalog, oid: number): IndexDef | undefined {
+  for (const table of catalog.tables())
+    for (const index of table.indexes) if (index.oid === oid) return index;
+  return undefined;
+}

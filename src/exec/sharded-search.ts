@@ -1,0 +1,96 @@
+/**
+ * kNN through a sharded vector index (CREATE INDEX … WITH (shards = n)) on a cluster node
+ * that holds only some of its shards: the shards held here are searched here, the others on
+ * nodes that hold them (`RemoteShardSearch`, src/cluster/index-shard-search.ts), and the
+ * rows this transaction inserted itself (which no other node has yet) exactly; the nearest
+ * rows of all that this snapshot accepts are the answer.
+ *
+ * A remote shard is searched over at least every row this node's snapshot could see
+ * committed (its holder first catches up with this node's WAL position), without
+ * visibility: it may return rows this snapshot cannot see, which are dropped here. When
+ * fewer than the rows asked for remain, the caller searches exactly, so the answer never
+ * has fewer rows than an exact search would give.
+ */
+import type { IndexDef } from '../catalog/catalog-types.ts';
+import { nearestOf, type ShardedIndex, shardOfRow } from '../storage/vector/sharded-index.ts';
+import type { SearchResult } from '../storage/vector-index.ts';
+import { metricFor, type VectorLikeType } from '../types/distance-metric.ts';
+import type { Value } from '../types/type.ts';
+
+export interface RemoteShardSearch {
+  /**
+   * The nearest `k` rows of `shards` of `index` (shards this node does not hold), searched
+   * on nodes that hold them after they applied every commit this node has. Distances are in
+   * the SQL operator's units. Null when some shard has no holder that answers (the caller
+   * then searches exactly).
+   */
+  search(
+    index: IndexDef,
+    shards: readonly number[],
+    query: Value,
+    k: number,
+    efSearch: number,
+  ): Promise<SearchResult | null>;
+}
+
+export interface ShardedSearch {
+  readonly index: IndexDef;
+  readonly sharded: ShardedIndex<unknown>;
+  readonly query: Value;
+  /** Rows wanted (LIMIT + OFFSET). */
+  readonly need: number;
+  /** Rows to ask each side for: more than `need` when a WHERE filter drops some. */
+  readonly k: number;
+  readonly efSearch: number;
+  /** Whether this statement's snapshot sees the row and it passes the WHERE filter. */
+  readonly accept: (rowId: number) => boolean;
+  /** The reading transaction. */
+  readonly txn: number;
+}
+
+/** Whether `sharded` lacks shards on this node (its searches need other nodes). */
+export function missesShards(sharded: ShardedIndex<unknown>): boolean {
+  return sharded.heldShards().length < sharded.shardCount;
+}
+
+/** The `need` nearest accepted rows, nearest first, or null when fewer were found. */
+export async function searchAcrossShards(
+  s: ShardedSearch,
+  remote: RemoteShardSearch,
+): Promise<number[] | null> {
+  const { index, sharded, need, k, accept } = s;
+  const store = index.table.store;
+  const own = store.insertedBy(s.txn);
+  if (own === null) return null;
+  const encoded = index.vector!.encode(s.query);
+  const local = sharded.search(encoded, need, { efSearch: Math.max(s.efSearch, need), filter: accept });
+  const missing = [...Array(sharded.shardCount).keys()].filter((shard) => !sharded.holds(shard));
+  const found = await remote.search(index, missing, s.query, k, Math.max(s.efSearch, k));
+  if (found === null) return null;
+  const remoteAccepted = pick(found, accept);
+  const distance = metricFor(index.operator!, index.keyType.base as VectorLikeType)!.fn;
+  const ownRows: SearchResult = { rowIds: [], distances: [] };
+  for (const rowId of own) {
+    if (sharded.holds(shardOfRow(rowId, sharded.shardCount)) || !accept(rowId)) continue;
+    ownRows.rowIds.push(rowId);
+    ownRows.distances.push(distance(index.keyOf(store.row(rowId)), s.query));
+  }
+  const merged = nearestOf([local, remoteAccepted, dedup(ownRows, remoteAccepted)], need);
+  return merged.rowIds.length === need ? merged.rowIds : null;
+}
+
+function pick(result: SearchResult, accept: (rowId: number) => boolean): SearchResult {
+  const out: SearchResult = { rowIds: [], distances: [] };
+  result.rowIds.forEach((rowId, i) => {
+    if (!accept(rowId)) return;
+    out.rowIds.push(rowId);
+    out.distances.push(result.distances[i]);
+  });
+  return out;
+}
+
+/** `rows` without those `other` already has (a row committed meanwhile is in both). */
+function dedup(rows: SearchResult, other: SearchResult): SearchResult {
+  const seen = new Set(other.rowIds);
+  return pick(rows, (rowId) => !seen.has(rowId));
+}
