@@ -726,10 +726,10 @@ export class EngineSession implements Session {
         : stmt.kind === 'Select'
           ? compileStatement(stmt, rc)
           : null;
-      if (compiled?.kind === 'query') {
-        // Searches on other nodes (sharded indexes) end with a cancel or statement_timeout too.
-        await this.interrupts.interruptible(prefetchVectorSearches(compiled.plan, rc.env, this.processId));
-      }
+      const searches =
+        compiled?.kind === 'query' ? prefetchVectorSearches(compiled.plan, rc.env, this.processId) : null;
+      // Searches on other nodes (sharded indexes) end with a cancel or statement_timeout too.
+      if (searches) await this.interrupts.interruptible(searches);
       const outcome = runStatement(stmt, rc, compiled);
       for (const work of this.deferredWork.splice(0)) await work();
       if (stmt.kind === 'NoOp' && (stmt.tag === 'CHECKPOINT' || stmt.tag === 'VACUUM')) {

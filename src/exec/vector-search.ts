@@ -127,9 +127,13 @@ function rowAcceptor(node: VectorSearchNode, env: ExecEnv): (rowId: number) => b
  * Only plain searches are run ahead: no WHERE filter (its predicate needs the rows, on this
  * thread), a constant or parameter as query and limit. runVectorSearch uses the result when
  * enough of its rows are visible, and otherwise searches again with visibility inside the walk.
- * `session` tells concurrent clients apart.
+ * `session` tells concurrent clients apart. Null when nothing is left to wait for.
  */
-export async function prefetchVectorSearches(plan: PlanNode, env: ExecEnv, session: number): Promise<void> {
+export function prefetchVectorSearches(
+  plan: PlanNode,
+  env: ExecEnv,
+  session: number,
+): Promise<unknown> | null {
   const searches: Promise<void>[] = [];
   const pooled = othersSearching(session);
   const visit = (node: PlanNode): void => {
@@ -145,7 +149,7 @@ export async function prefetchVectorSearches(plan: PlanNode, env: ExecEnv, sessi
     if (links.right && !(node.kind === 'Join' && node.lateral)) visit(links.right);
   };
   visit(plan);
-  if (searches.length > 0) await Promise.all(searches);
+  return searches.length > 0 ? Promise.all(searches) : null;
 }
 
 /** The session whose kNN search started last, and when (performance.now() ms). */

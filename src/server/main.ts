@@ -43,6 +43,8 @@ Cluster (state in etcd and object storage; any node takes SQL connections):
                        credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
   --node-id <id>       this node's unique name (env QUIVER_NODE_ID, default: the host name)
   --advertise <h:p>    address other nodes reach this node's SQL port at (default --host:--port)
+  --rpc-port <n>       port of the node-to-node RPC, searches of index shards (env
+                       QUIVER_RPC_PORT, default 0: any free port, published in etcd)
   --cluster <name>     clusters sharing one etcd and bucket are told apart by name (default default)
   --lease-ttl <s>      seconds a dead node keeps its leadership before a standby takes over
                        (default 5)
@@ -102,6 +104,7 @@ async function main(argv: string[]): Promise<void> {
         's3-endpoint': { type: 'string' },
         'node-id': { type: 'string' },
         advertise: { type: 'string' },
+        'rpc-port': { type: 'string' },
         cluster: { type: 'string' },
         'lease-ttl': { type: 'string' },
         drain: { type: 'string' },
@@ -213,6 +216,7 @@ function clusterOptions(
   | 's3'
   | 'nodeId'
   | 'advertise'
+  | 'rpcPort'
   | 'cluster'
   | 'leaseTtlSeconds'
   | 'drainMs'
@@ -233,6 +237,9 @@ function clusterOptions(
   const drainText = (values.drain as string | undefined) ?? '20';
   const drainSeconds = Number(drainText);
   if (!Number.isFinite(drainSeconds) || drainSeconds < 0) fail(`invalid drain time "${drainText}" (seconds)`);
+  const rpcPortText = (values['rpc-port'] as string | undefined) ?? process.env.QUIVER_RPC_PORT ?? '0';
+  const rpcPort = Number(rpcPortText);
+  if (!Number.isInteger(rpcPort) || rpcPort < 0 || rpcPort > 65535) fail(`invalid RPC port "${rpcPortText}"`);
   const replicaText = (values['read-replica'] as string | undefined) ?? 'on';
   if (replicaText !== 'on' && replicaText !== 'off')
     fail(`invalid --read-replica "${replicaText}" (on or off)`);
@@ -245,6 +252,7 @@ function clusterOptions(
     },
     nodeId,
     advertise: values.advertise as string | undefined,
+    rpcPort,
     cluster: values.cluster as string | undefined,
     leaseTtlSeconds,
     drainMs: drainSeconds * 1000,
