@@ -6,8 +6,7 @@
  * A request names the index (`tableId` = its OID), the shards, and the WAL position the
  * coordinator's snapshot has seen (`snapshotTs`): the holder first applies the WAL up to
  * there, so its shard has every row the coordinator could see committed. It searches
- * without visibility (only rows whose insert aborted are left out): the coordinator decides
- * what its snapshot sees.
+ * without visibility: the coordinator decides what its snapshot sees.
  */
 import type { Catalog } from '../catalog/catalog.ts';
 import type { IndexDef } from '../catalog/catalog-types.ts';
@@ -21,11 +20,13 @@ import type { SearchRequest, SearchResponse } from './rpc/messages.ts';
 import type { PeerClients } from './rpc/node-client.ts';
 import type { CallContext } from './rpc/node-server.ts';
 import { decodeQueryVector, encodeQueryVector, type QueryValue } from './rpc/query-vector.ts';
-import { callWithFailover } from './rpc/scatter.ts';
-import { isRetryable } from './rpc/status-mapping.ts';
+import { type AttemptOptions, callWithFailover } from './rpc/scatter.ts';
+import { isRetryable, PeerUnavailableError } from './rpc/status-mapping.ts';
 
-/** How long a search of a remote shard may take at most when no statement_timeout is set. */
+/** How long a search of a remote shard may take at most, over all its holders. */
 const REMOTE_SEARCH_TIMEOUT_MS = 30_000;
+/** How long one holder is given before the next is tried (an HNSW search takes milliseconds). */
+const ATTEMPT_TIMEOUT_MS = 5_000;
 
 export interface ClusterShardSearchOptions {
   readonly nodeId: string;
@@ -72,11 +73,9 @@ export class ClusterShardSearch implements RemoteShardSearch {
             snapshotTs: position,
             consistency: 'strong',
           };
-          return callWithFailover(
-            ordered,
-            (node, attempt) => peers.get(node, address(node)!).searchSegments(request, attempt),
-            { deadline },
-          );
+          return callWithFailover(ordered, (node, attempt) => this.attempt(node, request, attempt), {
+            deadline,
+          });
         }),
       );
       return nearestOf(
@@ -89,6 +88,35 @@ export class ClusterShardSearch implements RemoteShardSearch {
     } catch (error) {
       // No holder could answer: the caller searches exactly, which needs no other node.
       if (error instanceof ShardUnavailable || isRetryable(error)) return null;
+      throw error;
+    }
+  }
+
+  /**
+   * One holder's search, given ATTEMPT_TIMEOUT_MS: a holder that is gone without a word (a
+   * host down, not a refused port) is given up for the next one, not waited for until the
+   * statement's end.
+   */
+  private async attempt(
+    node: string,
+    request: SearchRequest,
+    attempt: AttemptOptions,
+  ): Promise<SearchResponse> {
+    const { peers, address } = this.options;
+    const deadline = Math.min(attempt.deadline ?? Number.POSITIVE_INFINITY, Date.now() + ATTEMPT_TIMEOUT_MS);
+    try {
+      return await peers
+        .get(node, address(node)!)
+        .searchSegments(request, { signal: attempt.signal, deadline });
+    } catch (error) {
+      const ownTimeout = deadline < (attempt.deadline ?? Number.POSITIVE_INFINITY) && Date.now() >= deadline;
+      if (ownTimeout && error instanceof SqlError && error.code === SqlState.QueryCanceled) {
+        throw new PeerUnavailableError(
+          node,
+          SqlState.ConnectionFailure,
+          `cluster node ${node} did not answer within ${ATTEMPT_TIMEOUT_MS} ms`,
+        );
+      }
       throw error;
     }
   }
@@ -135,13 +163,11 @@ export async function searchHeldShards(
       `index shards ${request.shardIds.join(', ')} are not held here`,
     );
   }
-  const store = index.table.store;
   const query = index.vector!.encode(decodeQueryVector(request.query));
+  // No filter in the walk (a call back into JavaScript per visited row costs more than the
+  // search): the coordinator drops the rows its snapshot cannot see.
   const results = request.shardIds.map((shard) =>
-    sharded.shard(shard)!.search(query, request.k, {
-      efSearch: request.efSearch || undefined,
-      filter: (rowId) => store.mayBeVisible(rowId),
-    }),
+    sharded.shard(shard)!.search(query, request.k, { efSearch: request.efSearch || undefined }),
   );
   const found = nearestOf(results, request.k);
   return {

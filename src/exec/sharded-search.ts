@@ -8,8 +8,9 @@
  * A remote shard is searched over at least every row this node's snapshot could see
  * committed (its holder first catches up with this node's WAL position), without
  * visibility: it may return rows this snapshot cannot see, which are dropped here. When
- * fewer than the rows asked for remain, the caller searches exactly, so the answer never
- * has fewer rows than an exact search would give.
+ * fewer than the rows asked for remain, or a source's rows past what it returned might be
+ * nearer than the last row kept (it returned rows this snapshot cannot see), the caller
+ * searches exactly: the answer is never short of what an exact search gives.
  */
 import type { IndexDef } from '../catalog/catalog-types.ts';
 import { nearestOf, type ShardedIndex, shardOfRow } from '../storage/vector/sharded-index.ts';
@@ -44,6 +45,8 @@ export interface ShardedSearch {
   readonly efSearch: number;
   /** Whether this statement's snapshot sees the row and it passes the WHERE filter. */
   readonly accept: (rowId: number) => boolean;
+  /** Whether the query has a WHERE filter. */
+  readonly filtered: boolean;
   /** The reading transaction. */
   readonly txn: number;
 }
@@ -53,7 +56,10 @@ export function missesShards(sharded: ShardedIndex<unknown>): boolean {
   return sharded.heldShards().length < sharded.shardCount;
 }
 
-/** The `need` nearest accepted rows, nearest first, or null when fewer were found. */
+/**
+ * The `need` nearest accepted rows, nearest first; null when they cannot be told from what
+ * was found (too few accepted, or some source's unseen rows might be nearer).
+ */
 export async function searchAcrossShards(
   s: ShardedSearch,
   remote: RemoteShardSearch,
@@ -62,12 +68,19 @@ export async function searchAcrossShards(
   const store = index.table.store;
   const own = store.insertedBy(s.txn);
   if (own === null) return null;
-  const encoded = index.vector!.encode(s.query);
-  const local = sharded.search(encoded, need, { efSearch: Math.max(s.efSearch, need), filter: accept });
   const missing = [...Array(sharded.shardCount).keys()].filter((shard) => !sharded.holds(shard));
-  const found = await remote.search(index, missing, s.query, k, Math.max(s.efSearch, k));
+  // Sent first: the shards held here are searched while the other nodes search theirs.
+  const searching = remote.search(index, missing, s.query, k, Math.max(s.efSearch, k));
+  const encoded = index.vector!.encode(s.query);
+  // With a WHERE filter the walk applies it, so the shards here give their `need` nearest
+  // accepted rows; without one, rows this snapshot cannot see are few, and a walk calling
+  // back into JavaScript for each row it visits costs more than dropping them afterwards.
+  const local = s.filtered
+    ? complete(sharded.search(encoded, need, { efSearch: Math.max(s.efSearch, need), filter: accept }))
+    : unfiltered(sharded.search(encoded, need, { efSearch: s.efSearch }), need, accept);
+  const found = await searching;
   if (found === null) return null;
-  const remoteAccepted = pick(found, accept);
+  const remoteRows = unfiltered(found, k, accept);
   const distance = metricFor(index.operator!, index.keyType.base as VectorLikeType)!.fn;
   const ownRows: SearchResult = { rowIds: [], distances: [] };
   for (const rowId of own) {
@@ -75,8 +88,30 @@ export async function searchAcrossShards(
     ownRows.rowIds.push(rowId);
     ownRows.distances.push(distance(index.keyOf(store.row(rowId)), s.query));
   }
-  const merged = nearestOf([local, remoteAccepted, dedup(ownRows, remoteAccepted)], need);
-  return merged.rowIds.length === need ? merged.rowIds : null;
+  const merged = nearestOf([local.rows, remoteRows.rows, dedup(ownRows, remoteRows.rows)], need);
+  if (merged.rowIds.length < need) return null;
+  return merged.distances[need - 1] <= Math.min(local.bound, remoteRows.bound) ? merged.rowIds : null;
+}
+
+/**
+ * What one source found: its accepted rows, and the distance below which they are all of
+ * its accepted rows (rows it did not return are at least this far).
+ */
+interface Found {
+  readonly rows: SearchResult;
+  readonly bound: number;
+}
+
+/** A walk that applied the filter: its rows are its nearest accepted ones. */
+function complete(rows: SearchResult): Found {
+  return { rows, bound: Number.POSITIVE_INFINITY };
+}
+
+/** The `asked` nearest rows of a walk without the filter, the accepted ones kept. */
+function unfiltered(result: SearchResult, asked: number, accept: (rowId: number) => boolean): Found {
+  const bound =
+    result.rowIds.length >= asked ? result.distances[result.distances.length - 1] : Number.POSITIVE_INFINITY;
+  return { rows: pick(result, accept), bound };
 }
 
 function pick(result: SearchResult, accept: (rowId: number) => boolean): SearchResult {

@@ -221,7 +221,16 @@ function prefetchAcrossShards(node: VectorSearchNode, env: ExecEnv): Promise<voi
   const selectivity = node.filter ? estimateSelectivity(store.capacity, accept) : 1;
   if (selectivity === 0) return null;
   const k = Math.min(REMOTE_FILTERED_MAX_K, Math.ceil(need / selectivity));
-  const search = { index: node.index, sharded, query, need, k: Math.max(k, need), accept, txn: env.txn };
+  const search = {
+    index: node.index,
+    sharded,
+    query,
+    need,
+    k: Math.max(k, need),
+    accept,
+    txn: env.txn,
+    filtered: node.filter !== null,
+  };
   return searchAcrossShards(
     { ...search, efSearch: Number(env.setting('hnsw.ef_search')) },
     remoteShards,

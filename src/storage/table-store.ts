@@ -224,11 +224,6 @@ export class TableStore {
     return this.txns.insertsOf(txn, this);
   }
 
-  /** Whether some snapshot may see this version: it exists here and its insert did not abort. */
-  mayBeVisible(rowId: number): boolean {
-    return rowId < this.xmin.length && this.txns.statusOf(this.xmin[rowId]) !== 'aborted';
-  }
-
   mayBeLive(rowId: number): boolean {
     if (this.txns.statusOf(this.xmin[rowId]) === 'aborted') return false;
     const deleter = this.xmax[rowId];

@@ -1,0 +1,90 @@
+import { beforeAll, beforeEach, expect, test } from 'vitest';
+import { Catalog } from '../catalog/catalog.ts';
+import type { IndexDef } from '../catalog/catalog-types.ts';
+import { localSession } from '../engine/testing/local-session.ts';
+import type { ShardedIndex } from '../storage/vector/sharded-index.ts';
+import type { SearchResult, VectorIndex } from '../storage/vector-index.ts';
+import type { Value } from '../types/type.ts';
+import type { RemoteShardSearch } from './sharded-search.ts';
+
+// A node that holds shards 0 and 2 of a 3-shard index; shard 1 is "on another node": a fake
+// holder searching the very graph this node released, without visibility, as a holder does.
+const catalog = new Catalog('quiver');
+let holder: VectorIndex<unknown>;
+let calls = 0;
+let answer: 'search' | 'none' = 'search';
+const remote: RemoteShardSearch = {
+  async search(index: IndexDef, shards: readonly number[], query: Value, k: number, efSearch: number) {
+    calls++;
+    expect(shards).toEqual([1]);
+    if (answer === 'none') return null;
+    return holder.search(index.vector!.encode(query), k, { efSearch }) as SearchResult;
+  },
+};
+let s: Awaited<ReturnType<typeof localSession>>;
+
+const ids = async (sql: string) => (await s.run(sql)).rows.map((r) => Number(r[0]));
+const exact = async (sql: string) => {
+  await s.run('SET enable_indexscan = off');
+  const rows = await ids(sql);
+  await s.run('RESET enable_indexscan');
+  return rows;
+};
+
+beforeAll(async () => {
+  s = await localSession({ catalog, serverVersion: '16.4', storage: null, remoteShards: remote });
+  await s.run('CREATE EXTENSION vector');
+  await s.run('CREATE TABLE t (id int PRIMARY KEY, cat int, v vector(2))');
+  await s.run(
+    'INSERT INTO t SELECT i, i % 4, ARRAY[sin(i), cos(i * 1.7)]::vector FROM generate_series(0, 1199) i',
+  );
+  await s.run('CREATE INDEX t_v ON t USING hnsw (v vector_l2_ops) WITH (shards = 3)');
+  await s.run('SET hnsw.ef_search = 100');
+  const sharded = [...catalog.tables()].find((t) => t.name === 't')!.indexes.find((i) => i.name === 't_v')!
+    .vector!.index as unknown as ShardedIndex<unknown>;
+  holder = sharded.shard(1)!;
+  sharded.release(1);
+});
+
+beforeEach(() => {
+  calls = 0;
+  answer = 'search';
+});
+
+const knn = "SELECT id FROM t ORDER BY v <-> '[0.3,-0.2]' LIMIT 8";
+
+test('the shard this node lacks is searched on its holder; the answer equals exact search', async () => {
+  expect(await ids(knn)).toEqual(await exact(knn));
+  expect(calls).toBe(1);
+  const filtered = "SELECT id FROM t WHERE cat = 1 ORDER BY v <-> '[0.3,-0.2]' LIMIT 8";
+  expect(await ids(filtered)).toEqual(await exact(filtered));
+});
+
+test("the transaction's own new rows, which no holder has, are found", async () => {
+  await s.run('BEGIN');
+  // Row ids 1200.. : 1201 is in shard 1 (not held here).
+  await s.run("INSERT INTO t VALUES (5000, 0, '[0.3,-0.2]'), (5001, 0, '[0.3,-0.2]')");
+  const rows = await ids(knn);
+  expect(rows.slice(0, 2)).toEqual([5000, 5001]);
+  expect(rows).toEqual(await exact(knn));
+  await s.run('ROLLBACK');
+});
+
+test('rows the holder returns that this snapshot cannot see are dropped; short answers search exactly', async () => {
+  const nearest = (await exact(knn)).slice(0, 4);
+  await s.run(`DELETE FROM t WHERE id IN (${nearest.join(',')})`);
+  expect(await ids(knn)).toEqual(await exact(knn));
+  expect(await ids(knn)).not.toContain(nearest[0]);
+});
+
+test('no holder answering: exact search, the same rows', async () => {
+  answer = 'none';
+  expect(await ids(knn)).toEqual(await exact(knn));
+  expect(calls).toBe(1);
+});
+
+test('a query vector taken from a row (not known before execution) is searched exactly', async () => {
+  const sql = 'SELECT b.id FROM t a, LATERAL (SELECT id FROM t ORDER BY v <-> a.v LIMIT 3) b WHERE a.id = 7';
+  expect(await ids(sql)).toEqual(await exact(sql));
+  expect(calls).toBe(0);
+});
