@@ -12,7 +12,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type { IndexDef } from '../catalog/catalog-types.ts';
 import { shardedIndexOf } from '../engine/index-shard-build.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
-import type { RemoteShardSearch } from '../exec/sharded-search.ts';
+import type { RemoteShardSearch, ShardFragment } from '../exec/sharded-search.ts';
 import { nearestOf } from '../storage/vector/sharded-index.ts';
 import type { SearchResult } from '../storage/vector-index.ts';
 import type { Value } from '../types/type.ts';
@@ -49,8 +49,8 @@ export class ClusterShardSearch implements RemoteShardSearch {
     query: Value,
     k: number,
     efSearch: number,
-  ): Promise<SearchResult | null> {
-    const { nodeId, peers, holders, address } = this.options;
+  ): Promise<{ result: SearchResult; fragments: ShardFragment[] } | null> {
+    const { nodeId, holders, address } = this.options;
     const position = BigInt(this.options.position());
     const deadline = Date.now() + REMOTE_SEARCH_TIMEOUT_MS;
     try {
@@ -73,18 +73,31 @@ export class ClusterShardSearch implements RemoteShardSearch {
             snapshotTs: position,
             consistency: 'strong',
           };
-          return callWithFailover(ordered, (node, attempt) => this.attempt(node, request, attempt), {
-            deadline,
-          });
+          return callWithFailover(
+            ordered,
+            async (node, attempt) => {
+              const started = performance.now();
+              const response = await this.attempt(node, request, attempt);
+              return { node, shard, response, ms: performance.now() - started };
+            },
+            { deadline },
+          );
         }),
       );
-      return nearestOf(
-        results.map((r) => ({
-          rowIds: r.hits.map((h) => Number(h.rowId)),
-          distances: r.hits.map((h) => h.distance),
+      const result = nearestOf(
+        results.map(({ response }) => ({
+          rowIds: response.hits.map((h) => Number(h.rowId)),
+          distances: response.hits.map((h) => h.distance),
         })),
         k,
       );
+      const fragments = results.map(({ node, shard, response, ms }) => ({
+        node,
+        shards: [shard],
+        rows: response.hits.length,
+        ms,
+      }));
+      return { result, fragments };
     } catch (error) {
       // No holder could answer: the caller searches exactly, which needs no other node.
       if (error instanceof ShardUnavailable || isRetryable(error)) return null;

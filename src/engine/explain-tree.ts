@@ -5,6 +5,8 @@
  * rows/time per node for EXPLAIN ANALYZE. Project nodes are folded away, and a filter
  * directly over a scan prints as that scan's "Filter:" line, as PostgreSQL shows them.
  */
+
+import type { PrefetchedSearch } from '../exec/exec-env.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import { deparse, deparseKey } from './deparse-expr.ts';
 
@@ -16,6 +18,8 @@ interface Style {
   readonly stats: Stats | null;
   /** Whether actual times are shown with the actual rows (EXPLAIN's TIMING). */
   readonly timing?: boolean;
+  /** Index searches run ahead of execution: where a sharded index's parts ran. */
+  readonly searched?: ReadonlyMap<PlanNode, PrefetchedSearch>;
 }
 
 /** Column names as EXPLAIN prints them: qualified once the plan has more than one relation. */
@@ -74,6 +78,8 @@ function describe(node: PlanNode, style: Style): { title: string; details: strin
       const n = names(node, style);
       details.push(`Order By: (${deparse(node.key, n)} ${node.index.operator} ${deparse(node.query, n)})`);
       if (node.filter) details.push(`Filter: ${deparse(node.filter, n)}`);
+      const searched = style.stats ? style.searched?.get(node) : undefined;
+      if (searched) details.push(...fragmentLines(searched, style.timing !== false));
     }
     return { title: scan, details };
   }
@@ -175,6 +181,20 @@ function actual(style: Style, ...nodes: PlanNode[]): string {
   if (style.timing === false) return ` (actual ${rows})`;
   const ms = (stat.ms / stat.loops).toFixed(3);
   return ` (actual time=${ms}..${ms} ${rows})`;
+}
+
+/**
+ * A sharded index's search across the nodes (Quiver's own lines; PostgreSQL has no such
+ * node): one line per node that searched shards, and why it was searched exactly instead.
+ */
+function fragmentLines(searched: PrefetchedSearch, timing: boolean): string[] {
+  const lines = (searched.fragments ?? []).map((f) => {
+    const where = f.node === null ? 'this node' : `node ${f.node}`;
+    const shards = `${f.shards.length === 1 ? 'shard' : 'shards'} ${f.shards.join(', ')}`;
+    return `Shards Searched: ${shards} on ${where} (rows=${f.rows}${timing ? ` time=${f.ms.toFixed(3)} ms` : ''})`;
+  });
+  if (searched.exactly) lines.push(`Searched Exactly: ${searched.exactly}`);
+  return lines;
 }
 
 export function render(node: PlanNode, depth: number, lines: string[], style: Style): void {

@@ -14,12 +14,18 @@ import { hasJoin, render, type Stats } from './explain-tree.ts';
 import type { RunContext } from './statement-runner.ts';
 import { planQuery } from './statement-runner.ts';
 
-export function explainPlan(stmt: ExplainStmt, rc: RunContext): string[] {
+/** `planned`: the query planned ahead (EXPLAIN ANALYZE, whose index searches ran ahead). */
+export function explainPlan(
+  stmt: ExplainStmt,
+  rc: RunContext,
+  planned?: { readonly plan: PlanNode; readonly planningMs: number },
+): string[] {
   const s = stmt.statement;
   const planStart = performance.now();
   let plan: PlanNode;
   let dml: DmlPlan | null = null;
-  if (s.kind === 'Select') plan = planQuery(bindSelect(s, null, rc.bc), rc);
+  if (planned) plan = planned.plan;
+  else if (s.kind === 'Select') plan = planQuery(bindSelect(s, null, rc.bc), rc);
   else {
     dml =
       s.kind === 'Insert'
@@ -31,7 +37,7 @@ export function explainPlan(stmt: ExplainStmt, rc: RunContext): string[] {
     dml = dml.kind === 'Insert' ? { ...dml, source: input } : { ...dml, scan: input };
     plan = { kind: 'ModifyTable', dml, columns: [] };
   }
-  const planningMs = performance.now() - planStart;
+  const planningMs = planned?.planningMs ?? performance.now() - planStart;
   const qualify = hasJoin(plan);
   const lines: string[] = [];
   if (!stmt.analyze) {
@@ -46,7 +52,7 @@ export function explainPlan(stmt: ExplainStmt, rc: RunContext): string[] {
   else execute(plan, env);
   const total = performance.now() - start;
   if (dml) stats.set(plan, { rows: 0, ms: total, loops: 1 });
-  render(plan, 0, lines, { qualify, stats, timing: stmt.timing });
+  render(plan, 0, lines, { qualify, stats, timing: stmt.timing, searched: rc.env.prefetched });
   if (!stmt.summary) return lines;
   // Where a replica's statement spent time before it ran (PostgreSQL has no such wait).
   if (rc.replicaWaitMs !== undefined) lines.push(`Replica Wait Time: ${rc.replicaWaitMs.toFixed(3)} ms`);

@@ -723,11 +723,13 @@ export class EngineSession implements Session {
       }
       const compiled = prepared
         ? this.compiled(prepared)
-        : stmt.kind === 'Select'
+        : stmt.kind === 'Select' || stmt.kind === 'Explain'
           ? compileStatement(stmt, rc)
           : null;
       const searches =
-        compiled?.kind === 'query' ? prefetchVectorSearches(compiled.plan, rc.env, this.processId) : null;
+        compiled?.kind === 'query' || compiled?.kind === 'explain'
+          ? prefetchVectorSearches(compiled.plan, rc.env, this.processId)
+          : null;
       // Searches on other nodes (sharded indexes) end with a cancel or statement_timeout too.
       if (searches) await this.interrupts.interruptible(searches);
       const outcome = runStatement(stmt, rc, compiled);

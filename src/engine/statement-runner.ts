@@ -52,7 +52,9 @@ export function planQuery(plan: PlanNode, rc: RunContext): PlanNode {
 /** A statement bound and planned once, reusable while the catalog and settings stay put. */
 export type CompiledStatement =
   | { readonly kind: 'query'; readonly plan: PlanNode }
-  | { readonly kind: 'dml'; readonly plan: DmlPlan };
+  | { readonly kind: 'dml'; readonly plan: DmlPlan }
+  /** EXPLAIN ANALYZE of a query: planned ahead so its index searches run ahead too. */
+  | { readonly kind: 'explain'; readonly plan: PlanNode; readonly planningMs: number };
 
 /** Binds and plans a query or DML statement; other statements are not compiled (null). */
 export function compileStatement(stmt: Statement, rc: RunContext): CompiledStatement | null {
@@ -75,6 +77,12 @@ export function compileStatement(stmt: Statement, rc: RunContext): CompiledState
             ? { ...plan, source: planQuery(plan.source, rc) }
             : { ...plan, scan: planQuery(plan.scan, rc) },
       };
+    }
+    case 'Explain': {
+      if (!stmt.analyze || stmt.statement.kind !== 'Select') return null;
+      const started = performance.now();
+      const plan = planQuery(bindSelect(stmt.statement, null, rc.bc), rc);
+      return { kind: 'explain', plan, planningMs: performance.now() - started };
     }
     default:
       return null;
@@ -132,7 +140,7 @@ export function runStatement(stmt: Statement, rc: RunContext, compiled?: Compile
       return { columns: null, rows: [], tag: 'TRUNCATE TABLE' };
     }
     case 'Explain': {
-      const lines = explainPlan(stmt, rc);
+      const lines = explainPlan(stmt, rc, c?.kind === 'explain' ? c : undefined);
       return {
         columns: [{ name: 'QUERY PLAN', type: T.text, tableOid: 0, attnum: 0 }],
         rows: lines.map((l) => [l]),

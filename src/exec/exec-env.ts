@@ -4,7 +4,7 @@
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import type { EvalContext } from '../types/registry-types.ts';
 import type { Value } from '../types/type.ts';
-import type { RemoteShardSearch } from './sharded-search.ts';
+import type { RemoteShardSearch, ShardFragment } from './sharded-search.ts';
 
 export interface ExecEnv {
   readonly params: readonly Value[];
@@ -34,4 +34,8 @@ export interface ExecEnv {
 /** The rows an index search found for a VectorSearch node, nearest first. */
 export interface PrefetchedSearch {
   readonly rowIds: readonly number[];
+  /** A sharded index's search: where its parts ran (EXPLAIN ANALYZE). */
+  readonly fragments?: readonly ShardFragment[];
+  /** Why a sharded search is left to exact search. */
+  readonly exactly?: string;
 }

@@ -18,7 +18,8 @@ const remote: RemoteShardSearch = {
     calls++;
     expect(shards).toEqual([1]);
     if (answer === 'none') return null;
-    return holder.search(index.vector!.encode(query), k, { efSearch }) as SearchResult;
+    const result = holder.search(index.vector!.encode(query), k, { efSearch }) as SearchResult;
+    return { result, fragments: [{ node: 'n2', shards: [1], rows: result.rowIds.length, ms: 0.5 }] };
   },
 };
 let s: Awaited<ReturnType<typeof localSession>>;
@@ -87,4 +88,23 @@ test('a query vector taken from a row (not known before execution) is searched e
   const sql = 'SELECT b.id FROM t a, LATERAL (SELECT id FROM t ORDER BY v <-> a.v LIMIT 3) b WHERE a.id = 7';
   expect(await ids(sql)).toEqual(await exact(sql));
   expect(calls).toBe(0);
+});
+
+test('EXPLAIN ANALYZE shows where the shards were searched, and why a search went exact', async () => {
+  // Away from the rows the test above deleted.
+  const far = "SELECT id FROM t ORDER BY v <-> '[-0.6,0.7]' LIMIT 8";
+  const plan = async () =>
+    (await s.run(`EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF) ${far}`)).rows.map((r) => r[0]);
+  expect(await plan()).toEqual([
+    'Limit (actual rows=8 loops=1)',
+    '  ->  Index Scan using t_v on t (actual rows=8 loops=1)',
+    "        Order By: (v <-> '[-0.6,0.7]'::vector)",
+    '        Shards Searched: shards 0, 2 on this node (rows=8)',
+    '        Shards Searched: shard 1 on node n2 (rows=8)',
+  ]);
+  answer = 'none';
+  expect((await plan()).slice(3)).toEqual([
+    '        Shards Searched: shards 0, 2 on this node (rows=8)',
+    '        Searched Exactly: no node holding a shard answered',
+  ]);
 });

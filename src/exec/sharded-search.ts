@@ -18,6 +18,24 @@ import type { SearchResult } from '../storage/vector-index.ts';
 import { metricFor, type VectorLikeType } from '../types/distance-metric.ts';
 import type { Value } from '../types/type.ts';
 
+/** Where part of a sharded search ran, for EXPLAIN ANALYZE. */
+export interface ShardFragment {
+  /** The node that searched; null: this one. */
+  readonly node: string | null;
+  readonly shards: readonly number[];
+  /** Rows it returned. */
+  readonly rows: number;
+  /** Its time as seen from here (a remote one: the round trip). */
+  readonly ms: number;
+}
+
+/** What a search across the nodes found: the rows (null: search exactly, `exactly` says why) and where it ran. */
+export interface ShardedOutcome {
+  readonly rowIds: number[] | null;
+  readonly fragments: readonly ShardFragment[];
+  readonly exactly?: string;
+}
+
 export interface RemoteShardSearch {
   /**
    * The nearest `k` rows of `shards` of `index` (shards this node does not hold), searched
@@ -31,7 +49,7 @@ export interface RemoteShardSearch {
     query: Value,
     k: number,
     efSearch: number,
-  ): Promise<SearchResult | null>;
+  ): Promise<{ readonly result: SearchResult; readonly fragments: readonly ShardFragment[] } | null>;
 }
 
 export interface ShardedSearch {
@@ -57,30 +75,39 @@ export function missesShards(sharded: ShardedIndex<unknown>): boolean {
 }
 
 /**
- * The `need` nearest accepted rows, nearest first; null when they cannot be told from what
+ * The `need` nearest accepted rows, nearest first; none when they cannot be told from what
  * was found (too few accepted, or some source's unseen rows might be nearer).
  */
 export async function searchAcrossShards(
   s: ShardedSearch,
   remote: RemoteShardSearch,
-): Promise<number[] | null> {
+): Promise<ShardedOutcome> {
   const { index, sharded, need, k, accept } = s;
   const store = index.table.store;
   const own = store.insertedBy(s.txn);
-  if (own === null) return null;
+  if (own === null)
+    return { rowIds: null, fragments: [], exactly: 'this transaction truncated or spilled the table' };
   const missing = [...Array(sharded.shardCount).keys()].filter((shard) => !sharded.holds(shard));
   // Sent first: the shards held here are searched while the other nodes search theirs.
   const searching = remote.search(index, missing, s.query, k, Math.max(s.efSearch, k));
   const encoded = index.vector!.encode(s.query);
+  const started = performance.now();
   // With a WHERE filter the walk applies it, so the shards here give their `need` nearest
   // accepted rows; without one, rows this snapshot cannot see are few, and a walk calling
   // back into JavaScript for each row it visits costs more than dropping them afterwards.
   const local = s.filtered
     ? complete(sharded.search(encoded, need, { efSearch: Math.max(s.efSearch, need), filter: accept }))
     : unfiltered(sharded.search(encoded, need, { efSearch: s.efSearch }), need, accept);
+  const here: ShardFragment = {
+    node: null,
+    shards: sharded.heldShards(),
+    rows: local.rows.rowIds.length,
+    ms: performance.now() - started,
+  };
   const found = await searching;
-  if (found === null) return null;
-  const remoteRows = unfiltered(found, k, accept);
+  if (found === null) return { rowIds: null, fragments: [here], exactly: 'no node holding a shard answered' };
+  const fragments = [here, ...found.fragments];
+  const remoteRows = unfiltered(found.result, k, accept);
   const distance = metricFor(index.operator!, index.keyType.base as VectorLikeType)!.fn;
   const ownRows: SearchResult = { rowIds: [], distances: [] };
   for (const rowId of own) {
@@ -89,8 +116,13 @@ export async function searchAcrossShards(
     ownRows.distances.push(distance(index.keyOf(store.row(rowId)), s.query));
   }
   const merged = nearestOf([local.rows, remoteRows.rows, dedup(ownRows, remoteRows.rows)], need);
-  if (merged.rowIds.length < need) return null;
-  return merged.distances[need - 1] <= Math.min(local.bound, remoteRows.bound) ? merged.rowIds : null;
+  if (merged.rowIds.length < need) {
+    return { rowIds: null, fragments, exactly: 'fewer rows than asked were found that this snapshot sees' };
+  }
+  if (merged.distances[need - 1] > Math.min(local.bound, remoteRows.bound)) {
+    return { rowIds: null, fragments, exactly: 'rows this snapshot cannot see hid nearer ones' };
+  }
+  return { rowIds: merged.rowIds, fragments };
 }
 
 /**

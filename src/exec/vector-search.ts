@@ -234,8 +234,8 @@ function prefetchAcrossShards(node: VectorSearchNode, env: ExecEnv): Promise<voi
   return searchAcrossShards(
     { ...search, efSearch: Number(env.setting('hnsw.ef_search')) },
     remoteShards,
-  ).then((rowIds) => {
-    if (rowIds) prefetched.set(node, { rowIds });
+  ).then(({ rowIds, fragments, exactly }) => {
+    prefetched.set(node, { rowIds: rowIds ?? [], fragments, exactly });
   });
 }
 

@@ -893,6 +893,17 @@ describe('a cluster of quiver processes', () => {
       return total;
     };
     expect(await served()).toBeGreaterThanOrEqual(views.length * queries.length);
+    // EXPLAIN ANALYZE names the node that searched the shard the leader lacks.
+    const lacking = placed.find((s) => !s.holders.includes('n1'))!;
+    const plan = (
+      await client.query(
+        "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF) SELECT id FROM items ORDER BY emb <-> '[0.1,0.2,0.3]' LIMIT 10",
+      )
+    ).rows.map((r) => r['QUERY PLAN'] as string);
+    const held = placed.filter((s) => s.holders.includes('n1')).map((s) => s.shard);
+    expect(plan).toContain(`        Shards Searched: shards ${held.join(', ')} on this node (rows=10)`);
+    expect(plan.filter((l) => l.includes(`Shards Searched: shard ${lacking.shard} on node`))).toHaveLength(1);
+    expect(lacking.holders.some((n) => plan.some((l) => l.includes(`on node ${n} (rows=10)`)))).toBe(true);
 
     // Rows written after the index: the holders have them before they answer.
     const later = Array.from({ length: 10 }, (_, i) => count + i * 7);
