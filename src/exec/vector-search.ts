@@ -179,13 +179,9 @@ function prefetchSearch(node: VectorSearchNode, env: ExecEnv, pooled: boolean): 
   if (!prefetched || !vector || !impl?.searchAsync || node.filter !== null || node.limit === null)
     return null;
   if (node.table.store.damaged) return null;
-  if (![node.query, node.limit, node.offset].every((e) => e === null || rowFree(e))) return null;
-  const query = compileExpr(node.query)([], env);
-  const limit = compileExpr(node.limit)([], env);
-  const offset = node.offset ? compileExpr(node.offset)([], env) : 0;
-  if (query === null || limit === null || !indexable(query, node.index.metric!)) return null;
-  const need = Number(limit) + Number(offset ?? 0);
-  if (!(need > 0)) return null;
+  const known = knownSearch(node, env);
+  if (!known) return null;
+  const { query, need } = known;
   const efSearch = Number(env.setting('hnsw.ef_search'));
   if (!pooled) {
     prefetched.set(node, { rowIds: vector.index.search(vector.encode(query), need, { efSearch }).rowIds });
@@ -209,13 +205,9 @@ function prefetchAcrossShards(node: VectorSearchNode, env: ExecEnv): Promise<voi
   const { prefetched, remoteShards } = env;
   const sharded = node.index.vector!.index as ShardedIndex<unknown>;
   if (!prefetched || !remoteShards || node.limit === null || node.table.store.damaged) return null;
-  if (![node.query, node.limit, node.offset].every((e) => e === null || rowFree(e))) return null;
-  const query = compileExpr(node.query)([], env);
-  const limit = compileExpr(node.limit)([], env);
-  const offset = node.offset ? compileExpr(node.offset)([], env) : 0;
-  if (query === null || limit === null || !indexable(query, node.index.metric!)) return null;
-  const need = Number(limit) + Number(offset ?? 0);
-  if (!(need > 0)) return null;
+  const known = knownSearch(node, env);
+  if (!known) return null;
+  const { query, need } = known;
   const accept = rowAcceptor(node, env);
   const store = node.table.store;
   const selectivity = node.filter ? estimateSelectivity(store.capacity, accept) : 1;
@@ -241,6 +233,20 @@ function prefetchAcrossShards(node: VectorSearchNode, env: ExecEnv): Promise<voi
 
 /** The most rows a filtered search asks other nodes' shards for; beyond it, exact search. */
 const REMOTE_FILTERED_MAX_K = 2_000;
+
+/**
+ * The query value and the rows wanted (LIMIT + OFFSET) of a kNN search with a LIMIT, when
+ * both are known before any row is read and there is something to search for; else null.
+ */
+function knownSearch(node: VectorSearchNode, env: ExecEnv): { query: Value; need: number } | null {
+  if (![node.query, node.limit, node.offset].every((e) => e === null || rowFree(e))) return null;
+  const query = compileExpr(node.query)([], env);
+  const limit = compileExpr(node.limit!)([], env);
+  const offset = node.offset ? compileExpr(node.offset)([], env) : 0;
+  if (query === null || limit === null || !indexable(query, node.index.metric!)) return null;
+  const need = Number(limit) + Number(offset ?? 0);
+  return need > 0 ? { query, need } : null;
+}
 
 /** Whether an expression's value is known before any row is read (a constant or a parameter). */
 function rowFree(e: BoundExpr): boolean {
