@@ -27,6 +27,11 @@ export interface MemberInfo {
   /** Wall-clock ms when the node started (tells a restart from a long-lived node). */
   readonly startedAt: number;
   readonly load: NodeLoad;
+  /**
+   * False for a node that keeps no copy of the data while it does not lead (a standby with
+   * `--read-replica off`): the rebalancer places no index shards on it. Absent: true.
+   */
+  readonly holdsShards?: boolean;
 }
 
 export const DEFAULT_MEMBER_TTL_SECONDS = 5;

@@ -178,7 +178,8 @@ export class Rebalancer {
     }
     const writes = planAssignments({
       segments: new Map([...segments].map(([id, v]) => [id, JSON.parse(v) as SegmentRecord])),
-      nodes: [...nodes.keys()],
+      // Nodes that cannot hold what is placed (membership.ts `holdsShards`) get nothing.
+      nodes: [...nodes].filter(([, info]) => JSON.parse(info).holdsShards !== false).map(([id]) => id),
       assignments: new Map([...assignments].map(([id, v]) => [id, JSON.parse(v) as AssignmentRecord])),
       loaded,
       replicas: this.options.replicas ?? DEFAULT_REPLICAS,

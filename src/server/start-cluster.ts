@@ -331,6 +331,8 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       sqlAddress: advertise,
       startedAt: Date.now(),
       load: { segments: 0, bytes: 0, leaderShards: 0 },
+      // Without a read replica a standby has no rows to build index shards from.
+      holdsShards: options.readReplica !== false,
     },
     { ttlSeconds: options.leaseTtlSeconds },
   );

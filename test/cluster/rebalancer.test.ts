@@ -209,4 +209,29 @@ describeCluster('rebalancer', (fx) => {
     await c.stop();
     await a.stop();
   });
+
+  it('a member that cannot hold segments (holdsShards false) is given none', async () => {
+    const a = await runNode(fx(), 'a');
+    const store = await fx().connect();
+    const bystander = await Membership.join(
+      store,
+      fx().keys,
+      { ...member('x'), holdsShards: false },
+      { ttlSeconds: 2 },
+    );
+    for (let i = 0; i < 3; i++) await addSegment(fx(), `t/s${i}`);
+    const rebalancer = Rebalancer.start({
+      store: await fx().connect(),
+      keys: fx().keys,
+      nodeId: 'a',
+      lease: a.membership.lease,
+      replicas: 2,
+    });
+    await waitFor(async () => (await assignments(fx())).size === 3, 3000, 'assignments');
+    for (const record of (await assignments(fx())).values())
+      expect(record).toEqual({ replicas: ['a'], retiring: [] });
+    await rebalancer.stop();
+    await bystander.leave();
+    await a.stop();
+  });
 });
