@@ -81,6 +81,23 @@ describe('computeAssignment', () => {
     );
   });
 
+  it("a segment's own replica count wins over the cluster's, capped at the live nodes", () => {
+    const segs = [
+      { id: 't/three', bytes: 10, replicas: 3 },
+      { id: 't/one', bytes: 10, replicas: 1 },
+      { id: 't/default', bytes: 10 },
+    ];
+    const nodes = ['a', 'b', 'c', 'd'];
+    const placement = computeAssignment({ segments: segs, nodes, current: new Map(), replicas: 2 });
+    expect(placement.get('t/three')).toHaveLength(3);
+    expect(placement.get('t/one')).toHaveLength(1);
+    expect(placement.get('t/default')).toHaveLength(2);
+    for (const held of placement.values()) expect(new Set(held).size).toBe(held.length);
+    const two = computeAssignment({ segments: segs, nodes: ['a', 'b'], current: placement, replicas: 2 });
+    expect(two.get('t/three')).toEqual(['a', 'b']);
+    expect(two.get('t/one')).toHaveLength(1);
+  });
+
   it('moves only what a joining node takes: at most its fair share', () => {
     for (let seed = 1; seed <= 100; seed++) {
       const random = rng(seed);

@@ -2,7 +2,8 @@
  * Replica placement (DESIGN §5): which nodes hold each sealed segment. A pure function, so
  * the rebalancer's decisions can be tested exhaustively and replayed.
  *
- * - Every segment gets R = min(requested, live nodes) distinct live nodes.
+ * - Every segment gets R = min(requested, live nodes) distinct live nodes (requested: the
+ *   segment's own `replicas`, else the cluster's).
  * - Stable: replicas on live nodes stay where they are; only missing replicas are placed,
  *   and then only as many moves as it takes to even out the counts.
  * - Balanced: replica counts per node differ by at most one; among equal counts the node
@@ -13,6 +14,8 @@ import type { SegmentId } from './keys.ts';
 export interface SegmentSize {
   readonly id: SegmentId;
   readonly bytes: number;
+  /** Replicas this segment asks for (an index's `replicas` option); absent: the input's. */
+  readonly replicas?: number;
 }
 
 /** Segment → its replicas' node ids. */
@@ -35,7 +38,8 @@ interface NodeLoad {
 
 export function computeAssignment(input: AssignmentInput): Map<SegmentId, string[]> {
   const nodes = [...new Set(input.nodes)].sort();
-  const r = Math.max(0, Math.min(input.replicas, nodes.length));
+  const replicasOf = (seg: SegmentSize) =>
+    Math.max(0, Math.min(seg.replicas ?? input.replicas, nodes.length));
   const load = new Map<string, NodeLoad>(nodes.map((id) => [id, { id, count: 0, bytes: 0 }]));
   // Largest first, so the byte tie-break has the most freedom with the segments that matter.
   const segments = [...input.segments].sort((a, b) => b.bytes - a.bytes || cmp(a.id, b.id));
@@ -62,7 +66,7 @@ export function computeAssignment(input: AssignmentInput): Map<SegmentId, string
   }
   for (const seg of segments) {
     const kept = placement.get(seg.id)!;
-    while (kept.length > r) {
+    while (kept.length > replicasOf(seg)) {
       const heaviest = kept.reduce((a, b) => (lighter(load.get(a)!, load.get(b)!) >= 0 ? a : b));
       kept.splice(kept.indexOf(heaviest), 1);
       remove(seg.id, heaviest);
@@ -73,7 +77,7 @@ export function computeAssignment(input: AssignmentInput): Map<SegmentId, string
   const fresh = new Set<string>(); // `${segment}\0${node}` placed by this call: free to move again
   for (const seg of segments) {
     const held = placement.get(seg.id)!;
-    while (held.length < r) {
+    while (held.length < replicasOf(seg)) {
       const target = [...load.values()].filter((l) => !held.includes(l.id)).sort(lighter)[0];
       held.push(target.id);
       add(seg.id, target.id);

@@ -52,7 +52,9 @@ export async function publishIndexShards(
     const shards = index.options.shards;
     // The rebalancer evens out bytes among equal counts: the shard's share of the vectors.
     const bytes = Math.ceil((index.table.store.capacity * index.keyType.typmod * 4) / shards);
-    for (let shard = 0; shard < shards; shard++) wanted.set(indexShardId(index.oid, shard), { bytes });
+    const replicas = index.options.replicas;
+    for (let shard = 0; shard < shards; shard++)
+      wanted.set(indexShardId(index.oid, shard), { bytes, replicas });
   }
   for (const id of wanted.keys()) {
     if (!published.entries.has(id)) await meta.put(keys.segment(id), JSON.stringify(wanted.get(id)));

@@ -25,6 +25,8 @@ export interface AssignmentRecord {
 /** The part of a segment record (keys.segment) the rebalancer reads. */
 export interface SegmentRecord {
   readonly bytes: number;
+  /** Replicas it asks for; absent: the rebalancer's `replicas`. */
+  readonly replicas?: number;
 }
 
 export const DEFAULT_REPLICAS = 2;
@@ -43,7 +45,7 @@ export interface RebalanceState {
 export function planAssignments(state: RebalanceState): Map<SegmentId, AssignmentRecord | null> {
   const live = new Set(state.nodes);
   const target = computeAssignment({
-    segments: [...state.segments].map(([id, s]) => ({ id, bytes: s.bytes })),
+    segments: [...state.segments].map(([id, s]) => ({ id, bytes: s.bytes, replicas: s.replicas })),
     nodes: state.nodes,
     current: new Map([...state.assignments].map(([id, a]) => [id, a.replicas])),
     replicas: state.replicas,

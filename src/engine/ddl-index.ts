@@ -64,8 +64,8 @@ const OPCLASSES: Record<string, OpClass> = {
 };
 
 const OPTION_LIMITS: Record<string, Record<string, [number, number]>> = {
-  // shards: Quiver's own (sharded-index.ts), not pgvector's.
-  hnsw: { m: [2, 100], ef_construction: [4, 1000], shards: [1, 64] },
+  // shards, replicas: Quiver's own (sharded-index.ts; nodes holding each shard in a cluster).
+  hnsw: { m: [2, 100], ef_construction: [4, 1000], shards: [1, 64], replicas: [1, 16] },
   ivfflat: { lists: [1, 32768] },
   btree: { fillfactor: [10, 100] },
 };
