@@ -7,8 +7,9 @@
  *   npx tsx bench/index-shards.ts [--rows 50000] [--queries 300]
  *
  * Per index: latency (1 connection, closed loop, ef_search 40) and recall@10 against exact
- * search, through the leader and through a standby's replica connection; rows of the graph
- * each node holds (quiver_index_shards) and each node's RSS.
+ * search, through the leader and through a standby's replica connection; QPS with 4
+ * connections to the leader; rows of the graph each node holds (quiver_index_shards) and
+ * each node's RSS.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -60,6 +61,23 @@ async function replicaConnection(node: QuiverNode): Promise<pg.Client> {
     await client.end();
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Queries per second with `count` connections to `port` (`options` for each), closed loops, after one warm-up pass each. */
+async function throughput(port: number, count: number, options?: string): Promise<number> {
+  const clients = await Promise.all(Array.from({ length: count }, () => connectNode(port, options)));
+  const run = async (client: pg.Client, from: number) => {
+    for (let i = 0; i < dataset.queries.length; i++) {
+      const query = dataset.queries[(from + i) % dataset.queries.length];
+      await client.query('SELECT id FROM items ORDER BY embedding <-> $1 LIMIT 10', [vectorParameter(query)]);
+    }
+  };
+  await Promise.all(clients.map((c, i) => run(c, i * 17)));
+  const started = performance.now();
+  await Promise.all(clients.map((c, i) => run(c, i * 31)));
+  const qps = (count * dataset.queries.length) / ((performance.now() - started) / 1000);
+  await Promise.all(clients.map((c) => c.end()));
+  return qps;
 }
 
 async function measure(client: pg.Client, truth: number[][]) {
@@ -135,8 +153,9 @@ try {
     const standby = await replicaConnection(second);
     const viaStandby = await measure(standby, truth);
     await standby.end();
+    const leaderQps4 = await throughput(leader.port, 4);
     table.push(
-      `| ${variant} | ${held.join(' / ')} | ${nodes.map(rssMb).join(' / ')} | ${viaLeader.recall.toFixed(3)} | ${viaLeader.p50.toFixed(2)} / ${viaLeader.p99.toFixed(2)} | ${viaLeader.qps.toFixed(0)} | ${viaStandby.recall.toFixed(3)} | ${viaStandby.p50.toFixed(2)} / ${viaStandby.p99.toFixed(2)} | ${viaStandby.qps.toFixed(0)} |`,
+      `| ${variant} | ${held.join(' / ')} | ${nodes.map(rssMb).join(' / ')} | ${viaLeader.recall.toFixed(3)} | ${viaLeader.p50.toFixed(2)} / ${viaLeader.p99.toFixed(2)} | ${viaLeader.qps.toFixed(0)} | ${viaStandby.recall.toFixed(3)} | ${viaStandby.p50.toFixed(2)} / ${viaStandby.p99.toFixed(2)} | ${viaStandby.qps.toFixed(0)} | ${leaderQps4.toFixed(0)} |`,
     );
     await admin.query('DROP INDEX items_idx');
   }
@@ -150,7 +169,7 @@ console.log(
   `\n${rows} rows × 128 (clustered), 3 nodes on loopback, ef_search 40, 1 connection, ${queryCount} queries`,
 );
 console.log(
-  '| index | graph rows held n1 / n2 / n3 | RSS MB n1 / n2 / n3 | leader recall@10 | leader p50 / p99 ms | leader QPS | standby recall@10 | standby p50 / p99 ms | standby QPS |',
+  '| index | graph rows held n1 / n2 / n3 | RSS MB n1 / n2 / n3 | leader recall@10 | leader p50 / p99 ms | leader QPS | standby recall@10 | standby p50 / p99 ms | standby QPS | leader QPS, 4 connections |',
 );
-console.log('|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const line of table) console.log(line);
