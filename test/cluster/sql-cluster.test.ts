@@ -817,7 +817,7 @@ describe('a cluster of quiver processes', () => {
       await c.end().catch(() => undefined);
   });
 
-  test('a sharded vector index is spread over the nodes: kNN on any node searches the shards it lacks on their holders and equals exact search, also after a holder is killed', {
+  test('a sharded vector index is spread over the nodes: kNN on any node searches the shards it lacks on their holders and equals exact search, also after a holder is killed and while a new node takes its share', {
     timeout: 120_000,
   }, async () => {
     const [leader, second, third] = await startCluster(3);
@@ -930,6 +930,46 @@ describe('a cluster of quiver processes', () => {
       );
     }
     await checkEverywhere();
+
+    // Scale out: a new node takes its share (built before the old holders let go) while
+    // kNN queries keep running, every answer exact.
+    const wrong: string[] = [];
+    let answered = 0;
+    let stop = false;
+    const reading = (async () => {
+      const q = queries[0];
+      const expected = exactNearest(ids, q, 10);
+      while (!stop) {
+        try {
+          const got = await knn(client, q);
+          if (JSON.stringify(got) !== JSON.stringify(expected)) wrong.push(JSON.stringify(got));
+          answered++;
+        } catch (error) {
+          wrong.push((error as Error).message);
+        }
+      }
+    })();
+    const fourth = await startQuiverNode(setupOf(leader), 'n4');
+    nodes.push(fourth);
+    const fourthView = await replicaConnection(() => connect(fourth, READ_ONLY));
+    await waitUntil(
+      async () => {
+        const shards = await shardsOf(client);
+        const perNode = new Map<string, number>();
+        for (const s of shards) for (const n of s.holders) perNode.set(n, (perNode.get(n) ?? 0) + 1);
+        return shards.every((s) => s.holders.length === 2) && perNode.get('n4') === 2;
+      },
+      30_000,
+      'n4 to hold its share',
+    );
+    stop = true;
+    await reading;
+    expect(wrong).toEqual([]);
+    expect(answered).toBeGreaterThan(10);
+    await fourthView.query('SET hnsw.ef_search = 200');
+    expect((await shardsOf(fourthView)).filter((s) => s.held_here)).toHaveLength(2);
+    expect(await knn(fourthView, queries[1])).toEqual(exactNearest(ids, queries[1], 10));
+    await fourthView.end();
     for (const view of views) await view.end();
   });
 
