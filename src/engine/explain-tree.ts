@@ -6,8 +6,10 @@
  * directly over a scan prints as that scan's "Filter:" line, as PostgreSQL shows them.
  */
 
+import type { IndexDef } from '../catalog/catalog-types.ts';
 import type { PrefetchedSearch } from '../exec/exec-env.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
+import { ShardedIndex } from '../storage/vector/sharded-index.ts';
 import { deparse, deparseKey } from './deparse-expr.ts';
 
 export type Stats = Map<PlanNode, { rows: number; ms: number; loops: number }>;
@@ -20,6 +22,8 @@ interface Style {
   readonly timing?: boolean;
   /** Index searches run ahead of execution: where a sharded index's parts ran. */
   readonly searched?: ReadonlyMap<PlanNode, PrefetchedSearch>;
+  /** Nodes holding a shard of a sharded index (plain EXPLAIN: where its parts would run). */
+  readonly holders?: (indexOid: number, shard: number) => readonly string[];
 }
 
 /** Column names as EXPLAIN prints them: qualified once the plan has more than one relation. */
@@ -80,6 +84,7 @@ function describe(node: PlanNode, style: Style): { title: string; details: strin
       if (node.filter) details.push(`Filter: ${deparse(node.filter, n)}`);
       const searched = style.stats ? style.searched?.get(node) : undefined;
       if (searched) details.push(...fragmentLines(searched, style.timing !== false));
+      else if (!style.stats && style.holders) details.push(...placementLines(node.index, style.holders));
     }
     return { title: scan, details };
   }
@@ -195,6 +200,22 @@ function fragmentLines(searched: PrefetchedSearch, timing: boolean): string[] {
   });
   if (searched.exactly) lines.push(`Searched Exactly: ${searched.exactly}`);
   return lines;
+}
+
+/**
+ * Where a sharded index's shards would be searched: nothing for an index whose shards are
+ * all on this node (as standalone), else the shards here and the holders of each other one.
+ */
+function placementLines(index: IndexDef, holders: NonNullable<Style['holders']>): string[] {
+  const sharded = index.vector?.index;
+  if (!(sharded instanceof ShardedIndex) || sharded.heldShards().length === sharded.shardCount) return [];
+  const parts = [`${sharded.heldShards().join(', ') || 'none'} on this node`];
+  for (let shard = 0; shard < sharded.shardCount; shard++) {
+    if (sharded.holds(shard)) continue;
+    const nodes = holders(index.oid, shard);
+    parts.push(`${shard} on ${nodes.length > 0 ? [...nodes].sort().join(' or ') : 'no node (exact search)'}`);
+  }
+  return [`Shards: ${parts.join('; ')}`];
 }
 
 export function render(node: PlanNode, depth: number, lines: string[], style: Style): void {

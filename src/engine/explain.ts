@@ -41,7 +41,12 @@ export function explainPlan(
   const qualify = hasJoin(plan);
   const lines: string[] = [];
   if (!stmt.analyze) {
-    render(plan, 0, lines, { qualify, stats: null });
+    const catalog = rc.ddl.catalog;
+    render(plan, 0, lines, {
+      qualify,
+      stats: null,
+      holders: (oid, shard) => catalog.indexShardPlacement(oid, shard).holders,
+    });
     if (stmt.summary) lines.push(`Planning Time: ${planningMs.toFixed(3)} ms`);
     return lines;
   }

@@ -45,6 +45,10 @@ beforeAll(async () => {
     .vector!.index as unknown as ShardedIndex<unknown>;
   holder = sharded.shard(1)!;
   sharded.release(1);
+  catalog.indexShardPlacement = (_oid, shard) => ({
+    holders: shard === 1 ? ['n3', 'n2'] : ['n1'],
+    searchesServed: 0,
+  });
 });
 
 beforeEach(() => {
@@ -106,5 +110,14 @@ test('EXPLAIN ANALYZE shows where the shards were searched, and why a search wen
   expect((await plan()).slice(3)).toEqual([
     '        Shards Searched: shards 0, 2 on this node (rows=8)',
     '        Searched Exactly: no node holding a shard answered',
+  ]);
+});
+
+test('plain EXPLAIN says where the shards would be searched', async () => {
+  expect((await s.run(`EXPLAIN ${knn}`)).rows.map((r) => r[0])).toEqual([
+    'Limit',
+    '  ->  Index Scan using t_v on t',
+    "        Order By: (v <-> '[0.3,-0.2]'::vector)",
+    '        Shards: 0, 2 on this node; 1 on n2 or n3',
   ]);
 });

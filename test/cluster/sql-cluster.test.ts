@@ -904,6 +904,12 @@ describe('a cluster of quiver processes', () => {
     expect(plan).toContain(`        Shards Searched: shards ${held.join(', ')} on this node (rows=10)`);
     expect(plan.filter((l) => l.includes(`Shards Searched: shard ${lacking.shard} on node`))).toHaveLength(1);
     expect(lacking.holders.some((n) => plan.some((l) => l.includes(`on node ${n} (rows=10)`)))).toBe(true);
+    const planned = (
+      await client.query("EXPLAIN SELECT id FROM items ORDER BY emb <-> '[0.1,0.2,0.3]' LIMIT 10")
+    ).rows;
+    expect(planned.map((r) => r['QUERY PLAN'])).toContain(
+      `        Shards: ${held.join(', ')} on this node; ${lacking.shard} on ${[...lacking.holders].sort().join(' or ')}`,
+    );
 
     // Rows written after the index: the holders have them before they answer.
     const later = Array.from({ length: 10 }, (_, i) => count + i * 7);
