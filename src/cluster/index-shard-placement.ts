@@ -16,8 +16,9 @@ import { buildIndexShard, shardedIndexOf } from '../engine/index-shard-build.ts'
 import type { OpsLog } from '../engine/ops-log.ts';
 import type { Lease, MetaStore } from '../meta/meta-store.ts';
 import { type ClusterKeys, type SegmentId, segmentId } from './keys.ts';
+import { segmentsOf } from './node-assignments.ts';
 import { openPrefixView, type PrefixView } from './prefix-view.ts';
-import type { AssignmentRecord, SegmentRecord } from './rebalancer.ts';
+import type { SegmentRecord } from './rebalancer.ts';
 
 const TABLE_PREFIX = 'index-';
 
@@ -130,22 +131,20 @@ export class IndexShardHolder {
     const catalog = this.options.catalog();
     const assignments = this.assignments?.entries;
     if (!catalog || !assignments) return;
-    const { nodeId } = this.options;
+    const mine = segmentsOf(assignments, this.options.nodeId);
     const holding = new Set<SegmentId>();
     for (const index of shardedIndexes(catalog)) {
       const sharded = shardedIndexOf(index);
       if (!sharded) continue;
       for (let shard = 0; shard < sharded.shardCount; shard++) {
         const id = indexShardId(index.oid, shard);
-        const value = assignments.get(id);
-        const record = value ? (JSON.parse(value) as AssignmentRecord) : null;
-        const mine =
-          record !== null && (record.replicas.includes(nodeId) || record.retiring.includes(nodeId));
-        if (record && !mine && sharded.holds(shard)) {
+        const given = mine.has(id);
+        // Before the rebalancer placed it (a new index), a shard stays where it was built.
+        if (assignments.has(id) && !given && sharded.holds(shard)) {
           sharded.release(shard);
           this.options.log.info({ index: index.name, shard }, 'released an index shard');
         }
-        if (mine && !sharded.holds(shard)) {
+        if (given && !sharded.holds(shard)) {
           const started = performance.now();
           if (!(await buildIndexShard(index, shard))) continue;
           this.options.log.info(
@@ -154,7 +153,7 @@ export class IndexShardHolder {
           );
         }
         if (this.closed || this.options.catalog() !== catalog) return;
-        if (mine && sharded.holds(shard)) holding.add(id);
+        if (given && sharded.holds(shard)) holding.add(id);
       }
     }
     await this.report(holding);

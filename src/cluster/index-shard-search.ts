@@ -20,7 +20,7 @@ import type { SearchRequest, SearchResponse } from './rpc/messages.ts';
 import type { PeerClients } from './rpc/node-client.ts';
 import type { CallContext } from './rpc/node-server.ts';
 import { decodeQueryVector, encodeQueryVector, type QueryValue } from './rpc/query-vector.ts';
-import { type AttemptOptions, callWithFailover } from './rpc/scatter.ts';
+import { type AttemptOptions, callWithFailover, scatterGather } from './rpc/scatter.ts';
 import { isRetryable, PeerUnavailableError } from './rpc/status-mapping.ts';
 
 /** How long a search of a remote shard may take at most, over all its holders. */
@@ -53,37 +53,40 @@ export class ClusterShardSearch implements RemoteShardSearch {
     const { nodeId, holders, address } = this.options;
     const position = BigInt(this.options.position());
     const deadline = Date.now() + REMOTE_SEARCH_TIMEOUT_MS;
+    const vector = encodeQueryVector(query as QueryValue);
+    const holdersOf = shards.map((shard) => {
+      const nodes = holders(index.oid, shard).filter((n) => n !== nodeId && address(n) !== undefined);
+      // Spread the searches of a shard over its holders.
+      const start = Math.floor(Math.random() * nodes.length);
+      return [...nodes.slice(start), ...nodes.slice(0, start)];
+    });
+    // No holder known: the caller searches exactly, which needs no other node.
+    if (holdersOf.some((nodes) => nodes.length === 0)) return null;
     try {
-      const results = await Promise.all(
-        shards.map((shard) => {
-          // Spread the searches of a shard over its holders.
-          const nodes = holders(index.oid, shard).filter((n) => n !== nodeId && address(n) !== undefined);
-          if (nodes.length === 0) throw new ShardUnavailable(index, shard);
-          const start = Math.floor(Math.random() * nodes.length);
-          const ordered = [...nodes.slice(start), ...nodes.slice(0, start)];
-          const request: SearchRequest = {
-            tableId: BigInt(index.oid),
-            segmentIds: [],
-            shardIds: [shard],
-            attnum: 0,
-            metric: index.metric!,
-            query: encodeQueryVector(query as QueryValue),
-            k,
-            efSearch,
-            snapshotTs: position,
-            consistency: 'strong',
-          };
-          return callWithFailover(
-            ordered,
-            async (node, attempt) => {
-              const started = performance.now();
-              const response = await this.attempt(node, request, attempt);
-              return { node, shard, response, ms: performance.now() - started };
-            },
-            { deadline },
-          );
-        }),
-      );
+      // A shard no holder answers for cancels the searches of the others.
+      const results = await scatterGather(shards, (shard, signal, i) => {
+        const request: SearchRequest = {
+          tableId: BigInt(index.oid),
+          segmentIds: [],
+          shardIds: [shard],
+          attnum: 0,
+          metric: index.metric!,
+          query: vector,
+          k,
+          efSearch,
+          snapshotTs: position,
+          consistency: 'strong',
+        };
+        return callWithFailover(
+          holdersOf[i],
+          async (node, attempt) => {
+            const started = performance.now();
+            const response = await this.attempt(node, request, attempt);
+            return { node, shard, response, ms: performance.now() - started };
+          },
+          { signal, deadline },
+        );
+      });
       const result = nearestOf(
         results.map(({ response }) => ({
           rowIds: response.hits.map((h) => Number(h.rowId)),
@@ -99,8 +102,8 @@ export class ClusterShardSearch implements RemoteShardSearch {
       }));
       return { result, fragments };
     } catch (error) {
-      // No holder could answer: the caller searches exactly, which needs no other node.
-      if (error instanceof ShardUnavailable || isRetryable(error)) return null;
+      // No holder could answer: the caller searches exactly.
+      if (isRetryable(error)) return null;
       throw error;
     }
   }
@@ -132,12 +135,6 @@ export class ClusterShardSearch implements RemoteShardSearch {
       }
       throw error;
     }
-  }
-}
-
-class ShardUnavailable extends Error {
-  constructor(index: IndexDef, shard: number) {
-    super(`no node holds shard ${shard} of index "${index.name}"`);
   }
 }
 
