@@ -59,6 +59,7 @@ import type { MetaStore } from '../meta/meta-store.ts';
 import { initParser } from '../sql/parser.ts';
 import { DiskCachedObjectStore } from '../storage/object-store/disk-cached-object-store.ts';
 import { S3ObjectStore } from '../storage/object-store/s3-object-store.ts';
+import { placeShardsByCluster } from '../storage/vector/sharded-index.ts';
 import '../types/index.ts';
 import { WireServer } from '../wire/index.ts';
 import type { Backend } from '../wire/session.ts';
@@ -142,6 +143,8 @@ const STALL_TOLERANCE_MS = 30_000;
 
 export async function startClusterNode(options: ClusterStartOptions): Promise<RunningClusterNode> {
   const log = options.logger ?? createLogger('warn');
+  // Index shards are built by the nodes they are placed on (cluster/index-shard-placement.ts).
+  placeShardsByCluster(true);
   const host = options.host ?? '127.0.0.1';
   const superuser = options.superuser ?? 'quiver';
   const serverVersion = options.serverVersion ?? '16.4';

@@ -856,6 +856,16 @@ describe('a cluster of quiver processes', () => {
         'the shards placed and built',
       );
     }
+    // No node built the whole index: each built just the two shards it was given.
+    for (const node of [leader, second, third]) {
+      expect(
+        node
+          .log()
+          .split('\n')
+          .filter((l) => l.includes('built an index shard')),
+      ).toHaveLength(2);
+      expect(node.log()).not.toContain('released an index shard');
+    }
     const placed = await shardsOf(client);
     const heldBy = new Map<string, number>();
     for (const s of placed) for (const node of s.holders) heldBy.set(node, (heldBy.get(node) ?? 0) + 1);

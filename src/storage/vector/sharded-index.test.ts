@@ -5,7 +5,7 @@ import { floatDistance } from './distance.ts';
 import { HnswIndex } from './hnsw-index.ts';
 import { IndexFileError } from './index-file-error.ts';
 import { loadColumnIndex, saveColumnIndex } from './index-persistence.ts';
-import { nearestOf, ShardedIndex, shardOfRow } from './sharded-index.ts';
+import { nearestOf, placeShardsByCluster, ShardedIndex, shardOfRow } from './sharded-index.ts';
 import { clusteredData } from './testing/clustered-data.ts';
 import { describeIndexConformance } from './testing/index-conformance.ts';
 import { groundTruth, measureRecall } from './testing/recall.ts';
@@ -102,27 +102,45 @@ describe('ShardedIndex', () => {
     await expect(loadColumnIndex(bytes, unsharded)).rejects.toThrow('shards is 4, expected undefined');
   });
 
-  it('a node loads only the shards it holds from a file that has them all', async () => {
+  it('a load holds exactly the shards the file has', async () => {
     const all = new ShardedIndex(3, () => hnsw('l2', 16));
     all.build(rowIds, data.vectors);
     const out = new ByteWriter();
     all.writeTo(out);
-    const bytes = new Uint8Array(out.length);
-    let at = 0;
-    for (const part of out.parts) {
-      bytes.set(part, at);
-      at += part.length;
-    }
     const some = new ShardedIndex(
       3,
       () => hnsw('l2', 16),
       (shard) => shard === 2,
     );
-    const input = new ByteReader(bytes, 'sharded payload');
+    const input = new ByteReader(joined(out), 'sharded payload');
     await some.readFrom(input);
     input.end();
-    expect(some.size()).toBe(1000);
-    expect(some.search(queries[0], 5, { efSearch: 40 }).rowIds.every((r) => r % 3 === 2)).toBe(true);
+    expect(some.heldShards()).toEqual([0, 1, 2]);
+    expect(some.size()).toBe(3000);
+    // A file of one shard: the others are not held after the load (empty ones would answer without their rows).
+    some.release(0);
+    some.release(1);
+    const out2 = new ByteWriter();
+    some.writeTo(out2);
+    const loaded = new ShardedIndex(3, () => hnsw('l2', 16));
+    const input2 = new ByteReader(joined(out2), 'sharded payload');
+    await loaded.readFrom(input2);
+    input2.end();
+    expect(loaded.heldShards()).toEqual([2]);
+    expect(loaded.search(queries[0], 5, { efSearch: 40 }).rowIds.every((r) => r % 3 === 2)).toBe(true);
+  });
+
+  it('on a cluster node a new sharded index holds no shard: the placement builds them', () => {
+    placeShardsByCluster(true);
+    try {
+      const fresh = new ShardedIndex(3, () => hnsw('l2', 16));
+      expect(fresh.heldShards()).toEqual([]);
+      fresh.build(rowIds, data.vectors);
+      expect(fresh.size()).toBe(0);
+    } finally {
+      placeShardsByCluster(false);
+    }
+    expect(new ShardedIndex(3, () => hnsw('l2', 16)).heldShards()).toEqual([0, 1, 2]);
   });
 
   it('nearestOf keeps the k smallest distances, equal ones by row id', () => {
@@ -137,3 +155,13 @@ describe('ShardedIndex', () => {
     ).toEqual({ rowIds: [3, 4, 1], distances: [0.5, 0.5, 1] });
   });
 });
+
+function joined(out: ByteWriter): Uint8Array {
+  const bytes = new Uint8Array(out.length);
+  let at = 0;
+  for (const part of out.parts) {
+    bytes.set(part, at);
+    at += part.length;
+  }
+  return bytes;
+}

@@ -28,6 +28,18 @@ export type ShardIndex<V> = VectorIndex<V> &
     searchAsync?(query: V, k: number, options: { efSearch?: number }): Promise<SearchResult>;
   };
 
+/** Whether a cluster places the shards (index-shard-placement.ts) rather than this process holding all. */
+let placedByCluster = false;
+
+/**
+ * From now on a new sharded index of this process (CREATE INDEX, TRUNCATE, a rebuild) holds
+ * no shard: the cluster's placement has each node build the ones given to it, so no node
+ * ever builds or holds the whole graph. Set by a cluster node at start (tests turn it off).
+ */
+export function placeShardsByCluster(on: boolean): void {
+  placedByCluster = on;
+}
+
 export function shardOfRow(rowId: number, shardCount: number): number {
   return rowId % shardCount;
 }
@@ -56,11 +68,14 @@ export class ShardedIndex<V> implements VectorIndex<V>, SavableIndex {
   readonly searchAsync?: ShardIndex<V>['searchAsync'];
   readonly writeToAsync?: (out: ByteWriter) => Promise<void>;
 
-  /** `held(i)` says whether this node keeps shard i; `create()` makes an empty shard index. */
+  /**
+   * `held(i)` says whether this node keeps shard i (default: all of them standalone, none on
+   * a cluster node); `create()` makes an empty shard index.
+   */
   constructor(
     readonly shardCount: number,
     private readonly create: () => ShardIndex<V>,
-    held: (shard: number) => boolean = () => true,
+    held: (shard: number) => boolean = () => !placedByCluster,
   ) {
     if (!Number.isInteger(shardCount) || shardCount < 1)
       throw new RangeError(`bad shard count ${shardCount}`);
@@ -213,9 +228,10 @@ export class ShardedIndex<V> implements VectorIndex<V>, SavableIndex {
   }
 
   /**
-   * Loads the shards the file has and this node holds. A shard the file does not have (its
-   * writer did not hold it) is not held after the load: an empty one would answer searches
-   * without its rows. Whoever places shards builds it from the rows if it belongs here.
+   * Holds exactly the shards the file has (its writer held them: on a cluster node, at most
+   * that node's share). A shard the file does not have is not held after the load — an
+   * empty one would answer searches without its rows; whoever places shards builds it from
+   * the rows if it belongs here, and releases loaded ones that do not.
    */
   async readFrom(input: ByteReader): Promise<void> {
     const count = input.u32();
@@ -225,8 +241,9 @@ export class ShardedIndex<V> implements VectorIndex<V>, SavableIndex {
         this.shards[i] = null;
         continue;
       }
-      // A shard saved but not held by this node is read into a throwaway index.
-      await (this.shards[i] ?? this.create()).readFrom(input);
+      const shard = this.shards[i] ?? this.create();
+      await shard.readFrom(input);
+      this.shards[i] = shard;
     }
   }
 
