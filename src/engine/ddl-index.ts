@@ -19,6 +19,7 @@ import {
   createColumnIndex,
   indexable,
 } from '../storage/vector/column-index.ts';
+import { shardsPlacedByCluster } from '../storage/vector/sharded-index.ts';
 import type { DistanceMetric, IndexMethod } from '../storage/vector-index.ts';
 import { hashKey } from '../types/compare.ts';
 import { typeInfo } from '../types/registry.ts';
@@ -261,6 +262,13 @@ export function createIndex(
     expression: stmt.elems.find((e) => e.expr !== null)?.expr ?? null,
     keyOf: expression ? expression.evaluate : (row) => row[columns[0]],
   };
+  if ((index.options.shards ?? 1) > 1 && shardsPlacedByCluster()) {
+    opts.notice(
+      `the ${index.options.shards} shards of index "${index.name}" are built in the background by the cluster nodes they are placed on`,
+      undefined,
+      'Until a shard is built, queries search its rows exactly; quiver_index_shards shows which are held.',
+    );
+  }
   if (opts.defer && index.method !== 'btree' && table.store.capacity >= WORKER_BUILD_MIN_ROWS) {
     if (opts.catalog.relationExists(index.schema, index.name)) {
       throw new SqlError(SqlState.DuplicateTable, `relation "${index.name}" already exists`);

@@ -827,7 +827,12 @@ describe('a cluster of quiver processes', () => {
     const count = 3000;
     const rows = Array.from({ length: count }, (_, i) => `(${i}, '${vectorOf(i)}')`).join(',');
     await client.query(`INSERT INTO items VALUES ${rows}`);
+    const notices: string[] = [];
+    client.on('notice', (n) => notices.push(n.message ?? ''));
     await client.query('CREATE INDEX items_emb ON items USING hnsw (emb vector_l2_ops) WITH (shards = 3)');
+    expect(notices).toEqual([
+      'the 3 shards of index "items_emb" are built in the background by the cluster nodes they are placed on',
+    ]);
     const ids = new Set(Array.from({ length: count }, (_, i) => i));
 
     // Each shard on two nodes (R = 2), so each of the three nodes holds two of the three.

@@ -40,6 +40,10 @@ export function placeShardsByCluster(on: boolean): void {
   placedByCluster = on;
 }
 
+export function shardsPlacedByCluster(): boolean {
+  return placedByCluster;
+}
+
 export function shardOfRow(rowId: number, shardCount: number): number {
   return rowId % shardCount;
 }
