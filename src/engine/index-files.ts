@@ -30,7 +30,8 @@ export function indexSpec(index: IndexDef): ColumnIndexSpec {
       m: index.options.m,
       efConstruction: index.options.ef_construction,
       lists: index.options.lists,
-      shards: index.options.shards,
+      // Only when sharded: the spec of an unsharded index stays what it always was.
+      ...(index.options.shards ? { shards: index.options.shards } : {}),
     },
   };
 }
