@@ -16,7 +16,7 @@ import { buildIndexShard, shardedIndexOf } from '../engine/index-shard-build.ts'
 import type { OpsLog } from '../engine/ops-log.ts';
 import type { Lease, MetaStore } from '../meta/meta-store.ts';
 import { type ClusterKeys, type SegmentId, segmentId } from './keys.ts';
-import { segmentsOf } from './node-assignments.ts';
+import { dropLoaded, reportLoaded, segmentsOf } from './node-assignments.ts';
 import { openPrefixView, type PrefixView } from './prefix-view.ts';
 import type { SegmentRecord } from './rebalancer.ts';
 
@@ -164,12 +164,12 @@ export class IndexShardHolder {
     const { meta, keys, nodeId, lease } = this.options;
     for (const id of holding) {
       if (this.reported.has(id)) continue;
-      await meta.put(keys.loadedReport(id, nodeId), String(Date.now()), { lease: lease.id });
+      await reportLoaded(meta, keys, id, nodeId, lease);
       this.reported.add(id);
     }
     for (const id of [...this.reported]) {
       if (holding.has(id)) continue;
-      await meta.delete(keys.loadedReport(id, nodeId));
+      await dropLoaded(meta, keys, id, nodeId);
       this.reported.delete(id);
     }
   }

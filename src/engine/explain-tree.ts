@@ -9,7 +9,7 @@
 import type { IndexDef } from '../catalog/catalog-types.ts';
 import type { PrefetchedSearch } from '../exec/exec-env.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
-import { ShardedIndex } from '../storage/vector/sharded-index.ts';
+import { partlyHeld } from '../storage/vector/sharded-index.ts';
 import { deparse, deparseKey } from './deparse-expr.ts';
 
 export type Stats = Map<PlanNode, { rows: number; ms: number; loops: number }>;
@@ -208,10 +208,9 @@ function fragmentLines(searched: PrefetchedSearch, timing: boolean): string[] {
  */
 function placementLines(index: IndexDef, holders: NonNullable<Style['holders']>): string[] {
   const sharded = index.vector?.index;
-  if (!(sharded instanceof ShardedIndex) || sharded.heldShards().length === sharded.shardCount) return [];
+  if (!partlyHeld(sharded)) return [];
   const parts = [`${sharded.heldShards().join(', ') || 'none'} on this node`];
-  for (let shard = 0; shard < sharded.shardCount; shard++) {
-    if (sharded.holds(shard)) continue;
+  for (const shard of sharded.missingShards()) {
     const nodes = holders(index.oid, shard);
     parts.push(`${shard} on ${nodes.length > 0 ? [...nodes].sort().join(' or ') : 'no node (exact search)'}`);
   }

@@ -69,11 +69,6 @@ export interface ShardedSearch {
   readonly txn: number;
 }
 
-/** Whether `sharded` lacks shards on this node (its searches need other nodes). */
-export function missesShards(sharded: ShardedIndex<unknown>): boolean {
-  return sharded.heldShards().length < sharded.shardCount;
-}
-
 /**
  * The `need` nearest accepted rows, nearest first; none when they cannot be told from what
  * was found (too few accepted, or some source's unseen rows might be nearer).
@@ -87,7 +82,7 @@ export async function searchAcrossShards(
   const own = store.insertedBy(s.txn);
   if (own === null)
     return { rowIds: null, fragments: [], exactly: 'this transaction truncated or spilled the table' };
-  const missing = [...Array(sharded.shardCount).keys()].filter((shard) => !sharded.holds(shard));
+  const missing = sharded.missingShards();
   // Sent first: the shards held here are searched while the other nodes search theirs.
   const searching = remote.search(index, missing, s.query, k, Math.max(s.efSearch, k));
   const encoded = index.vector!.encode(s.query);

@@ -17,13 +17,13 @@ import type { BoundExpr } from '../bind/bound-expr.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import { indexable } from '../storage/vector/column-index.ts';
 import { DistanceHeap } from '../storage/vector/distance-heap.ts';
-import { ShardedIndex } from '../storage/vector/sharded-index.ts';
+import { partlyHeld, type ShardedIndex } from '../storage/vector/sharded-index.ts';
 import { metricFor, type VectorLikeType } from '../types/distance-metric.ts';
 import type { Value } from '../types/type.ts';
 import { keepPolling } from '../wire/busy-poll.ts';
 import { compileExpr } from './compile-expr.ts';
 import type { ExecEnv } from './exec-env.ts';
-import { missesShards, searchAcrossShards } from './sharded-search.ts';
+import { searchAcrossShards } from './sharded-search.ts';
 
 type VectorSearchNode = PlanNode & { kind: 'VectorSearch' };
 
@@ -75,7 +75,7 @@ export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][]
     return emit(need === null ? ids : ids.slice(0, need));
   }
   const { index: impl, encode } = index.vector!;
-  if (impl instanceof ShardedIndex && missesShards(impl)) {
+  if (partlyHeld(impl)) {
     // Not found across the nodes ahead of execution (prefetchVectorSearches): exactly.
     return emit(exactSearch(node, env, query, need ?? Number(env.setting('hnsw.ef_search')), accept));
   }
@@ -173,8 +173,7 @@ interface AsyncSearch {
 function prefetchSearch(node: VectorSearchNode, env: ExecEnv, pooled: boolean): Promise<void> | null {
   const prefetched = env.prefetched;
   const vector = node.index.vector;
-  if (vector?.index instanceof ShardedIndex && missesShards(vector.index))
-    return prefetchAcrossShards(node, env);
+  if (partlyHeld(vector?.index)) return prefetchAcrossShards(node, env);
   const impl = vector?.index as Partial<AsyncSearch> | undefined;
   if (!prefetched || !vector || !impl?.searchAsync || node.filter !== null || node.limit === null)
     return null;
@@ -212,21 +211,18 @@ function prefetchAcrossShards(node: VectorSearchNode, env: ExecEnv): Promise<voi
   const store = node.table.store;
   const selectivity = node.filter ? estimateSelectivity(store.capacity, accept) : 1;
   if (selectivity === 0) return null;
-  const k = Math.min(REMOTE_FILTERED_MAX_K, Math.ceil(need / selectivity));
   const search = {
     index: node.index,
     sharded,
     query,
     need,
-    k: Math.max(k, need),
+    k: Math.max(need, Math.min(REMOTE_FILTERED_MAX_K, Math.ceil(need / selectivity))),
+    efSearch: Number(env.setting('hnsw.ef_search')),
     accept,
     txn: env.txn,
     filtered: node.filter !== null,
   };
-  return searchAcrossShards(
-    { ...search, efSearch: Number(env.setting('hnsw.ef_search')) },
-    remoteShards,
-  ).then(({ rowIds, fragments, exactly }) => {
+  return searchAcrossShards(search, remoteShards).then(({ rowIds, fragments, exactly }) => {
     prefetched.set(node, { rowIds: rowIds ?? [], fragments, exactly });
   });
 }

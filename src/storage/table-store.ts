@@ -218,12 +218,12 @@ export class TableStore {
     return deleter !== 0 && this.txns.statusOf(deleter) === 'committed';
   }
 
-  /** True when the version is live or may become live (its creator has not aborted). */
-  /** Rows the open transaction `txn` inserted here (null: some were spilled to a segment). */
+  /** Rows the open transaction `txn` inserted here (null: spilled to a segment, or truncated). */
   insertedBy(txn: number): number[] | null {
     return this.txns.insertsOf(txn, this);
   }
 
+  /** True when the version is live or may become live (its creator has not aborted). */
   mayBeLive(rowId: number): boolean {
     if (this.txns.statusOf(this.xmin[rowId]) === 'aborted') return false;
     const deleter = this.xmax[rowId];

@@ -48,6 +48,11 @@ export function shardOfRow(rowId: number, shardCount: number): number {
   return rowId % shardCount;
 }
 
+/** Whether `index` is a sharded index some of whose shards this node does not hold. */
+export function partlyHeld(index: unknown): index is ShardedIndex<unknown> {
+  return index instanceof ShardedIndex && index.missingShards().length > 0;
+}
+
 /** The k nearest of several nearest-first results; equal distances by row id. */
 export function nearestOf(results: readonly SearchResult[], k: number): SearchResult {
   const hits: { rowId: number; distance: number }[] = [];
@@ -108,6 +113,11 @@ export class ShardedIndex<V> implements VectorIndex<V>, SavableIndex {
   /** The shards held here, in order. */
   heldShards(): number[] {
     return this.shards.flatMap((s, i) => (s ? [i] : []));
+  }
+
+  /** The shards not held here (searched on other nodes), in order. */
+  missingShards(): number[] {
+    return this.shards.flatMap((s, i) => (s ? [] : [i]));
   }
 
   /** An empty index for one shard, to build and then `hold`. */
