@@ -305,6 +305,7 @@ export function bindExpr(e: Expr, scope: Scope, bc: BindContext, opts: ExprOptio
           kind: 'QuantifiedArray',
           type: T.bool,
           quantifier: e.quantifier,
+          operator: probe.name,
           arg: probe.args[0],
           array,
           compare: probe.fn,

@@ -88,6 +88,8 @@ export type BoundExpr =
       readonly kind: 'QuantifiedArray';
       readonly type: SqlType;
       readonly quantifier: 'any' | 'all';
+      /** The comparison operator's name (EXPLAIN, shipping the filter to other nodes). */
+      readonly operator: string;
       readonly arg: BoundExpr;
       readonly array: BoundExpr;
       readonly compare: CallFn;

@@ -8,11 +8,15 @@
  * there, so its shard has every row the coordinator could see committed. It searches
  * without visibility: the coordinator decides what its snapshot sees.
  */
+
+import type { BoundExpr } from '../bind/bound-expr.ts';
 import type { Catalog } from '../catalog/catalog.ts';
-import type { IndexDef } from '../catalog/catalog-types.ts';
+import type { IndexDef, Table } from '../catalog/catalog-types.ts';
 import { shardedIndexOf } from '../engine/index-shard-build.ts';
+import { encodeShippedFilter, shippableFilter, shippedPredicate } from '../engine/shipped-filter.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
-import type { RemoteShardSearch, ShardFragment } from '../exec/sharded-search.ts';
+import { searchShardFiltered } from '../exec/shard-search.ts';
+import type { RemoteFilter, RemoteShardSearch, ShardFragment } from '../exec/sharded-search.ts';
 import { nearestOf } from '../storage/vector/sharded-index.ts';
 import type { SearchResult } from '../storage/vector-index.ts';
 import type { Value } from '../types/type.ts';
@@ -37,11 +41,18 @@ export interface ClusterShardSearchOptions {
   readonly address: (nodeId: string) => string | undefined;
   /** The WAL position this node's reads have seen (the leader's next LSN, a replica's applied one). */
   readonly position: () => number;
+  /** The catalog this node searches now (binds the filters it ships). */
+  readonly catalog: () => Catalog | null;
 }
 
 /** The coordinator's side: one search per shard, on a holder that answers (the others in turn). */
 export class ClusterShardSearch implements RemoteShardSearch {
   constructor(private readonly options: ClusterShardSearchOptions) {}
+
+  ships(filter: BoundExpr, table: Table): boolean {
+    const catalog = this.options.catalog();
+    return catalog !== null && shippableFilter(filter, table, catalog) !== null;
+  }
 
   async search(
     index: IndexDef,
@@ -49,11 +60,14 @@ export class ClusterShardSearch implements RemoteShardSearch {
     query: Value,
     k: number,
     efSearch: number,
+    filter: RemoteFilter | null,
   ): Promise<{ result: SearchResult; fragments: ShardFragment[] } | null> {
     const { nodeId, holders, address } = this.options;
     const position = BigInt(this.options.position());
     const deadline = Date.now() + REMOTE_SEARCH_TIMEOUT_MS;
     const vector = encodeQueryVector(query as QueryValue);
+    const shipped = filter ? this.shippedFilter(index.table, filter) : undefined;
+    if (shipped === null) return null;
     const holdersOf = shards.map((shard) => {
       const nodes = holders(index.oid, shard).filter((n) => n !== nodeId && address(n) !== undefined);
       // Spread the searches of a shard over its holders.
@@ -76,6 +90,7 @@ export class ClusterShardSearch implements RemoteShardSearch {
           efSearch,
           snapshotTs: position,
           consistency: 'strong',
+          filter: shipped ? { kind: 'expr', bytes: shipped } : undefined,
         };
         return callWithFailover(
           holdersOf[i],
@@ -106,6 +121,13 @@ export class ClusterShardSearch implements RemoteShardSearch {
       if (isRetryable(error)) return null;
       throw error;
     }
+  }
+
+  /** The filter's message to the holders; null when it cannot be shipped (ships() said it could). */
+  private shippedFilter(table: Table, filter: RemoteFilter): Uint8Array | null {
+    const catalog = this.options.catalog();
+    const shippable = catalog && shippableFilter(filter.expr, table, catalog);
+    return shippable ? encodeShippedFilter(shippable, filter.params, filter.ctx) : null;
   }
 
   /**
@@ -173,12 +195,24 @@ export async function searchHeldShards(
       `index shards ${request.shardIds.join(', ')} are not held here`,
     );
   }
-  const query = index.vector!.encode(decodeQueryVector(request.query));
-  // No filter in the walk (a call back into JavaScript per visited row costs more than the
-  // search): the coordinator drops the rows its snapshot cannot see.
-  const results = request.shardIds.map((shard) =>
-    sharded.shard(shard)!.search(query, request.k, { efSearch: request.efSearch || undefined }),
-  );
+  const query = decodeQueryVector(request.query);
+  const passes =
+    request.filter?.kind === 'expr' ? filterHere(request.filter.bytes, index.table, catalog!) : null;
+  const store = index.table.store;
+  const results = request.shardIds.map((shard) => {
+    if (passes) {
+      // Rows pass whatever their visibility: the coordinator drops the ones its snapshot cannot see.
+      // ef_search 0 (the node's default) walks with ef = k.
+      return searchShardFiltered(index, sharded, shard, query, request.k, request.efSearch ?? 0, (rowId) =>
+        passes(store.row(rowId)),
+      );
+    }
+    // No filter in the walk (a call back into JavaScript per visited row costs more than the
+    // search): the coordinator drops the rows its snapshot cannot see.
+    return sharded.shard(shard)!.search(index.vector!.encode(query), request.k, {
+      efSearch: request.efSearch || undefined,
+    });
+  });
   const found = nearestOf(results, request.k);
   return {
     hits: found.rowIds.map((rowId, i) => ({
@@ -198,6 +232,22 @@ export async function searchHeldShards(
       },
     ],
   };
+}
+
+/**
+ * The shipped filter as a predicate here. A filter this node cannot apply as the coordinator
+ * meant it (its table differs, or it does not bind) is 57P03: the coordinator tries another
+ * holder, and in the end searches exactly.
+ */
+function filterHere(bytes: Uint8Array, table: Table, catalog: Catalog): (row: Value[]) => boolean {
+  try {
+    return shippedPredicate(bytes, table, catalog);
+  } catch (error) {
+    if (error instanceof SqlError && error.code !== SqlState.CannotConnectNow) {
+      throw new SqlError(SqlState.CannotConnectNow, `could not apply the filter here: ${error.message}`);
+    }
+    throw error;
+  }
 }
 
 function findIndex(catalog: Catalog, oid: number): IndexDef | undefined {

@@ -63,6 +63,7 @@ export class IndexShardsNode {
       holders: (oid, shard) => this.holder?.holders(oid, shard) ?? [],
       address: options.address,
       position: options.position,
+      catalog: options.catalog,
     });
   }
 

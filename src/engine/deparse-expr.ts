@@ -59,7 +59,7 @@ export function deparse(e: BoundExpr, names: readonly string[]): string {
     case 'ArrayCtor':
       return `ARRAY[${e.elements.map(d).join(', ')}]`;
     case 'QuantifiedArray':
-      return `(${d(e.arg)} = ${e.quantifier.toUpperCase()} (${d(e.array)}))`;
+      return `(${d(e.arg)} ${e.operator} ${e.quantifier.toUpperCase()} (${d(e.array)}))`;
     case 'Subquery':
     case 'QuantifiedSubquery':
       return '(SubPlan)';

@@ -5,7 +5,11 @@
  */
 
 import type { BindContext } from '../bind/bind-context.ts';
-import { typeDisplayName } from '../bind/coercion.ts';
+import { tableScope } from '../bind/bind-dml.ts';
+import { bindExpr } from '../bind/bind-expr.ts';
+import type { BoundExpr } from '../bind/bound-expr.ts';
+import { coerceBoolean, typeDisplayName } from '../bind/coercion.ts';
+import { Scope } from '../bind/scope.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Database, IndexDef, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState, toSqlError } from '../errors/sql-error.ts';
@@ -597,6 +601,19 @@ export class EngineSession implements Session {
   /** Binds a stored index expression as this session would (catalog load). */
   indexExpression(expr: Expr, table: Table): IndexExpression {
     return bindIndexExpression(expr, table, this.bindContext([]), this.evalContext());
+  }
+
+  /** Binds a WHERE condition over `table`'s row as this session would (a kNN filter another node shipped). */
+  rowFilter(expr: Expr, table: Table, paramTypes: SqlType[]): BoundExpr {
+    const bc = this.bindContext(paramTypes);
+    const bound = bindExpr(expr, new Scope(tableScope(table, table.name)), bc, {
+      aggs: null,
+      clause: 'WHERE',
+      bindSubquery: () => {
+        throw new SqlError(SqlState.FeatureNotSupported, 'a shipped filter cannot hold a subquery');
+      },
+    });
+    return coerceBoolean(bound, bc, 'WHERE', expr.loc);
   }
 
   /** The transaction DECLARE CURSOR runs in. */

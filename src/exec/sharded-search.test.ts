@@ -1,10 +1,12 @@
 import { beforeAll, beforeEach, expect, test } from 'vitest';
 import { Catalog } from '../catalog/catalog.ts';
 import type { IndexDef } from '../catalog/catalog-types.ts';
+import { encodeShippedFilter, shippableFilter, shippedPredicate } from '../engine/shipped-filter.ts';
 import { localSession } from '../engine/testing/local-session.ts';
 import type { ShardedIndex } from '../storage/vector/sharded-index.ts';
 import type { SearchResult, VectorIndex } from '../storage/vector-index.ts';
 import type { Value } from '../types/type.ts';
+import { searchShardFiltered } from './shard-search.ts';
 import type { RemoteShardSearch } from './sharded-search.ts';
 
 // A node that holds shards 0 and 2 of a 3-shard index; shard 1 is "on another node": a fake
@@ -13,12 +15,38 @@ const catalog = new Catalog('quiver');
 let holder: VectorIndex<unknown>;
 let calls = 0;
 let answer: 'search' | 'none' = 'search';
+/** What the last search asked the holder for. */
+let asked: { k: number; filtered: boolean } | null = null;
 const remote: RemoteShardSearch = {
-  async search(index: IndexDef, shards: readonly number[], query: Value, k: number, efSearch: number) {
+  ships: (filter, table) => shippableFilter(filter, table, catalog) !== null,
+  async search(
+    index: IndexDef,
+    shards: readonly number[],
+    query: Value,
+    k: number,
+    efSearch: number,
+    filter,
+  ) {
     calls++;
+    asked = { k, filtered: filter !== null };
     expect(shards).toEqual([1]);
     if (answer === 'none') return null;
-    const result = holder.search(index.vector!.encode(query), k, { efSearch }) as SearchResult;
+    let result: SearchResult;
+    if (filter) {
+      // As a holder does: the filter from its message, the shard searched with it inside.
+      const shipped = shippableFilter(filter.expr, index.table, catalog)!;
+      const passes = shippedPredicate(
+        encodeShippedFilter(shipped, filter.params, filter.ctx),
+        index.table,
+        catalog,
+      );
+      const shard = { shardCount: 3, shard: () => holder } as unknown as ShardedIndex<unknown>;
+      result = searchShardFiltered(index, shard, 1, query, k, efSearch, (rowId) =>
+        passes(index.table.store.row(rowId)),
+      );
+    } else {
+      result = holder.search(index.vector!.encode(query), k, { efSearch }) as SearchResult;
+    }
     return { result, fragments: [{ node: 'n2', shards: [1], rows: result.rowIds.length, ms: 0.5 }] };
   },
 };
@@ -61,8 +89,31 @@ const knn = "SELECT id FROM t ORDER BY v <-> '[0.3,-0.2]' LIMIT 8";
 test('the shard this node lacks is searched on its holder; the answer equals exact search', async () => {
   expect(await ids(knn)).toEqual(await exact(knn));
   expect(calls).toBe(1);
-  const filtered = "SELECT id FROM t WHERE cat = 1 ORDER BY v <-> '[0.3,-0.2]' LIMIT 8";
+  expect(asked).toEqual({ k: 8, filtered: false });
+});
+
+test('a WHERE filter the holder can apply is sent to it: it returns its nearest passing rows', async () => {
+  for (const where of ['cat = 1', 'cat IN (1, 2) AND id > 600', "cat = 3 AND v <-> '[1,1]' > 0.5"]) {
+    const filtered = `SELECT id FROM t WHERE ${where} ORDER BY v <-> '[0.3,-0.2]' LIMIT 8`;
+    calls = 0;
+    expect(await ids(filtered), where).toEqual(await exact(filtered));
+    expect(calls).toBe(1);
+    expect(asked, where).toEqual({ k: 8, filtered: true });
+    // Answered from what the shards returned, not by the exact search a short answer falls back to.
+    const analyzed = (await s.run(`EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF) ${filtered}`)).rows.map(
+      (r) => r[0],
+    );
+    expect(analyzed).toContain('        Shards Searched: shard 1 on node n2 (rows=8)');
+    expect(analyzed.join('\n')).not.toContain('Searched Exactly');
+  }
+});
+
+test('a filter the holder cannot apply is applied here, over more rows asked of the holder', async () => {
+  // random() is volatile: evaluated once per row here, never on another node.
+  const filtered = "SELECT id FROM t WHERE cat = 1 AND random() < 2 ORDER BY v <-> '[0.3,-0.2]' LIMIT 8";
   expect(await ids(filtered)).toEqual(await exact(filtered));
+  // A quarter of the rows pass: four times the rows wanted.
+  expect(asked).toEqual({ k: 32, filtered: false });
 });
 
 test("the transaction's own new rows, which no holder has, are found", async () => {

@@ -11,12 +11,19 @@
  * fewer than the rows asked for remain, or a source's rows past what it returned might be
  * nearer than the last row kept (it returned rows this snapshot cannot see), the caller
  * searches exactly: the answer is never short of what an exact search gives.
+ *
+ * A WHERE filter goes to the holders when it means the same there (src/engine/
+ * shipped-filter.ts): each returns its nearest rows that pass it. Otherwise they are asked
+ * for as many more rows as the filter is estimated to drop, and it is applied here.
  */
-import type { IndexDef } from '../catalog/catalog-types.ts';
+import type { BoundExpr } from '../bind/bound-expr.ts';
+import type { IndexDef, Table } from '../catalog/catalog-types.ts';
 import { nearestOf, type ShardedIndex, shardOfRow } from '../storage/vector/sharded-index.ts';
 import type { SearchResult } from '../storage/vector-index.ts';
 import { metricFor, type VectorLikeType } from '../types/distance-metric.ts';
+import type { EvalContext } from '../types/registry-types.ts';
 import type { Value } from '../types/type.ts';
+import { searchShardFiltered } from './shard-search.ts';
 
 /** Where part of a sharded search ran, for EXPLAIN ANALYZE. */
 export interface ShardFragment {
@@ -36,12 +43,22 @@ export interface ShardedOutcome {
   readonly exactly?: string;
 }
 
+/** A WHERE filter the holders apply themselves, with this execution's parameters and session state. */
+export interface RemoteFilter {
+  readonly expr: BoundExpr;
+  readonly params: readonly Value[];
+  readonly ctx: EvalContext;
+}
+
 export interface RemoteShardSearch {
+  /** Whether holders can apply `filter` over `table`'s rows themselves, meaning the same as here. */
+  ships(filter: BoundExpr, table: Table): boolean;
   /**
    * The nearest `k` rows of `shards` of `index` (shards this node does not hold), searched
    * on nodes that hold them after they applied every commit this node has. Distances are in
-   * the SQL operator's units. Null when some shard has no holder that answers (the caller
-   * then searches exactly).
+   * the SQL operator's units. With `filter`, the nearest `k` rows that pass it (fewer only
+   * when fewer pass). Null when some shard has no holder that answers (the caller then
+   * searches exactly).
    */
   search(
     index: IndexDef,
@@ -49,6 +66,7 @@ export interface RemoteShardSearch {
     query: Value,
     k: number,
     efSearch: number,
+    filter: RemoteFilter | null,
   ): Promise<{ readonly result: SearchResult; readonly fragments: readonly ShardFragment[] } | null>;
 }
 
@@ -65,6 +83,8 @@ export interface ShardedSearch {
   readonly accept: (rowId: number) => boolean;
   /** Whether the query has a WHERE filter. */
   readonly filtered: boolean;
+  /** The WHERE filter, when the holders apply it (then `k` is `need`). */
+  readonly remoteFilter: RemoteFilter | null;
   /** The reading transaction. */
   readonly txn: number;
 }
@@ -84,15 +104,21 @@ export async function searchAcrossShards(
     return { rowIds: null, fragments: [], exactly: 'this transaction truncated or spilled the table' };
   const missing = sharded.missingShards();
   // Sent first: the shards held here are searched while the other nodes search theirs.
-  const searching = remote.search(index, missing, s.query, k, Math.max(s.efSearch, k));
-  const encoded = index.vector!.encode(s.query);
+  const searching = remote.search(index, missing, s.query, k, Math.max(s.efSearch, k), s.remoteFilter);
   const started = performance.now();
-  // With a WHERE filter the walk applies it, so the shards here give their `need` nearest
-  // accepted rows; without one, rows this snapshot cannot see are few, and a walk calling
-  // back into JavaScript for each row it visits costs more than dropping them afterwards.
+  // With a WHERE filter each shard here gives its `need` nearest accepted rows; without one,
+  // rows this snapshot cannot see are few, and a walk calling back into JavaScript for each
+  // row it visits costs more than dropping them afterwards.
   const local = s.filtered
-    ? complete(sharded.search(encoded, need, { efSearch: Math.max(s.efSearch, need), filter: accept }))
-    : unfiltered(sharded.search(encoded, need, { efSearch: s.efSearch }), need, accept);
+    ? complete(
+        nearestOf(
+          sharded
+            .heldShards()
+            .map((shard) => searchShardFiltered(index, sharded, shard, s.query, need, s.efSearch, accept)),
+          need,
+        ),
+      )
+    : unfiltered(sharded.search(index.vector!.encode(s.query), need, { efSearch: s.efSearch }), need, accept);
   const here: ShardFragment = {
     node: null,
     shards: sharded.heldShards(),

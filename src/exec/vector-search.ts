@@ -23,20 +23,10 @@ import type { Value } from '../types/type.ts';
 import { keepPolling } from '../wire/busy-poll.ts';
 import { compileExpr } from './compile-expr.ts';
 import type { ExecEnv } from './exec-env.ts';
+import { preferExact, selectivity } from './filter-selectivity.ts';
 import { searchAcrossShards } from './sharded-search.ts';
 
 type VectorSearchNode = PlanNode & { kind: 'VectorSearch' };
-
-/**
- * A filtered kNN query over a table of at most this many rows is answered exactly (a scan
- * that small costs less than a walk), and so is one whose filter keeps at most this fraction
- * of the rows (a graph walk would visit most of the graph to find ef matching rows). Exact
- * search evaluates the filter on every row, so above these it is the slow choice: on
- * 100k×128 at 10% and 1% it took 35–45 ms a query, the filtered walk ~0.3 and ~3.5 ms.
- */
-const EXACT_SEARCH_MAX_ROWS = 10_000;
-const EXACT_SEARCH_MAX_SELECTIVITY = 0.005;
-const SELECTIVITY_SAMPLE = 1_000;
 
 export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][] {
   const store = node.table.store;
@@ -91,15 +81,14 @@ export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][]
   else k = impl.size();
   if (k <= 0) return [];
   env.checkInterrupt();
-  const selectivity = need !== null && predicate !== null ? estimateSelectivity(store.capacity, accept) : 1;
-  const small = store.capacity <= EXACT_SEARCH_MAX_ROWS || selectivity <= EXACT_SEARCH_MAX_SELECTIVITY;
-  if (need !== null && predicate !== null && small) {
+  const passing = need !== null && predicate !== null ? selectivity(0, 1, store.capacity, accept) : 1;
+  if (need !== null && predicate !== null && preferExact(store.capacity, passing)) {
     return emit(exactSearch(node, env, query, need, accept));
   }
   const result = impl.search(encode(query), k, {
     efSearch: Math.max(efSearch, k),
     // IVFFlat's lists hold matching rows in proportion to the filter: probe more of them.
-    probes: need !== null ? Math.ceil(probes / Math.max(selectivity, 0.01)) : probes,
+    probes: need !== null ? Math.ceil(probes / Math.max(passing, 0.01)) : probes,
     filter: accept,
     strictProbes: need === null,
   });
@@ -195,8 +184,9 @@ function prefetchSearch(node: VectorSearchNode, env: ExecEnv, pooled: boolean): 
 
 /**
  * A search through an index whose shards are not all on this node: some searched on other
- * nodes, so it runs here, ahead of execution. A filtered search asks for as many more rows
- * as the filter is estimated to drop (up to REMOTE_FILTERED_MAX_K). Left to runVectorSearch,
+ * nodes, so it runs here, ahead of execution. A WHERE filter is sent to the holders when
+ * they can apply it; otherwise the search asks them for as many more rows as the filter is
+ * estimated to drop (up to REMOTE_FILTERED_MAX_K). Left to runVectorSearch,
  * which then searches exactly, when the query or limit depends on rows, nothing would be
  * found, or the rows found fall short.
  */
@@ -208,19 +198,24 @@ function prefetchAcrossShards(node: VectorSearchNode, env: ExecEnv): Promise<voi
   if (!known) return null;
   const { query, need } = known;
   const accept = rowAcceptor(node, env);
-  const store = node.table.store;
-  const selectivity = node.filter ? estimateSelectivity(store.capacity, accept) : 1;
-  if (selectivity === 0) return null;
+  const shipped = node.filter !== null && remoteShards.ships(node.filter, node.table);
+  let k = need;
+  if (node.filter !== null && !shipped) {
+    const passing = selectivity(0, 1, node.table.store.capacity, accept);
+    if (passing === 0) return null;
+    k = Math.max(need, Math.min(REMOTE_FILTERED_MAX_K, Math.ceil(need / passing)));
+  }
   const search = {
     index: node.index,
     sharded,
     query,
     need,
-    k: Math.max(need, Math.min(REMOTE_FILTERED_MAX_K, Math.ceil(need / selectivity))),
+    k,
     efSearch: Number(env.setting('hnsw.ef_search')),
     accept,
     txn: env.txn,
     filtered: node.filter !== null,
+    remoteFilter: shipped ? { expr: node.filter!, params: env.params, ctx: env.ctx } : null,
   };
   return searchAcrossShards(search, remoteShards).then(({ rowIds, fragments, exactly }) => {
     prefetched.set(node, { rowIds: rowIds ?? [], fragments, exactly });
@@ -248,19 +243,6 @@ function knownSearch(node: VectorSearchNode, env: ExecEnv): { query: Value; need
 function rowFree(e: BoundExpr): boolean {
   if (e.kind === 'Const' || e.kind === 'Param') return true;
   return e.kind === 'Cast' && rowFree(e.arg);
-}
-
-/** Fraction of rows passing `accept`, from an evenly spaced sample of row ids. */
-function estimateSelectivity(capacity: number, accept: (rowId: number) => boolean): number {
-  if (capacity === 0) return 0;
-  const step = Math.max(1, Math.floor(capacity / SELECTIVITY_SAMPLE));
-  let sampled = 0;
-  let passed = 0;
-  for (let rowId = 0; rowId < capacity; rowId += step) {
-    sampled++;
-    if (accept(rowId)) passed++;
-  }
-  return passed / sampled;
 }
 
 /**

@@ -887,9 +887,12 @@ describe('a cluster of quiver processes', () => {
       for (const view of views) {
         await view.query('SET hnsw.ef_search = 200');
         for (const q of queries) expect(await knn(view, q)).toEqual(exactNearest(ids, q, 10));
-        // A WHERE filter: the other nodes are asked for more rows, then the filter is applied here.
+        // A WHERE filter with a parameter: the holders apply it and return their nearest passing rows.
         const even = (
-          await view.query(`SELECT id FROM items WHERE id % 2 = 0 ORDER BY emb <-> '[0.1,0.2,0.3]' LIMIT 10`)
+          await view.query(
+            `SELECT id FROM items WHERE id % $1 = 0 ORDER BY emb <-> '[0.1,0.2,0.3]' LIMIT 10`,
+            [2],
+          )
         ).rows;
         expect(even.map((r) => r.id)).toEqual(
           exactNearest(
@@ -919,6 +922,16 @@ describe('a cluster of quiver processes', () => {
     expect(plan).toContain(`        Shards Searched: shards ${held.join(', ')} on this node (rows=10)`);
     expect(plan.filter((l) => l.includes(`Shards Searched: shard ${lacking.shard} on node`))).toHaveLength(1);
     expect(lacking.holders.some((n) => plan.some((l) => l.includes(`on node ${n} (rows=10)`)))).toBe(true);
+    // A filtered one is answered from what the holders returned (no exact search after).
+    const filteredPlan = (
+      await client.query(
+        "EXPLAIN (ANALYZE, TIMING OFF, SUMMARY OFF) SELECT id FROM items WHERE id % 5 = 1 ORDER BY emb <-> '[0.1,0.2,0.3]' LIMIT 10",
+      )
+    ).rows.map((r) => r['QUERY PLAN'] as string);
+    expect(filteredPlan.filter((l) => l.includes(`Shards Searched: shard ${lacking.shard} on node`))).toEqual(
+      [expect.stringMatching(/\(rows=10\)$/)],
+    );
+    expect(filteredPlan.join('\n')).not.toContain('Searched Exactly');
     const planned = (
       await client.query("EXPLAIN SELECT id FROM items ORDER BY emb <-> '[0.1,0.2,0.3]' LIMIT 10")
     ).rows;

@@ -1,0 +1,251 @@
+/**
+ * A kNN query's WHERE filter sent to the nodes that hold shards of a sharded vector index,
+ * so that each applies it inside its own walk (src/cluster/index-shard-search.ts) and returns
+ * its nearest rows that pass it, instead of the asking node asking for many more rows and
+ * filtering them itself.
+ *
+ * The filter travels as SQL text over the table's columns (filter-sql.ts) with its `$n`
+ * parameters' values, and the session state functions may read (time zone, statement
+ * time). The asking node ships a filter only if binding that text over the table gives back
+ * the very expression it planned (checked once per planned filter, in `shippableFilter`):
+ * the holder binds the same text with the same code, so both evaluate one predicate. A
+ * filter that fails the check is applied on the asking node, as before.
+ */
+import type { BoundExpr } from '../bind/bound-expr.ts';
+import { BIND_EVAL_CONTEXT } from '../bind/coercion.ts';
+import { childrenOf } from '../bind/expr-walk.ts';
+import type { Catalog } from '../catalog/catalog.ts';
+import type { Table } from '../catalog/catalog-types.ts';
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import { compileExpr } from '../exec/compile-expr.ts';
+import { staticEnv } from '../exec/static-env.ts';
+import type { SelectStmt } from '../sql/ast.ts';
+import { parseSql } from '../sql/parser.ts';
+import type { EvalContext } from '../types/registry-types.ts';
+import { type SqlType, T, type Value } from '../types/type.ts';
+import { textIn, textOut } from '../types/value-io.ts';
+import { encodeText } from './encode.ts';
+import { filterSql } from './filter-sql.ts';
+import { EngineSession } from './session.ts';
+
+/** A planned filter in the form other nodes bind. */
+export interface ShippableFilter {
+  readonly sql: string;
+  /** Types of the parameters it uses, by index (others are `unknown`). */
+  readonly paramTypes: readonly SqlType[];
+  /** The table's columns as the text names them (a holder whose table differs refuses). */
+  readonly columns: string;
+}
+
+/** What a holder is sent: the filter, its parameters' values and the session state it may read. */
+interface ShippedFilter extends ShippableFilter {
+  /** Text forms (in BIND_EVAL_CONTEXT) of the parameters the filter uses; null elsewhere. */
+  readonly params: readonly (string | null)[];
+  readonly ctx: Pick<
+    EvalContext,
+    'dateStyle' | 'timeZone' | 'extraFloatDigits' | 'statementTimestamp' | 'transactionTimestamp'
+  >;
+}
+
+const shippable = new WeakMap<BoundExpr, ShippableFilter | null>();
+
+/** The filter as other nodes can bind it, or null when they would not bind the same expression. */
+export function shippableFilter(filter: BoundExpr, table: Table, catalog: Catalog): ShippableFilter | null {
+  const known = shippable.get(filter);
+  if (known !== undefined) return known;
+  let result: ShippableFilter | null = null;
+  const sql = filterSql(filter, table);
+  if (sql !== null) {
+    const paramTypes: SqlType[] = [];
+    for (const param of paramsOf(filter)) {
+      while (paramTypes.length <= param.index) paramTypes.push(T.unknown);
+      paramTypes[param.index] = param.type;
+    }
+    const candidate = { sql, paramTypes, columns: columnsOf(table) };
+    try {
+      if (sameExpr(bindFilter(candidate, table, catalog), filter)) result = candidate;
+    } catch {
+      // It does not bind: applied here.
+    }
+  }
+  shippable.set(filter, result);
+  return result;
+}
+
+/** The message a holder gets for `filter` in one execution. */
+export function encodeShippedFilter(
+  filter: ShippableFilter,
+  params: readonly Value[],
+  ctx: EvalContext,
+): Uint8Array {
+  const shipped: ShippedFilter = {
+    ...filter,
+    params: filter.paramTypes.map((type, i) =>
+      type.base === 'unknown' || params[i] === null || params[i] === undefined
+        ? null
+        : textOut(type, params[i], BIND_EVAL_CONTEXT),
+    ),
+    ctx: {
+      dateStyle: ctx.dateStyle,
+      timeZone: ctx.timeZone,
+      extraFloatDigits: ctx.extraFloatDigits,
+      statementTimestamp: ctx.statementTimestamp,
+      transactionTimestamp: ctx.transactionTimestamp,
+    },
+  };
+  return new TextEncoder().encode(JSON.stringify(shipped));
+}
+
+/** Predicates compiled on a holder, per table and filter text (a bounded number of each). */
+const compiled = new WeakMap<
+  Table,
+  Map<string, (row: Value[], env: ReturnType<typeof staticEnv>) => Value>
+>();
+const COMPILED_PER_TABLE = 256;
+
+/**
+ * The holder's side: the shipped filter as a predicate over `table`'s rows. Throws 57P03
+ * when this node's table is not the one the filter was written for (another holder, or the
+ * asking node itself, then applies it).
+ */
+export function shippedPredicate(
+  bytes: Uint8Array,
+  table: Table,
+  catalog: Catalog,
+): (row: Value[]) => boolean {
+  const shipped = JSON.parse(new TextDecoder().decode(bytes)) as ShippedFilter;
+  if (shipped.columns !== columnsOf(table)) {
+    throw new SqlError(
+      SqlState.CannotConnectNow,
+      `table "${table.name}" differs from the one the filter names`,
+    );
+  }
+  let byText = compiled.get(table);
+  if (!byText) {
+    byText = new Map();
+    compiled.set(table, byText);
+  }
+  const key = `${JSON.stringify(shipped.paramTypes)} ${shipped.sql}`;
+  let predicate = byText.get(key);
+  if (!predicate) {
+    predicate = compileExpr(bindFilter(shipped, table, catalog));
+    if (byText.size >= COMPILED_PER_TABLE) byText.delete(byText.keys().next().value!);
+    byText.set(key, predicate);
+  }
+  const params = shipped.paramTypes.map((type, i) => {
+    const text = shipped.params[i];
+    return text === null || text === undefined ? null : textIn(type, text, BIND_EVAL_CONTEXT);
+  });
+  const env = { ...staticEnv({ ...BIND_EVAL_CONTEXT, ...shipped.ctx }), params };
+  const run = predicate;
+  return (row) => run(row, env) === true;
+}
+
+/** Binds the filter's text over `table` as a session of its database would. */
+function bindFilter(filter: ShippableFilter, table: Table, catalog: Catalog): BoundExpr {
+  const parsed = parseSql(`SELECT WHERE ${filter.sql}`);
+  const stmt = parsed[0]?.stmt as SelectStmt | undefined;
+  if (parsed.length !== 1 || stmt?.kind !== 'Select' || !stmt.where) {
+    throw new SqlError(SqlState.SyntaxError, 'a shipped filter must be one WHERE condition');
+  }
+  return sessionFor(catalog, table.schema.database.name).rowFilter(stmt.where, table, [...filter.paramTypes]);
+}
+
+/** A session per catalog and database that binds filters (no client, default settings). */
+const sessions = new WeakMap<Catalog, Map<string, EngineSession>>();
+
+function sessionFor(catalog: Catalog, database: string): EngineSession {
+  let byDatabase = sessions.get(catalog);
+  if (!byDatabase) {
+    byDatabase = new Map();
+    sessions.set(catalog, byDatabase);
+  }
+  let session = byDatabase.get(database);
+  if (!session) {
+    session = new EngineSession({ catalog, serverVersion: '', storage: null }, 'quiver', database, 0, {});
+    byDatabase.set(database, session);
+  }
+  return session;
+}
+
+function columnsOf(table: Table): string {
+  return JSON.stringify(
+    table.columns.map((c) => [c.attnum, c.name, c.type.base, c.type.typmod, c.type.isArray]),
+  );
+}
+
+function paramsOf(e: BoundExpr): (BoundExpr & { kind: 'Param' })[] {
+  if (e.kind === 'Param') return [e];
+  return childrenOf(e).flatMap(paramsOf);
+}
+
+/**
+ * Whether two bound expressions compute the same thing: the same shape, types, constants,
+ * columns and parameters, and the same operators and functions (a call is resolved from its
+ * name and argument types, so equal names over equal arguments are the same implementation).
+ */
+export function sameExpr(a: BoundExpr, b: BoundExpr): boolean {
+  if (a.kind !== b.kind || !sameType(a.type, b.type)) return false;
+  const all = (x: readonly BoundExpr[], y: readonly BoundExpr[]) =>
+    x.length === y.length && x.every((e, i) => sameExpr(e, y[i]));
+  switch (a.kind) {
+    case 'Const': {
+      const c = b as typeof a;
+      if (a.value === null || c.value === null) return a.value === c.value;
+      return (
+        encodeText(a.type, a.value, BIND_EVAL_CONTEXT) === encodeText(c.type, c.value, BIND_EVAL_CONTEXT)
+      );
+    }
+    case 'Param':
+    case 'Column':
+      return a.index === (b as typeof a).index;
+    case 'Call': {
+      const c = b as typeof a;
+      return (
+        a.name === c.name &&
+        a.isOperator === c.isOperator &&
+        a.strict === c.strict &&
+        a.volatile === c.volatile &&
+        all(a.args, c.args)
+      );
+    }
+    case 'Cast':
+      return a.explicit === (b as typeof a).explicit && sameExpr(a.arg, (b as typeof a).arg);
+    case 'IsNull':
+      return a.not === (b as typeof a).not && sameExpr(a.arg, (b as typeof a).arg);
+    case 'BoolTest':
+      return a.test === (b as typeof a).test && sameExpr(a.arg, (b as typeof a).arg);
+    case 'MinMax':
+      return a.op === (b as typeof a).op && all(a.args, (b as typeof a).args);
+    case 'QuantifiedArray': {
+      const c = b as typeof a;
+      return (
+        a.quantifier === c.quantifier &&
+        a.operator === c.operator &&
+        sameExpr(a.arg, c.arg) &&
+        sameExpr(a.array, c.array)
+      );
+    }
+    case 'Case': {
+      const c = b as typeof a;
+      return (
+        a.whens.length === c.whens.length &&
+        a.whens.every((w, i) => sameExpr(w.when, c.whens[i].when) && sameExpr(w.then, c.whens[i].then)) &&
+        (a.else === null ? c.else === null : c.else !== null && sameExpr(a.else, c.else))
+      );
+    }
+    case 'And':
+    case 'Or':
+    case 'Coalesce':
+    case 'ArrayCtor':
+    case 'Not':
+      return all(childrenOf(a), childrenOf(b));
+    default:
+      // Never shipped (filter-sql.ts gives no text for them).
+      return false;
+  }
+}
+
+function sameType(a: SqlType, b: SqlType): boolean {
+  return a.base === b.base && a.typmod === b.typmod && a.isArray === b.isArray;
+}

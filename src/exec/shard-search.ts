@@ -1,0 +1,47 @@
+/**
+ * One shard of a sharded vector index searched under a WHERE filter on a node that holds it
+ * (the asking node for its own shards, a holder for a filter shipped to it): a walk with the
+ * filter inside, or an exact scan of the shard's rows (row r is in shard r mod n) when the
+ * shard is small, the filter passes very few of its rows, or the walk found fewer than k.
+ * So fewer than k rows come back only when fewer than k of the shard's rows pass: the
+ * answer holds the shard's k nearest passing rows as far as the walk can tell.
+ */
+import type { IndexDef } from '../catalog/catalog-types.ts';
+import { indexable } from '../storage/vector/column-index.ts';
+import { DistanceHeap } from '../storage/vector/distance-heap.ts';
+import type { ShardedIndex } from '../storage/vector/sharded-index.ts';
+import type { SearchResult } from '../storage/vector-index.ts';
+import { metricFor, type VectorLikeType } from '../types/distance-metric.ts';
+import type { Value } from '../types/type.ts';
+import { preferExact, selectivity } from './filter-selectivity.ts';
+
+export function searchShardFiltered(
+  index: IndexDef,
+  sharded: ShardedIndex<unknown>,
+  shard: number,
+  query: Value,
+  k: number,
+  efSearch: number,
+  accept: (rowId: number) => boolean,
+): SearchResult {
+  const store = index.table.store;
+  const step = sharded.shardCount;
+  const end = store.capacity;
+  const rows = Math.ceil(Math.max(0, end - shard) / step);
+  if (!preferExact(rows, selectivity(shard, step, end, accept))) {
+    const walked = sharded
+      .shard(shard)!
+      .search(index.vector!.encode(query), k, { efSearch: Math.max(efSearch, k), filter: accept });
+    if (walked.rowIds.length >= k) return walked;
+  }
+  const distance = metricFor(index.operator!, index.keyType.base as VectorLikeType)!.fn;
+  const best = new DistanceHeap('max', Math.min(k, 1024));
+  for (let rowId = shard; rowId < end; rowId += step) {
+    if (!accept(rowId)) continue;
+    const value = index.keyOf(store.row(rowId));
+    if (!indexable(value, index.metric!)) continue;
+    const d = distance(value, query);
+    if (!Number.isNaN(d)) best.offer(d, rowId, k);
+  }
+  return best.drainAscending();
+}
