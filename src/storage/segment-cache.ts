@@ -53,6 +53,9 @@ export class SegmentHandle {
     readonly openFile?: () => number,
   ) {}
 
+  /** The cache's clock at this segment's last use: the least recently used is pushed out first. */
+  lastUsed = 0;
+
   get loaded(): boolean {
     return this.cache.has(this);
   }
@@ -68,8 +71,10 @@ export class SegmentHandle {
 }
 
 export class SegmentCache {
-  /** Loaded segments, least recently used first (Map keeps insertion order). */
+  /** Loaded segments. Recency is a clock stamp on the handle, not the Map's order: moving an
+   * entry to the end on every row read (delete + set) cost more than the reads it served. */
   private readonly entries = new Map<SegmentHandle, InBudget>();
+  private clock = 0;
   private readonly outOfBudget = new Map<SegmentHandle, OutOfBudget>();
   private loadedBytes = 0;
   private loads = 0;
@@ -92,8 +97,7 @@ export class SegmentCache {
   get(handle: SegmentHandle): LoadedSegment {
     const hit = this.entries.get(handle);
     if (hit) {
-      this.entries.delete(handle);
-      this.entries.set(handle, hit);
+      handle.lastUsed = ++this.clock;
       return hit;
     }
     const out = this.outOfBudget.get(handle);
@@ -104,16 +108,27 @@ export class SegmentCache {
     );
     const loaded = { reader, columns };
     this.loads++;
+    handle.lastUsed = ++this.clock;
     this.entries.set(handle, loaded);
     this.loadedBytes += handle.bytes;
-    // Evict the oldest until within budget; the segment just loaded always stays.
-    for (const [old, oldLoaded] of this.entries) {
-      if (this.loadedBytes <= this.budgetBytes || old === handle) break;
+    // Evict the least recently used until within budget; the segment just loaded always stays.
+    while (this.loadedBytes > this.budgetBytes) {
+      const old = this.leastRecentlyUsed(handle);
+      if (!old) break;
+      const oldLoaded = this.entries.get(old)!;
       this.drop(old);
       this.pushOut(old, oldLoaded);
       this.evictions++;
     }
     return loaded;
+  }
+
+  private leastRecentlyUsed(except: SegmentHandle): SegmentHandle | null {
+    let oldest: SegmentHandle | null = null;
+    for (const candidate of this.entries.keys()) {
+      if (candidate !== except && (!oldest || candidate.lastUsed < oldest.lastUsed)) oldest = candidate;
+    }
+    return oldest;
   }
 
   /** Keeps an evicted segment's small columns and reads its vectors from its file from now on. */
