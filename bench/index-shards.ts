@@ -9,7 +9,10 @@
  * Per index: latency (1 connection, closed loop, ef_search 40) and recall@10 against exact
  * search, through the leader and through a standby's replica connection; QPS with 4
  * connections to the leader; rows of the graph each node holds (quiver_index_shards) and
- * each node's RSS.
+ * each node's RSS. Then filtered kNN through the leader (WHERE passing 10% and 1% of the
+ * rows): with one graph, with shards whose holders apply the filter, and with shards whose
+ * holders cannot (the same filter with `AND random() < 2`, which is never shipped: the
+ * asking node asks for need/selectivity rows and filters them itself).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -49,6 +52,30 @@ function groundTruth(): number[][] {
   });
 }
 
+/** Exact top-10 ids of each query among the rows whose id passes `keep`. */
+function filteredTruth(keep: (id: number) => boolean): number[][] {
+  return dataset.queries.map((q) => {
+    const best: [number, number][] = [];
+    dataset.vectors.forEach((v, id) => {
+      if (!keep(id)) return;
+      let d = 0;
+      for (let i = 0; i < v.length; i++) d += (v[i] - q[i]) ** 2;
+      if (best.length < 10 || d < best[best.length - 1][0]) {
+        best.push([d, id]);
+        best.sort((a, b) => a[0] - b[0]);
+        if (best.length > 10) best.pop();
+      }
+    });
+    return best.map(([, id]) => id);
+  });
+}
+
+/** The rows' `cat` column: id % 100, so `cat < 10` passes 10% and `cat = 7` 1%. */
+const FILTERS = [
+  { where: 'cat < 10', keep: (id: number) => id % 100 < 10, share: '10%' },
+  { where: 'cat = 7', keep: (id: number) => id % 100 === 7, share: '1%' },
+];
+
 function rssMb(node: QuiverNode): number {
   const status = readFileSync(`/proc/${node.process.pid}/status`, 'utf8');
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024);
@@ -80,17 +107,16 @@ async function throughput(port: number, count: number, options?: string): Promis
   return qps;
 }
 
-async function measure(client: pg.Client, truth: number[][]) {
+async function measure(client: pg.Client, truth: number[][], where = '') {
   await client.query('SET hnsw.ef_search = 40');
+  const sql = `SELECT id FROM items ${where ? `WHERE ${where} ` : ''}ORDER BY embedding <-> $1 LIMIT 10`;
   const times: number[] = [];
   let hits = 0;
   const started = performance.now();
   for (let round = 0; round < 2; round++) {
     for (const [q, query] of dataset.queries.entries()) {
       const t = performance.now();
-      const { rows: found } = await client.query('SELECT id FROM items ORDER BY embedding <-> $1 LIMIT 10', [
-        vectorParameter(query),
-      ]);
+      const { rows: found } = await client.query(sql, [vectorParameter(query)]);
       // The first round warms up (connections between nodes, caches).
       if (round === 0) continue;
       times.push(performance.now() - t);
@@ -112,6 +138,7 @@ const s3 = await startS3rver();
 const setup = { etcd: etcd.endpoints, s3, cluster: 'index-shards', leaseTtlSeconds: 5, extraArgs: [] };
 const nodes: QuiverNode[] = [];
 const table: string[] = [];
+const filtered: string[] = [];
 try {
   nodes.push(await startQuiverNode(setup, 'n1'));
   await nodes[0].leading(60_000);
@@ -119,13 +146,18 @@ try {
   const [leader, second] = nodes;
   const admin = await connectNode(leader.port);
   await admin.query('CREATE EXTENSION vector');
-  await admin.query(`CREATE TABLE items (id int PRIMARY KEY, embedding vector(${dataset.spec.dimensions}))`);
+  await admin.query(
+    `CREATE TABLE items (id int PRIMARY KEY, cat int, embedding vector(${dataset.spec.dimensions}))`,
+  );
   for (let i = 0; i < rows; i += 500) {
-    const batch = dataset.vectors.slice(i, i + 500).map((v, j) => `(${i + j}, '${vectorParameter(v)}')`);
+    const batch = dataset.vectors
+      .slice(i, i + 500)
+      .map((v, j) => `(${i + j}, ${(i + j) % 100}, '${vectorParameter(v)}')`);
     await admin.query(`INSERT INTO items VALUES ${batch.join(',')}`);
   }
   await admin.query('CHECKPOINT');
   const truth = groundTruth();
+  const truths = FILTERS.map((f) => filteredTruth(f.keep));
   const views = [admin, await replicaConnection(nodes[1]), await replicaConnection(nodes[2])];
   for (const variant of ['one graph', 'shards = 3']) {
     const options = variant === 'one graph' ? '' : ` WITH (${variant})`;
@@ -157,6 +189,23 @@ try {
     table.push(
       `| ${variant} | ${held.join(' / ')} | ${nodes.map(rssMb).join(' / ')} | ${viaLeader.recall.toFixed(3)} | ${viaLeader.p50.toFixed(2)} / ${viaLeader.p99.toFixed(2)} | ${viaLeader.qps.toFixed(0)} | ${viaStandby.recall.toFixed(3)} | ${viaStandby.p50.toFixed(2)} / ${viaStandby.p99.toFixed(2)} | ${viaStandby.qps.toFixed(0)} | ${leaderQps4.toFixed(0)} |`,
     );
+    const ways = variant === 'one graph' ? [''] : ['', ' AND random() < 2'];
+    for (const way of ways) {
+      const cells: string[] = [];
+      for (const [i, f] of FILTERS.entries()) {
+        const m = await measure(admin, truths[i], f.where + way);
+        cells.push(
+          `${m.recall.toFixed(3)} | ${m.p50.toFixed(2)} / ${m.p99.toFixed(2)} | ${m.qps.toFixed(0)}`,
+        );
+      }
+      const how =
+        variant === 'one graph'
+          ? 'one graph'
+          : way
+            ? 'shards = 3, filter applied on the asking node'
+            : 'shards = 3, filter applied by the holders';
+      filtered.push(`| ${how} | ${cells.join(' | ')} |`);
+    }
     await admin.query('DROP INDEX items_idx');
   }
   for (const view of views) await view.end();
@@ -173,3 +222,9 @@ console.log(
 );
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const line of table) console.log(line);
+console.log('\nfiltered kNN through the leader (LIMIT 10, ef_search 40, 1 connection)');
+console.log(
+  `| index | ${FILTERS.map((f) => `${f.share} recall@10 | ${f.share} p50 / p99 ms | ${f.share} QPS`).join(' | ')} |`,
+);
+console.log(`|---|${FILTERS.map(() => '---|---|---|').join('')}`);
+for (const line of filtered) console.log(line);

@@ -13,7 +13,12 @@ import type { BoundExpr } from '../bind/bound-expr.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { IndexDef, Table } from '../catalog/catalog-types.ts';
 import { shardedIndexOf } from '../engine/index-shard-build.ts';
-import { encodeShippedFilter, shippableFilter, shippedPredicate } from '../engine/shipped-filter.ts';
+import {
+  encodeShippedFilter,
+  type FilterHere,
+  shippableFilter,
+  shippedPredicate,
+} from '../engine/shipped-filter.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { searchShardFiltered } from '../exec/shard-search.ts';
 import type { RemoteFilter, RemoteShardSearch, ShardFragment } from '../exec/sharded-search.ts';
@@ -127,7 +132,7 @@ export class ClusterShardSearch implements RemoteShardSearch {
   private shippedFilter(table: Table, filter: RemoteFilter): Uint8Array | null {
     const catalog = this.options.catalog();
     const shippable = catalog && shippableFilter(filter.expr, table, catalog);
-    return shippable ? encodeShippedFilter(shippable, filter.params, filter.ctx) : null;
+    return shippable ? encodeShippedFilter(shippable, filter.selectivity, filter.params, filter.ctx) : null;
   }
 
   /**
@@ -196,15 +201,24 @@ export async function searchHeldShards(
     );
   }
   const query = decodeQueryVector(request.query);
-  const passes =
+  const filter =
     request.filter?.kind === 'expr' ? filterHere(request.filter.bytes, index.table, catalog!) : null;
   const store = index.table.store;
   const results = request.shardIds.map((shard) => {
-    if (passes) {
+    if (filter) {
       // Rows pass whatever their visibility: the coordinator drops the ones its snapshot cannot see.
+      const accept = (rowId: number) => filter.passes(store.row(rowId));
       // ef_search 0 (the node's default) walks with ef = k.
-      return searchShardFiltered(index, sharded, shard, query, request.k, request.efSearch ?? 0, (rowId) =>
-        passes(store.row(rowId)),
+      const efSearch = request.efSearch ?? 0;
+      return searchShardFiltered(
+        index,
+        sharded,
+        shard,
+        query,
+        request.k,
+        efSearch,
+        accept,
+        filter.selectivity,
       );
     }
     // No filter in the walk (a call back into JavaScript per visited row costs more than the
@@ -239,7 +253,7 @@ export async function searchHeldShards(
  * meant it (its table differs, or it does not bind) is 57P03: the coordinator tries another
  * holder, and in the end searches exactly.
  */
-function filterHere(bytes: Uint8Array, table: Table, catalog: Catalog): (row: Value[]) => boolean {
+function filterHere(bytes: Uint8Array, table: Table, catalog: Catalog): FilterHere {
   try {
     return shippedPredicate(bytes, table, catalog);
   } catch (error) {

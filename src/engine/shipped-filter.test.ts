@@ -88,13 +88,14 @@ describe('a filter the holder binds to the same expression is shipped, and passe
     const filter = planned(condition, paramTypes);
     const shipped = shippableFilter(filter, askerTable, asker);
     expect(shipped, `not shipped: ${condition}`).not.toBeNull();
-    const there = shippedPredicate(encodeShippedFilter(shipped!, params, ctx), holderTable, holder);
+    const there = shippedPredicate(encodeShippedFilter(shipped!, 0.5, params, ctx), holderTable, holder);
+    expect(there.selectivity).toBe(0.5);
     const here = compileExpr(filter);
     const env = { ...staticEnv(ctx), params };
     let passed = 0;
     for (let rowId = 0; rowId < askerTable.store.capacity; rowId++) {
       const expected = here(askerTable.store.row(rowId), env) === true;
-      expect(there(holderTable.store.row(rowId)), `row ${rowId}`).toBe(expected);
+      expect(there.passes(holderTable.store.row(rowId)), `row ${rowId}`).toBe(expected);
       if (expected) passed++;
     }
     // Each case keeps some rows and drops others, so a predicate that is always true or false fails.
@@ -115,7 +116,7 @@ test('a holder whose table has other columns refuses the filter (57P03)', async 
   await s.run('CREATE TABLE t (id int, cat bigint)');
   const table = [...other.tables()].find((t) => t.name === 't')!;
   const shipped = shippableFilter(planned('cat = 1'), askerTable, asker)!;
-  expect(() => shippedPredicate(encodeShippedFilter(shipped, [], ctx), table, other)).toThrow(
+  expect(() => shippedPredicate(encodeShippedFilter(shipped, 1, [], ctx), table, other)).toThrow(
     expect.objectContaining({ code: '57P03' }),
   );
 });

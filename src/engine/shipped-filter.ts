@@ -7,7 +7,7 @@
  * The filter travels as SQL text over the table's columns (filter-sql.ts) with its `$n`
  * parameters' values, and the session state functions may read (time zone, statement
  * time). The asking node ships a filter only if binding that text over the table gives back
- * the very expression it planned (checked once per planned filter, in `shippableFilter`):
+ * the very expression it planned (`shippableFilter`; each text is bound once and cached):
  * the holder binds the same text with the same code, so both evaluate one predicate. A
  * filter that fails the check is applied on the asking node, as before.
  */
@@ -18,6 +18,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type { Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { compileExpr } from '../exec/compile-expr.ts';
+import type { ExecEnv } from '../exec/exec-env.ts';
 import { staticEnv } from '../exec/static-env.ts';
 import type { SelectStmt } from '../sql/ast.ts';
 import { parseSql } from '../sql/parser.ts';
@@ -39,6 +40,8 @@ export interface ShippableFilter {
 
 /** What a holder is sent: the filter, its parameters' values and the session state it may read. */
 interface ShippedFilter extends ShippableFilter {
+  /** The fraction of the table's rows the asking node estimated to pass it. */
+  readonly selectivity: number;
   /** Text forms (in BIND_EVAL_CONTEXT) of the parameters the filter uses; null elsewhere. */
   readonly params: readonly (string | null)[];
   readonly ctx: Pick<
@@ -47,39 +50,30 @@ interface ShippedFilter extends ShippableFilter {
   >;
 }
 
-const shippable = new WeakMap<BoundExpr, ShippableFilter | null>();
-
 /** The filter as other nodes can bind it, or null when they would not bind the same expression. */
 export function shippableFilter(filter: BoundExpr, table: Table, catalog: Catalog): ShippableFilter | null {
-  const known = shippable.get(filter);
-  if (known !== undefined) return known;
-  let result: ShippableFilter | null = null;
   const sql = filterSql(filter, table);
-  if (sql !== null) {
-    const paramTypes: SqlType[] = [];
-    for (const param of paramsOf(filter)) {
-      while (paramTypes.length <= param.index) paramTypes.push(T.unknown);
-      paramTypes[param.index] = param.type;
-    }
-    const candidate = { sql, paramTypes, columns: columnsOf(table) };
-    try {
-      if (sameExpr(bindFilter(candidate, table, catalog), filter)) result = candidate;
-    } catch {
-      // It does not bind: applied here.
-    }
+  if (sql === null) return null;
+  const paramTypes: SqlType[] = [];
+  for (const param of paramsOf(filter)) {
+    while (paramTypes.length <= param.index) paramTypes.push(T.unknown);
+    paramTypes[param.index] = param.type;
   }
-  shippable.set(filter, result);
-  return result;
+  const candidate = { sql, paramTypes, columns: columnsOf(table) };
+  const bound = boundFilter(candidate, table, catalog);
+  return bound !== null && sameExpr(bound.expr, filter) ? candidate : null;
 }
 
 /** The message a holder gets for `filter` in one execution. */
 export function encodeShippedFilter(
   filter: ShippableFilter,
+  selectivity: number,
   params: readonly Value[],
   ctx: EvalContext,
 ): Uint8Array {
   const shipped: ShippedFilter = {
     ...filter,
+    selectivity,
     params: filter.paramTypes.map((type, i) =>
       type.base === 'unknown' || params[i] === null || params[i] === undefined
         ? null
@@ -96,23 +90,19 @@ export function encodeShippedFilter(
   return new TextEncoder().encode(JSON.stringify(shipped));
 }
 
-/** Predicates compiled on a holder, per table and filter text (a bounded number of each). */
-const compiled = new WeakMap<
-  Table,
-  Map<string, (row: Value[], env: ReturnType<typeof staticEnv>) => Value>
->();
-const COMPILED_PER_TABLE = 256;
+/** A shipped filter on the holder. */
+export interface FilterHere {
+  passes(row: Value[]): boolean;
+  /** The fraction of rows the asking node estimated to pass it. */
+  readonly selectivity: number;
+}
 
 /**
  * The holder's side: the shipped filter as a predicate over `table`'s rows. Throws 57P03
  * when this node's table is not the one the filter was written for (another holder, or the
  * asking node itself, then applies it).
  */
-export function shippedPredicate(
-  bytes: Uint8Array,
-  table: Table,
-  catalog: Catalog,
-): (row: Value[]) => boolean {
+export function shippedPredicate(bytes: Uint8Array, table: Table, catalog: Catalog): FilterHere {
   const shipped = JSON.parse(new TextDecoder().decode(bytes)) as ShippedFilter;
   if (shipped.columns !== columnsOf(table)) {
     throw new SqlError(
@@ -120,25 +110,52 @@ export function shippedPredicate(
       `table "${table.name}" differs from the one the filter names`,
     );
   }
-  let byText = compiled.get(table);
-  if (!byText) {
-    byText = new Map();
-    compiled.set(table, byText);
-  }
-  const key = `${JSON.stringify(shipped.paramTypes)} ${shipped.sql}`;
-  let predicate = byText.get(key);
-  if (!predicate) {
-    predicate = compileExpr(bindFilter(shipped, table, catalog));
-    if (byText.size >= COMPILED_PER_TABLE) byText.delete(byText.keys().next().value!);
-    byText.set(key, predicate);
+  const bound = boundFilter(shipped, table, catalog);
+  if (bound === null) {
+    throw new SqlError(SqlState.CannotConnectNow, 'the filter does not bind here');
   }
   const params = shipped.paramTypes.map((type, i) => {
     const text = shipped.params[i];
     return text === null || text === undefined ? null : textIn(type, text, BIND_EVAL_CONTEXT);
   });
   const env = { ...staticEnv({ ...BIND_EVAL_CONTEXT, ...shipped.ctx }), params };
-  const run = predicate;
-  return (row) => run(row, env) === true;
+  const { predicate } = bound;
+  return { passes: (row) => predicate(row, env) === true, selectivity: shipped.selectivity };
+}
+
+interface BoundFilter {
+  readonly expr: BoundExpr;
+  readonly predicate: (row: Value[], env: ExecEnv) => Value;
+}
+
+/**
+ * Filters bound from their text, per table, by text, parameter types and the table's
+ * columns (null: it does not bind). Both sides bind each text once: a statement planned
+ * anew per execution (an unnamed prepared statement) renders the same text, and only the
+ * cheap comparison with the planned expression is repeated.
+ */
+const boundFilters = new WeakMap<Table, Map<string, BoundFilter | null>>();
+const BOUND_PER_TABLE = 256;
+
+function boundFilter(filter: ShippableFilter, table: Table, catalog: Catalog): BoundFilter | null {
+  let byText = boundFilters.get(table);
+  if (!byText) {
+    byText = new Map();
+    boundFilters.set(table, byText);
+  }
+  const key = `${filter.columns} ${JSON.stringify(filter.paramTypes)} ${filter.sql}`;
+  let bound = byText.get(key);
+  if (bound === undefined) {
+    try {
+      const expr = bindFilter(filter, table, catalog);
+      bound = { expr, predicate: compileExpr(expr) };
+    } catch {
+      bound = null;
+    }
+    if (byText.size >= BOUND_PER_TABLE) byText.delete(byText.keys().next().value!);
+    byText.set(key, bound);
+  }
+  return bound;
 }
 
 /** Binds the filter's text over `table` as a session of its database would. */

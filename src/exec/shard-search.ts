@@ -2,7 +2,8 @@
  * One shard of a sharded vector index searched under a WHERE filter on a node that holds it
  * (the asking node for its own shards, a holder for a filter shipped to it): a walk with the
  * filter inside, or an exact scan of the shard's rows (row r is in shard r mod n) when the
- * shard is small, the filter passes very few of its rows, or the walk found fewer than k.
+ * shard is small, the filter passes very few rows (`passing`: the fraction the asking node
+ * estimated over the table), or the walk found fewer than k.
  * So fewer than k rows come back only when fewer than k of the shard's rows pass: the
  * answer holds the shard's k nearest passing rows as far as the walk can tell.
  */
@@ -13,7 +14,7 @@ import type { ShardedIndex } from '../storage/vector/sharded-index.ts';
 import type { SearchResult } from '../storage/vector-index.ts';
 import { metricFor, type VectorLikeType } from '../types/distance-metric.ts';
 import type { Value } from '../types/type.ts';
-import { preferExact, selectivity } from './filter-selectivity.ts';
+import { preferExact } from './filter-selectivity.ts';
 
 export function searchShardFiltered(
   index: IndexDef,
@@ -23,12 +24,13 @@ export function searchShardFiltered(
   k: number,
   efSearch: number,
   accept: (rowId: number) => boolean,
+  passing: number,
 ): SearchResult {
   const store = index.table.store;
   const step = sharded.shardCount;
   const end = store.capacity;
   const rows = Math.ceil(Math.max(0, end - shard) / step);
-  if (!preferExact(rows, selectivity(shard, step, end, accept))) {
+  if (!preferExact(rows, passing)) {
     const walked = sharded
       .shard(shard)!
       .search(index.vector!.encode(query), k, { efSearch: Math.max(efSearch, k), filter: accept });

@@ -35,15 +35,14 @@ const remote: RemoteShardSearch = {
     if (filter) {
       // As a holder does: the filter from its message, the shard searched with it inside.
       const shipped = shippableFilter(filter.expr, index.table, catalog)!;
-      const passes = shippedPredicate(
-        encodeShippedFilter(shipped, filter.params, filter.ctx),
+      const here = shippedPredicate(
+        encodeShippedFilter(shipped, filter.selectivity, filter.params, filter.ctx),
         index.table,
         catalog,
       );
       const shard = { shardCount: 3, shard: () => holder } as unknown as ShardedIndex<unknown>;
-      result = searchShardFiltered(index, shard, 1, query, k, efSearch, (rowId) =>
-        passes(index.table.store.row(rowId)),
-      );
+      const accept = (rowId: number) => here.passes(index.table.store.row(rowId));
+      result = searchShardFiltered(index, shard, 1, query, k, efSearch, accept, here.selectivity);
     } else {
       result = holder.search(index.vector!.encode(query), k, { efSearch }) as SearchResult;
     }

@@ -46,6 +46,8 @@ export interface ShardedOutcome {
 /** A WHERE filter the holders apply themselves, with this execution's parameters and session state. */
 export interface RemoteFilter {
   readonly expr: BoundExpr;
+  /** The fraction of the table's rows estimated to pass it. */
+  readonly selectivity: number;
   readonly params: readonly Value[];
   readonly ctx: EvalContext;
 }
@@ -81,8 +83,9 @@ export interface ShardedSearch {
   readonly efSearch: number;
   /** Whether this statement's snapshot sees the row and it passes the WHERE filter. */
   readonly accept: (rowId: number) => boolean;
-  /** Whether the query has a WHERE filter. */
+  /** Whether the query has a WHERE filter, and the fraction of rows estimated to pass it. */
   readonly filtered: boolean;
+  readonly passing: number;
   /** The WHERE filter, when the holders apply it (then `k` is `need`). */
   readonly remoteFilter: RemoteFilter | null;
   /** The reading transaction. */
@@ -114,7 +117,9 @@ export async function searchAcrossShards(
         nearestOf(
           sharded
             .heldShards()
-            .map((shard) => searchShardFiltered(index, sharded, shard, s.query, need, s.efSearch, accept)),
+            .map((shard) =>
+              searchShardFiltered(index, sharded, shard, s.query, need, s.efSearch, accept, s.passing),
+            ),
           need,
         ),
       )

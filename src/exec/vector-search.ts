@@ -199,12 +199,9 @@ function prefetchAcrossShards(node: VectorSearchNode, env: ExecEnv): Promise<voi
   const { query, need } = known;
   const accept = rowAcceptor(node, env);
   const shipped = node.filter !== null && remoteShards.ships(node.filter, node.table);
-  let k = need;
-  if (node.filter !== null && !shipped) {
-    const passing = selectivity(0, 1, node.table.store.capacity, accept);
-    if (passing === 0) return null;
-    k = Math.max(need, Math.min(REMOTE_FILTERED_MAX_K, Math.ceil(need / passing)));
-  }
+  const passing = node.filter !== null ? selectivity(0, 1, node.table.store.capacity, accept) : 1;
+  if (passing === 0) return null;
+  const k = shipped ? need : Math.max(need, Math.min(REMOTE_FILTERED_MAX_K, Math.ceil(need / passing)));
   const search = {
     index: node.index,
     sharded,
@@ -215,7 +212,10 @@ function prefetchAcrossShards(node: VectorSearchNode, env: ExecEnv): Promise<voi
     accept,
     txn: env.txn,
     filtered: node.filter !== null,
-    remoteFilter: shipped ? { expr: node.filter!, params: env.params, ctx: env.ctx } : null,
+    passing,
+    remoteFilter: shipped
+      ? { expr: node.filter!, selectivity: passing, params: env.params, ctx: env.ctx }
+      : null,
   };
   return searchAcrossShards(search, remoteShards).then(({ rowIds, fragments, exactly }) => {
     prefetched.set(node, { rowIds: rowIds ?? [], fragments, exactly });
