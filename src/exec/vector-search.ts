@@ -102,8 +102,10 @@ function rowAcceptor(node: VectorSearchNode, env: ExecEnv): (rowId: number) => b
   const predicate = node.filter ? compileExpr(node.filter) : null;
   return (rowId) => {
     if (!store.isVisible(rowId, env.txn)) return false;
-    if (node.index.keyOf(store.row(rowId)) === null) return false;
-    return predicate === null || predicate(store.row(rowId), env) === true;
+    // One read of the row: a sealed one is assembled from its segment's columns on each read.
+    const row = store.row(rowId);
+    if (node.index.keyOf(row) === null) return false;
+    return predicate === null || predicate(row, env) === true;
   };
 }
 
