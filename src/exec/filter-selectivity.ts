@@ -16,21 +16,24 @@ export function preferExact(rows: number, selectivity: number): boolean {
 }
 
 /**
- * Fraction of the rows `first`, `first + step`, … below `end` (a table's, or one index
- * shard's) that pass `accept`, from an evenly spaced sample of them.
+ * Fraction of the row ids below `capacity` that pass `accept`, from a sample of
+ * SELECTIVITY_SAMPLE of them: one at a pseudo-random place in each of as many equal runs.
+ * (Evenly spaced ids would see only one residue of the spacing — every third row of a
+ * table, which a filter on `id % 3`, or an index shard, lines up with.)
  */
-export function selectivity(
-  first: number,
-  step: number,
-  end: number,
-  accept: (rowId: number) => boolean,
-): number {
-  const rows = Math.ceil(Math.max(0, end - first) / step);
-  if (rows === 0) return 0;
-  const stride = step * Math.max(1, Math.floor(rows / SELECTIVITY_SAMPLE));
+export function selectivity(capacity: number, accept: (rowId: number) => boolean): number {
+  if (capacity === 0) return 0;
+  const run = Math.max(1, Math.floor(capacity / SELECTIVITY_SAMPLE));
   let sampled = 0;
   let passed = 0;
-  for (let rowId = first; rowId < end; rowId += stride) {
+  let seed = 0x9e3779b9;
+  for (let start = 0; start < capacity; start += run) {
+    // xorshift32: the same sample for the same table, so a plan's choice does not flicker.
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    const rowId = start + ((seed >>> 0) % run);
+    if (rowId >= capacity) break;
     sampled++;
     if (accept(rowId)) passed++;
   }

@@ -81,7 +81,7 @@ export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][]
   else k = impl.size();
   if (k <= 0) return [];
   env.checkInterrupt();
-  const passing = need !== null && predicate !== null ? selectivity(0, 1, store.capacity, accept) : 1;
+  const passing = need !== null && predicate !== null ? selectivity(store.capacity, accept) : 1;
   if (need !== null && predicate !== null && preferExact(store.capacity, passing)) {
     return emit(exactSearch(node, env, query, need, accept));
   }
@@ -201,7 +201,7 @@ function prefetchAcrossShards(node: VectorSearchNode, env: ExecEnv): Promise<voi
   const { query, need } = known;
   const accept = rowAcceptor(node, env);
   const shipped = node.filter !== null && remoteShards.ships(node.filter, node.table);
-  const passing = node.filter !== null ? selectivity(0, 1, node.table.store.capacity, accept) : 1;
+  const passing = node.filter !== null ? selectivity(node.table.store.capacity, accept) : 1;
   if (passing === 0) return null;
   const k = shipped ? need : Math.max(need, Math.min(REMOTE_FILTERED_MAX_K, Math.ceil(need / passing)));
   const search = {

@@ -932,6 +932,20 @@ describe('a cluster of quiver processes', () => {
       [expect.stringMatching(/\(rows=10\)$/)],
     );
     expect(filteredPlan.join('\n')).not.toContain('Searched Exactly');
+    // An error the filter raises comes back with its SQLSTATE, and the session goes on. Asked
+    // from the node lacking shard s about row X of shard s, whose filter divides by zero: the
+    // holder of s raises it in its scan, unless the asking node's selectivity sample read row X
+    // first (both end the query the same way).
+    const away = placed[1];
+    const asker = ['n1', 'n2', 'n3'].find((n) => !away.holders.includes(n))!;
+    const askerConnection = views[Number(asker.slice(1)) - 1];
+    const x = 300 + away.shard;
+    await expect(
+      askerConnection.query(
+        `SELECT id FROM items WHERE 1 / (id - ${x}) <> 0 ORDER BY emb <-> '${vectorOf(x)}' LIMIT 10`,
+      ),
+    ).rejects.toMatchObject({ code: '22012', message: 'division by zero' });
+    expect((await askerConnection.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
     const planned = (
       await client.query("EXPLAIN SELECT id FROM items ORDER BY emb <-> '[0.1,0.2,0.3]' LIMIT 10")
     ).rows;
