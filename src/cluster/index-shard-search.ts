@@ -6,9 +6,10 @@
  * A request names the index (`tableId` = its OID), the shards, and the WAL position the
  * coordinator's snapshot has seen (`snapshotTs`): the holder first applies the WAL up to
  * there, so its shard has every row the coordinator could see committed. It searches
- * without visibility: the coordinator decides what its snapshot sees.
+ * without visibility: the coordinator decides what its snapshot sees. A request may carry
+ * the query's WHERE filter (engine/shipped-filter.ts), which the holder applies to its shards
+ * (exec/shard-search.ts) so that it returns its nearest rows that pass it.
  */
-
 import type { BoundExpr } from '../bind/bound-expr.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { IndexDef, Table } from '../catalog/catalog-types.ts';

@@ -83,8 +83,9 @@ export interface ShardedSearch {
   readonly efSearch: number;
   /** Whether this statement's snapshot sees the row and it passes the WHERE filter. */
   readonly accept: (rowId: number) => boolean;
-  /** Whether the query has a WHERE filter, and the fraction of rows estimated to pass it. */
+  /** Whether the query has a WHERE filter. */
   readonly filtered: boolean;
+  /** The fraction of the table's rows estimated to pass it (1 without one). */
   readonly passing: number;
   /** The WHERE filter, when the holders apply it (then `k` is `need`). */
   readonly remoteFilter: RemoteFilter | null;

@@ -71,8 +71,10 @@ export class SegmentHandle {
 }
 
 export class SegmentCache {
-  /** Loaded segments. Recency is a clock stamp on the handle, not the Map's order: moving an
-   * entry to the end on every row read (delete + set) cost more than the reads it served. */
+  /**
+   * Loaded segments. Recency is a clock stamp on the handle, not the Map's order: moving an
+   * entry to the end on every row read (delete + set) cost more than the reads it served.
+   */
   private readonly entries = new Map<SegmentHandle, InBudget>();
   private clock = 0;
   private readonly outOfBudget = new Map<SegmentHandle, OutOfBudget>();
