@@ -66,6 +66,11 @@ export class Catalog {
     holders: ['standalone'],
     searchesServed: 0,
   });
+  /**
+   * Resolves once every shard of a new sharded vector index is held by some node (or none
+   * can hold it, or the index is gone). Standalone, an index holds its shards itself.
+   */
+  indexShardsHeld: (indexOid: number, shardCount: number) => Promise<void> = () => Promise.resolve();
   /** The write shards (quiver_shards); set by whoever opens the durable storage. */
   shards: () => readonly ShardInfo[] = () => [];
 

@@ -18,7 +18,7 @@ import type { Lease, MetaStore } from '../meta/meta-store.ts';
 import { type ClusterKeys, type SegmentId, segmentId } from './keys.ts';
 import { dropLoaded, reportLoaded, segmentsOf } from './node-assignments.ts';
 import { openPrefixView, type PrefixView } from './prefix-view.ts';
-import type { SegmentRecord } from './rebalancer.ts';
+import type { AssignmentRecord, SegmentRecord } from './rebalancer.ts';
 
 const TABLE_PREFIX = 'index-';
 
@@ -108,6 +108,18 @@ export class IndexShardHolder {
     for (const name of this.loaded?.entries.keys() ?? [])
       if (name.startsWith(prefix)) nodes.push(name.slice(prefix.length));
     return nodes;
+  }
+
+  /**
+   * Whether shard `shard` of index `indexOid` is held by some node ('held'), cannot be
+   * (placed on no node: none takes shards), or not yet.
+   */
+  placed(indexOid: number, shard: number): 'held' | 'nowhere' | 'pending' {
+    if (this.holders(indexOid, shard).length > 0) return 'held';
+    const assignment = this.assignments?.entries.get(indexShardId(indexOid, shard));
+    if (assignment === undefined) return 'pending';
+    const record = JSON.parse(assignment) as AssignmentRecord;
+    return record.replicas.length === 0 && record.retiring.length === 0 ? 'nowhere' : 'pending';
   }
 
   /** Looks again now (a new copy, a new assignment); one pass at a time. */

@@ -10,7 +10,12 @@ import type { OpsLog } from '../engine/ops-log.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { RemoteShardSearch } from '../exec/sharded-search.ts';
 import type { Lease, MetaStore } from '../meta/meta-store.ts';
-import { IndexShardHolder, indexShardId, publishIndexShards } from './index-shard-placement.ts';
+import {
+  IndexShardHolder,
+  indexShardId,
+  publishIndexShards,
+  shardedIndexes,
+} from './index-shard-placement.ts';
 import { ClusterShardSearch, searchHeldShards } from './index-shard-search.ts';
 import type { ClusterKeys, SegmentId } from './keys.ts';
 import { openPrefixView, type PrefixView } from './prefix-view.ts';
@@ -20,6 +25,8 @@ import { NodeServer } from './rpc/node-server.ts';
 
 /** How often the write leader compares the shard records with its catalog. */
 const PUBLISH_MS = 1_000;
+/** How often CREATE INDEX looks whether the new index's shards are held yet. */
+const AWAIT_HELD_POLL_MS = 100;
 
 export interface IndexShardsNodeOptions {
   readonly meta: MetaStore;
@@ -145,6 +152,24 @@ export class IndexShardsNode {
       holders: this.holder?.holders(indexOid, shard) ?? [],
       searchesServed: this.served.get(indexShardId(indexOid, shard)) ?? 0,
     };
+  }
+
+  /**
+   * Resolves once every shard of index `indexOid` is held by a node, or cannot be (no node
+   * takes shards), or the index is gone from the catalog this node searches.
+   */
+  async awaitHeld(indexOid: number, shardCount: number): Promise<void> {
+    for (;;) {
+      const catalog = this.options.catalog();
+      const exists = catalog !== null && shardedIndexes(catalog).some((index) => index.oid === indexOid);
+      const holder = this.holder;
+      if (!exists) return;
+      if (holder) {
+        const states = Array.from({ length: shardCount }, (_, shard) => holder.placed(indexOid, shard));
+        if (states.every((state) => state !== 'pending')) return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, AWAIT_HELD_POLL_MS));
+    }
   }
 
   /** A new copy or catalog to look at now. */

@@ -129,6 +129,12 @@ export interface IndexBuildContext {
   readonly defer?: (work: () => Promise<void>) => void;
   /** The backend's pid, for pg_stat_progress_create_index. */
   readonly processId?: number;
+  /**
+   * Has the statement, once it committed, wait until the shards of a new sharded index are
+   * built by the cluster nodes they are placed on; absent inside a transaction block (the
+   * index exists only at COMMIT).
+   */
+  readonly awaitShards?: (index: IndexDef) => void;
   /** Stores a vector index built off the event loop (durable storage), so recovery loads it. */
   readonly saveIndexFile?: (index: IndexDef) => Promise<void>;
 }
@@ -263,11 +269,13 @@ export function createIndex(
     keyOf: expression ? expression.evaluate : (row) => row[columns[0]],
   };
   if ((index.options.shards ?? 1) > 1 && shardsPlacedByCluster()) {
-    opts.notice(
-      `the ${index.options.shards} shards of index "${index.name}" are built in the background by the cluster nodes they are placed on`,
-      undefined,
-      'Until a shard is built, queries search its rows exactly; quiver_index_shards shows which are held.',
-    );
+    if (opts.awaitShards) opts.awaitShards(index);
+    else
+      opts.notice(
+        `the ${index.options.shards} shards of index "${index.name}" are built in the background by the cluster nodes they are placed on`,
+        undefined,
+        'Until a shard is built, queries search its rows exactly; quiver_index_shards shows which are held.',
+      );
   }
   if (opts.defer && index.method !== 'btree' && table.store.capacity >= WORKER_BUILD_MIN_ROWS) {
     if (opts.catalog.relationExists(index.schema, index.name)) {

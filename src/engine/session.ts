@@ -141,6 +141,8 @@ export class EngineSession implements Session {
   private sink: ResultSink | null = null;
   /** Asynchronous work the running statement left to finish before it completes. */
   private deferredWork: (() => Promise<void>)[] = [];
+  /** New sharded indexes whose shards are waited for once the implicit transaction committed. */
+  private shardWaits: IndexDef[] = [];
 
   constructor(
     private services: EngineServices,
@@ -193,11 +195,13 @@ export class EngineSession implements Session {
         sink.commandComplete(outcome.tag);
       } catch (err) {
         this.transaction.statementFailed();
+        this.shardWaits = [];
         throw err;
       }
     }
     this.transaction.endImplicit(true);
     await this.transaction.settle();
+    await this.awaitShards();
   }
 
   async parse(name: string, sql: string, parameterTypes: readonly number[]): Promise<void> {
@@ -349,10 +353,12 @@ export class EngineSession implements Session {
     this.portals.delete('');
     this.transaction.endImplicit(true);
     await this.transaction.settle();
+    await this.awaitShards();
   }
 
   onExtendedError(_error: SqlError): void {
     this.transaction.statementFailed();
+    this.shardWaits = [];
   }
 
   transactionStatus(): TransactionStatus {
@@ -575,6 +581,7 @@ export class EngineSession implements Session {
           for (const row of rows) writeRow(table, row, { txn: env.txn, ctx });
         },
         defer: (work) => this.deferredWork.push(work),
+        awaitShards: this.transaction.inBlock ? undefined : (index) => this.shardWaits.push(index),
         processId: this.processId,
         saveIndexFile: (index) => this.services.storage?.saveIndexFile(index) ?? Promise.resolve(),
         // Every catalog change registers its undo: the one place to mark compiled plans stale.
@@ -768,6 +775,40 @@ export class EngineSession implements Session {
       if (!this.transaction.open) this.cursors.transactionEnded();
       if (observer) reportStatement(observer, stmt, done, (performance.now() - started) / 1000);
     }
+  }
+
+  /**
+   * CREATE INDEX … WITH (shards) on a cluster returns, like pgvector's, once the index can be
+   * searched: when each shard is held by a node that built it. That can only be after the
+   * implicit transaction committed (the other nodes build from the committed catalog), so
+   * it is waited for before ReadyForQuery. A cancel or statement_timeout ends the wait, not
+   * the committed index (a WARNING says so, as PostgreSQL's does when a commit stops waiting
+   * for a synchronous standby).
+   */
+  private async awaitShards(): Promise<void> {
+    for (const index of this.shardWaits.splice(0)) {
+      this.interrupts.start(Number(this.settings.get('statement_timeout')));
+      try {
+        await this.interrupts.interruptible(
+          this.services.catalog.indexShardsHeld(index.oid, index.options.shards ?? 1),
+        );
+      } catch (error) {
+        if (!(error instanceof SqlError) || error.code !== SqlState.QueryCanceled) throw error;
+        this.cancelledShardWait(index, error);
+      } finally {
+        this.interrupts.finish();
+      }
+    }
+  }
+
+  private cancelledShardWait(index: IndexDef, error: SqlError): void {
+    const why = error.message.replace(/^canceling statement /, '');
+    this.sink?.notice({
+      severity: 'WARNING',
+      code: '01000',
+      message: `canceling wait for the shards of index "${index.name}" ${why}`,
+      detail: `Index "${index.name}" was created; its shards are built in the background, and until one is built queries search its rows exactly.`,
+    });
   }
 
   /** Writes rows from the portal cursor; returns true when all rows were sent. */

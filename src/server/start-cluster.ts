@@ -508,6 +508,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     const durable = persistence;
     durable.catalog.nodes = nodeRows;
     durable.catalog.indexShardPlacement = (oid, shard) => shards.placement(oid, shard);
+    durable.catalog.indexShardsHeld = (oid, count) => shards.awaitHeld(oid, count);
     durable.catalog.shards = () => [writeShard(durable, options.nodeId, won.epoch)];
     const services = {
       catalog: durable.catalog,

@@ -830,18 +830,30 @@ describe('a cluster of quiver processes', () => {
     const notices: string[] = [];
     client.on('notice', (n) => notices.push(n.message ?? ''));
     await client.query('CREATE INDEX items_emb ON items USING hnsw (emb vector_l2_ops) WITH (shards = 3)');
-    expect(notices).toEqual([
-      'the 3 shards of index "items_emb" are built in the background by the cluster nodes they are placed on',
-    ]);
     const ids = new Set(Array.from({ length: count }, (_, i) => i));
-
-    // Each shard on two nodes (R = 2), so each of the three nodes holds two of the three.
     const shardsOf = async (c: pg.Client) =>
       (
         await c.query(
           'SELECT shard, held_here, holders, searches_served::int AS served FROM quiver_index_shards ORDER BY shard',
         )
       ).rows as { shard: number; held_here: boolean; holders: string[]; served: number }[];
+    // Like pgvector's, CREATE INDEX returns once the index can be searched: every shard built
+    // by a node it was placed on.
+    expect(notices).toEqual([]);
+    expect((await shardsOf(client)).map((s) => s.holders.length > 0)).toEqual([true, true, true]);
+    // Inside a transaction block the index exists only at COMMIT: it says its shards come later.
+    await client.query('CREATE TABLE later_items (id int, emb vector(3))');
+    await client.query('BEGIN');
+    await client.query(
+      'CREATE INDEX later_emb ON later_items USING hnsw (emb vector_l2_ops) WITH (shards = 2)',
+    );
+    await client.query('COMMIT');
+    expect(notices).toEqual([
+      'the 2 shards of index "later_emb" are built in the background by the cluster nodes they are placed on',
+    ]);
+    await client.query('DROP TABLE later_items');
+
+    // Each shard on two nodes (R = 2), so each of the three nodes holds two of the three.
     const views = [
       client,
       await replicaConnection(() => connect(second, READ_ONLY)),
