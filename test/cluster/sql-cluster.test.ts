@@ -851,6 +851,16 @@ describe('a cluster of quiver processes', () => {
     expect(notices).toEqual([
       'the 2 shards of index "later_emb" are built in the background by the cluster nodes they are placed on',
     ]);
+    // Over the extended protocol the statement's implicit transaction commits at Sync: it waits there.
+    await client.query({
+      text: 'CREATE INDEX later_emb2 ON later_items USING hnsw (emb vector_l2_ops) WITH (shards = 2)',
+      queryMode: 'extended',
+    } as pg.QueryConfig);
+    const laterShards = await client.query(
+      "SELECT holders FROM quiver_index_shards WHERE indexname = 'later_emb2' ORDER BY shard",
+    );
+    expect(laterShards.rows.map((r) => r.holders.length > 0)).toEqual([true, true]);
+    expect(notices).toHaveLength(1);
     await client.query('DROP TABLE later_items');
 
     // Each shard on two nodes (R = 2), so each of the three nodes holds two of the three.
@@ -874,14 +884,14 @@ describe('a cluster of quiver processes', () => {
       );
     }
     // No node built the whole index: each built just the two shards it was given.
+    const logged = (node: QuiverNode, what: string) =>
+      node
+        .log()
+        .split('\n')
+        .filter((l) => l.includes(what) && l.includes('"index":"items_emb"'));
     for (const node of [leader, second, third]) {
-      expect(
-        node
-          .log()
-          .split('\n')
-          .filter((l) => l.includes('built an index shard')),
-      ).toHaveLength(2);
-      expect(node.log()).not.toContain('released an index shard');
+      expect(logged(node, 'built an index shard')).toHaveLength(2);
+      expect(logged(node, 'released an index shard')).toEqual([]);
     }
     const placed = await shardsOf(client);
     const heldBy = new Map<string, number>();
