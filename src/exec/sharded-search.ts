@@ -18,6 +18,7 @@
  */
 import type { BoundExpr } from '../bind/bound-expr.ts';
 import type { IndexDef, Table } from '../catalog/catalog-types.ts';
+import { indexable } from '../storage/vector/column-index.ts';
 import { nearestOf, type ShardedIndex, shardOfRow } from '../storage/vector/sharded-index.ts';
 import type { SearchResult } from '../storage/vector-index.ts';
 import { metricFor, type VectorLikeType } from '../types/distance-metric.ts';
@@ -139,8 +140,11 @@ export async function searchAcrossShards(
   const ownRows: SearchResult = { rowIds: [], distances: [] };
   for (const rowId of own) {
     if (sharded.holds(shardOfRow(rowId, sharded.shardCount)) || !accept(rowId)) continue;
+    // Not from an index: a row without a key (NULL, or zero under cosine) is not a neighbour.
+    const key = index.keyOf(store.row(rowId));
+    if (!indexable(key, index.metric!)) continue;
     ownRows.rowIds.push(rowId);
-    ownRows.distances.push(distance(index.keyOf(store.row(rowId)), s.query));
+    ownRows.distances.push(distance(key, s.query));
   }
   const merged = nearestOf([local.rows, remoteRows.rows, dedup(ownRows, remoteRows.rows)], need);
   if (merged.rowIds.length < need) {

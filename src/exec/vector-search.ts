@@ -14,6 +14,7 @@
  * IVFFlat, all indexed rows with an iterative scan.
  */
 import type { BoundExpr } from '../bind/bound-expr.ts';
+import { columnsRead } from '../plan/expr-columns.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import { indexable } from '../storage/vector/column-index.ts';
 import { DistanceHeap } from '../storage/vector/distance-heap.ts';
@@ -96,16 +97,21 @@ export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][]
   return emit(exactSearch(node, env, query, need, accept));
 }
 
-/** Whether the statement's snapshot sees a row, it has a key, and it passes the WHERE filter. */
+/**
+ * Whether the statement's snapshot sees a row and it passes the WHERE filter. (Whether it
+ * has a key is the caller's to check where rows do not come from the index: the exact scans
+ * do.) The filter reads a sealed row assembled with only the columns it names.
+ */
 function rowAcceptor(node: VectorSearchNode, env: ExecEnv): (rowId: number) => boolean {
   const store = node.table.store;
-  const predicate = node.filter ? compileExpr(node.filter) : null;
+  if (!node.filter) return (rowId) => store.isVisible(rowId, env.txn);
+  const predicate = compileExpr(node.filter);
+  const read = columnsRead(node.filter);
+  const positions = read ? [...read] : null;
   return (rowId) => {
     if (!store.isVisible(rowId, env.txn)) return false;
-    // One read of the row: a sealed one is assembled from its segment's columns on each read.
-    const row = store.row(rowId);
-    if (node.index.keyOf(row) === null) return false;
-    return predicate === null || predicate(row, env) === true;
+    const row = positions ? store.rowReading(rowId, positions) : store.row(rowId);
+    return predicate(row, env) === true;
   };
 }
 
