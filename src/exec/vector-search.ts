@@ -14,7 +14,6 @@
  * IVFFlat, all indexed rows with an iterative scan.
  */
 import type { BoundExpr } from '../bind/bound-expr.ts';
-import { columnsRead } from '../plan/expr-columns.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import { indexable } from '../storage/vector/column-index.ts';
 import { DistanceHeap } from '../storage/vector/distance-heap.ts';
@@ -98,20 +97,19 @@ export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][]
 }
 
 /**
- * Whether the statement's snapshot sees a row and it passes the WHERE filter. (Whether it
- * has a key is the caller's to check where rows do not come from the index: the exact scans
- * do.) The filter reads a sealed row assembled with only the columns it names.
+ * Whether the statement's snapshot sees a row, it has a key, and it passes the WHERE filter.
+ * The key is checked for rows found in the index too: a graph loaded after a restart can
+ * still hold a rolled-back row whose row id a new row without a key has taken.
  */
 function rowAcceptor(node: VectorSearchNode, env: ExecEnv): (rowId: number) => boolean {
   const store = node.table.store;
-  if (!node.filter) return (rowId) => store.isVisible(rowId, env.txn);
-  const predicate = compileExpr(node.filter);
-  const read = columnsRead(node.filter);
-  const positions = read ? [...read] : null;
+  const predicate = node.filter ? compileExpr(node.filter) : null;
   return (rowId) => {
     if (!store.isVisible(rowId, env.txn)) return false;
-    const row = positions ? store.rowReading(rowId, positions) : store.row(rowId);
-    return predicate(row, env) === true;
+    // One read of the row: a sealed one is assembled from its segment's columns on each read.
+    const row = store.row(rowId);
+    if (node.index.keyOf(row) === null) return false;
+    return predicate === null || predicate(row, env) === true;
   };
 }
 

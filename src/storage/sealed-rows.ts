@@ -95,18 +95,12 @@ export class SealedRows {
     return dropped;
   }
 
-  /**
-   * The row in `layout`'s shape; with `only`, just those positions are filled (a filter that
-   * reads one column need not assemble the others, a vector above all).
-   */
-  row(rowId: number, layout: readonly ColumnSlot[], only?: readonly number[]): Value[] {
+  row(rowId: number, layout: readonly ColumnSlot[]): Value[] {
     const part = this.parts[this.part[rowId] - 1];
     const at = this.offset[rowId];
     const { columns } = part.handle.get();
     const out: Value[] = new Array(layout.length);
-    const count = only ? only.length : layout.length;
-    for (let n = 0; n < count; n++) {
-      const c = only ? only[n] : n;
+    for (let c = 0; c < layout.length; c++) {
       const i = part.columnOf.get(layout[c].attnum);
       if (i === undefined) {
         out[c] = layout[c].missing ?? null;

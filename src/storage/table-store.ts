@@ -98,16 +98,6 @@ export class TableStore {
     return this.sealed.has(rowId) ? this.sealed.row(rowId, this.columns()) : NO_VALUES;
   }
 
-  /**
-   * The row for an expression that reads only the columns at `positions`: a sealed row is
-   * assembled with just those (the other positions are left empty).
-   */
-  rowReading(rowId: number, positions: readonly number[]): Value[] {
-    const row = this.rows[rowId];
-    if (row !== undefined) return row;
-    return this.sealed.has(rowId) ? this.sealed.row(rowId, this.columns(), positions) : NO_VALUES;
-  }
-
   /** Whether the row is read from a segment (not held in memory). */
   isSealed(rowId: number): boolean {
     return this.rows[rowId] === undefined && this.sealed.has(rowId);
