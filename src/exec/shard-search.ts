@@ -8,12 +8,10 @@
  * answer holds the shard's k nearest passing rows as far as the walk can tell.
  */
 import type { IndexDef } from '../catalog/catalog-types.ts';
-import { indexable } from '../storage/vector/column-index.ts';
-import { DistanceHeap } from '../storage/vector/distance-heap.ts';
 import type { ShardedIndex } from '../storage/vector/sharded-index.ts';
 import type { SearchResult } from '../storage/vector-index.ts';
-import { metricFor, type VectorLikeType } from '../types/distance-metric.ts';
 import type { Value } from '../types/type.ts';
+import { exactNearest } from './exact-search.ts';
 import { preferExact } from './filter-selectivity.ts';
 
 export function searchShardFiltered(
@@ -36,14 +34,6 @@ export function searchShardFiltered(
       .search(index.vector!.encode(query), k, { efSearch: Math.max(efSearch, k), filter: accept });
     if (walked.rowIds.length >= k) return walked;
   }
-  const distance = metricFor(index.operator!, index.keyType.base as VectorLikeType)!.fn;
-  const best = new DistanceHeap('max', Math.min(k, 1024));
-  for (let rowId = shard; rowId < end; rowId += step) {
-    if (!accept(rowId)) continue;
-    const value = index.keyOf(store.row(rowId));
-    if (!indexable(value, index.metric!)) continue;
-    const d = distance(value, query);
-    if (!Number.isNaN(d)) best.offer(d, rowId, k);
-  }
-  return best.drainAscending();
+  // Not interrupted: a shard's scan is one part of a search that ends with the statement.
+  return exactNearest(index, query, k, accept, () => {}, shard, step);
 }

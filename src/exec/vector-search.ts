@@ -16,12 +16,11 @@
 import type { BoundExpr } from '../bind/bound-expr.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import { indexable } from '../storage/vector/column-index.ts';
-import { DistanceHeap } from '../storage/vector/distance-heap.ts';
 import { partlyHeld, type ShardedIndex } from '../storage/vector/sharded-index.ts';
-import { metricFor, type VectorLikeType } from '../types/distance-metric.ts';
 import type { Value } from '../types/type.ts';
 import { keepPolling } from '../wire/busy-poll.ts';
 import { compileExpr } from './compile-expr.ts';
+import { exactNearest } from './exact-search.ts';
 import type { ExecEnv } from './exec-env.ts';
 import { preferExact, selectivity } from './filter-selectivity.ts';
 import { searchAcrossShards } from './sharded-search.ts';
@@ -251,10 +250,7 @@ function rowFree(e: BoundExpr): boolean {
   return e.kind === 'Cast' && rowFree(e.arg);
 }
 
-/**
- * Exact top-k over every accepted row, ranked by the SQL operator itself (so ties and
- * rounding match `ORDER BY col <op> q`).
- */
+/** Exact top-k over every accepted row (exact-search.ts), interruptible. */
 function exactSearch(
   node: VectorSearchNode,
   env: ExecEnv,
@@ -262,19 +258,5 @@ function exactSearch(
   k: number,
   accept: (rowId: number) => boolean,
 ): number[] {
-  const index = node.index;
-  const type = index.keyType.base as VectorLikeType;
-  const distance = metricFor(index.operator!, type)!.fn;
-  const store = node.table.store;
-  // The bounded heap the exact scans of src/storage use: nearest first, ties by row id.
-  const best = new DistanceHeap('max', Math.min(k, 1024));
-  for (let rowId = 0; rowId < store.capacity; rowId++) {
-    if ((rowId & 4095) === 4095) env.checkInterrupt();
-    if (!accept(rowId)) continue;
-    const value = index.keyOf(store.row(rowId));
-    if (!indexable(value, index.metric!)) continue;
-    const d = distance(value, query);
-    if (!Number.isNaN(d)) best.offer(d, rowId, k);
-  }
-  return best.drainAscending().rowIds;
+  return exactNearest(node.index, query, k, accept, () => env.checkInterrupt()).rowIds;
 }
