@@ -14,12 +14,7 @@ import type { BoundExpr } from '../bind/bound-expr.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { IndexDef, Table } from '../catalog/catalog-types.ts';
 import { shardedIndexOf } from '../engine/index-shard-build.ts';
-import {
-  encodeShippedFilter,
-  type FilterHere,
-  shippableFilter,
-  shippedPredicate,
-} from '../engine/shipped-filter.ts';
+import { encodeShippedFilter, shippableFilter, shippedPredicate } from '../engine/shipped-filter.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { searchShardFiltered } from '../exec/shard-search.ts';
 import type { RemoteFilter, RemoteShardSearch, ShardFragment } from '../exec/sharded-search.ts';
@@ -203,7 +198,7 @@ export async function searchHeldShards(
   }
   const query = decodeQueryVector(request.query);
   const filter =
-    request.filter?.kind === 'expr' ? filterHere(request.filter.bytes, index.table, catalog!) : null;
+    request.filter?.kind === 'expr' ? shippedPredicate(request.filter.bytes, index.table, catalog!) : null;
   const store = index.table.store;
   const results = request.shardIds.map((shard) => {
     if (filter) {
@@ -247,22 +242,6 @@ export async function searchHeldShards(
       },
     ],
   };
-}
-
-/**
- * The shipped filter as a predicate here. A filter this node cannot apply as the coordinator
- * meant it (its table differs, or it does not bind) is 57P03: the coordinator tries another
- * holder, and in the end searches exactly.
- */
-function filterHere(bytes: Uint8Array, table: Table, catalog: Catalog): FilterHere {
-  try {
-    return shippedPredicate(bytes, table, catalog);
-  } catch (error) {
-    if (error instanceof SqlError && error.code !== SqlState.CannotConnectNow) {
-      throw new SqlError(SqlState.CannotConnectNow, `could not apply the filter here: ${error.message}`);
-    }
-    throw error;
-  }
 }
 
 function findIndex(catalog: Catalog, oid: number): IndexDef | undefined {

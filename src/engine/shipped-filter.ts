@@ -52,6 +52,19 @@ interface ShippedFilter extends ShippableFilter {
 
 /** The filter as other nodes can bind it, or null when they would not bind the same expression. */
 export function shippableFilter(filter: BoundExpr, table: Table, catalog: Catalog): ShippableFilter | null {
+  // A planned filter is asked about twice per search (whether it ships, then its message),
+  // and once per execution of a prepared statement's plan.
+  const known = shippable.get(filter);
+  if (known !== undefined) return known;
+  const result = checkedFilter(filter, table, catalog);
+  shippable.set(filter, result);
+  return result;
+}
+
+/** The answers of shippableFilter by planned filter (a plan is made again when its catalog changes). */
+const shippable = new WeakMap<BoundExpr, ShippableFilter | null>();
+
+function checkedFilter(filter: BoundExpr, table: Table, catalog: Catalog): ShippableFilter | null {
   const sql = filterSql(filter, table);
   if (sql === null) return null;
   const paramTypes: SqlType[] = [];
@@ -99,8 +112,9 @@ export interface FilterHere {
 
 /**
  * The holder's side: the shipped filter as a predicate over `table`'s rows. Throws 57P03
- * when this node's table is not the one the filter was written for (another holder, or the
- * asking node itself, then applies it).
+ * when this node cannot apply it as the asking node meant it — its table is not the one the
+ * filter was written for, the text does not bind, a parameter does not read back — so
+ * another holder, or in the end the asking node's exact search, answers instead.
  */
 export function shippedPredicate(bytes: Uint8Array, table: Table, catalog: Catalog): FilterHere {
   const shipped = JSON.parse(new TextDecoder().decode(bytes)) as ShippedFilter;
@@ -116,7 +130,13 @@ export function shippedPredicate(bytes: Uint8Array, table: Table, catalog: Catal
   }
   const params = shipped.paramTypes.map((type, i) => {
     const text = shipped.params[i];
-    return text === null || text === undefined ? null : textIn(type, text, BIND_EVAL_CONTEXT);
+    if (text === null || text === undefined) return null;
+    try {
+      return textIn(type, text, BIND_EVAL_CONTEXT);
+    } catch (error) {
+      if (!(error instanceof SqlError)) throw error;
+      throw new SqlError(SqlState.CannotConnectNow, `could not apply the filter here: ${error.message}`);
+    }
   });
   const env = { ...staticEnv({ ...BIND_EVAL_CONTEXT, ...shipped.ctx }), params };
   const { predicate } = bound;
