@@ -91,6 +91,26 @@ export function tableScope(table: Table, qualifier: string, offset = 0): ScopeCo
   }));
 }
 
+/**
+ * Binds an expression over one table's row (an index expression, a kNN filter another node
+ * shipped): its columns by name, no subqueries (`noSubquery` is the error's message).
+ */
+export function bindOverTable(
+  expr: Expr,
+  table: Table,
+  bc: BindContext,
+  clause: string,
+  noSubquery: string,
+): BoundExpr {
+  return bindExpr(expr, new Scope(tableScope(table, table.name)), bc, {
+    aggs: null,
+    clause,
+    bindSubquery: () => {
+      throw new SqlError(SqlState.FeatureNotSupported, noSubquery);
+    },
+  });
+}
+
 function columnIndex(table: Table, name: string, loc: number): number {
   const at = table.columns.findIndex((c) => c.name === name);
   if (at < 0) {

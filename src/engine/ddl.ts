@@ -3,13 +3,11 @@
  * indexes, schemas, the vector extension, databases, views, TRUNCATE and ALTER TABLE.
  */
 import type { BindContext } from '../bind/bind-context.ts';
-import { tableScope } from '../bind/bind-dml.ts';
-import { bindExpr } from '../bind/bind-expr.ts';
+import { bindOverTable } from '../bind/bind-dml.ts';
 import { bindSelect } from '../bind/bind-select.ts';
 import { exprKey } from '../bind/expr-utils.ts';
 import { outputName } from '../bind/output-name.ts';
 import { resolveTypeName } from '../bind/resolve-type-name.ts';
-import { Scope } from '../bind/scope.ts';
 import type { Column, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { compileExpr } from '../exec/compile-expr.ts';
@@ -236,14 +234,13 @@ export function bindIndexExpression(
   bc: BindContext,
   ctx: EvalContext,
 ): IndexExpression {
-  const scope = new Scope(tableScope(table, table.name));
-  const bound = bindExpr(expr, scope, bc, {
-    aggs: null,
-    clause: 'index expressions',
-    bindSubquery: () => {
-      throw new SqlError(SqlState.FeatureNotSupported, 'cannot use subquery in index expression');
-    },
-  });
+  const bound = bindOverTable(
+    expr,
+    table,
+    bc,
+    'index expressions',
+    'cannot use subquery in index expression',
+  );
   const compiled = compileExpr(bound);
   const env = staticEnv(ctx);
   return { key: exprKey(bound), type: bound.type, evaluate: (row) => compiled(row as Value[], env) };

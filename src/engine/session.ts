@@ -5,11 +5,9 @@
  */
 
 import type { BindContext } from '../bind/bind-context.ts';
-import { tableScope } from '../bind/bind-dml.ts';
-import { bindExpr } from '../bind/bind-expr.ts';
+import { bindOverTable } from '../bind/bind-dml.ts';
 import type { BoundExpr } from '../bind/bound-expr.ts';
 import { coerceBoolean, typeDisplayName } from '../bind/coercion.ts';
-import { Scope } from '../bind/scope.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Database, IndexDef, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState, toSqlError } from '../errors/sql-error.ts';
@@ -613,13 +611,7 @@ export class EngineSession implements Session {
   /** Binds a WHERE condition over `table`'s row as this session would (a kNN filter another node shipped). */
   rowFilter(expr: Expr, table: Table, paramTypes: SqlType[]): BoundExpr {
     const bc = this.bindContext(paramTypes);
-    const bound = bindExpr(expr, new Scope(tableScope(table, table.name)), bc, {
-      aggs: null,
-      clause: 'WHERE',
-      bindSubquery: () => {
-        throw new SqlError(SqlState.FeatureNotSupported, 'a shipped filter cannot hold a subquery');
-      },
-    });
+    const bound = bindOverTable(expr, table, bc, 'WHERE', 'a shipped filter cannot hold a subquery');
     return coerceBoolean(bound, bc, 'WHERE', expr.loc);
   }
 
