@@ -51,6 +51,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '1,2,4' },
     seconds: { type: 'string', default: '5' },
     filtered: { type: 'string', default: '10,1' },
+    'category-index': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results' },
     cache: { type: 'string', default: fileURLToPath(new URL('./.cache', import.meta.url)) },
     help: { type: 'boolean', short: 'h' },
@@ -63,7 +64,8 @@ if (args.help) {
       '  [--targets quiver,pgvector,hnswlib] [--postgres host:port] [--quiver host:port] [--quiver-flags "…"]\n' +
       '  [--quiver-read host:port[,…] [--read-options "-c quiver.consistency=eventual"]]\n' +
       '  [--index hnsw|ivfflat] [--ef 10,20,…] [--probes 1,2,…] [--m 16] [--ef-construction 64] [--lists N]\n' +
-      '  [--connections 1,2,4] [--seconds 5] [--queries 1000] [--filtered 10,1|none] [--seed 42] [--out dir]\n',
+      '  [--connections 1,2,4] [--seconds 5] [--queries 1000] [--filtered 10,1|none] [--category-index]\n' +
+      '  [--seed 42] [--out dir]\n',
   );
   process.exit(0);
 }
@@ -98,6 +100,7 @@ async function openTarget(
     database: args.database!,
     connections: connectionCount,
     table: 'bench_knn',
+    categoryIndex: args['category-index'],
   };
   if (name === 'pgvector')
     return {

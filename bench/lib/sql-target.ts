@@ -48,6 +48,8 @@ export interface SqlTargetOptions {
    * `options` that ask for their read replicas); connections go round-robin over them.
    */
   readonly readers?: { readonly hostPorts: readonly string[]; readonly options: string };
+  /** A btree index on the filtered queries' `category` column, as an application would add. */
+  readonly categoryIndex?: boolean;
 }
 
 /** A query vector the way pgvector's node helper writes it, with float32's shortest digits. */
@@ -113,6 +115,7 @@ export class SqlTarget implements SearchTarget {
     } catch {
       out['vector extension'] = null;
     }
+    out['btree index on category'] = this.options.categoryIndex ? 'yes' : 'no';
     return { ...out, ...this.options.extraSettings };
   }
 
@@ -152,6 +155,8 @@ export class SqlTarget implements SearchTarget {
     const { rows } = await admin.query(`SELECT count(*)::int AS count FROM ${table}`);
     if (rows[0].count !== spec.rows)
       throw new Error(`${this.name}: loaded ${rows[0].count} rows, not ${spec.rows}`);
+    if (this.options.categoryIndex)
+      await admin.query(`CREATE INDEX ${table}_category_idx ON ${table} (category)`);
     // Statistics for the planner's filtered-query choices, as an application's DBA would have.
     await admin.query(`ANALYZE ${table}`).catch(() => {});
 

@@ -76,6 +76,14 @@ export interface IndexDef {
   readonly keyOptions?: readonly number[];
 }
 
+/**
+ * Whether an index keeps a key map (key → row ids) that finds rows by key: btree indexes over
+ * plain columns. A btree index over an expression is kept in the catalog only.
+ */
+export function keyed(index: IndexDef): boolean {
+  return index.method === 'btree' && index.expressionKey === null && index.columns.length > 0;
+}
+
 export interface Table {
   readonly oid: number;
   name: string;

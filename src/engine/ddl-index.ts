@@ -476,11 +476,17 @@ export function buildIndex(index: IndexDef, opts: IndexBuildContext): void {
   runAtOnce(addEveryRow(index));
 }
 
-/** Adds every row that may be live to a btree index, in steps of a few hundred rows. */
+/**
+ * Adds every row that may be live to a btree index, in steps of a few hundred rows; while a
+ * repeatable-read transaction is open, deleted versions too (its snapshot may still see
+ * them, and lookups through the index must find them).
+ */
 function* addEveryRow(index: IndexDef): Steps<void> {
   const store = index.table.store;
+  const keepDeleted = store.hasOpenSnapshots();
   for (let rowId = 0; rowId < store.capacity; rowId++) {
-    if (store.mayBeLive(rowId)) addToIndex(index, store.row(rowId), rowId);
+    const wanted = keepDeleted ? store.creatorStatus(rowId) !== 'aborted' : store.mayBeLive(rowId);
+    if (wanted) addToIndex(index, store.row(rowId), rowId);
     if (rowId % 256 === 255) yield;
   }
 }

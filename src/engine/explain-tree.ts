@@ -49,12 +49,18 @@ function sortKeys(node: PlanNode & { kind: 'Sort' }, style: Style): string {
     .join(', ');
 }
 
+/** A scanned table's name, and its alias when it has another. */
+const relation = (scan: { table: { name: string }; alias: string }) =>
+  scan.alias !== scan.table.name ? `${scan.table.name} ${scan.alias}` : scan.table.name;
+
 function scanTitle(node: PlanNode): string | null {
   switch (node.kind) {
     case 'SeqScan':
-      return `Seq Scan on ${node.table.name}${node.alias !== node.table.name ? ` ${node.alias}` : ''}`;
+      return `Seq Scan on ${relation(node)}`;
+    case 'IndexScan':
+      return `Index Scan using ${node.lookup.index.name} on ${relation(node)}`;
     case 'VectorSearch':
-      return `Index Scan using ${node.index.name} on ${node.table.name}${node.alias !== node.table.name ? ` ${node.alias}` : ''}`;
+      return `Index Scan using ${node.index.name} on ${relation(node)}`;
     case 'Values':
       return 'Values Scan on "*VALUES*"';
     case 'FunctionScan':
@@ -78,6 +84,8 @@ function describe(node: PlanNode, style: Style): { title: string; details: strin
   const scan = scanTitle(node);
   if (scan !== null) {
     const details: string[] = [];
+    if (node.kind === 'IndexScan')
+      details.push(`Index Cond: ${deparse(node.lookup.cond, names(node, style))}`);
     if (node.kind === 'VectorSearch') {
       const n = names(node, style);
       details.push(`Order By: (${deparse(node.key, n)} ${node.index.operator} ${deparse(node.query, n)})`);

@@ -50,6 +50,46 @@ test('a kNN query names its index, with the filter applied inside the index scan
   ]);
 });
 
+// PostgreSQL 15's text for the same statements with enable_seqscan and enable_bitmapscan off
+// (its planner reads a 100-row table sequentially otherwise); Quiver looks a key up whenever
+// a btree index covers it.
+test('a WHERE that pins a btree index key is an index scan, with the other conjuncts as its filter', async () => {
+  await s.run('CREATE INDEX ex_items_cat ON ex_items (cat)');
+  expect(await explain('SELECT * FROM ex_items WHERE id = 5')).toEqual([
+    'Index Scan using ex_items_pkey on ex_items',
+    '  Index Cond: (id = 5)',
+  ]);
+  expect(await explain('SELECT id FROM ex_items WHERE id = 5 AND cat > 2')).toEqual([
+    'Index Scan using ex_items_pkey on ex_items',
+    '  Index Cond: (id = 5)',
+    '  Filter: (cat > 2)',
+  ]);
+  expect(await explain('UPDATE ex_items SET cat = cat WHERE id = 1')).toEqual([
+    'Update on ex_items',
+    '  ->  Index Scan using ex_items_pkey on ex_items',
+    '        Index Cond: (id = 1)',
+  ]);
+  expect(
+    await explain('(ANALYZE, TIMING OFF, SUMMARY OFF) SELECT id FROM ex_items WHERE cat = 3 AND id > 50'),
+  ).toEqual([
+    'Index Scan using ex_items_cat on ex_items (actual rows=5 loops=1)',
+    '  Index Cond: (cat = 3)',
+    '  Filter: (id > 50)',
+    '  Rows Removed by Filter: 5',
+  ]);
+  // Not a key: a range, a column under an expression, a volatile value.
+  for (const where of ['id > 5', 'id + 0 = 5', 'id = floor(random() * 3)::int']) {
+    expect((await explain(`SELECT id FROM ex_items WHERE ${where}`))[0]).toBe('Seq Scan on ex_items');
+  }
+  await s.run('SET enable_indexscan = off');
+  expect(await explain('SELECT * FROM ex_items WHERE id = 5')).toEqual([
+    'Seq Scan on ex_items',
+    '  Filter: (id = 5)',
+  ]);
+  await s.run('RESET enable_indexscan');
+  await s.run('DROP INDEX ex_items_cat');
+});
+
 test('EXPLAIN ANALYZE reports actual rows per node and runs DML', async () => {
   const lines = await explain("ANALYZE SELECT id FROM ex_items ORDER BY embedding <-> '[3,1,2]' LIMIT 5");
   expect(lines[0]).toMatch(/^Limit \(actual time=[\d.]+\.\.[\d.]+ rows=5 loops=1\)$/);

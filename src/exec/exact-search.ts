@@ -11,9 +11,8 @@ import { metricFor, type VectorLikeType } from '../types/distance-metric.ts';
 import type { Value } from '../types/type.ts';
 
 /**
- * The `k` nearest of the rows `first`, `first + step`, … (a shard's: row r is in shard
- * r mod n) that pass `accept` and have a key, nearest first; `checkInterrupt` is called every
- * 4,096 rows.
+ * The `k` nearest of `rowIds` (default: every row of the table) that pass `accept` and have
+ * a key, nearest first; `checkInterrupt` is called every 4,096 rows.
  */
 export function exactNearest(
   index: IndexDef,
@@ -21,15 +20,14 @@ export function exactNearest(
   k: number,
   accept: (rowId: number) => boolean,
   checkInterrupt: () => void,
-  first = 0,
-  step = 1,
+  rowIds: Iterable<number> = strided(0, 1, index.table.store.capacity),
 ): SearchResult {
   const distance = metricFor(index.operator!, index.keyType.base as VectorLikeType)!.fn;
   const store = index.table.store;
   // The bounded heap the exact scans of src/storage use: nearest first, ties by row id.
   const best = new DistanceHeap('max', Math.min(k, 1024));
   let scanned = 0;
-  for (let rowId = first; rowId < store.capacity; rowId += step) {
+  for (const rowId of rowIds) {
     if ((++scanned & 4095) === 0) checkInterrupt();
     if (!accept(rowId)) continue;
     const value = index.keyOf(store.row(rowId));
@@ -38,4 +36,9 @@ export function exactNearest(
     if (!Number.isNaN(d)) best.offer(d, rowId, k);
   }
   return best.drainAscending();
+}
+
+/** Row ids `first`, `first + step`, … below `end` (an index shard's: row r is in shard r mod n). */
+export function* strided(first: number, step: number, end: number): Generator<number> {
+  for (let rowId = first; rowId < end; rowId += step) yield rowId;
 }

@@ -12,6 +12,7 @@ import { countStar, runAggregate } from './aggregate.ts';
 import { compileExpr } from './compile-expr.ts';
 import { executeDml } from './dml.ts';
 import type { ExecEnv } from './exec-env.ts';
+import { runIndexScan } from './index-scan.ts';
 import { runJoin } from './join.ts';
 import { sortRows, topRows } from './sort.ts';
 import { runVectorSearch } from './vector-search.ts';
@@ -174,6 +175,8 @@ function executeNode(node: PlanNode, env: ExecEnv): Value[][] {
       }
       return out;
     }
+    case 'IndexScan':
+      return runIndexScan(node, env);
     case 'VectorSearch':
       return runVectorSearch(node, env);
     case 'Filter': {

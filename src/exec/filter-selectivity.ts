@@ -16,6 +16,19 @@ export function preferExact(rows: number, selectivity: number): boolean {
 }
 
 /**
+ * Whether the `rows` rows a key lookup found (of a table of `capacity` row ids) are better
+ * searched exactly than walked. An exact search reads each of them once (~0.8 µs a row); a
+ * walk under a filter visits about ef / selectivity nodes of the graph, so it costs about
+ * capacity / rows. Measured on 50k × 128 sealed rows, ef 40: 500 rows found, walk 5.1 ms vs
+ * exact 0.8 ms; 5,000 rows, walk 1.9 ms vs exact 4.5 ms — even near rows² = 50 × capacity.
+ */
+export function preferExactAmong(rows: number, capacity: number): boolean {
+  return rows <= KEYED_EXACT_MIN_ROWS || rows * rows <= KEYED_EXACT_FACTOR * capacity;
+}
+const KEYED_EXACT_MIN_ROWS = 2_000;
+const KEYED_EXACT_FACTOR = 50;
+
+/**
  * Fraction of the row ids below `capacity` that pass `accept`, from a sample of
  * SELECTIVITY_SAMPLE of them: one at a pseudo-random place in each of as many equal runs.
  * (Evenly spaced ids would see only one residue of the spacing — every third row of a

@@ -11,7 +11,7 @@ import type { IndexDef } from '../catalog/catalog-types.ts';
 import type { ShardedIndex } from '../storage/vector/sharded-index.ts';
 import type { SearchResult } from '../storage/vector-index.ts';
 import type { Value } from '../types/type.ts';
-import { exactNearest } from './exact-search.ts';
+import { exactNearest, strided } from './exact-search.ts';
 import { preferExact } from './filter-selectivity.ts';
 
 export function searchShardFiltered(
@@ -35,5 +35,5 @@ export function searchShardFiltered(
     if (walked.rowIds.length >= k) return walked;
   }
   // Not interrupted: a shard's scan is one part of a search that ends with the statement.
-  return exactNearest(index, query, k, accept, () => {}, shard, step);
+  return exactNearest(index, query, k, accept, () => {}, strided(shard, step, end));
 }

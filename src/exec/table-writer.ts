@@ -1,10 +1,10 @@
 /**
  * Writes row versions into a table: NOT NULL and unique checks, typmod-checked values,
- * and maintenance of its indexes (unique key maps for btree PRIMARY KEY/UNIQUE, vector
- * indexes for hnsw/ivfflat). Rows with NULL vectors (and zero vectors under cosine) are not
- * added to vector indexes, as in pgvector.
+ * and maintenance of its indexes (key maps for btree indexes over columns — PRIMARY KEY,
+ * UNIQUE and plain ones —, vector indexes for hnsw/ivfflat). Rows with NULL vectors (and zero
+ * vectors under cosine) are not added to vector indexes, as in pgvector.
  */
-import type { IndexDef, Table } from '../catalog/catalog-types.ts';
+import { type IndexDef, keyed, type Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { type ColumnIndex, checkIndexedValue, indexable } from '../storage/vector/column-index.ts';
 import { hashKey } from '../types/compare.ts';
@@ -13,19 +13,25 @@ import type { EvalContext } from '../types/registry-types.ts';
 import type { Value } from '../types/type.ts';
 
 /**
- * Per unique index: key → the row id holding it, or the row ids when several versions do
- * (dead ones, in-flight deletes). One id is stored bare: a load of distinct keys allocates
- * no array per row.
+ * Per keyed btree index: key → the row id holding it, or the row ids when several versions
+ * do (other rows of a plain index, dead versions, in-flight deletes), in the order they were
+ * added. One id is stored bare: a load of distinct keys allocates no array per row. The map
+ * only grows (until the index is rebuilt): readers check each row's visibility.
  */
-const uniqueKeys = new WeakMap<IndexDef, Map<string | number, number | number[]>>();
+const indexKeys = new WeakMap<IndexDef, Map<string | number, number | number[]>>();
 
 function keyMap(index: IndexDef): Map<string | number, number | number[]> {
-  let map = uniqueKeys.get(index);
+  let map = indexKeys.get(index);
   if (!map) {
     map = new Map();
-    uniqueKeys.set(index, map);
+    indexKeys.set(index, map);
   }
   return map;
+}
+
+/** The row ids whose versions held `key` in `index` (any visibility), or undefined. */
+export function rowIdsWithKey(index: IndexDef, key: string | number): number | readonly number[] | undefined {
+  return indexKeys.get(index)?.get(key);
 }
 
 function textOf(table: Table, col: number, v: Value, ctx: EvalContext): string {
@@ -36,10 +42,11 @@ function textOf(table: Table, col: number, v: Value, ctx: EvalContext): string {
 }
 
 /**
- * The unique key of `row` for `index`, or null when a key column is NULL (never conflicts).
- * A one-column key whose hash is a number is that number (no string built per row).
+ * The key of `row` in `index`'s key map, or null when a key column is NULL (never equal,
+ * never conflicts). A one-column key whose hash is a number is that number (no string built
+ * per row).
  */
-export function uniqueKey(index: IndexDef, row: readonly Value[]): string | number | null {
+export function indexKey(index: IndexDef, row: readonly Value[]): string | number | null {
   const columns = index.columns;
   if (columns.length === 1) {
     const v = row[columns[0]];
@@ -71,7 +78,7 @@ function conflictOf(index: IndexDef, key: string | number | null, txn: number, i
 
 /** Row id of a live (or in-flight) version holding the same unique key, if any. */
 export function findConflict(index: IndexDef, row: readonly Value[], txn: number, ignoreRowId = -1): number {
-  return conflictOf(index, uniqueKey(index, row), txn, ignoreRowId);
+  return conflictOf(index, indexKey(index, row), txn, ignoreRowId);
 }
 
 function addKey(index: IndexDef, key: string | number | null, rowId: number): void {
@@ -100,7 +107,7 @@ export function uniqueViolation(index: IndexDef, row: readonly Value[], ctx: Eva
 }
 
 export function addToIndex(index: IndexDef, row: readonly Value[], rowId: number): void {
-  if (index.unique) addKey(index, uniqueKey(index, row), rowId);
+  if (keyed(index)) addKey(index, indexKey(index, row), rowId);
   addToVectorIndex(index, row, rowId);
 }
 
@@ -126,12 +133,12 @@ export function addToColumnIndex(
  * same index is a new object): they share one key map.
  */
 export function shareIndexKeys(from: IndexDef, to: IndexDef): void {
-  const map = uniqueKeys.get(from);
-  if (map) uniqueKeys.set(to, map);
+  const map = indexKeys.get(from);
+  if (map) indexKeys.set(to, map);
 }
 
 export function resetIndexKeys(index: IndexDef): void {
-  uniqueKeys.delete(index);
+  indexKeys.delete(index);
 }
 
 export interface WriteOptions {
@@ -164,20 +171,20 @@ export function checkNotNull(table: Table, row: readonly Value[], ctx: EvalConte
 export function writeRow(table: Table, row: Value[], opts: WriteOptions): number {
   checkNotNull(table, row, opts.ctx);
   const indexes = table.indexes;
-  // Each unique key is computed once, for the check and for the index.
+  // Each key is computed once, for the unique check and for the index.
   let keys: (string | number | null)[] | undefined;
   for (let i = 0; i < indexes.length; i++) {
     const index = indexes[i];
-    if (!index.unique) continue;
-    const key = uniqueKey(index, row);
-    if (conflictOf(index, key, opts.txn, opts.replacing ?? -1) >= 0)
+    if (!keyed(index)) continue;
+    const key = indexKey(index, row);
+    if (index.unique && conflictOf(index, key, opts.txn, opts.replacing ?? -1) >= 0)
       throw uniqueViolation(index, row, opts.ctx);
     keys ??= new Array(indexes.length);
     keys[i] = key;
   }
   const rowId = table.store.insert(row, opts.txn);
   for (let i = 0; i < indexes.length; i++) {
-    if (indexes[i].unique) addKey(indexes[i], keys![i], rowId);
+    if (keys?.[i] !== undefined) addKey(indexes[i], keys[i], rowId);
     addToVectorIndex(indexes[i], row, rowId);
   }
   return rowId;

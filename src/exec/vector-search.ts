@@ -22,7 +22,8 @@ import { keepPolling } from '../wire/busy-poll.ts';
 import { compileExpr } from './compile-expr.ts';
 import { exactNearest } from './exact-search.ts';
 import type { ExecEnv } from './exec-env.ts';
-import { preferExact, selectivity } from './filter-selectivity.ts';
+import { preferExact, preferExactAmong, selectivity } from './filter-selectivity.ts';
+import { lookupRowIds } from './index-scan.ts';
 import { searchAcrossShards } from './sharded-search.ts';
 
 type VectorSearchNode = PlanNode & { kind: 'VectorSearch' };
@@ -64,10 +65,17 @@ export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][]
     return emit(need === null ? ids : ids.slice(0, need));
   }
   const { index: impl, encode } = index.vector!;
+  // A key lookup among the filter's conjuncts names the only rows that can pass it: few of
+  // them are searched exactly, more are a cheap first check inside the walk.
+  const keyed = need !== null && node.lookup ? lookupRowIds(node.lookup, env) : null;
+  if (keyed && preferExactAmong(keyed.length, store.capacity)) {
+    return emit(exactSearch(node, env, query, need!, accept, keyed));
+  }
   if (partlyHeld(impl)) {
     // Not found across the nodes ahead of execution (prefetchVectorSearches): exactly.
-    return emit(exactSearch(node, env, query, need ?? Number(env.setting('hnsw.ef_search')), accept));
+    return emit(exactSearch(node, env, query, need ?? Number(env.setting('hnsw.ef_search')), accept, keyed));
   }
+  const check = keyed ? amongRows(keyed, store.capacity, accept) : accept;
   const iterative =
     env.setting(index.method === 'hnsw' ? 'hnsw.iterative_scan' : 'ivfflat.iterative_scan') !== 'off';
   const efSearch = Number(env.setting('hnsw.ef_search'));
@@ -80,19 +88,39 @@ export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][]
   else k = impl.size();
   if (k <= 0) return [];
   env.checkInterrupt();
-  const passing = need !== null && predicate !== null ? selectivity(store.capacity, accept) : 1;
+  const passing = need !== null && predicate !== null ? filterSelectivity(store.capacity, check, keyed) : 1;
   if (need !== null && predicate !== null && preferExact(store.capacity, passing)) {
-    return emit(exactSearch(node, env, query, need, accept));
+    return emit(exactSearch(node, env, query, need, check, keyed));
   }
   const result = impl.search(encode(query), k, {
     efSearch: Math.max(efSearch, k),
     // IVFFlat's lists hold matching rows in proportion to the filter: probe more of them.
     probes: need !== null ? Math.ceil(probes / Math.max(passing, 0.01)) : probes,
-    filter: accept,
+    filter: check,
     strictProbes: need === null,
   });
   if (need === null || result.rowIds.length >= need) return emit(result.rowIds.slice(0, need ?? undefined));
-  return emit(exactSearch(node, env, query, need, accept));
+  return emit(exactSearch(node, env, query, need, check, keyed));
+}
+
+/** The share of rows passing a filter: from its key lookup's rows when it has one, else sampled. */
+function filterSelectivity(
+  capacity: number,
+  accept: (rowId: number) => boolean,
+  keyed: number[] | null,
+): number {
+  return keyed ? keyed.length / Math.max(1, capacity) : selectivity(capacity, accept);
+}
+
+/** `accept` for the rows among `rowIds` (ids below `capacity`); others fail without being read. */
+function amongRows(
+  rowIds: readonly number[],
+  capacity: number,
+  accept: (rowId: number) => boolean,
+): (rowId: number) => boolean {
+  const bits = new Uint8Array((capacity >>> 3) + 1);
+  for (const rowId of rowIds) bits[rowId >>> 3] |= 1 << (rowId & 7);
+  return (rowId) => (bits[rowId >>> 3] & (1 << (rowId & 7))) !== 0 && accept(rowId);
 }
 
 /**
@@ -202,9 +230,13 @@ function prefetchAcrossShards(node: VectorSearchNode, env: ExecEnv): Promise<voi
   const known = knownSearch(node, env);
   if (!known) return null;
   const { query, need } = known;
-  const accept = rowAcceptor(node, env);
+  const capacity = node.table.store.capacity;
+  const keyed = node.lookup ? lookupRowIds(node.lookup, env) : null;
+  // Few rows found by key: runVectorSearch searches them exactly, here (every node has the rows).
+  if (keyed && preferExactAmong(keyed.length, capacity)) return null;
+  const accept = keyed ? amongRows(keyed, capacity, rowAcceptor(node, env)) : rowAcceptor(node, env);
   const shipped = node.filter !== null && remoteShards.ships(node.filter, node.table);
-  const passing = node.filter !== null ? selectivity(node.table.store.capacity, accept) : 1;
+  const passing = node.filter !== null ? filterSelectivity(capacity, accept, keyed) : 1;
   if (passing === 0) return null;
   const k = shipped ? need : Math.max(need, Math.min(REMOTE_FILTERED_MAX_K, Math.ceil(need / passing)));
   const search = {
@@ -257,6 +289,8 @@ function exactSearch(
   query: Value,
   k: number,
   accept: (rowId: number) => boolean,
+  among: readonly number[] | null = null,
 ): number[] {
-  return exactNearest(node.index, query, k, accept, () => env.checkInterrupt()).rowIds;
+  const check = () => env.checkInterrupt();
+  return exactNearest(node.index, query, k, accept, check, among ?? undefined).rowIds;
 }

@@ -7,6 +7,7 @@ import { conjuncts } from '../bind/expr-walk.ts';
 import { columnsRead, mapColumns } from './expr-columns.ts';
 import type { PlanNode } from './plan-nodes.ts';
 import { applyHashJoin } from './rules/hash-join-rule.ts';
+import { applyIndexScan } from './rules/index-scan-rule.ts';
 import { applyVectorSearch, type RuleSettings } from './rules/vector-search-rule.ts';
 
 export type { RuleSettings };
@@ -15,6 +16,10 @@ export function optimize(node: PlanNode, settings: RuleSettings): PlanNode {
   const rewritten = applyVectorSearch(node, settings);
   const n = mergeFilterIntoJoin(rewritten ?? node);
   const o = (child: PlanNode) => optimize(child, settings);
+  if (n.kind === 'Filter' && settings.enableIndexscan) {
+    const scan = applyIndexScan(n);
+    if (scan) return scan;
+  }
   switch (n.kind) {
     case 'Filter':
     case 'Project':

@@ -41,6 +41,35 @@ export interface SeqScanNode extends Base {
 }
 
 /**
+ * Where the values a key column must equal come from: expressions known before any row is
+ * read (`col = $1`, `col IN (1, 2)`), or one array of them (`col = ANY($1)`).
+ */
+export type KeySource =
+  | { readonly kind: 'values'; readonly exprs: readonly BoundExpr[] }
+  | { readonly kind: 'array'; readonly expr: BoundExpr };
+
+/** The rows of a table whose btree index key equals given values: found in its key map. */
+export interface KeyLookup {
+  readonly index: IndexDef;
+  /** Per key column of the index, in its order. */
+  readonly sources: readonly KeySource[];
+  /** The WHERE conjuncts the lookup stands for (EXPLAIN's Index Cond; rechecked per row). */
+  readonly cond: BoundExpr;
+}
+
+/**
+ * The visible rows a key lookup finds, in row-id order (a sequential scan's); `withRowId` as
+ * in SeqScan. The rest of the WHERE is a Filter over it.
+ */
+export interface IndexScanNode extends Base {
+  readonly kind: 'IndexScan';
+  readonly table: Table;
+  readonly alias: string;
+  readonly lookup: KeyLookup;
+  readonly withRowId: boolean;
+}
+
+/**
  * k-nearest-neighbour search through a vector index (or exact when `index` is null), rows in
  * ascending distance. `limit` null = return what the index yields (pgvector semantics for an
  * index scan without LIMIT). `filter` is applied during the search, and the search keeps
@@ -57,6 +86,8 @@ export interface VectorSearchNode extends Base {
   readonly limit: BoundExpr | null;
   readonly offset: BoundExpr | null;
   readonly filter: BoundExpr | null;
+  /** A key lookup among the filter's conjuncts: the only rows that can pass it. */
+  readonly lookup: KeyLookup | null;
   readonly withRowId: boolean;
 }
 
@@ -196,6 +227,7 @@ export type PlanNode =
   | ResultNode
   | ValuesNode
   | SeqScanNode
+  | IndexScanNode
   | VectorSearchNode
   | FilterNode
   | ProjectNode

@@ -97,6 +97,65 @@ describe('node-postgres', () => {
     await client.query('DROP TABLE np_items');
   });
 
+  test('lookups by key take their values at each execution: prepared statements, typed and array parameters, kNN by tenant', async () => {
+    await using client = await connect(server);
+    await client.query('CREATE EXTENSION IF NOT EXISTS vector');
+    await client.query('DROP TABLE IF EXISTS np_keys');
+    await client.query(
+      'CREATE TABLE np_keys (id int PRIMARY KEY, tenant int, name varchar(20), v vector(2))',
+    );
+    await client.query('CREATE INDEX ON np_keys (tenant)');
+    await client.query('CREATE INDEX ON np_keys USING hnsw (v vector_l2_ops)');
+    const rows = Array.from({ length: 3000 }, (_, i) => ({
+      id: i,
+      tenant: i % 50,
+      x: (i * 37) % 101,
+      y: i % 89,
+    }));
+    await client.query(
+      "INSERT INTO np_keys SELECT i, i % 50, 'row ' || i, ARRAY[(i * 37) % 101, i % 89]::vector FROM generate_series(0, 2999) i",
+    );
+    const byId = { name: 'np-by-id', text: 'SELECT name FROM np_keys WHERE id = $1' };
+    for (const id of [5, 2999, 3000]) {
+      const r = await client.query({ ...byId, values: [id] });
+      expect(r.rows).toEqual(id < 3000 ? [{ name: `row ${id}` }] : []);
+    }
+    // As pgjdbc's setLong sends it: an int8 parameter against an int4 key.
+    const wide = await client.query('SELECT id FROM np_keys WHERE id = $1::bigint', ['2998']);
+    expect(wide.rows).toEqual([{ id: 2998 }]);
+    const many = await client.query('SELECT id FROM np_keys WHERE id = ANY($1) ORDER BY id', [[7, 3, 9999]]);
+    expect(many.rows).toEqual([{ id: 3 }, { id: 7 }]);
+    const named = await client.query('SELECT id FROM np_keys WHERE name = $1', ['row 42']);
+    expect(named.rows).toEqual([{ id: 42 }]);
+    const update = { name: 'np-update', text: 'UPDATE np_keys SET name = $2 WHERE id = $1' };
+    expect((await client.query({ ...update, values: [10, 'ten'] })).rowCount).toBe(1);
+    expect((await client.query({ ...update, values: [11, 'eleven'] })).rowCount).toBe(1);
+    const renamed = await client.query('SELECT id, name FROM np_keys WHERE id = ANY($1) ORDER BY id', [
+      [10, 11],
+    ]);
+    expect(renamed.rows).toEqual([
+      { id: 10, name: 'ten' },
+      { id: 11, name: 'eleven' },
+    ]);
+    // The nearest rows of one tenant (60 of 3,000 rows): exact, whatever the graph holds.
+    const knn = {
+      name: 'np-knn',
+      text: 'SELECT id FROM np_keys WHERE tenant = $2 ORDER BY v <-> $1 LIMIT 5',
+    };
+    for (const tenant of [0, 17, 49]) {
+      const q = [40.5, 33.25];
+      const expected = rows
+        .filter((r) => r.tenant === tenant)
+        .map((r) => ({ id: r.id, d: (r.x - q[0]) ** 2 + (r.y - q[1]) ** 2 }))
+        .sort((a, b) => a.d - b.d || a.id - b.id)
+        .slice(0, 5)
+        .map((r) => ({ id: r.id }));
+      const r = await client.query({ ...knn, values: [`[${q.join(',')}]`, tenant] });
+      expect(r.rows).toEqual(expected);
+    }
+    await client.query('DROP TABLE np_keys');
+  });
+
   test('transactions: rollback leaves nothing, commit keeps, errors abort the block', async () => {
     await using client = await connect(server);
     await client.query('DROP TABLE IF EXISTS np_tx');

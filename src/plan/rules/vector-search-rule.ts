@@ -14,6 +14,7 @@
  */
 import { exprKey, isRowIndependent } from '../../bind/expr-utils.ts';
 import type { LimitNode, PlanNode, SortNode } from '../plan-nodes.ts';
+import { findKeyLookup } from './index-scan-rule.ts';
 
 const DISTANCE_OPERATORS = new Set(['<->', '<#>', '<=>', '<+>', '<~>', '<%>']);
 
@@ -72,6 +73,7 @@ function rewriteSort(sort: SortNode, limit: LimitNode | null, settings: RuleSett
     limit: limit?.limit ?? null,
     offset: limit?.offset ?? null,
     filter: filter?.predicate ?? null,
+    lookup: filter ? (findKeyLookup(scan.table, filter.predicate)?.lookup ?? null) : null,
     withRowId: scan.withRowId,
     columns: scan.columns,
   };

@@ -1,0 +1,166 @@
+/**
+ * Rule: a WHERE over a table scan whose conjuncts give every key column of a btree index a
+ * value known before any row is read — `id = $1`, `a = 1 AND b = 'x'` for an index on
+ * (a, b), `id IN (1, 2)`, `id = ANY($1)` — becomes an IndexScan: the rows holding that key,
+ * found in the index's key map, instead of every row of the table. The vector-search rule
+ * uses the same lookup for a kNN query's filter.
+ *
+ * A conjunct qualifies only where the key map's equality is the operator's: `=` between the
+ * column itself and a value of the column's type (integers of another width are converted
+ * when read, text and varchar share their keys). Anything else — a cast column, a volatile
+ * or row-dependent value, a subquery — stays in the filter.
+ */
+import type { BoundExpr } from '../../bind/bound-expr.ts';
+import { conjuncts } from '../../bind/expr-walk.ts';
+import { type IndexDef, keyed, type Table } from '../../catalog/catalog-types.ts';
+import type { SqlType } from '../../types/type.ts';
+import type { FilterNode, KeyLookup, KeySource, PlanNode } from '../plan-nodes.ts';
+
+/**
+ * Filter → SeqScan over a table with a usable btree index → [Filter of the other conjuncts]
+ * → IndexScan; else null.
+ */
+export function applyIndexScan(node: FilterNode): PlanNode | null {
+  const scan = node.input;
+  if (scan.kind !== 'SeqScan') return null;
+  const found = findKeyLookup(scan.table, node.predicate);
+  if (!found) return null;
+  const lookup: PlanNode = {
+    kind: 'IndexScan',
+    table: scan.table,
+    alias: scan.alias,
+    lookup: found.lookup,
+    withRowId: scan.withRowId,
+    columns: scan.columns,
+  };
+  return found.rest ? { ...node, input: lookup, predicate: found.rest } : lookup;
+}
+
+/**
+ * The best key lookup a predicate over `table`'s row (column i = table column i) allows: a
+ * unique index before a plain one, then the one with more key columns. `rest` is the
+ * predicate without the conjuncts the lookup stands for.
+ */
+export function findKeyLookup(
+  table: Table,
+  predicate: BoundExpr,
+): { lookup: KeyLookup; rest: BoundExpr | null } | null {
+  const parts = conjuncts(predicate);
+  // Per table column: the first conjunct that pins it, and where its values come from.
+  const pinned = new Map<number, { conjunct: BoundExpr; source: KeySource }>();
+  for (const part of parts) {
+    const found = keyEquality(table, part);
+    if (found && !pinned.has(found.column))
+      pinned.set(found.column, { conjunct: part, source: found.source });
+  }
+  if (pinned.size === 0) return null;
+  let best: IndexDef | null = null;
+  for (const index of table.indexes) {
+    if (!keyed(index) || !index.columns.every((c) => pinned.has(c))) continue;
+    if (!best || rank(index) > rank(best)) best = index;
+  }
+  if (!best) return null;
+  const used = best.columns.map((c) => pinned.get(c)!.conjunct);
+  const rest = parts.filter((p) => !used.includes(p));
+  return {
+    lookup: {
+      index: best,
+      sources: best.columns.map((c) => pinned.get(c)!.source),
+      cond: and(used),
+    },
+    rest: rest.length === 0 ? null : and(rest),
+  };
+}
+
+const rank = (index: IndexDef) => (index.unique ? 1000 : 0) + index.columns.length;
+
+function and(parts: BoundExpr[]): BoundExpr {
+  return parts.length === 1 ? parts[0] : { kind: 'And', type: parts[0].type, args: parts };
+}
+
+/** `col = v`, `col = v1 OR col = v2 …` or `col = ANY(array)`: the column and its values. */
+function keyEquality(table: Table, e: BoundExpr): { column: number; source: KeySource } | null {
+  if (e.kind === 'QuantifiedArray') {
+    if (e.quantifier !== 'any' || e.operator !== '=') return null;
+    const column = keyColumn(table, e.arg);
+    if (column === null || !e.array.type.isArray || !knownAhead(e.array)) return null;
+    if (!sameKeys(table.columns[column].type, { ...e.array.type, isArray: false })) return null;
+    return { column, source: { kind: 'array', expr: e.array } };
+  }
+  const arms = e.kind === 'Or' ? e.args : [e];
+  let column: number | null = null;
+  const exprs: BoundExpr[] = [];
+  for (const arm of arms) {
+    const eq = columnEquals(table, arm);
+    if (!eq || (column !== null && eq.column !== column)) return null;
+    column = eq.column;
+    exprs.push(eq.value);
+  }
+  return column === null ? null : { column, source: { kind: 'values', exprs } };
+}
+
+function columnEquals(table: Table, e: BoundExpr): { column: number; value: BoundExpr } | null {
+  if (e.kind !== 'Call' || !e.isOperator || e.name !== '=' || e.args.length !== 2) return null;
+  for (const [col, value] of [e.args, [e.args[1], e.args[0]]]) {
+    if (!knownAhead(value)) continue;
+    const column = keyColumn(table, col);
+    if (column !== null && sameKeys(table.columns[column].type, value.type)) return { column, value };
+  }
+  return null;
+}
+
+/**
+ * The table column an operand is: the column itself (a DML scan's row-id column after the
+ * table's is not one), or the column widened to a wider integer or read as text — casts the
+ * binder adds for `int_col = $1::bigint` and `varchar_col = 'x'`, which keep equal values
+ * equal and cannot fail. (A narrowing cast could raise an error on some row; not a key.)
+ */
+function keyColumn(table: Table, e: BoundExpr): number | null {
+  if (e.kind === 'Cast' && e.arg.kind === 'Column' && keepsEquality(e.arg.type, e.type))
+    return keyColumn(table, e.arg);
+  return e.kind === 'Column' && e.index < table.columns.length ? e.index : null;
+}
+
+const WIDTH: Record<string, number> = { int2: 2, int4: 4, int8: 8 };
+
+function keepsEquality(from: SqlType, to: SqlType): boolean {
+  if (from.isArray || to.isArray) return false;
+  if (WIDTH[from.base] && WIDTH[to.base]) return WIDTH[from.base] <= WIDTH[to.base];
+  return TEXTS.has(from.base) && to.base === 'text';
+}
+
+const INTEGERS = new Set(['int2', 'int4', 'int8']);
+const TEXTS = new Set(['text', 'varchar']);
+
+/** Whether values of type `value` find the column's rows by their key (see keyValue). */
+function sameKeys(column: SqlType, value: SqlType): boolean {
+  if (column.isArray !== value.isArray) return false;
+  if (column.base === value.base) return true;
+  if (column.isArray) return false;
+  return (
+    (INTEGERS.has(column.base) && INTEGERS.has(value.base)) ||
+    (TEXTS.has(column.base) && TEXTS.has(value.base))
+  );
+}
+
+/**
+ * Whether an expression has one value for the whole scan: constants, parameters, an
+ * enclosing query's columns, and casts and non-volatile calls over them. (A subquery could
+ * read the scanned row; a volatile call must be evaluated per row.)
+ */
+function knownAhead(e: BoundExpr): boolean {
+  switch (e.kind) {
+    case 'Const':
+    case 'Param':
+    case 'Outer':
+      return true;
+    case 'Cast':
+      return knownAhead(e.arg);
+    case 'Call':
+      return !e.volatile && e.args.every(knownAhead);
+    case 'ArrayCtor':
+      return e.elements.every(knownAhead);
+    default:
+      return false;
+  }
+}
