@@ -90,6 +90,22 @@ test('a WHERE that pins a btree index key is an index scan, with the other conju
   await s.run('DROP INDEX ex_items_cat');
 });
 
+test('a few rows joined by a key of the other table look it up per row instead of hashing the table', async () => {
+  const sql =
+    "SELECT x.id, y.id FROM (SELECT id, cat FROM ex_items ORDER BY embedding <-> '[3,1,2]' LIMIT 3) x JOIN ex_items y ON y.id = x.cat + 1";
+  expect(await explain(sql)).toEqual([
+    'Nested Loop',
+    '  ->  Subquery Scan on x',
+    '        ->  Limit',
+    '              ->  Index Scan using ex_items_embedding_idx on ex_items',
+    "                    Order By: (ex_items.embedding <-> '[3,1,2]'::vector)",
+    '  ->  Index Scan using ex_items_pkey on ex_items y',
+    '        Index Cond: (y.id = (x.cat + 1))',
+  ]);
+  // Both sides unbounded: one pass over each table (a lookup per row could cost more).
+  expect((await explain('SELECT x.id FROM ex_items x JOIN ex_items y ON y.id = x.cat'))[0]).toBe('Hash Join');
+});
+
 test('EXPLAIN ANALYZE reports actual rows per node and runs DML', async () => {
   const lines = await explain("ANALYZE SELECT id FROM ex_items ORDER BY embedding <-> '[3,1,2]' LIMIT 5");
   expect(lines[0]).toMatch(/^Limit \(actual time=[\d.]+\.\.[\d.]+ rows=5 loops=1\)$/);

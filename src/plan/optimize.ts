@@ -7,6 +7,7 @@ import { conjuncts } from '../bind/expr-walk.ts';
 import { columnsRead, mapColumns } from './expr-columns.ts';
 import type { PlanNode } from './plan-nodes.ts';
 import { applyHashJoin } from './rules/hash-join-rule.ts';
+import { applyIndexJoin } from './rules/index-join-rule.ts';
 import { applyIndexScan } from './rules/index-scan-rule.ts';
 import { applyVectorSearch, type RuleSettings } from './rules/vector-search-rule.ts';
 
@@ -31,7 +32,11 @@ export function optimize(node: PlanNode, settings: RuleSettings): PlanNode {
     case 'SubqueryScan':
       return { ...n, input: o(n.input) } as PlanNode;
     case 'Join': {
-      const join = { ...n, left: o(n.left), right: o(n.right) };
+      const left = o(n.left);
+      // Checked before the right side is rewritten: it looks for a scan of a table.
+      const lookups = settings.enableIndexscan ? applyIndexJoin({ ...n, left }) : null;
+      if (lookups) return lookups;
+      const join = { ...n, left, right: o(n.right) };
       return settings.enableHashjoin === false ? join : applyHashJoin(join);
     }
     case 'SetOp':
