@@ -137,8 +137,13 @@ export function shareIndexKeys(from: IndexDef, to: IndexDef): void {
   if (map) indexKeys.set(to, map);
 }
 
+/**
+ * Empties an index's key map (before a rebuild). In place: a read replica's catalogs before
+ * and after DDL share the map (shareIndexKeys), and a TRUNCATE rebuilt through one of them
+ * must not leave the other finding row ids from before it.
+ */
 export function resetIndexKeys(index: IndexDef): void {
-  indexKeys.delete(index);
+  indexKeys.get(index)?.clear();
 }
 
 export interface WriteOptions {
