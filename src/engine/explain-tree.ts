@@ -84,8 +84,9 @@ function describe(node: PlanNode, style: Style): { title: string; details: strin
   const scan = scanTitle(node);
   if (scan !== null) {
     const details: string[] = [];
+    // PostgreSQL names the index's own columns unqualified here (an outer row's, qualified).
     if (node.kind === 'IndexScan')
-      details.push(`Index Cond: ${deparse(node.lookup.cond, names(node, style))}`);
+      details.push(`Index Cond: ${deparse(node.lookup.cond, names(node, { ...style, qualify: false }))}`);
     if (node.kind === 'VectorSearch') {
       const n = names(node, style);
       details.push(`Order By: (${deparse(node.key, n)} ${node.index.operator} ${deparse(node.query, n)})`);
@@ -167,6 +168,7 @@ function children(node: PlanNode): PlanNode[] {
     case 'Limit':
     case 'Distinct':
     case 'SubqueryScan':
+    case 'NearestFirst':
       return [node.input];
     case 'CteScan':
       return [node.cte.plan];
@@ -181,6 +183,8 @@ function children(node: PlanNode): PlanNode[] {
 
 /** Project nodes are an implementation detail (PostgreSQL folds them into their input). */
 export function skipProjects(node: PlanNode): PlanNode {
+  // A kNN query over a join shows the plan it tries first (its fallback is the query as written).
+  if (node.kind === 'NearestFirst') return skipProjects(node.input);
   return node.kind === 'Project' && node.input.kind !== 'Result' ? skipProjects(node.input) : node;
 }
 

@@ -100,10 +100,36 @@ test('a few rows joined by a key of the other table look it up per row instead o
     '              ->  Index Scan using ex_items_embedding_idx on ex_items',
     "                    Order By: (ex_items.embedding <-> '[3,1,2]'::vector)",
     '  ->  Index Scan using ex_items_pkey on ex_items y',
-    '        Index Cond: (y.id = (x.cat + 1))',
+    '        Index Cond: (id = (x.cat + 1))',
   ]);
   // Both sides unbounded: one pass over each table (a lookup per row could cost more).
   expect((await explain('SELECT x.id FROM ex_items x JOIN ex_items y ON y.id = x.cat'))[0]).toBe('Hash Join');
+});
+
+test('ORDER BY distance LIMIT over a join searches the nearest rows through the index first', async () => {
+  const sql =
+    "SELECT x.id, y.cat FROM ex_items x JOIN ex_items y ON y.id = x.cat + 1 WHERE x.id > 3 ORDER BY x.embedding <-> '[3,1,2]' LIMIT 4";
+  expect(await explain(sql)).toEqual([
+    'Limit',
+    '  ->  Sort',
+    "        Sort Key: ((x.embedding <-> '[3,1,2]'::vector))",
+    '        ->  Nested Loop',
+    '              ->  Index Scan using ex_items_embedding_idx on ex_items x',
+    "                    Order By: (x.embedding <-> '[3,1,2]'::vector)",
+    '                    Filter: (x.id > 3)',
+    '              ->  Index Scan using ex_items_pkey on ex_items y',
+    '                    Index Cond: (id = (x.cat + 1))',
+  ]);
+  // The same rows as the join of every row, sorted.
+  const nearest = (await s.run(sql)).rows;
+  await s.run('SET enable_indexscan = off');
+  expect(nearest).toEqual((await s.run(sql)).rows);
+  // A join that drops every row of the nearest ones falls back to the query as written.
+  const dropped = sql.replace('y.id = x.cat + 1', 'y.id = x.id AND y.cat = 9');
+  const exact = (await s.run(dropped)).rows;
+  await s.run('RESET enable_indexscan');
+  expect(exact).toHaveLength(4);
+  expect((await s.run(dropped)).rows).toEqual(exact);
 });
 
 test('EXPLAIN ANALYZE reports actual rows per node and runs DML', async () => {

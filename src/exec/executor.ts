@@ -179,6 +179,11 @@ function executeNode(node: PlanNode, env: ExecEnv): Value[][] {
       return runIndexScan(node, env);
     case 'VectorSearch':
       return runVectorSearch(node, env);
+    case 'NearestFirst': {
+      const rows = execute(node.input, env);
+      const limit = evalCount(node.input.limit, env, 'LIMIT');
+      return limit === null || rows.length >= limit ? rows : execute(node.full, env);
+    }
     case 'Filter': {
       const pred = compileExpr(node.predicate);
       const input = execute(node.input, env);

@@ -2,20 +2,22 @@
  * Applies the rewrite rules to a bound plan, top-down, including plans nested in FROM
  * subqueries, joins and WITH queries.
  */
-import type { BoundExpr } from '../bind/bound-expr.ts';
-import { conjuncts } from '../bind/expr-walk.ts';
-import { columnsRead, mapColumns } from './expr-columns.ts';
-import type { PlanNode } from './plan-nodes.ts';
+import type { LimitNode, PlanNode } from './plan-nodes.ts';
 import { applyHashJoin } from './rules/hash-join-rule.ts';
 import { applyIndexJoin } from './rules/index-join-rule.ts';
 import { applyIndexScan } from './rules/index-scan-rule.ts';
+import { mergeFilterIntoJoin } from './rules/join-filter-rule.ts';
 import { applyVectorSearch, type RuleSettings } from './rules/vector-search-rule.ts';
 
 export type { RuleSettings };
 
 export function optimize(node: PlanNode, settings: RuleSettings): PlanNode {
-  const rewritten = applyVectorSearch(node, settings);
-  const n = mergeFilterIntoJoin(rewritten ?? node);
+  return optimizeInside(applyVectorSearch(node, settings) ?? node, settings);
+}
+
+/** optimize() without trying the kNN rewrite at `node` itself. */
+function optimizeInside(node: PlanNode, settings: RuleSettings): PlanNode {
+  const n = mergeFilterIntoJoin(node);
   const o = (child: PlanNode) => optimize(child, settings);
   if (n.kind === 'Filter' && settings.enableIndexscan) {
     const scan = applyIndexScan(n);
@@ -43,6 +45,9 @@ export function optimize(node: PlanNode, settings: RuleSettings): PlanNode {
       return { ...n, left: o(n.left), right: o(n.right) };
     case 'RecursiveUnion':
       return { ...n, anchor: o(n.anchor), recursive: o(n.recursive) };
+    case 'NearestFirst':
+      // The query as written is the fallback: its rows are not rewritten again at the top.
+      return { ...n, input: o(n.input) as LimitNode, full: optimizeInside(n.full, settings) as LimitNode };
     case 'CteScan':
       // The CTE object is shared between references: rewrite it in place once.
       if (!(n.cte as { optimized?: boolean }).optimized) {
@@ -53,45 +58,4 @@ export function optimize(node: PlanNode, settings: RuleSettings): PlanNode {
     default:
       return n;
   }
-}
-
-/**
- * WHERE over an inner or comma join becomes part of the join condition (same rows), so the
- * hash-join rule can see its equalities: `FROM a, b WHERE a.id = b.a_id`. Conjuncts that read
- * only one side of an inner join are pushed down to a filter on that side.
- */
-function mergeFilterIntoJoin(node: PlanNode): PlanNode {
-  let join: PlanNode = node;
-  let extra: BoundExpr | null = null;
-  if (node.kind === 'Filter' && node.input.kind === 'Join') {
-    join = node.input;
-    extra = node.predicate;
-  }
-  if (join.kind !== 'Join' || join.lateral || (join.type !== 'inner' && join.type !== 'cross')) return node;
-  const conds = [...(join.on ? conjuncts(join.on) : []), ...(extra ? conjuncts(extra) : [])];
-  if (conds.length === 0) return join;
-  const width = join.left.columns.length;
-  const leftOnly: BoundExpr[] = [];
-  const rightOnly: BoundExpr[] = [];
-  const both: BoundExpr[] = [];
-  for (const c of conds) {
-    const used = columnsRead(c);
-    if (used === null || used.size === 0) both.push(c);
-    else if ([...used].every((i) => i < width)) leftOnly.push(c);
-    else if ([...used].every((i) => i >= width)) rightOnly.push(mapColumns(c, (i) => i - width)!);
-    else both.push(c);
-  }
-  const filtered = (input: PlanNode, preds: BoundExpr[]): PlanNode =>
-    preds.length === 0 ? input : { kind: 'Filter', input, predicate: and(preds), columns: input.columns };
-  return {
-    ...join,
-    type: 'inner',
-    left: filtered(join.left, leftOnly),
-    right: filtered(join.right, rightOnly),
-    on: both.length > 0 ? and(both) : null,
-  };
-}
-
-function and(preds: BoundExpr[]): BoundExpr {
-  return preds.length === 1 ? preds[0] : { kind: 'And', type: preds[0].type, args: preds };
 }

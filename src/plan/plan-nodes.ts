@@ -223,6 +223,17 @@ export interface SubqueryScanNode extends Base {
   readonly alias: string;
 }
 
+/**
+ * A kNN query over a join, run first on the nearest rows of the side the distance reads
+ * (`input`: as many of them as the LIMIT asks for, found through their index), and as
+ * written (`full`) only when the join left fewer rows than the LIMIT asks for.
+ */
+export interface NearestFirstNode extends Base {
+  readonly kind: 'NearestFirst';
+  readonly input: LimitNode;
+  readonly full: LimitNode;
+}
+
 export type PlanNode =
   | ResultNode
   | ValuesNode
@@ -244,6 +255,7 @@ export type PlanNode =
   | SubqueryScanNode
   | RecursiveUnionNode
   | WorkTableScanNode
-  | ModifyTableNode;
+  | ModifyTableNode
+  | NearestFirstNode;
 
 export type PlanKind = PlanNode['kind'];

@@ -12,9 +12,12 @@
  *   - the query vector depends on the row;
  *   - no index on that column serves that operator.
  */
+import type { BoundExpr } from '../../bind/bound-expr.ts';
 import { exprKey, isRowIndependent } from '../../bind/expr-utils.ts';
-import type { LimitNode, PlanNode, SortNode } from '../plan-nodes.ts';
+import { columnsRead } from '../expr-columns.ts';
+import type { LimitNode, PlanNode, ProjectNode, SortNode } from '../plan-nodes.ts';
 import { findKeyLookup } from './index-scan-rule.ts';
+import { mergeFilterIntoJoin } from './join-filter-rule.ts';
 
 const DISTANCE_OPERATORS = new Set(['<->', '<#>', '<=>', '<+>', '<~>', '<%>']);
 
@@ -33,14 +36,15 @@ export function applyVectorSearch(node: PlanNode, settings: RuleSettings): PlanN
   }
   if (sort.kind !== 'Sort') return null;
   const rewritten = rewriteSort(sort, limit, settings);
-  if (!rewritten) return null;
+  if (!rewritten) return limit ? nearestOfJoin(sort, limit, settings) : null;
   return limit ? { ...limit, input: rewritten } : rewritten;
 }
 
-function rewriteSort(sort: SortNode, limit: LimitNode | null, settings: RuleSettings): PlanNode | null {
-  if (!settings.enableIndexscan) return null;
+/** The sort's distance call (`col <op> q`, q known before any row is read) and its projection. */
+function orderedDistance(
+  sort: SortNode,
+): { project: ProjectNode; call: BoundExpr & { kind: 'Call' } } | null {
   if (sort.keys.length !== 1 || sort.keys[0].desc) return null;
-  if (!limit && settings.enableSeqscan) return null;
   const project = sort.input;
   if (project.kind !== 'Project') return null;
   const key = sort.keys[0].expr;
@@ -49,8 +53,57 @@ function rewriteSort(sort: SortNode, limit: LimitNode | null, settings: RuleSett
   if (call.kind !== 'Call' || !call.isOperator || !DISTANCE_OPERATORS.has(call.name)) return null;
   const [left, right] = call.args;
   if (!isRowIndependent(right) || isRowIndependent(left)) return null;
-  const filter = project.input.kind === 'Filter' ? project.input : null;
-  const scan = filter ? filter.input : project.input;
+  return { project, call };
+}
+
+/**
+ * `ORDER BY <distance over one side's column> LIMIT k` over an inner or left join: the join
+ * is run first on that side's k nearest rows, through its index (each left row gives at
+ * least one joined row unless the join drops it, and rows past the k nearest are no nearer),
+ * falling back to the query as written when the join left fewer than k rows (NearestFirst).
+ */
+function nearestOfJoin(sort: SortNode, limit: LimitNode, settings: RuleSettings): PlanNode | null {
+  if (!settings.enableIndexscan || limit.limit === null) return null;
+  const ordered = orderedDistance(sort);
+  if (!ordered) return null;
+  const { project, call } = ordered;
+  let below = project.input.kind === 'Filter' ? mergeFilterIntoJoin(project.input) : project.input;
+  const filter = below.kind === 'Filter' ? below : null;
+  const join = filter ? filter.input : below;
+  if (join.kind !== 'Join' || join.lateral || !['inner', 'left', 'cross'].includes(join.type)) return null;
+  const width = join.left.columns.length;
+  const read = columnsRead(call.args[0]);
+  if (read === null || [...read].some((i) => i >= width)) return null;
+  const nearest = searchOver(join.left, call, limit);
+  if (!nearest) return null;
+  below = { ...join, left: nearest };
+  if (filter) below = { ...filter, input: below };
+  const fast: LimitNode = { ...limit, input: { ...sort, input: { ...project, input: below } } };
+  return { kind: 'NearestFirst', input: fast, full: limit, columns: limit.columns };
+}
+
+function rewriteSort(sort: SortNode, limit: LimitNode | null, settings: RuleSettings): PlanNode | null {
+  if (!settings.enableIndexscan) return null;
+  if (!limit && settings.enableSeqscan) return null;
+  const ordered = orderedDistance(sort);
+  if (!ordered) return null;
+  const search = searchOver(ordered.project.input, ordered.call, limit);
+  return search ? { ...ordered.project, input: search } : null;
+}
+
+/**
+ * A VectorSearch for `call` (the distance of a column of `input`'s table, or of an indexed
+ * expression, to a row-independent query) over `input` = [Filter →] SeqScan, or null when
+ * no index of the table serves it.
+ */
+function searchOver(
+  input: PlanNode,
+  call: BoundExpr & { kind: 'Call' },
+  limit: LimitNode | null,
+): PlanNode | null {
+  const [left, right] = call.args;
+  const filter = input.kind === 'Filter' ? input : null;
+  const scan = filter ? filter.input : input;
   if (scan.kind !== 'SeqScan') return null;
   // The ordered expression must be what the index indexes: its column, or its expression.
   const leftKey = exprKey(left);
@@ -77,5 +130,5 @@ function rewriteSort(sort: SortNode, limit: LimitNode | null, settings: RuleSett
     withRowId: scan.withRowId,
     columns: scan.columns,
   };
-  return { ...project, input: search };
+  return search;
 }
