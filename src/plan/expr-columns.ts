@@ -9,9 +9,20 @@ import { mapChildren } from '../bind/expr-walk.ts';
 
 /** Rebuilds `e` with every Column index mapped by `fn`; null if `e` holds a subquery. */
 export function mapColumns(e: BoundExpr, fn: (index: number) => number): BoundExpr | null {
+  return mapReferences(e, (ref) => (ref.kind === 'Column' ? { ...ref, index: fn(ref.index) } : ref));
+}
+
+type Reference = BoundExpr & { kind: 'Column' | 'Outer' };
+
+/**
+ * Rebuilds `e` with every reference to a row (the input's columns, enclosing rows') replaced
+ * by `fn`'s expression; null if `e` holds a subquery.
+ */
+export function mapReferences(e: BoundExpr, fn: (ref: Reference) => BoundExpr): BoundExpr | null {
   switch (e.kind) {
     case 'Column':
-      return { ...e, index: fn(e.index) };
+    case 'Outer':
+      return fn(e);
     case 'Subquery':
     case 'QuantifiedSubquery':
     case 'AggRef':
@@ -20,7 +31,7 @@ export function mapColumns(e: BoundExpr, fn: (index: number) => number): BoundEx
     default: {
       let failed = false;
       const out = mapChildren(e, (child) => {
-        const mapped = mapColumns(child, fn);
+        const mapped = mapReferences(child, fn);
         if (mapped === null) failed = true;
         return mapped ?? child;
       });

@@ -11,8 +11,9 @@
  */
 import type { BoundExpr } from '../../bind/bound-expr.ts';
 import { conjuncts, mapChildren } from '../../bind/expr-walk.ts';
+import { mapReferences } from '../expr-columns.ts';
 import type { JoinNode, PlanNode } from '../plan-nodes.ts';
-import { findKeyLookup } from './index-scan-rule.ts';
+import { findKeyLookup, lookupScan } from './index-scan-rule.ts';
 
 /** The most VALUES rows a join's left side may have for this rule. */
 const MAX_VALUES_ROWS = 1_000;
@@ -37,17 +38,7 @@ export function applyIndexJoin(join: JoinNode): JoinNode | null {
   if (parts.length === 0) return null;
   const found = findKeyLookup(scan.table, and(parts));
   if (!found || !readsOuterRow(found.lookup.cond)) return null;
-  const lookup: PlanNode = {
-    kind: 'IndexScan',
-    table: scan.table,
-    alias: scan.alias,
-    lookup: found.lookup,
-    withRowId: scan.withRowId,
-    columns: scan.columns,
-  };
-  const right: PlanNode = found.rest
-    ? { kind: 'Filter', input: lookup, predicate: found.rest, columns: scan.columns }
-    : lookup;
+  const right = lookupScan(scan, found.lookup, found.rest);
   // Run once per left row, with that row as the innermost outer row.
   return { ...join, lateral: true, right, on: kept.length > 0 ? and(kept) : null, hashKeys: null };
 }
@@ -86,30 +77,13 @@ function bounded(node: PlanNode): boolean {
  * would have to move too).
  */
 function overRightRow(e: BoundExpr, width: number, left: PlanNode): BoundExpr | null {
-  switch (e.kind) {
-    case 'Column': {
-      if (e.index >= width) return { ...e, index: e.index - width };
-      const column = left.columns[e.index];
-      const name = column.qualifier ? `${column.qualifier}.${column.name}` : column.name;
-      return { kind: 'Outer', type: e.type, levels: 1, index: e.index, name };
-    }
-    case 'Outer':
-      return { ...e, levels: e.levels + 1 };
-    case 'Subquery':
-    case 'QuantifiedSubquery':
-    case 'AggRef':
-    case 'WindowRef':
-      return null;
-    default: {
-      let failed = false;
-      const out = mapChildren(e, (child) => {
-        const mapped = overRightRow(child, width, left);
-        if (mapped === null) failed = true;
-        return mapped ?? child;
-      });
-      return failed ? null : out;
-    }
-  }
+  return mapReferences(e, (ref) => {
+    if (ref.kind === 'Outer') return { ...ref, levels: ref.levels + 1 };
+    if (ref.index >= width) return { ...ref, index: ref.index - width };
+    const column = left.columns[ref.index];
+    const name = column.qualifier ? `${column.qualifier}.${column.name}` : column.name;
+    return { kind: 'Outer', type: ref.type, levels: 1, index: ref.index, name };
+  });
 }
 
 function readsOuterRow(e: BoundExpr): boolean {

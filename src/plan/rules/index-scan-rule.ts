@@ -14,7 +14,7 @@ import type { BoundExpr } from '../../bind/bound-expr.ts';
 import { conjuncts } from '../../bind/expr-walk.ts';
 import { type IndexDef, keyed, type Table } from '../../catalog/catalog-types.ts';
 import type { SqlType } from '../../types/type.ts';
-import type { FilterNode, KeyLookup, KeySource, PlanNode } from '../plan-nodes.ts';
+import type { FilterNode, KeyLookup, KeySource, PlanNode, SeqScanNode } from '../plan-nodes.ts';
 
 /**
  * Filter → SeqScan over a table with a usable btree index → [Filter of the other conjuncts]
@@ -24,16 +24,20 @@ export function applyIndexScan(node: FilterNode): PlanNode | null {
   const scan = node.input;
   if (scan.kind !== 'SeqScan') return null;
   const found = findKeyLookup(scan.table, node.predicate);
-  if (!found) return null;
-  const lookup: PlanNode = {
+  return found ? lookupScan(scan, found.lookup, found.rest) : null;
+}
+
+/** The rows of `scan`'s table a lookup finds, [filtered by `rest`], in `scan`'s columns. */
+export function lookupScan(scan: SeqScanNode, lookup: KeyLookup, rest: BoundExpr | null): PlanNode {
+  const rows: PlanNode = {
     kind: 'IndexScan',
     table: scan.table,
     alias: scan.alias,
-    lookup: found.lookup,
+    lookup,
     withRowId: scan.withRowId,
     columns: scan.columns,
   };
-  return found.rest ? { ...node, input: lookup, predicate: found.rest } : lookup;
+  return rest ? { kind: 'Filter', input: rows, predicate: rest, columns: scan.columns } : rows;
 }
 
 /**
