@@ -69,3 +69,8 @@ export function mapChildren(e: BoundExpr, f: (child: BoundExpr) => BoundExpr): B
 export function conjuncts(e: BoundExpr): BoundExpr[] {
   return e.kind === 'And' ? e.args.flatMap(conjuncts) : [e];
 }
+
+/** The conditions AND-ed (one alone as it is); `parts` must not be empty. */
+export function conjunction(parts: readonly BoundExpr[]): BoundExpr {
+  return parts.length === 1 ? parts[0] : { kind: 'And', type: parts[0].type, args: parts };
+}

@@ -6,6 +6,7 @@
  */
 import type { KeyLookup, KeySource, PlanNode } from '../plan/plan-nodes.ts';
 import { ArrayValue } from '../types/array.ts';
+import { INT_LIMITS } from '../types/register-numeric-types.ts';
 import type { SqlType, Value } from '../types/type.ts';
 import { compileExpr } from './compile-expr.ts';
 import type { ExecEnv } from './exec-env.ts';
@@ -68,11 +69,6 @@ function keyValues(source: KeySource, column: SqlType, env: ExecEnv): Value[] {
   return out;
 }
 
-const INTEGER_RANGE: Record<string, readonly [number, number]> = {
-  int2: [-32768, 32767],
-  int4: [-2147483648, 2147483647],
-};
-
 /**
  * An integer of another width in the column's representation (int8 is a bigint, int2/int4
  * numbers), or null when no value of the column can equal it; other values as they are
@@ -80,7 +76,7 @@ const INTEGER_RANGE: Record<string, readonly [number, number]> = {
  */
 function asColumnValue(v: Value, column: SqlType): Value {
   if (column.base === 'int8') return typeof v === 'number' ? BigInt(v) : v;
-  const range = INTEGER_RANGE[column.base];
-  if (!range || typeof v !== 'bigint') return v;
-  return v >= BigInt(range[0]) && v <= BigInt(range[1]) ? Number(v) : null;
+  if ((column.base !== 'int2' && column.base !== 'int4') || typeof v !== 'bigint') return v;
+  const { min, max } = INT_LIMITS[column.base];
+  return v >= min && v <= max ? Number(v) : null;
 }

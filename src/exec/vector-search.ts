@@ -34,7 +34,7 @@ export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][]
   const index = node.index;
   const metric = index.metric!;
   const query = compileExpr(node.query)([], env);
-  const predicate = node.filter ? compileExpr(node.filter) : null;
+  const filtered = node.filter !== null;
   const accept = rowAcceptor(node, env);
   const emit = (rowIds: Iterable<number>) => {
     const out: Value[][] = [];
@@ -88,8 +88,8 @@ export function runVectorSearch(node: VectorSearchNode, env: ExecEnv): Value[][]
   else k = impl.size();
   if (k <= 0) return [];
   env.checkInterrupt();
-  const passing = need !== null && predicate !== null ? filterSelectivity(store.capacity, check, keyed) : 1;
-  if (need !== null && predicate !== null && preferExact(store.capacity, passing)) {
+  const passing = need !== null && filtered ? filterSelectivity(store.capacity, check, keyed) : 1;
+  if (need !== null && filtered && preferExact(store.capacity, passing)) {
     return emit(exactSearch(node, env, query, need, check, keyed));
   }
   const result = impl.search(encode(query), k, {

@@ -10,7 +10,7 @@
  * right or full join must see every right row).
  */
 import type { BoundExpr } from '../../bind/bound-expr.ts';
-import { conjuncts, mapChildren } from '../../bind/expr-walk.ts';
+import { childrenOf, conjunction, conjuncts } from '../../bind/expr-walk.ts';
 import { mapReferences } from '../expr-columns.ts';
 import type { JoinNode, PlanNode } from '../plan-nodes.ts';
 import { findKeyLookup, lookupScan } from './index-scan-rule.ts';
@@ -36,11 +36,11 @@ export function applyIndexJoin(join: JoinNode): JoinNode | null {
   }
   if (filter) parts.push(...conjuncts(filter.predicate));
   if (parts.length === 0) return null;
-  const found = findKeyLookup(scan.table, and(parts));
+  const found = findKeyLookup(scan.table, conjunction(parts));
   if (!found || !readsOuterRow(found.lookup.cond)) return null;
   const right = lookupScan(scan, found.lookup, found.rest);
   // Run once per left row, with that row as the innermost outer row.
-  return { ...join, lateral: true, right, on: kept.length > 0 ? and(kept) : null, hashKeys: null };
+  return { ...join, lateral: true, right, on: kept.length > 0 ? conjunction(kept) : null, hashKeys: null };
 }
 
 /**
@@ -87,15 +87,5 @@ function overRightRow(e: BoundExpr, width: number, left: PlanNode): BoundExpr | 
 }
 
 function readsOuterRow(e: BoundExpr): boolean {
-  if (e.kind === 'Outer') return e.levels === 1;
-  let found = false;
-  mapChildren(e, (child) => {
-    if (readsOuterRow(child)) found = true;
-    return child;
-  });
-  return found;
-}
-
-function and(parts: BoundExpr[]): BoundExpr {
-  return parts.length === 1 ? parts[0] : { kind: 'And', type: parts[0].type, args: parts };
+  return e.kind === 'Outer' ? e.levels === 1 : childrenOf(e).some(readsOuterRow);
 }

@@ -11,7 +11,7 @@
  * or row-dependent value, a subquery — stays in the filter.
  */
 import type { BoundExpr } from '../../bind/bound-expr.ts';
-import { conjuncts } from '../../bind/expr-walk.ts';
+import { conjunction, conjuncts } from '../../bind/expr-walk.ts';
 import { type IndexDef, keyed, type Table } from '../../catalog/catalog-types.ts';
 import type { SqlType } from '../../types/type.ts';
 import type { FilterNode, KeyLookup, KeySource, PlanNode, SeqScanNode } from '../plan-nodes.ts';
@@ -70,17 +70,13 @@ export function findKeyLookup(
     lookup: {
       index: best,
       sources: best.columns.map((c) => pinned.get(c)!.source),
-      cond: and(used),
+      cond: conjunction(used),
     },
-    rest: rest.length === 0 ? null : and(rest),
+    rest: rest.length === 0 ? null : conjunction(rest),
   };
 }
 
 const rank = (index: IndexDef) => (index.unique ? 1000 : 0) + index.columns.length;
-
-function and(parts: BoundExpr[]): BoundExpr {
-  return parts.length === 1 ? parts[0] : { kind: 'And', type: parts[0].type, args: parts };
-}
 
 /** `col = v`, `col = v1 OR col = v2 …` or `col = ANY(array)`: the column and its values. */
 function keyEquality(table: Table, e: BoundExpr): { column: number; source: KeySource } | null {

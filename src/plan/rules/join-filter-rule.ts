@@ -1,5 +1,5 @@
 import type { BoundExpr } from '../../bind/bound-expr.ts';
-import { conjuncts } from '../../bind/expr-walk.ts';
+import { conjunction, conjuncts } from '../../bind/expr-walk.ts';
 import { columnsRead, mapColumns } from '../expr-columns.ts';
 import type { PlanNode } from '../plan-nodes.ts';
 
@@ -30,16 +30,14 @@ export function mergeFilterIntoJoin(node: PlanNode): PlanNode {
     else both.push(c);
   }
   const filtered = (input: PlanNode, preds: BoundExpr[]): PlanNode =>
-    preds.length === 0 ? input : { kind: 'Filter', input, predicate: and(preds), columns: input.columns };
+    preds.length === 0
+      ? input
+      : { kind: 'Filter', input, predicate: conjunction(preds), columns: input.columns };
   return {
     ...join,
     type: 'inner',
     left: filtered(join.left, leftOnly),
     right: filtered(join.right, rightOnly),
-    on: both.length > 0 ? and(both) : null,
+    on: both.length > 0 ? conjunction(both) : null,
   };
-}
-
-function and(preds: BoundExpr[]): BoundExpr {
-  return preds.length === 1 ? preds[0] : { kind: 'And', type: preds[0].type, args: preds };
 }

@@ -11,6 +11,8 @@
  *     index scan would drop rows with NULL vectors;
  *   - the query vector depends on the row;
  *   - no index on that column serves that operator.
+ * With a LIMIT, the same pattern with an inner or left Join in place of the scan, ordered by
+ * a column of the join's left side, becomes NearestFirst (nearestOfJoin).
  */
 import type { BoundExpr } from '../../bind/bound-expr.ts';
 import { exprKey, isRowIndependent } from '../../bind/expr-utils.ts';
