@@ -5,13 +5,23 @@
 import type { Column, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { OutputColumn, PlanNode } from '../plan/plan-nodes.ts';
-import type { DeleteStmt, Expr, InsertStmt, QualifiedName, SelectTarget, UpdateStmt } from '../sql/ast.ts';
+import type {
+  DeleteStmt,
+  Expr,
+  InsertStmt,
+  OnConflict,
+  QualifiedName,
+  SelectTarget,
+  UpdateStmt,
+} from '../sql/ast.ts';
 import type { SqlType } from '../types/type.ts';
 import type { BindContext } from './bind-context.ts';
 import { bindExpr, type ExprOptions, resolveUnknownToText } from './bind-expr.ts';
 import { bindSelect } from './bind-select.ts';
 import type { BoundExpr } from './bound-expr.ts';
 import { coerceAssignment, coerceBoolean } from './coercion.ts';
+import { exprKey } from './expr-utils.ts';
+import { conjuncts } from './expr-walk.ts';
 import { outputName } from './output-name.ts';
 import { Scope, type ScopeColumn } from './scope.ts';
 
@@ -33,8 +43,8 @@ export interface InsertPlan {
   readonly defaults: readonly (BoundExpr | null)[];
   readonly onConflict: {
     readonly action: 'nothing' | 'update';
-    /** Unique index columns that define a conflict (null = any unique index). */
-    readonly columns: readonly number[] | null;
+    /** Which unique indexes define a conflict (the arbiters). */
+    readonly arbiters: ArbiterSpec;
     /** SET assignments, over [existing row ++ excluded row]. */
     readonly sets: readonly { readonly column: number; readonly expr: BoundExpr }[];
     readonly where: BoundExpr | null;
@@ -244,8 +254,8 @@ export function bindInsert(stmt: InsertStmt, bc: BindContext): InsertPlan {
   let onConflict: InsertPlan['onConflict'] = null;
   if (stmt.onConflict) {
     const oc = stmt.onConflict;
-    const columns = oc.columns.length > 0 ? oc.columns.map((c) => columnIndex(table, c, -1)) : null;
-    if (oc.action === 'update' && !columns && !oc.constraint) {
+    const arbiters = bindArbiters(oc, table, bc);
+    if (oc.action === 'update' && arbiters.kind === 'any') {
       throw new SqlError(
         SqlState.SyntaxError,
         'ON CONFLICT DO UPDATE requires inference specification or constraint name',
@@ -268,7 +278,7 @@ export function bindInsert(stmt: InsertStmt, bc: BindContext): InsertPlan {
     const where = oc.where
       ? coerceBoolean(bindExpr(oc.where, both, bc, opts(bc, 'WHERE')), bc, 'WHERE', oc.where.loc)
       : null;
-    onConflict = { action: oc.action, columns, sets, where };
+    onConflict = { action: oc.action, arbiters, sets, where };
   }
   return {
     kind: 'Insert',
@@ -279,6 +289,54 @@ export function bindInsert(stmt: InsertStmt, bc: BindContext): InsertPlan {
     onConflict,
     returning: bindReturning(stmt.returning, scope, bc),
   };
+}
+
+/**
+ * ON CONFLICT's arbiter indexes, as PostgreSQL infers them: a named constraint's index; the
+ * unique indexes whose keys are exactly the target's columns and expressions (a partial one
+ * only when the target's WHERE implies its own: has each of its conjuncts); or, with no
+ * target, every unique index.
+ */
+export type ArbiterSpec =
+  | { readonly kind: 'any' }
+  | { readonly kind: 'constraint'; readonly name: string }
+  | {
+      readonly kind: 'keys';
+      readonly columns: readonly number[];
+      /** exprKey of each target expression. */
+      readonly exprKeys: readonly string[];
+      /** exprKey of each conjunct of the target's WHERE, null without one. */
+      readonly whereKeys: readonly string[] | null;
+    };
+
+function bindArbiters(oc: OnConflict, table: Table, bc: BindContext): ArbiterSpec {
+  if (oc.constraint !== null) {
+    if (!table.indexes.some((ix) => ix.constraint === oc.constraint)) {
+      throw new SqlError(
+        SqlState.UndefinedObject,
+        `constraint "${oc.constraint}" for table "${table.name}" does not exist`,
+      );
+    }
+    return { kind: 'constraint', name: oc.constraint };
+  }
+  if (oc.columns.length === 0 && oc.exprs.length === 0) return { kind: 'any' };
+  const columns = oc.columns.map((name) => {
+    const at = table.columns.findIndex((c) => c.name === name);
+    if (at < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${name}" does not exist`);
+    return at;
+  });
+  const overTable = (e: Expr) =>
+    bindOverTable(e, table, bc, 'index expressions', 'cannot use subquery in index expression');
+  const exprKeys = oc.exprs.map((e) => exprKey(overTable(e)));
+  const where = oc.inferWhere
+    ? coerceBoolean(
+        bindOverTable(oc.inferWhere, table, bc, 'index predicates', 'cannot use subquery in index predicate'),
+        bc,
+        'WHERE',
+        oc.inferWhere.loc,
+      )
+    : null;
+  return { kind: 'keys', columns, exprKeys, whereKeys: where ? conjuncts(where).map(exprKey) : null };
 }
 
 function bindScan(

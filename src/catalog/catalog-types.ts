@@ -64,9 +64,16 @@ export interface IndexDef {
    */
   readonly keyType: SqlType;
   readonly expressionKey: string | null;
-  /** The indexed expression as written (kept so the catalog can be stored and re-bound). */
-  readonly expression?: Expr | null;
+  /**
+   * The indexed expression as written (kept so the catalog can be stored and re-bound;
+   * RENAME COLUMN rewrites it).
+   */
+  expression?: Expr | null;
+  /** How the catalog prints the expression (column names as they are now; see IndexTextForm). */
+  readonly expressionText?: (form: IndexTextForm) => string;
   readonly keyOf: (row: readonly Value[]) => Value;
+  /** A partial index's WHERE clause (CREATE INDEX … WHERE …), or null. */
+  readonly predicate?: IndexPredicate | null;
   /** Constraint name when the index backs a PRIMARY KEY/UNIQUE constraint. */
   readonly constraint: string | null;
   /**
@@ -77,11 +84,43 @@ export interface IndexDef {
 }
 
 /**
+ * How an index expression is printed: as an index key in pg_get_indexdef (`lower(email)`,
+ * `((n + 1))`, pretty `(n + 1)`: a function call bare, anything else in parentheses) or
+ * alone, as pg_get_expr prints pg_index.indexprs (`(n + 1)`).
+ */
+export type IndexTextForm = 'key' | 'pretty key' | 'expression';
+
+/**
+ * The WHERE clause of a partial index. Only rows that pass it are in the index: the key map
+ * holds and a unique index compares only those, and a lookup through the index answers only
+ * a query whose WHERE implies the clause.
+ */
+export interface IndexPredicate {
+  /** As written (stored with the catalog and bound again on load; RENAME COLUMN rewrites it). */
+  expr: Expr;
+  /**
+   * The structural key (exprKey) of each of its conjuncts: a WHERE that has every one of them
+   * among its own conjuncts implies the clause.
+   */
+  readonly conjunctKeys: readonly string[];
+  readonly passes: (row: readonly Value[]) => boolean;
+  /** pg_get_indexdef's text for it: plain `(deleted_at IS NULL)` or pretty `deleted_at IS NULL`. */
+  readonly text: (pretty: boolean) => string;
+}
+
+/**
  * Whether an index keeps a key map (key → row ids) that finds rows by key: btree indexes over
- * plain columns. A btree index over an expression is kept in the catalog only.
+ * plain columns or over one expression (`lower(email)`). A btree index over several keys
+ * with an expression among them is kept in the catalog only.
  */
 export function keyed(index: IndexDef): boolean {
-  return index.method === 'btree' && index.expressionKey === null && index.columns.length > 0;
+  if (index.method !== 'btree') return false;
+  return index.expressionKey === null ? index.columns.length > 0 : index.columns.length === 0;
+}
+
+/** Whether `row` belongs in `index`: every row does, except those a partial index's WHERE rejects. */
+export function indexedRow(index: IndexDef, row: readonly Value[]): boolean {
+  return !index.predicate || index.predicate.passes(row);
 }
 
 export interface Table {

@@ -172,6 +172,7 @@ function sameKey(a: IndexDef, b: IndexDef): boolean {
   return (
     a.method === b.method &&
     a.expressionKey === b.expressionKey &&
+    a.predicate?.conjunctKeys.join() === b.predicate?.conjunctKeys.join() &&
     JSON.stringify(attnums(a)) === JSON.stringify(attnums(b))
   );
 }

@@ -9,6 +9,7 @@ import { compileExpr } from '../exec/compile-expr.ts';
 import type { AlterTableStmt } from '../sql/ast-utility.ts';
 import { addConstraint } from './add-constraint.ts';
 import { dropColumn } from './drop-column.ts';
+import { renameColumnInIndexes } from './index-expressions.ts';
 import type { RunContext } from './statement-runner.ts';
 
 export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: string) => void): string {
@@ -127,8 +128,10 @@ export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: str
           );
         }
         table.columns[at] = { ...c, name: action.newName };
+        const undoIndexes = renameColumnInIndexes(table, c.name, action.newName);
         rc.ddl.onUndo(() => {
           table.columns[at] = c;
+          undoIndexes();
         });
         break;
       }

@@ -240,8 +240,8 @@ const FUNCTIONS: Record<string, readonly Signature[]> = {
           if (!index) return null;
           const k = column as number;
           const qualify = !pretty || isRelationVisible(bc.database, bc.searchPath, index.table.oid) !== true;
-          if (k === 0) return indexDefinition(index, qualify);
-          return k > 0 && k <= indexKeyCount(index) ? indexKeyText(index, k - 1) : '';
+          if (k === 0) return indexDefinition(index, qualify, pretty === true);
+          return k > 0 && k <= indexKeyCount(index) ? indexKeyText(index, k - 1, pretty === true) : '';
         },
     },
   ],

@@ -6,7 +6,16 @@
  * Temporary tables belong to their session and are never stored.
  */
 import type { Catalog } from '../catalog/catalog.ts';
-import type { Column, Database, IndexDef, Role, Schema, Sequence, Table } from '../catalog/catalog-types.ts';
+import type {
+  Column,
+  Database,
+  IndexDef,
+  IndexPredicate,
+  Role,
+  Schema,
+  Sequence,
+  Table,
+} from '../catalog/catalog-types.ts';
 import type { Expr } from '../sql/ast.ts';
 import type { TableStore } from '../storage/table-store.ts';
 import type { DistanceMetric } from '../storage/vector-index.ts';
@@ -58,6 +67,8 @@ interface IndexDescriptor {
   readonly operator: string | null;
   readonly keyType: SqlType;
   readonly expression: Expr | null;
+  /** A partial index's WHERE clause as written (absent in catalogs stored before partial indexes). */
+  readonly predicate?: Expr | null;
   readonly constraint: string | null;
   readonly keyOptions?: readonly number[];
 }
@@ -154,13 +165,17 @@ function indexDescriptor(index: IndexDef): IndexDescriptor {
     operator: index.operator,
     keyType: index.keyType,
     expression: index.expression ?? null,
+    predicate: index.predicate?.expr ?? null,
     constraint: index.constraint,
     keyOptions: index.keyOptions,
   };
 }
 
-/** Binds an index expression once its table exists (needs the engine's binder). */
-export type IndexExpressionBinder = (expr: Expr, table: Table) => IndexExpression;
+/** Binds an index's expression and WHERE clause once its table exists (needs the engine's binder). */
+export interface IndexBinder {
+  expression(expr: Expr, table: Table): IndexExpression;
+  predicate(expr: Expr, table: Table): IndexPredicate;
+}
 
 /**
  * Where a loaded table's rows come from: a store for the table with OID `oid` and these
@@ -178,7 +193,7 @@ export type StoreAdopter = (
 export function loadCatalog(
   catalog: Catalog,
   entries: ReadonlyMap<string, string>,
-  bind: IndexExpressionBinder,
+  bind: IndexBinder,
   adopt: StoreAdopter = () => undefined,
 ): void {
   const of = <T>(kind: string): T[] => {
@@ -239,7 +254,7 @@ export function loadCatalog(
     const table = tables.get(d.table);
     const schema = schemas.get(d.schema);
     if (!table || !schema) continue;
-    const expression = d.expression ? bind(d.expression, table) : null;
+    const expression = d.expression ? bind.expression(d.expression, table) : null;
     const columns = d.columns;
     catalog.addIndex({
       ...d,
@@ -247,7 +262,9 @@ export function loadCatalog(
       table,
       vector: null,
       expressionKey: expression?.key ?? null,
+      expressionText: expression?.text,
       keyOf: expression ? expression.evaluate : (row) => row[columns[0]],
+      predicate: d.predicate ? bind.predicate(d.predicate, table) : null,
     });
   }
 }

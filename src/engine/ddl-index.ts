@@ -6,9 +6,9 @@
 
 import { BIND_EVAL_CONTEXT } from '../bind/coercion.ts';
 import type { Catalog } from '../catalog/catalog.ts';
-import type { IndexDef, Schema, Table } from '../catalog/catalog-types.ts';
+import type { IndexDef, IndexPredicate, IndexTextForm, Schema, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
-import { addToIndex, resetIndexKeys } from '../exec/table-writer.ts';
+import { addToIndex, keyNames, keyValuesText, resetIndexKeys, rowKey } from '../exec/table-writer.ts';
 import type { CreateIndexStmt } from '../sql/ast-utility.ts';
 import { runAtOnce, runInSlices, type Steps } from '../storage/stepwise.ts';
 import { buildInWorker, buildsInWorker } from '../storage/vector/build-in-worker.ts';
@@ -21,7 +21,6 @@ import {
 } from '../storage/vector/column-index.ts';
 import { shardsPlacedByCluster } from '../storage/vector/sharded-index.ts';
 import type { DistanceMetric, IndexMethod } from '../storage/vector-index.ts';
-import { hashKey } from '../types/compare.ts';
 import { typeInfo } from '../types/registry.ts';
 import type { EvalContext } from '../types/registry-types.ts';
 import type { SqlType, Value } from '../types/type.ts';
@@ -157,6 +156,8 @@ export interface IndexExpression {
   readonly key: string;
   readonly type: SqlType;
   readonly evaluate: (row: readonly Value[]) => Value;
+  /** How the catalog prints it (IndexTextForm). */
+  readonly text: (form: IndexTextForm) => string;
 }
 
 export function createIndex(
@@ -167,6 +168,7 @@ export function createIndex(
   opts: IndexBuildContext,
   constraint: { primary: boolean; name: string } | null = null,
   expression: IndexExpression | null = null,
+  predicate: IndexPredicate | null = null,
 ): IndexDef {
   const method = stmt.method;
   if (method !== 'btree' && method !== 'hnsw' && method !== 'ivfflat') {
@@ -266,7 +268,9 @@ export function createIndex(
     keyType: expression?.type ?? table.columns[columns[0]].type,
     expressionKey: expression?.key ?? null,
     expression: stmt.elems.find((e) => e.expr !== null)?.expr ?? null,
+    expressionText: expression?.text,
     keyOf: expression ? expression.evaluate : (row) => row[columns[0]],
+    predicate,
   };
   if ((index.options.shards ?? 1) > 1 && shardsPlacedByCluster()) {
     if (opts.awaitShards) opts.awaitShards(index);
@@ -456,7 +460,7 @@ export function buildIndex(index: IndexDef, opts: IndexBuildContext): void {
   const table = index.table;
   const store = table.store;
   resetIndexKeys(index);
-  if (index.unique) checkDuplicates(index);
+  if (index.unique) checkDuplicates(index, opts.ctx);
   if (index.method !== 'btree') {
     const spec = indexSpec(index);
     index.vector = createColumnIndex(spec.method, spec.type, spec.metric, spec.dimensions, spec.options);
@@ -491,18 +495,17 @@ function* addEveryRow(index: IndexDef): Steps<void> {
   }
 }
 
-function checkDuplicates(index: IndexDef): void {
+function checkDuplicates(index: IndexDef, ctx: EvalContext): void {
   const store = index.table.store;
-  const seen = new Set<string>();
+  const seen = new Set<string | number>();
   for (let rowId = 0; rowId < store.capacity; rowId++) {
     if (!store.mayBeLive(rowId)) continue;
     const row = store.row(rowId);
-    if (index.columns.some((c) => row[c] === null)) continue;
-    const key = index.columns.map((c) => String(hashKey(index.table.columns[c].type, row[c]))).join('\u0001');
+    const key = rowKey(index, row);
+    if (key === null) continue;
     if (seen.has(key)) {
-      const names = index.columns.map((c) => index.table.columns[c].name).join(', ');
       throw new SqlError(SqlState.UniqueViolation, `could not create unique index "${index.name}"`, {
-        detail: `Key (${names})=(${index.columns.map((c) => String(row[c])).join(', ')}) is duplicated.`,
+        detail: `Key (${keyNames(index)})=(${keyValuesText(index, row, ctx)}) is duplicated.`,
       });
     }
     seen.add(key);

@@ -3,18 +3,12 @@
  * indexes, schemas, the vector extension, databases, views, TRUNCATE and ALTER TABLE.
  */
 import type { BindContext } from '../bind/bind-context.ts';
-import { bindOverTable } from '../bind/bind-dml.ts';
 import { bindSelect } from '../bind/bind-select.ts';
-import { exprKey } from '../bind/expr-utils.ts';
 import { outputName } from '../bind/output-name.ts';
 import { resolveTypeName } from '../bind/resolve-type-name.ts';
 import type { Column, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
-import { compileExpr } from '../exec/compile-expr.ts';
-import { staticEnv } from '../exec/static-env.ts';
-import type { Expr } from '../sql/ast.ts';
 import type { CreateIndexStmt, CreateSequenceStmt, CreateTableStmt, DropStmt } from '../sql/ast-utility.ts';
-import type { EvalContext } from '../types/registry-types.ts';
 import { T, type Value } from '../types/type.ts';
 import { EXTENSION_TYPES } from '../types/vector-oids.ts';
 import {
@@ -25,6 +19,7 @@ import {
   type IndexBuildContext,
   type IndexExpression,
 } from './ddl-index.ts';
+import { bindIndexExpression, bindIndexPredicate } from './index-expressions.ts';
 
 export interface DdlContext extends IndexBuildContext {
   readonly bc: BindContext;
@@ -201,7 +196,8 @@ export function createIndexStatement(stmt: CreateIndexStmt, d: DdlContext): stri
       expression ? [outputName(stmt.elems[0].expr!)] : columns.map((c) => table.columns[c].name),
       catalog,
     );
-  createIndex(stmt, table, name, columns, d, null, expression);
+  const predicate = stmt.where ? bindIndexPredicate(stmt.where, table, d.bc, d.ctx) : null;
+  createIndex(stmt, table, name, columns, d, null, expression, predicate);
   return 'CREATE INDEX';
 }
 
@@ -213,37 +209,14 @@ export function createIndexStatement(stmt: CreateIndexStmt, d: DdlContext): stri
 function indexExpression(stmt: CreateIndexStmt, table: Table, d: DdlContext): IndexExpression | null {
   const elem = stmt.elems.find((e) => e.expr !== null);
   if (!elem) return null;
-  // A plain btree index only speeds up PostgreSQL; here it is accepted and kept in the
-  // catalog. Uniqueness over an expression, or several keys with one, is not enforced yet.
-  if (stmt.elems.length !== 1 || stmt.unique) {
-    throw new SqlError(
-      SqlState.FeatureNotSupported,
-      'unique or multi-key expression indexes are not supported yet',
-      {
-        position: elem.loc + 1,
-      },
-    );
+  // One expression is an index key like a column (kept in a key map, unique or not); several
+  // keys with an expression among them have no representation yet.
+  if (stmt.elems.length !== 1) {
+    throw new SqlError(SqlState.FeatureNotSupported, 'multi-key expression indexes are not supported yet', {
+      position: elem.loc + 1,
+    });
   }
   return bindIndexExpression(elem.expr!, table, d.bc, d.ctx);
-}
-
-/** Binds and compiles an index expression over `table`'s row (CREATE INDEX, catalog load). */
-export function bindIndexExpression(
-  expr: Expr,
-  table: Table,
-  bc: BindContext,
-  ctx: EvalContext,
-): IndexExpression {
-  const bound = bindOverTable(
-    expr,
-    table,
-    bc,
-    'index expressions',
-    'cannot use subquery in index expression',
-  );
-  const compiled = compileExpr(bound);
-  const env = staticEnv(ctx);
-  return { key: exprKey(bound), type: bound.type, evaluate: (row) => compiled(row as Value[], env) };
 }
 
 const DROP_WORDS: Record<DropStmt['objectType'], string> = {

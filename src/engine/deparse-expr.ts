@@ -75,3 +75,54 @@ export function deparseKey(e: BoundExpr, names: readonly string[]): string {
   const text = deparse(e, names);
   return e.kind === 'Column' || !text.startsWith('(') ? text : `(${text})`;
 }
+
+/** Where an expression sits, for deparsePretty's parentheses. */
+type PrettyPlace = 'top' | 'and' | 'or' | 'not' | 'operand' | 'low' | 'high' | 'argument';
+
+const LOW_PRIORITY = new Set(['+', '-']);
+const HIGH_PRIORITY = new Set(['*', '/', '%']);
+
+/**
+ * The pretty form PostgreSQL's pg_get_indexdef(…, true) and psql's `\d` print: parentheses
+ * only where precedence needs them — `n = 1 AND (a OR b)`, `(n + 1) > 2`, `n * 2 + 1`,
+ * `email::text`. Anything else is printed as deparse prints it.
+ */
+export function deparsePretty(e: BoundExpr, names: readonly string[], place: PrettyPlace = 'top'): string {
+  const p = (x: BoundExpr, at: PrettyPlace) => deparsePretty(x, names, at);
+  const wrap = (text: string, bare: boolean) => (bare ? text : `(${text})`);
+  const boolPlace = place === 'top' || place === 'and' || place === 'or' || place === 'not';
+  switch (e.kind) {
+    case 'Call': {
+      if (!e.isOperator || e.args.length !== 2) return deparse(e, names);
+      const low = LOW_PRIORITY.has(e.name);
+      const high = HIGH_PRIORITY.has(e.name);
+      // An arithmetic operand binds as tightly as its priority; a comparison's operands are
+      // parenthesized unless they are simple.
+      const left = low ? 'low' : high ? 'high' : 'operand';
+      const text = `${p(e.args[0], left)} ${e.name} ${p(e.args[1], 'operand')}`;
+      return wrap(text, boolPlace || place === 'argument' || (high && place === 'low'));
+    }
+    case 'And':
+      return wrap(e.args.map((a) => p(a, 'and')).join(' AND '), place === 'top' || place === 'or');
+    case 'Or':
+      return wrap(e.args.map((a) => p(a, 'or')).join(' OR '), place === 'top');
+    case 'Not':
+      return wrap(`NOT ${p(e.arg, 'not')}`, boolPlace);
+    case 'IsNull':
+      return wrap(`${p(e.arg, 'operand')} IS ${e.not ? 'NOT ' : ''}NULL`, boolPlace);
+    case 'BoolTest':
+      return wrap(`${p(e.arg, 'operand')} IS ${e.test.toUpperCase()}`, boolPlace);
+    case 'Cast': {
+      const arg = e.arg;
+      const simple = arg.kind === 'Column' || arg.kind === 'Cast' || (arg.kind === 'Call' && !arg.isOperator);
+      return `${simple ? p(arg, 'argument') : `(${p(arg, 'operand')})`}::${typeDisplayName(e.type, true)}`;
+    }
+    case 'QuantifiedArray':
+      return wrap(
+        `${p(e.arg, 'operand')} ${e.operator} ${e.quantifier.toUpperCase()} (${deparse(e.array, names)})`,
+        place === 'top',
+      );
+    default:
+      return deparse(e, names);
+  }
+}

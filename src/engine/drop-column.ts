@@ -10,11 +10,11 @@ import type { Value } from '../types/type.ts';
 import { buildIndex, type IndexBuildContext } from './ddl-index.ts';
 
 export function dropColumn(table: Table, at: number, d: IndexBuildContext): void {
-  if (table.indexes.some((ix) => ix.expressionKey !== null)) {
+  if (table.indexes.some((ix) => ix.expressionKey !== null || ix.predicate)) {
     throw new SqlError(
       SqlState.FeatureNotSupported,
-      `cannot drop a column of "${table.name}" while it has expression indexes`,
-      { hint: 'Drop the expression indexes first.' },
+      `cannot drop a column of "${table.name}" while it has expression or partial indexes`,
+      { hint: 'Drop the expression and partial indexes first.' },
     );
   }
   const column = table.columns[at];

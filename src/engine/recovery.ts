@@ -187,18 +187,23 @@ export function catalogFromImage(
 ): CatalogObjects {
   const catalog = new Catalog(null, options.txns);
   const sessions = new Map<string, EngineSession>();
+  // Index expressions are bound as a session of the table's database would bind them.
+  const sessionOf = (table: Table): EngineSession => {
+    const db = table.schema.database.name;
+    let s = sessions.get(db);
+    if (!s) {
+      const services = { catalog, serverVersion: options.serverVersion, storage: null };
+      s = new EngineSession(services, options.superuser, db, 0, {});
+      sessions.set(db, s);
+    }
+    return s;
+  };
   loadCatalog(
     catalog,
     entries,
-    (expr, table) => {
-      const db = table.schema.database.name;
-      let s = sessions.get(db);
-      if (!s) {
-        const services = { catalog, serverVersion: options.serverVersion, storage: null };
-        s = new EngineSession(services, options.superuser, db, 0, {});
-        sessions.set(db, s);
-      }
-      return s.indexExpression(expr, table);
+    {
+      expression: (expr, table) => sessionOf(table).indexExpression(expr, table),
+      predicate: (expr, table) => sessionOf(table).indexPredicate(expr, table),
     },
     options.adopt,
   );

@@ -9,7 +9,7 @@ import { bindOverTable } from '../bind/bind-dml.ts';
 import type { BoundExpr } from '../bind/bound-expr.ts';
 import { coerceBoolean, typeDisplayName } from '../bind/coercion.ts';
 import type { Catalog } from '../catalog/catalog.ts';
-import type { Database, IndexDef, Table } from '../catalog/catalog-types.ts';
+import type { Database, IndexDef, IndexPredicate, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState, toSqlError } from '../errors/sql-error.ts';
 import type { ExecEnv } from '../exec/exec-env.ts';
 import { execute } from '../exec/executor.ts';
@@ -36,9 +36,9 @@ import type {
 } from '../wire/session.ts';
 import { runCopy } from './copy.ts';
 import { Cursors, type CursorTransaction } from './cursors.ts';
-import { bindIndexExpression } from './ddl.ts';
 import type { IndexExpression } from './ddl-index.ts';
 import { decodeParameter, encodeValue, fieldDescriptions } from './encode.ts';
+import { bindIndexExpression, bindIndexPredicate } from './index-expressions.ts';
 import { objectNames } from './object-names.ts';
 import { refuseWrite } from './read-only.ts';
 import { sessionBindContext } from './session-context.ts';
@@ -606,6 +606,11 @@ export class EngineSession implements Session {
   /** Binds a stored index expression as this session would (catalog load). */
   indexExpression(expr: Expr, table: Table): IndexExpression {
     return bindIndexExpression(expr, table, this.bindContext([]), this.evalContext());
+  }
+
+  /** Binds a stored partial index's WHERE clause as this session would (catalog load). */
+  indexPredicate(expr: Expr, table: Table): IndexPredicate {
+    return bindIndexPredicate(expr, table, this.bindContext([]), this.evalContext());
   }
 
   /** Binds a WHERE condition over `table`'s row as this session would (a kNN filter another node shipped). */

@@ -3,7 +3,8 @@
  * old one deleted (DESIGN §3: UPDATE = delete + insert). Returns the affected count and the
  * RETURNING rows.
  */
-import { DEFAULT_VALUE, type DmlPlan, type InsertPlan } from '../bind/bind-dml.ts';
+import { type ArbiterSpec, DEFAULT_VALUE, type DmlPlan, type InsertPlan } from '../bind/bind-dml.ts';
+import type { IndexDef, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { Value } from '../types/type.ts';
 import { compileExpr } from './compile-expr.ts';
@@ -99,21 +100,34 @@ function executeInsert(plan: InsertPlan, env: ExecEnv): DmlResult {
   return { count, returning: out };
 }
 
-function findAnyConflict(plan: InsertPlan, row: Value[], env: ExecEnv): { rowId: number } | null {
-  const wanted = plan.onConflict!.columns;
-  const indexes = plan.table.indexes.filter(
-    (ix) =>
-      ix.unique &&
-      (wanted === null ||
-        (ix.columns.length === wanted.length && ix.columns.every((c) => wanted.includes(c)))),
-  );
-  if (wanted !== null && indexes.length === 0) {
+/** The unique indexes whose conflicts ON CONFLICT handles (the others raise 23505 as usual). */
+function arbiterIndexes(table: Table, spec: ArbiterSpec): IndexDef[] {
+  const found = table.indexes.filter((ix) => ix.unique && isArbiter(ix, spec));
+  if (spec.kind === 'keys' && found.length === 0) {
     throw new SqlError(
       SqlState.InvalidColumnReference,
       'there is no unique or exclusion constraint matching the ON CONFLICT specification',
     );
   }
-  for (const index of indexes) {
+  return found;
+}
+
+function isArbiter(index: IndexDef, spec: ArbiterSpec): boolean {
+  if (spec.kind === 'any') return true;
+  if (spec.kind === 'constraint') return index.constraint === spec.name;
+  const sameKeys =
+    index.expressionKey === null
+      ? spec.exprKeys.length === 0 &&
+        new Set(spec.columns).size === index.columns.length &&
+        spec.columns.every((c) => index.columns.includes(c))
+      : spec.columns.length === 0 && spec.exprKeys.every((k) => k === index.expressionKey);
+  if (!sameKeys) return false;
+  const where = spec.whereKeys;
+  return !index.predicate || (where !== null && index.predicate.conjunctKeys.every((k) => where.includes(k)));
+}
+
+function findAnyConflict(plan: InsertPlan, row: Value[], env: ExecEnv): { rowId: number } | null {
+  for (const index of arbiterIndexes(plan.table, plan.onConflict!.arbiters)) {
     const rowId = findConflict(index, row, env.txn);
     if (rowId >= 0) {
       if (!plan.table.store.isVisible(rowId, env.txn)) throw uniqueViolation(index, row, env.ctx);

@@ -10,7 +10,7 @@ import { INT_LIMITS } from '../types/register-numeric-types.ts';
 import type { SqlType, Value } from '../types/type.ts';
 import { compileExpr } from './compile-expr.ts';
 import type { ExecEnv } from './exec-env.ts';
-import { indexKey, rowIdsWithKey } from './table-writer.ts';
+import { keyTypeAt, rowIdsWithKey, valuesKey } from './table-writer.ts';
 
 type IndexScanNode = PlanNode & { kind: 'IndexScan' };
 
@@ -32,20 +32,19 @@ export function runIndexScan(node: IndexScanNode, env: ExecEnv): Value[][] {
  */
 export function lookupRowIds(lookup: KeyLookup, env: ExecEnv): number[] {
   const { index } = lookup;
-  const columns = index.table.columns;
-  const choices = lookup.sources.map((source, i) => keyValues(source, columns[index.columns[i]].type, env));
+  const choices = lookup.sources.map((source, i) => keyValues(source, keyTypeAt(index, i), env));
   const found = new Set<number>();
-  const row: Value[] = new Array(columns.length).fill(null);
+  const values: Value[] = new Array(choices.length).fill(null);
   const visit = (at: number): void => {
     if (at === choices.length) {
-      const key = indexKey(index, row);
+      const key = valuesKey(index, values);
       const held = key === null ? undefined : rowIdsWithKey(index, key);
       if (typeof held === 'number') found.add(held);
       else if (held) for (const rowId of held) found.add(rowId);
       return;
     }
     for (const value of choices[at]) {
-      row[index.columns[at]] = value;
+      values[at] = value;
       visit(at + 1);
     }
   };

@@ -4,13 +4,13 @@
  * UNIQUE and plain ones —, vector indexes for hnsw/ivfflat). Rows with NULL vectors (and zero
  * vectors under cosine) are not added to vector indexes, as in pgvector.
  */
-import { type IndexDef, keyed, type Table } from '../catalog/catalog-types.ts';
+import { type IndexDef, indexedRow, keyed, type Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { type ColumnIndex, checkIndexedValue, indexable } from '../storage/vector/column-index.ts';
 import { hashKey } from '../types/compare.ts';
 import { typeInfo } from '../types/registry.ts';
 import type { EvalContext } from '../types/registry-types.ts';
-import type { Value } from '../types/type.ts';
+import type { SqlType, Value } from '../types/type.ts';
 
 /**
  * Per keyed btree index: key → the row id holding it, or the row ids when several versions
@@ -42,23 +42,43 @@ function textOf(table: Table, col: number, v: Value, ctx: EvalContext): string {
 }
 
 /**
- * The key of `row` in `index`'s key map, or null when a key column is NULL (never equal,
- * never conflicts). A one-column key whose hash is a number is that number (no string built
- * per row).
+ * The key of `row` in `index`'s key map, or null when a key is NULL (never equal, never
+ * conflicts). A one-column key whose hash is a number is that number (no string built per
+ * row). Does not check a partial index's WHERE: `rowKey` does.
  */
 export function indexKey(index: IndexDef, row: readonly Value[]): string | number | null {
   const columns = index.columns;
-  if (columns.length === 1) {
-    const v = row[columns[0]];
-    if (v === null) return null;
-    const h = hashKey(index.table.columns[columns[0]].type, v);
-    return typeof h === 'number' ? h : `\u0001${h}`;
-  }
+  if (columns.length === 0) return oneKey(index.keyType, index.keyOf(row));
+  if (columns.length === 1) return oneKey(index.table.columns[columns[0]].type, row[columns[0]]);
+  return valuesKey(
+    index,
+    columns.map((c) => row[c]),
+  );
+}
+
+function oneKey(type: SqlType, v: Value): string | number | null {
+  if (v === null) return null;
+  const h = hashKey(type, v);
+  return typeof h === 'number' ? h : `\u0001${h}`;
+}
+
+/** The key a stored row has in `index`, or null when it has none (a NULL key, or left out by a partial index's WHERE). */
+export function rowKey(index: IndexDef, row: readonly Value[]): string | number | null {
+  return indexedRow(index, row) ? indexKey(index, row) : null;
+}
+
+/** The type of key `at` of a keyed index: its column's, or its expression's. */
+export function keyTypeAt(index: IndexDef, at: number): SqlType {
+  return index.columns.length > 0 ? index.table.columns[index.columns[at]].type : index.keyType;
+}
+
+/** The key-map key of looked-up key values (one per key of the index), as indexKey builds it from a row. */
+export function valuesKey(index: IndexDef, values: readonly Value[]): string | number | null {
+  if (values.length === 1) return oneKey(keyTypeAt(index, 0), values[0]);
   let key = '';
-  for (const c of columns) {
-    const v = row[c];
-    if (v === null) return null;
-    key += `\u0001${String(hashKey(index.table.columns[c].type, v))}`;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] === null) return null;
+    key += `\u0001${String(hashKey(keyTypeAt(index, i), values[i]))}`;
   }
   return key;
 }
@@ -78,7 +98,7 @@ function conflictOf(index: IndexDef, key: string | number | null, txn: number, i
 
 /** Row id of a live (or in-flight) version holding the same unique key, if any. */
 export function findConflict(index: IndexDef, row: readonly Value[], txn: number, ignoreRowId = -1): number {
-  return conflictOf(index, indexKey(index, row), txn, ignoreRowId);
+  return conflictOf(index, rowKey(index, row), txn, ignoreRowId);
 }
 
 function addKey(index: IndexDef, key: string | number | null, rowId: number): void {
@@ -90,15 +110,28 @@ function addKey(index: IndexDef, key: string | number | null, rowId: number): vo
   else held.push(rowId);
 }
 
+/** `(email, n)` or `(lower(email))`: the keys as a unique violation's DETAIL names them. */
+export function keyNames(index: IndexDef): string {
+  if (index.columns.length === 0) return index.expressionText?.('pretty key') ?? '';
+  return index.columns.map((c) => index.table.columns[c].name).join(', ');
+}
+
+/** `a@x, 3`: `row`'s key values as a unique violation's DETAIL shows them. */
+export function keyValuesText(index: IndexDef, row: readonly Value[], ctx: EvalContext): string {
+  if (index.columns.length === 0) {
+    const v = index.keyOf(row);
+    return v === null ? 'null' : typeInfo(index.keyType.base).textOut(v, ctx);
+  }
+  return index.columns.map((c) => textOf(index.table, c, row[c], ctx)).join(', ');
+}
+
 export function uniqueViolation(index: IndexDef, row: readonly Value[], ctx: EvalContext): SqlError {
   const table = index.table;
-  const names = index.columns.map((c) => table.columns[c].name).join(', ');
-  const values = index.columns.map((c) => textOf(table, c, row[c], ctx)).join(', ');
   return new SqlError(
     SqlState.UniqueViolation,
     `duplicate key value violates unique constraint "${index.name}"`,
     {
-      detail: `Key (${names})=(${values}) already exists.`,
+      detail: `Key (${keyNames(index)})=(${keyValuesText(index, row, ctx)}) already exists.`,
       schema: table.schema.name,
       table: table.name,
       constraint: index.name,
@@ -107,7 +140,7 @@ export function uniqueViolation(index: IndexDef, row: readonly Value[], ctx: Eva
 }
 
 export function addToIndex(index: IndexDef, row: readonly Value[], rowId: number): void {
-  if (keyed(index)) addKey(index, indexKey(index, row), rowId);
+  if (keyed(index)) addKey(index, rowKey(index, row), rowId);
   addToVectorIndex(index, row, rowId);
 }
 
@@ -181,7 +214,7 @@ export function writeRow(table: Table, row: Value[], opts: WriteOptions): number
   for (let i = 0; i < indexes.length; i++) {
     const index = indexes[i];
     if (!keyed(index)) continue;
-    const key = indexKey(index, row);
+    const key = rowKey(index, row);
     if (index.unique && conflictOf(index, key, opts.txn, opts.replacing ?? -1) >= 0)
       throw uniqueViolation(index, row, opts.ctx);
     keys ??= new Array(indexes.length);

@@ -51,7 +51,7 @@ export type KeySource =
 /** The rows of a table whose btree index key equals given values: found in its key map. */
 export interface KeyLookup {
   readonly index: IndexDef;
-  /** Per key column of the index, in its order. */
+  /** Per key of the index (a column, or its one expression), in its order. */
   readonly sources: readonly KeySource[];
   /** The WHERE conjuncts the lookup stands for (EXPLAIN's Index Cond; rechecked per row). */
   readonly cond: BoundExpr;

@@ -360,6 +360,10 @@ export interface OnConflict {
   readonly action: 'nothing' | 'update';
   /** Conflict target columns (may be empty for DO NOTHING). */
   readonly columns: readonly string[];
+  /** Conflict target expressions (`ON CONFLICT (lower(email))`). */
+  readonly exprs: readonly Expr[];
+  /** The target's WHERE (`ON CONFLICT (email) WHERE deleted_at IS NULL`): which partial indexes it may use. */
+  readonly inferWhere: Expr | null;
   readonly constraint: string | null;
   readonly set: readonly SetClause[];
   readonly where: Expr | null;

@@ -78,6 +78,15 @@ describe('INSERT', () => {
     expect(stmt('INSERT INTO t VALUES (1) ON CONFLICT ON CONSTRAINT t_pkey DO NOTHING')).toMatchObject({
       onConflict: { constraint: 't_pkey', columns: [] },
     });
+    expect(
+      stmt('INSERT INTO t VALUES (1) ON CONFLICT (a, lower(b)) WHERE d IS NULL DO NOTHING'),
+    ).toMatchObject({
+      onConflict: {
+        columns: ['a'],
+        exprs: [{ kind: 'Func', names: ['lower'] }],
+        inferWhere: { kind: 'NullTest' },
+      },
+    });
   });
 
   it('WITH on INSERT', () => {

@@ -2,7 +2,7 @@
  * INSERT / UPDATE / DELETE.
  */
 import type * as pg from '@pgsql/types';
-import type { DeleteStmt, InsertStmt, OnConflict, SetClause, UpdateStmt } from './ast.ts';
+import type { DeleteStmt, Expr, InsertStmt, OnConflict, SetClause, UpdateStmt } from './ast.ts';
 import { convertExpr, convertOptExpr } from './convert-expr.ts';
 import {
   convertFromItem,
@@ -37,18 +37,18 @@ export function convertInsert(s: pg.InsertStmt, ctx: ConvertContext, loc: number
 }
 
 function convertOnConflict(c: pg.OnConflictClause, ctx: ConvertContext): OnConflict {
-  const loc = ctx.loc(c.location);
-  const columns = (c.infer?.indexElems ?? []).map((n) => {
+  const columns: string[] = [];
+  const exprs: Expr[] = [];
+  for (const n of c.infer?.indexElems ?? []) {
     const e = as(n, 'IndexElem')!;
-    if (e.name === undefined)
-      throw unsupported('ON CONFLICT with an expression target is not supported', loc);
-    return e.name;
-  });
-  if (c.infer?.whereClause !== undefined)
-    throw unsupported('ON CONFLICT … WHERE (partial index) is not supported', loc);
+    if (e.name !== undefined) columns.push(e.name);
+    else exprs.push(convertExpr(e.expr!, ctx));
+  }
   return {
     action: c.action === 'ONCONFLICT_UPDATE' ? 'update' : 'nothing',
     columns,
+    exprs,
+    inferWhere: convertOptExpr(c.infer?.whereClause, ctx),
     constraint: c.infer?.conname ?? null,
     set: convertSetClauses(c.targetList, ctx),
     where: convertOptExpr(c.whereClause, ctx),

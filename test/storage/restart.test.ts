@@ -176,6 +176,40 @@ describe('restart', () => {
     expect(dbs.rows).toHaveLength(1);
   });
 
+  test('partial and expression indexes come back with their WHERE and expression, renamed columns included', async () => {
+    {
+      await using c = await client();
+      await c.query('CREATE TABLE accounts (id int PRIMARY KEY, email text, handle text, closed bool)');
+      await c.query('CREATE UNIQUE INDEX accounts_open ON accounts (handle) WHERE NOT closed');
+      await c.query('CREATE UNIQUE INDEX accounts_lower ON accounts (lower(email))');
+      await c.query("INSERT INTO accounts VALUES (1, 'a@x', 'h', true), (2, 'b@x', 'h', false)");
+      await c.query('ALTER TABLE accounts RENAME COLUMN email TO mail');
+      await c.query('ALTER TABLE accounts RENAME COLUMN closed TO gone');
+    }
+    await restart();
+    await using c = await client();
+    const defs = await c.query(
+      "SELECT indexdef FROM pg_indexes WHERE tablename = 'accounts' AND indexname <> 'accounts_pkey' ORDER BY indexname",
+    );
+    expect(defs.rows.map((r) => r.indexdef)).toEqual([
+      'CREATE UNIQUE INDEX accounts_lower ON public.accounts USING btree (lower(mail))',
+      'CREATE UNIQUE INDEX accounts_open ON public.accounts USING btree (handle) WHERE (NOT gone)',
+    ]);
+    // The key maps were rebuilt under the same WHERE and expression.
+    await expect(c.query("INSERT INTO accounts VALUES (3, 'B@X', 'k', true)")).rejects.toMatchObject({
+      code: '23505',
+      constraint: 'accounts_lower',
+    });
+    await expect(c.query("INSERT INTO accounts VALUES (3, 'd@x', 'h', false)")).rejects.toMatchObject({
+      code: '23505',
+      constraint: 'accounts_open',
+    });
+    await c.query("INSERT INTO accounts VALUES (3, 'd@x', 'h', true)");
+    await c.query("UPDATE accounts SET mail = 'c@x' WHERE id = 1");
+    const found = await c.query("SELECT id FROM accounts WHERE lower(mail) = 'c@x'");
+    expect(found.rows).toEqual([{ id: 1 }]);
+  });
+
   test('CHECKPOINT seals segments; VACUUM compacts them without the deleted rows', async () => {
     await rows('CREATE TABLE churn (id int PRIMARY KEY, v text)');
     const [[oid]] = await rows("SELECT 'churn'::regclass::oid");

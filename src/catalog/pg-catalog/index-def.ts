@@ -13,9 +13,12 @@ export function indexKeyCount(index: IndexDef): number {
   return index.columns.length > 0 ? index.columns.length : 1;
 }
 
-/** Key `key` (0-based) without its operator class: a column name or a parenthesized expression. */
-export function indexKeyText(index: IndexDef, key: number): string {
-  if (index.columns.length === 0) return `(${index.expressionKey ?? ''})`;
+/**
+ * Key `key` (0-based) without its operator class: a column name, a function call or a
+ * parenthesized expression — `((v)::halfvec(3))`, pretty `(v::halfvec(3))`.
+ */
+export function indexKeyText(index: IndexDef, key: number, pretty = false): string {
+  if (index.columns.length === 0) return index.expressionText?.(pretty ? 'pretty key' : 'key') ?? '';
   return quoteIdent(index.table.columns[index.columns[key]].name);
 }
 
@@ -23,22 +26,27 @@ export function indexKeyType(index: IndexDef, key: number): IndexDef['keyType'] 
   return index.columns.length === 0 ? index.keyType : index.table.columns[index.columns[key]].type;
 }
 
-/** `qualify`: name the table's schema (always, except in the pretty form for a visible table). */
-export function indexDefinition(index: IndexDef, qualify = true): string {
+/**
+ * `qualify`: name the table's schema (always, except in the pretty form for a visible table);
+ * `pretty`: expressions with only the parentheses they need (pg_get_indexdef's pretty form).
+ */
+export function indexDefinition(index: IndexDef, qualify = true, pretty = false): string {
   const keys: string[] = [];
   for (let k = 0; k < indexKeyCount(index); k++) {
     const type = indexKeyType(index, k);
     const opclass = indexOpclass(index, k, type.base);
     const named = index.opclasses[k];
     const showOpclass = named && opclass && !(opclass.isDefault && opclass.type === type.base);
-    const key = showOpclass ? `${indexKeyText(index, k)} ${named}` : indexKeyText(index, k);
+    const text = indexKeyText(index, k, pretty);
+    const key = showOpclass ? `${text} ${named}` : text;
     keys.push(key + orderingText(index.keyOptions?.[k] ?? 0));
   }
   const options = Object.entries(index.options).map(([k, v]) => `${k}='${v}'`);
   return (
     `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(index.name)} ON ` +
     `${qualify ? `${quoteIdent(index.table.schema.name)}.` : ''}${quoteIdent(index.table.name)} USING ${index.method} ` +
-    `(${keys.join(', ')})${options.length > 0 ? ` WITH (${options.join(', ')})` : ''}`
+    `(${keys.join(', ')})${options.length > 0 ? ` WITH (${options.join(', ')})` : ''}` +
+    (index.predicate ? ` WHERE ${index.predicate.text(pretty)}` : '')
   );
 }
 

@@ -11,6 +11,7 @@
  * or row-dependent value, a subquery — stays in the filter.
  */
 import type { BoundExpr } from '../../bind/bound-expr.ts';
+import { exprKey } from '../../bind/expr-utils.ts';
 import { conjunction, conjuncts } from '../../bind/expr-walk.ts';
 import { type IndexDef, keyed, type Table } from '../../catalog/catalog-types.ts';
 import type { SqlType } from '../../types/type.ts';
@@ -50,61 +51,96 @@ export function findKeyLookup(
   predicate: BoundExpr,
 ): { lookup: KeyLookup; rest: BoundExpr | null } | null {
   const parts = conjuncts(predicate);
-  // Per table column: the first conjunct that pins it, and where its values come from.
-  const pinned = new Map<number, { conjunct: BoundExpr; source: KeySource }>();
+  const operand = keyOperands(table);
+  // Per key (a table column or an indexed expression): the first conjunct that pins it, and
+  // where its values come from.
+  const pinned = new Map<KeySlot, { conjunct: BoundExpr; source: KeySource }>();
   for (const part of parts) {
-    const found = keyEquality(table, part);
-    if (found && !pinned.has(found.column))
-      pinned.set(found.column, { conjunct: part, source: found.source });
+    const found = keyEquality(part, operand);
+    if (found && !pinned.has(found.slot)) pinned.set(found.slot, { conjunct: part, source: found.source });
   }
   if (pinned.size === 0) return null;
   let best: IndexDef | null = null;
+  let partKeys: Set<string> | null = null;
   for (const index of table.indexes) {
-    if (!keyed(index) || !index.columns.every((c) => pinned.has(c))) continue;
+    if (!keyed(index) || !slotsOf(index).every((k) => pinned.has(k))) continue;
+    // A partial index holds only the rows its WHERE passes: usable when the query asks for
+    // no others, i.e. its conjuncts include every one of the index's.
+    if (index.predicate) {
+      partKeys ??= new Set(parts.map(exprKey));
+      if (!index.predicate.conjunctKeys.every((k) => partKeys!.has(k))) continue;
+    }
     if (!best || rank(index) > rank(best)) best = index;
   }
   if (!best) return null;
-  const used = best.columns.map((c) => pinned.get(c)!.conjunct);
+  const slots = slotsOf(best);
+  const used = slots.map((k) => pinned.get(k)!.conjunct);
   const rest = parts.filter((p) => !used.includes(p));
   return {
     lookup: {
       index: best,
-      sources: best.columns.map((c) => pinned.get(c)!.source),
+      sources: slots.map((k) => pinned.get(k)!.source),
       cond: conjunction(used),
     },
     rest: rest.length === 0 ? null : conjunction(rest),
   };
 }
 
-const rank = (index: IndexDef) => (index.unique ? 1000 : 0) + index.columns.length;
+const rank = (index: IndexDef) => (index.unique ? 1000 : 0) + slotsOf(index).length;
 
-/** `col = v`, `col = v1 OR col = v2 …` or `col = ANY(array)`: the column and its values. */
-function keyEquality(table: Table, e: BoundExpr): { column: number; source: KeySource } | null {
-  if (e.kind === 'QuantifiedArray') {
-    if (e.quantifier !== 'any' || e.operator !== '=') return null;
-    const column = keyColumn(table, e.arg);
-    if (column === null || !e.array.type.isArray || !knownAhead(e.array)) return null;
-    if (!sameKeys(table.columns[column].type, { ...e.array.type, isArray: false })) return null;
-    return { column, source: { kind: 'array', expr: e.array } };
-  }
-  const arms = e.kind === 'Or' ? e.args : [e];
-  let column: number | null = null;
-  const exprs: BoundExpr[] = [];
-  for (const arm of arms) {
-    const eq = columnEquals(table, arm);
-    if (!eq || (column !== null && eq.column !== column)) return null;
-    column = eq.column;
-    exprs.push(eq.value);
-  }
-  return column === null ? null : { column, source: { kind: 'values', exprs } };
+/** A key an index is over: a table column's position, or an indexed expression's exprKey. */
+type KeySlot = number | string;
+
+/** The keys of a keyed index, in its order. */
+function slotsOf(index: IndexDef): KeySlot[] {
+  return index.columns.length > 0 ? [...index.columns] : [index.expressionKey!];
 }
 
-function columnEquals(table: Table, e: BoundExpr): { column: number; value: BoundExpr } | null {
+/** Which key an operand of `=` is, and the type of that key's values. */
+type KeyOperand = (e: BoundExpr) => { readonly slot: KeySlot; readonly type: SqlType } | null;
+
+/** A table column (see keyColumn), or an expression a keyed index is over (`lower(email)`). */
+function keyOperands(table: Table): KeyOperand {
+  const expressions = new Map<string, SqlType>();
+  for (const index of table.indexes)
+    if (keyed(index) && index.expressionKey !== null) expressions.set(index.expressionKey, index.keyType);
+  return (e) => {
+    const column = keyColumn(table, e);
+    if (column !== null) return { slot: column, type: table.columns[column].type };
+    if (expressions.size === 0) return null;
+    const key = exprKey(e);
+    const type = expressions.get(key);
+    return type ? { slot: key, type } : null;
+  };
+}
+
+/** `key = v`, `key = v1 OR key = v2 …` or `key = ANY(array)`: the key and its values. */
+function keyEquality(e: BoundExpr, operand: KeyOperand): { slot: KeySlot; source: KeySource } | null {
+  if (e.kind === 'QuantifiedArray') {
+    if (e.quantifier !== 'any' || e.operator !== '=') return null;
+    const key = operand(e.arg);
+    if (key === null || !e.array.type.isArray || !knownAhead(e.array)) return null;
+    if (!sameKeys(key.type, { ...e.array.type, isArray: false })) return null;
+    return { slot: key.slot, source: { kind: 'array', expr: e.array } };
+  }
+  const arms = e.kind === 'Or' ? e.args : [e];
+  let slot: KeySlot | null = null;
+  const exprs: BoundExpr[] = [];
+  for (const arm of arms) {
+    const eq = keyEquals(arm, operand);
+    if (!eq || (slot !== null && eq.slot !== slot)) return null;
+    slot = eq.slot;
+    exprs.push(eq.value);
+  }
+  return slot === null ? null : { slot, source: { kind: 'values', exprs } };
+}
+
+function keyEquals(e: BoundExpr, operand: KeyOperand): { slot: KeySlot; value: BoundExpr } | null {
   if (e.kind !== 'Call' || !e.isOperator || e.name !== '=' || e.args.length !== 2) return null;
-  for (const [col, value] of [e.args, [e.args[1], e.args[0]]]) {
+  for (const [side, value] of [e.args, [e.args[1], e.args[0]]]) {
     if (!knownAhead(value)) continue;
-    const column = keyColumn(table, col);
-    if (column !== null && sameKeys(table.columns[column].type, value.type)) return { column, value };
+    const key = operand(side);
+    if (key !== null && sameKeys(key.type, value.type)) return { slot: key.slot, value };
   }
   return null;
 }

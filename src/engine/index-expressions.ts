@@ -1,0 +1,139 @@
+/**
+ * The expressions an index holds besides its columns: an indexed expression
+ * (`CREATE INDEX … (lower(email))`) and a partial index's WHERE clause. Both are bound over
+ * the table's row at CREATE INDEX and again when the catalog is loaded (they are stored as
+ * written), and both are printed by pg_get_indexdef from the bound form with the columns'
+ * current names.
+ */
+import type { BindContext } from '../bind/bind-context.ts';
+import { bindOverTable } from '../bind/bind-dml.ts';
+import type { BoundExpr } from '../bind/bound-expr.ts';
+import { coerceBoolean } from '../bind/coercion.ts';
+import { exprKey } from '../bind/expr-utils.ts';
+import { childrenOf, conjuncts } from '../bind/expr-walk.ts';
+import type { IndexPredicate, Table } from '../catalog/catalog-types.ts';
+import { SqlError, SqlState } from '../errors/sql-error.ts';
+import { compileExpr } from '../exec/compile-expr.ts';
+import { staticEnv } from '../exec/static-env.ts';
+import type { Expr } from '../sql/ast.ts';
+import { quoteIdent } from '../types/functions-string.ts';
+import type { EvalContext } from '../types/registry-types.ts';
+import type { Value } from '../types/type.ts';
+import type { IndexExpression } from './ddl-index.ts';
+import { deparse, deparsePretty } from './deparse-expr.ts';
+
+/** Binds and compiles an index expression over `table`'s row (CREATE INDEX, catalog load). */
+export function bindIndexExpression(
+  expr: Expr,
+  table: Table,
+  bc: BindContext,
+  ctx: EvalContext,
+): IndexExpression {
+  const bound = bindOverTable(
+    expr,
+    table,
+    bc,
+    'index expressions',
+    'cannot use subquery in index expression',
+  );
+  requireImmutable(bound, 'functions in index expression must be marked IMMUTABLE');
+  const compiled = compileExpr(bound);
+  const env = staticEnv(ctx);
+  const call = bound.kind === 'Call' && !bound.isOperator;
+  return {
+    key: exprKey(bound),
+    type: bound.type,
+    evaluate: (row) => compiled(row as Value[], env),
+    text: (form) => {
+      if (form === 'expression') return deparse(bound, columnNames(table));
+      const text = (form === 'pretty key' ? deparsePretty : deparse)(bound, columnNames(table));
+      return call ? text : `(${text})`;
+    },
+  };
+}
+
+/** Binds and compiles a partial index's WHERE clause over `table`'s row. */
+export function bindIndexPredicate(
+  expr: Expr,
+  table: Table,
+  bc: BindContext,
+  ctx: EvalContext,
+): IndexPredicate {
+  const bound = coerceBoolean(
+    bindOverTable(expr, table, bc, 'index predicates', 'cannot use subquery in index predicate'),
+    bc,
+    'WHERE',
+    expr.loc,
+  );
+  requireImmutable(bound, 'functions in index predicate must be marked IMMUTABLE');
+  const compiled = compileExpr(bound);
+  const env = staticEnv(ctx);
+  return {
+    expr,
+    conjunctKeys: conjuncts(bound).map(exprKey),
+    passes: (row) => compiled(row as Value[], env) === true,
+    text: (pretty) => (pretty ? deparsePretty : deparse)(bound, columnNames(table)),
+  };
+}
+
+/**
+ * An index's contents must not depend on when a row was written: volatile functions and
+ * session state (current_setting, …) are refused, as PostgreSQL refuses any function not
+ * marked IMMUTABLE. Quiver does not mark stable functions, so now() is accepted here.
+ */
+function requireImmutable(e: BoundExpr, message: string): void {
+  if ((e.kind === 'Call' && e.volatile) || e.kind === 'SessionCall')
+    throw new SqlError(SqlState.InvalidObjectDefinition, message);
+  for (const child of childrenOf(e)) requireImmutable(child, message);
+}
+
+function columnNames(table: Table): string[] {
+  return table.columns.map((c) => quoteIdent(c.name));
+}
+
+/**
+ * ALTER TABLE … RENAME COLUMN: the table's index expressions and WHERE clauses are stored as
+ * written, so references to the column are renamed in them (their bound forms read columns by
+ * position and stay as they are). Returns the undo.
+ */
+export function renameColumnInIndexes(table: Table, from: string, to: string): () => void {
+  const undo: (() => void)[] = [];
+  for (const index of table.indexes) {
+    if (index.expression) {
+      const before = index.expression;
+      index.expression = renameColumnRefs(before, from, to);
+      undo.push(() => {
+        index.expression = before;
+      });
+    }
+    const predicate = index.predicate;
+    if (predicate) {
+      const before = predicate.expr;
+      predicate.expr = renameColumnRefs(before, from, to);
+      undo.push(() => {
+        predicate.expr = before;
+      });
+    }
+  }
+  return () => {
+    for (const u of undo) u();
+  };
+}
+
+/**
+ * A copy of `expr` with column references to `from` naming `to` instead. The expression is
+ * over one table (no subqueries), so every reference whose last name is `from` is that column.
+ */
+function renameColumnRefs<T>(expr: T, from: string, to: string): T {
+  if (Array.isArray(expr)) return expr.map((x) => renameColumnRefs(x, from, to)) as T;
+  if (expr === null || typeof expr !== 'object') return expr;
+  const node = expr as Record<string, unknown>;
+  if (node.kind === 'ColumnRef') {
+    const names = node.names as string[];
+    if (names[names.length - 1] === from) return { ...node, names: [...names.slice(0, -1), to] } as T;
+    return expr;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = renameColumnRefs(v, from, to);
+  return out as T;
+}
