@@ -8,7 +8,7 @@ import type { Database } from '../catalog/catalog-types.ts';
 import type { SystemContext } from '../catalog/system-relations.ts';
 import type { CteScanNode } from '../plan/plan-nodes.ts';
 import type { ObjectNames } from '../types/registry-types.ts';
-import type { SqlType } from '../types/type.ts';
+import type { SqlType, Value } from '../types/type.ts';
 import type { SessionFunctions } from './session-functions.ts';
 
 /** A WITH query in scope; `workTable` is set while binding its own recursive term. */
@@ -23,6 +23,11 @@ export interface BindContext {
   readonly searchPath: readonly string[];
   /** Parameter types by 0-based index; `unknown` entries are inferred from use. */
   readonly paramTypes: SqlType[];
+  /**
+   * Parameter values known before planning (EXPLAIN EXECUTE): the plan takes them as
+   * constants, as PostgreSQL's custom plans do. Absent: parameters are read when it runs.
+   */
+  readonly paramValues?: readonly Value[];
   /** WITH queries visible at this point, innermost last. */
   readonly ctes: Map<string, CteEntry>[];
   readonly sessionFunctions: SessionFunctions;

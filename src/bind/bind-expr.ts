@@ -288,8 +288,16 @@ export function bindExpr(e: Expr, scope: Scope, bc: BindContext, opts: ExprOptio
     }
     case 'Param': {
       const index = e.index - 1;
+      if (index < 0) {
+        throw new SqlError(SqlState.UndefinedParameter, `there is no parameter $${e.index}`, {
+          position: e.loc + 1,
+        });
+      }
       while (bc.paramTypes.length <= index) bc.paramTypes.push(T.unknown);
-      return { kind: 'Param', type: bc.paramTypes[index], index };
+      const type = bc.paramTypes[index];
+      if (bc.paramValues && index < bc.paramValues.length)
+        return { kind: 'Const', type, value: bc.paramValues[index] };
+      return { kind: 'Param', type, index };
     }
     case 'Op': {
       const left = e.left ? bindExpr(e.left, scope, bc, opts) : null;

@@ -21,6 +21,8 @@ export function explainPlan(
   planned?: { readonly plan: PlanNode; readonly planningMs: number },
 ): string[] {
   const s = stmt.statement;
+  if (s.kind === 'Execute')
+    throw new Error('EXPLAIN EXECUTE reached the planner without its prepared statement');
   const planStart = performance.now();
   let plan: PlanNode;
   let dml: DmlPlan | null = null;

@@ -10,7 +10,7 @@ import type { Database } from '../catalog/catalog-types.ts';
 import type { SystemContext } from '../catalog/system-relations.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { SelectStmt } from '../sql/ast.ts';
-import type { SqlType } from '../types/type.ts';
+import type { SqlType, Value } from '../types/type.ts';
 import type { ResultSink } from '../wire/session.ts';
 import { deparse } from './deparse-expr.ts';
 import { objectNames } from './object-names.ts';
@@ -33,7 +33,11 @@ export interface SessionView {
   readonly checkWritable: (command: string) => void;
 }
 
-export function sessionBindContext(view: SessionView, paramTypes: SqlType[]): BindContext {
+export function sessionBindContext(
+  view: SessionView,
+  paramTypes: SqlType[],
+  paramValues?: readonly Value[],
+): BindContext {
   const { database, settings } = view;
   const searchPath = view.searchPath();
   const state: SessionState = {
@@ -60,6 +64,7 @@ export function sessionBindContext(view: SessionView, paramTypes: SqlType[]): Bi
     database,
     searchPath,
     paramTypes,
+    ...(paramValues ? { paramValues } : {}),
     ctes: [],
     sessionFunctions: sessionFunctions(state),
     setting: (n) => settings.get(n),

@@ -40,3 +40,23 @@ test('DROP COLUMN before an indexed vector column keeps kNN and its index workin
   await s.run("INSERT INTO t VALUES (4, '[1,1.1]')");
   expect((await s.run("SELECT id FROM t ORDER BY v <-> '[1,1]' LIMIT 2")).rows).toEqual([['3'], ['4']]);
 });
+
+test('EXECUTE: a wrong argument count says how many, a refused literal points at itself', async () => {
+  const s = await localSession();
+  await s.run('PREPARE q(int) AS SELECT $1 + 1');
+  const count = await s.error('EXECUTE q');
+  expect([count.code, count.message, count.detail]).toEqual([
+    '42601',
+    'wrong number of parameters for prepared statement "q"',
+    'Expected 1 parameters but got 0.',
+  ]);
+  const literal = await s.error("EXECUTE q('abc')");
+  expect([literal.code, literal.position]).toEqual(['22P02', 11]);
+  const cast = await s.error('EXECUTE q(true)');
+  expect([cast.code, cast.position, cast.hint]).toEqual([
+    '42804',
+    11,
+    'You will need to rewrite or cast the expression.',
+  ]);
+  expect((await s.run('EXECUTE q(41)')).rows).toEqual([['42']]);
+});

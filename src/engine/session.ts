@@ -7,7 +7,7 @@
 import type { BindContext } from '../bind/bind-context.ts';
 import { bindOverTable } from '../bind/bind-dml.ts';
 import type { BoundExpr } from '../bind/bound-expr.ts';
-import { coerceBoolean, typeDisplayName } from '../bind/coercion.ts';
+import { coerceBoolean } from '../bind/coercion.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Database, IndexDef, IndexPredicate, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState, toSqlError } from '../errors/sql-error.ts';
@@ -18,6 +18,7 @@ import { writeRow } from '../exec/table-writer.ts';
 import { prefetchVectorSearches } from '../exec/vector-search.ts';
 import type { OutputColumn, PlanNode } from '../plan/plan-nodes.ts';
 import type { Expr, QualifiedName } from '../sql/ast.ts';
+import type { PreparableStmt, PrepareStmt } from '../sql/ast-prepare.ts';
 import type { ParsedStatement, Statement, TransactionModes } from '../sql/ast-utility.ts';
 import { parseSql } from '../sql/parser.ts';
 import type { EvalContext } from '../types/registry-types.ts';
@@ -45,6 +46,7 @@ import { sessionBindContext } from './session-context.ts';
 import type { SessionRegistry } from './session-registry.ts';
 import { SessionSettings } from './session-settings.ts';
 import { type CommitLog, SessionTransaction } from './session-transaction.ts';
+import { declaredParameterTypes, executeArguments, noSuchPreparedStatement } from './sql-prepare.ts';
 import { StatementInterrupts } from './statement-interrupts.ts';
 import {
   type CompiledStatement,
@@ -74,6 +76,21 @@ interface Prepared {
   readonly sql: string;
   /** µs since 2000-01-01, for pg_prepared_statements. */
   readonly prepareTime: number;
+  /** Made by the PREPARE statement, not by the protocol's Parse (pg_prepared_statements.from_sql). */
+  readonly fromSql: boolean;
+}
+
+/**
+ * What a statement runs as: itself, or for EXECUTE the prepared statement it names with its
+ * arguments as the parameters.
+ */
+interface StatementRun {
+  readonly stmt: Statement;
+  readonly prepared?: Prepared;
+  readonly paramTypes: SqlType[];
+  readonly params: Value[];
+  /** Parameter values the plan may take as constants (EXPLAIN EXECUTE; see BindContext.paramValues). */
+  readonly paramValues?: readonly Value[];
 }
 
 interface Portal {
@@ -244,11 +261,12 @@ export class EngineSession implements Session {
       sql,
       prepareTime: (Date.now() - PG_EPOCH_MS) * 1000,
       compiled: null,
+      fromSql: false,
     };
     // Bind and plan now: parameter types are inferred and errors surface at Parse, as in
     // PostgreSQL; the plan is reused by every Execute until the catalog or settings change.
     if (parsed && (!this.transaction.failed || isTransactionEnd(parsed.stmt))) this.compiled(prepared);
-    for (let i = 0; i < paramTypes.length; i++) if (paramTypes[i].base === 'unknown') paramTypes[i] = T.text;
+    unknownAsText(paramTypes);
     this.prepared.set(name, prepared);
     if (prepared.compiled) {
       this.recentStatements.set(cacheKey, prepared);
@@ -260,12 +278,7 @@ export class EngineSession implements Session {
 
   async bind(request: BindRequest): Promise<void> {
     const prepared = this.prepared.get(request.statement);
-    if (!prepared) {
-      throw new SqlError(
-        SqlState.InvalidSqlStatementName,
-        `prepared statement "${request.statement}" does not exist`,
-      );
-    }
+    if (!prepared) throw noSuchPreparedStatement(request.statement);
     if (request.portal !== '' && this.portals.has(request.portal)) {
       throw new SqlError(SqlState.DuplicateCursor, `portal "${request.portal}" already exists`);
     }
@@ -295,8 +308,7 @@ export class EngineSession implements Session {
 
   describeStatement(name: string): StatementDescription {
     const prepared = this.prepared.get(name);
-    if (!prepared)
-      throw new SqlError(SqlState.InvalidSqlStatementName, `prepared statement "${name}" does not exist`);
+    if (!prepared) throw noSuchPreparedStatement(name);
     const parameterTypes = prepared.paramTypes.map((t) => typeOid(t.base === 'unknown' ? T.text : t));
     const columns = prepared.parsed ? this.describeColumns(prepared.parsed.stmt, prepared) : null;
     return { parameterTypes, fields: columns ? fieldDescriptions(columns, []) : null };
@@ -310,9 +322,16 @@ export class EngineSession implements Session {
     return columns ? fieldDescriptions(columns, portal.formats) : null;
   }
 
-  /** Result columns for Describe; a FETCH describes its cursor's rows, as in PostgreSQL. */
-  private describeColumns(stmt: Statement, prepared: Prepared) {
+  /**
+   * Result columns for Describe; a FETCH describes its cursor's rows and an EXECUTE its
+   * prepared statement's (none when there is no such statement yet), as in PostgreSQL.
+   */
+  private describeColumns(stmt: Statement, prepared: Prepared): readonly OutputColumn[] | null {
     if (stmt.kind === 'Fetch') return this.cursors.fetchColumns(stmt);
+    if (stmt.kind === 'Execute') {
+      const target = this.prepared.get(stmt.name);
+      return target?.parsed ? this.describeColumns(target.parsed.stmt, target) : null;
+    }
     return describeStatement(stmt, this.compiled(prepared));
   }
 
@@ -341,6 +360,47 @@ export class EngineSession implements Session {
 
   closeStatement(name: string): void {
     this.prepared.delete(name);
+  }
+
+  /**
+   * PREPARE: bound and planned now, as at Parse, so that the parameter types are inferred
+   * and errors surface here. Not transactional: a ROLLBACK keeps it, as in PostgreSQL.
+   */
+  prepareStatement(stmt: PrepareStmt): void {
+    if (this.prepared.has(stmt.name)) {
+      throw new SqlError(
+        SqlState.DuplicatePreparedStatement,
+        `prepared statement "${stmt.name}" already exists`,
+      );
+    }
+    const paramTypes = declaredParameterTypes(stmt, this.bindContext([]));
+    const prepared: Prepared = {
+      parsed: { stmt: stmt.statement, text: stmt.source, offset: 0, paramCount: stmt.paramCount },
+      paramTypes,
+      sql: stmt.source,
+      prepareTime: (Date.now() - PG_EPOCH_MS) * 1000,
+      compiled: null,
+      fromSql: true,
+    };
+    this.compiled(prepared);
+    const undecided = paramTypes.findIndex((t) => t.base === 'unknown');
+    if (undecided >= 0) {
+      throw new SqlError(
+        SqlState.IndeterminateDatatype,
+        `could not determine data type of parameter $${undecided + 1}`,
+      );
+    }
+    this.prepared.set(stmt.name, prepared);
+  }
+
+  /** DEALLOCATE name, or ALL (null): the protocol's unnamed statement is not among them. */
+  deallocate(name: string | null): string {
+    if (name === null) {
+      for (const key of [...this.prepared.keys()]) if (key !== '') this.prepared.delete(key);
+      return 'DEALLOCATE ALL';
+    }
+    if (!this.prepared.delete(name)) throw noSuchPreparedStatement(name);
+    return 'DEALLOCATE';
   }
 
   closePortal(name: string): void {
@@ -487,7 +547,7 @@ export class EngineSession implements Session {
     };
   }
 
-  private bindContext(paramTypes: SqlType[]): BindContext {
+  private bindContext(paramTypes: SqlType[], paramValues?: readonly Value[]): BindContext {
     return sessionBindContext(
       {
         user: this.user,
@@ -506,10 +566,12 @@ export class EngineSession implements Session {
               name,
               statement: p.sql,
               prepareTime: p.prepareTime,
-              parameterTypes: p.paramTypes.map((t) => typeDisplayName(t)),
+              parameterTypes: p.paramTypes.map((t) => typeOid(t)),
+              fromSql: p.fromSql,
             })),
       },
       paramTypes,
+      paramValues,
     );
   }
 
@@ -531,7 +593,7 @@ export class EngineSession implements Session {
   private compiled(prepared: Prepared): CompiledStatement | null {
     const key = this.planKey();
     if (prepared.compiled?.key === key) return prepared.compiled.value;
-    const rc = this.runContext(prepared.paramTypes, [], this.evalContext());
+    const rc = this.runContext({ paramTypes: prepared.paramTypes, params: [] }, this.evalContext());
     const value = prepared.parsed ? compileStatement(prepared.parsed.stmt, rc) : null;
     const columns = value ? (describeStatement(prepared.parsed!.stmt, value) ?? []) : null;
     const before = prepared.compiled?.columns;
@@ -544,12 +606,11 @@ export class EngineSession implements Session {
   }
 
   private runContext(
-    paramTypes: SqlType[],
-    params: Value[],
+    { paramTypes, params, paramValues }: Pick<StatementRun, 'paramTypes' | 'params' | 'paramValues'>,
     ctx: EvalContext,
     replicaWaitMs?: number,
   ): RunContext {
-    const bc = this.bindContext(paramTypes);
+    const bc = this.bindContext(paramTypes, paramValues);
     const env: ExecEnv = {
       params,
       outer: [],
@@ -690,12 +751,11 @@ export class EngineSession implements Session {
     sink: ResultSink,
     prepared?: Prepared,
   ): Promise<Outcome> {
-    const stmt = parsed.stmt;
     if (this.promotedUnreported) {
       this.promotedUnreported = false;
       sink.parameterStatus('in_hot_standby', 'off');
     }
-    if (this.transaction.failed && !isTransactionEnd(stmt)) {
+    if (this.transaction.failed && !isTransactionEnd(parsed.stmt)) {
       throw new SqlError(
         SqlState.InFailedSqlTransaction,
         'current transaction is aborted, commands ignored until end of transaction block',
@@ -704,6 +764,13 @@ export class EngineSession implements Session {
     const replica = this.services.replica;
     this.transaction.ensureStarted();
     this.transaction.adoptDefaultReadOnly(this.settings.get('default_transaction_read_only') === 'on');
+    const run = this.resolveExecute({
+      stmt: parsed.stmt,
+      prepared,
+      paramTypes: prepared ? [...prepared.paramTypes] : [],
+      params,
+    });
+    const stmt = run.stmt;
     // A read-only transaction may still write temporary tables; a replica's may not.
     if (this.readOnlyTransaction)
       refuseWrite(stmt, replica ? undefined : (name) => this.isTemporaryTable(name));
@@ -729,12 +796,7 @@ export class EngineSession implements Session {
     // Set only once the statement succeeded: the observer counts a null as an error.
     let done: Outcome | null = null;
     try {
-      const rc = this.runContext(
-        prepared ? [...prepared.paramTypes] : [],
-        params,
-        this.evalContext(),
-        replicaWaitMs,
-      );
+      const rc = this.runContext(run, this.evalContext(), replicaWaitMs);
       if (stmt.kind === 'Copy') {
         done = await runCopy(stmt, rc, sink);
         return done;
@@ -742,8 +804,8 @@ export class EngineSession implements Session {
       if (stmt.kind === 'NoOp' && stmt.tag === 'VACUUM' && this.transaction.inBlock) {
         throw new SqlError(SqlState.ActiveSqlTransaction, 'VACUUM cannot run inside a transaction block');
       }
-      const compiled = prepared
-        ? this.compiled(prepared)
+      const compiled = run.prepared
+        ? this.compiled(run.prepared)
         : stmt.kind === 'Select' || stmt.kind === 'Explain'
           ? compileStatement(stmt, rc)
           : null;
@@ -772,6 +834,32 @@ export class EngineSession implements Session {
       if (!this.transaction.open) this.cursors.transactionEnded();
       if (observer) reportStatement(observer, stmt, done, (performance.now() - started) / 1000);
     }
+  }
+
+  /**
+   * EXECUTE runs the prepared statement it names as the protocol's Execute does, with the
+   * plan kept for it. EXPLAIN EXECUTE plans it afresh for the arguments, as constants: what
+   * PostgreSQL shows for its custom plans.
+   */
+  private resolveExecute(run: StatementRun): StatementRun {
+    const stmt = run.stmt;
+    const explain = stmt.kind === 'Explain' ? stmt : null;
+    const execute = stmt.kind === 'Execute' ? stmt : explain?.statement;
+    if (execute?.kind !== 'Execute') return run;
+    const target = this.prepared.get(execute.name);
+    if (!target) throw noSuchPreparedStatement(execute.name);
+    const params = executeArguments(execute, target.paramTypes, this.bindContext([]), this.evalContext());
+    const paramTypes = [...target.paramTypes];
+    // A Parse of the empty string: nothing to run.
+    const statement: Statement = target.parsed?.stmt ?? { kind: 'NoOp', tag: 'EXECUTE' };
+    if (explain === null) return { stmt: statement, prepared: target, paramTypes, params };
+    if (!isPreparable(statement)) {
+      throw new SqlError(
+        SqlState.FeatureNotSupported,
+        'EXPLAIN is only supported for SELECT, INSERT, UPDATE and DELETE',
+      );
+    }
+    return { stmt: { ...explain, statement }, paramTypes, params, paramValues: params };
   }
 
   /**
@@ -833,7 +921,22 @@ export class EngineSession implements Session {
 }
 
 /** Statements that do not take a transaction's snapshot (PostgreSQL's utility commands that read no tables). */
-const SNAPSHOT_FREE: ReadonlySet<Statement['kind']> = new Set(['Transaction', 'Set', 'Show', 'NoOp']);
+const SNAPSHOT_FREE: ReadonlySet<Statement['kind']> = new Set([
+  'Transaction',
+  'Set',
+  'Show',
+  'NoOp',
+  'Deallocate',
+]);
+
+function isPreparable(stmt: Statement): stmt is PreparableStmt {
+  return stmt.kind === 'Select' || stmt.kind === 'Insert' || stmt.kind === 'Update' || stmt.kind === 'Delete';
+}
+
+/** Parameters whose type nothing decided are text, as for an untyped literal. */
+function unknownAsText(types: SqlType[]): void {
+  for (let i = 0; i < types.length; i++) if (types[i].base === 'unknown') types[i] = T.text;
+}
 
 function isTransactionEnd(stmt: Statement): boolean {
   return (

@@ -171,6 +171,11 @@ export function runUtility(
       return done(commentOn(stmt, rc));
     case 'AlterTable':
       return done(alterTable(stmt, rc, notice));
+    case 'Prepare':
+      session.prepareStatement(stmt);
+      return done('PREPARE');
+    case 'Deallocate':
+      return done(session.deallocate(stmt.name));
     case 'DeclareCursor':
     case 'Fetch':
     case 'ClosePortal':

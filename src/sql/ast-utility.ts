@@ -11,6 +11,7 @@ import type {
   UpdateStmt,
 } from './ast.ts';
 import type { CursorStatement } from './ast-cursor.ts';
+import type { ExecuteStmt, PreparableStmt, PreparedStatementStmt } from './ast-prepare.ts';
 
 export interface ColumnDef {
   readonly name: string;
@@ -189,7 +190,8 @@ export interface ExplainStmt {
   readonly timing: boolean;
   /** Planning Time / Execution Time lines (SUMMARY, default on with ANALYZE). */
   readonly summary: boolean;
-  readonly statement: SelectStmt | InsertStmt | UpdateStmt | DeleteStmt;
+  /** EXECUTE: the prepared statement, planned for the arguments given. */
+  readonly statement: PreparableStmt | ExecuteStmt;
 }
 
 export interface CopyStmt {
@@ -212,8 +214,6 @@ export interface NoOpStmt {
   readonly kind: 'NoOp';
   /** Command tag to return, e.g. 'VACUUM'. */
   readonly tag: string;
-  /** DEALLOCATE name: the prepared statement to drop (absent for DEALLOCATE ALL and other statements). */
-  readonly name?: string;
 }
 
 /** COMMENT ON TABLE|VIEW|COLUMN (other objects stay accepted and ignored: NoOp). */
@@ -257,7 +257,8 @@ export type Statement =
   | NoOpStmt
   | CommentStmt
   | CreateViewStmt
-  | CursorStatement;
+  | CursorStatement
+  | PreparedStatementStmt;
 
 /** One parsed statement with its source text (for error positions and pg_stat_activity). */
 export interface ParsedStatement {

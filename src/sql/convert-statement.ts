@@ -8,6 +8,7 @@ import type { Statement } from './ast-utility.ts';
 import { cursorConverters } from './convert-cursor.ts';
 import { ddlConverters } from './convert-ddl.ts';
 import { convertDelete, convertInsert, convertUpdate } from './convert-dml.ts';
+import { preparedStatementConverters } from './convert-prepare.ts';
 import { convertSelect } from './convert-select.ts';
 import { utilityConverters } from './convert-utility.ts';
 import {
@@ -27,6 +28,7 @@ const statementConverters: StatementConverters = {
   ...ddlConverters,
   ...utilityConverters,
   ...cursorConverters,
+  ...preparedStatementConverters,
 };
 
 export function convertStatement(node: pg.Node, ctx: ConvertContext): Statement {

@@ -204,7 +204,6 @@ describe('accepted no-ops', () => {
     ['GRANT SELECT ON t TO u', 'GRANT'],
     ['REVOKE ALL ON t FROM u', 'REVOKE'],
     ['GRANT r TO u', 'GRANT ROLE'],
-    ['DEALLOCATE ALL', 'DEALLOCATE ALL'],
     ['LISTEN c', 'LISTEN'],
     ['UNLISTEN *', 'UNLISTEN'],
     ["NOTIFY c, 'x'", 'NOTIFY'],
@@ -226,9 +225,5 @@ describe('accepted no-ops', () => {
       names: ['t', 'c'],
       comment: null,
     });
-  });
-
-  it('DEALLOCATE name carries the name', () => {
-    expect(stmt('DEALLOCATE PREPARE p1')).toEqual({ kind: 'NoOp', tag: 'DEALLOCATE', name: 'p1' });
   });
 });

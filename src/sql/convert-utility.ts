@@ -13,8 +13,8 @@ import type {
   TransactionModes,
   TransactionStmt,
 } from './ast-utility.ts';
-import { convertDelete, convertInsert, convertUpdate } from './convert-dml.ts';
-import { convertRangeVar, convertSelect, convertSelectNode } from './convert-select.ts';
+import { convertExecute, convertPreparable } from './convert-prepare.ts';
+import { convertRangeVar, convertSelectNode } from './convert-select.ts';
 import {
   as,
   type ConvertContext,
@@ -137,13 +137,11 @@ function convertExplain(s: pg.ExplainStmt, ctx: ConvertContext, loc: number): Ex
   if (timing === true && !analyze) {
     throw new SqlError(SqlState.InvalidParameterValue, 'EXPLAIN option TIMING requires ANALYZE');
   }
-  const { tag, body } = unwrap(s.query!);
-  let statement: ExplainStmt['statement'];
-  if (tag === 'SelectStmt') statement = convertSelect(body as pg.SelectStmt, ctx, loc);
-  else if (tag === 'InsertStmt') statement = convertInsert(body as pg.InsertStmt, ctx, loc);
-  else if (tag === 'UpdateStmt') statement = convertUpdate(body as pg.UpdateStmt, ctx, loc);
-  else if (tag === 'DeleteStmt') statement = convertDelete(body as pg.DeleteStmt, ctx, loc);
-  else throw unsupported('EXPLAIN is only supported for SELECT, INSERT, UPDATE and DELETE', loc);
+  const execute = as(s.query, 'ExecuteStmt');
+  const statement =
+    execute !== undefined
+      ? convertExecute(execute, ctx, loc)
+      : convertPreparable(s.query!, ctx, loc, 'EXPLAIN');
   return {
     kind: 'Explain',
     analyze,
@@ -258,10 +256,6 @@ export const utilityConverters: StatementConverters = {
   GrantStmt: (s) => noOp(s.is_grant ? 'GRANT' : 'REVOKE'),
   GrantRoleStmt: (s) => noOp(s.is_grant ? 'GRANT ROLE' : 'REVOKE ROLE'),
   AlterDefaultPrivilegesStmt: () => noOp('ALTER DEFAULT PRIVILEGES'),
-  DeallocateStmt: (s): NoOpStmt =>
-    s.isall || s.name === undefined
-      ? noOp('DEALLOCATE ALL')
-      : { kind: 'NoOp', tag: 'DEALLOCATE', name: s.name },
   ListenStmt: () => noOp('LISTEN'),
   UnlistenStmt: () => noOp('UNLISTEN'),
   NotifyStmt: () => noOp('NOTIFY'),

@@ -114,7 +114,7 @@ describe('unsupported statements', () => {
     ['CREATE TRIGGER tr AFTER INSERT ON t EXECUTE FUNCTION f()', 'CREATE TRIGGER is not supported'],
     ['ALTER SEQUENCE s RESTART', 'ALTER SEQUENCE is not supported'],
     ['DO $$ BEGIN END $$', 'DO is not supported'],
-    ['PREPARE p AS SELECT 1', 'PREPARE is not supported'],
+    ['CALL p()', 'CALL is not supported'],
     ['DECLARE c BINARY CURSOR FOR SELECT 1', 'DECLARE BINARY CURSOR is not supported'],
     ['MERGE INTO t USING u ON true WHEN MATCHED THEN DELETE', 'MERGE is not supported'],
     ['DROP FUNCTION f', 'DROP FUNCTION is not supported'],

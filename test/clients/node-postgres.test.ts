@@ -69,6 +69,57 @@ describe('node-postgres', () => {
     expect(prepared.rows).toEqual([{ n: 1 }]);
   });
 
+  test('SQL PREPARE / EXECUTE / DEALLOCATE in both protocols, one namespace with named statements', async () => {
+    await using client = await connect(server);
+    await client.query('PREPARE np_add(int) AS SELECT $1 + 1 AS v, $1::text AS t');
+    const simple = await client.query('EXECUTE np_add(1)');
+    expect(simple.command).toBe('SELECT');
+    expect(simple.rows).toEqual([{ v: 2, t: '1' }]);
+    // Extended protocol (a named query is always parsed): Describe of `EXECUTE …` gives the
+    // prepared statement's columns.
+    const extended = await client.query({ name: 'np-execute', text: 'EXECUTE np_add(2.6)' });
+    expect(extended.rows).toEqual([{ v: 4, t: '3' }]);
+    expect(extended.fields.map((f) => [f.name, f.dataTypeID])).toEqual([
+      ['v', 23],
+      ['t', 25],
+    ]);
+    // EXECUTE has no parameters of its own, as in PostgreSQL: Bind refuses a value for `$1`.
+    const bound = await databaseError(client.query('EXECUTE np_add($1)', [5]));
+    expect(bound.code).toBe('08P01');
+    expect(bound.message).toBe('bind message supplies 1 parameters, but prepared statement "" requires 0');
+    // A statement named by Parse is there for EXECUTE and DEALLOCATE, and its name is taken.
+    const proto = { name: 'np_proto', text: 'SELECT $1::int * 10 AS x' };
+    expect((await client.query({ ...proto, values: [1] })).rows).toEqual([{ x: 10 }]);
+    expect((await client.query('EXECUTE np_proto(4)')).rows).toEqual([{ x: 40 }]);
+    const taken = await databaseError(client.query('PREPARE np_proto AS SELECT 1'));
+    expect([taken.code, taken.message]).toEqual(['42P05', 'prepared statement "np_proto" already exists']);
+    const listed = await client.query(
+      "SELECT name, statement, parameter_types::text AS types, from_sql FROM pg_prepared_statements WHERE name LIKE 'np\\_%' ORDER BY name",
+    );
+    expect(listed.rows).toEqual([
+      {
+        name: 'np_add',
+        statement: 'PREPARE np_add(int) AS SELECT $1 + 1 AS v, $1::text AS t',
+        types: '{integer}',
+        from_sql: true,
+      },
+      { name: 'np_proto', statement: 'SELECT $1::int * 10 AS x', types: '{integer}', from_sql: false },
+    ]);
+    await client.query('DEALLOCATE np_proto');
+    const gone = await databaseError(client.query({ ...proto, values: [2] }));
+    expect([gone.code, gone.message]).toEqual(['26000', 'prepared statement "np_proto" does not exist']);
+    // Parse of a name a PREPARE took is refused the same way.
+    const parseTaken = await databaseError(client.query({ name: 'np_add', text: 'SELECT 1', values: [] }));
+    expect([parseTaken.code, parseTaken.message]).toEqual([
+      '42P05',
+      'prepared statement "np_add" already exists',
+    ]);
+    await client.query('DEALLOCATE ALL');
+    expect((await client.query('SELECT count(*)::int AS n FROM pg_prepared_statements')).rows).toEqual([
+      { n: 0 },
+    ]);
+  });
+
   test('pgvector: toSql parameters and registerTypes results', async () => {
     await using client = await connect(server);
     await client.query('CREATE EXTENSION IF NOT EXISTS vector');

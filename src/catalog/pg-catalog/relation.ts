@@ -19,7 +19,9 @@ export interface SystemContext {
     readonly name: string;
     readonly statement: string;
     readonly prepareTime: number;
-    readonly parameterTypes: readonly string[];
+    /** Type OIDs (regtype). */
+    readonly parameterTypes: readonly number[];
+    readonly fromSql: boolean;
   }[];
   settings(): readonly { readonly name: string; readonly value: string; readonly doc: string }[];
   /**

@@ -6,7 +6,7 @@ export const sessionViews = [
   relation(
     'pg_prepared_statements',
     12095,
-    'name text, statement text, prepare_time timestamptz, parameter_types text[], from_sql bool, ' +
+    'name text, statement text, prepare_time timestamptz, parameter_types regtype[], from_sql bool, ' +
       'generic_plans int8, custom_plans int8',
     (ctx) =>
       ctx.preparedStatements().map((p) => ({
@@ -14,7 +14,9 @@ export const sessionViews = [
         statement: p.statement,
         prepare_time: p.prepareTime,
         parameter_types: ArrayValue.of([...p.parameterTypes]),
-        from_sql: false,
+        from_sql: p.fromSql,
+        // Quiver plans a statement once and again only after DDL or a settings change; it
+        // keeps no count of PostgreSQL's generic and custom plans.
         generic_plans: 0n,
         custom_plans: 0n,
       })),
