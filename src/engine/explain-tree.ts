@@ -59,6 +59,12 @@ function scanTitle(node: PlanNode): string | null {
       return `Seq Scan on ${relation(node)}`;
     case 'IndexScan':
       return `Index Scan using ${node.lookup.index.name} on ${relation(node)}`;
+    case 'IndexRangeScan': {
+      // Backward: against the index's own order (a DESC key is stored descending).
+      const indexDesc = ((node.index.keyOptions?.[0] ?? 0) & 1) === 1;
+      const backward = node.order !== null && node.order.desc !== indexDesc;
+      return `Index Scan${backward ? ' Backward' : ''} using ${node.index.name} on ${relation(node)}`;
+    }
     case 'VectorSearch':
       return `Index Scan using ${node.index.name} on ${relation(node)}`;
     case 'Values':
@@ -87,6 +93,8 @@ function describe(node: PlanNode, style: Style): { title: string; details: strin
     // PostgreSQL names the index's own columns unqualified here (an outer row's, qualified).
     if (node.kind === 'IndexScan')
       details.push(`Index Cond: ${deparse(node.lookup.cond, names(node, { ...style, qualify: false }))}`);
+    if (node.kind === 'IndexRangeScan' && node.cond)
+      details.push(`Index Cond: ${deparse(node.cond, names(node, { ...style, qualify: false }))}`);
     if (node.kind === 'VectorSearch') {
       const n = names(node, style);
       details.push(`Order By: (${deparse(node.key, n)} ${node.index.operator} ${deparse(node.query, n)})`);

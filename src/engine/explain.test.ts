@@ -90,6 +90,62 @@ test('a WHERE that pins a btree index key is an index scan, with the other conju
   await s.run('DROP INDEX ex_items_cat');
 });
 
+// PostgreSQL 15's text with enable_seqscan, enable_bitmapscan and enable_sort off.
+test('ranges on a btree key and ORDER BY it with a LIMIT read the index in order', async () => {
+  await s.run('CREATE INDEX ex_items_cat ON ex_items (cat)');
+  expect(await explain('SELECT * FROM ex_items WHERE id > 5 AND id <= 8')).toEqual([
+    'Index Scan using ex_items_pkey on ex_items',
+    '  Index Cond: ((id > 5) AND (id <= 8))',
+  ]);
+  // A key equality wins over a range.
+  expect(await explain('SELECT id FROM ex_items WHERE id BETWEEN 5 AND 8 AND cat = 3')).toEqual([
+    'Index Scan using ex_items_cat on ex_items',
+    '  Index Cond: (cat = 3)',
+    '  Filter: ((id >= 5) AND (id <= 8))',
+  ]);
+  expect(await explain('SELECT id, cat FROM ex_items ORDER BY id DESC LIMIT 3')).toEqual([
+    'Limit',
+    '  ->  Index Scan Backward using ex_items_pkey on ex_items',
+  ]);
+  expect(await explain('SELECT id, cat FROM ex_items WHERE cat > 3 ORDER BY id LIMIT 3')).toEqual([
+    'Limit',
+    '  ->  Index Scan using ex_items_pkey on ex_items',
+    '        Filter: (cat > 3)',
+  ]);
+  expect(await explain('SELECT id, cat FROM ex_items WHERE id > 90 ORDER BY id DESC LIMIT 3')).toEqual([
+    'Limit',
+    '  ->  Index Scan Backward using ex_items_pkey on ex_items',
+    '        Index Cond: (id > 90)',
+  ]);
+  expect(await explain('DELETE FROM ex_items WHERE id > 1000')).toEqual([
+    'Delete on ex_items',
+    '  ->  Index Scan using ex_items_pkey on ex_items',
+    '        Index Cond: (id > 1000)',
+  ]);
+  // The walk stops once the LIMIT has its rows: ids 1 … 8 read, 7 and 8 kept (cat = id % 10).
+  expect(
+    await explain(
+      '(ANALYZE, TIMING OFF, SUMMARY OFF) SELECT id FROM ex_items WHERE cat > 6 ORDER BY id LIMIT 2',
+    ),
+  ).toEqual([
+    'Limit (actual rows=2 loops=1)',
+    '  ->  Index Scan using ex_items_pkey on ex_items (actual rows=2 loops=1)',
+    '        Filter: (cat > 6)',
+    '        Rows Removed by Filter: 6',
+  ]);
+  // Without a LIMIT the table is sorted; a key equality keeps its lookup and sorts its rows.
+  expect((await explain('SELECT id FROM ex_items ORDER BY id'))[0]).toBe('Sort');
+  expect((await explain('SELECT id FROM ex_items WHERE cat = 3 ORDER BY id LIMIT 2'))[1]).toBe('  ->  Sort');
+  // Not a bound: an expression of the key, a value of another type family.
+  for (const where of ['id + 1 > 5', 'id > 5.5']) {
+    expect((await explain(`SELECT id FROM ex_items WHERE ${where}`))[0]).toBe('Seq Scan on ex_items');
+  }
+  await s.run('SET enable_indexscan = off');
+  expect((await explain('SELECT id FROM ex_items ORDER BY id LIMIT 3'))[1]).toBe('  ->  Sort');
+  await s.run('RESET enable_indexscan');
+  await s.run('DROP INDEX ex_items_cat');
+});
+
 test('an expression index finds rows by the expression; a partial index only for a WHERE that implies its own', async () => {
   await s.run('CREATE TABLE ex_people (id int PRIMARY KEY, email text, active bool)');
   await s.run("INSERT INTO ex_people SELECT i, 'P' || i || '@X', i % 2 = 0 FROM generate_series(1, 50) i");

@@ -10,6 +10,7 @@ import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { executeDml } from '../exec/dml.ts';
 import type { ExecEnv } from '../exec/exec-env.ts';
 import { execute } from '../exec/executor.ts';
+import { wideRange } from '../exec/index-range-scan.ts';
 import { optimize } from '../plan/optimize.ts';
 import type { OutputColumn, PlanNode } from '../plan/plan-nodes.ts';
 import type { Statement } from '../sql/ast-utility.ts';
@@ -46,6 +47,7 @@ export function planQuery(plan: PlanNode, rc: RunContext): PlanNode {
     enableSeqscan: rc.bc.setting('enable_seqscan') === 'on',
     enableIndexscan: rc.bc.setting('enable_indexscan') === 'on',
     enableHashjoin: rc.bc.setting('enable_hashjoin') === 'on',
+    wideRange,
   });
 }
 

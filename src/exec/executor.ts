@@ -12,6 +12,7 @@ import { countStar, runAggregate } from './aggregate.ts';
 import { compileExpr } from './compile-expr.ts';
 import { executeDml } from './dml.ts';
 import type { ExecEnv } from './exec-env.ts';
+import { indexRangeRows } from './index-range-scan.ts';
 import { runIndexScan } from './index-scan.ts';
 import { runJoin } from './join.ts';
 import { sortRows, topRows } from './sort.ts';
@@ -147,6 +148,8 @@ function streamed(node: PlanNode, env: ExecEnv, wanted: number | undefined): Gen
         // One row out per row in: what is wanted of it is wanted of its input.
         for (const row of stream(node.input, env, wanted)) yield exprs.map((f) => f(row, env));
       })();
+    case 'IndexRangeScan':
+      return indexRangeRows(node, env);
     case 'Sort':
       if (wanted === undefined) return null;
       return (function* () {
@@ -177,6 +180,8 @@ function executeNode(node: PlanNode, env: ExecEnv): Value[][] {
     }
     case 'IndexScan':
       return runIndexScan(node, env);
+    case 'IndexRangeScan':
+      return [...indexRangeRows(node, env)];
     case 'VectorSearch':
       return runVectorSearch(node, env);
     case 'NearestFirst': {

@@ -1,16 +1,19 @@
 /**
  * Writes row versions into a table: NOT NULL and unique checks, typmod-checked values,
- * and maintenance of its indexes (key maps for btree indexes over columns — PRIMARY KEY,
- * UNIQUE and plain ones —, vector indexes for hnsw/ivfflat). Rows with NULL vectors (and zero
- * vectors under cosine) are not added to vector indexes, as in pgvector.
+ * and maintenance of its indexes (key maps for btree indexes over columns or one expression —
+ * PRIMARY KEY, UNIQUE and plain ones, a partial one only for the rows its WHERE passes —,
+ * their rows in key order once a query has used it, vector indexes for hnsw/ivfflat). Rows
+ * with NULL vectors (and zero vectors under cosine) are not added to vector indexes, as in
+ * pgvector.
  */
 import { type IndexDef, indexedRow, keyed, type Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { type ColumnIndex, checkIndexedValue, indexable } from '../storage/vector/column-index.ts';
-import { hashKey } from '../types/compare.ts';
+import { compareValues, hashKey } from '../types/compare.ts';
 import { typeInfo } from '../types/registry.ts';
 import type { EvalContext } from '../types/registry-types.ts';
 import type { SqlType, Value } from '../types/type.ts';
+import { OrderedKeys } from './ordered-keys.ts';
 
 /**
  * Per keyed btree index: key → the row id holding it, or the row ids when several versions
@@ -27,6 +30,46 @@ function keyMap(index: IndexDef): Map<string | number, number | number[]> {
     indexKeys.set(index, map);
   }
   return map;
+}
+
+/**
+ * Per keyed btree index whose order a query has used: its rows by first key (ordered-keys.ts).
+ * Made at the first such query, kept up to date by every insert after that.
+ */
+const orderedKeys = new WeakMap<IndexDef, OrderedKeys>();
+
+/** The first key of `row` in `index`: its first column, or its expression. */
+function firstKey(index: IndexDef, row: readonly Value[]): Value {
+  return index.columns.length > 0 ? row[index.columns[0]] : index.keyOf(row);
+}
+
+/**
+ * `index`'s rows ordered by its first key, filled from the table's rows the first time (and
+ * after a rebuild): every version not rolled back that the index holds, as the key map has.
+ */
+export function orderedKeysOf(index: IndexDef): OrderedKeys {
+  let ordered = orderedKeys.get(index);
+  if (!ordered) {
+    const type = keyTypeAt(index, 0);
+    ordered = new OrderedKeys((a, b) => compareValues(type, a, b));
+    ordered.invalidate();
+    orderedKeys.set(index, ordered);
+  }
+  if (ordered.stale) {
+    ordered.stale = false;
+    const store = index.table.store;
+    for (let rowId = 0; rowId < store.capacity; rowId++) {
+      if (store.creatorStatus(rowId) === 'aborted') continue;
+      const row = store.row(rowId);
+      if (indexedRow(index, row)) ordered.add(firstKey(index, row), rowId);
+    }
+  }
+  return ordered;
+}
+
+function addOrdered(index: IndexDef, row: readonly Value[], rowId: number): void {
+  const ordered = orderedKeys.get(index);
+  if (ordered && !ordered.stale && indexedRow(index, row)) ordered.add(firstKey(index, row), rowId);
 }
 
 /** The row ids whose versions held `key` in `index` (any visibility), or undefined. */
@@ -140,7 +183,10 @@ export function uniqueViolation(index: IndexDef, row: readonly Value[], ctx: Eva
 }
 
 export function addToIndex(index: IndexDef, row: readonly Value[], rowId: number): void {
-  if (keyed(index)) addKey(index, rowKey(index, row), rowId);
+  if (keyed(index)) {
+    addKey(index, rowKey(index, row), rowId);
+    addOrdered(index, row, rowId);
+  }
   addToVectorIndex(index, row, rowId);
 }
 
@@ -168,6 +214,8 @@ export function addToColumnIndex(
 export function shareIndexKeys(from: IndexDef, to: IndexDef): void {
   const map = indexKeys.get(from);
   if (map) indexKeys.set(to, map);
+  const ordered = orderedKeys.get(from);
+  if (ordered) orderedKeys.set(to, ordered);
 }
 
 /**
@@ -177,6 +225,7 @@ export function shareIndexKeys(from: IndexDef, to: IndexDef): void {
  */
 export function resetIndexKeys(index: IndexDef): void {
   indexKeys.get(index)?.clear();
+  orderedKeys.get(index)?.invalidate();
 }
 
 export interface WriteOptions {
@@ -222,7 +271,10 @@ export function writeRow(table: Table, row: Value[], opts: WriteOptions): number
   }
   const rowId = table.store.insert(row, opts.txn);
   for (let i = 0; i < indexes.length; i++) {
-    if (keys?.[i] !== undefined) addKey(indexes[i], keys[i], rowId);
+    if (keys?.[i] !== undefined) {
+      addKey(indexes[i], keys[i], rowId);
+      addOrdered(indexes[i], row, rowId);
+    }
     addToVectorIndex(indexes[i], row, rowId);
   }
   return rowId;

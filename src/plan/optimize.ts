@@ -5,6 +5,7 @@
 import type { LimitNode, PlanNode } from './plan-nodes.ts';
 import { applyHashJoin } from './rules/hash-join-rule.ts';
 import { applyIndexJoin } from './rules/index-join-rule.ts';
+import { applyIndexOrder, applyIndexRange } from './rules/index-range-rule.ts';
 import { applyIndexScan } from './rules/index-scan-rule.ts';
 import { mergeFilterIntoJoin } from './rules/join-filter-rule.ts';
 import { applyVectorSearch, type RuleSettings } from './rules/vector-search-rule.ts';
@@ -12,7 +13,8 @@ import { applyVectorSearch, type RuleSettings } from './rules/vector-search-rule
 export type { RuleSettings };
 
 export function optimize(node: PlanNode, settings: RuleSettings): PlanNode {
-  return optimizeInside(applyVectorSearch(node, settings) ?? node, settings);
+  const ordered = settings.enableIndexscan ? applyIndexOrder(node) : null;
+  return optimizeInside(applyVectorSearch(node, settings) ?? ordered ?? node, settings);
 }
 
 /** optimize() without trying the kNN rewrite at `node` itself. */
@@ -20,7 +22,7 @@ function optimizeInside(node: PlanNode, settings: RuleSettings): PlanNode {
   const n = mergeFilterIntoJoin(node);
   const o = (child: PlanNode) => optimize(child, settings);
   if (n.kind === 'Filter' && settings.enableIndexscan) {
-    const scan = applyIndexScan(n);
+    const scan = applyIndexScan(n) ?? applyIndexRange(n, settings);
     if (scan) return scan;
   }
   switch (n.kind) {

@@ -57,6 +57,34 @@ export interface KeyLookup {
   readonly cond: BoundExpr;
 }
 
+/** One end of an index range: `col > v` is a lower bound on v, not inclusive. */
+export interface RangeBound {
+  readonly expr: BoundExpr;
+  readonly inclusive: boolean;
+}
+
+/**
+ * The visible rows of a table whose btree index's first key lies in a range, in key order
+ * (found in the index's ordered keys, src/exec/ordered-keys.ts): for a WHERE with range
+ * conditions on that key (`id > $1`, BETWEEN), and for ORDER BY that key with a LIMIT, where
+ * the rows are read in order and only until enough have passed (`order`: the direction,
+ * and where the rows with a NULL key go — no range holds them). The rest of the WHERE is a
+ * Filter over it.
+ */
+export interface IndexRangeScanNode extends Base {
+  readonly kind: 'IndexRangeScan';
+  readonly table: Table;
+  readonly alias: string;
+  readonly index: IndexDef;
+  /** Bounds from the WHERE; the tightest of each side applies. */
+  readonly lower: readonly RangeBound[];
+  readonly upper: readonly RangeBound[];
+  /** The conjuncts the bounds stand for (EXPLAIN's Index Cond; rechecked per row), or null. */
+  readonly cond: BoundExpr | null;
+  readonly order: { readonly desc: boolean; readonly nullsFirst: boolean } | null;
+  readonly withRowId: boolean;
+}
+
 /**
  * The visible rows a key lookup finds, in row-id order (a sequential scan's); `withRowId` as
  * in SeqScan. The rest of the WHERE is a Filter over it.
@@ -239,6 +267,7 @@ export type PlanNode =
   | ValuesNode
   | SeqScanNode
   | IndexScanNode
+  | IndexRangeScanNode
   | VectorSearchNode
   | FilterNode
   | ProjectNode

@@ -207,6 +207,49 @@ describe('node-postgres', () => {
     await client.query('DROP TABLE np_keys');
   });
 
+  test('ranges and ORDER BY … LIMIT through a btree index take their bounds at each execution: narrow, wide, Date, NULL', async () => {
+    await using client = await connect(server);
+    await client.query('DROP TABLE IF EXISTS np_range');
+    await client.query('CREATE TABLE np_range (id int PRIMARY KEY, at timestamptz, score float8)');
+    await client.query('CREATE INDEX ON np_range (at)');
+    await client.query(
+      "INSERT INTO np_range SELECT i, '2024-01-01T00:00:00Z'::timestamptz + i * interval '1 minute', (i * 7919) % 1000 FROM generate_series(1, 2000) i",
+    );
+    const between = {
+      name: 'np-range',
+      text: 'SELECT count(*)::int AS n FROM np_range WHERE id > $1 AND id <= $2',
+    };
+    // One plan; the first range reads the index, the second most of the table.
+    for (const [lo, hi, n] of [
+      [10, 15, 5],
+      [0, 1900, 1900],
+      [1995, 99999, 5],
+      [null, 5, 0],
+    ]) {
+      const r = await client.query({ ...between, values: [lo, hi] });
+      expect(r.rows).toEqual([{ n }]);
+    }
+    const since = {
+      name: 'np-since',
+      text: 'SELECT id FROM np_range WHERE at >= $1 AND score < $2 ORDER BY at DESC LIMIT 3',
+    };
+    const last = await client.query({ ...since, values: [new Date('2024-01-02T08:00:00Z'), 500] });
+    const expected = Array.from({ length: 2000 }, (_, i) => i + 1)
+      .filter((i) => i >= 32 * 60 && (i * 7919) % 1000 < 500)
+      .sort((a, b) => b - a)
+      .slice(0, 3)
+      .map((id) => ({ id }));
+    expect(last.rows).toEqual(expected);
+    const page = { name: 'np-page', text: 'SELECT id FROM np_range WHERE id > $1 ORDER BY id LIMIT $2' };
+    expect((await client.query({ ...page, values: [1997, 10] })).rows).toEqual([
+      { id: 1998 },
+      { id: 1999 },
+      { id: 2000 },
+    ]);
+    expect((await client.query({ ...page, values: [4, 2] })).rows).toEqual([{ id: 5 }, { id: 6 }]);
+    await client.query('DROP TABLE np_range');
+  });
+
   test('transactions: rollback leaves nothing, commit keeps, errors abort the block', async () => {
     await using client = await connect(server);
     await client.query('DROP TABLE IF EXISTS np_tx');

@@ -61,15 +61,9 @@ export function findKeyLookup(
   }
   if (pinned.size === 0) return null;
   let best: IndexDef | null = null;
-  let partKeys: Set<string> | null = null;
+  const serves = partialIndexTest(parts);
   for (const index of table.indexes) {
-    if (!keyed(index) || !slotsOf(index).every((k) => pinned.has(k))) continue;
-    // A partial index holds only the rows its WHERE passes: usable when the query asks for
-    // no others, i.e. its conjuncts include every one of the index's.
-    if (index.predicate) {
-      partKeys ??= new Set(parts.map(exprKey));
-      if (!index.predicate.conjunctKeys.every((k) => partKeys!.has(k))) continue;
-    }
+    if (!keyed(index) || !slotsOf(index).every((k) => pinned.has(k)) || !serves(index)) continue;
     if (!best || rank(index) > rank(best)) best = index;
   }
   if (!best) return null;
@@ -83,6 +77,19 @@ export function findKeyLookup(
       cond: conjunction(used),
     },
     rest: rest.length === 0 ? null : conjunction(rest),
+  };
+}
+
+/**
+ * Whether an index may answer a WHERE with these conjuncts: a partial index holds only the
+ * rows its own WHERE passes, so the query's conjuncts must include every one of the index's.
+ */
+export function partialIndexTest(parts: readonly BoundExpr[]): (index: IndexDef) => boolean {
+  let keys: Set<string> | null = null;
+  return (index) => {
+    if (!index.predicate) return true;
+    keys ??= new Set(parts.map(exprKey));
+    return index.predicate.conjunctKeys.every((k) => keys!.has(k));
   };
 }
 
@@ -151,7 +158,7 @@ function keyEquals(e: BoundExpr, operand: KeyOperand): { slot: KeySlot; value: B
  * binder adds for `int_col = $1::bigint` and `varchar_col = 'x'`, which keep equal values
  * equal and cannot fail. (A narrowing cast could raise an error on some row; not a key.)
  */
-function keyColumn(table: Table, e: BoundExpr): number | null {
+export function keyColumn(table: Table, e: BoundExpr): number | null {
   if (e.kind === 'Cast' && e.arg.kind === 'Column' && keepsEquality(e.arg.type, e.type))
     return keyColumn(table, e.arg);
   return e.kind === 'Column' && e.index < table.columns.length ? e.index : null;
@@ -169,7 +176,7 @@ const INTEGERS = new Set(['int2', 'int4', 'int8']);
 const TEXTS = new Set(['text', 'varchar']);
 
 /** Whether values of type `value` find the column's rows by their key (see keyValue). */
-function sameKeys(column: SqlType, value: SqlType): boolean {
+export function sameKeys(column: SqlType, value: SqlType): boolean {
   if (column.isArray !== value.isArray) return false;
   if (column.base === value.base) return true;
   if (column.isArray) return false;
@@ -184,7 +191,7 @@ function sameKeys(column: SqlType, value: SqlType): boolean {
  * enclosing query's columns, and casts and non-volatile calls over them. (A subquery could
  * read the scanned row; a volatile call must be evaluated per row.)
  */
-function knownAhead(e: BoundExpr): boolean {
+export function knownAhead(e: BoundExpr): boolean {
   switch (e.kind) {
     case 'Const':
     case 'Param':

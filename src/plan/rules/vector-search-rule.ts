@@ -16,6 +16,8 @@
  */
 import type { BoundExpr } from '../../bind/bound-expr.ts';
 import { exprKey, isRowIndependent } from '../../bind/expr-utils.ts';
+import type { IndexDef } from '../../catalog/catalog-types.ts';
+import type { Value } from '../../types/type.ts';
 import { columnsRead } from '../expr-columns.ts';
 import type { LimitNode, PlanNode, ProjectNode, SortNode } from '../plan-nodes.ts';
 import { findKeyLookup } from './index-scan-rule.ts';
@@ -27,6 +29,21 @@ export interface RuleSettings {
   readonly enableSeqscan: boolean;
   readonly enableIndexscan: boolean;
   readonly enableHashjoin?: boolean;
+  /**
+   * Whether a range with these constant bounds holds so much of the table that reading it
+   * all is cheaper than going through the index (the engine counts the index's entries).
+   */
+  readonly wideRange?: (
+    index: IndexDef,
+    lower: readonly ConstBound[],
+    upper: readonly ConstBound[],
+  ) => boolean;
+}
+
+/** A range bound whose value the plan already has. */
+export interface ConstBound {
+  readonly value: Value;
+  readonly inclusive: boolean;
 }
 
 export function applyVectorSearch(node: PlanNode, settings: RuleSettings): PlanNode | null {

@@ -1,0 +1,101 @@
+/**
+ * Executes IndexRangeScan: the row ids the index's ordered keys hold within the bounds, in
+ * key order, each checked for visibility and against the range's conjuncts again (the
+ * ordered keys keep every version that held a key). Rows are produced on demand, so a
+ * LIMIT above stops the walk; a range without an order that covers much of the table is
+ * read as a sequential scan instead (the same rows, without the index's random reads).
+ */
+import type { IndexDef } from '../catalog/catalog-types.ts';
+import type { PlanNode, RangeBound } from '../plan/plan-nodes.ts';
+import { compareValues } from '../types/compare.ts';
+import type { SqlType, Value } from '../types/type.ts';
+import { compileExpr } from './compile-expr.ts';
+import type { ExecEnv } from './exec-env.ts';
+import type { KeyBound } from './ordered-keys.ts';
+import { keyTypeAt, orderedKeysOf } from './table-writer.ts';
+
+type IndexRangeScanNode = PlanNode & { kind: 'IndexRangeScan' };
+
+/** Past this share of the table's rows, an unordered range reads the table sequentially. */
+const SCAN_SHARE = 0.3;
+
+/**
+ * Whether a range holds so many of the index's entries (past SCAN_SHARE of the table's
+ * rows) that a sequential scan reads less: the planner's check for constant bounds.
+ */
+export function wideRange(index: IndexDef, lower: readonly KeyBound[], upper: readonly KeyBound[]): boolean {
+  const type = keyTypeAt(index, 0);
+  const lo = tightest(lower, type, 1);
+  const hi = tightest(upper, type, -1);
+  if (lo === NO_ROWS || hi === NO_ROWS) return false;
+  return orderedKeysOf(index).count(lo, hi) > index.table.store.capacity * SCAN_SHARE;
+}
+
+export function* indexRangeRows(node: IndexRangeScanNode, env: ExecEnv): Generator<Value[]> {
+  const type = keyTypeAt(node.index, 0);
+  const values = (bounds: readonly RangeBound[]) =>
+    bounds.map((b) => ({ value: compileExpr(b.expr)([], env), inclusive: b.inclusive }));
+  const lower = tightest(values(node.lower), type, 1);
+  const upper = tightest(values(node.upper), type, -1);
+  // A bound that is NULL holds no key (`id > NULL` is never true).
+  if (lower === NO_ROWS || upper === NO_ROWS) return;
+  const store = node.table.store;
+  const cond = node.cond ? compileExpr(node.cond) : null;
+  const ordered = orderedKeysOf(node.index);
+  let n = 0;
+  const rows = function* (rowIds: Iterable<number>): Generator<Value[]> {
+    for (const rowId of rowIds) {
+      if ((++n & 4095) === 0) env.checkInterrupt();
+      if (!store.isVisible(rowId, env.txn)) continue;
+      const row = store.row(rowId);
+      if (cond && cond(row, env) !== true) continue;
+      yield node.withRowId ? [...row, rowId] : row;
+    }
+  };
+  if (!node.order) {
+    const wide = ordered.count(lower, upper) > store.capacity * SCAN_SHARE;
+    yield* rows(wide ? store.visibleRowIds(env.txn) : ordered.range(lower, upper, false));
+    return;
+  }
+  // Rows with a NULL key are in no range; with no bound they come first or last.
+  const nulls = lower === null && upper === null ? ordered.nullIds.slice() : [];
+  if (node.order.nullsFirst) yield* rows(nulls);
+  yield* rows(ordered.range(lower, upper, node.order.desc));
+  if (!node.order.nullsFirst) yield* rows(nulls);
+}
+
+const NO_ROWS = Symbol('no rows');
+
+/**
+ * The tightest of one side's bounds (`side` 1: the greatest lower bound, -1: the least upper
+ * one; at equal values the exclusive one), null without any, NO_ROWS when one is NULL.
+ */
+function tightest(
+  bounds: readonly KeyBound[],
+  type: SqlType,
+  side: 1 | -1,
+): KeyBound | null | typeof NO_ROWS {
+  let best: KeyBound | null = null;
+  for (const bound of bounds) {
+    if (bound.value === null) return NO_ROWS;
+    const value = asKeyValue(bound.value, type);
+    if (best === null) {
+      best = { value, inclusive: bound.inclusive };
+      continue;
+    }
+    const c = compareValues(type, value, best.value) * side;
+    if (c > 0 || (c === 0 && !bound.inclusive)) best = { value, inclusive: bound.inclusive };
+  }
+  return best;
+}
+
+/**
+ * A bound in the key's representation: integers of another width converted (a bigint
+ * beyond an int4 key's range still compares right as a number), other values as they are
+ * (the rule pairs only types whose values compare alike).
+ */
+function asKeyValue(v: Value, type: SqlType): Value {
+  if (type.base === 'int8') return typeof v === 'number' ? BigInt(v) : v;
+  if ((type.base === 'int2' || type.base === 'int4') && typeof v === 'bigint') return Number(v);
+  return v;
+}
