@@ -6,7 +6,14 @@
 
 import { BIND_EVAL_CONTEXT } from '../bind/coercion.ts';
 import type { Catalog } from '../catalog/catalog.ts';
-import type { IndexDef, IndexPredicate, IndexTextForm, Schema, Table } from '../catalog/catalog-types.ts';
+import {
+  type IndexDef,
+  type IndexPredicate,
+  type IndexTextForm,
+  indexedRow,
+  type Schema,
+  type Table,
+} from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { addToIndex, keyNames, keyValuesText, resetIndexKeys, rowKey } from '../exec/table-writer.ts';
 import type { CreateIndexStmt } from '../sql/ast-utility.ts';
@@ -392,7 +399,9 @@ function indexedRowIds(
   const rowIds: number[] = [];
   for (let rowId = 0; rowId < upTo; rowId++) {
     if (!store.mayBeLive(rowId)) continue;
-    const v = index.keyOf(store.row(rowId));
+    const row = store.row(rowId);
+    if (!indexedRow(index, row)) continue;
+    const v = index.keyOf(row);
     if (!indexable(v, index.metric!)) continue;
     checkIndexedValue(index, v);
     rowIds.push(rowId);

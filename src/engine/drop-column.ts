@@ -1,33 +1,28 @@
 /**
  * ALTER TABLE … DROP COLUMN. Rows are positional arrays, so the column's value is cut out of
- * every stored row version and the table's indexes are re-created over the new positions;
- * indexes on the dropped column go with it, as in PostgreSQL. Everything is put back if the
- * transaction rolls back.
+ * every stored row version and the table's indexes are re-created over the new positions
+ * (index expressions and WHERE clauses bound again from their stored text); indexes that
+ * use the column — as a key, in an expression or in a WHERE — go with it, as in PostgreSQL.
+ * Everything is put back if the transaction rolls back.
  */
 import type { IndexDef, Table } from '../catalog/catalog-types.ts';
-import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { Value } from '../types/type.ts';
+import type { DdlContext } from './ddl.ts';
 import { buildIndex, type IndexBuildContext } from './ddl-index.ts';
+import { bindIndexExpression, bindIndexPredicate, refersToColumn } from './index-expressions.ts';
 
-export function dropColumn(table: Table, at: number, d: IndexBuildContext): void {
-  if (table.indexes.some((ix) => ix.expressionKey !== null || ix.predicate)) {
-    throw new SqlError(
-      SqlState.FeatureNotSupported,
-      `cannot drop a column of "${table.name}" while it has expression or partial indexes`,
-      { hint: 'Drop the expression and partial indexes first.' },
-    );
-  }
+export function dropColumn(table: Table, at: number, d: DdlContext): void {
   const column = table.columns[at];
   const quiet: IndexBuildContext = { ...d, notice: () => undefined };
   const oldIndexes = [...table.indexes];
-  // Indexes on the column are dropped; the others are re-created over shifted positions.
+  // Indexes that use the column are dropped; the others are re-created over shifted positions.
   for (const ix of oldIndexes) d.catalog.dropIndex(ix);
-  const kept: IndexDef[] = oldIndexes
-    .filter((ix) => !ix.columns.includes(at))
-    .map((ix) => {
-      const columns = ix.columns.map((c) => (c > at ? c - 1 : c));
-      return { ...ix, columns, vector: null, keyOf: (row: readonly Value[]) => row[columns[0]] };
-    });
+  const survivors = oldIndexes.filter(
+    (ix) =>
+      !ix.columns.includes(at) &&
+      !(ix.expression && refersToColumn(ix.expression, column.name)) &&
+      !(ix.predicate && refersToColumn(ix.predicate.expr, column.name)),
+  );
   const removed: Value[] = [];
   const store = table.store;
   // Sealed rows leave the column out by attnum when read; in-memory ones lose it now.
@@ -35,6 +30,7 @@ export function dropColumn(table: Table, at: number, d: IndexBuildContext): void
     removed.push(store.inMemoryRow(rowId)?.splice(at, 1)[0] ?? null);
   table.columns.splice(at, 1);
   if (column.sequence) column.sequence.schema.sequences.delete(column.sequence.name);
+  const kept = survivors.map((ix) => shifted(ix, at, d));
   for (const ix of kept) {
     buildIndex(ix, quiet);
     d.catalog.addIndex(ix);
@@ -50,4 +46,19 @@ export function dropColumn(table: Table, at: number, d: IndexBuildContext): void
       d.catalog.addIndex(ix);
     }
   });
+}
+
+/** `ix` over the table's columns after the one at `at` was cut out. */
+function shifted(ix: IndexDef, at: number, d: DdlContext): IndexDef {
+  const columns = ix.columns.map((c) => (c > at ? c - 1 : c));
+  const expression = ix.expression ? bindIndexExpression(ix.expression, ix.table, d.bc, d.ctx) : null;
+  return {
+    ...ix,
+    columns,
+    vector: null,
+    expressionKey: expression?.key ?? null,
+    expressionText: expression?.text,
+    keyOf: expression ? expression.evaluate : (row: readonly Value[]) => row[columns[0]],
+    predicate: ix.predicate ? bindIndexPredicate(ix.predicate.expr, ix.table, d.bc, d.ctx) : null,
+  };
 }

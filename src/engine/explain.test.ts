@@ -146,6 +146,48 @@ test('ranges on a btree key and ORDER BY it with a LIMIT read the index in order
   await s.run('DROP INDEX ex_items_cat');
 });
 
+test('a key prefix of a multi-column index: WHERE tenant = … [AND at > …] ORDER BY at LIMIT reads that tenant in order', async () => {
+  await s.run('CREATE TABLE ex_feed (id int PRIMARY KEY, tenant int, at timestamptz, kind text)');
+  await s.run('CREATE INDEX ex_feed_tenant_at ON ex_feed (tenant, at)');
+  await s.run(
+    "INSERT INTO ex_feed SELECT g, g % 3, '2024-01-01'::timestamptz + g * interval '1 day', 'k' FROM generate_series(1, 90) g",
+  );
+  expect(await explain('SELECT id FROM ex_feed WHERE tenant = 1 ORDER BY at DESC LIMIT 3')).toEqual([
+    'Limit',
+    '  ->  Index Scan Backward using ex_feed_tenant_at on ex_feed',
+    '        Index Cond: (tenant = 1)',
+  ]);
+  expect(
+    await explain(
+      "SELECT id FROM ex_feed WHERE tenant = 1 AND at > '2024-02-01' AND kind = 'k' ORDER BY at LIMIT 3",
+    ),
+  ).toEqual([
+    'Limit',
+    '  ->  Index Scan using ex_feed_tenant_at on ex_feed',
+    "        Index Cond: ((tenant = 1) AND (at > '2024-02-01 00:00:00+00'::timestamp with time zone))",
+    "        Filter: (kind = 'k'::text)",
+  ]);
+  expect(await explain("SELECT id FROM ex_feed WHERE tenant = 2 AND at < '2024-01-20'")).toEqual([
+    'Index Scan using ex_feed_tenant_at on ex_feed',
+    "  Index Cond: ((tenant = 2) AND (at < '2024-01-20 00:00:00+00'::timestamp with time zone))",
+  ]);
+  // A third of the rows: read sequentially, as PostgreSQL's costs choose without a LIMIT.
+  expect(await explain('SELECT id FROM ex_feed WHERE tenant = 2')).toEqual([
+    'Seq Scan on ex_feed',
+    '  Filter: (tenant = 2)',
+  ]);
+  expect((await s.run('SELECT id FROM ex_feed WHERE tenant = 1 ORDER BY at DESC LIMIT 3')).rows).toEqual([
+    ['88'],
+    ['85'],
+    ['82'],
+  ]);
+  // NULLs first when ascending: not the index's order, so sorted.
+  expect((await explain('SELECT id FROM ex_feed WHERE tenant = 1 ORDER BY at NULLS FIRST LIMIT 3'))[1]).toBe(
+    '  ->  Sort',
+  );
+  await s.run('DROP TABLE ex_feed');
+});
+
 test('an expression index finds rows by the expression; a partial index only for a WHERE that implies its own', async () => {
   await s.run('CREATE TABLE ex_people (id int PRIMARY KEY, email text, active bool)');
   await s.run("INSERT INTO ex_people SELECT i, 'P' || i || '@X', i % 2 = 0 FROM generate_series(1, 50) i");

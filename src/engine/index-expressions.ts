@@ -120,6 +120,15 @@ export function renameColumnInIndexes(table: Table, from: string, to: string): (
   };
 }
 
+/** Whether a stored index expression or WHERE clause names column `name`. */
+export function refersToColumn(expr: unknown, name: string): boolean {
+  if (Array.isArray(expr)) return expr.some((x) => refersToColumn(x, name));
+  if (expr === null || typeof expr !== 'object') return false;
+  const node = expr as Record<string, unknown>;
+  if (node.kind === 'ColumnRef') return (node.names as string[]).at(-1) === name;
+  return Object.values(node).some((v) => refersToColumn(v, name));
+}
+
 /**
  * A copy of `expr` with column references to `from` naming `to` instead. The expression is
  * over one table (no subqueries), so every reference whose last name is `from` is that column.

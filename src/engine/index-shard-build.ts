@@ -5,7 +5,7 @@
  * meanwhile (kept by the index from the start of the build) are applied before the shard
  * joins it, so no row is missed.
  */
-import type { IndexDef } from '../catalog/catalog-types.ts';
+import { type IndexDef, indexedRow } from '../catalog/catalog-types.ts';
 import { indexable } from '../storage/vector/column-index.ts';
 import { ShardedIndex, shardOfRow } from '../storage/vector/sharded-index.ts';
 
@@ -30,7 +30,9 @@ export async function buildIndexShard(index: IndexDef, shard: number): Promise<b
   const rowIds: number[] = [];
   for (let rowId = 0; rowId < store.capacity; rowId++) {
     if (shardOfRow(rowId, sharded.shardCount) !== shard || !store.mayBeLive(rowId)) continue;
-    const key = index.keyOf(store.row(rowId));
+    const row = store.row(rowId);
+    if (!indexedRow(index, row)) continue;
+    const key = index.keyOf(row);
     if (!indexable(key, index.metric!)) continue;
     rowIds.push(rowId);
   }

@@ -19,26 +19,33 @@ type IndexRangeScanNode = PlanNode & { kind: 'IndexRangeScan' };
 /** Past this share of the table's rows, an unordered range reads the table sequentially. */
 const SCAN_SHARE = 0.3;
 
+/** A bound's value and whether it is inclusive, as the plan or the execution has it. */
+export interface BoundValue {
+  readonly value: Value;
+  readonly inclusive: boolean;
+}
+
 /**
  * Whether a range holds so many of the index's entries (past SCAN_SHARE of the table's
  * rows) that a sequential scan reads less: the planner's check for constant bounds.
  */
-export function wideRange(index: IndexDef, lower: readonly KeyBound[], upper: readonly KeyBound[]): boolean {
-  const type = keyTypeAt(index, 0);
-  const lo = tightest(lower, type, 1);
-  const hi = tightest(upper, type, -1);
-  if (lo === NO_ROWS || hi === NO_ROWS) return false;
-  return orderedKeysOf(index).count(lo, hi) > index.table.store.capacity * SCAN_SHARE;
+export function wideRange(
+  index: IndexDef,
+  prefix: readonly Value[],
+  lower: readonly BoundValue[],
+  upper: readonly BoundValue[],
+): boolean {
+  const range = keyRange(index, prefix, lower, upper);
+  if (range === null) return false;
+  return orderedKeysOf(index).count(range.lower, range.upper) > index.table.store.capacity * SCAN_SHARE;
 }
 
 export function* indexRangeRows(node: IndexRangeScanNode, env: ExecEnv): Generator<Value[]> {
-  const type = keyTypeAt(node.index, 0);
+  const value = (e: Parameters<typeof compileExpr>[0]) => compileExpr(e)([], env);
   const values = (bounds: readonly RangeBound[]) =>
-    bounds.map((b) => ({ value: compileExpr(b.expr)([], env), inclusive: b.inclusive }));
-  const lower = tightest(values(node.lower), type, 1);
-  const upper = tightest(values(node.upper), type, -1);
-  // A bound that is NULL holds no key (`id > NULL` is never true).
-  if (lower === NO_ROWS || upper === NO_ROWS) return;
+    bounds.map((b) => ({ value: value(b.expr), inclusive: b.inclusive }));
+  const range = keyRange(node.index, node.prefix.map(value), values(node.lower), values(node.upper));
+  if (range === null) return;
   const store = node.table.store;
   const cond = node.cond ? compileExpr(node.cond) : null;
   const ordered = orderedKeysOf(node.index);
@@ -53,15 +60,41 @@ export function* indexRangeRows(node: IndexRangeScanNode, env: ExecEnv): Generat
     }
   };
   if (!node.order) {
-    const wide = ordered.count(lower, upper) > store.capacity * SCAN_SHARE;
-    yield* rows(wide ? store.visibleRowIds(env.txn) : ordered.range(lower, upper, false));
+    const wide = ordered.count(range.lower, range.upper) > store.capacity * SCAN_SHARE;
+    yield* rows(wide ? store.visibleRowIds(env.txn) : ordered.range(range.lower, range.upper, false));
     return;
   }
-  // Rows with a NULL key are in no range; with no bound they come first or last.
-  const nulls = lower === null && upper === null ? ordered.nullIds.slice() : [];
-  if (node.order.nullsFirst) yield* rows(nulls);
-  yield* rows(ordered.range(lower, upper, node.order.desc));
-  if (!node.order.nullsFirst) yield* rows(nulls);
+  yield* rows(ordered.range(range.lower, range.upper, node.order.desc));
+}
+
+/**
+ * The ends of the key range for these values, or null when the range holds nothing (a NULL
+ * value: `col = NULL` and `col > NULL` are never true). Within the prefix, a lower bound
+ * without an upper one stops before the column's NULLs (a btree keeps them after every value).
+ */
+function keyRange(
+  index: IndexDef,
+  prefixValues: readonly Value[],
+  lower: readonly BoundValue[],
+  upper: readonly BoundValue[],
+): { lower: KeyBound | null; upper: KeyBound | null } | null {
+  if (prefixValues.some((v) => v === null)) return null;
+  const prefix = prefixValues.map((v, i) => asKeyValue(v, keyTypeAt(index, i)));
+  if (lower.length === 0 && upper.length === 0) {
+    const whole = prefix.length > 0 ? { prefix, inclusive: true } : null;
+    return { lower: whole, upper: whole };
+  }
+  const type = keyTypeAt(index, prefix.length);
+  const lo = tightest(lower, type, 1);
+  const hi = tightest(upper, type, -1);
+  if (lo === NO_ROWS || hi === NO_ROWS) return null;
+  const around = prefix.length > 0 ? { prefix, inclusive: true } : null;
+  return {
+    lower: lo ? { prefix: [...prefix, lo.value], inclusive: lo.inclusive } : around,
+    upper: hi
+      ? { prefix: [...prefix, hi.value], inclusive: hi.inclusive }
+      : { prefix: [...prefix, null], inclusive: false },
+  };
 }
 
 const NO_ROWS = Symbol('no rows');
@@ -71,11 +104,11 @@ const NO_ROWS = Symbol('no rows');
  * one; at equal values the exclusive one), null without any, NO_ROWS when one is NULL.
  */
 function tightest(
-  bounds: readonly KeyBound[],
+  bounds: readonly BoundValue[],
   type: SqlType,
   side: 1 | -1,
-): KeyBound | null | typeof NO_ROWS {
-  let best: KeyBound | null = null;
+): BoundValue | null | typeof NO_ROWS {
+  let best: BoundValue | null = null;
   for (const bound of bounds) {
     if (bound.value === null) return NO_ROWS;
     const value = asKeyValue(bound.value, type);
@@ -90,7 +123,7 @@ function tightest(
 }
 
 /**
- * A bound in the key's representation: integers of another width converted (a bigint
+ * A value in the key's representation: integers of another width converted (a bigint
  * beyond an int4 key's range still compares right as a number), other values as they are
  * (the rule pairs only types whose values compare alike).
  */

@@ -1,12 +1,13 @@
 /**
- * A btree index's rows in the order of its first key: what answers ranges (`id > $1`,
- * `created_at BETWEEN …`) and `ORDER BY col LIMIT k` without reading every row.
+ * A btree index's rows in the order of its key (one column's value, or the tuple of a
+ * multi-column index's values, NULLs after every value as in a PostgreSQL btree): what
+ * answers ranges (`id > $1`, `created_at BETWEEN …`), key prefixes (`tenant = $1` on an index
+ * over (tenant, created_at)) and `ORDER BY … LIMIT k` without reading every row.
  *
  * Two sorted runs of (key, row id) — a big one and a small one for recent inserts — read
  * as one merged sequence; the small run is merged into the big one once it passes
  * `MERGE_AT` (or an eighth of the big one), at a read. Inserts only append, so a bulk load
- * costs one sort at the first read. Rows with a NULL key are kept apart (they belong at
- * one end of ORDER BY, in no range). Like the key maps, the runs only grow: every version
+ * costs one sort at the first read. Like the key maps, the runs only grow: every version
  * that held a key stays until the index is rebuilt, and readers check each row.
  */
 import type { Value } from '../types/type.ts';
@@ -14,10 +15,20 @@ import type { Value } from '../types/type.ts';
 /** The small run is merged into the big one past this many entries (or an eighth of the big one). */
 const MERGE_AT = 1024;
 
-/** One end of a key range: keys above (lower) or below (upper) `value`, or equal when inclusive. */
+/**
+ * One end of a key range: keys whose first `prefix.length` values are above (lower) or below
+ * (upper) `prefix`, or equal to it when inclusive. A NULL in the prefix is NULL's place in the
+ * order (after every value).
+ */
 export interface KeyBound {
-  readonly value: Value;
+  readonly prefix: readonly Value[];
   readonly inclusive: boolean;
+}
+
+/** How the index's keys order: whole keys, and a key against a bound's prefix. */
+export interface KeyOrder {
+  compare(a: Value, b: Value): number;
+  compareToPrefix(key: Value, prefix: readonly Value[]): number;
 }
 
 interface Run {
@@ -29,26 +40,20 @@ export class OrderedKeys {
   private main: Run = { keys: [], ids: [] };
   private recent: Run = { keys: [], ids: [] };
   private recentSorted = true;
-  /** Row ids with a NULL key, in the order they were added. */
-  readonly nullIds: number[] = [];
   /**
    * Emptied and waiting to be filled again from the table's rows (the index was rebuilt);
    * adds are ignored meanwhile.
    */
   stale = false;
 
-  constructor(private readonly compare: (a: Value, b: Value) => number) {}
+  constructor(private readonly order: KeyOrder) {}
 
   get size(): number {
-    return this.main.keys.length + this.recent.keys.length + this.nullIds.length;
+    return this.main.keys.length + this.recent.keys.length;
   }
 
   add(key: Value, rowId: number): void {
     if (this.stale) return;
-    if (key === null) {
-      this.nullIds.push(rowId);
-      return;
-    }
     this.recent.keys.push(key);
     this.recent.ids.push(rowId);
     this.recentSorted = false;
@@ -59,7 +64,6 @@ export class OrderedKeys {
     this.main = { keys: [], ids: [] };
     this.recent = { keys: [], ids: [] };
     this.recentSorted = true;
-    this.nullIds.length = 0;
     this.stale = true;
   }
 
@@ -70,8 +74,8 @@ export class OrderedKeys {
   *range(lower: KeyBound | null, upper: KeyBound | null, descending: boolean): Generator<number> {
     this.settle();
     const runs = [this.main, this.recent].map((run) => {
-      const from = lower ? this.boundary(run, lower.value, !lower.inclusive) : 0;
-      const to = upper ? this.boundary(run, upper.value, upper.inclusive) : run.keys.length;
+      const from = lower ? this.boundary(run, lower.prefix, !lower.inclusive) : 0;
+      const to = upper ? this.boundary(run, upper.prefix, upper.inclusive) : run.keys.length;
       return { run, from, to };
     });
     const [a, b] = runs;
@@ -97,8 +101,8 @@ export class OrderedKeys {
     this.settle();
     let n = 0;
     for (const run of [this.main, this.recent]) {
-      const from = lower ? this.boundary(run, lower.value, !lower.inclusive) : 0;
-      const to = upper ? this.boundary(run, upper.value, upper.inclusive) : run.keys.length;
+      const from = lower ? this.boundary(run, lower.prefix, !lower.inclusive) : 0;
+      const to = upper ? this.boundary(run, upper.prefix, upper.inclusive) : run.keys.length;
       n += Math.max(0, to - from);
     }
     return n;
@@ -106,17 +110,17 @@ export class OrderedKeys {
 
   /** Whether entry i of `x` comes before entry j of `y` (by key, then row id). */
   private before(x: Run, i: number, y: Run, j: number): boolean {
-    const c = this.compare(x.keys[i], y.keys[j]);
+    const c = this.order.compare(x.keys[i], y.keys[j]);
     return c < 0 || (c === 0 && x.ids[i] < y.ids[j]);
   }
 
-  /** The first position whose key is above `value` (`after`) or not below it. */
-  private boundary(run: Run, value: Value, after: boolean): number {
+  /** The first position whose key is above `prefix` (`after`) or not below it. */
+  private boundary(run: Run, prefix: readonly Value[], after: boolean): number {
     let lo = 0;
     let hi = run.keys.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const c = this.compare(run.keys[mid], value);
+      const c = this.order.compareToPrefix(run.keys[mid], prefix);
       if (c < 0 || (after && c === 0)) lo = mid + 1;
       else hi = mid;
     }
@@ -126,12 +130,13 @@ export class OrderedKeys {
   /** Sorts the recent run, and merges it into the main one once it has grown. */
   private settle(): void {
     if (!this.recentSorted) {
-      this.recent = sortRun(this.recent, this.compare);
+      this.recent = sortRun(this.recent, this.order.compare);
       this.recentSorted = true;
     }
     const n = this.recent.keys.length;
     if (n === 0 || (n < MERGE_AT && n * 8 < this.main.keys.length)) return;
-    this.main = this.main.keys.length === 0 ? this.recent : mergeRuns(this.main, this.recent, this.compare);
+    this.main =
+      this.main.keys.length === 0 ? this.recent : mergeRuns(this.main, this.recent, this.order.compare);
     this.recent = { keys: [], ids: [] };
   }
 }

@@ -13,7 +13,7 @@ import { compareValues, hashKey } from '../types/compare.ts';
 import { typeInfo } from '../types/registry.ts';
 import type { EvalContext } from '../types/registry-types.ts';
 import type { SqlType, Value } from '../types/type.ts';
-import { OrderedKeys } from './ordered-keys.ts';
+import { type KeyOrder, OrderedKeys } from './ordered-keys.ts';
 
 /**
  * Per keyed btree index: key → the row id holding it, or the row ids when several versions
@@ -33,25 +33,51 @@ function keyMap(index: IndexDef): Map<string | number, number | number[]> {
 }
 
 /**
- * Per keyed btree index whose order a query has used: its rows by first key (ordered-keys.ts).
- * Made at the first such query, kept up to date by every insert after that.
+ * Per keyed btree index whose order a query has used: its rows in key order
+ * (ordered-keys.ts). Made at the first such query, kept up to date by every insert after that.
  */
 const orderedKeys = new WeakMap<IndexDef, OrderedKeys>();
 
-/** The first key of `row` in `index`: its first column, or its expression. */
-function firstKey(index: IndexDef, row: readonly Value[]): Value {
-  return index.columns.length > 0 ? row[index.columns[0]] : index.keyOf(row);
+/** `row`'s key in `index`'s order: its one column's or expression's value, or its columns' tuple. */
+function orderKey(index: IndexDef, row: readonly Value[]): Value {
+  const columns = index.columns;
+  if (columns.length === 0) return index.keyOf(row);
+  if (columns.length === 1) return row[columns[0]];
+  return columns.map((c) => row[c]) as unknown as Value;
+}
+
+/** A btree's order over `index`'s keys: each key by its type, NULL after every value. */
+function keyOrder(index: IndexDef): KeyOrder {
+  const types = index.columns.length > 0 ? index.columns.map((_, i) => keyTypeAt(index, i)) : [index.keyType];
+  const one = (type: SqlType, a: Value, b: Value) =>
+    a === null ? (b === null ? 0 : 1) : b === null ? -1 : compareValues(type, a, b);
+  if (types.length === 1) {
+    return {
+      compare: (a, b) => one(types[0], a, b),
+      compareToPrefix: (key, prefix) => (prefix.length === 0 ? 0 : one(types[0], key, prefix[0])),
+    };
+  }
+  const upTo = (a: readonly Value[], b: readonly Value[], n: number) => {
+    for (let i = 0; i < n; i++) {
+      const c = one(types[i], a[i], b[i]);
+      if (c !== 0) return c;
+    }
+    return 0;
+  };
+  return {
+    compare: (a, b) => upTo(a as unknown as Value[], b as unknown as Value[], types.length),
+    compareToPrefix: (key, prefix) => upTo(key as unknown as Value[], prefix, prefix.length),
+  };
 }
 
 /**
- * `index`'s rows ordered by its first key, filled from the table's rows the first time (and
- * after a rebuild): every version not rolled back that the index holds, as the key map has.
+ * `index`'s rows in key order, filled from the table's rows the first time (and after a
+ * rebuild): every version not rolled back that the index holds, as the key map has.
  */
 export function orderedKeysOf(index: IndexDef): OrderedKeys {
   let ordered = orderedKeys.get(index);
   if (!ordered) {
-    const type = keyTypeAt(index, 0);
-    ordered = new OrderedKeys((a, b) => compareValues(type, a, b));
+    ordered = new OrderedKeys(keyOrder(index));
     ordered.invalidate();
     orderedKeys.set(index, ordered);
   }
@@ -61,7 +87,7 @@ export function orderedKeysOf(index: IndexDef): OrderedKeys {
     for (let rowId = 0; rowId < store.capacity; rowId++) {
       if (store.creatorStatus(rowId) === 'aborted') continue;
       const row = store.row(rowId);
-      if (indexedRow(index, row)) ordered.add(firstKey(index, row), rowId);
+      if (indexedRow(index, row)) ordered.add(orderKey(index, row), rowId);
     }
   }
   return ordered;
@@ -69,7 +95,7 @@ export function orderedKeysOf(index: IndexDef): OrderedKeys {
 
 function addOrdered(index: IndexDef, row: readonly Value[], rowId: number): void {
   const ordered = orderedKeys.get(index);
-  if (ordered && !ordered.stale && indexedRow(index, row)) ordered.add(firstKey(index, row), rowId);
+  if (ordered && !ordered.stale && indexedRow(index, row)) ordered.add(orderKey(index, row), rowId);
 }
 
 /** The row ids whose versions held `key` in `index` (any visibility), or undefined. */
@@ -201,6 +227,7 @@ export function addToColumnIndex(
   row: readonly Value[],
   rowId: number,
 ): void {
+  if (!indexedRow(index, row)) return;
   const v = index.keyOf(row);
   if (!indexable(v, index.metric!)) return;
   checkIndexedValue(index, v);

@@ -64,24 +64,27 @@ export interface RangeBound {
 }
 
 /**
- * The visible rows of a table whose btree index's first key lies in a range, in key order
- * (found in the index's ordered keys, src/exec/ordered-keys.ts): for a WHERE with range
- * conditions on that key (`id > $1`, BETWEEN), and for ORDER BY that key with a LIMIT, where
- * the rows are read in order and only until enough have passed (`order`: the direction,
- * and where the rows with a NULL key go — no range holds them). The rest of the WHERE is a
- * Filter over it.
+ * The visible rows of a table whose btree index key lies in a range, in key order (found in
+ * the index's ordered keys, src/exec/ordered-keys.ts): the key's first columns equal to
+ * values (`prefix`; `tenant = $1` on an index over (tenant, at)), the next one between
+ * bounds (`at > $2`, BETWEEN), either part possibly empty. For a WHERE with such conditions,
+ * and for ORDER BY that next column with a LIMIT, where the rows are read in order
+ * (`order`: backward for DESC; NULLs where a btree keeps them, after every value) and only
+ * until enough have passed. The rest of the WHERE is a Filter over it.
  */
 export interface IndexRangeScanNode extends Base {
   readonly kind: 'IndexRangeScan';
   readonly table: Table;
   readonly alias: string;
   readonly index: IndexDef;
-  /** Bounds from the WHERE; the tightest of each side applies. */
+  /** Values of the index's first columns, in order. */
+  readonly prefix: readonly BoundExpr[];
+  /** Bounds on the column after the prefix; the tightest of each side applies. */
   readonly lower: readonly RangeBound[];
   readonly upper: readonly RangeBound[];
-  /** The conjuncts the bounds stand for (EXPLAIN's Index Cond; rechecked per row), or null. */
+  /** The conjuncts the prefix and bounds stand for (EXPLAIN's Index Cond; rechecked per row), or null. */
   readonly cond: BoundExpr | null;
-  readonly order: { readonly desc: boolean; readonly nullsFirst: boolean } | null;
+  readonly order: { readonly desc: boolean } | null;
   readonly withRowId: boolean;
 }
 

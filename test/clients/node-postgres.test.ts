@@ -247,6 +247,22 @@ describe('node-postgres', () => {
       { id: 2000 },
     ]);
     expect((await client.query({ ...page, values: [4, 2] })).rows).toEqual([{ id: 5 }, { id: 6 }]);
+    // A feed: one tenant's latest rows through an index over (tenant, at).
+    await client.query('ALTER TABLE np_range ADD COLUMN tenant int');
+    await client.query('UPDATE np_range SET tenant = id % 7');
+    await client.query('CREATE INDEX ON np_range (tenant, at)');
+    const feed = {
+      name: 'np-feed',
+      text: 'SELECT id FROM np_range WHERE tenant = $1 ORDER BY at DESC LIMIT $2',
+    };
+    for (const tenant of [0, 3, 9]) {
+      const latest = Array.from({ length: 2000 }, (_, i) => i + 1)
+        .filter((i) => i % 7 === tenant)
+        .reverse()
+        .slice(0, 4)
+        .map((id) => ({ id }));
+      expect((await client.query({ ...feed, values: [tenant, 4] })).rows).toEqual(latest);
+    }
     await client.query('DROP TABLE np_range');
   });
 

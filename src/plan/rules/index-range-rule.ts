@@ -1,22 +1,27 @@
 /**
- * Rules over a btree index's order (its first key):
+ * Rules over a btree index's order:
  *
- * - A WHERE with range conditions on that key — `id > $1`, `created_at >= now() - …`,
- *   `BETWEEN` — and no key equality the index-scan rule could use becomes an IndexRangeScan
- *   of the rows within the bounds, with the other conjuncts as a Filter over it.
- * - `ORDER BY <that key> [DESC] LIMIT k` over [Filter →] SeqScan reads the rows in key order
- *   and stops once the LIMIT has its rows, instead of sorting the table: Limit → Project →
- *   [Filter] → IndexRangeScan (with the WHERE's bounds, if any). Without a LIMIT the whole
- *   table is sorted as before. A WHERE with a key equality keeps its IndexScan and Sort (its
- *   rows are few, usually; there are no row estimates to weigh one against the other).
+ * - A WHERE that gives the index's first columns values (`tenant = $1`) and/or bounds the
+ *   next one (`at > $2`, `id BETWEEN …`) — without pinning the whole key, which the
+ *   index-scan rule looks up instead — becomes an IndexRangeScan of the rows within that
+ *   range, with the other conjuncts as a Filter over it.
+ * - `ORDER BY <the column after such a prefix> [DESC] LIMIT k` over [Filter →] SeqScan reads
+ *   the rows in key order and stops once the LIMIT has its rows, instead of sorting the
+ *   table: Limit → Project → [Filter] → IndexRangeScan. `WHERE tenant = $1 ORDER BY at DESC
+ *   LIMIT 20` on an index over (tenant, at) reads 20 rows. Without a LIMIT the rows are
+ *   sorted as before; NULLs must go where the index keeps them (ASC NULLS LAST, DESC NULLS
+ *   FIRST), as PostgreSQL requires of a btree index's order.
  *
- * Bounds pair the key column itself (or widened as the index-scan rule allows) with a value
- * known before any row is read, of a type whose values compare alike; the key's type must
- * have a total order that ORDER BY and the comparison operators share.
+ * Values and bounds pair a key column itself (or widened as the index-scan rule allows)
+ * with a value known before any row is read, of a type whose values compare alike; the
+ * index's key types must have a total order that ORDER BY and the comparison operators share.
+ * There are no row estimates: a range that uses more conjuncts is preferred, a whole-key
+ * lookup wins over a range unless the range also gives the order with a prefix.
  */
 import type { BoundExpr } from '../../bind/bound-expr.ts';
 import { conjunction, conjuncts } from '../../bind/expr-walk.ts';
 import { type IndexDef, keyed, type Table } from '../../catalog/catalog-types.ts';
+import type { Value } from '../../types/type.ts';
 import type { FilterNode, LimitNode, PlanNode, RangeBound, SeqScanNode } from '../plan-nodes.ts';
 import { findKeyLookup, keyColumn, knownAhead, partialIndexTest, sameKeys } from './index-scan-rule.ts';
 import type { ConstBound, RuleSettings } from './vector-search-rule.ts';
@@ -45,14 +50,15 @@ const FLIPPED: Record<string, string> = { '>': '<', '>=': '<=', '<': '>', '<=': 
 
 interface KeyRange {
   readonly index: IndexDef;
+  readonly prefix: BoundExpr[];
   readonly lower: RangeBound[];
   readonly upper: RangeBound[];
   readonly used: BoundExpr[];
 }
 
 /**
- * Filter → SeqScan with range conditions on an ordered index's key → [Filter →]
- * IndexRangeScan; not when constant bounds hold much of the table (as PostgreSQL's costs
+ * Filter → SeqScan with a prefix or range of an ordered index's key → [Filter →]
+ * IndexRangeScan; not when constant values hold much of the table (as PostgreSQL's costs
  * would choose; with parameters the scan decides when it runs).
  */
 export function applyIndexRange(node: FilterNode, settings: RuleSettings): PlanNode | null {
@@ -61,25 +67,37 @@ export function applyIndexRange(node: FilterNode, settings: RuleSettings): PlanN
   const parts = conjuncts(node.predicate);
   const range = findKeyRange(scan.table, parts, null);
   if (!range) return null;
-  const lower = constBounds(range.lower);
-  const upper = constBounds(range.upper);
-  if (lower && upper && settings.wideRange?.(range.index, lower, upper)) return null;
+  const prefix = constValues(range.prefix.map((expr) => ({ expr, inclusive: true })));
+  const lower = constValues(range.lower);
+  const upper = constValues(range.upper);
+  if (
+    prefix &&
+    lower &&
+    upper &&
+    settings.wideRange?.(
+      range.index,
+      prefix.map((b) => b.value),
+      lower,
+      upper,
+    )
+  )
+    return null;
   return rangeScan(scan, range, null, parts);
 }
 
 /** The bounds' values when every one is a constant, else null. */
-function constBounds(bounds: readonly RangeBound[]): ConstBound[] | null {
+function constValues(bounds: readonly RangeBound[]): ConstBound[] | null {
   const out: ConstBound[] = [];
   for (const b of bounds) {
     if (b.expr.kind !== 'Const') return null;
-    out.push({ value: b.expr.value, inclusive: b.inclusive });
+    out.push({ value: b.expr.value as Value, inclusive: b.inclusive });
   }
   return out;
 }
 
 /**
- * `Limit → Sort(one key) → Project → [Filter →] SeqScan`, the key a column that leads an
- * ordered index → `Limit → Project → [Filter →] IndexRangeScan` in that order.
+ * `Limit → Sort(one key) → Project → [Filter →] SeqScan`, the key the column after an
+ * ordered index's pinned prefix → `Limit → Project → [Filter →] IndexRangeScan` in that order.
  */
 export function applyIndexOrder(node: PlanNode): PlanNode | null {
   if (node.kind !== 'Limit' || node.limit === null) return null;
@@ -87,18 +105,19 @@ export function applyIndexOrder(node: PlanNode): PlanNode | null {
   if (sort.kind !== 'Sort' || sort.keys.length !== 1) return null;
   const project = sort.input;
   const key = sort.keys[0];
-  if (project.kind !== 'Project' || key.expr.kind !== 'Column') return null;
+  // NULLs where a btree keeps them: after every value, so first when read backward.
+  if (project.kind !== 'Project' || key.expr.kind !== 'Column' || key.desc !== key.nullsFirst) return null;
   const filter = project.input.kind === 'Filter' ? project.input : null;
   const scan = filter ? filter.input : project.input;
   if (scan.kind !== 'SeqScan') return null;
   const column = project.exprs[key.expr.index];
   if (column.kind !== 'Column' || column.index >= scan.table.columns.length) return null;
   const parts = filter ? conjuncts(filter.predicate) : [];
-  if (filter && findKeyLookup(scan.table, filter.predicate)) return null;
   const range = findKeyRange(scan.table, parts, column.index);
   if (!range) return null;
-  const order = { desc: key.desc, nullsFirst: key.nullsFirst };
-  const input = rangeScan(scan, range, order, parts);
+  // A whole key looked up (few rows, usually) and sorted beats reading in order from the start.
+  if (range.prefix.length === 0 && filter && findKeyLookup(scan.table, filter.predicate)) return null;
+  const input = rangeScan(scan, range, { desc: key.desc }, parts);
   return { ...node, input: { ...project, input } } satisfies LimitNode;
 }
 
@@ -106,7 +125,7 @@ export function applyIndexOrder(node: PlanNode): PlanNode | null {
 function rangeScan(
   scan: SeqScanNode,
   range: KeyRange,
-  order: { desc: boolean; nullsFirst: boolean } | null,
+  order: { desc: boolean } | null,
   parts: readonly BoundExpr[],
 ): PlanNode {
   const rows: PlanNode = {
@@ -114,6 +133,7 @@ function rangeScan(
     table: scan.table,
     alias: scan.alias,
     index: range.index,
+    prefix: range.prefix,
     lower: range.lower,
     upper: range.upper,
     cond: range.used.length > 0 ? conjunction(range.used) : null,
@@ -128,24 +148,53 @@ function rangeScan(
 }
 
 /**
- * An ordered index for these conjuncts: one whose first key is `orderBy` (when given; the
- * bounds may then be none), else one whose first key the conjuncts bound.
+ * The best ordered-index range for these conjuncts — the one standing for the most of them —
+ * among indexes whose column after the pinned prefix is `orderBy` (when given; the range
+ * may then be empty), or that the conjuncts pin or bound at all.
  */
 function findKeyRange(table: Table, parts: readonly BoundExpr[], orderBy: number | null): KeyRange | null {
   const serves = partialIndexTest(parts);
+  let best: KeyRange | null = null;
   for (const index of table.indexes) {
     if (!keyed(index) || index.columns.length === 0 || !serves(index)) continue;
-    const column = index.columns[0];
-    if (orderBy !== null && column !== orderBy) continue;
-    if (!ORDERED_TYPES.has(table.columns[column].type.base) || table.columns[column].type.isArray) continue;
-    const range: KeyRange = { index, lower: [], upper: [], used: [] };
+    if (!index.columns.every((c) => orderedType(table, c))) continue;
+    const range: KeyRange = { index, prefix: [], lower: [], upper: [], used: [] };
+    for (const column of index.columns) {
+      const pinned = parts.find((p) => !range.used.includes(p) && equalityValue(table, column, p));
+      if (!pinned) break;
+      range.prefix.push(equalityValue(table, column, pinned)!);
+      range.used.push(pinned);
+    }
+    const next = index.columns[range.prefix.length];
+    if (next === undefined) continue; // the whole key: the index-scan rule's lookup
+    if (orderBy !== null && next !== orderBy) continue;
     for (const part of parts) {
-      const bound = rangeBound(table, column, part);
+      const bound = rangeBound(table, next, part);
       if (!bound) continue;
       (bound.lower ? range.lower : range.upper).push({ expr: bound.value, inclusive: bound.inclusive });
       range.used.push(part);
     }
-    if (orderBy !== null || range.used.length > 0) return range;
+    if (orderBy === null && range.used.length === 0) continue;
+    if (!best || range.used.length > best.used.length) best = range;
+  }
+  return best;
+}
+
+function orderedType(table: Table, column: number): boolean {
+  const type = table.columns[column].type;
+  return !type.isArray && ORDERED_TYPES.has(type.base);
+}
+
+/** The value of `key = v` (either way round) for the key column `column`, or null. */
+function equalityValue(table: Table, column: number, e: BoundExpr): BoundExpr | null {
+  if (e.kind !== 'Call' || !e.isOperator || e.name !== '=' || e.args.length !== 2) return null;
+  for (const [side, value] of [e.args, [e.args[1], e.args[0]]]) {
+    if (
+      keyColumn(table, side) === column &&
+      knownAhead(value) &&
+      sameKeys(table.columns[column].type, value.type)
+    )
+      return value;
   }
   return null;
 }

@@ -16,11 +16,12 @@
  */
 import type { BoundExpr } from '../../bind/bound-expr.ts';
 import { exprKey, isRowIndependent } from '../../bind/expr-utils.ts';
+import { conjuncts } from '../../bind/expr-walk.ts';
 import type { IndexDef } from '../../catalog/catalog-types.ts';
 import type { Value } from '../../types/type.ts';
 import { columnsRead } from '../expr-columns.ts';
 import type { LimitNode, PlanNode, ProjectNode, SortNode } from '../plan-nodes.ts';
-import { findKeyLookup } from './index-scan-rule.ts';
+import { findKeyLookup, partialIndexTest } from './index-scan-rule.ts';
 import { mergeFilterIntoJoin } from './join-filter-rule.ts';
 
 const DISTANCE_OPERATORS = new Set(['<->', '<#>', '<=>', '<+>', '<~>', '<%>']);
@@ -30,11 +31,12 @@ export interface RuleSettings {
   readonly enableIndexscan: boolean;
   readonly enableHashjoin?: boolean;
   /**
-   * Whether a range with these constant bounds holds so much of the table that reading it
+   * Whether a range with these constant values holds so much of the table that reading it
    * all is cheaper than going through the index (the engine counts the index's entries).
    */
   readonly wideRange?: (
     index: IndexDef,
+    prefix: readonly Value[],
     lower: readonly ConstBound[],
     upper: readonly ConstBound[],
   ) => boolean;
@@ -124,16 +126,21 @@ function searchOver(
   const filter = input.kind === 'Filter' ? input : null;
   const scan = filter ? filter.input : input;
   if (scan.kind !== 'SeqScan') return null;
-  // The ordered expression must be what the index indexes: its column, or its expression.
+  // The ordered expression must be what the index indexes: its column, or its expression. A
+  // partial index (pgvector's per-category indexes) serves a WHERE with its conditions, and
+  // is preferred: it holds fewer rows.
   const leftKey = exprKey(left);
-  const index = scan.table.indexes.find(
+  const serves = partialIndexTest(filter ? conjuncts(filter.predicate) : []);
+  const candidates = scan.table.indexes.filter(
     (ix) =>
       ix.vector !== null &&
       ix.operator === call.name &&
       (ix.expressionKey !== null
         ? ix.expressionKey === leftKey
-        : left.kind === 'Column' && ix.columns[0] === left.index),
+        : left.kind === 'Column' && ix.columns[0] === left.index) &&
+      serves(ix),
   );
+  const index = candidates.find((ix) => ix.predicate) ?? candidates[0];
   if (!index) return null;
   const search: PlanNode = {
     kind: 'VectorSearch',
