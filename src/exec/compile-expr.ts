@@ -11,7 +11,23 @@ import type { ExecEnv } from './exec-env.ts';
 
 export type Compiled = (row: Value[], env: ExecEnv) => Value;
 
+/**
+ * Compiled expressions by the bound expression they came from. A compiled expression holds
+ * no state of its own (parameters, outer rows and subqueries come through `env`), so a
+ * prepared statement's plan is compiled once, not at every execution.
+ */
+const compiledOf = new WeakMap<BoundExpr, Compiled>();
+
 export function compileExpr(e: BoundExpr): Compiled {
+  let compiled = compiledOf.get(e);
+  if (!compiled) {
+    compiled = compile(e);
+    compiledOf.set(e, compiled);
+  }
+  return compiled;
+}
+
+function compile(e: BoundExpr): Compiled {
   switch (e.kind) {
     case 'Const': {
       const v = e.value;
