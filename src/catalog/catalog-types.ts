@@ -43,7 +43,8 @@ export type IndexKind = 'btree' | IndexMethod;
 
 export interface IndexDef {
   readonly oid: number;
-  readonly name: string;
+  /** ALTER INDEX … RENAME changes it (and `constraint`, for an index behind a constraint). */
+  name: string;
   readonly schema: Schema;
   readonly table: Table;
   readonly method: IndexKind;
@@ -75,7 +76,7 @@ export interface IndexDef {
   /** A partial index's WHERE clause (CREATE INDEX … WHERE …), or null. */
   readonly predicate?: IndexPredicate | null;
   /** Constraint name when the index backs a PRIMARY KEY/UNIQUE constraint. */
-  readonly constraint: string | null;
+  constraint: string | null;
   /**
    * pg_index.indoption per key: bit 1 = DESC, bit 2 = NULLS FIRST (PostgreSQL's INDOPTION_*).
    * Absent means every key is ASC NULLS LAST.

@@ -59,6 +59,29 @@ export function addConstraint(table: Table, c: TableConstraint, d: DdlContext, t
   }
 }
 
+/**
+ * ALTER TABLE … DROP CONSTRAINT of a PRIMARY KEY or UNIQUE constraint: its index goes (the
+ * columns of a primary key stay NOT NULL, as in PostgreSQL). CHECK and FOREIGN KEY
+ * constraints are not kept (see above), so a name that is not an index's is "does not exist".
+ */
+export function dropConstraint(
+  table: Table,
+  name: string,
+  ifExists: boolean,
+  rc: { readonly ddl: DdlContext },
+  notice: (message: string) => void,
+): void {
+  const index = table.indexes.find((ix) => ix.constraint === name);
+  if (!index) {
+    const message = `constraint "${name}" of relation "${table.name}" does not exist`;
+    if (ifExists) notice(`${message}, skipping`);
+    else throw new SqlError(SqlState.UndefinedObject, message);
+    return;
+  }
+  rc.ddl.catalog.dropIndex(index);
+  rc.ddl.onUndo(() => rc.ddl.catalog.addIndex(index));
+}
+
 /** The referenced table and columns must exist and match in number, as PostgreSQL checks. */
 function addForeignKey(table: Table, c: TableConstraint, d: DdlContext): void {
   const ref = c.references!;

@@ -7,7 +7,7 @@ import { resolveTypeName } from '../bind/resolve-type-name.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { compileExpr } from '../exec/compile-expr.ts';
 import type { AlterTableStmt } from '../sql/ast-utility.ts';
-import { addConstraint } from './add-constraint.ts';
+import { addConstraint, dropConstraint } from './add-constraint.ts';
 import { dropColumn } from './drop-column.ts';
 import { renameColumnInIndexes } from './index-expressions.ts';
 import type { RunContext } from './statement-runner.ts';
@@ -151,6 +151,9 @@ export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: str
       }
       case 'add constraint':
         addConstraint(table, action.constraint, rc.ddl, rc.env.txn);
+        break;
+      case 'drop constraint':
+        dropConstraint(table, action.name, action.ifExists, rc, notice);
         break;
     }
   }

@@ -26,6 +26,7 @@ import { typeByOid } from '../types/registry.ts';
 import { type SqlType, sqlType, T, type Value } from '../types/type.ts';
 import { formatSqlType } from '../types/value-io.ts';
 import { isRelationVisible } from './object-names.ts';
+import { indexesBytes, relationBytes, tableWithToastBytes } from './relation-size.ts';
 
 type Impl = (args: Value[]) => Value;
 
@@ -74,6 +75,14 @@ function namespaceVisible(bc: BindContext, ns: number): boolean {
 
 function procByOid(bc: BindContext, oid: Value) {
   return procs(bc.system).find((p) => p.oid === oid);
+}
+
+/** The other forks (free space map, visibility map, init): Quiver keeps none; PostgreSQL's names only. */
+function forkBytes(fork: Value): bigint {
+  if (fork === 'fsm' || fork === 'vm' || fork === 'init') return 0n;
+  throw new SqlError(SqlState.InvalidParameterValue, 'invalid fork name', {
+    hint: 'Valid fork names are "main", "fsm", "vm", and "init".',
+  });
 }
 
 const oid = T.oid;
@@ -313,6 +322,57 @@ const FUNCTIONS: Record<string, readonly Signature[]> = {
   pg_get_ruledef: [
     { args: [oid], result: text, impl: () => () => null },
     { args: [oid, bool], result: text, impl: () => () => null },
+  ],
+  // Sizes in bytes (relation-size.ts: estimates, in whole 8 kB pages).
+  pg_relation_size: [
+    {
+      args: [T.regclass],
+      result: T.int8,
+      impl:
+        (bc) =>
+        ([id]) =>
+          relationBytes(bc.database, id as number),
+    },
+    {
+      args: [T.regclass, text],
+      result: T.int8,
+      impl:
+        (bc) =>
+        ([id, fork]) =>
+          fork === 'main' ? relationBytes(bc.database, id as number) : forkBytes(fork),
+    },
+  ],
+  pg_table_size: [
+    {
+      args: [T.regclass],
+      result: T.int8,
+      impl:
+        (bc) =>
+        ([id]) =>
+          tableWithToastBytes(bc.database, id as number),
+    },
+  ],
+  pg_indexes_size: [
+    {
+      args: [T.regclass],
+      result: T.int8,
+      impl:
+        (bc) =>
+        ([id]) =>
+          indexesBytes(bc.database, id as number),
+    },
+  ],
+  pg_total_relation_size: [
+    {
+      args: [T.regclass],
+      result: T.int8,
+      impl:
+        (bc) =>
+        ([id]) => {
+          const own = tableWithToastBytes(bc.database, id as number);
+          return own === null ? null : own + (indexesBytes(bc.database, id as number) ?? 0n);
+        },
+    },
   ],
   pg_relation_is_publishable: [
     {

@@ -95,6 +95,10 @@ function writingCommand(stmt: Statement): string | null {
       return 'COMMENT';
     case 'CreateView':
       return 'CREATE VIEW';
+    case 'RenameIndex':
+      return 'ALTER INDEX';
+    case 'Reindex':
+      return 'REINDEX';
     case 'NoOp':
       return stmt.tag === 'VACUUM' ? 'VACUUM' : null;
     default:

@@ -57,6 +57,8 @@ const KIND: Record<Statement['kind'], QueryKind> = {
   Truncate: 'ddl',
   Comment: 'ddl',
   CreateView: 'ddl',
+  RenameIndex: 'ddl',
+  Reindex: 'ddl',
   Transaction: 'other',
   Prepare: 'other',
   Execute: 'other',

@@ -1,6 +1,6 @@
 /**
  * Session-level and catalog utility statements: transactions, SET/SHOW/RESET, schemas,
- * the vector extension, databases, roles, views and ALTER TABLE.
+ * the vector extension, databases, roles, views, ALTER TABLE, ALTER INDEX and REINDEX.
  */
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { Statement } from '../sql/ast-utility.ts';
@@ -8,6 +8,7 @@ import { T } from '../types/type.ts';
 import { alterTable } from './alter-table.ts';
 import { commentOn } from './comment.ts';
 import { runCursorStatement } from './cursors.ts';
+import { reindex, renameIndex } from './index-maintenance.ts';
 import { alterRole, createRole, dropRoles } from './roles.ts';
 import type { EngineSession } from './session.ts';
 import type { Outcome, RunContext } from './statement-runner.ts';
@@ -171,6 +172,10 @@ export function runUtility(
       return done(commentOn(stmt, rc));
     case 'AlterTable':
       return done(alterTable(stmt, rc, notice));
+    case 'RenameIndex':
+      return done(renameIndex(stmt, rc, notice));
+    case 'Reindex':
+      return done(reindex(stmt, session, rc));
     case 'Prepare':
       session.prepareStatement(stmt);
       return done('PREPARE');

@@ -98,6 +98,13 @@ function addOrdered(index: IndexDef, row: readonly Value[], rowId: number): void
   if (ordered && !ordered.stale && indexedRow(index, row)) ordered.add(orderKey(index, row), rowId);
 }
 
+/** How many row ids `index`'s key map holds (its size, for pg_relation_size). */
+export function keyMapSize(index: IndexDef): number {
+  let n = 0;
+  for (const held of indexKeys.get(index)?.values() ?? []) n += typeof held === 'number' ? 1 : held.length;
+  return n;
+}
+
 /** The row ids whose versions held `key` in `index` (any visibility), or undefined. */
 export function rowIdsWithKey(index: IndexDef, key: string | number): number | readonly number[] | undefined {
   return indexKeys.get(index)?.get(key);

@@ -100,7 +100,27 @@ export type AlterTableAction =
   | { readonly type: 'alter column set default'; readonly name: string; readonly default: Expr | null }
   | { readonly type: 'rename column'; readonly name: string; readonly newName: string }
   | { readonly type: 'rename table'; readonly newName: string }
-  | { readonly type: 'add constraint'; readonly constraint: TableConstraint };
+  | { readonly type: 'add constraint'; readonly constraint: TableConstraint }
+  | { readonly type: 'drop constraint'; readonly name: string; readonly ifExists: boolean };
+
+/** ALTER INDEX [IF EXISTS] name RENAME TO new. */
+export interface RenameIndexStmt {
+  readonly kind: 'RenameIndex';
+  readonly name: QualifiedName;
+  readonly newName: string;
+  readonly ifExists: boolean;
+}
+
+/** REINDEX { INDEX | TABLE } name, REINDEX { SCHEMA | DATABASE | SYSTEM } name. */
+export interface ReindexStmt {
+  readonly kind: 'Reindex';
+  readonly target: 'index' | 'table' | 'schema' | 'database' | 'system';
+  /** The index or table (INDEX, TABLE). */
+  readonly relation: QualifiedName | null;
+  /** The schema or database (SCHEMA, DATABASE, SYSTEM; null when omitted). */
+  readonly objectName: string | null;
+  readonly concurrently: boolean;
+}
 
 export interface CreateSequenceStmt {
   readonly kind: 'CreateSequence';
@@ -257,6 +277,8 @@ export type Statement =
   | NoOpStmt
   | CommentStmt
   | CreateViewStmt
+  | RenameIndexStmt
+  | ReindexStmt
   | CursorStatement
   | PreparedStatementStmt;
 

@@ -219,6 +219,27 @@ describe('ALTER TABLE', () => {
       ifExists: true,
       actions: [{ type: 'rename table', newName: 'u' }],
     });
+    expect(stmt('ALTER INDEX IF EXISTS s.i RENAME TO j')).toMatchObject({
+      kind: 'RenameIndex',
+      name: { schema: 's', name: 'i' },
+      newName: 'j',
+      ifExists: true,
+    });
+  });
+
+  it('DROP CONSTRAINT, REINDEX, CLUSTER', () => {
+    expect(stmt('ALTER TABLE t DROP CONSTRAINT IF EXISTS k')).toMatchObject({
+      actions: [{ type: 'drop constraint', name: 'k', ifExists: true }],
+    });
+    expect(stmt('REINDEX TABLE CONCURRENTLY t')).toMatchObject({
+      kind: 'Reindex',
+      target: 'table',
+      relation: { name: 't' },
+      concurrently: true,
+    });
+    expect(stmt('REINDEX SCHEMA s')).toMatchObject({ kind: 'Reindex', target: 'schema', objectName: 's' });
+    expect(stmt('REINDEX INDEX i')).toMatchObject({ target: 'index', concurrently: false });
+    expect(stmt('CLUSTER t USING i')).toMatchObject({ kind: 'NoOp', tag: 'CLUSTER' });
   });
 
   it('rejects other actions with their name', () => {
@@ -226,7 +247,7 @@ describe('ALTER TABLE', () => {
       code: '0A000',
       message: 'ALTER TABLE … ALTER COLUMN TYPE is not supported',
     });
-    expect(fails('ALTER TABLE t DROP CONSTRAINT k')).toMatchObject({ code: '0A000' });
+    expect(fails('ALTER TABLE t ENABLE ROW LEVEL SECURITY')).toMatchObject({ code: '0A000' });
     expect(fails('ALTER INDEX i SET (m = 4)')).toMatchObject({
       code: '0A000',
       message: 'ALTER INDEX is not supported',

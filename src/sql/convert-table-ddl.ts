@@ -8,6 +8,8 @@ import type {
   AlterTableStmt,
   ColumnDef,
   CreateTableStmt,
+  ReindexStmt,
+  RenameIndexStmt,
   TableConstraint,
 } from './ast-utility.ts';
 import { convertExpr } from './convert-expr.ts';
@@ -119,11 +121,14 @@ export function convertColumnDef(
       case 'CONSTR_DEFAULT':
         dflt = convertExpr(k.raw_expr!, ctx);
         break;
+      // A named one (`a int CONSTRAINT a_uniq UNIQUE`) keeps its name as a table constraint.
       case 'CONSTR_PRIMARY':
-        primaryKey = true;
+        if (k.conname) tableConstraints.push(convertTableConstraint(k, ctx, [name]));
+        else primaryKey = true;
         break;
       case 'CONSTR_UNIQUE':
-        unique = true;
+        if (k.conname) tableConstraints.push(convertTableConstraint(k, ctx, [name]));
+        else unique = true;
         break;
       case 'CONSTR_IDENTITY':
         identity = k.generated_when === 'a' ? 'always' : 'by default';
@@ -175,7 +180,7 @@ export function convertTableConstraint(
       return {
         type: k.contype === 'CONSTR_PRIMARY' ? 'primary key' : 'unique',
         ...base,
-        columns: strings(k.keys),
+        columns: k.keys === undefined ? columns : strings(k.keys),
         check: null,
       };
     case 'CONSTR_CHECK':
@@ -235,6 +240,8 @@ function convertAlterCmd(c: pg.AlterTableCmd, ctx: ConvertContext, loc: number):
       return [
         { type: 'add constraint', constraint: convertTableConstraint(as(c.def, 'Constraint')!, ctx, []) },
       ];
+    case 'AT_DropConstraint':
+      return [{ type: 'drop constraint', name, ifExists: c.missing_ok ?? false }];
     default: {
       const words = (c.subtype ?? 'unknown')
         .replace(/^AT_/, '')
@@ -245,7 +252,7 @@ function convertAlterCmd(c: pg.AlterTableCmd, ctx: ConvertContext, loc: number):
   }
 }
 
-function convertRename(s: pg.RenameStmt, ctx: ConvertContext, loc: number): AlterTableStmt {
+function convertRename(s: pg.RenameStmt, ctx: ConvertContext, loc: number): AlterTableStmt | RenameIndexStmt {
   const ifExists = s.missing_ok ?? false;
   const newName = s.newname ?? '';
   if (s.renameType === 'OBJECT_COLUMN' && s.relationType === 'OBJECT_TABLE') {
@@ -256,8 +263,29 @@ function convertRename(s: pg.RenameStmt, ctx: ConvertContext, loc: number): Alte
     const action = { type: 'rename table' as const, newName };
     return { kind: 'AlterTable', table: convertRangeVar(s.relation!, ctx), ifExists, actions: [action] };
   }
+  if (s.renameType === 'OBJECT_INDEX')
+    return { kind: 'RenameIndex', name: convertRangeVar(s.relation!, ctx), newName, ifExists };
   const target = s.renameType === 'OBJECT_COLUMN' ? s.relationType : s.renameType;
   throw unsupported(`ALTER ${objectTypeWords(target)} … RENAME is not supported`, loc);
+}
+
+const REINDEX_TARGETS = {
+  REINDEX_OBJECT_INDEX: 'index',
+  REINDEX_OBJECT_TABLE: 'table',
+  REINDEX_OBJECT_SCHEMA: 'schema',
+  REINDEX_OBJECT_DATABASE: 'database',
+  REINDEX_OBJECT_SYSTEM: 'system',
+} as const;
+
+function convertReindex(s: pg.ReindexStmt, ctx: ConvertContext): ReindexStmt {
+  const options = (s.params ?? []).map((n) => as(n, 'DefElem')?.defname ?? '');
+  return {
+    kind: 'Reindex',
+    target: REINDEX_TARGETS[s.kind ?? 'REINDEX_OBJECT_INDEX'],
+    relation: s.relation ? convertRangeVar(s.relation, ctx) : null,
+    objectName: s.name ?? null,
+    concurrently: options.includes('concurrently'),
+  };
 }
 
 export const tableDdlConverters: StatementConverters = {
@@ -265,4 +293,7 @@ export const tableDdlConverters: StatementConverters = {
   CreateTableAsStmt: convertCreateTableAs,
   AlterTableStmt: convertAlterTable,
   RenameStmt: convertRename,
+  ReindexStmt: convertReindex,
+  // CLUSTER reorders a table's storage by an index; Quiver's row order is its own: nothing to do.
+  ClusterStmt: () => ({ kind: 'NoOp', tag: 'CLUSTER' }),
 };

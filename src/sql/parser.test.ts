@@ -118,7 +118,7 @@ describe('unsupported statements', () => {
     ['DECLARE c BINARY CURSOR FOR SELECT 1', 'DECLARE BINARY CURSOR is not supported'],
     ['MERGE INTO t USING u ON true WHEN MATCHED THEN DELETE', 'MERGE is not supported'],
     ['DROP FUNCTION f', 'DROP FUNCTION is not supported'],
-    ['ALTER INDEX i RENAME TO j', 'ALTER INDEX … RENAME is not supported'],
+    ['ALTER SEQUENCE s RENAME TO t', 'ALTER SEQUENCE … RENAME is not supported'],
     ['CREATE MATERIALIZED VIEW v AS SELECT 1', 'CREATE MATERIALIZED VIEW is not supported'],
   ])('%s', (sql, message) => {
     const e = parseError(sql);

@@ -17,6 +17,7 @@ import './operators-array.ts';
 import './functions-array-fill.ts';
 import './functions-string.ts';
 import './functions-math.ts';
+import './functions-size.ts';
 import './functions-datetime.ts';
 import './to-char.ts';
 import './to-timestamp.ts';

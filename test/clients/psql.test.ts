@@ -149,6 +149,40 @@ describe('psql', () => {
     await psql(['-c', 'DROP TABLE psql_meta_t; DROP SEQUENCE psql_meta_s']);
   });
 
+  test('\\dt+, \\di+ and \\ds+ add sizes as PostgreSQL prints them (here for empty relations, whose sizes match exactly)', async () => {
+    const setup = await psql([
+      '-c',
+      'DROP TABLE IF EXISTS psql_size_t; DROP SEQUENCE IF EXISTS psql_size_s; CREATE TABLE psql_size_t (id int PRIMARY KEY); CREATE SEQUENCE psql_size_s',
+    ]);
+    expect(setup.code).toBe(0);
+    const r = await psql(['-c', '\\dt+ psql_size*', '-c', '\\di+ psql_size*', '-c', '\\ds+ psql_size*']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(
+      [
+        '                                      List of relations',
+        ' Schema |    Name     | Type  | Owner  | Persistence | Access method |  Size   | Description ',
+        '--------+-------------+-------+--------+-------------+---------------+---------+-------------',
+        ' public | psql_size_t | table | quiver | permanent   | heap          | 0 bytes | ',
+        '(1 row)',
+        '',
+        '                                                 List of relations',
+        ' Schema |       Name       | Type  | Owner  |    Table    | Persistence | Access method |    Size    | Description ',
+        '--------+------------------+-------+--------+-------------+-------------+---------------+------------+-------------',
+        ' public | psql_size_t_pkey | index | quiver | psql_size_t | permanent   | btree         | 8192 bytes | ',
+        '(1 row)',
+        '',
+        '                                 List of relations',
+        ' Schema |    Name     |   Type   | Owner  | Persistence |    Size    | Description ',
+        '--------+-------------+----------+--------+-------------+------------+-------------',
+        ' public | psql_size_s | sequence | quiver | permanent   | 8192 bytes | ',
+        '(1 row)',
+        '',
+        '',
+      ].join('\n'),
+    );
+    await psql(['-c', 'DROP TABLE psql_size_t; DROP SEQUENCE psql_size_s']);
+  });
+
   test('the \\d family prints what PostgreSQL 15 + pgvector prints for the same schema', async () => {
     // fixtures/psql-describe.out is psql 15's output against PostgreSQL 15.20 + pgvector 0.8.6
     // after the same setup (in a fresh database there).

@@ -176,7 +176,7 @@ describe('restart', () => {
     expect(dbs.rows).toHaveLength(1);
   });
 
-  test('partial and expression indexes come back with their WHERE and expression, renamed columns included', async () => {
+  test('partial and expression indexes come back with their WHERE and expression, renamed columns and indexes included', async () => {
     {
       await using c = await client();
       await c.query('CREATE TABLE accounts (id int PRIMARY KEY, email text, handle text, closed bool)');
@@ -185,16 +185,21 @@ describe('restart', () => {
       await c.query("INSERT INTO accounts VALUES (1, 'a@x', 'h', true), (2, 'b@x', 'h', false)");
       await c.query('ALTER TABLE accounts RENAME COLUMN email TO mail');
       await c.query('ALTER TABLE accounts RENAME COLUMN closed TO gone');
+      await c.query('ALTER INDEX accounts_pkey RENAME TO accounts_id');
     }
     await restart();
     await using c = await client();
     const defs = await c.query(
-      "SELECT indexdef FROM pg_indexes WHERE tablename = 'accounts' AND indexname <> 'accounts_pkey' ORDER BY indexname",
+      "SELECT indexdef FROM pg_indexes WHERE tablename = 'accounts' AND indexname <> 'accounts_id' ORDER BY indexname",
     );
     expect(defs.rows.map((r) => r.indexdef)).toEqual([
       'CREATE UNIQUE INDEX accounts_lower ON public.accounts USING btree (lower(mail))',
       'CREATE UNIQUE INDEX accounts_open ON public.accounts USING btree (handle) WHERE (NOT gone)',
     ]);
+    const constraints = await c.query(
+      "SELECT conname FROM pg_constraint WHERE conrelid = 'accounts'::regclass",
+    );
+    expect(constraints.rows).toEqual([{ conname: 'accounts_id' }]);
     // The key maps were rebuilt under the same WHERE and expression.
     await expect(c.query("INSERT INTO accounts VALUES (3, 'B@X', 'k', true)")).rejects.toMatchObject({
       code: '23505',

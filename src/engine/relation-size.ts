@@ -1,0 +1,97 @@
+/**
+ * pg_relation_size and its family: how many bytes a table or index takes. PostgreSQL counts
+ * the 8 kB pages of its files; Quiver's rows live in sealed segments (their files' sizes are
+ * exact) and in memory (estimated from a sample of rows), its indexes in memory (estimated
+ * from their entries), so the figures are estimates rounded up to whole 8 kB pages, as
+ * psql's `\dt+`/`\di+` and monitoring queries expect to see them.
+ */
+import type { Database, IndexDef, Table } from '../catalog/catalog-types.ts';
+import { emptyIndexPages } from '../catalog/pg-catalog/index-def.ts';
+import { findUserRelation } from '../catalog/pg-catalog/objects.ts';
+import { typeFacts } from '../catalog/pg-catalog/types.ts';
+import { keyMapSize } from '../exec/table-writer.ts';
+import { typeInfo } from '../types/registry.ts';
+import type { Value } from '../types/type.ts';
+
+const PAGE = 8192;
+/** A row version's fixed cost: PostgreSQL's tuple header and line pointer are 28 bytes. */
+const ROW_OVERHEAD = 28;
+/** Rows read to estimate the in-memory rows' average size. */
+const SAMPLE_ROWS = 256;
+/** A btree entry: its key and a row id, PostgreSQL's index tuple overhead included. */
+const KEY_ENTRY = 16;
+
+const pages = (bytes: number) => Math.ceil(bytes / PAGE) * PAGE;
+
+/**
+ * A table's size with its TOAST table (pg_table_size): PostgreSQL gives a table with a
+ * column that can be stored out of line (text, vector, … — any not stored `plain`) a TOAST
+ * table whose index takes a page even when empty. Quiver stores no values out of line.
+ */
+export function tableWithToastBytes(db: Database, oid: number): bigint | null {
+  const own = relationBytes(db, oid);
+  const r = findUserRelation(db, oid);
+  if (own === null || r?.kind !== 'table' || r.table.view) return own;
+  const toast = r.table.columns.some((c) => typeFacts(typeInfo(c.type.base), c.type.isArray).storage !== 'p');
+  return own + (toast ? BigInt(PAGE) : 0n);
+}
+
+/** The relation's own size (pg_relation_size): a table's rows, an index's entries. */
+export function relationBytes(db: Database, oid: number): bigint | null {
+  const r = findUserRelation(db, oid);
+  if (!r) return null;
+  if (r.kind === 'index') return BigInt(indexBytes(r.index));
+  if (r.kind === 'sequence') return BigInt(PAGE);
+  return BigInt(r.table.view ? 0 : tableBytes(r.table));
+}
+
+/** The sizes of a table's indexes (pg_indexes_size); 0 for anything else. */
+export function indexesBytes(db: Database, oid: number): bigint | null {
+  const r = findUserRelation(db, oid);
+  if (!r) return null;
+  return BigInt(r.kind === 'table' ? r.table.indexes.reduce((n, ix) => n + indexBytes(ix), 0) : 0);
+}
+
+function tableBytes(table: Table): number {
+  const store = table.store;
+  let bytes = 0;
+  for (const part of store.sealedParts()) bytes += part.handle.bytes;
+  const inMemory = store.inMemoryRowCount();
+  if (inMemory > 0) {
+    // An even sample over the row ids; the ids in memory are the ones not sealed yet.
+    let seen = 0;
+    let sampled = 0;
+    const step = Math.max(1, Math.floor(store.capacity / (SAMPLE_ROWS * 4)));
+    for (let rowId = store.capacity - 1; rowId >= 0 && seen < SAMPLE_ROWS; rowId -= step) {
+      const row = store.inMemoryRow(rowId);
+      if (!row) continue;
+      seen++;
+      sampled += ROW_OVERHEAD + row.reduce((n: number, v) => n + valueBytes(v), 0);
+    }
+    if (seen > 0) bytes += (sampled / seen) * inMemory;
+  }
+  return pages(bytes);
+}
+
+/** A value's stored size, roughly as PostgreSQL stores it. */
+function valueBytes(v: Value): number {
+  if (v === null) return 0;
+  if (typeof v === 'number' || typeof v === 'bigint') return 8;
+  if (typeof v === 'boolean') return 1;
+  if (typeof v === 'string') return 4 + Buffer.byteLength(v);
+  if (ArrayBuffer.isView(v)) return 8 + v.byteLength;
+  return 16;
+}
+
+function indexBytes(index: IndexDef): number {
+  const floor = emptyIndexPages(index) * PAGE;
+  if (index.vector) {
+    const vectors = index.vector.index.size();
+    const dims = Math.max(0, index.keyType.typmod);
+    const element = index.keyType.base === 'halfvec' ? 2 : index.keyType.base === 'bit' ? 1 / 8 : 4;
+    // An HNSW element also holds its links: 2·m on the base layer.
+    const links = index.method === 'hnsw' ? 2 * (index.options.m ?? 16) * 4 : 0;
+    return Math.max(floor, pages(vectors * (8 + Math.ceil(dims * element) + links)));
+  }
+  return Math.max(floor, pages(keyMapSize(index) * KEY_ENTRY));
+}
