@@ -20,6 +20,8 @@ export interface Column {
   readonly sequence: Sequence | null;
   /** pg_attribute.attnum (1-based, stable across drops). */
   readonly attnum: number;
+  /** Set by ALTER COLUMN TYPE: the attnum the rows store its values under (storage/sealed-rows.ts storedAttnum). */
+  readonly storedAs?: number;
   /**
    * The value rows stored before the column was added have (PostgreSQL's attmissingval):
    * ADD COLUMN fills existing rows with it, and WAL replay of older records does the same.

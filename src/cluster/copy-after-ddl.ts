@@ -27,6 +27,7 @@ import { loadIndexFile } from '../engine/index-files.ts';
 import { addNewRows, advanceSequence, catalogFromImage } from '../engine/recovery.ts';
 import { shareIndexKeys } from '../exec/table-writer.ts';
 import type { ObjectStore } from '../storage/object-store/object-store.ts';
+import { storedAttnum } from '../storage/sealed-rows.ts';
 
 /** The parts of a replica copy its successor is built from. */
 export interface CopyContents {
@@ -159,7 +160,9 @@ async function loadWhileFollowing(
 
 /** Whether rows stored for `a` are laid out as for `b`: the same columns by attnum and type, in order. */
 function sameShape(a: readonly Column[], b: readonly Column[]): boolean {
-  return a.length === b.length && a.every((c, i) => c.attnum === b[i].attnum && sameType(c, b[i]));
+  return (
+    a.length === b.length && a.every((c, i) => storedAttnum(c) === storedAttnum(b[i]) && sameType(c, b[i]))
+  );
 }
 
 function sameType(a: Column, b: Column): boolean {
@@ -168,7 +171,9 @@ function sameType(a: Column, b: Column): boolean {
 
 /** Whether two definitions of one index (same OID) index the same values of each row. */
 function sameKey(a: IndexDef, b: IndexDef): boolean {
-  const attnums = (i: IndexDef) => i.columns.map((c) => i.table.columns[c]?.attnum);
+  // By stored attnum: an index over a column ALTER COLUMN TYPE rewrote holds other keys.
+  const attnums = (i: IndexDef) =>
+    i.columns.map((c) => i.table.columns[c] && storedAttnum(i.table.columns[c]));
   return (
     a.method === b.method &&
     a.expressionKey === b.expressionKey &&

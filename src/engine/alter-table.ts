@@ -1,6 +1,6 @@
 /**
  * ALTER TABLE: add and drop columns (existing rows get the default), NOT NULL and DEFAULT
- * changes, renames, added constraints (add-constraint.ts).
+ * changes, column types (alter-column-type.ts), renames, added constraints (add-constraint.ts).
  */
 import { bindDefault } from '../bind/bind-dml.ts';
 import { resolveTypeName } from '../bind/resolve-type-name.ts';
@@ -8,6 +8,7 @@ import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { compileExpr } from '../exec/compile-expr.ts';
 import type { AlterTableStmt } from '../sql/ast-utility.ts';
 import { addConstraint, dropConstraint } from './add-constraint.ts';
+import { alterColumnTypes } from './alter-column-type.ts';
 import { dropColumn } from './drop-column.ts';
 import { renameColumnInIndexes } from './index-expressions.ts';
 import type { RunContext } from './statement-runner.ts';
@@ -31,7 +32,8 @@ export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: str
       );
     return c;
   };
-  for (const action of stmt.actions) {
+  for (let i = 0; i < stmt.actions.length; i++) {
+    const action = stmt.actions[i];
     switch (action.type) {
       case 'add column': {
         const def = action.column;
@@ -148,6 +150,23 @@ export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: str
         rename(oldName, action.newName);
         rc.ddl.onUndo(() => rename(action.newName, oldName));
         return 'ALTER TABLE';
+      }
+      case 'alter column type': {
+        const changed = stmt.actions.filter((a) => a.type === 'alter column type' && a.name === action.name);
+        if (changed.length > 1) {
+          throw new SqlError(
+            SqlState.FeatureNotSupported,
+            `cannot alter type of column "${action.name}" twice`,
+          );
+        }
+        // A run of type changes is one rewrite: each USING sees the row as it was.
+        const run = [action];
+        for (let next = stmt.actions[i + 1]; next?.type === 'alter column type'; next = stmt.actions[i + 1]) {
+          run.push(next);
+          i++;
+        }
+        alterColumnTypes(table, run, rc);
+        break;
       }
       case 'add constraint':
         addConstraint(table, action.constraint, rc.ddl, rc.env.txn);

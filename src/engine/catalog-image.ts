@@ -39,6 +39,7 @@ interface ColumnDescriptor {
   readonly identity: Column['identity'];
   readonly sequence: number | null;
   readonly attnum: number;
+  readonly storedAs?: number;
   readonly missing: StoredValue | null;
   readonly comment?: string;
 }
@@ -143,6 +144,7 @@ function tableDescriptor(table: Table): TableDescriptor {
       identity: c.identity,
       sequence: c.sequence?.oid ?? null,
       attnum: c.attnum,
+      storedAs: c.storedAs,
       missing: storeValue(c.type, c.missing),
       comment: c.comment,
     })),

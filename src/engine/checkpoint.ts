@@ -19,7 +19,7 @@ import type { MetaOp, MetaStore } from '../meta/meta-store.ts';
 import type { SequenceState } from '../storage/commit-record.ts';
 import type { ObjectStore } from '../storage/object-store/object-store.ts';
 import { decodeRowIds, encodeRowIds } from '../storage/row-id-file.ts';
-import { sealedPart } from '../storage/sealed-rows.ts';
+import { sealedPart, storedAttnum } from '../storage/sealed-rows.ts';
 import { openSegment } from '../storage/segment/segment-reader.ts';
 import { writeSegmentInSlices } from '../storage/segment/segment-writer.ts';
 import type { SegmentHandle } from '../storage/segment-cache.ts';
@@ -203,7 +203,7 @@ function snapshotTable(table: Table, prev: TableManifest | null, compact: boolea
     generation: store.generation,
     sealedBelow: store.capacity,
     pending,
-    columns: table.columns.map((c) => ({ name: c.name, type: c.type, attnum: c.attnum })),
+    columns: table.columns.map((c) => ({ name: c.name, type: c.type, attnum: storedAttnum(c) })),
     rowIds,
     // Copies: ALTER TABLE edits stored rows in place while the files are being written.
     rows: rowIds.map((id) => store.row(id).slice()),
@@ -462,7 +462,7 @@ export async function loadSegment(
     return segment.rowIds;
   }
   const fill: Value[] = table.columns.map((c) => c.missing ?? null);
-  const targets = ref.attnums.map((a) => table.columns.findIndex((c) => c.attnum === a));
+  const targets = ref.attnums.map((a) => table.columns.findIndex((c) => storedAttnum(c) === a));
   // Vector columns stay views over the segment's bytes; others are decoded column by column.
   const columns = segment.columns.map((c, i) => {
     if (targets[i] < 0) return null;

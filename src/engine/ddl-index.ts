@@ -194,7 +194,6 @@ export function createIndex(
     }
     const column = expression ?? table.columns[columns[0]];
     const opclassName = opclasses[0];
-    const opclass = OPCLASSES[opclassName];
     const typeName = column.type.base;
     if (!opclassName) {
       throw new SqlError(
@@ -205,22 +204,7 @@ export function createIndex(
         },
       );
     }
-    if (!opclass?.methods.includes(method)) {
-      throw new SqlError(
-        SqlState.UndefinedObject,
-        `operator class "${opclassName}" does not exist for access method "${method}"`,
-      );
-    }
-    // bit_hamming_ops accepts varbit as PostgreSQL's binary-compatible bit, then refuses it.
-    if (opclass.type === 'bit' && typeName === 'varbit') {
-      throw new SqlError(SqlState.FeatureNotSupported, `type not supported for ${method} index`);
-    }
-    if (opclass.type !== typeName) {
-      throw new SqlError(
-        SqlState.DatatypeMismatch,
-        `operator class "${opclassName}" does not accept data type ${typeInfo(typeName).formatType(-1)}`,
-      );
-    }
+    const opclass = vectorOpclass(method, opclassName, column.type);
     // pgvector's access methods cannot order (amcanorder = false): ComputeIndexAttrs refuses
     // ordering options once the operator class is resolved.
     if (stmt.elems.some((e) => e.desc)) {
@@ -241,18 +225,7 @@ export function createIndex(
         'ef_construction must be greater than or equal to 2 * m',
       );
     }
-    const dims = column.type.typmod;
-    // sparsevec is limited by its non-zero elements (checked per row), not its dimensions.
-    if (dims < 0 && typeName !== 'sparsevec') {
-      throw new SqlError(SqlState.InvalidParameterValue, 'column does not have dimensions');
-    }
-    const max = MAX_INDEX_DIMENSIONS[typeName] ?? 2000;
-    if (dims > max) {
-      throw new SqlError(
-        SqlState.ProgramLimitExceeded,
-        `column cannot have more than ${max} dimensions for ${method} index`,
-      );
-    }
+    checkIndexDimensions(method, column.type);
     metric = opclass.metric;
     operator = opclass.operator;
   }
@@ -299,6 +272,44 @@ export function createIndex(
   opts.catalog.addIndex(index);
   opts.onUndo(() => opts.catalog.dropIndex(index));
   return index;
+}
+
+/** The operator class of a vector index, which must exist for `method` and accept `type`. */
+export function vectorOpclass(method: IndexMethod, opclassName: string, type: SqlType) {
+  const opclass = OPCLASSES[opclassName];
+  if (!opclass?.methods.includes(method)) {
+    throw new SqlError(
+      SqlState.UndefinedObject,
+      `operator class "${opclassName}" does not exist for access method "${method}"`,
+    );
+  }
+  // bit_hamming_ops accepts varbit as PostgreSQL's binary-compatible bit, then refuses it.
+  if (opclass.type === 'bit' && type.base === 'varbit') {
+    throw new SqlError(SqlState.FeatureNotSupported, `type not supported for ${method} index`);
+  }
+  if (opclass.type !== type.base) {
+    throw new SqlError(
+      SqlState.DatatypeMismatch,
+      `operator class "${opclassName}" does not accept data type ${typeInfo(type.base).formatType(-1)}`,
+    );
+  }
+  return opclass;
+}
+
+/** A vector index needs its type's dimensions, within what its method can hold. */
+export function checkIndexDimensions(method: IndexMethod, type: SqlType): void {
+  const dims = type.typmod;
+  // sparsevec is limited by its non-zero elements (checked per row), not its dimensions.
+  if (dims < 0 && type.base !== 'sparsevec') {
+    throw new SqlError(SqlState.InvalidParameterValue, 'column does not have dimensions');
+  }
+  const max = MAX_INDEX_DIMENSIONS[type.base] ?? 2000;
+  if (dims > max) {
+    throw new SqlError(
+      SqlState.ProgramLimitExceeded,
+      `column cannot have more than ${max} dimensions for ${method} index`,
+    );
+  }
 }
 
 /** The unique btree index behind a PRIMARY KEY or UNIQUE constraint named `name`. */

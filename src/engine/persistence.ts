@@ -23,7 +23,7 @@ import {
   type TableChanges,
 } from '../storage/commit-record.ts';
 import { hasLocalFiles, type ObjectStore } from '../storage/object-store/object-store.ts';
-import { sealedPart } from '../storage/sealed-rows.ts';
+import { sealedPart, storedAttnum } from '../storage/sealed-rows.ts';
 import { openSegment } from '../storage/segment/segment-reader.ts';
 import { writeSegment } from '../storage/segment/segment-writer.ts';
 import { SegmentCache } from '../storage/segment-cache.ts';
@@ -352,7 +352,7 @@ export class Persistence implements CommitLog {
     }
     if (rowIds.length === 0) return;
     const generation = store.generation;
-    const columns = table.columns.map((c) => ({ name: c.name, type: c.type, attnum: c.attnum }));
+    const columns = table.columns.map((c) => ({ name: c.name, type: c.type, attnum: storedAttnum(c) }));
     const bytes = writeSegment({
       columns,
       rows: rowIds.map((id) => store.row(id)),
@@ -448,7 +448,7 @@ function tableChanges(writes: readonly WriteOp[]): TableChanges[] {
   }
   return [...byStore].map(([store, ops]) => ({
     tableOid: store.tableOid,
-    columns: store.columns().map((c) => ({ attnum: c.attnum, type: c.type })),
+    columns: store.columns().map((c) => ({ attnum: storedAttnum(c), type: c.type })),
     ops,
   }));
 }

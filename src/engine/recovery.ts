@@ -11,6 +11,7 @@ import { addToColumnIndex } from '../exec/table-writer.ts';
 import type { MetaStore } from '../meta/meta-store.ts';
 import { decodeCommitRecord, type SequenceState, type TableChanges } from '../storage/commit-record.ts';
 import type { ObjectStore } from '../storage/object-store/object-store.ts';
+import { storedAttnum } from '../storage/sealed-rows.ts';
 import type { SegmentCache } from '../storage/segment-cache.ts';
 import type { TransactionManager } from '../storage/transactions.ts';
 import type { ColumnIndex } from '../storage/vector/column-index.ts';
@@ -278,7 +279,7 @@ export async function applyChanges(
   loadSpilled: (table: Table, key: string, attnums: readonly number[]) => Promise<ArrayLike<number>>,
 ): Promise<number[]> {
   // Where each stored column goes in the table as it is now (-1: dropped since).
-  const at = changes.columns.map((c) => table.columns.findIndex((tc) => tc.attnum === c.attnum));
+  const at = changes.columns.map((c) => table.columns.findIndex((tc) => storedAttnum(tc) === c.attnum));
   const fill: Value[] = table.columns.map((c) => c.missing ?? null);
   const inserted: number[] = [];
   for (const op of changes.ops) {

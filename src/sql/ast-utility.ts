@@ -98,6 +98,13 @@ export type AlterTableAction =
   | { readonly type: 'drop column'; readonly name: string; readonly ifExists: boolean }
   | { readonly type: 'alter column set not null' | 'alter column drop not null'; readonly name: string }
   | { readonly type: 'alter column set default'; readonly name: string; readonly default: Expr | null }
+  | {
+      readonly type: 'alter column type';
+      readonly name: string;
+      readonly newType: TypeNameAst;
+      /** USING expression over the row's old columns; null converts the old value by assignment. */
+      readonly using: Expr | null;
+    }
   | { readonly type: 'rename column'; readonly name: string; readonly newName: string }
   | { readonly type: 'rename table'; readonly newName: string }
   | { readonly type: 'add constraint'; readonly constraint: TableConstraint }

@@ -242,10 +242,26 @@ describe('ALTER TABLE', () => {
     expect(stmt('CLUSTER t USING i')).toMatchObject({ kind: 'NoOp', tag: 'CLUSTER' });
   });
 
+  it('converts ALTER COLUMN … TYPE with and without USING', () => {
+    expect(
+      stmt('ALTER TABLE t ALTER COLUMN a TYPE bigint, ALTER b SET DATA TYPE int USING b::int'),
+    ).toMatchObject({
+      actions: [
+        { type: 'alter column type', name: 'a', newType: { names: ['pg_catalog', 'int8'] }, using: null },
+        {
+          type: 'alter column type',
+          name: 'b',
+          newType: { names: ['pg_catalog', 'int4'] },
+          using: { kind: 'Cast' },
+        },
+      ],
+    });
+  });
+
   it('rejects other actions with their name', () => {
-    expect(fails('ALTER TABLE t ALTER COLUMN a TYPE bigint')).toMatchObject({
+    expect(fails('ALTER TABLE t ALTER COLUMN a SET STATISTICS 10')).toMatchObject({
       code: '0A000',
-      message: 'ALTER TABLE … ALTER COLUMN TYPE is not supported',
+      message: 'ALTER TABLE … SET STATISTICS is not supported',
     });
     expect(fails('ALTER TABLE t ENABLE ROW LEVEL SECURITY')).toMatchObject({ code: '0A000' });
     expect(fails('ALTER INDEX i SET (m = 4)')).toMatchObject({

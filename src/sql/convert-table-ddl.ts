@@ -236,6 +236,11 @@ function convertAlterCmd(c: pg.AlterTableCmd, ctx: ConvertContext, loc: number):
           default: c.def === undefined ? null : convertExpr(c.def, ctx),
         },
       ];
+    case 'AT_AlterColumnType': {
+      const def = as(c.def, 'ColumnDef')!;
+      const using = def.raw_default === undefined ? null : convertExpr(def.raw_default, ctx);
+      return [{ type: 'alter column type', name, newType: convertTypeName(def.typeName!, ctx), using }];
+    }
     case 'AT_AddConstraint':
       return [
         { type: 'add constraint', constraint: convertTableConstraint(as(c.def, 'Constraint')!, ctx, []) },

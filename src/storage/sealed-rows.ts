@@ -11,8 +11,19 @@ import type { SegmentHandle } from './segment-cache.ts';
 /** What a stored row must look like now: the table's columns. */
 export interface ColumnSlot {
   readonly attnum: number;
+  /** The attnum its values are stored under, when not `attnum` (see storedAttnum). */
+  readonly storedAs?: number;
   readonly type: SqlType;
   readonly missing?: Value;
+}
+
+/**
+ * The number a column's values are stored under in segments and WAL records. It is the
+ * column's attnum until ALTER COLUMN TYPE, which rewrites the rows under a fresh number so
+ * that values stored with the old type are never read as the new one.
+ */
+export function storedAttnum(slot: ColumnSlot): number {
+  return slot.storedAs ?? slot.attnum;
 }
 
 export interface SealedPart {
@@ -101,7 +112,7 @@ export class SealedRows {
     const { columns } = part.handle.get();
     const out: Value[] = new Array(layout.length);
     for (let c = 0; c < layout.length; c++) {
-      const i = part.columnOf.get(layout[c].attnum);
+      const i = part.columnOf.get(storedAttnum(layout[c]));
       if (i === undefined) {
         out[c] = layout[c].missing ?? null;
         continue;

@@ -9,7 +9,13 @@
  * through the segment cache and its memory budget).
  */
 import type { Value } from '../types/type.ts';
-import { type ColumnSlot, type SealedPart, SealedRows, type SealedState } from './sealed-rows.ts';
+import {
+  type ColumnSlot,
+  type SealedPart,
+  SealedRows,
+  type SealedState,
+  storedAttnum,
+} from './sealed-rows.ts';
 import type { TransactionManager, TxnStatus } from './transactions.ts';
 
 /** Creator id of an empty position (reads as aborted: never visible, never live). */
@@ -51,7 +57,7 @@ export class TableStore {
   reshaped(columns: () => readonly ColumnSlot[]): TableStore {
     const store = new TableStore(this.txns, this.tableOid, columns, this.durable);
     const from = this.columns();
-    const at = columns().map((c) => from.findIndex((f) => f.attnum === c.attnum));
+    const at = columns().map((c) => from.findIndex((f) => storedAttnum(f) === storedAttnum(c)));
     const missing = columns().map((c) => c.missing ?? null);
     store.rows = this.rows.map((row) =>
       row === undefined || row === NO_VALUES ? row : at.map((i, c) => (i < 0 ? missing[c] : row[i])),

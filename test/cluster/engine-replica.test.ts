@@ -644,7 +644,7 @@ describeCluster(
       }
     });
 
-    it('applies DDL in place: tables keep their rows and indexes (reshaped after ADD / DROP COLUMN), an open repeatable read transaction keeps its snapshot', async () => {
+    it('applies DDL in place: tables keep their rows and indexes (reshaped after ADD / DROP COLUMN, ALTER COLUMN TYPE), an open repeatable read transaction keeps its snapshot', async () => {
       const { lease, persistence: leader, session: primary } = await lead(fx(), 'a');
       await primary.run('CREATE EXTENSION vector');
       await primary.run('CREATE TABLE items (id int PRIMARY KEY, a text, v vector(2), b int)');
@@ -729,6 +729,20 @@ describeCluster(
         await same(knn);
         await same('SELECT b FROM items WHERE id = 1001');
 
+        // ALTER COLUMN TYPE: the rows rewritten as by an UPDATE (new versions in the WAL
+        // record), the column stored under a new attnum: a reshaped table.
+        expect(
+          await ddl(
+            'ALTER TABLE items ALTER b TYPE bigint USING b * 10, ALTER tag TYPE varchar(10), ALTER id TYPE bigint',
+          ),
+        ).toMatchObject({
+          tablesReshaped: 1,
+        });
+        await same('SELECT * FROM items ORDER BY id');
+        await same(knn);
+        await same('SELECT id, b FROM items WHERE b = 80');
+        await same('SELECT b, tag FROM items WHERE id = 1001');
+
         // CREATE INDEX: loaded from its file; DROP TABLE: the other tables are kept.
         expect(await ddl('CREATE INDEX items_b ON items (b)')).toMatchObject({ indexesShared: 3 });
         expect(await ddl('DROP TABLE other')).toMatchObject({ tablesShared: 1, tablesReshaped: 0 });
@@ -742,7 +756,7 @@ describeCluster(
           (await primary.run('SELECT count(*) FROM items')).rows,
         );
         // The first copy recovered, then one made in place per DDL.
-        expect(replica.stats().copies).toBe(6);
+        expect(replica.stats().copies).toBe(7);
       } finally {
         await replica.close();
         await leader.close();

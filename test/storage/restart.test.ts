@@ -1,7 +1,7 @@
 /**
  * Durability across a clean restart: everything committed is back (rows, catalog objects,
  * sequence positions, indexes), nothing rolled back is, and DDL changes between writes
- * (ADD/DROP COLUMN, TRUNCATE, DROP TABLE) replay onto the right layout.
+ * (ADD/DROP COLUMN, ALTER COLUMN TYPE, TRUNCATE, DROP TABLE) replay onto the right layout.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -155,6 +155,48 @@ describe('restart', () => {
     ]);
     expect(await rows('SELECT * FROM wiped')).toEqual([[3]]);
     expect(await rows('SELECT * FROM gone')).toEqual([['new']]);
+  });
+
+  test('ALTER COLUMN TYPE: sealed and WAL rows come back converted, twice over', async () => {
+    {
+      await using c = await client();
+      await c.query('CREATE TABLE retyped (id int PRIMARY KEY, code text NOT NULL, v vector(2))');
+      await c.query("INSERT INTO retyped VALUES (1, '10', '[1,1]'), (2, '20', '[2,2]')");
+      await c.query('CREATE INDEX retyped_code ON retyped (code)');
+      await c.query('CREATE INDEX retyped_v ON retyped USING hnsw (v vector_l2_ops)');
+      await c.query('CHECKPOINT');
+      await c.query("INSERT INTO retyped VALUES (3, '30', '[3,3]')");
+      await c.query('DELETE FROM retyped WHERE id = 2');
+      await c.query('ALTER TABLE retyped ALTER code TYPE int USING code::int, ALTER id TYPE bigint');
+      await c.query("INSERT INTO retyped VALUES (4, 40, '[4,4]')");
+      await c.query('BEGIN');
+      await c.query('ALTER TABLE retyped ALTER code TYPE text USING (code * 100)::text');
+      await c.query('ROLLBACK');
+    }
+    await restart();
+    const expected = [
+      ['1', 10, '[1,1]'],
+      ['3', 30, '[3,3]'],
+      ['4', 40, '[4,4]'],
+    ];
+    expect(await rows('SELECT id, code, v::text FROM retyped ORDER BY id')).toEqual(expected);
+    expect(await rows('SELECT id FROM retyped WHERE code = 30')).toEqual([['3']]);
+    // Sealed again by a checkpoint after the ALTER, then changed once more (by the WAL only).
+    await rows('CHECKPOINT');
+    await rows('ALTER TABLE retyped ALTER v TYPE vector(3) USING (v::real[] || ARRAY[0::real])::vector(3)');
+    await restart();
+    expect(await rows('SELECT id, code, v::text FROM retyped ORDER BY id')).toEqual([
+      ['1', 10, '[1,1,0]'],
+      ['3', 30, '[3,3,0]'],
+      ['4', 40, '[4,4,0]'],
+    ]);
+    // The vector index was rebuilt for three dimensions (its file from before is not used).
+    expect(await rows("SELECT id FROM retyped ORDER BY v <-> '[3,3,1]' LIMIT 2")).toEqual([['3'], ['4']]);
+    expect(
+      await rows(
+        "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'retyped'::regclass AND attnum > 0 ORDER BY attnum",
+      ),
+    ).toEqual([['bigint'], ['integer'], ['vector(3)']]);
   });
 
   test('DDL rolled back is not there after a restart; roles and databases are', async () => {
