@@ -72,7 +72,8 @@ function keyOrder(index: IndexDef): KeyOrder {
 
 /**
  * `index`'s rows in key order, filled from the table's rows the first time (and after a
- * rebuild): every version not rolled back that the index holds, as the key map has.
+ * rebuild) with the versions the key map would take in a rebuild: those that may be live,
+ * and deleted ones too while a repeatable-read snapshot is open (it may still see them).
  */
 export function orderedKeysOf(index: IndexDef): OrderedKeys {
   let ordered = orderedKeys.get(index);
@@ -84,8 +85,10 @@ export function orderedKeysOf(index: IndexDef): OrderedKeys {
   if (ordered.stale) {
     ordered.stale = false;
     const store = index.table.store;
+    const keepDeleted = store.hasOpenSnapshots();
     for (let rowId = 0; rowId < store.capacity; rowId++) {
-      if (store.creatorStatus(rowId) === 'aborted') continue;
+      const wanted = keepDeleted ? store.creatorStatus(rowId) !== 'aborted' : store.mayBeLive(rowId);
+      if (!wanted) continue;
       const row = store.row(rowId);
       if (indexedRow(index, row)) ordered.add(orderKey(index, row), rowId);
     }
