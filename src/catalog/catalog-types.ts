@@ -52,6 +52,8 @@ export interface IndexDef {
   readonly method: IndexKind;
   /** Column positions in table.columns. */
   readonly columns: readonly number[];
+  /** INCLUDE columns' positions: kept beside the keys (a covering index), never compared. */
+  readonly include?: readonly number[];
   readonly opclasses: readonly string[];
   readonly unique: boolean;
   readonly primary: boolean;

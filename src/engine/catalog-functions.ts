@@ -10,8 +10,8 @@ import type { BoundExpr } from '../bind/bound-expr.ts';
 import { tryCoerce } from '../bind/coercion.ts';
 import {
   constraintDefinition,
+  indexColumnCount,
   indexDefinition,
-  indexKeyCount,
   indexKeyText,
 } from '../catalog/pg-catalog/index-def.ts';
 import { constraintOid } from '../catalog/pg-catalog/indexes.ts';
@@ -250,7 +250,7 @@ const FUNCTIONS: Record<string, readonly Signature[]> = {
           const k = column as number;
           const qualify = !pretty || isRelationVisible(bc.database, bc.searchPath, index.table.oid) !== true;
           if (k === 0) return indexDefinition(index, qualify, pretty === true);
-          return k > 0 && k <= indexKeyCount(index) ? indexKeyText(index, k - 1, pretty === true) : '';
+          return k > 0 && k <= indexColumnCount(index) ? indexKeyText(index, k - 1, pretty === true) : '';
         },
     },
   ],

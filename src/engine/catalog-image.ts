@@ -60,6 +60,7 @@ interface IndexDescriptor {
   readonly table: number;
   readonly method: IndexDef['method'];
   readonly columns: readonly number[];
+  readonly include?: readonly number[];
   readonly opclasses: readonly string[];
   readonly unique: boolean;
   readonly primary: boolean;
@@ -159,6 +160,7 @@ function indexDescriptor(index: IndexDef): IndexDescriptor {
     table: index.table.oid,
     method: index.method,
     columns: index.columns,
+    include: index.include ?? [],
     opclasses: index.opclasses,
     unique: index.unique,
     primary: index.primary,

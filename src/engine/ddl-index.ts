@@ -182,6 +182,17 @@ export function createIndex(
     throw new SqlError(SqlState.UndefinedObject, `access method "${method}" does not exist`);
   }
   const options = parseOptions(stmt);
+  if (method !== 'btree' && stmt.include.length > 0) {
+    throw new SqlError(
+      SqlState.FeatureNotSupported,
+      `access method "${method}" does not support included columns`,
+    );
+  }
+  const include = stmt.include.map((i) => {
+    const at = table.columns.findIndex((c) => c.name === i.column);
+    if (at < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${i.column}" does not exist`);
+    return at;
+  });
   let metric: DistanceMetric | null = null;
   let operator: string | null = null;
   const opclasses = stmt.elems.map((e) => e.opclass ?? '');
@@ -236,6 +247,7 @@ export function createIndex(
     table,
     method,
     columns,
+    include,
     opclasses,
     unique: stmt.unique || constraint !== null,
     primary: constraint?.primary ?? false,
@@ -328,6 +340,7 @@ export function createConstraintIndex(
     unique: true,
     ifNotExists: false,
     concurrent: false,
+    include: [],
     elems: columns.map((i) => ({
       column: table.columns[i].name,
       expr: null,

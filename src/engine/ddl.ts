@@ -193,7 +193,10 @@ export function createIndexStatement(stmt: CreateIndexStmt, d: DdlContext): stri
     defaultIndexName(
       table.schema,
       table,
-      expression ? [outputName(stmt.elems[0].expr!)] : columns.map((c) => table.columns[c].name),
+      distinctNames([
+        ...(expression ? [outputName(stmt.elems[0].expr!)] : columns.map((c) => table.columns[c].name)),
+        ...stmt.include.map((i) => i.column),
+      ]),
       catalog,
     );
   const predicate = stmt.where ? bindIndexPredicate(stmt.where, table, d.bc, d.ctx) : null;
@@ -217,6 +220,16 @@ function indexExpression(stmt: CreateIndexStmt, table: Table, d: DdlContext): In
     });
   }
   return bindIndexExpression(elem.expr!, table, d.bc, d.ctx);
+}
+
+/** An index name's column part: a name seen before gets the next number (`a`, `a1`), as in PostgreSQL. */
+function distinctNames(names: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return names.map((name) => {
+    const n = seen.get(name);
+    seen.set(name, (n ?? 0) + 1);
+    return n === undefined ? name : `${name}${n}`;
+  });
 }
 
 const DROP_WORDS: Record<DropStmt['objectType'], string> = {

@@ -20,6 +20,7 @@ export function dropColumn(table: Table, at: number, d: DdlContext): void {
   const survivors = oldIndexes.filter(
     (ix) =>
       !ix.columns.includes(at) &&
+      !ix.include?.includes(at) &&
       !(ix.expression && refersToColumn(ix.expression, column.name)) &&
       !(ix.predicate && refersToColumn(ix.predicate.expr, column.name)),
   );
@@ -50,11 +51,13 @@ export function dropColumn(table: Table, at: number, d: DdlContext): void {
 
 /** `ix` over the table's columns after the one at `at` was cut out. */
 function shifted(ix: IndexDef, at: number, d: DdlContext): IndexDef {
-  const columns = ix.columns.map((c) => (c > at ? c - 1 : c));
+  const shift = (c: number) => (c > at ? c - 1 : c);
+  const columns = ix.columns.map(shift);
   const expression = ix.expression ? bindIndexExpression(ix.expression, ix.table, d.bc, d.ctx) : null;
   return {
     ...ix,
     columns,
+    include: ix.include?.map(shift),
     vector: null,
     expressionKey: expression?.key ?? null,
     expressionText: expression?.text,

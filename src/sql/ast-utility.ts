@@ -81,6 +81,8 @@ export interface CreateIndexStmt {
   readonly ifNotExists: boolean;
   readonly concurrent: boolean;
   readonly elems: readonly IndexElem[];
+  /** INCLUDE (columns): stored in the index beside its keys, not part of them. */
+  readonly include: readonly { readonly column: string; readonly loc: number }[];
   readonly options: readonly { readonly name: string; readonly value: string; readonly loc: number }[];
   readonly where: Expr | null;
   readonly loc: number;

@@ -76,7 +76,6 @@ function convertDrop(s: pg.DropStmt, ctx: ConvertContext, loc: number): DropStmt
 }
 
 function convertIndex(s: pg.IndexStmt, ctx: ConvertContext, loc: number): CreateIndexStmt {
-  if ((s.indexIncludingParams?.length ?? 0) > 0) throw unsupported('INCLUDE columns are not supported', loc);
   if (s.nulls_not_distinct) throw unsupported('NULLS NOT DISTINCT is not supported', loc);
   const table = convertRangeVar(s.relation!, ctx);
   const elems = (s.indexParams ?? []).map((n) => convertIndexElem(as(n, 'IndexElem')!, ctx, table.loc));
@@ -89,6 +88,11 @@ function convertIndex(s: pg.IndexStmt, ctx: ConvertContext, loc: number): Create
     ifNotExists: s.if_not_exists ?? false,
     concurrent: s.concurrent ?? false,
     elems,
+    include: (s.indexIncludingParams ?? []).map((n) => {
+      const e = as(n, 'IndexElem')!;
+      if (e.name === undefined) throw unsupported('expressions are not supported in included columns', loc);
+      return { column: e.name, loc: table.loc };
+    }),
     // Index options (WITH (m = 16)) keep their text; the access method validates them.
     options: defElems(s.options).map((d) => ({
       name: d.defname ?? '',

@@ -224,6 +224,7 @@ describe('restart', () => {
       await c.query('CREATE TABLE accounts (id int PRIMARY KEY, email text, handle text, closed bool)');
       await c.query('CREATE UNIQUE INDEX accounts_open ON accounts (handle) WHERE NOT closed');
       await c.query('CREATE UNIQUE INDEX accounts_lower ON accounts (lower(email))');
+      await c.query('CREATE INDEX accounts_cover ON accounts (id) INCLUDE (handle)');
       await c.query("INSERT INTO accounts VALUES (1, 'a@x', 'h', true), (2, 'b@x', 'h', false)");
       await c.query('ALTER TABLE accounts RENAME COLUMN email TO mail');
       await c.query('ALTER TABLE accounts RENAME COLUMN closed TO gone');
@@ -235,6 +236,7 @@ describe('restart', () => {
       "SELECT indexdef FROM pg_indexes WHERE tablename = 'accounts' AND indexname <> 'accounts_id' ORDER BY indexname",
     );
     expect(defs.rows.map((r) => r.indexdef)).toEqual([
+      'CREATE INDEX accounts_cover ON public.accounts USING btree (id) INCLUDE (handle)',
       'CREATE UNIQUE INDEX accounts_lower ON public.accounts USING btree (lower(mail))',
       'CREATE UNIQUE INDEX accounts_open ON public.accounts USING btree (handle) WHERE (NOT gone)',
     ]);

@@ -8,6 +8,11 @@ import { quoteIdent } from '../../types/functions-string.ts';
 import type { IndexDef } from '../catalog-types.ts';
 import { indexOpclass } from './objects.ts';
 
+/** Key columns and INCLUDE columns (pg_index.indnatts). */
+export function indexColumnCount(index: IndexDef): number {
+  return indexKeyCount(index) + (index.include?.length ?? 0);
+}
+
 /** Number of key columns: an expression index has one key. */
 export function indexKeyCount(index: IndexDef): number {
   return index.columns.length > 0 ? index.columns.length : 1;
@@ -18,6 +23,8 @@ export function indexKeyCount(index: IndexDef): number {
  * parenthesized expression — `((v)::halfvec(3))`, pretty `(v::halfvec(3))`.
  */
 export function indexKeyText(index: IndexDef, key: number, pretty = false): string {
+  const keys = indexKeyCount(index);
+  if (key >= keys) return quoteIdent(index.table.columns[index.include![key - keys]].name);
   if (index.columns.length === 0) return index.expressionText?.(pretty ? 'pretty key' : 'key') ?? '';
   return quoteIdent(index.table.columns[index.columns[key]].name);
 }
@@ -45,9 +52,15 @@ export function indexDefinition(index: IndexDef, qualify = true, pretty = false)
   return (
     `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(index.name)} ON ` +
     `${qualify ? `${quoteIdent(index.table.schema.name)}.` : ''}${quoteIdent(index.table.name)} USING ${index.method} ` +
-    `(${keys.join(', ')})${options.length > 0 ? ` WITH (${options.join(', ')})` : ''}` +
+    `(${keys.join(', ')})${includeText(index)}${options.length > 0 ? ` WITH (${options.join(', ')})` : ''}` +
     (index.predicate ? ` WHERE ${index.predicate.text(pretty)}` : '')
   );
+}
+
+/** ` INCLUDE (b, id)` for a covering index, else nothing. */
+function includeText(index: IndexDef): string {
+  const names = (index.include ?? []).map((c) => quoteIdent(index.table.columns[c].name));
+  return names.length > 0 ? ` INCLUDE (${names.join(', ')})` : '';
 }
 
 /** DESC / NULLS FIRST|LAST as pg_get_indexdef prints them: only what differs from the default. */

@@ -7,7 +7,7 @@ import { ArrayValue } from '../../types/array.ts';
 import { typeInfo } from '../../types/registry.ts';
 import { typeOid } from '../../types/value-io.ts';
 import type { IndexDef } from '../catalog-types.ts';
-import { indexDefinition, indexKeyCount, indexKeyType } from './index-def.ts';
+import { indexColumnCount, indexDefinition, indexKeyCount, indexKeyType } from './index-def.ts';
 import { accessMethodOid, indexOpclass, OPERATOR_CLASSES } from './objects.ts';
 import {
   BOOTSTRAP_ROLE_OID,
@@ -36,14 +36,15 @@ function indexRow(index: IndexDef): SystemRow {
   return {
     indexrelid: index.oid,
     indrelid: index.table.oid,
-    indnatts: keys,
+    indnatts: indexColumnCount(index),
     indnkeyatts: keys,
     indisunique: index.unique,
     indisprimary: index.primary,
     // Expression keys are attnum 0, as in PostgreSQL.
-    indkey: intVector(
-      index.columns.length > 0 ? index.columns.map((c) => index.table.columns[c].attnum) : [0],
-    ),
+    indkey: intVector([
+      ...(index.columns.length > 0 ? index.columns.map((c) => index.table.columns[c].attnum) : [0]),
+      ...(index.include ?? []).map((c) => index.table.columns[c].attnum),
+    ]),
     indcollation: intVector(keyTypes.map((t) => (t.isArray ? 0 : typeFacts(typeInfo(t.base)).collation))),
     indclass: intVector(range.map((k) => indexOpclass(index, k, keyTypes[k].base)?.oid ?? 0)),
     indoption: intVector(range.map((k) => index.keyOptions?.[k] ?? 0)),
