@@ -8,6 +8,8 @@
 import type { BindContext } from '../bind/bind-context.ts';
 import type { BoundExpr } from '../bind/bound-expr.ts';
 import { tryCoerce } from '../bind/coercion.ts';
+import type { Database } from '../catalog/catalog-types.ts';
+import { DEFAULT_TABLESPACE_OID } from '../catalog/pg-catalog/classes.ts';
 import {
   constraintDefinition,
   indexColumnCount,
@@ -26,7 +28,7 @@ import { typeByOid } from '../types/registry.ts';
 import { type SqlType, sqlType, T, type Value } from '../types/type.ts';
 import { formatSqlType } from '../types/value-io.ts';
 import { isRelationVisible } from './object-names.ts';
-import { indexesBytes, relationBytes, tableWithToastBytes } from './relation-size.ts';
+import { databaseBytes, indexesBytes, relationBytes, tableWithToastBytes } from './relation-size.ts';
 
 type Impl = (args: Value[]) => Value;
 
@@ -75,6 +77,17 @@ function namespaceVisible(bc: BindContext, ns: number): boolean {
 
 function procByOid(bc: BindContext, oid: Value) {
   return procs(bc.system).find((p) => p.oid === oid);
+}
+
+/** The database named `db`; 3D000 for none, as PostgreSQL's privilege and size functions say. */
+function databaseNamed(bc: BindContext, db: Value): Database {
+  const found = bc.catalog.databases.get(String(db));
+  if (!found) throw new SqlError(SqlState.InvalidCatalogName, `database "${String(db)}" does not exist`);
+  return found;
+}
+
+function databaseWithOid(bc: BindContext, oid: Value): Database | null {
+  return [...bc.catalog.databases.values()].find((d) => d.oid === oid) ?? null;
 }
 
 /** The other forks (free space map, visibility map, init): Quiver keeps none; PostgreSQL's names only. */
@@ -374,6 +387,80 @@ const FUNCTIONS: Record<string, readonly Signature[]> = {
         },
     },
   ],
+  // Quiver has no database privileges: every existing database can be connected to.
+  has_database_privilege: [
+    {
+      args: [text, text],
+      result: bool,
+      impl:
+        (bc) =>
+        ([db]) =>
+          databaseNamed(bc, db) !== null,
+    },
+    {
+      args: [oid, text],
+      result: bool,
+      impl:
+        (bc) =>
+        ([db]) =>
+          databaseWithOid(bc, db) !== null,
+    },
+    {
+      args: [name, text, text],
+      result: bool,
+      impl:
+        (bc) =>
+        ([, db]) =>
+          databaseNamed(bc, db) !== null,
+    },
+  ],
+  pg_database_size: [
+    {
+      args: [name],
+      result: T.int8,
+      impl:
+        (bc) =>
+        ([db]) =>
+          databaseBytes(databaseNamed(bc, db)!),
+    },
+    {
+      args: [oid],
+      result: T.int8,
+      impl:
+        (bc) =>
+        ([db]) => {
+          const found = databaseWithOid(bc, db);
+          return found ? databaseBytes(found) : null;
+        },
+    },
+  ],
+  // Every relation lives in the default tablespace, whose location PostgreSQL prints as ''.
+  pg_tablespace_location: [{ args: [oid], result: text, impl: () => () => '' }],
+  pg_tablespace_size: [
+    {
+      args: [oid],
+      result: T.int8,
+      impl:
+        (bc) =>
+        ([ts]) =>
+          ts === DEFAULT_TABLESPACE_OID
+            ? [...bc.catalog.databases.values()].reduce((n, db) => n + databaseBytes(db), 0n)
+            : 0n,
+    },
+  ],
+  // Built-in functions have no SQL body (psql's \\df+ falls back to prosrc).
+  pg_get_function_sqlbody: [{ args: [oid], result: text, impl: () => () => null }],
+  pg_char_to_encoding: [
+    {
+      args: [name],
+      result: int4,
+      impl:
+        () =>
+        ([e]) =>
+          Number(Object.entries(ENCODINGS).find(([, n]) => n === String(e).toUpperCase())?.[0] ?? -1),
+    },
+  ],
+  getdatabaseencoding: [{ args: [], result: name, impl: () => () => 'UTF8' }],
   pg_relation_is_publishable: [
     {
       args: [T.regclass],

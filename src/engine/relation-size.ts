@@ -45,6 +45,18 @@ export function relationBytes(db: Database, oid: number): bigint | null {
   return BigInt(r.table.view ? 0 : tableBytes(r.table));
 }
 
+/** A database's size (pg_database_size): its tables with their TOAST pages and indexes. */
+export function databaseBytes(db: Database): bigint {
+  let bytes = 0n;
+  for (const schema of db.schemas.values()) {
+    for (const table of schema.tables.values()) {
+      bytes += (tableWithToastBytes(db, table.oid) ?? 0n) + (indexesBytes(db, table.oid) ?? 0n);
+    }
+    bytes += BigInt(schema.sequences.size * PAGE);
+  }
+  return bytes;
+}
+
 /** The sizes of a table's indexes (pg_indexes_size); 0 for anything else. */
 export function indexesBytes(db: Database, oid: number): bigint | null {
   const r = findUserRelation(db, oid);

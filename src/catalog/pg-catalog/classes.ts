@@ -18,7 +18,7 @@ import {
   type SystemRow,
 } from './relation.ts';
 
-const DEFAULT_TABLESPACE_OID = 1663;
+export const DEFAULT_TABLESPACE_OID = 1663;
 
 function classRows(ctx: SystemContext, system: readonly SystemRelation[]): SystemRow[] {
   const rows: SystemRow[] = system.map((r) => ({
@@ -127,6 +127,31 @@ export function classRelations(system: () => readonly SystemRelation[]): SystemR
     ]),
     relation('pg_am', 2601, 'oid oid, amname name, amhandler regproc, amtype char', () =>
       ACCESS_METHODS.map((a) => ({ oid: a.oid, amname: a.name, amhandler: 0, amtype: a.type })),
+    ),
+    // The languages PostgreSQL 15 comes with (psql's \\df+ and \\dL join them); Quiver's
+    // functions are all built in (prolang 12 or 13).
+    relation(
+      'pg_language',
+      2612,
+      'oid oid, lanname name, lanowner oid, lanispl bool, lanpltrusted bool, lanplcallfoid oid, laninline oid, lanvalidator oid, lanacl aclitem[]',
+      () =>
+        (
+          [
+            [12, 'internal', false, false, 0, 0, 2246],
+            [13, 'c', false, false, 0, 0, 2247],
+            [14, 'sql', false, true, 0, 0, 2248],
+            [13563, 'plpgsql', true, true, 13560, 13561, 13562],
+          ] as const
+        ).map(([oid, lanname, lanispl, lanpltrusted, lanplcallfoid, laninline, lanvalidator]) => ({
+          oid,
+          lanname,
+          lanowner: BOOTSTRAP_ROLE_OID,
+          lanispl,
+          lanpltrusted,
+          lanplcallfoid,
+          laninline,
+          lanvalidator,
+        })),
     ),
     relation(
       'pg_tablespace',
