@@ -319,6 +319,8 @@ export function bindExpr(e: Expr, scope: Scope, bc: BindContext, opts: ExprOptio
           compare: probe.fn,
         };
       }
+      if (left && (e.op === 'IS DISTINCT FROM' || e.op === 'IS NOT DISTINCT FROM'))
+        return distinctFrom(e.op, bindOperator('=', left, right, bc, e.loc));
       return bindOperator(e.op, left, right, bc, e.loc);
     }
     case 'Bool': {
@@ -358,3 +360,23 @@ export function resolveUnknownToText(e: BoundExpr, bc: BindContext): BoundExpr {
 }
 
 export { sqlType };
+
+/**
+ * `a IS [NOT] DISTINCT FROM b`: `=` over the same coerced operands, with NULL a value like
+ * any other (two NULLs are not distinct, NULL and a value are), so never NULL itself.
+ */
+function distinctFrom(op: string, eq: BoundExpr): BoundExpr {
+  if (eq.kind !== 'Call') throw new Error('operator binding produced a non-call');
+  const equal = eq.fn;
+  const distinct = op === 'IS DISTINCT FROM';
+  return {
+    ...eq,
+    type: T.bool,
+    name: op,
+    strict: false,
+    fn: ([a, b], ctx) => {
+      const same = a === null || b === null ? a === b : equal([a, b], ctx) === true;
+      return distinct ? !same : same;
+    },
+  };
+}

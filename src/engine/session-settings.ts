@@ -3,9 +3,32 @@
  * with a dot are PostgreSQL "placeholder" variables (SET myapp.x = 1 works; SHOW of an unset
  * one fails); other unknown names are 42704.
  */
+
+import type { SettingRow } from '../catalog/pg-catalog/relation.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { ResultSink } from '../wire/session.ts';
-import { displaySetting, findSetting, normalizeSetting, SETTINGS } from './settings.ts';
+import {
+  displaySetting,
+  findSetting,
+  normalizeSetting,
+  SETTINGS,
+  type SettingDef,
+  type SettingType,
+} from './settings.ts';
+
+/** pg_settings' unit of the settings stored as numbers: memory in kB, durations in ms. */
+const UNITS: Partial<Record<SettingType, string>> = { memory: 'kB', duration: 'ms' };
+
+/** pg_settings.vartype per kind of setting. */
+const VARTYPES: Record<SettingType, string> = {
+  bool: 'bool',
+  int: 'integer',
+  real: 'real',
+  string: 'string',
+  enum: 'enum',
+  memory: 'integer',
+  duration: 'integer',
+};
 
 export class SessionSettings {
   private readonly values = new Map<string, string>();
@@ -136,12 +159,26 @@ export class SessionSettings {
     return out;
   }
 
-  all(): { name: string; value: string; doc: string }[] {
-    return SETTINGS.map((s) => ({
-      name: s.name,
-      value: displaySetting(s, this.get(s.name)),
-      doc: s.doc,
-    }));
+  /** pg_settings' rows: numbers with units as PostgreSQL shows them, the rest as SHOW does. */
+  all(): SettingRow[] {
+    const shown = (s: SettingDef, stored: string) => (UNITS[s.type] ? stored : displaySetting(s, stored));
+    return SETTINGS.map((s) => {
+      const value = this.get(s.name);
+      return {
+        name: s.name,
+        setting: shown(s, value),
+        unit: UNITS[s.type] ?? null,
+        category: s.category ?? '',
+        doc: s.doc,
+        context: s.readOnly ? 'internal' : 'user',
+        vartype: VARTYPES[s.type],
+        source: value === s.default ? 'default' : 'session',
+        min: s.min === undefined ? null : String(s.min),
+        max: s.max === undefined ? null : String(s.max),
+        enumvals: s.type === 'enum' ? (s.values ?? null) : null,
+        boot: shown(s, s.default),
+      };
+    });
   }
 }
 

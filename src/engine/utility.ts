@@ -77,7 +77,7 @@ export function runUtility(
             { name: 'setting', type: T.text, tableOid: 0, attnum: 0 },
             { name: 'description', type: T.text, tableOid: 0, attnum: 0 },
           ],
-          rows: session.settings.all().map((s) => [s.name, s.value, s.doc]),
+          rows: session.settings.all().map((s) => [s.name, session.settings.show(s.name), s.doc]),
           tag: 'SHOW',
         };
       }

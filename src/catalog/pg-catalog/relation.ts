@@ -10,6 +10,24 @@ import { sqlType } from '../../types/type.ts';
 import type { Catalog } from '../catalog.ts';
 import type { Column, Database, Table } from '../catalog-types.ts';
 
+/** One row of pg_settings, as PostgreSQL shows it (memory in kB, durations in ms, with `unit`). */
+export interface SettingRow {
+  readonly name: string;
+  readonly setting: string;
+  readonly unit: string | null;
+  readonly category: string;
+  readonly doc: string;
+  /** 'internal' for read-only settings, 'user' for those SET changes. */
+  readonly context: string;
+  readonly vartype: string;
+  /** 'default', or 'session' once the session changed it (startup or SET). */
+  readonly source: string;
+  readonly min: string | null;
+  readonly max: string | null;
+  readonly enumvals: readonly string[] | null;
+  readonly boot: string;
+}
+
 /** Session facts the system relations show (pg_prepared_statements, pg_settings, defaults). */
 export interface SystemContext {
   readonly catalog: Catalog;
@@ -23,7 +41,7 @@ export interface SystemContext {
     readonly parameterTypes: readonly number[];
     readonly fromSql: boolean;
   }[];
-  settings(): readonly { readonly name: string; readonly value: string; readonly doc: string }[];
+  settings(): readonly SettingRow[];
   /**
    * A column default as PostgreSQL deparses it (`'unnamed'::text`), which needs the binder;
    * the engine supplies it. Absent: the default's source text.

@@ -26,9 +26,27 @@ export const sessionViews = [
   relation(
     'pg_settings',
     12104,
-    'name text, setting text, short_desc text',
-    (ctx) => ctx.settings().map((s) => ({ name: s.name, setting: s.value, short_desc: s.doc })),
-    {},
+    'name text, setting text, unit text, category text, short_desc text, extra_desc text, context text, ' +
+      'vartype text, source text, min_val text, max_val text, enumvals text[], boot_val text, reset_val text, ' +
+      'sourcefile text, sourceline int4, pending_restart bool',
+    (ctx) =>
+      ctx.settings().map((s) => ({
+        name: s.name,
+        setting: s.setting,
+        unit: s.unit,
+        category: s.category,
+        short_desc: s.doc,
+        context: s.context,
+        vartype: s.vartype,
+        source: s.source,
+        min_val: s.min,
+        max_val: s.max,
+        enumvals: s.enumvals ? ArrayValue.of([...s.enumvals]) : null,
+        boot_val: s.boot,
+        // RESET goes back to the default (startup options are not kept apart).
+        reset_val: s.boot,
+      })),
+    { extra_desc: null, sourcefile: null, sourceline: null, pending_restart: false },
     'v',
   ),
 ];
