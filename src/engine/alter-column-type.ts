@@ -22,7 +22,7 @@ import type { Expr, TypeNameAst } from '../sql/ast.ts';
 import { storedAttnum } from '../storage/sealed-rows.ts';
 import type { SqlType, Value } from '../types/type.ts';
 import { buildIndex, checkIndexDimensions, type IndexBuildContext, vectorOpclass } from './ddl-index.ts';
-import { bindIndexExpression, bindIndexPredicate, refersToColumn } from './index-expressions.ts';
+import { indexUsesColumn, reboundIndex, refersToColumn, someAstNode } from './index-expressions.ts';
 import type { RunContext } from './statement-runner.ts';
 
 export interface ColumnTypeChange {
@@ -45,7 +45,9 @@ const MAX_ATTNUM = 1600;
 export function alterColumnTypes(table: Table, changes: readonly ColumnTypeChange[], rc: RunContext): void {
   const bound = changes.map((change) => bindChange(table, change, rc));
   for (const change of bound) refuseViewsUsing(table, change.column, rc);
-  const affected = table.indexes.filter((ix) => bound.some((change) => usesColumn(ix, change)));
+  const affected = table.indexes.filter((ix) =>
+    bound.some((change) => indexUsesColumn(ix, change.at, change.column.name)),
+  );
   for (const ix of affected) checkVectorIndexStillFits(ix, bound);
 
   const store = table.store;
@@ -172,15 +174,6 @@ function convertOrNull(change: BoundChange, row: Value[]): Value {
   }
 }
 
-function usesColumn(ix: IndexDef, change: BoundChange): boolean {
-  const name = change.column.name;
-  return (
-    ix.columns.includes(change.at) ||
-    (ix.expression != null && refersToColumn(ix.expression, name)) ||
-    (ix.predicate != null && refersToColumn(ix.predicate.expr, name))
-  );
-}
-
 /**
  * A vector index over the column must accept its new type (as PostgreSQL re-creating the
  * index checks the operator class). Sharded indexes are built by the cluster nodes: not here.
@@ -205,18 +198,7 @@ function checkVectorIndexStillFits(ix: IndexDef, changes: readonly BoundChange[]
  * old one must not be taken for it by recovery or a read replica.
  */
 function rebound(ix: IndexDef, d: RunContext['ddl']): IndexDef {
-  const expression = ix.expression ? bindIndexExpression(ix.expression, ix.table, d.bc, d.ctx) : null;
-  const column = ix.columns[0];
-  return {
-    ...ix,
-    oid: d.catalog.allocateOid(),
-    vector: null,
-    keyType: expression?.type ?? ix.table.columns[column].type,
-    expressionKey: expression?.key ?? null,
-    expressionText: expression?.text,
-    keyOf: expression ? expression.evaluate : (row: readonly Value[]) => row[column],
-    predicate: ix.predicate ? bindIndexPredicate(ix.predicate.expr, ix.table, d.bc, d.ctx) : null,
-  };
+  return { ...reboundIndex(ix, ix.columns, d.bc, d.ctx), oid: d.catalog.allocateOid() };
 }
 
 /**
@@ -236,16 +218,9 @@ function refuseViewsUsing(table: Table, column: Column, rc: RunContext): void {
 }
 
 function namesTable(node: unknown, name: string): boolean {
-  return someNode(node, (n) => n.kind === 'Table' && (n.name as { name: string }).name === name);
+  return someAstNode(node, (n) => n.kind === 'Table' && (n.name as { name: string }).name === name);
 }
 
 function hasStar(node: unknown): boolean {
-  return someNode(node, (n) => n.kind === 'Star');
-}
-
-function someNode(node: unknown, test: (n: Record<string, unknown>) => boolean): boolean {
-  if (Array.isArray(node)) return node.some((x) => someNode(x, test));
-  if (node === null || typeof node !== 'object') return false;
-  const n = node as Record<string, unknown>;
-  return test(n) || Object.values(n).some((v) => someNode(v, test));
+  return someAstNode(node, (n) => n.kind === 'Star');
 }

@@ -28,7 +28,7 @@ import { typeByOid } from '../types/registry.ts';
 import { type SqlType, sqlType, T, type Value } from '../types/type.ts';
 import { formatSqlType } from '../types/value-io.ts';
 import { isRelationVisible } from './object-names.ts';
-import { databaseBytes, indexesBytes, relationBytes, tableWithToastBytes } from './relation-size.ts';
+import { databaseBytes, relationSize, type SizeOf } from './relation-size.ts';
 
 type Impl = (args: Value[]) => Value;
 
@@ -88,6 +88,18 @@ function databaseNamed(bc: BindContext, db: Value): Database {
 
 function databaseWithOid(bc: BindContext, oid: Value): Database | null {
   return [...bc.catalog.databases.values()].find((d) => d.oid === oid) ?? null;
+}
+
+/** pg_relation_size(regclass) and its family: `what` of the relation. */
+function sizeFunction(what: SizeOf): Signature {
+  return {
+    args: [T.regclass],
+    result: T.int8,
+    impl:
+      (bc) =>
+      ([id]) =>
+        relationSize(bc.database, id as number, what),
+  };
 }
 
 /** The other forks (free space map, visibility map, init): Quiver keeps none; PostgreSQL's names only. */
@@ -338,55 +350,19 @@ const FUNCTIONS: Record<string, readonly Signature[]> = {
   ],
   // Sizes in bytes (relation-size.ts: estimates, in whole 8 kB pages).
   pg_relation_size: [
-    {
-      args: [T.regclass],
-      result: T.int8,
-      impl:
-        (bc) =>
-        ([id]) =>
-          relationBytes(bc.database, id as number),
-    },
+    sizeFunction('relation'),
     {
       args: [T.regclass, text],
       result: T.int8,
       impl:
         (bc) =>
         ([id, fork]) =>
-          fork === 'main' ? relationBytes(bc.database, id as number) : forkBytes(fork),
+          fork === 'main' ? relationSize(bc.database, id as number, 'relation') : forkBytes(fork),
     },
   ],
-  pg_table_size: [
-    {
-      args: [T.regclass],
-      result: T.int8,
-      impl:
-        (bc) =>
-        ([id]) =>
-          tableWithToastBytes(bc.database, id as number),
-    },
-  ],
-  pg_indexes_size: [
-    {
-      args: [T.regclass],
-      result: T.int8,
-      impl:
-        (bc) =>
-        ([id]) =>
-          indexesBytes(bc.database, id as number),
-    },
-  ],
-  pg_total_relation_size: [
-    {
-      args: [T.regclass],
-      result: T.int8,
-      impl:
-        (bc) =>
-        ([id]) => {
-          const own = tableWithToastBytes(bc.database, id as number);
-          return own === null ? null : own + (indexesBytes(bc.database, id as number) ?? 0n);
-        },
-    },
-  ],
+  pg_table_size: [sizeFunction('table')],
+  pg_indexes_size: [sizeFunction('indexes')],
+  pg_total_relation_size: [sizeFunction('total')],
   // Quiver has no database privileges: every existing database can be connected to.
   has_database_privilege: [
     {

@@ -15,7 +15,14 @@ import {
   type Table,
 } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
-import { addToIndex, keyNames, keyValuesText, resetIndexKeys, rowKey } from '../exec/table-writer.ts';
+import {
+  addToIndex,
+  keyNames,
+  keyValuesText,
+  resetIndexKeys,
+  rowKey,
+  versionsToIndex,
+} from '../exec/table-writer.ts';
 import type { CreateIndexStmt } from '../sql/ast-utility.ts';
 import { runAtOnce, runInSlices, type Steps } from '../storage/stepwise.ts';
 import { buildInWorker, buildsInWorker } from '../storage/vector/build-in-worker.ts';
@@ -513,17 +520,12 @@ export function buildIndex(index: IndexDef, opts: IndexBuildContext): void {
   runAtOnce(addEveryRow(index));
 }
 
-/**
- * Adds every row that may be live to a btree index, in steps of a few hundred rows; while a
- * repeatable-read transaction is open, deleted versions too (its snapshot may still see
- * them, and lookups through the index must find them).
- */
+/** Adds the row versions an index holds (versionsToIndex) to a btree index, in steps of a few hundred rows. */
 function* addEveryRow(index: IndexDef): Steps<void> {
   const store = index.table.store;
-  const keepDeleted = store.hasOpenSnapshots();
+  const wanted = versionsToIndex(store);
   for (let rowId = 0; rowId < store.capacity; rowId++) {
-    const wanted = keepDeleted ? store.creatorStatus(rowId) !== 'aborted' : store.mayBeLive(rowId);
-    if (wanted) addToIndex(index, store.row(rowId), rowId);
+    if (wanted(rowId)) addToIndex(index, store.row(rowId), rowId);
     if (rowId % 256 === 255) yield;
   }
 }

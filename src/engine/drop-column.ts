@@ -9,7 +9,7 @@ import type { IndexDef, Table } from '../catalog/catalog-types.ts';
 import type { Value } from '../types/type.ts';
 import type { DdlContext } from './ddl.ts';
 import { buildIndex, type IndexBuildContext } from './ddl-index.ts';
-import { bindIndexExpression, bindIndexPredicate, refersToColumn } from './index-expressions.ts';
+import { indexUsesColumn, reboundIndex } from './index-expressions.ts';
 
 export function dropColumn(table: Table, at: number, d: DdlContext): void {
   const column = table.columns[at];
@@ -18,11 +18,7 @@ export function dropColumn(table: Table, at: number, d: DdlContext): void {
   // Indexes that use the column are dropped; the others are re-created over shifted positions.
   for (const ix of oldIndexes) d.catalog.dropIndex(ix);
   const survivors = oldIndexes.filter(
-    (ix) =>
-      !ix.columns.includes(at) &&
-      !ix.include?.includes(at) &&
-      !(ix.expression && refersToColumn(ix.expression, column.name)) &&
-      !(ix.predicate && refersToColumn(ix.predicate.expr, column.name)),
+    (ix) => !indexUsesColumn(ix, at, column.name) && !ix.include?.includes(at),
   );
   const removed: Value[] = [];
   const store = table.store;
@@ -52,16 +48,5 @@ export function dropColumn(table: Table, at: number, d: DdlContext): void {
 /** `ix` over the table's columns after the one at `at` was cut out. */
 function shifted(ix: IndexDef, at: number, d: DdlContext): IndexDef {
   const shift = (c: number) => (c > at ? c - 1 : c);
-  const columns = ix.columns.map(shift);
-  const expression = ix.expression ? bindIndexExpression(ix.expression, ix.table, d.bc, d.ctx) : null;
-  return {
-    ...ix,
-    columns,
-    include: ix.include?.map(shift),
-    vector: null,
-    expressionKey: expression?.key ?? null,
-    expressionText: expression?.text,
-    keyOf: expression ? expression.evaluate : (row: readonly Value[]) => row[columns[0]],
-    predicate: ix.predicate ? bindIndexPredicate(ix.predicate.expr, ix.table, d.bc, d.ctx) : null,
-  };
+  return { ...reboundIndex(ix, ix.columns.map(shift), d.bc, d.ctx), include: ix.include?.map(shift) };
 }

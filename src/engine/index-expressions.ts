@@ -11,7 +11,7 @@ import type { BoundExpr } from '../bind/bound-expr.ts';
 import { coerceBoolean } from '../bind/coercion.ts';
 import { exprKey } from '../bind/expr-utils.ts';
 import { childrenOf, conjuncts } from '../bind/expr-walk.ts';
-import type { IndexPredicate, Table } from '../catalog/catalog-types.ts';
+import type { IndexDef, IndexPredicate, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { compileExpr } from '../exec/compile-expr.ts';
 import { staticEnv } from '../exec/static-env.ts';
@@ -120,13 +120,50 @@ export function renameColumnInIndexes(table: Table, from: string, to: string): (
   };
 }
 
-/** Whether a stored index expression or WHERE clause names column `name`. */
+/** Whether a stored index expression or WHERE clause (or a view's query) names column `name`. */
 export function refersToColumn(expr: unknown, name: string): boolean {
-  if (Array.isArray(expr)) return expr.some((x) => refersToColumn(x, name));
-  if (expr === null || typeof expr !== 'object') return false;
-  const node = expr as Record<string, unknown>;
-  if (node.kind === 'ColumnRef') return (node.names as string[]).at(-1) === name;
-  return Object.values(node).some((v) => refersToColumn(v, name));
+  return someAstNode(expr, (n) => n.kind === 'ColumnRef' && (n.names as string[]).at(-1) === name);
+}
+
+/** Whether any node of a stored (plain data) AST passes `test`. */
+export function someAstNode(node: unknown, test: (n: Record<string, unknown>) => boolean): boolean {
+  if (Array.isArray(node)) return node.some((x) => someAstNode(x, test));
+  if (node === null || typeof node !== 'object') return false;
+  const n = node as Record<string, unknown>;
+  return test(n) || Object.values(n).some((v) => someAstNode(v, test));
+}
+
+/** Whether index `ix` uses the column at `at` (named `name`): as a key, in its expression or its WHERE. */
+export function indexUsesColumn(ix: IndexDef, at: number, name: string): boolean {
+  return (
+    ix.columns.includes(at) ||
+    (ix.expression != null && refersToColumn(ix.expression, name)) ||
+    (ix.predicate != null && refersToColumn(ix.predicate.expr, name))
+  );
+}
+
+/**
+ * `ix` over its table's columns as they are now, keyed by `columns`: expression, key type,
+ * key reader and WHERE bound again from their stored text, the vector structure to be built
+ * again (DROP COLUMN, ALTER COLUMN TYPE).
+ */
+export function reboundIndex(
+  ix: IndexDef,
+  columns: readonly number[],
+  bc: BindContext,
+  ctx: EvalContext,
+): IndexDef {
+  const expression = ix.expression ? bindIndexExpression(ix.expression, ix.table, bc, ctx) : null;
+  return {
+    ...ix,
+    columns,
+    vector: null,
+    keyType: expression?.type ?? ix.table.columns[columns[0]].type,
+    expressionKey: expression?.key ?? null,
+    expressionText: expression?.text,
+    keyOf: expression ? expression.evaluate : (row) => row[columns[0]],
+    predicate: ix.predicate ? bindIndexPredicate(ix.predicate.expr, ix.table, bc, ctx) : null,
+  };
 }
 
 /**

@@ -24,44 +24,50 @@ const KEY_ENTRY = 16;
 const pages = (bytes: number) => Math.ceil(bytes / PAGE) * PAGE;
 
 /**
- * A table's size with its TOAST table (pg_table_size): PostgreSQL gives a table with a
- * column that can be stored out of line (text, vector, … — any not stored `plain`) a TOAST
- * table whose index takes a page even when empty. Quiver stores no values out of line.
+ * What each size function counts: the relation itself (pg_relation_size), a table with its
+ * TOAST table (pg_table_size), its indexes (pg_indexes_size), or all of them
+ * (pg_total_relation_size).
  */
-export function tableWithToastBytes(db: Database, oid: number): bigint | null {
-  const own = relationBytes(db, oid);
-  const r = findUserRelation(db, oid);
-  if (own === null || r?.kind !== 'table' || r.table.view) return own;
-  const toast = r.table.columns.some((c) => typeFacts(typeInfo(c.type.base), c.type.isArray).storage !== 'p');
-  return own + (toast ? BigInt(PAGE) : 0n);
-}
+export type SizeOf = 'relation' | 'table' | 'indexes' | 'total';
 
-/** The relation's own size (pg_relation_size): a table's rows, an index's entries. */
-export function relationBytes(db: Database, oid: number): bigint | null {
+/** Relation `oid`'s size as the function for `what` reports it, or null when there is none. */
+export function relationSize(db: Database, oid: number, what: SizeOf): bigint | null {
   const r = findUserRelation(db, oid);
   if (!r) return null;
-  if (r.kind === 'index') return BigInt(indexBytes(r.index));
-  if (r.kind === 'sequence') return BigInt(PAGE);
-  return BigInt(r.table.view ? 0 : tableBytes(r.table));
+  if (r.kind === 'table') return BigInt(tableSize(r.table, what));
+  if (what === 'indexes') return 0n;
+  return BigInt(r.kind === 'index' ? indexBytes(r.index) : PAGE);
 }
 
-/** A database's size (pg_database_size): its tables with their TOAST pages and indexes. */
+/** A database's size (pg_database_size): its tables with their TOAST pages and indexes, its sequences. */
 export function databaseBytes(db: Database): bigint {
-  let bytes = 0n;
+  let bytes = 0;
   for (const schema of db.schemas.values()) {
-    for (const table of schema.tables.values()) {
-      bytes += (tableWithToastBytes(db, table.oid) ?? 0n) + (indexesBytes(db, table.oid) ?? 0n);
-    }
-    bytes += BigInt(schema.sequences.size * PAGE);
+    for (const table of schema.tables.values()) bytes += tableSize(table, 'total');
+    bytes += schema.sequences.size * PAGE;
   }
-  return bytes;
+  return BigInt(bytes);
 }
 
-/** The sizes of a table's indexes (pg_indexes_size); 0 for anything else. */
-export function indexesBytes(db: Database, oid: number): bigint | null {
-  const r = findUserRelation(db, oid);
-  if (!r) return null;
-  return BigInt(r.kind === 'table' ? r.table.indexes.reduce((n, ix) => n + indexBytes(ix), 0) : 0);
+function tableSize(table: Table, what: SizeOf): number {
+  if (table.view) return 0;
+  const own = what === 'indexes' ? 0 : tableBytes(table);
+  const toast = what === 'table' || what === 'total' ? toastBytes(table) : 0;
+  const indexes =
+    what === 'indexes' || what === 'total' ? table.indexes.reduce((n, ix) => n + indexBytes(ix), 0) : 0;
+  return own + toast + indexes;
+}
+
+/**
+ * PostgreSQL gives a table with a column that can be stored out of line (text, vector, … —
+ * any not stored `plain`) a TOAST table whose index takes a page even when empty; Quiver
+ * stores no values out of line, so that page is all pg_table_size adds.
+ */
+function toastBytes(table: Table): number {
+  const toastable = table.columns.some(
+    (c) => typeFacts(typeInfo(c.type.base), c.type.isArray).storage !== 'p',
+  );
+  return toastable ? PAGE : 0;
 }
 
 function tableBytes(table: Table): number {

@@ -60,6 +60,8 @@ function executeInsert(plan: InsertPlan, env: ExecEnv): DmlResult {
   const out: Value[][] = [];
   let count = 0;
   const targetSet = new Set(plan.targets);
+  // Chosen at the first row (a statement inserting nothing raises no 42P10), then kept.
+  let arbiters: IndexDef[] | null = null;
   for (const src of source) {
     env.checkInterrupt();
     const row: Value[] = new Array(table.columns.length).fill(null);
@@ -82,7 +84,8 @@ function executeInsert(plan: InsertPlan, env: ExecEnv): DmlResult {
       row[c] = v === DEFAULT_VALUE ? (defaults[c] ? defaults[c]!([], env) : null) : v;
     });
     if (plan.onConflict) {
-      const conflict = findAnyConflict(plan, row, env);
+      arbiters ??= arbiterIndexes(table, plan.onConflict.arbiters);
+      const conflict = findAnyConflict(plan, arbiters, row, env);
       if (conflict) {
         if (plan.onConflict.action === 'nothing') continue;
         const updated = applyConflictUpdate(plan, conflict.rowId, row, env);
@@ -126,8 +129,13 @@ function isArbiter(index: IndexDef, spec: ArbiterSpec): boolean {
   return !index.predicate || (where !== null && index.predicate.conjunctKeys.every((k) => where.includes(k)));
 }
 
-function findAnyConflict(plan: InsertPlan, row: Value[], env: ExecEnv): { rowId: number } | null {
-  for (const index of arbiterIndexes(plan.table, plan.onConflict!.arbiters)) {
+function findAnyConflict(
+  plan: InsertPlan,
+  arbiters: readonly IndexDef[],
+  row: Value[],
+  env: ExecEnv,
+): { rowId: number } | null {
+  for (const index of arbiters) {
     const rowId = findConflict(index, row, env.txn);
     if (rowId >= 0) {
       if (!plan.table.store.isVisible(rowId, env.txn)) throw uniqueViolation(index, row, env.ctx);

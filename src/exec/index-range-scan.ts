@@ -36,7 +36,11 @@ export function wideRange(
   upper: readonly BoundValue[],
 ): boolean {
   const range = keyRange(index, prefix, lower, upper);
-  if (range === null) return false;
+  return range !== null && holdsMuch(index, range);
+}
+
+/** Whether the index holds more than SCAN_SHARE of the table's rows within `range`. */
+function holdsMuch(index: IndexDef, range: KeyRange): boolean {
   return orderedKeysOf(index).count(range.lower, range.upper) > index.table.store.capacity * SCAN_SHARE;
 }
 
@@ -60,7 +64,7 @@ export function* indexRangeRows(node: IndexRangeScanNode, env: ExecEnv): Generat
     }
   };
   if (!node.order) {
-    const wide = ordered.count(range.lower, range.upper) > store.capacity * SCAN_SHARE;
+    const wide = holdsMuch(node.index, range);
     yield* rows(wide ? store.visibleRowIds(env.txn) : ordered.range(range.lower, range.upper, false));
     return;
   }
@@ -77,7 +81,7 @@ function keyRange(
   prefixValues: readonly Value[],
   lower: readonly BoundValue[],
   upper: readonly BoundValue[],
-): { lower: KeyBound | null; upper: KeyBound | null } | null {
+): KeyRange | null {
   if (prefixValues.some((v) => v === null)) return null;
   const prefix = prefixValues.map((v, i) => asKeyValue(v, keyTypeAt(index, i)));
   if (lower.length === 0 && upper.length === 0) {
@@ -95,6 +99,12 @@ function keyRange(
       ? { prefix: [...prefix, hi.value], inclusive: hi.inclusive }
       : { prefix: [...prefix, null], inclusive: false },
   };
+}
+
+/** The ends of a key range (null: unbounded on that side). */
+interface KeyRange {
+  readonly lower: KeyBound | null;
+  readonly upper: KeyBound | null;
 }
 
 const NO_ROWS = Symbol('no rows');

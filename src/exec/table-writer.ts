@@ -8,6 +8,7 @@
  */
 import { type IndexDef, indexedRow, keyed, type Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
+import type { TableStore } from '../storage/table-store.ts';
 import { type ColumnIndex, checkIndexedValue, indexable } from '../storage/vector/column-index.ts';
 import { compareValues, hashKey } from '../types/compare.ts';
 import { typeInfo } from '../types/registry.ts';
@@ -71,9 +72,18 @@ function keyOrder(index: IndexDef): KeyOrder {
 }
 
 /**
+ * The row versions an index built now holds: those that may be live, and deleted ones too
+ * while a repeatable-read snapshot is open (it may still see them, and lookups through the
+ * index must find them).
+ */
+export function versionsToIndex(store: TableStore): (rowId: number) => boolean {
+  const keepDeleted = store.hasOpenSnapshots();
+  return (rowId) => (keepDeleted ? store.creatorStatus(rowId) !== 'aborted' : store.mayBeLive(rowId));
+}
+
+/**
  * `index`'s rows in key order, filled from the table's rows the first time (and after a
- * rebuild) with the versions the key map would take in a rebuild: those that may be live,
- * and deleted ones too while a repeatable-read snapshot is open (it may still see them).
+ * rebuild) with the versions a rebuilt key map would hold (versionsToIndex).
  */
 export function orderedKeysOf(index: IndexDef): OrderedKeys {
   let ordered = orderedKeys.get(index);
@@ -85,10 +95,9 @@ export function orderedKeysOf(index: IndexDef): OrderedKeys {
   if (ordered.stale) {
     ordered.stale = false;
     const store = index.table.store;
-    const keepDeleted = store.hasOpenSnapshots();
+    const wanted = versionsToIndex(store);
     for (let rowId = 0; rowId < store.capacity; rowId++) {
-      const wanted = keepDeleted ? store.creatorStatus(rowId) !== 'aborted' : store.mayBeLive(rowId);
-      if (!wanted) continue;
+      if (!wanted(rowId)) continue;
       const row = store.row(rowId);
       if (indexedRow(index, row)) ordered.add(orderKey(index, row), rowId);
     }

@@ -23,7 +23,14 @@ import { conjunction, conjuncts } from '../../bind/expr-walk.ts';
 import { type IndexDef, keyed, type Table } from '../../catalog/catalog-types.ts';
 import type { Value } from '../../types/type.ts';
 import type { FilterNode, LimitNode, PlanNode, RangeBound, SeqScanNode } from '../plan-nodes.ts';
-import { findKeyLookup, keyColumn, knownAhead, partialIndexTest, sameKeys } from './index-scan-rule.ts';
+import {
+  columnEqualityValue,
+  findKeyLookup,
+  keyColumn,
+  knownAhead,
+  partialIndexTest,
+  sameKeys,
+} from './index-scan-rule.ts';
 import type { ConstBound, RuleSettings } from './vector-search-rule.ts';
 
 /** Key types whose btree order is compareValues' and the comparison operators'. */
@@ -160,10 +167,10 @@ function findKeyRange(table: Table, parts: readonly BoundExpr[], orderBy: number
     if (!index.columns.every((c) => orderedType(table, c))) continue;
     const range: KeyRange = { index, prefix: [], lower: [], upper: [], used: [] };
     for (const column of index.columns) {
-      const pinned = parts.find((p) => !range.used.includes(p) && equalityValue(table, column, p));
+      const pinned = equalityOn(table, column, parts, range.used);
       if (!pinned) break;
-      range.prefix.push(equalityValue(table, column, pinned)!);
-      range.used.push(pinned);
+      range.prefix.push(pinned.value);
+      range.used.push(pinned.part);
     }
     const next = index.columns[range.prefix.length];
     if (next === undefined) continue; // the whole key: the index-scan rule's lookup
@@ -180,23 +187,24 @@ function findKeyRange(table: Table, parts: readonly BoundExpr[], orderBy: number
   return best;
 }
 
+/** The first conjunct not used yet that gives `column` a value (`column = v`), and that value. */
+function equalityOn(
+  table: Table,
+  column: number,
+  parts: readonly BoundExpr[],
+  used: readonly BoundExpr[],
+): { part: BoundExpr; value: BoundExpr } | null {
+  for (const part of parts) {
+    if (used.includes(part)) continue;
+    const value = columnEqualityValue(table, column, part);
+    if (value) return { part, value };
+  }
+  return null;
+}
+
 function orderedType(table: Table, column: number): boolean {
   const type = table.columns[column].type;
   return !type.isArray && ORDERED_TYPES.has(type.base);
-}
-
-/** The value of `key = v` (either way round) for the key column `column`, or null. */
-function equalityValue(table: Table, column: number, e: BoundExpr): BoundExpr | null {
-  if (e.kind !== 'Call' || !e.isOperator || e.name !== '=' || e.args.length !== 2) return null;
-  for (const [side, value] of [e.args, [e.args[1], e.args[0]]]) {
-    if (
-      keyColumn(table, side) === column &&
-      knownAhead(value) &&
-      sameKeys(table.columns[column].type, value.type)
-    )
-      return value;
-  }
-  return null;
 }
 
 /** `key <op> v` or `v <op> key` for a comparison operator: which side it bounds, and how. */

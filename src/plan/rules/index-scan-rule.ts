@@ -142,6 +142,12 @@ function keyEquality(e: BoundExpr, operand: KeyOperand): { slot: KeySlot; source
   return slot === null ? null : { slot, source: { kind: 'values', exprs } };
 }
 
+/** The value of `column = v` (either way round) for a table column, or null (the range rule's prefix). */
+export function columnEqualityValue(table: Table, column: number, e: BoundExpr): BoundExpr | null {
+  const type = table.columns[column].type;
+  return keyEquals(e, (x) => (keyColumn(table, x) === column ? { slot: column, type } : null))?.value ?? null;
+}
+
 function keyEquals(e: BoundExpr, operand: KeyOperand): { slot: KeySlot; value: BoundExpr } | null {
   if (e.kind !== 'Call' || !e.isOperator || e.name !== '=' || e.args.length !== 2) return null;
   for (const [side, value] of [e.args, [e.args[1], e.args[0]]]) {
