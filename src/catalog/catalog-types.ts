@@ -2,7 +2,9 @@
  * The catalog's object model: databases → schemas → tables, indexes, sequences; roles.
  * Kept in memory and stored in the MetaStore as JSON descriptors (engine/catalog-image.ts).
  */
+
 import type { Expr } from '../sql/ast.ts';
+import type { ReferentialAction } from '../sql/ast-utility.ts';
 import type { TableStore } from '../storage/table-store.ts';
 import type { ColumnIndex } from '../storage/vector/column-index.ts';
 import type { DistanceMetric, IndexMethod } from '../storage/vector-index.ts';
@@ -140,6 +142,31 @@ export interface Table {
   readonly temporary: boolean;
   /** COMMENT ON TABLE/VIEW (pg_description with objsubid 0). */
   comment?: string;
+  /** FOREIGN KEY constraints of this table (it references others). */
+  readonly foreignKeys: ForeignKey[];
+  /** FOREIGN KEY constraints of tables (this one too, when self-referencing) that reference this one. */
+  readonly referencedBy: ForeignKey[];
+}
+
+/**
+ * A FOREIGN KEY constraint. Columns are attnums (stable when other columns are dropped);
+ * actions are PostgreSQL's letters (confupdtype/confdeltype): a no action, r restrict,
+ * c cascade, n set null, d set default.
+ */
+export interface ForeignKey {
+  readonly oid: number;
+  name: string;
+  readonly table: Table;
+  readonly columns: readonly number[];
+  readonly refTable: Table;
+  readonly refColumns: readonly number[];
+  readonly onUpdate: ReferentialAction;
+  readonly onDelete: ReferentialAction;
+  readonly matchFull: boolean;
+  readonly deferrable: boolean;
+  readonly initiallyDeferred: boolean;
+  /** False after ADD … NOT VALID until VALIDATE CONSTRAINT. */
+  validated: boolean;
 }
 
 export interface Schema {
@@ -180,4 +207,30 @@ export interface IndexBuildProgress {
   phase: string;
   readonly tuplesTotal: number;
   tuplesDone: number;
+}
+
+/** Positions in `table`'s current columns of these attnums. */
+export function columnPositions(table: Table, attnums: readonly number[]): number[] {
+  return attnums.map((a) => table.columns.findIndex((c) => c.attnum === a));
+}
+
+/** The unique index over exactly the referenced columns that a foreign key looks keys up in. */
+export function referencedIndex(fk: ForeignKey): IndexDef | undefined {
+  return keyIndexOver(fk.refTable, columnPositions(fk.refTable, fk.refColumns), true);
+}
+
+/** A btree key map over exactly `positions` (in any order), unique when asked. */
+export function keyIndexOver(
+  table: Table,
+  positions: readonly number[],
+  unique: boolean,
+): IndexDef | undefined {
+  return table.indexes.find(
+    (i) =>
+      (!unique || i.unique) &&
+      i.method === 'btree' &&
+      !i.predicate &&
+      i.columns.length === positions.length &&
+      i.columns.every((c) => positions.includes(c)),
+  );
 }

@@ -18,6 +18,7 @@ import {
 import type {
   Column,
   Database,
+  ForeignKey,
   IndexBuildProgress,
   IndexDef,
   Role,
@@ -179,6 +180,8 @@ export class Catalog {
       store: storeFor(() => table.columns),
       view,
       temporary,
+      foreignKeys: [],
+      referencedBy: [],
     };
     schema.tables.set(name, table);
     return table;
@@ -222,7 +225,20 @@ export class Catalog {
     if (at >= 0) index.table.indexes.splice(at, 1);
   }
 
+  /** Adds a FOREIGN KEY constraint to both of its tables. */
+  addForeignKey(fk: ForeignKey): void {
+    fk.table.foreignKeys.push(fk);
+    fk.refTable.referencedBy.push(fk);
+  }
+
+  dropForeignKey(fk: ForeignKey): void {
+    remove(fk.table.foreignKeys, fk);
+    remove(fk.refTable.referencedBy, fk);
+  }
+
+  /** Drops the table, its indexes and its own foreign keys (ones referencing it must be gone). */
   dropTable(table: Table): void {
+    for (const fk of [...table.foreignKeys]) this.dropForeignKey(fk);
     for (const index of [...table.indexes]) this.dropIndex(index);
     for (const column of table.columns) {
       if (column.sequence) column.sequence.schema.sequences.delete(column.sequence.name);
@@ -231,8 +247,9 @@ export class Catalog {
   }
 
   /** Puts a dropped table back with its indexes and sequences (its transaction rolled back). */
-  restoreTable(table: Table, indexes: readonly IndexDef[]): void {
+  restoreTable(table: Table, indexes: readonly IndexDef[], foreignKeys: readonly ForeignKey[] = []): void {
     table.schema.tables.set(table.name, table);
+    for (const fk of foreignKeys) this.addForeignKey(fk);
     for (const index of indexes) this.addIndex(index);
     for (const column of table.columns) {
       if (column.sequence) column.sequence.schema.sequences.set(column.sequence.name, column.sequence);
@@ -292,4 +309,9 @@ export class Catalog {
     }
     throw new SqlError(SqlState.InvalidSchemaName, 'no schema has been selected to create in');
   }
+}
+
+function remove<T>(list: T[], item: T): void {
+  const at = list.indexOf(item);
+  if (at >= 0) list.splice(at, 1);
 }

@@ -1,15 +1,16 @@
 /**
  * ALTER TABLE … ADD CONSTRAINT, as migration tools emit it (knex adds every UNIQUE and
  * FOREIGN KEY after CREATE TABLE). PRIMARY KEY and UNIQUE build their unique btree index
- * over the existing rows (duplicates fail with 23505, as in PostgreSQL). FOREIGN KEY and
- * CHECK are accepted after their names are resolved, and are not enforced — the same as
- * in CREATE TABLE.
+ * over the existing rows (duplicates fail with 23505, as in PostgreSQL). FOREIGN KEY
+ * checks the existing rows unless NOT VALID (foreign-key-ddl.ts). CHECK is accepted and
+ * not enforced — the same as in CREATE TABLE.
  */
 import type { Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { TableConstraint } from '../sql/ast-utility.ts';
 import type { DdlContext } from './ddl.ts';
 import { createConstraintIndex } from './ddl-index.ts';
+import { addForeignKey, dropDependentKeys, dropForeignKey, keysUsingIndex } from './foreign-key-ddl.ts';
 
 /** `txn` is the statement's transaction: PRIMARY KEY checks the rows it sees for NULLs. */
 export function addConstraint(table: Table, c: TableConstraint, d: DdlContext, txn: number): void {
@@ -19,7 +20,7 @@ export function addConstraint(table: Table, c: TableConstraint, d: DdlContext, t
     return at;
   };
   if (c.type === 'foreign key') {
-    addForeignKey(table, c, d);
+    addForeignKey(table, c, d, txn, !c.foreignKey!.notValid);
     return;
   }
   if (c.type === 'check') return;
@@ -68,9 +69,15 @@ export function dropConstraint(
   table: Table,
   name: string,
   ifExists: boolean,
+  cascade: boolean,
   rc: { readonly ddl: DdlContext },
   notice: (message: string) => void,
 ): void {
+  const fk = table.foreignKeys.find((f) => f.name === name);
+  if (fk) {
+    dropForeignKey(fk, rc.ddl);
+    return;
+  }
   const index = table.indexes.find((ix) => ix.constraint === name);
   if (!index) {
     const message = `constraint "${name}" of relation "${table.name}" does not exist`;
@@ -78,36 +85,12 @@ export function dropConstraint(
     else throw new SqlError(SqlState.UndefinedObject, message);
     return;
   }
+  dropDependentKeys(
+    keysUsingIndex(index),
+    { object: `constraint ${name} on table ${table.name}`, dependsOn: `index ${index.name}` },
+    cascade,
+    rc.ddl,
+  );
   rc.ddl.catalog.dropIndex(index);
   rc.ddl.onUndo(() => rc.ddl.catalog.addIndex(index));
-}
-
-/** The referenced table and columns must exist and match in number, as PostgreSQL checks. */
-function addForeignKey(table: Table, c: TableConstraint, d: DdlContext): void {
-  const ref = c.references!;
-  const target = d.catalog.findTable(d.bc.database, ref.table.schema, ref.table.name, d.bc.searchPath);
-  if (!target) throw new SqlError(SqlState.UndefinedTable, `relation "${ref.table.name}" does not exist`);
-  for (const name of c.columns) {
-    if (!table.columns.some((x) => x.name === name)) {
-      throw new SqlError(
-        SqlState.UndefinedColumn,
-        `column "${name}" referenced in foreign key constraint does not exist`,
-      );
-    }
-  }
-  for (const name of ref.columns) {
-    if (!target.columns.some((x) => x.name === name)) {
-      throw new SqlError(
-        SqlState.UndefinedColumn,
-        `column "${name}" referenced in foreign key constraint does not exist`,
-      );
-    }
-  }
-  const refCount = ref.columns.length || (target.indexes.find((i) => i.primary)?.columns.length ?? 0);
-  if (refCount !== c.columns.length) {
-    throw new SqlError(
-      SqlState.InvalidForeignKey,
-      'number of referencing and referenced columns for foreign key disagree',
-    );
-  }
 }

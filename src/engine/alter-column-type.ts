@@ -22,6 +22,7 @@ import type { Expr, TypeNameAst } from '../sql/ast.ts';
 import { storedAttnum } from '../storage/sealed-rows.ts';
 import type { SqlType, Value } from '../types/type.ts';
 import { buildIndex, checkIndexDimensions, type IndexBuildContext, vectorOpclass } from './ddl-index.ts';
+import { checkKeyTypes } from './foreign-key-ddl.ts';
 import { indexUsesColumn, reboundIndex, refersToColumn, someAstNode } from './index-expressions.ts';
 import type { RunContext } from './statement-runner.ts';
 
@@ -49,6 +50,9 @@ export function alterColumnTypes(table: Table, changes: readonly ColumnTypeChang
     bound.some((change) => indexUsesColumn(ix, change.at, change.column.name)),
   );
   for (const ix of affected) checkVectorIndexStillFits(ix, bound);
+  const newType = (t: Table, column: Column) =>
+    t === table ? bound.find((change) => change.column === column)?.type : undefined;
+  for (const fk of [...table.foreignKeys, ...table.referencedBy]) checkKeyTypes(fk, newType);
 
   const store = table.store;
   const txn = rc.env.txn;

@@ -117,7 +117,7 @@ export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: str
             `column "${action.name}" of relation "${table.name}" does not exist`,
           );
         }
-        dropColumn(table, at, rc.ddl);
+        dropColumn(table, at, action.cascade, rc.ddl);
         break;
       }
       case 'rename column': {
@@ -172,7 +172,7 @@ export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: str
         addConstraint(table, action.constraint, rc.ddl, rc.env.txn);
         break;
       case 'drop constraint':
-        dropConstraint(table, action.name, action.ifExists, rc, notice);
+        dropConstraint(table, action.name, action.ifExists, action.cascade, rc, notice);
         break;
     }
   }

@@ -10,6 +10,7 @@ import type { BoundExpr } from '../bind/bound-expr.ts';
 import { tryCoerce } from '../bind/coercion.ts';
 import type { Database } from '../catalog/catalog-types.ts';
 import { DEFAULT_TABLESPACE_OID } from '../catalog/pg-catalog/classes.ts';
+import { foreignKeyDefinition } from '../catalog/pg-catalog/foreign-keys.ts';
 import {
   constraintDefinition,
   indexColumnCount,
@@ -455,6 +456,15 @@ function constraintDef(bc: BindContext, id: Value): Value {
   for (const schema of bc.database.schemas.values()) {
     for (const index of schema.indexes.values()) {
       if (index.constraint !== null && constraintOid(index) === id) return constraintDefinition(index);
+    }
+    for (const table of schema.tables.values()) {
+      const fk = table.foreignKeys.find((f) => f.oid === id);
+      if (!fk) continue;
+      // The referenced table is qualified when the search path does not find it by name.
+      return foreignKeyDefinition(
+        fk,
+        isRelationVisible(bc.database, bc.searchPath, fk.refTable.oid) !== true,
+      );
     }
   }
   return null;

@@ -9,6 +9,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type {
   Column,
   Database,
+  ForeignKey,
   IndexDef,
   IndexPredicate,
   Role,
@@ -118,6 +119,7 @@ export function catalogImage(catalog: Catalog): Map<string, string> {
         if (table.temporary) continue;
         put(`table/${table.oid}`, tableDescriptor(table));
         for (const index of table.indexes) put(`index/${index.oid}`, indexDescriptor(index));
+        for (const fk of table.foreignKeys) put(`foreignkey/${fk.oid}`, foreignKeyDescriptor(fk));
       }
     }
   }
@@ -173,6 +175,16 @@ function indexDescriptor(index: IndexDef): IndexDescriptor {
     constraint: index.constraint,
     keyOptions: index.keyOptions,
   };
+}
+
+/** A FOREIGN KEY constraint with its tables by OID. */
+type ForeignKeyDescriptor = Omit<ForeignKey, 'table' | 'refTable'> & {
+  readonly table: number;
+  readonly refTable: number;
+};
+
+function foreignKeyDescriptor(fk: ForeignKey): ForeignKeyDescriptor {
+  return { ...fk, table: fk.table.oid, refTable: fk.refTable.oid };
 }
 
 /** Binds an index's expression and WHERE clause once its table exists (needs the engine's binder). */
@@ -270,5 +282,10 @@ export function loadCatalog(
       keyOf: expression ? expression.evaluate : (row) => row[columns[0]],
       predicate: d.predicate ? bind.predicate(d.predicate, table) : null,
     });
+  }
+  for (const d of of<ForeignKeyDescriptor>('foreignkey')) {
+    const table = tables.get(d.table);
+    const refTable = tables.get(d.refTable);
+    if (table && refTable) catalog.addForeignKey({ ...d, table, refTable });
   }
 }

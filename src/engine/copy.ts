@@ -8,6 +8,7 @@ import { bindSelect } from '../bind/bind-select.ts';
 import type { Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { execute } from '../exec/executor.ts';
+import { ForeignKeyChecks, hasForeignKeys } from '../exec/foreign-keys.ts';
 import { writeRow } from '../exec/table-writer.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import type { CopyStmt } from '../sql/ast-utility.ts';
@@ -68,6 +69,9 @@ async function copyIn(stmt: CopyStmt, rc: RunContext, sink: ResultSink): Promise
     allLines: table.columns.some((c, i) => c.notNull && !cols.includes(i)),
   };
   const writeOptions = { txn: rc.env.txn, ctx };
+  // Foreign keys are checked after each batch (PostgreSQL: at the end of the COPY), so the
+  // rows waiting for a check stay few however long the input.
+  const fks = hasForeignKeys(table) ? new ForeignKeyChecks(rc.env, rc.env.constraintTiming) : null;
   let count = 0;
   /**
    * Rows [from, to) of a batch, in order, raw fields through the type's input or receive
@@ -97,7 +101,8 @@ async function copyIn(stmt: CopyStmt, rc: RunContext, sink: ResultSink): Promise
         }
       }
       try {
-        writeRow(table, row, writeOptions);
+        const rowId = writeRow(table, row, writeOptions);
+        fks?.written(table, row, rowId, null);
       } catch (err) {
         // PostgreSQL quotes the record for a NOT NULL violation found while reading it.
         const record = batch.recordText[r];
@@ -118,6 +123,7 @@ async function copyIn(stmt: CopyStmt, rc: RunContext, sink: ResultSink): Promise
     for (let r = 0; r < batch.rows; ) {
       const to = rc.spill ? Math.min(batch.rows, r + spillEvery - (count - spilledAt)) : batch.rows;
       raw = writeRows(batch, r, to, raw);
+      fks?.finish();
       r = to;
       if (rc.spill && count - spilledAt >= spillEvery) {
         spilledAt = count;

@@ -19,6 +19,13 @@ import {
   type IndexBuildContext,
   type IndexExpression,
 } from './ddl-index.ts';
+import {
+  addForeignKey,
+  dropDependentKeys,
+  dropForeignKey,
+  keysReferencing,
+  keysUsingIndex,
+} from './foreign-key-ddl.ts';
 import { bindIndexExpression, bindIndexPredicate } from './index-expressions.ts';
 
 export interface DdlContext extends IndexBuildContext {
@@ -159,6 +166,8 @@ function addConstraints(stmt: CreateTableStmt, table: Table, d: DdlContext): voi
     const name = key.name ?? (key.primary ? `${table.name}_pkey` : `${table.name}_${colNames.join('_')}_key`);
     createConstraintIndex(table, name, key.columns, key.primary, d);
   }
+  // After the keys: a table may reference its own.
+  for (const c of stmt.constraints) if (c.type === 'foreign key') addForeignKey(table, c, d, 0, false);
 }
 
 export function createIndexStatement(stmt: CreateIndexStmt, d: DdlContext): string {
@@ -246,6 +255,14 @@ export function drop(stmt: DropStmt, d: DdlContext): string {
   const { catalog, bc } = d;
   const word = DROP_WORDS[stmt.objectType];
   const tag = `DROP ${word.toUpperCase()}`;
+  // Tables dropped together may reference each other.
+  const dropping = new Set<Table>();
+  if (stmt.objectType === 'table') {
+    for (const name of stmt.names) {
+      const table = catalog.findTable(bc.database, name.schema, name.name, bc.searchPath);
+      if (table && !table.view) dropping.add(table);
+    }
+  }
   for (const name of stmt.names) {
     const missing = () => {
       const shown = name.schema ? `${name.schema}.${name.name}` : name.name;
@@ -267,9 +284,17 @@ export function drop(stmt: DropStmt, d: DdlContext): string {
           missing();
           continue;
         }
+        const what = `table ${table.name}`;
+        dropDependentKeys(
+          keysReferencing(table, dropping),
+          { object: what, dependsOn: what },
+          stmt.cascade,
+          d,
+        );
         const indexes = [...table.indexes];
+        const foreignKeys = [...table.foreignKeys];
         catalog.dropTable(table);
-        d.onUndo(() => catalog.restoreTable(table, indexes));
+        d.onUndo(() => catalog.restoreTable(table, indexes, foreignKeys));
         break;
       }
       case 'index': {
@@ -278,6 +303,8 @@ export function drop(stmt: DropStmt, d: DdlContext): string {
           missing();
           continue;
         }
+        const what = `index ${index.name}`;
+        dropDependentKeys(keysUsingIndex(index), { object: what, dependsOn: what }, stmt.cascade, d);
         catalog.dropIndex(index);
         d.onUndo(() => catalog.addIndex(index));
         break;
@@ -297,7 +324,13 @@ export function drop(stmt: DropStmt, d: DdlContext): string {
             },
           );
         }
-        // Its tables become unreachable with it (and come back if the transaction rolls back).
+        // Its tables become unreachable with it (and come back if the transaction rolls
+        // back); foreign keys between them and other schemas' tables go.
+        for (const table of schema.tables.values()) {
+          for (const fk of [...table.foreignKeys, ...table.referencedBy]) {
+            if (fk.table.schema !== schema || fk.refTable.schema !== schema) dropForeignKey(fk, d);
+          }
+        }
         bc.database.schemas.delete(name.name);
         d.onUndo(() => bc.database.schemas.set(name.name, schema));
         break;

@@ -2,17 +2,24 @@
  * ALTER TABLE … DROP COLUMN. Rows are positional arrays, so the column's value is cut out of
  * every stored row version and the table's indexes are re-created over the new positions
  * (index expressions and WHERE clauses bound again from their stored text); indexes that
- * use the column — as a key, in an expression or in a WHERE — go with it, as in PostgreSQL.
+ * use the column — as a key, in an expression or in a WHERE — go with it, as do the table's
+ * foreign keys over it; foreign keys referencing it stop the drop unless CASCADE, as in PostgreSQL.
  * Everything is put back if the transaction rolls back.
  */
 import type { IndexDef, Table } from '../catalog/catalog-types.ts';
 import type { Value } from '../types/type.ts';
 import type { DdlContext } from './ddl.ts';
 import { buildIndex, type IndexBuildContext } from './ddl-index.ts';
+import { dropDependentKeys, dropForeignKey } from './foreign-key-ddl.ts';
 import { indexUsesColumn, reboundIndex } from './index-expressions.ts';
 
-export function dropColumn(table: Table, at: number, d: DdlContext): void {
+export function dropColumn(table: Table, at: number, cascade: boolean, d: DdlContext): void {
   const column = table.columns[at];
+  // This table's foreign keys over the column go with it; ones referencing it depend on it.
+  for (const fk of [...table.foreignKeys]) if (fk.columns.includes(column.attnum)) dropForeignKey(fk, d);
+  const what = `column ${column.name} of table ${table.name}`;
+  const dependents = table.referencedBy.filter((fk) => fk.refColumns.includes(column.attnum));
+  dropDependentKeys(dependents, { object: what, dependsOn: what }, cascade, d);
   const quiet: IndexBuildContext = { ...d, notice: () => undefined };
   const oldIndexes = [...table.indexes];
   // Indexes that use the column are dropped; the others are re-created over shifted positions.

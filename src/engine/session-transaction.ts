@@ -5,7 +5,9 @@
  * makes DDL transactional (catalog changes are reverted when their transaction, or the
  * savepoint they follow, rolls back).
  */
+import type { ForeignKey } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
+import type { ConstraintTiming } from '../exec/foreign-keys.ts';
 import type { TransactionManager, WriteOp } from '../storage/transactions.ts';
 import { PG_EPOCH_MS } from '../types/time-zone.ts';
 
@@ -25,9 +27,11 @@ interface Savepoint {
   readonly subIndex: number;
   /** Undo-log length when the savepoint was set. */
   readonly undoMark: number;
+  /** Deferred-check count when the savepoint was set. */
+  readonly checkMark: number;
 }
 
-export class SessionTransaction {
+export class SessionTransaction implements ConstraintTiming {
   /** Top-level transaction id, 0 when none is open. */
   private top = 0;
   /** Id that new row versions are written with (the innermost live subtransaction). */
@@ -41,6 +45,12 @@ export class SessionTransaction {
   startTime = 0;
   /** A commit waiting for its WAL record to be durable (see `settle`). */
   private committing: Promise<void> | null = null;
+  /** Foreign key checks of DEFERRED constraints, run at COMMIT. */
+  private deferredChecks: { readonly fk: ForeignKey; readonly check: () => void }[] = [];
+  /** SET CONSTRAINTS of this transaction: per constraint OID, deferred or not. */
+  private constraintModes = new Map<number, boolean>();
+  /** SET CONSTRAINTS ALL of this transaction, if any (before the per-constraint ones). */
+  private allConstraintsDeferred: boolean | null = null;
   /** The isolation level BEGIN or SET TRANSACTION chose for this transaction, if any. */
   private isolationLevel: string | null = null;
   /** Whether a query ran in this transaction (it took the snapshot; the level is fixed). */
@@ -212,15 +222,60 @@ export class SessionTransaction {
   /** COMMIT or ROLLBACK of a block; returns whether it committed. */
   endBlock(commit: boolean): boolean {
     const committed = commit && !this.aborted;
+    if (committed) {
+      try {
+        this.runDeferredChecks();
+      } catch (err) {
+        this.finish(false);
+        throw err;
+      }
+    }
     this.finish(committed);
     return committed;
+  }
+
+  deferred(fk: ForeignKey): boolean {
+    if (!fk.deferrable) return false;
+    return this.constraintModes.get(fk.oid) ?? this.allConstraintsDeferred ?? fk.initiallyDeferred;
+  }
+
+  defer(fk: ForeignKey, check: () => void): void {
+    this.deferredChecks.push({ fk, check });
+  }
+
+  /**
+   * SET CONSTRAINTS {ALL | these} {DEFERRED | IMMEDIATE} (null = ALL). Becoming immediate
+   * runs the checks that were waiting, as in PostgreSQL.
+   */
+  setConstraints(keys: readonly ForeignKey[] | null, deferred: boolean): void {
+    if (keys === null) {
+      this.constraintModes.clear();
+      this.allConstraintsDeferred = deferred;
+    } else for (const fk of keys) this.constraintModes.set(fk.oid, deferred);
+    if (!deferred) this.runDeferredChecks((fk) => keys === null || keys.includes(fk));
+  }
+
+  /**
+   * Runs the deferred checks `which` selects: before COMMIT, and at the end of every
+   * statement outside a block (its transaction commits right after). A failed one is the
+   * statement's error (COMMIT's rolls the transaction back).
+   */
+  runDeferredChecks(which: (fk: ForeignKey) => boolean = () => true): void {
+    const run = this.deferredChecks.filter((c) => which(c.fk));
+    this.deferredChecks = this.deferredChecks.filter((c) => !which(c.fk));
+    for (const c of run) c.check();
   }
 
   savepoint(name: string): void {
     this.requireBlock('SAVEPOINT');
     this.current = this.txns.beginSub(this.top);
     this.subs.push(this.current);
-    this.savepoints.push({ name, subIndex: this.subs.length - 1, undoMark: this.undo.length });
+    this.savepoints.push({
+      name,
+      subIndex: this.subs.length - 1,
+      undoMark: this.undo.length,
+      checkMark: this.deferredChecks.length,
+    });
   }
 
   rollbackTo(name: string): void {
@@ -230,6 +285,7 @@ export class SessionTransaction {
     for (const sub of this.subs.slice(sp.subIndex)) this.txns.abort(sub);
     this.subs.length = sp.subIndex;
     this.runUndo(sp.undoMark);
+    this.deferredChecks.length = Math.min(this.deferredChecks.length, sp.checkMark);
     // The savepoint stays; work after it continues in a fresh subtransaction.
     this.savepoints.length = at + 1;
     this.current = this.txns.beginSub(this.top);
@@ -285,6 +341,9 @@ export class SessionTransaction {
     this.subs = [];
     this.savepoints = [];
     this.undo = [];
+    this.deferredChecks = [];
+    this.constraintModes = new Map();
+    this.allConstraintsDeferred = null;
     this.block = false;
     this.aborted = false;
     this.startTime = 0;

@@ -5,12 +5,13 @@
  */
 
 import type { BindContext } from '../bind/bind-context.ts';
-import { bindOverTable } from '../bind/bind-dml.ts';
+import { bindDefault, bindOverTable } from '../bind/bind-dml.ts';
 import type { BoundExpr } from '../bind/bound-expr.ts';
 import { coerceBoolean } from '../bind/coercion.ts';
 import type { Catalog } from '../catalog/catalog.ts';
 import type { Database, IndexDef, IndexPredicate, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState, toSqlError } from '../errors/sql-error.ts';
+import { compileExpr } from '../exec/compile-expr.ts';
 import type { ExecEnv } from '../exec/exec-env.ts';
 import { execute } from '../exec/executor.ts';
 import type { RemoteShardSearch } from '../exec/sharded-search.ts';
@@ -19,7 +20,7 @@ import { prefetchVectorSearches } from '../exec/vector-search.ts';
 import type { OutputColumn, PlanNode } from '../plan/plan-nodes.ts';
 import type { Expr, QualifiedName } from '../sql/ast.ts';
 import type { PreparableStmt, PrepareStmt } from '../sql/ast-prepare.ts';
-import type { ParsedStatement, Statement, TransactionModes } from '../sql/ast-utility.ts';
+import type { ParsedStatement, SetConstraintsStmt, Statement, TransactionModes } from '../sql/ast-utility.ts';
 import { parseSql } from '../sql/parser.ts';
 import type { EvalContext } from '../types/registry-types.ts';
 import { PG_EPOCH_MS } from '../types/time-zone.ts';
@@ -46,6 +47,7 @@ import { sessionBindContext } from './session-context.ts';
 import type { SessionRegistry } from './session-registry.ts';
 import { SessionSettings } from './session-settings.ts';
 import { type CommitLog, SessionTransaction } from './session-transaction.ts';
+import { setConstraints } from './set-constraints.ts';
 import { declaredParameterTypes, executeArguments, noSuchPreparedStatement } from './sql-prepare.ts';
 import { StatementInterrupts } from './statement-interrupts.ts';
 import {
@@ -624,6 +626,13 @@ export class EngineSession implements Session {
         execute(plan, { ...e, outer: [row, ...e.outer] }),
       checkInterrupt: () => this.interrupts.check(),
       deferSleep: (ms) => this.interrupts.deferSleep(ms),
+      constraintTiming: this.transaction,
+      columnDefault: (table, column) => {
+        const expr = bindDefault(table.columns[column], bc);
+        if (!expr) return null;
+        const fn = compileExpr(expr);
+        return () => fn([], env);
+      },
     };
     const notice = (message: string, detail?: string, hint?: string) =>
       this.sink?.notice({ severity: 'NOTICE', code: '00000', message, detail, hint });
@@ -687,6 +696,11 @@ export class EngineSession implements Session {
   }
 
   /** BEGIN/COMMIT/ROLLBACK and savepoints, called by the utility runner. */
+  setConstraints(stmt: SetConstraintsStmt, bc: BindContext): string {
+    const warn = (code: string, message: string) => this.sink?.notice({ severity: 'WARNING', code, message });
+    return setConstraints(stmt, this.transaction, bc, warn);
+  }
+
   transactionControl(
     op: TransactionOp,
     savepoint: string | null,
@@ -799,6 +813,7 @@ export class EngineSession implements Session {
       const rc = this.runContext(run, this.evalContext(), replicaWaitMs);
       if (stmt.kind === 'Copy') {
         done = await runCopy(stmt, rc, sink);
+        if (!this.transaction.inBlock) this.transaction.runDeferredChecks();
         return done;
       }
       if (stmt.kind === 'NoOp' && stmt.tag === 'VACUUM' && this.transaction.inBlock) {
@@ -816,6 +831,8 @@ export class EngineSession implements Session {
       // Searches on other nodes (sharded indexes) end with a cancel or statement_timeout too.
       if (searches) await this.interrupts.interruptible(searches);
       const outcome = runStatement(stmt, rc, compiled);
+      // Outside a block the statement's transaction commits next: DEFERRED checks run now.
+      if (!this.transaction.inBlock) this.transaction.runDeferredChecks();
       for (const work of this.deferredWork.splice(0)) await work();
       if (stmt.kind === 'NoOp' && (stmt.tag === 'CHECKPOINT' || stmt.tag === 'VACUUM')) {
         await this.services.storage?.checkpoint({ compact: stmt.tag === 'VACUUM' });

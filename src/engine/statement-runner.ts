@@ -17,6 +17,7 @@ import type { Statement } from '../sql/ast-utility.ts';
 import { T, type Value } from '../types/type.ts';
 import { createIndexStatement, createSequence, createTable, type DdlContext, drop, truncate } from './ddl.ts';
 import { explainPlan } from './explain.ts';
+import { truncateSet } from './foreign-key-ddl.ts';
 
 export interface Outcome {
   readonly columns: readonly OutputColumn[] | null;
@@ -132,7 +133,11 @@ export function runStatement(stmt: Statement, rc: RunContext, compiled?: Compile
     case 'Drop':
       return { columns: null, rows: [], tag: drop(stmt, rc.ddl) };
     case 'Truncate': {
-      const tables = stmt.tables.map((t) => lookupTable(t, rc.bc));
+      const tables = truncateSet(
+        stmt.tables.map((t) => lookupTable(t, rc.bc)),
+        stmt.cascade,
+        rc.ddl,
+      );
       truncate(tables, rc.ddl, rc.env.txn);
       if (stmt.restartIdentity) {
         for (const t of tables)

@@ -67,6 +67,7 @@ const KIND: Record<Statement['kind'], QueryKind> = {
   Show: 'other',
   Explain: 'other',
   NoOp: 'other',
+  SetConstraints: 'other',
   DeclareCursor: 'other',
   Fetch: 'other',
   ClosePortal: 'other',

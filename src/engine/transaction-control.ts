@@ -43,8 +43,12 @@ export function transactionControl(
         warn('25P01', 'there is no transaction in progress');
         return op === 'commit' ? 'COMMIT' : 'ROLLBACK';
       }
-      const committed = t.endBlock(op === 'commit');
-      settings.endTransaction(committed, sink);
+      let committed = false;
+      try {
+        committed = t.endBlock(op === 'commit');
+      } finally {
+        settings.endTransaction(committed, sink);
+      }
       return committed ? 'COMMIT' : 'ROLLBACK';
     }
   }

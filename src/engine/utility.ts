@@ -39,6 +39,8 @@ export function runUtility(
         }),
       );
     }
+    case 'SetConstraints':
+      return done(session.setConstraints(stmt, rc.bc));
     case 'Set': {
       const sink = session.currentSink();
       if (stmt.local && session.transactionStatus() === 'I') {

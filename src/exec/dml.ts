@@ -3,13 +3,21 @@
  * old one deleted (DESIGN §3: UPDATE = delete + insert). Returns the affected count and the
  * RETURNING rows.
  */
-import { type ArbiterSpec, DEFAULT_VALUE, type DmlPlan, type InsertPlan } from '../bind/bind-dml.ts';
+import {
+  type ArbiterSpec,
+  DEFAULT_VALUE,
+  type DeletePlan,
+  type DmlPlan,
+  type InsertPlan,
+  type UpdatePlan,
+} from '../bind/bind-dml.ts';
 import type { IndexDef, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { Value } from '../types/type.ts';
 import { compileExpr } from './compile-expr.ts';
 import type { ExecEnv } from './exec-env.ts';
 import { execute } from './executor.ts';
+import { ForeignKeyChecks, hasForeignKeys } from './foreign-keys.ts';
 import { deleteRow, findConflict, uniqueViolation, writeRow } from './table-writer.ts';
 
 export interface DmlResult {
@@ -18,41 +26,48 @@ export interface DmlResult {
 }
 
 export function executeDml(plan: DmlPlan, env: ExecEnv): DmlResult {
-  switch (plan.kind) {
-    case 'Insert':
-      return executeInsert(plan, env);
-    case 'Update':
-    case 'Delete': {
-      const rows = execute(plan.scan, env);
-      const width = plan.table.columns.length;
-      const sets =
-        plan.kind === 'Update' ? plan.sets.map((s) => ({ column: s.column, fn: compileExpr(s.expr) })) : [];
-      const returning = plan.returning?.exprs.map(compileExpr) ?? null;
-      const out: Value[][] = [];
-      let count = 0;
-      for (const scanned of rows) {
-        env.checkInterrupt();
-        const rowId = scanned[width] as number;
-        const old = scanned.slice(0, width);
-        let result = old;
-        if (plan.kind === 'Update') {
-          const next = old.slice();
-          for (const s of sets) next[s.column] = s.fn(old, env);
-          deleteRow(plan.table, rowId, env.txn);
-          writeRow(plan.table, next, { txn: env.txn, ctx: env.ctx, replacing: rowId });
-          result = next;
-        } else {
-          deleteRow(plan.table, rowId, env.txn);
-        }
-        count++;
-        if (returning) out.push(returning.map((f) => f(result, env)));
-      }
-      return { count, returning: out };
-    }
-  }
+  const fks = hasForeignKeys(plan.table) ? new ForeignKeyChecks(env, env.constraintTiming) : null;
+  const result = plan.kind === 'Insert' ? executeInsert(plan, env, fks) : executeChanges(plan, env, fks);
+  fks?.finish();
+  return result;
 }
 
-function executeInsert(plan: InsertPlan, env: ExecEnv): DmlResult {
+function executeChanges(
+  plan: UpdatePlan | DeletePlan,
+  env: ExecEnv,
+  fks: ForeignKeyChecks | null,
+): DmlResult {
+  const rows = execute(plan.scan, env);
+  const width = plan.table.columns.length;
+  const sets =
+    plan.kind === 'Update' ? plan.sets.map((s) => ({ column: s.column, fn: compileExpr(s.expr) })) : [];
+  const returning = plan.returning?.exprs.map(compileExpr) ?? null;
+  const out: Value[][] = [];
+  let count = 0;
+  for (const scanned of rows) {
+    env.checkInterrupt();
+    const rowId = scanned[width] as number;
+    const old = scanned.slice(0, width);
+    let result = old;
+    if (plan.kind === 'Update') {
+      const next = old.slice();
+      for (const s of sets) next[s.column] = s.fn(old, env);
+      deleteRow(plan.table, rowId, env.txn);
+      const newId = writeRow(plan.table, next, { txn: env.txn, ctx: env.ctx, replacing: rowId });
+      fks?.written(plan.table, next, newId, old);
+      fks?.deleted(plan.table, old, next);
+      result = next;
+    } else {
+      deleteRow(plan.table, rowId, env.txn);
+      fks?.deleted(plan.table, old, null);
+    }
+    count++;
+    if (returning) out.push(returning.map((f) => f(result, env)));
+  }
+  return { count, returning: out };
+}
+
+function executeInsert(plan: InsertPlan, env: ExecEnv, fks: ForeignKeyChecks | null): DmlResult {
   const table = plan.table;
   const source = execute(plan.source, env);
   const defaults = plan.defaults.map((d) => (d ? compileExpr(d) : null));
@@ -88,7 +103,7 @@ function executeInsert(plan: InsertPlan, env: ExecEnv): DmlResult {
       const conflict = findAnyConflict(plan, arbiters, row, env);
       if (conflict) {
         if (plan.onConflict.action === 'nothing') continue;
-        const updated = applyConflictUpdate(plan, conflict.rowId, row, env);
+        const updated = applyConflictUpdate(plan, conflict.rowId, row, env, fks);
         if (updated) {
           count++;
           if (returning) out.push(returning.map((f) => f(updated, env)));
@@ -96,7 +111,8 @@ function executeInsert(plan: InsertPlan, env: ExecEnv): DmlResult {
         continue;
       }
     }
-    writeRow(table, row, { txn: env.txn, ctx: env.ctx });
+    const rowId = writeRow(table, row, { txn: env.txn, ctx: env.ctx });
+    fks?.written(table, row, rowId, null);
     count++;
     if (returning) out.push(returning.map((f) => f(row, env)));
   }
@@ -150,6 +166,7 @@ function applyConflictUpdate(
   rowId: number,
   excluded: Value[],
   env: ExecEnv,
+  fks: ForeignKeyChecks | null,
 ): Value[] | null {
   const oc = plan.onConflict!;
   const table = plan.table;
@@ -159,6 +176,8 @@ function applyConflictUpdate(
   const next = old.slice();
   for (const s of oc.sets) next[s.column] = compileExpr(s.expr)(both, env);
   deleteRow(table, rowId, env.txn);
-  writeRow(table, next, { txn: env.txn, ctx: env.ctx, replacing: rowId });
+  const newId = writeRow(table, next, { txn: env.txn, ctx: env.ctx, replacing: rowId });
+  fks?.written(table, next, newId, old);
+  fks?.deleted(table, old, next);
   return next;
 }

@@ -1,9 +1,11 @@
 /**
  * Run-time state shared by the operators of one statement execution.
  */
+import type { Table } from '../catalog/catalog-types.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import type { EvalContext } from '../types/registry-types.ts';
 import type { Value } from '../types/type.ts';
+import type { ConstraintTiming } from './foreign-keys.ts';
 import type { RemoteShardSearch, ShardFragment } from './sharded-search.ts';
 
 export interface ExecEnv {
@@ -27,6 +29,10 @@ export interface ExecEnv {
   checkInterrupt(): void;
   /** Searches shards of sharded vector indexes held by other cluster nodes. */
   readonly remoteShards?: RemoteShardSearch;
+  /** When foreign key checks run (the session's transaction); absent: at the end of each statement. */
+  readonly constraintTiming?: ConstraintTiming;
+  /** A column's default, for ON DELETE/UPDATE SET DEFAULT; null when it has none. */
+  columnDefault?(table: Table, column: number): (() => Value) | null;
   /** Index searches run ahead of execution, off the event loop (prefetchVectorSearches). */
   readonly prefetched?: Map<PlanNode, PrefetchedSearch>;
 }

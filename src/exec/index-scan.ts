@@ -73,7 +73,7 @@ function keyValues(source: KeySource, column: SqlType, env: ExecEnv): Value[] {
  * numbers), or null when no value of the column can equal it; other values as they are
  * (the rule only pairs types whose values share their keys).
  */
-function asColumnValue(v: Value, column: SqlType): Value {
+export function asColumnValue(v: Value, column: SqlType): Value {
   if (column.base === 'int8') return typeof v === 'number' ? BigInt(v) : v;
   if ((column.base !== 'int2' && column.base !== 'int4') || typeof v !== 'bigint') return v;
   const { min, max } = INT_LIMITS[column.base];

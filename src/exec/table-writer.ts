@@ -122,7 +122,8 @@ export function rowIdsWithKey(index: IndexDef, key: string | number): number | r
   return indexKeys.get(index)?.get(key);
 }
 
-function textOf(table: Table, col: number, v: Value, ctx: EvalContext): string {
+/** A column value as an error's DETAIL shows it. */
+export function valueText(table: Table, col: number, v: Value, ctx: EvalContext): string {
   if (v === null) return 'null';
   const t = table.columns[col].type;
   const info = typeInfo(t.base);
@@ -210,7 +211,7 @@ export function keyValuesText(index: IndexDef, row: readonly Value[], ctx: EvalC
     const v = index.keyOf(row);
     return v === null ? 'null' : typeInfo(index.keyType.base).textOut(v, ctx);
   }
-  return index.columns.map((c) => textOf(index.table, c, row[c], ctx)).join(', ');
+  return index.columns.map((c) => valueText(index.table, c, row[c], ctx)).join(', ');
 }
 
 export function uniqueViolation(index: IndexDef, row: readonly Value[], ctx: EvalContext): SqlError {
@@ -285,7 +286,7 @@ export function checkNotNull(table: Table, row: readonly Value[], ctx: EvalConte
   for (let i = 0; i < table.columns.length; i++) {
     const c = table.columns[i];
     if (c.notNull && row[i] === null) {
-      const shown = row.map((v, j) => (v === null ? 'null' : textOf(table, j, v, ctx))).join(', ');
+      const shown = row.map((v, j) => (v === null ? 'null' : valueText(table, j, v, ctx))).join(', ');
       throw new SqlError(
         SqlState.NotNullViolation,
         `null value in column "${c.name}" of relation "${table.name}" violates not-null constraint`,

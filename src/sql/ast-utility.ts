@@ -34,7 +34,21 @@ export interface TableConstraint {
   readonly check: Expr | null;
   /** FOREIGN KEY / REFERENCES target (columns empty = the referenced table's primary key). */
   readonly references?: { readonly table: QualifiedName; readonly columns: readonly string[] };
+  /** FOREIGN KEY options as written (PostgreSQL's letters: a no action, r restrict, c cascade, n set null, d set default). */
+  readonly foreignKey?: ForeignKeyOptions;
   readonly loc: number;
+}
+
+export type ReferentialAction = 'a' | 'r' | 'c' | 'n' | 'd';
+
+export interface ForeignKeyOptions {
+  readonly onUpdate: ReferentialAction;
+  readonly onDelete: ReferentialAction;
+  readonly matchFull: boolean;
+  deferrable: boolean;
+  initiallyDeferred: boolean;
+  /** ALTER TABLE … ADD … NOT VALID: existing rows are not checked. */
+  readonly notValid: boolean;
 }
 
 export interface CreateTableStmt {
@@ -97,7 +111,12 @@ export interface AlterTableStmt {
 
 export type AlterTableAction =
   | { readonly type: 'add column'; readonly column: ColumnDef; readonly ifNotExists: boolean }
-  | { readonly type: 'drop column'; readonly name: string; readonly ifExists: boolean }
+  | {
+      readonly type: 'drop column';
+      readonly name: string;
+      readonly ifExists: boolean;
+      readonly cascade: boolean;
+    }
   | { readonly type: 'alter column set not null' | 'alter column drop not null'; readonly name: string }
   | { readonly type: 'alter column set default'; readonly name: string; readonly default: Expr | null }
   | {
@@ -110,7 +129,12 @@ export type AlterTableAction =
   | { readonly type: 'rename column'; readonly name: string; readonly newName: string }
   | { readonly type: 'rename table'; readonly newName: string }
   | { readonly type: 'add constraint'; readonly constraint: TableConstraint }
-  | { readonly type: 'drop constraint'; readonly name: string; readonly ifExists: boolean };
+  | {
+      readonly type: 'drop constraint';
+      readonly name: string;
+      readonly ifExists: boolean;
+      readonly cascade: boolean;
+    };
 
 /** ALTER INDEX [IF EXISTS] name RENAME TO new. */
 export interface RenameIndexStmt {
@@ -172,6 +196,7 @@ export interface TruncateStmt {
   readonly kind: 'Truncate';
   readonly tables: readonly QualifiedName[];
   readonly restartIdentity: boolean;
+  readonly cascade: boolean;
 }
 
 export interface TransactionStmt {
@@ -239,6 +264,13 @@ export interface CopyStmt {
 }
 
 /** Statements accepted and ignored (VACUUM, ANALYZE, CHECKPOINT, DISCARD, LOCK, COMMENT ON …). */
+/** SET CONSTRAINTS {ALL | names} {DEFERRED | IMMEDIATE}; `names` null = ALL. */
+export interface SetConstraintsStmt {
+  readonly kind: 'SetConstraints';
+  readonly names: readonly QualifiedName[] | null;
+  readonly deferred: boolean;
+}
+
 export interface NoOpStmt {
   readonly kind: 'NoOp';
   /** Command tag to return, e.g. 'VACUUM'. */
@@ -284,6 +316,7 @@ export type Statement =
   | ExplainStmt
   | CopyStmt
   | NoOpStmt
+  | SetConstraintsStmt
   | CommentStmt
   | CreateViewStmt
   | RenameIndexStmt

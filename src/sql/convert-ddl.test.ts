@@ -346,7 +346,9 @@ describe('schemas, extensions, databases, roles, views, truncate', () => {
         { schema: 's', name: 'b', loc: 12 },
       ],
       restartIdentity: true,
+      cascade: false,
     });
     expect(stmt('TRUNCATE TABLE a')).toMatchObject({ restartIdentity: false });
+    expect(stmt('TRUNCATE a CASCADE')).toMatchObject({ cascade: true });
   });
 });

@@ -215,6 +215,7 @@ export const ddlConverters: StatementConverters = {
     kind: 'Truncate',
     tables: (s.relations ?? []).map((n) => convertRangeVar(as(n, 'RangeVar')!, ctx)),
     restartIdentity: s.restart_seqs ?? false,
+    cascade: s.behavior === 'DROP_CASCADE',
   }),
   ViewStmt: (s, ctx, loc): CreateViewStmt => {
     if (s.withCheckOption !== undefined && s.withCheckOption !== 'NO_CHECK_OPTION') {

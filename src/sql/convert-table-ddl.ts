@@ -8,6 +8,7 @@ import type {
   AlterTableStmt,
   ColumnDef,
   CreateTableStmt,
+  ReferentialAction,
   ReindexStmt,
   RenameIndexStmt,
   TableConstraint,
@@ -141,11 +142,19 @@ export function convertColumnDef(
       case 'CONSTR_FOREIGN':
         tableConstraints.push(convertTableConstraint(k, ctx, [name]));
         break;
+      // They follow the constraint they qualify (only a foreign key's are kept).
       case 'CONSTR_ATTR_DEFERRABLE':
       case 'CONSTR_ATTR_NOT_DEFERRABLE':
       case 'CONSTR_ATTR_DEFERRED':
-      case 'CONSTR_ATTR_IMMEDIATE':
+      case 'CONSTR_ATTR_IMMEDIATE': {
+        const fk = tableConstraints[tableConstraints.length - 1]?.foreignKey;
+        if (!fk) break;
+        if (k.contype === 'CONSTR_ATTR_DEFERRABLE') fk.deferrable = true;
+        else if (k.contype === 'CONSTR_ATTR_NOT_DEFERRABLE') fk.deferrable = false;
+        else fk.initiallyDeferred = k.contype === 'CONSTR_ATTR_DEFERRED';
+        if (fk.initiallyDeferred) fk.deferrable = true;
         break;
+      }
       case 'CONSTR_GENERATED':
         throw unsupported('generated columns are not supported', ctx.loc(k.location));
       default:
@@ -186,12 +195,24 @@ export function convertTableConstraint(
     case 'CONSTR_CHECK':
       return { type: 'check', ...base, columns, check: convertExpr(k.raw_expr!, ctx) };
     case 'CONSTR_FOREIGN':
+      if (k.fk_matchtype === 'p') throw unsupported('MATCH PARTIAL not yet implemented', loc);
+      if ((k.fk_del_set_cols?.length ?? 0) > 0) {
+        throw unsupported('ON DELETE SET NULL/SET DEFAULT with a column list is not supported', loc);
+      }
       return {
         type: 'foreign key',
         ...base,
         columns: k.fk_attrs === undefined ? columns : strings(k.fk_attrs),
         check: null,
         references: { table: convertRangeVar(k.pktable!, ctx), columns: strings(k.pk_attrs) },
+        foreignKey: {
+          onUpdate: (k.fk_upd_action ?? 'a') as ReferentialAction,
+          onDelete: (k.fk_del_action ?? 'a') as ReferentialAction,
+          matchFull: k.fk_matchtype === 'f',
+          deferrable: (k.deferrable ?? false) || (k.initdeferred ?? false),
+          initiallyDeferred: k.initdeferred ?? false,
+          notValid: k.skip_validation ?? false,
+        },
       };
     case 'CONSTR_EXCLUSION':
       throw unsupported('exclusion constraints are not supported', loc);
@@ -223,7 +244,14 @@ function convertAlterCmd(c: pg.AlterTableCmd, ctx: ConvertContext, loc: number):
       return [{ type: 'add column', column, ifNotExists: c.missing_ok ?? false }, ...adds];
     }
     case 'AT_DropColumn':
-      return [{ type: 'drop column', name, ifExists: c.missing_ok ?? false }];
+      return [
+        {
+          type: 'drop column',
+          name,
+          ifExists: c.missing_ok ?? false,
+          cascade: c.behavior === 'DROP_CASCADE',
+        },
+      ];
     case 'AT_SetNotNull':
       return [{ type: 'alter column set not null', name }];
     case 'AT_DropNotNull':
@@ -246,7 +274,14 @@ function convertAlterCmd(c: pg.AlterTableCmd, ctx: ConvertContext, loc: number):
         { type: 'add constraint', constraint: convertTableConstraint(as(c.def, 'Constraint')!, ctx, []) },
       ];
     case 'AT_DropConstraint':
-      return [{ type: 'drop constraint', name, ifExists: c.missing_ok ?? false }];
+      return [
+        {
+          type: 'drop constraint',
+          name,
+          ifExists: c.missing_ok ?? false,
+          cascade: c.behavior === 'DROP_CASCADE',
+        },
+      ];
     default: {
       const words = (c.subtype ?? 'unknown')
         .replace(/^AT_/, '')

@@ -207,9 +207,24 @@ describe('accepted no-ops', () => {
     ['LISTEN c', 'LISTEN'],
     ['UNLISTEN *', 'UNLISTEN'],
     ["NOTIFY c, 'x'", 'NOTIFY'],
-    ['SET CONSTRAINTS ALL DEFERRED', 'SET CONSTRAINTS'],
   ])('%s → %s', (sql, tag) => {
     expect(stmt(sql)).toEqual({ kind: 'NoOp', tag });
+  });
+
+  it('SET CONSTRAINTS', () => {
+    expect(stmt('SET CONSTRAINTS ALL DEFERRED')).toEqual({
+      kind: 'SetConstraints',
+      names: null,
+      deferred: true,
+    });
+    expect(stmt('SET CONSTRAINTS a, s.b IMMEDIATE')).toEqual({
+      kind: 'SetConstraints',
+      names: [
+        { schema: null, name: 'a', loc: 16 },
+        { schema: 's', name: 'b', loc: 19 },
+      ],
+      deferred: false,
+    });
   });
 
   it('COMMENT ON TABLE and COLUMN keep their target; NULL and empty text remove', () => {

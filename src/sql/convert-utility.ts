@@ -259,5 +259,9 @@ export const utilityConverters: StatementConverters = {
   ListenStmt: () => noOp('LISTEN'),
   UnlistenStmt: () => noOp('UNLISTEN'),
   NotifyStmt: () => noOp('NOTIFY'),
-  ConstraintsSetStmt: () => noOp('SET CONSTRAINTS'),
+  ConstraintsSetStmt: (s, ctx) => ({
+    kind: 'SetConstraints',
+    names: s.constraints ? s.constraints.map((n) => convertRangeVar(as(n, 'RangeVar')!, ctx)) : null,
+    deferred: s.deferred ?? false,
+  }),
 };

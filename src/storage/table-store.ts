@@ -236,6 +236,29 @@ export class TableStore {
     return deleter === 0 || this.txns.statusOf(deleter) !== 'committed';
   }
 
+  /**
+   * The version as of now, whatever `txn`'s snapshot (what a foreign key check reads): live
+   * when its creator committed or is `txn`'s own transaction and no such transaction deleted
+   * it; busy when another open transaction created it or is deleting it.
+   */
+  currentState(rowId: number, txn: number): 'live' | 'dead' | 'busy' {
+    if (rowId >= this.xmin.length) return 'dead';
+    const creator = this.xmin[rowId];
+    const created = this.txns.statusOf(creator);
+    if (created === 'aborted') return 'dead';
+    if (created === 'in-progress' && !this.txns.sameTransaction(creator, txn)) return 'busy';
+    const deleter = this.xmax[rowId];
+    if (deleter === 0) return 'live';
+    const deleted = this.txns.statusOf(deleter);
+    if (deleted === 'aborted') return 'live';
+    return deleted === 'committed' || this.txns.sameTransaction(deleter, txn) ? 'dead' : 'busy';
+  }
+
+  /** Whether two transaction ids are parts of one open transaction. */
+  sameTransaction(a: number, b: number): boolean {
+    return this.txns.sameTransaction(a, b);
+  }
+
   /** Whether the version was deleted by `txn`'s own transaction (any of its subtransactions). */
   deletedBySameTransaction(rowId: number, txn: number): boolean {
     const deleter = this.deleter(rowId);

@@ -58,3 +58,11 @@ registerType({
 
 // pg_typeof is not strict: pg_typeof(NULL) is 'unknown'.
 def('pg_typeof', ['any'], T.regtype, (_args, _ctx, types) => typeOid(types[0]), { strict: false });
+
+// Quiver has no partitioned tables: a relation's only ancestor is itself (psql's \d asks
+// this for the tables whose foreign keys reference a table).
+def('pg_partition_ancestors', ['regclass'], T.regclass, ([r]) => [r], { returnsSet: true });
+
+// Quiver has no triggers (pg_trigger is empty); psql's \d names the function in its query.
+def('pg_get_triggerdef', ['oid'], T.text, () => null);
+def('pg_get_triggerdef', ['oid', 'bool'], T.text, () => null);

@@ -56,10 +56,10 @@ CREATE INDEX items_ivf ON items USING ivfflat (embedding vector_cosine_ops) WITH
 CREATE VIEW item_names AS SELECT id, name FROM items;
 CREATE SEQUENCE counter_seq;
 CREATE SCHEMA other;
-CREATE TABLE other.things (k int, v text);
+CREATE TABLE other.things (k int, v text, item int REFERENCES items ON DELETE CASCADE);
 `;
 const DESCRIBE_TEARDOWN =
-  'DROP VIEW item_names; DROP TABLE items; DROP SEQUENCE counter_seq; DROP TABLE other.things; DROP SCHEMA other;';
+  'DROP VIEW item_names; DROP TABLE other.things; DROP TABLE items; DROP SEQUENCE counter_seq; DROP SCHEMA other;';
 
 describe('psql', () => {
   test('-c runs a query (unaligned, tuples only)', async () => {

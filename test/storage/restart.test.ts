@@ -259,6 +259,37 @@ describe('restart', () => {
     expect(found.rows).toEqual([{ id: 1 }]);
   });
 
+  test('foreign keys come back with their actions and are enforced, sealed rows included', async () => {
+    {
+      await using c = await client();
+      await c.query('CREATE TABLE fk_docs (id int PRIMARY KEY)');
+      await c.query(
+        'CREATE TABLE fk_chunks (id int PRIMARY KEY, doc int, ' +
+          'CONSTRAINT fk_chunks_doc FOREIGN KEY (doc) REFERENCES fk_docs ON DELETE CASCADE DEFERRABLE)',
+      );
+      await c.query('INSERT INTO fk_docs VALUES (1), (2)');
+      await c.query('INSERT INTO fk_chunks VALUES (10, 1), (20, 2)');
+      await c.query('CHECKPOINT');
+      await c.query('INSERT INTO fk_chunks VALUES (11, 1)');
+    }
+    await restart();
+    await using c = await client();
+    const def = await c.query(
+      "SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint WHERE conname = 'fk_chunks_doc'",
+    );
+    expect(def.rows).toEqual([
+      { d: 'FOREIGN KEY (doc) REFERENCES fk_docs(id) ON DELETE CASCADE DEFERRABLE' },
+    ]);
+    await expect(c.query('INSERT INTO fk_chunks VALUES (30, 3)')).rejects.toMatchObject({
+      code: '23503',
+      constraint: 'fk_chunks_doc',
+    });
+    await c.query('DELETE FROM fk_docs WHERE id = 1');
+    const left = await c.query('SELECT id FROM fk_chunks ORDER BY id');
+    expect(left.rows).toEqual([{ id: 20 }]);
+    await expect(c.query('DROP TABLE fk_docs')).rejects.toMatchObject({ code: '2BP01' });
+  });
+
   test('CHECKPOINT seals segments; VACUUM compacts them without the deleted rows', async () => {
     await rows('CREATE TABLE churn (id int PRIMARY KEY, v text)');
     const [[oid]] = await rows("SELECT 'churn'::regclass::oid");

@@ -4,6 +4,8 @@
  * lists a CHECK constraint's referenced columns too, but NOT NULL — shown as CHECK in
  * table_constraints — is not a pg_constraint row in PostgreSQL 15, so it has none here).
  */
+import { columnPositions } from '../catalog-types.ts';
+import { foreignKeys } from '../pg-catalog/foreign-keys.ts';
 import type { SystemContext, SystemRow } from '../pg-catalog/relation.ts';
 import { infoView } from './view.ts';
 
@@ -24,6 +26,21 @@ function constraintColumnUsageRows(ctx: SystemContext): SystemRow[] {
           constraint_name: index.constraint,
         });
       }
+    }
+  }
+  // A foreign key uses the referenced table's columns.
+  for (const fk of foreignKeys(ctx)) {
+    const ref = fk.refTable;
+    for (const position of columnPositions(ref, fk.refColumns)) {
+      rows.push({
+        table_catalog: db,
+        table_schema: ref.schema.name,
+        table_name: ref.name,
+        column_name: ref.columns[position].name,
+        constraint_catalog: db,
+        constraint_schema: fk.table.schema.name,
+        constraint_name: fk.name,
+      });
     }
   }
   return rows;

@@ -1,10 +1,12 @@
 /**
- * information_schema.table_constraints and key_column_usage: the PRIMARY KEY and UNIQUE
- * constraints Quiver keeps (each backed by its index), and — as PostgreSQL 15 lists them —
+ * information_schema.table_constraints, key_column_usage and referential_constraints: the
+ * PRIMARY KEY and UNIQUE constraints Quiver keeps (each backed by its index), FOREIGN KEY
+ * constraints, and — as PostgreSQL 15 lists them —
  * every NOT NULL column of a table as a CHECK constraint named
  * `<namespace oid>_<table oid>_<attnum>_not_null`.
  */
-import type { IndexDef } from '../catalog-types.ts';
+import { columnPositions, type ForeignKey, type IndexDef, referencedIndex } from '../catalog-types.ts';
+import { foreignKeys } from '../pg-catalog/foreign-keys.ts';
 import type { SystemContext, SystemRow } from '../pg-catalog/relation.ts';
 import { infoView } from './view.ts';
 
@@ -30,6 +32,21 @@ function tableConstraintsRows(ctx: SystemContext): SystemRow[] {
       ...common,
       // PostgreSQL 15 reports it for UNIQUE constraints only (indnullsnotdistinct).
       nulls_distinct: index.primary ? null : 'YES',
+    });
+  }
+  for (const fk of foreignKeys(ctx)) {
+    rows.push({
+      constraint_catalog: db,
+      constraint_schema: fk.table.schema.name,
+      constraint_name: fk.name,
+      table_catalog: db,
+      table_schema: fk.table.schema.name,
+      table_name: fk.table.name,
+      constraint_type: 'FOREIGN KEY',
+      ...common,
+      is_deferrable: fk.deferrable ? 'YES' : 'NO',
+      initially_deferred: fk.initiallyDeferred ? 'YES' : 'NO',
+      nulls_distinct: null,
     });
   }
   for (const schema of ctx.database.schemas.values()) {
@@ -67,12 +84,56 @@ function keyColumnUsageRows(ctx: SystemContext): SystemRow[] {
         table_name: index.table.name,
         column_name: index.table.columns[position].name,
         ordinal_position: k + 1,
-        // Set only for foreign keys, which Quiver does not have.
+        // Set only for foreign keys.
         position_in_unique_constraint: null,
       });
     });
   }
+  for (const fk of foreignKeys(ctx)) {
+    const index = referencedIndex(fk);
+    const refPositions = columnPositions(fk.refTable, fk.refColumns);
+    columnPositions(fk.table, fk.columns).forEach((position, k) => {
+      rows.push({
+        constraint_catalog: db,
+        constraint_schema: fk.table.schema.name,
+        constraint_name: fk.name,
+        table_catalog: db,
+        table_schema: fk.table.schema.name,
+        table_name: fk.table.name,
+        column_name: fk.table.columns[position].name,
+        ordinal_position: k + 1,
+        // Where the referenced column stands in the referenced key.
+        position_in_unique_constraint: index ? index.columns.indexOf(refPositions[k]) + 1 : null,
+      });
+    });
+  }
   return rows;
+}
+
+const RULE_WORDS: Record<ForeignKey['onDelete'], string> = {
+  a: 'NO ACTION',
+  r: 'RESTRICT',
+  c: 'CASCADE',
+  n: 'SET NULL',
+  d: 'SET DEFAULT',
+};
+
+function referentialConstraintsRows(ctx: SystemContext): SystemRow[] {
+  const db = ctx.database.name;
+  return [...foreignKeys(ctx)].map((fk) => {
+    const index = referencedIndex(fk);
+    return {
+      constraint_catalog: db,
+      constraint_schema: fk.table.schema.name,
+      constraint_name: fk.name,
+      unique_constraint_catalog: index ? db : null,
+      unique_constraint_schema: index ? index.schema.name : null,
+      unique_constraint_name: index?.constraint ?? index?.name ?? null,
+      match_option: fk.matchFull ? 'FULL' : 'NONE',
+      update_rule: RULE_WORDS[fk.onUpdate],
+      delete_rule: RULE_WORDS[fk.onDelete],
+    };
+  });
 }
 
 export const constraintViews = [
@@ -93,5 +154,14 @@ export const constraintViews = [
       'column_name sql_identifier, ordinal_position cardinal_number, ' +
       'position_in_unique_constraint cardinal_number',
     keyColumnUsageRows,
+  ),
+  infoView(
+    'referential_constraints',
+    13339,
+    'constraint_catalog sql_identifier, constraint_schema sql_identifier, constraint_name sql_identifier, ' +
+      'unique_constraint_catalog sql_identifier, unique_constraint_schema sql_identifier, ' +
+      'unique_constraint_name sql_identifier, match_option character_data, update_rule character_data, ' +
+      'delete_rule character_data',
+    referentialConstraintsRows,
   ),
 ];

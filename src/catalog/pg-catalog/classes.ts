@@ -47,6 +47,8 @@ function classRows(ctx: SystemContext, system: readonly SystemRelation[]): Syste
           relkind: view ? 'v' : 'r',
           relnatts: t.columns.length,
           relhasrules: view,
+          // PostgreSQL enforces foreign keys by triggers on both tables; psql's \d asks.
+          relhastriggers: t.foreignKeys.length > 0 || t.referencedBy.length > 0,
           relreplident: view ? 'n' : 'd',
         });
         break;

@@ -7,6 +7,7 @@ import { ArrayValue } from '../../types/array.ts';
 import { typeInfo } from '../../types/registry.ts';
 import { typeOid } from '../../types/value-io.ts';
 import type { IndexDef } from '../catalog-types.ts';
+import { foreignKeyConstraintRows } from './foreign-keys.ts';
 import { indexColumnCount, indexDefinition, indexKeyCount, indexKeyType } from './index-def.ts';
 import { accessMethodOid, indexOpclass, OPERATOR_CLASSES } from './objects.ts';
 import {
@@ -114,7 +115,7 @@ export const indexRelations = [
       'confupdtype char, confdeltype char, confmatchtype char, conislocal bool, coninhcount int4, ' +
       'connoinherit bool, conkey int2[], confkey int2[], conpfeqop oid[], conppeqop oid[], ' +
       'conffeqop oid[], confdelsetcols int2[], conexclop oid[], conbin pg_node_tree',
-    constraintRows,
+    (ctx) => [...constraintRows(ctx), ...foreignKeyConstraintRows(ctx)],
     {
       condeferrable: false,
       condeferred: false,

@@ -34,6 +34,7 @@ public class JdbcProbe {
       } finally {
         try (Statement st = conn.createStatement()) {
           st.execute("DROP VIEW IF EXISTS jdbc_item_names");
+          st.execute("DROP TABLE IF EXISTS jdbc_item_notes");
           st.execute("DROP TABLE IF EXISTS jdbc_items");
         }
       }
@@ -44,6 +45,7 @@ public class JdbcProbe {
     try (Statement st = conn.createStatement()) {
       st.execute("CREATE EXTENSION IF NOT EXISTS vector");
       st.execute("DROP VIEW IF EXISTS jdbc_item_names");
+      st.execute("DROP TABLE IF EXISTS jdbc_item_notes");
       st.execute("DROP TABLE IF EXISTS jdbc_items");
       st.execute(
           "CREATE TABLE jdbc_items (id bigserial PRIMARY KEY, name text NOT NULL DEFAULT 'unnamed', "
@@ -53,6 +55,11 @@ public class JdbcProbe {
       st.execute("COMMENT ON TABLE jdbc_items IS 'items with embeddings'");
       st.execute("COMMENT ON COLUMN jdbc_items.embedding IS 'a 3-d embedding'");
       st.execute("CREATE VIEW jdbc_item_names AS SELECT id, name FROM jdbc_items");
+      st.execute(
+          "CREATE TABLE jdbc_item_notes (id int PRIMARY KEY, "
+              + "item bigint NOT NULL REFERENCES jdbc_items ON DELETE CASCADE ON UPDATE RESTRICT, "
+              + "tag varchar(20), CONSTRAINT jdbc_notes_tag FOREIGN KEY (tag) REFERENCES jdbc_items (tag) "
+              + "DEFERRABLE INITIALLY DEFERRED)");
     }
   }
 
@@ -105,6 +112,12 @@ public class JdbcProbe {
 
     section("getImportedKeys");
     print(md.getImportedKeys(null, "public", "jdbc_items"), Set.of());
+    section("getImportedKeys(notes)");
+    print(md.getImportedKeys(null, "public", "jdbc_item_notes"), Set.of());
+    section("getExportedKeys");
+    print(md.getExportedKeys(null, "public", "jdbc_items"), Set.of());
+    section("getCrossReference");
+    print(md.getCrossReference(null, "public", "jdbc_items", null, "public", "jdbc_item_notes"), Set.of());
 
     // PostgreSQL has types Quiver does not implement (geometric, ranges, …): the count is
     // only bounded; the rows of the types Quiver does have are compared in full.

@@ -84,8 +84,8 @@ with engine.begin() as conn:
     )
     conn.execute(
         sa.text(
-            # No REFERENCES: Quiver does not keep foreign keys yet (get_foreign_keys still runs).
-            "CREATE TABLE sa_chunks (id bigint PRIMARY KEY, doc_id int NOT NULL, "
+            "CREATE TABLE sa_chunks (id bigint PRIMARY KEY, "
+            "doc_id int NOT NULL REFERENCES sa_docs ON DELETE CASCADE, "
             "seq int NOT NULL, content text, embedding vector(3), UNIQUE (doc_id, seq))"
         )
     )
@@ -163,6 +163,15 @@ except sa.exc.IntegrityError as e:
     show("integrity error", (e.orig.pgcode, type(e.orig).__name__))
 with engine.connect() as conn:
     show("title after rollback", conn.execute(sa.select(docs.c.title).where(docs.c.id == 1)).scalar())
+
+try:
+    with engine.begin() as conn:
+        conn.execute(sa.insert(chunks).values(id=99, doc_id=99, seq=1))
+except sa.exc.IntegrityError as e:
+    show("foreign key error", (e.orig.pgcode, type(e.orig).__name__, e.orig.diag.constraint_name))
+with engine.begin() as conn:
+    conn.execute(sa.delete(docs).where(docs.c.id == 3))
+    show("chunks after cascade", conn.execute(sa.select(sa.func.count()).select_from(chunks)).scalar())
 
 with engine.begin() as conn:
     conn.execute(sa.text("DROP TABLE sa_chunks"))
