@@ -1,13 +1,14 @@
 /**
  * ALTER TABLE … ADD CONSTRAINT, as migration tools emit it (knex adds every UNIQUE and
  * FOREIGN KEY after CREATE TABLE). PRIMARY KEY and UNIQUE build their unique btree index
- * over the existing rows (duplicates fail with 23505, as in PostgreSQL). FOREIGN KEY and
- * CHECK are accepted after their names are resolved, and are not enforced — the same as
- * in CREATE TABLE.
+ * over the existing rows (duplicates fail with 23505, as in PostgreSQL). CHECK tests the
+ * existing rows unless NOT VALID (check-constraints.ts). FOREIGN KEY is accepted after its
+ * names are resolved, and is not enforced — the same as in CREATE TABLE.
  */
 import type { Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { TableConstraint } from '../sql/ast-utility.ts';
+import { addCheckConstraint, dropCheckConstraint } from './check-constraints.ts';
 import type { DdlContext } from './ddl.ts';
 import { createConstraintIndex } from './ddl-index.ts';
 
@@ -22,7 +23,10 @@ export function addConstraint(table: Table, c: TableConstraint, d: DdlContext, t
     addForeignKey(table, c, d);
     return;
   }
-  if (c.type === 'check') return;
+  if (c.type === 'check') {
+    addCheckConstraint(table, c, d, txn, null);
+    return;
+  }
   const primary = c.type === 'primary key';
   const columns = c.columns.map(column);
   if (primary && table.indexes.some((i) => i.primary)) {
@@ -33,6 +37,12 @@ export function addConstraint(table: Table, c: TableConstraint, d: DdlContext, t
   }
   const names = columns.map((i) => table.columns[i].name);
   const name = c.name ?? (primary ? `${table.name}_pkey` : `${table.name}_${names.join('_')}_key`);
+  if (table.checks.some((x) => x.name === name)) {
+    throw new SqlError(
+      SqlState.DuplicateObject,
+      `constraint "${name}" for relation "${table.name}" already exists`,
+    );
+  }
   if (d.catalog.relationExists(table.schema, name)) {
     throw new SqlError(SqlState.DuplicateTable, `relation "${name}" already exists`);
   }
@@ -60,9 +70,9 @@ export function addConstraint(table: Table, c: TableConstraint, d: DdlContext, t
 }
 
 /**
- * ALTER TABLE … DROP CONSTRAINT of a PRIMARY KEY or UNIQUE constraint: its index goes (the
- * columns of a primary key stay NOT NULL, as in PostgreSQL). CHECK and FOREIGN KEY
- * constraints are not kept (see above), so a name that is not an index's is "does not exist".
+ * ALTER TABLE … DROP CONSTRAINT of a CHECK constraint, or of a PRIMARY KEY or UNIQUE
+ * constraint: its index goes (the columns of a primary key stay NOT NULL, as in PostgreSQL).
+ * FOREIGN KEY constraints are not kept (see above), so their names are "does not exist".
  */
 export function dropConstraint(
   table: Table,
@@ -71,6 +81,7 @@ export function dropConstraint(
   rc: { readonly ddl: DdlContext },
   notice: (message: string) => void,
 ): void {
+  if (dropCheckConstraint(table, name, rc.ddl)) return;
   const index = table.indexes.find((ix) => ix.constraint === name);
   if (!index) {
     const message = `constraint "${name}" of relation "${table.name}" does not exist`;

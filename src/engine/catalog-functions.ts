@@ -11,6 +11,7 @@ import { tryCoerce } from '../bind/coercion.ts';
 import type { Database } from '../catalog/catalog-types.ts';
 import { DEFAULT_TABLESPACE_OID } from '../catalog/pg-catalog/classes.ts';
 import {
+  checkDefinition,
   constraintDefinition,
   indexColumnCount,
   indexDefinition,
@@ -286,15 +287,15 @@ const FUNCTIONS: Record<string, readonly Signature[]> = {
       impl:
         (bc) =>
         ([id]) =>
-          constraintDef(bc, id),
+          constraintDef(bc, id, false),
     },
     {
       args: [oid, bool],
       result: text,
       impl:
         (bc) =>
-        ([id]) =>
-          constraintDef(bc, id),
+        ([id, pretty]) =>
+          constraintDef(bc, id, pretty === true),
     },
   ],
   obj_description: [
@@ -451,10 +452,14 @@ const FUNCTIONS: Record<string, readonly Signature[]> = {
   ],
 };
 
-function constraintDef(bc: BindContext, id: Value): Value {
+function constraintDef(bc: BindContext, id: Value, pretty: boolean): Value {
   for (const schema of bc.database.schemas.values()) {
     for (const index of schema.indexes.values()) {
       if (index.constraint !== null && constraintOid(index) === id) return constraintDefinition(index);
+    }
+    for (const table of schema.tables.values()) {
+      const check = table.checks.find((c) => c.oid === id);
+      if (check) return checkDefinition(check, pretty);
     }
   }
   return null;

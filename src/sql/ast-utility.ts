@@ -34,6 +34,10 @@ export interface TableConstraint {
   readonly check: Expr | null;
   /** FOREIGN KEY / REFERENCES target (columns empty = the referenced table's primary key). */
   readonly references?: { readonly table: QualifiedName; readonly columns: readonly string[] };
+  /** CHECK … NOT VALID (ALTER TABLE … ADD only: existing rows are not checked). */
+  readonly notValid?: boolean;
+  /** CHECK … NO INHERIT. */
+  readonly noInherit?: boolean;
   readonly loc: number;
 }
 
@@ -110,7 +114,9 @@ export type AlterTableAction =
   | { readonly type: 'rename column'; readonly name: string; readonly newName: string }
   | { readonly type: 'rename table'; readonly newName: string }
   | { readonly type: 'add constraint'; readonly constraint: TableConstraint }
-  | { readonly type: 'drop constraint'; readonly name: string; readonly ifExists: boolean };
+  | { readonly type: 'drop constraint'; readonly name: string; readonly ifExists: boolean }
+  | { readonly type: 'validate constraint'; readonly name: string }
+  | { readonly type: 'rename constraint'; readonly name: string; readonly newName: string };
 
 /** ALTER INDEX [IF EXISTS] name RENAME TO new. */
 export interface RenameIndexStmt {

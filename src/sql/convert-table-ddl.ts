@@ -184,7 +184,14 @@ export function convertTableConstraint(
         check: null,
       };
     case 'CONSTR_CHECK':
-      return { type: 'check', ...base, columns, check: convertExpr(k.raw_expr!, ctx) };
+      return {
+        type: 'check',
+        ...base,
+        columns,
+        check: convertExpr(k.raw_expr!, ctx),
+        notValid: k.skip_validation ?? false,
+        noInherit: k.is_no_inherit ?? false,
+      };
     case 'CONSTR_FOREIGN':
       return {
         type: 'foreign key',
@@ -247,6 +254,8 @@ function convertAlterCmd(c: pg.AlterTableCmd, ctx: ConvertContext, loc: number):
       ];
     case 'AT_DropConstraint':
       return [{ type: 'drop constraint', name, ifExists: c.missing_ok ?? false }];
+    case 'AT_ValidateConstraint':
+      return [{ type: 'validate constraint', name }];
     default: {
       const words = (c.subtype ?? 'unknown')
         .replace(/^AT_/, '')
@@ -266,6 +275,10 @@ function convertRename(s: pg.RenameStmt, ctx: ConvertContext, loc: number): Alte
   }
   if (s.renameType === 'OBJECT_TABLE') {
     const action = { type: 'rename table' as const, newName };
+    return { kind: 'AlterTable', table: convertRangeVar(s.relation!, ctx), ifExists, actions: [action] };
+  }
+  if (s.renameType === 'OBJECT_TABCONSTRAINT') {
+    const action = { type: 'rename constraint' as const, name: s.subname ?? '', newName };
     return { kind: 'AlterTable', table: convertRangeVar(s.relation!, ctx), ifExists, actions: [action] };
   }
   if (s.renameType === 'OBJECT_INDEX')

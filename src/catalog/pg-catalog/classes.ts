@@ -46,6 +46,8 @@ function classRows(ctx: SystemContext, system: readonly SystemRelation[]): Syste
           relpersistence: t.temporary ? 't' : 'p',
           relkind: view ? 'v' : 'r',
           relnatts: t.columns.length,
+          // psql's \d prints "Check constraints:" only when this is above 0.
+          relchecks: t.checks.length,
           relhasrules: view,
           relreplident: view ? 'n' : 'd',
         });
