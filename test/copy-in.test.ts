@@ -2,7 +2,7 @@
  * COPY FROM STDIN input as PostgreSQL reads it, over the wire: text escapes and NULLs, csv
  * quoting (delimiters, doubled quotes and line breaks inside quotes, HEADER), binary tuples,
  * input split at every byte boundary, and the errors with their CONTEXT line (bad vector
- * literals, wrong dimensions, field counts, unique and not-null violations) after which the
+ * literals, wrong dimensions, field counts, unique, not-null and CHECK violations) after which the
  * table holds nothing. Runs against the reference PostgreSQL too (QUIVER_TEST_TARGET).
  */
 import { Readable } from 'node:stream';
@@ -302,6 +302,23 @@ function suites(): void {
       await fresh('id int PRIMARY KEY, v vector(3)');
       expect(await copyError(statement, input)).toEqual(expected);
       expect(await rows()).toEqual([]);
+    });
+
+    test('a CHECK violation names the constraint and quotes the record', async () => {
+      await fresh('id int PRIMARY KEY CHECK (id > 0), v vector(3)');
+      const error = await copyRun('COPY copy_t FROM STDIN', ['1\t[1,2,3]\n0\t[4,5,6]\n']);
+      expect(
+        error && { code: error.C, message: error.M, detail: error.D, where: error.W, constraint: error.n },
+      ).toEqual({
+        code: '23514',
+        message: 'new row for relation "copy_t" violates check constraint "copy_t_id_check"',
+        detail: 'Failing row contains (0, [4,5,6]).',
+        where: 'COPY copy_t, line 2: "0\t[4,5,6]"',
+        constraint: 'copy_t_id_check',
+      });
+      expect(await rows()).toEqual([]);
+      await copyIn('COPY copy_t FROM STDIN', ['1\t[1,2,3]\n2\t[4,5,6]\n']);
+      expect(await rows()).toEqual(['1|[1,2,3]', '2|[4,5,6]']);
     });
 
     test('a rolled-back COPY leaves nothing; an index gets the committed rows', async () => {

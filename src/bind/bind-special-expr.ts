@@ -95,7 +95,8 @@ export function bindSpecialExpr(e: Expr, scope: Scope, bc: BindContext, opts: Ex
     case 'InList': {
       const arg = bind(e.arg);
       const tests = e.list.map((item) => bindOperator(e.not ? '<>' : '=', arg, bind(item), bc, e.loc));
-      return e.not ? and(tests) : or(tests);
+      const test = e.not ? and(tests) : or(tests);
+      return test.kind === 'And' || test.kind === 'Or' ? { ...test, inList: true } : test;
     }
     case 'Between': {
       const arg = bind(e.arg);

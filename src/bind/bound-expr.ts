@@ -44,7 +44,16 @@ export type BoundExpr =
       readonly def?: FunctionDef;
     }
   | { readonly kind: 'Cast'; readonly type: SqlType; readonly arg: BoundExpr; readonly explicit: boolean }
-  | { readonly kind: 'And' | 'Or'; readonly type: SqlType; readonly args: readonly BoundExpr[] }
+  | {
+      readonly kind: 'And' | 'Or';
+      readonly type: SqlType;
+      readonly args: readonly BoundExpr[];
+      /**
+       * Set when the node is `x [NOT] IN (…)`: printed as PostgreSQL prints it,
+       * `x = ANY (ARRAY[…])` / `x <> ALL (ARRAY[…])` (deparse-expr.ts).
+       */
+      readonly inList?: true;
+    }
   | { readonly kind: 'Not'; readonly type: SqlType; readonly arg: BoundExpr }
   | { readonly kind: 'IsNull'; readonly type: SqlType; readonly arg: BoundExpr; readonly not: boolean }
   | {

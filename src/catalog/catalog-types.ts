@@ -8,6 +8,7 @@ import type { ReferentialAction } from '../sql/ast-utility.ts';
 import type { TableStore } from '../storage/table-store.ts';
 import type { ColumnIndex } from '../storage/vector/column-index.ts';
 import type { DistanceMetric, IndexMethod } from '../storage/vector-index.ts';
+import type { EvalContext } from '../types/registry-types.ts';
 import type { SqlType, Value } from '../types/type.ts';
 
 export interface Column {
@@ -137,6 +138,8 @@ export interface Table {
   readonly columns: Column[];
   readonly indexes: IndexDef[];
   readonly store: TableStore;
+  /** CHECK constraints, in name order (the order PostgreSQL tests them in). */
+  readonly checks: CheckConstraint[];
   /** For views: the defining query (no store rows). */
   readonly view: { readonly text: string; readonly query: unknown } | null;
   readonly temporary: boolean;
@@ -167,6 +170,26 @@ export interface ForeignKey {
   readonly initiallyDeferred: boolean;
   /** False after ADD … NOT VALID until VALIDATE CONSTRAINT. */
   validated: boolean;
+}
+
+/**
+ * A CHECK constraint (engine/check-constraints.ts). A row passes when its expression is true
+ * or NULL; only false fails it, as in PostgreSQL.
+ */
+export interface CheckConstraint {
+  readonly oid: number;
+  /** ALTER TABLE … RENAME CONSTRAINT changes it. */
+  name: string;
+  /** As written (stored with the catalog and bound again on load; RENAME COLUMN rewrites it). */
+  expr: Expr;
+  readonly noInherit: boolean;
+  /** False after ADD … NOT VALID until VALIDATE CONSTRAINT (pg_constraint.convalidated). */
+  validated: boolean;
+  /** Positions of the columns the expression reads, in order of first use (conkey). */
+  readonly columns: readonly number[];
+  readonly passes: (row: readonly Value[], ctx: EvalContext) => boolean;
+  /** The expression as pg_get_constraintdef prints it: `(price > (0)::numeric)`, pretty `price > 0::numeric`. */
+  readonly text: (pretty: boolean) => string;
 }
 
 export interface Schema {

@@ -176,6 +176,7 @@ export class Catalog {
       schema,
       columns,
       indexes: [],
+      checks: [],
       // Sealed rows are assembled in the table's current column order.
       store: storeFor(() => table.columns),
       view,

@@ -1,13 +1,13 @@
 /**
  * ALTER TABLE … ADD CONSTRAINT, as migration tools emit it (knex adds every UNIQUE and
  * FOREIGN KEY after CREATE TABLE). PRIMARY KEY and UNIQUE build their unique btree index
- * over the existing rows (duplicates fail with 23505, as in PostgreSQL). FOREIGN KEY
- * checks the existing rows unless NOT VALID (foreign-key-ddl.ts). CHECK is accepted and
- * not enforced — the same as in CREATE TABLE.
+ * over the existing rows (duplicates fail with 23505, as in PostgreSQL). CHECK and FOREIGN
+ * KEY test the existing rows unless NOT VALID (check-constraints.ts, foreign-key-ddl.ts).
  */
 import type { Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { TableConstraint } from '../sql/ast-utility.ts';
+import { addCheckConstraint, dropCheckConstraint } from './check-constraints.ts';
 import type { DdlContext } from './ddl.ts';
 import { createConstraintIndex } from './ddl-index.ts';
 import { addForeignKey, dropDependentKeys, dropForeignKey, keysUsingIndex } from './foreign-key-ddl.ts';
@@ -20,10 +20,13 @@ export function addConstraint(table: Table, c: TableConstraint, d: DdlContext, t
     return at;
   };
   if (c.type === 'foreign key') {
-    addForeignKey(table, c, d, txn, !c.foreignKey!.notValid);
+    addForeignKey(table, c, d, txn, true);
     return;
   }
-  if (c.type === 'check') return;
+  if (c.type === 'check') {
+    addCheckConstraint(table, c, d, txn, null);
+    return;
+  }
   const primary = c.type === 'primary key';
   const columns = c.columns.map(column);
   if (primary && table.indexes.some((i) => i.primary)) {
@@ -34,6 +37,12 @@ export function addConstraint(table: Table, c: TableConstraint, d: DdlContext, t
   }
   const names = columns.map((i) => table.columns[i].name);
   const name = c.name ?? (primary ? `${table.name}_pkey` : `${table.name}_${names.join('_')}_key`);
+  if (table.checks.some((x) => x.name === name)) {
+    throw new SqlError(
+      SqlState.DuplicateObject,
+      `constraint "${name}" for relation "${table.name}" already exists`,
+    );
+  }
   if (d.catalog.relationExists(table.schema, name)) {
     throw new SqlError(SqlState.DuplicateTable, `relation "${name}" already exists`);
   }
@@ -61,9 +70,9 @@ export function addConstraint(table: Table, c: TableConstraint, d: DdlContext, t
 }
 
 /**
- * ALTER TABLE … DROP CONSTRAINT of a PRIMARY KEY or UNIQUE constraint: its index goes (the
- * columns of a primary key stay NOT NULL, as in PostgreSQL). CHECK and FOREIGN KEY
- * constraints are not kept (see above), so a name that is not an index's is "does not exist".
+ * ALTER TABLE … DROP CONSTRAINT of a CHECK constraint, or of a PRIMARY KEY or UNIQUE
+ * constraint: its index goes (the columns of a primary key stay NOT NULL, as in PostgreSQL).
+ * FOREIGN KEY constraints are not kept (see above), so their names are "does not exist".
  */
 export function dropConstraint(
   table: Table,
@@ -78,6 +87,7 @@ export function dropConstraint(
     dropForeignKey(fk, rc.ddl);
     return;
   }
+  if (dropCheckConstraint(table, name, rc.ddl)) return;
   const index = table.indexes.find((ix) => ix.constraint === name);
   if (!index) {
     const message = `constraint "${name}" of relation "${table.name}" does not exist`;

@@ -21,6 +21,7 @@ import { deleteRow, writeRow } from '../exec/table-writer.ts';
 import type { Expr, TypeNameAst } from '../sql/ast.ts';
 import { storedAttnum } from '../storage/sealed-rows.ts';
 import type { SqlType, Value } from '../types/type.ts';
+import { rebindChecks } from './check-constraints.ts';
 import { buildIndex, checkIndexDimensions, type IndexBuildContext, vectorOpclass } from './ddl-index.ts';
 import { checkKeyTypes } from './foreign-key-ddl.ts';
 import { indexUsesColumn, reboundIndex, refersToColumn, someAstNode } from './index-expressions.ts';
@@ -114,8 +115,12 @@ export function alterColumnTypes(table: Table, changes: readonly ColumnTypeChang
     });
     oldValues.push([row, values]);
   }
+  // CHECK constraints are bound again over the new types and tested against every rewritten
+  // row (a failure is PostgreSQL's "violated by some row", not a new row's violation).
+  const undoChecks = rebindChecks(table, () => true, d, rewritten.values());
+  d.onUndo(undoChecks);
   for (const rowId of rewritten.keys()) deleteRow(table, rowId, txn);
-  for (const row of rewritten.values()) writeRow(table, row, { txn, ctx: d.ctx });
+  for (const row of rewritten.values()) writeRow(table, row, { txn, ctx: d.ctx, checks: false });
   for (const ix of affected) {
     const next = rebound(ix, d);
     buildIndex(next, quiet);

@@ -1,6 +1,7 @@
 /**
  * ALTER TABLE: add and drop columns (existing rows get the default), NOT NULL and DEFAULT
- * changes, column types (alter-column-type.ts), renames, added constraints (add-constraint.ts).
+ * changes, column types (alter-column-type.ts), renames, added constraints (add-constraint.ts),
+ * CHECK constraints validated and renamed (check-constraints.ts).
  */
 import { bindDefault } from '../bind/bind-dml.ts';
 import { resolveTypeName } from '../bind/resolve-type-name.ts';
@@ -9,6 +10,7 @@ import { compileExpr } from '../exec/compile-expr.ts';
 import type { AlterTableStmt } from '../sql/ast-utility.ts';
 import { addConstraint, dropConstraint } from './add-constraint.ts';
 import { alterColumnTypes } from './alter-column-type.ts';
+import { renameColumnInChecks, renameConstraint, validateConstraint } from './check-constraints.ts';
 import { dropColumn } from './drop-column.ts';
 import { renameColumnInIndexes } from './index-expressions.ts';
 import type { RunContext } from './statement-runner.ts';
@@ -131,9 +133,11 @@ export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: str
         }
         table.columns[at] = { ...c, name: action.newName };
         const undoIndexes = renameColumnInIndexes(table, c.name, action.newName);
+        const undoChecks = renameColumnInChecks(table, c.name, action.newName);
         rc.ddl.onUndo(() => {
           table.columns[at] = c;
           undoIndexes();
+          undoChecks();
         });
         break;
       }
@@ -173,6 +177,12 @@ export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: str
         break;
       case 'drop constraint':
         dropConstraint(table, action.name, action.ifExists, action.cascade, rc, notice);
+        break;
+      case 'validate constraint':
+        validateConstraint(table, action.name, rc.ddl, rc.env.txn);
+        break;
+      case 'rename constraint':
+        renameConstraint(table, action.name, action.newName, rc.ddl);
         break;
     }
   }

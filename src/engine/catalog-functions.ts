@@ -12,6 +12,7 @@ import type { Database } from '../catalog/catalog-types.ts';
 import { DEFAULT_TABLESPACE_OID } from '../catalog/pg-catalog/classes.ts';
 import { foreignKeyDefinition } from '../catalog/pg-catalog/foreign-keys.ts';
 import {
+  checkDefinition,
   constraintDefinition,
   indexColumnCount,
   indexDefinition,
@@ -287,15 +288,15 @@ const FUNCTIONS: Record<string, readonly Signature[]> = {
       impl:
         (bc) =>
         ([id]) =>
-          constraintDef(bc, id),
+          constraintDef(bc, id, false),
     },
     {
       args: [oid, bool],
       result: text,
       impl:
         (bc) =>
-        ([id]) =>
-          constraintDef(bc, id),
+        ([id, pretty]) =>
+          constraintDef(bc, id, pretty === true),
     },
   ],
   obj_description: [
@@ -452,12 +453,14 @@ const FUNCTIONS: Record<string, readonly Signature[]> = {
   ],
 };
 
-function constraintDef(bc: BindContext, id: Value): Value {
+function constraintDef(bc: BindContext, id: Value, pretty: boolean): Value {
   for (const schema of bc.database.schemas.values()) {
     for (const index of schema.indexes.values()) {
       if (index.constraint !== null && constraintOid(index) === id) return constraintDefinition(index);
     }
     for (const table of schema.tables.values()) {
+      const check = table.checks.find((c) => c.oid === id);
+      if (check) return checkDefinition(check, pretty);
       const fk = table.foreignKeys.find((f) => f.oid === id);
       if (!fk) continue;
       // The referenced table is qualified when the search path does not find it by name.

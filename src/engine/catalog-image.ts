@@ -2,11 +2,13 @@
  * The catalog as MetaStore entries (DESIGN §5: "catalog (schemas, tables, indexes, with a
  * catalog version)"): one JSON descriptor per role, database, schema, table, index and
  * sequence under `catalog/<kind>/<oid>`, plus `catalog/state`. Expressions (column defaults,
- * view queries, index expressions) are stored as Quiver's parsed AST and re-bound on load.
+ * view queries, index expressions, CHECK constraints) are stored as Quiver's parsed AST and
+ * re-bound on load.
  * Temporary tables belong to their session and are never stored.
  */
 import type { Catalog } from '../catalog/catalog.ts';
 import type {
+  CheckConstraint,
   Column,
   Database,
   ForeignKey,
@@ -52,7 +54,12 @@ interface TableDescriptor {
   readonly columns: readonly ColumnDescriptor[];
   readonly view: { readonly text: string; readonly query: unknown } | null;
   readonly comment?: string;
+  /** CHECK constraints, expressions as written (absent in catalogs stored before them). */
+  readonly checks?: readonly StoredCheck[];
 }
+
+/** A CHECK constraint as stored: everything but what binding its expression gives. */
+export type StoredCheck = Omit<CheckConstraint, 'columns' | 'passes' | 'text'>;
 
 interface IndexDescriptor {
   readonly oid: number;
@@ -138,6 +145,13 @@ function tableDescriptor(table: Table): TableDescriptor {
     schema: schemaRef(table.schema),
     view: table.view,
     comment: table.comment,
+    checks: table.checks.map(({ oid, name, expr, noInherit, validated }) => ({
+      oid,
+      name,
+      expr,
+      noInherit,
+      validated,
+    })),
     columns: table.columns.map((c) => ({
       name: c.name,
       type: c.type,
@@ -187,10 +201,14 @@ function foreignKeyDescriptor(fk: ForeignKey): ForeignKeyDescriptor {
   return { ...fk, table: fk.table.oid, refTable: fk.refTable.oid };
 }
 
-/** Binds an index's expression and WHERE clause once its table exists (needs the engine's binder). */
+/**
+ * Binds an index's expression and WHERE clause, and a table's CHECK constraints, once the
+ * table exists (needs the engine's binder).
+ */
 export interface IndexBinder {
   expression(expr: Expr, table: Table): IndexExpression;
   predicate(expr: Expr, table: Table): IndexPredicate;
+  check(stored: StoredCheck, table: Table): CheckConstraint;
 }
 
 /**
@@ -264,6 +282,7 @@ export function loadCatalog(
     }));
     const table = catalog.createTable(schema, d.name, columns, false, d.view, d.oid, adopt(d.oid, columns));
     if (d.comment !== undefined) table.comment = d.comment;
+    for (const check of d.checks ?? []) table.checks.push(bind.check(check, table));
     tables.set(table.oid, table);
   }
   for (const d of of<IndexDescriptor>('index')) {

@@ -66,7 +66,8 @@ async function copyIn(stmt: CopyStmt, rc: RunContext, sink: ResultSink): Promise
     text,
     table: table.name,
     columns: columns.map((c) => ({ name: c.name, type: c.type })),
-    allLines: table.columns.some((c, i) => c.notNull && !cols.includes(i)),
+    // A CHECK violation's CONTEXT quotes the record too: any row may have one.
+    allLines: table.checks.length > 0 || table.columns.some((c, i) => c.notNull && !cols.includes(i)),
   };
   const writeOptions = { txn: rc.env.txn, ctx };
   // Foreign keys are checked after each batch (PostgreSQL: at the end of the COPY), so the
@@ -104,10 +105,12 @@ async function copyIn(stmt: CopyStmt, rc: RunContext, sink: ResultSink): Promise
         const rowId = writeRow(table, row, writeOptions);
         fks?.written(table, row, rowId, null);
       } catch (err) {
-        // PostgreSQL quotes the record for a NOT NULL violation found while reading it.
+        // PostgreSQL quotes the record for a NOT NULL or CHECK violation found while reading it.
         const record = batch.recordText[r];
         const quoted =
-          record !== undefined && err instanceof SqlError && err.code === SqlState.NotNullViolation;
+          record !== undefined &&
+          err instanceof SqlError &&
+          (err.code === SqlState.NotNullViolation || err.code === SqlState.CheckViolation);
         throw withContext(err, `COPY ${table.name}, line ${line}${quoted ? `: "${record}"` : ''}`);
       }
       if ((++count & 1023) === 0) rc.env.checkInterrupt();

@@ -1,5 +1,5 @@
 /**
- * DDL statements: tables (with serial/identity sequences, PRIMARY KEY/UNIQUE indexes),
+ * DDL statements: tables (with serial/identity sequences, PRIMARY KEY/UNIQUE indexes, CHECK constraints),
  * indexes, schemas, the vector extension, databases, views, TRUNCATE and ALTER TABLE.
  */
 import type { BindContext } from '../bind/bind-context.ts';
@@ -11,6 +11,7 @@ import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { CreateIndexStmt, CreateSequenceStmt, CreateTableStmt, DropStmt } from '../sql/ast-utility.ts';
 import { T, type Value } from '../types/type.ts';
 import { EXTENSION_TYPES } from '../types/vector-oids.ts';
+import { addCheckConstraint } from './check-constraints.ts';
 import {
   buildIndex,
   createConstraintIndex,
@@ -160,6 +161,9 @@ function addConstraints(stmt: CreateTableStmt, table: Table, d: DdlContext): voi
       `multiple primary keys for table "${table.name}" are not allowed`,
     );
   }
+  // CHECK constraints first, as PostgreSQL creates them with the table, before its indexes.
+  const pending: string[] = [];
+  for (const c of stmt.constraints) if (c.type === 'check') addCheckConstraint(table, c, d, 0, { pending });
   for (const key of keys) {
     const colNames = key.columns.map((i) => table.columns[i].name);
     if (key.primary) for (const i of key.columns) table.columns[i].notNull = true;

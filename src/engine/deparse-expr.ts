@@ -20,6 +20,25 @@ function constText(e: BoundExpr & { kind: 'Const' }): string {
   return `'${text.replaceAll("'", "''")}'::${typeDisplayName(e.type)}`;
 }
 
+const INTEGERS = new Set(['int2', 'int4', 'int8']);
+
+/**
+ * An integer constant cast to another integer type (`bigint_col > 0`): PostgreSQL compares
+ * and computes across int2/int4/int8 with cross-type operators, so its expression has no
+ * cast to print.
+ */
+function integerWidening(e: BoundExpr & { kind: 'Cast' }): boolean {
+  const arg = e.arg;
+  return (
+    arg.kind === 'Const' &&
+    arg.value !== null &&
+    !arg.type.isArray &&
+    !e.type.isArray &&
+    INTEGERS.has(arg.type.base) &&
+    INTEGERS.has(e.type.base)
+  );
+}
+
 export function deparse(e: BoundExpr, names: readonly string[]): string {
   const d = (x: BoundExpr) => deparse(x, names);
   switch (e.kind) {
@@ -40,10 +59,11 @@ export function deparse(e: BoundExpr, names: readonly string[]): string {
     case 'SessionCall':
       return `${e.name}(${e.args.map(d).join(', ')})`;
     case 'Cast':
+      if (integerWidening(e)) return d(e.arg);
       return `(${d(e.arg)})::${typeDisplayName(e.type, true)}`;
     case 'And':
     case 'Or':
-      return `(${e.args.map(d).join(` ${e.kind.toUpperCase()} `)})`;
+      return inListText(e, names) ?? `(${e.args.map(d).join(` ${e.kind.toUpperCase()} `)})`;
     case 'Not':
       return `(NOT ${d(e.arg)})`;
     case 'IsNull':
@@ -68,6 +88,22 @@ export function deparse(e: BoundExpr, names: readonly string[]): string {
     case 'WindowRef':
       return `window${e.index}`;
   }
+}
+
+/**
+ * `x IN (1, 2)` as PostgreSQL prints the ScalarArrayOpExpr it makes of it:
+ * `(x = ANY (ARRAY[1, 2]))`, NOT IN as `(x <> ALL (ARRAY[1, 2]))`. Null when `e` is not
+ * an IN list (or a rewrite changed its tests).
+ */
+function inListText(e: BoundExpr & { kind: 'And' | 'Or' }, names: readonly string[]): string | null {
+  if (!e.inList) return null;
+  const operator = e.kind === 'Or' ? '=' : '<>';
+  const tests = e.args.map((a) => (a.kind === 'Call' && a.isOperator && a.args.length === 2 ? a : null));
+  if (tests.some((t) => t === null || t.name !== operator)) return null;
+  const left = deparse(tests[0]!.args[0], names);
+  if (tests.some((t) => deparse(t!.args[0], names) !== left)) return null;
+  const items = tests.map((t) => deparse(t!.args[1], names)).join(', ');
+  return `(${left} ${operator} ${e.kind === 'Or' ? 'ANY' : 'ALL'} (ARRAY[${items}]))`;
 }
 
 /** A sort or group key: PostgreSQL doubles the parentheses around non-column expressions. */
@@ -103,9 +139,12 @@ export function deparsePretty(e: BoundExpr, names: readonly string[], place: Pre
       return wrap(text, boolPlace || place === 'argument' || (high && place === 'low'));
     }
     case 'And':
+    case 'Or': {
+      const inList = inListText(e, names);
+      if (inList) return place === 'top' ? inList.slice(1, -1) : inList;
+      if (e.kind === 'Or') return wrap(e.args.map((a) => p(a, 'or')).join(' OR '), place === 'top');
       return wrap(e.args.map((a) => p(a, 'and')).join(' AND '), place === 'top' || place === 'or');
-    case 'Or':
-      return wrap(e.args.map((a) => p(a, 'or')).join(' OR '), place === 'top');
+    }
     case 'Not':
       return wrap(`NOT ${p(e.arg, 'not')}`, boolPlace);
     case 'IsNull':
@@ -114,7 +153,15 @@ export function deparsePretty(e: BoundExpr, names: readonly string[], place: Pre
       return wrap(`${p(e.arg, 'operand')} IS ${e.test.toUpperCase()}`, boolPlace);
     case 'Cast': {
       const arg = e.arg;
-      const simple = arg.kind === 'Column' || arg.kind === 'Cast' || (arg.kind === 'Call' && !arg.isOperator);
+      if (integerWidening(e)) return deparse(arg, names);
+      // A number printed bare (`0::numeric`): PostgreSQL folds the cast into the constant and
+      // parenthesizes it only in the plain form (`(0)::numeric`).
+      const bareNumber = arg.kind === 'Const' && /^[0-9]/.test(deparse(arg, names));
+      const simple =
+        bareNumber ||
+        arg.kind === 'Column' ||
+        arg.kind === 'Cast' ||
+        (arg.kind === 'Call' && !arg.isOperator);
       return `${simple ? p(arg, 'argument') : `(${p(arg, 'operand')})`}::${typeDisplayName(e.type, true)}`;
     }
     case 'QuantifiedArray':

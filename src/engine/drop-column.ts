@@ -2,12 +2,14 @@
  * ALTER TABLE … DROP COLUMN. Rows are positional arrays, so the column's value is cut out of
  * every stored row version and the table's indexes are re-created over the new positions
  * (index expressions and WHERE clauses bound again from their stored text); indexes that
- * use the column — as a key, in an expression or in a WHERE — go with it, as do the table's
- * foreign keys over it; foreign keys referencing it stop the drop unless CASCADE, as in PostgreSQL.
+ * use the column — as a key, in an expression or in a WHERE — go with it, as in PostgreSQL,
+ * and so do the CHECK constraints that read it (the others are bound again) and the table's
+ * foreign keys over it; foreign keys referencing it stop the drop unless CASCADE.
  * Everything is put back if the transaction rolls back.
  */
 import type { IndexDef, Table } from '../catalog/catalog-types.ts';
 import type { Value } from '../types/type.ts';
+import { checkUsesColumn, rebindChecks } from './check-constraints.ts';
 import type { DdlContext } from './ddl.ts';
 import { buildIndex, type IndexBuildContext } from './ddl-index.ts';
 import { dropDependentKeys, dropForeignKey } from './foreign-key-ddl.ts';
@@ -35,11 +37,13 @@ export function dropColumn(table: Table, at: number, cascade: boolean, d: DdlCon
   table.columns.splice(at, 1);
   if (column.sequence) column.sequence.schema.sequences.delete(column.sequence.name);
   const kept = survivors.map((ix) => shifted(ix, at, d));
+  const undoChecks = rebindChecks(table, (c) => !checkUsesColumn(c, at), d);
   for (const ix of kept) {
     buildIndex(ix, quiet);
     d.catalog.addIndex(ix);
   }
   d.onUndo(() => {
+    undoChecks();
     for (const ix of kept) d.catalog.dropIndex(ix);
     table.columns.splice(at, 0, column);
     for (let rowId = 0; rowId < removed.length; rowId++)

@@ -20,18 +20,20 @@ import { sameKeys } from '../plan/rules/index-scan-rule.ts';
 import type { TableConstraint } from '../sql/ast-utility.ts';
 import type { SqlType } from '../types/type.ts';
 import { typeDisplayName } from '../types/value-io.ts';
+import { constraintNames, nameTakenInSchema } from './constraint-names.ts';
 import type { DdlContext } from './ddl.ts';
 
 /**
- * Adds `c` (a FOREIGN KEY) to `table`. `txn` reads the rows to check; `checkRows` is false
- * for a new table and for NOT VALID.
+ * Adds `c` (a FOREIGN KEY) to `table`. `existing` is true for ALTER TABLE … ADD: the rows
+ * there are (as `txn` reads them) are checked unless NOT VALID. CREATE TABLE ignores NOT
+ * VALID, as PostgreSQL does (the table is empty).
  */
 export function addForeignKey(
   table: Table,
   c: TableConstraint,
   d: DdlContext,
   txn: number,
-  checkRows: boolean,
+  existing: boolean,
 ): void {
   const ref = c.references!;
   const options = c.foreignKey!;
@@ -80,7 +82,7 @@ export function addForeignKey(
       table,
       columns.map((x) => x.name),
     );
-  if (c.name && constraintNameTaken(table, c.name)) {
+  if (c.name && constraintNames(table).includes(c.name)) {
     throw new SqlError(
       SqlState.DuplicateObject,
       `constraint "${c.name}" for relation "${table.name}" already exists`,
@@ -98,7 +100,7 @@ export function addForeignKey(
     matchFull: options.matchFull,
     deferrable: options.deferrable,
     initiallyDeferred: options.initiallyDeferred,
-    validated: !(checkRows === false && options.notValid),
+    validated: !(existing && c.notValid),
   };
   if (!referencedIndex(fk)) {
     throw new SqlError(
@@ -107,7 +109,7 @@ export function addForeignKey(
     );
   }
   checkKeyTypes(fk);
-  if (checkRows) checkExistingRows(fk, d, txn);
+  if (existing && !c.notValid) checkExistingRows(fk, d, txn);
   d.catalog.addForeignKey(fk);
   d.onUndo(() => d.catalog.dropForeignKey(fk));
 }
@@ -142,17 +144,12 @@ export function checkKeyTypes(
   }
 }
 
-/** `<table>_<columns>_fkey`, numbered past names the table's constraints already use, as in PostgreSQL. */
+/** `<table>_<columns>_fkey`, numbered past names the schema's constraints already use, as in PostgreSQL. */
 function generatedName(table: Table, columns: readonly string[]): string {
   const base = `${table.name}_${columns.join('_')}_fkey`;
   let name = base;
-  for (let n = 1; constraintNameTaken(table, name) || table.schema.indexes.has(name); n++)
-    name = `${base}${n}`;
+  for (let n = 1; nameTakenInSchema(table, name); n++) name = `${base}${n}`;
   return name;
-}
-
-function constraintNameTaken(table: Table, name: string): boolean {
-  return table.foreignKeys.some((f) => f.name === name) || table.indexes.some((i) => i.constraint === name);
 }
 
 /** ALTER TABLE … ADD FOREIGN KEY / VALIDATE CONSTRAINT: every row's key must be found. */

@@ -168,9 +168,10 @@ export function reboundIndex(
 
 /**
  * A copy of `expr` with column references to `from` naming `to` instead. The expression is
- * over one table (no subqueries), so every reference whose last name is `from` is that column.
+ * over one table (no subqueries), so every reference whose last name is `from` is that column
+ * (index expressions and WHERE clauses, CHECK constraints).
  */
-function renameColumnRefs<T>(expr: T, from: string, to: string): T {
+export function renameColumnRefs<T>(expr: T, from: string, to: string): T {
   if (Array.isArray(expr)) return expr.map((x) => renameColumnRefs(x, from, to)) as T;
   if (expr === null || typeof expr !== 'object') return expr;
   const node = expr as Record<string, unknown>;

@@ -205,6 +205,7 @@ export function catalogFromImage(
     {
       expression: (expr, table) => sessionOf(table).indexExpression(expr, table),
       predicate: (expr, table) => sessionOf(table).indexPredicate(expr, table),
+      check: (stored, table) => sessionOf(table).checkConstraint(stored, table),
     },
     options.adopt,
   );

@@ -9,7 +9,7 @@ import { bindDefault, bindOverTable } from '../bind/bind-dml.ts';
 import type { BoundExpr } from '../bind/bound-expr.ts';
 import { coerceBoolean } from '../bind/coercion.ts';
 import type { Catalog } from '../catalog/catalog.ts';
-import type { Database, IndexDef, IndexPredicate, Table } from '../catalog/catalog-types.ts';
+import type { CheckConstraint, Database, IndexDef, IndexPredicate, Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState, toSqlError } from '../errors/sql-error.ts';
 import { compileExpr } from '../exec/compile-expr.ts';
 import type { ExecEnv } from '../exec/exec-env.ts';
@@ -36,6 +36,8 @@ import type {
   StatementDescription,
   TransactionStatus,
 } from '../wire/session.ts';
+import type { StoredCheck } from './catalog-image.ts';
+import { loadedCheck } from './check-constraints.ts';
 import { runCopy } from './copy.ts';
 import { Cursors, type CursorTransaction } from './cursors.ts';
 import type { IndexExpression } from './ddl-index.ts';
@@ -681,6 +683,11 @@ export class EngineSession implements Session {
   /** Binds a stored partial index's WHERE clause as this session would (catalog load). */
   indexPredicate(expr: Expr, table: Table): IndexPredicate {
     return bindIndexPredicate(expr, table, this.bindContext([]), this.evalContext());
+  }
+
+  /** Binds a stored CHECK constraint as this session would (catalog load). */
+  checkConstraint(stored: StoredCheck, table: Table): CheckConstraint {
+    return loadedCheck(stored, table, this.bindContext([]));
   }
 
   /** Binds a WHERE condition over `table`'s row as this session would (a kNN filter another node shipped). */

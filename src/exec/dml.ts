@@ -18,7 +18,14 @@ import { compileExpr } from './compile-expr.ts';
 import type { ExecEnv } from './exec-env.ts';
 import { execute } from './executor.ts';
 import { ForeignKeyChecks, hasForeignKeys } from './foreign-keys.ts';
-import { deleteRow, findConflict, uniqueViolation, writeRow } from './table-writer.ts';
+import {
+  checkConstraints,
+  checkNotNull,
+  deleteRow,
+  findConflict,
+  uniqueViolation,
+  writeRow,
+} from './table-writer.ts';
 
 export interface DmlResult {
   readonly count: number;
@@ -99,6 +106,10 @@ function executeInsert(plan: InsertPlan, env: ExecEnv, fks: ForeignKeyChecks | n
       row[c] = v === DEFAULT_VALUE ? (defaults[c] ? defaults[c]!([], env) : null) : v;
     });
     if (plan.onConflict) {
+      // The proposed row meets NOT NULL and CHECK before conflicts are looked for, as in
+      // PostgreSQL's ExecInsert (a violating row fails even when it would have conflicted).
+      checkNotNull(table, row, env.ctx);
+      checkConstraints(table, row, env.ctx);
       arbiters ??= arbiterIndexes(table, plan.onConflict.arbiters);
       const conflict = findAnyConflict(plan, arbiters, row, env);
       if (conflict) {

@@ -280,18 +280,28 @@ export interface WriteOptions {
   readonly ctx: EvalContext;
   /** Row id being replaced (UPDATE), excluded from unique checks. */
   readonly replacing?: number;
+  /**
+   * False for a table rewrite (ALTER COLUMN TYPE), which tests its rows against the validated
+   * CHECK constraints itself: a NOT VALID one does not apply to the rows it rewrites.
+   */
+  readonly checks?: boolean;
+}
+
+/** `Failing row contains (…).`: a NOT NULL or CHECK violation's DETAIL. */
+function failingRow(table: Table, row: readonly Value[], ctx: EvalContext): string {
+  const shown = row.map((v, j) => (v === null ? 'null' : valueText(table, j, v, ctx))).join(', ');
+  return `Failing row contains (${shown}).`;
 }
 
 export function checkNotNull(table: Table, row: readonly Value[], ctx: EvalContext): void {
   for (let i = 0; i < table.columns.length; i++) {
     const c = table.columns[i];
     if (c.notNull && row[i] === null) {
-      const shown = row.map((v, j) => (v === null ? 'null' : valueText(table, j, v, ctx))).join(', ');
       throw new SqlError(
         SqlState.NotNullViolation,
         `null value in column "${c.name}" of relation "${table.name}" violates not-null constraint`,
         {
-          detail: `Failing row contains (${shown}).`,
+          detail: failingRow(table, row, ctx),
           schema: table.schema.name,
           table: table.name,
           column: c.name,
@@ -301,9 +311,32 @@ export function checkNotNull(table: Table, row: readonly Value[], ctx: EvalConte
   }
 }
 
+/**
+ * The table's CHECK constraints, in name order, NOT VALID ones too (they apply to new rows),
+ * as PostgreSQL's ExecConstraints tests them after NOT NULL.
+ */
+export function checkConstraints(table: Table, row: readonly Value[], ctx: EvalContext): void {
+  const checks = table.checks;
+  for (let i = 0; i < checks.length; i++) {
+    const check = checks[i];
+    if (check.passes(row, ctx)) continue;
+    throw new SqlError(
+      SqlState.CheckViolation,
+      `new row for relation "${table.name}" violates check constraint "${check.name}"`,
+      {
+        detail: failingRow(table, row, ctx),
+        schema: table.schema.name,
+        table: table.name,
+        constraint: check.name,
+      },
+    );
+  }
+}
+
 /** Inserts one fully-formed row version; returns its row id. */
 export function writeRow(table: Table, row: Value[], opts: WriteOptions): number {
   checkNotNull(table, row, opts.ctx);
+  if (table.checks.length > 0 && opts.checks !== false) checkConstraints(table, row, opts.ctx);
   const indexes = table.indexes;
   // Each key is computed once, for the unique check and for the index.
   let keys: (string | number | null)[] | undefined;

@@ -36,6 +36,10 @@ export interface TableConstraint {
   readonly references?: { readonly table: QualifiedName; readonly columns: readonly string[] };
   /** FOREIGN KEY options as written (PostgreSQL's letters: a no action, r restrict, c cascade, n set null, d set default). */
   readonly foreignKey?: ForeignKeyOptions;
+  /** CHECK / FOREIGN KEY … NOT VALID (ALTER TABLE … ADD only: existing rows are not checked). */
+  readonly notValid?: boolean;
+  /** CHECK … NO INHERIT. */
+  readonly noInherit?: boolean;
   readonly loc: number;
 }
 
@@ -47,8 +51,6 @@ export interface ForeignKeyOptions {
   readonly matchFull: boolean;
   deferrable: boolean;
   initiallyDeferred: boolean;
-  /** ALTER TABLE … ADD … NOT VALID: existing rows are not checked. */
-  readonly notValid: boolean;
 }
 
 export interface CreateTableStmt {
@@ -134,7 +136,9 @@ export type AlterTableAction =
       readonly name: string;
       readonly ifExists: boolean;
       readonly cascade: boolean;
-    };
+    }
+  | { readonly type: 'validate constraint'; readonly name: string }
+  | { readonly type: 'rename constraint'; readonly name: string; readonly newName: string };
 
 /** ALTER INDEX [IF EXISTS] name RENAME TO new. */
 export interface RenameIndexStmt {

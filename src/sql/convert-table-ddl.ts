@@ -193,7 +193,14 @@ export function convertTableConstraint(
         check: null,
       };
     case 'CONSTR_CHECK':
-      return { type: 'check', ...base, columns, check: convertExpr(k.raw_expr!, ctx) };
+      return {
+        type: 'check',
+        ...base,
+        columns,
+        check: convertExpr(k.raw_expr!, ctx),
+        notValid: k.skip_validation ?? false,
+        noInherit: k.is_no_inherit ?? false,
+      };
     case 'CONSTR_FOREIGN':
       if (k.fk_matchtype === 'p') throw unsupported('MATCH PARTIAL not yet implemented', loc);
       if ((k.fk_del_set_cols?.length ?? 0) > 0) {
@@ -211,8 +218,8 @@ export function convertTableConstraint(
           matchFull: k.fk_matchtype === 'f',
           deferrable: (k.deferrable ?? false) || (k.initdeferred ?? false),
           initiallyDeferred: k.initdeferred ?? false,
-          notValid: k.skip_validation ?? false,
         },
+        notValid: k.skip_validation ?? false,
       };
     case 'CONSTR_EXCLUSION':
       throw unsupported('exclusion constraints are not supported', loc);
@@ -282,6 +289,8 @@ function convertAlterCmd(c: pg.AlterTableCmd, ctx: ConvertContext, loc: number):
           cascade: c.behavior === 'DROP_CASCADE',
         },
       ];
+    case 'AT_ValidateConstraint':
+      return [{ type: 'validate constraint', name }];
     default: {
       const words = (c.subtype ?? 'unknown')
         .replace(/^AT_/, '')
@@ -301,6 +310,10 @@ function convertRename(s: pg.RenameStmt, ctx: ConvertContext, loc: number): Alte
   }
   if (s.renameType === 'OBJECT_TABLE') {
     const action = { type: 'rename table' as const, newName };
+    return { kind: 'AlterTable', table: convertRangeVar(s.relation!, ctx), ifExists, actions: [action] };
+  }
+  if (s.renameType === 'OBJECT_TABCONSTRAINT') {
+    const action = { type: 'rename constraint' as const, name: s.subname ?? '', newName };
     return { kind: 'AlterTable', table: convertRangeVar(s.relation!, ctx), ifExists, actions: [action] };
   }
   if (s.renameType === 'OBJECT_INDEX')

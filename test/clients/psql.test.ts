@@ -200,6 +200,41 @@ describe('psql', () => {
     }
   });
 
+  test('\\d lists CHECK constraints as PostgreSQL 15 prints them', async () => {
+    // Expected: psql 15 against PostgreSQL 15.18 after the same statements.
+    const setup = await psql(
+      ['-v', 'ON_ERROR_STOP=1', '-q'],
+      `CREATE TABLE psql_checks (id int PRIMARY KEY, price numeric CHECK (price > 0),
+        qty int CHECK (qty >= 0 AND qty::numeric < price), status text CHECK (status IN ('new', 'done')),
+        CONSTRAINT "Named" CHECK (id <> 7) NO INHERIT);
+      ALTER TABLE psql_checks ADD CONSTRAINT later CHECK (qty < 100) NOT VALID;`,
+    );
+    expect(setup.stderr).toBe('');
+    try {
+      const r = await psql(['-c', '\\d psql_checks']);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(`            Table "public.psql_checks"
+ Column |  Type   | Collation | Nullable | Default 
+--------+---------+-----------+----------+---------
+ id     | integer |           | not null | 
+ price  | numeric |           |          | 
+ qty    | integer |           |          | 
+ status | text    |           |          | 
+Indexes:
+    "psql_checks_pkey" PRIMARY KEY, btree (id)
+Check constraints:
+    "Named" CHECK (id <> 7) NO INHERIT
+    "later" CHECK (qty < 100) NOT VALID
+    "psql_checks_check" CHECK (qty >= 0 AND qty::numeric < price)
+    "psql_checks_price_check" CHECK (price > 0::numeric)
+    "psql_checks_status_check" CHECK (status = ANY (ARRAY['new'::text, 'done'::text]))
+
+`);
+    } finally {
+      await psql(['-q', '-c', 'DROP TABLE psql_checks']);
+    }
+  });
+
   test('psql tab-completion catalog queries run', async () => {
     // What psql 15 sends for `\d it<TAB>` and `SELECT * FROM pg_cl<TAB>`.
     const queries = [

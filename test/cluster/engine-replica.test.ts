@@ -743,6 +743,17 @@ describeCluster(
         await same('SELECT id, b FROM items WHERE b = 80');
         await same('SELECT b, tag FROM items WHERE id = 1001');
 
+        // ADD CONSTRAINT … CHECK: the table is kept; the copy has the constraint, as stored.
+        expect(
+          await ddl('ALTER TABLE items ADD CONSTRAINT items_b_check CHECK (b > -1000) NOT VALID'),
+        ).toMatchObject({
+          tablesShared: 2,
+          tablesReshaped: 0,
+        });
+        await same(
+          "SELECT conname, convalidated, pg_get_constraintdef(oid, true) FROM pg_constraint WHERE contype = 'c'",
+        );
+
         // CREATE INDEX: loaded from its file; DROP TABLE: the other tables are kept.
         expect(await ddl('CREATE INDEX items_b ON items (b)')).toMatchObject({ indexesShared: 3 });
         expect(await ddl('DROP TABLE other')).toMatchObject({ tablesShared: 1, tablesReshaped: 0 });
@@ -756,7 +767,7 @@ describeCluster(
           (await primary.run('SELECT count(*) FROM items')).rows,
         );
         // The first copy recovered, then one made in place per DDL.
-        expect(replica.stats().copies).toBe(7);
+        expect(replica.stats().copies).toBe(8);
       } finally {
         await replica.close();
         await leader.close();

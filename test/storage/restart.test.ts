@@ -290,6 +290,43 @@ describe('restart', () => {
     await expect(c.query('DROP TABLE fk_docs')).rejects.toMatchObject({ code: '2BP01' });
   });
 
+  test('CHECK constraints come back: enforced, NOT VALID, renamed columns and constraints; rolled-back ones do not', async () => {
+    {
+      await using c = await client();
+      await c.query('CREATE TABLE checked (id int PRIMARY KEY, price numeric CHECK (price > 0), qty int)');
+      await c.query('INSERT INTO checked VALUES (1, 5, -1)');
+      await c.query('ALTER TABLE checked ADD CONSTRAINT qty_ok CHECK (qty >= 0) NOT VALID');
+      await c.query('ALTER TABLE checked RENAME COLUMN qty TO amount');
+      await c.query('ALTER TABLE checked RENAME CONSTRAINT checked_price_check TO price_ok');
+      await c.query('BEGIN');
+      await c.query('ALTER TABLE checked ADD CONSTRAINT never CHECK (id < 100)');
+      await c.query('ROLLBACK');
+    }
+    const definitions =
+      "SELECT conname, convalidated, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'checked'::regclass AND contype = 'c' ORDER BY conname";
+    const before = await rows(definitions);
+    expect(before).toEqual([
+      ['price_ok', true, 'CHECK ((price > (0)::numeric))'],
+      ['qty_ok', false, 'CHECK ((amount >= 0)) NOT VALID'],
+    ]);
+    await restart();
+    expect(await rows(definitions)).toEqual(before);
+    expect(await rows("SELECT relchecks FROM pg_class WHERE relname = 'checked'")).toEqual([[2]]);
+    await using c = await client();
+    await expect(c.query('INSERT INTO checked VALUES (2, 0, 1)')).rejects.toMatchObject({
+      code: '23514',
+      constraint: 'price_ok',
+    });
+    await expect(c.query('INSERT INTO checked VALUES (2, 1, -1)')).rejects.toMatchObject({
+      code: '23514',
+      constraint: 'qty_ok',
+    });
+    await c.query('INSERT INTO checked VALUES (200, 1, 1)');
+    await expect(c.query('ALTER TABLE checked VALIDATE CONSTRAINT qty_ok')).rejects.toMatchObject({
+      code: '23514',
+    });
+  });
+
   test('CHECKPOINT seals segments; VACUUM compacts them without the deleted rows', async () => {
     await rows('CREATE TABLE churn (id int PRIMARY KEY, v text)');
     const [[oid]] = await rows("SELECT 'churn'::regclass::oid");

@@ -1,7 +1,7 @@
 /**
  * information_schema.constraint_column_usage: the columns each constraint uses. For the
- * PRIMARY KEY and UNIQUE constraints Quiver keeps these are their key columns (PostgreSQL
- * lists a CHECK constraint's referenced columns too, but NOT NULL — shown as CHECK in
+ * PRIMARY KEY and UNIQUE constraints Quiver keeps these are their key columns; for a CHECK
+ * constraint the columns its expression reads (NOT NULL — shown as CHECK in
  * table_constraints — is not a pg_constraint row in PostgreSQL 15, so it has none here).
  */
 import { columnPositions } from '../catalog-types.ts';
@@ -25,6 +25,21 @@ function constraintColumnUsageRows(ctx: SystemContext): SystemRow[] {
           constraint_schema: schema.name,
           constraint_name: index.constraint,
         });
+      }
+    }
+    for (const table of schema.tables.values()) {
+      for (const check of table.checks) {
+        for (const position of check.columns) {
+          rows.push({
+            table_catalog: db,
+            table_schema: schema.name,
+            table_name: table.name,
+            column_name: table.columns[position].name,
+            constraint_catalog: db,
+            constraint_schema: schema.name,
+            constraint_name: check.name,
+          });
+        }
       }
     }
   }

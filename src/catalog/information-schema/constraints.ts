@@ -1,12 +1,13 @@
 /**
- * information_schema.table_constraints, key_column_usage and referential_constraints: the
- * PRIMARY KEY and UNIQUE constraints Quiver keeps (each backed by its index), FOREIGN KEY
- * constraints, and — as PostgreSQL 15 lists them —
+ * information_schema.table_constraints, key_column_usage, check_constraints and
+ * referential_constraints: the PRIMARY KEY and UNIQUE constraints Quiver keeps (each backed
+ * by its index), the CHECK and FOREIGN KEY constraints, and — as PostgreSQL 15 lists them —
  * every NOT NULL column of a table as a CHECK constraint named
  * `<namespace oid>_<table oid>_<attnum>_not_null`.
  */
 import { columnPositions, type ForeignKey, type IndexDef, referencedIndex } from '../catalog-types.ts';
 import { foreignKeys } from '../pg-catalog/foreign-keys.ts';
+import { checkDefinition } from '../pg-catalog/index-def.ts';
 import type { SystemContext, SystemRow } from '../pg-catalog/relation.ts';
 import { infoView } from './view.ts';
 
@@ -52,6 +53,18 @@ function tableConstraintsRows(ctx: SystemContext): SystemRow[] {
   for (const schema of ctx.database.schemas.values()) {
     for (const table of schema.tables.values()) {
       if (table.view) continue;
+      for (const check of table.checks) {
+        rows.push({
+          constraint_catalog: db,
+          constraint_schema: schema.name,
+          constraint_name: check.name,
+          table_catalog: db,
+          table_schema: schema.name,
+          table_name: table.name,
+          constraint_type: 'CHECK',
+          ...common,
+        });
+      }
       for (const c of table.columns) {
         if (!c.notNull) continue;
         rows.push({
@@ -136,6 +149,38 @@ function referentialConstraintsRows(ctx: SystemContext): SystemRow[] {
   });
 }
 
+/**
+ * The CHECK constraints, with check_clause as PostgreSQL 15 derives it (pg_get_constraintdef
+ * without its leading `CHECK `), and every NOT NULL column as `<column> IS NOT NULL`.
+ */
+function checkConstraintsRows(ctx: SystemContext): SystemRow[] {
+  const db = ctx.database.name;
+  const rows: SystemRow[] = [];
+  for (const schema of ctx.database.schemas.values()) {
+    for (const table of schema.tables.values()) {
+      if (table.view) continue;
+      for (const check of table.checks) {
+        rows.push({
+          constraint_catalog: db,
+          constraint_schema: schema.name,
+          constraint_name: check.name,
+          check_clause: checkDefinition(check, false).slice('CHECK '.length),
+        });
+      }
+      for (const c of table.columns) {
+        if (!c.notNull) continue;
+        rows.push({
+          constraint_catalog: db,
+          constraint_schema: schema.name,
+          constraint_name: `${schema.oid}_${table.oid}_${c.attnum}_not_null`,
+          check_clause: `${c.name} IS NOT NULL`,
+        });
+      }
+    }
+  }
+  return rows;
+}
+
 export const constraintViews = [
   infoView(
     'table_constraints',
@@ -163,5 +208,12 @@ export const constraintViews = [
       'unique_constraint_name sql_identifier, match_option character_data, update_rule character_data, ' +
       'delete_rule character_data',
     referentialConstraintsRows,
+  ),
+  infoView(
+    'check_constraints',
+    13260,
+    'constraint_catalog sql_identifier, constraint_schema sql_identifier, constraint_name sql_identifier, ' +
+      'check_clause character_data',
+    checkConstraintsRows,
   ),
 ];

@@ -1,6 +1,6 @@
 /**
  * The information_schema views Quiver answers (schemata, tables, views, columns,
- * table_constraints, key_column_usage, constraint_column_usage): what BI tools and ORMs read when they do not use
+ * table_constraints, key_column_usage, check_constraints, constraint_column_usage): what BI tools and ORMs read when they do not use
  * pg_catalog. Found only when qualified with `information_schema.`, as that schema is not
  * on the default search path.
  */

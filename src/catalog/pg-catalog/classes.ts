@@ -46,6 +46,8 @@ function classRows(ctx: SystemContext, system: readonly SystemRelation[]): Syste
           relpersistence: t.temporary ? 't' : 'p',
           relkind: view ? 'v' : 'r',
           relnatts: t.columns.length,
+          // psql's \d prints "Check constraints:" only when this is above 0.
+          relchecks: t.checks.length,
           relhasrules: view,
           // PostgreSQL enforces foreign keys by triggers on both tables; psql's \d asks.
           relhastriggers: t.foreignKeys.length > 0 || t.referencedBy.length > 0,

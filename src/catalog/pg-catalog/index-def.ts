@@ -5,7 +5,7 @@
  * prints it. psql's `\d table` shows the part after USING.
  */
 import { quoteIdent } from '../../types/functions-string.ts';
-import type { IndexDef } from '../catalog-types.ts';
+import type { CheckConstraint, IndexDef } from '../catalog-types.ts';
 import { indexOpclass } from './objects.ts';
 
 /** Key columns and INCLUDE columns (pg_index.indnatts). */
@@ -81,6 +81,12 @@ export function indexReloptions(index: IndexDef): string[] | null {
 export function constraintDefinition(index: IndexDef): string {
   const keys = index.columns.map((c) => quoteIdent(index.table.columns[c].name)).join(', ');
   return `${index.primary ? 'PRIMARY KEY' : 'UNIQUE'} (${keys})`;
+}
+
+/** pg_get_constraintdef of a CHECK constraint: `CHECK ((a > 0))`, pretty `CHECK (a > 0)`, then NO INHERIT, NOT VALID. */
+export function checkDefinition(check: CheckConstraint, pretty: boolean): string {
+  const suffix = `${check.noInherit ? ' NO INHERIT' : ''}${check.validated ? '' : ' NOT VALID'}`;
+  return `CHECK (${check.text(pretty)})${suffix}`;
 }
 
 /**

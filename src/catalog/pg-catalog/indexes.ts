@@ -1,6 +1,6 @@
 /**
  * pg_index, pg_constraint (the PRIMARY KEY and UNIQUE constraints Quiver keeps, each
- * backed by its index), pg_opclass, and the pg_indexes view (each index's definition, as
+ * backed by its index, and the CHECK constraints), pg_opclass, and the pg_indexes view (each index's definition, as
  * scripts and tools list them).
  */
 import { ArrayValue } from '../../types/array.ts';
@@ -67,6 +67,29 @@ function constraintRows(ctx: SystemContext): SystemRow[] {
       conindid: index.oid,
       conkey: ArrayValue.of(index.columns.map((c) => index.table.columns[c].attnum)),
     });
+  }
+  for (const schema of ctx.database.schemas.values()) {
+    for (const table of schema.tables.values()) {
+      for (const check of table.checks) {
+        rows.push({
+          oid: check.oid,
+          conname: check.name,
+          connamespace: schema.oid,
+          contype: 'c',
+          convalidated: check.validated,
+          conrelid: table.oid,
+          conindid: 0,
+          connoinherit: check.noInherit,
+          // NULL for an expression that reads no column (CHECK (true)), as in PostgreSQL.
+          conkey:
+            check.columns.length > 0
+              ? ArrayValue.of(check.columns.map((c) => table.columns[c].attnum))
+              : null,
+          // PostgreSQL keeps the node tree; the expression's text stands in for it.
+          conbin: check.text(false),
+        });
+      }
+    }
   }
   return rows;
 }
