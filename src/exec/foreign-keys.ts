@@ -92,7 +92,7 @@ export class ForeignKeyChecks {
       while (this.removed.length > 0) {
         const removed = this.removed;
         this.removed = [];
-        for (const r of removed) this.act(r);
+        for (const [fk, events] of byForeignKey(removed)) this.act(fk, events);
       }
       const inserted = this.inserted;
       this.inserted = [];
@@ -104,49 +104,55 @@ export class ForeignKeyChecks {
     }
     const noAction = this.noAction;
     this.noAction = [];
-    for (const r of noAction) {
-      const check = () => this.checkNoAction(r);
-      if (this.timing?.deferred(r.fk)) this.timing.defer(r.fk, check);
+    for (const [fk, events] of byForeignKey(noAction)) {
+      const check = () => this.checkNoAction(fk, events);
+      if (this.timing?.deferred(fk)) this.timing.defer(fk, check);
       else check();
     }
   }
 
-  /** ON DELETE / ON UPDATE of one removed key. */
-  private act(r: KeyRemoved): void {
-    const { fk, old, next } = r;
-    const action = next ? fk.onUpdate : fk.onDelete;
-    if (action === 'a') {
-      this.noAction.push(r);
-      return;
-    }
+  /**
+   * ON DELETE / ON UPDATE of the keys of `fk` the statement removed. The referencing rows of
+   * every key are found first (one read of the table when no index helps), so rows an action
+   * rewrites are not taken for another key's.
+   */
+  private act(fk: ForeignKey, events: readonly KeyRemoved[]): void {
+    const actionOf = (r: KeyRemoved) => (r.next ? fk.onUpdate : fk.onDelete);
+    const acting = events.filter((r) => actionOf(r) !== 'a');
+    this.noAction.push(...events.filter((r) => actionOf(r) === 'a'));
+    if (acting.length === 0) return;
     const refAt = columnPositions(fk.refTable, fk.refColumns);
-    const rows = referencingRows(
+    const found = referencingRows(
       fk,
-      refAt.map((c) => old[c]),
+      acting.map((r) => refAt.map((c) => r.old[c])),
       this.env.txn,
     );
-    if (rows.length === 0) return;
-    if (action === 'r') throw stillReferenced(fk, old, this.env.ctx);
-    // A default equal to the removed key leaves rows referencing it (their key did not
-    // change, so they are not checked as new rows): NO ACTION catches that, as in PostgreSQL.
-    if (action === 'd') this.noAction.push(r);
     const child = fk.table;
     const at = columnPositions(child, fk.columns);
-    for (const rowId of rows) {
-      const row = child.store.row(rowId);
-      deleteRow(child, rowId, this.env.txn);
-      if (action === 'c' && !next) {
-        this.deleted(child, row, null);
-        continue;
+    for (const [i, r] of acting.entries()) {
+      const rows = found[i];
+      if (rows.length === 0) continue;
+      const action = actionOf(r);
+      if (action === 'r') throw stillReferenced(fk, r.old, this.env.ctx);
+      // A default equal to the removed key leaves rows referencing it (their key did not
+      // change, so they are not checked as new rows): NO ACTION catches that, as in PostgreSQL.
+      if (action === 'd') this.noAction.push(r);
+      for (const rowId of rows) {
+        const row = child.store.row(rowId);
+        deleteRow(child, rowId, this.env.txn);
+        if (action === 'c' && !r.next) {
+          this.deleted(child, row, null);
+          continue;
+        }
+        const changed = row.slice();
+        for (const [k, c] of at.entries()) {
+          if (action === 'c') changed[c] = asColumnValue(r.next![refAt[k]], child.columns[c].type);
+          else changed[c] = action === 'n' ? null : columnDefault(child, c, this.env);
+        }
+        const newId = writeRow(child, changed, { txn: this.env.txn, ctx: this.env.ctx, replacing: rowId });
+        this.written(child, changed, newId, row);
+        this.deleted(child, row, changed);
       }
-      const changed = row.slice();
-      for (const [k, c] of at.entries()) {
-        if (action === 'c') changed[c] = asColumnValue(next![refAt[k]], child.columns[c].type);
-        else changed[c] = action === 'n' ? null : columnDefault(child, c, this.env);
-      }
-      const newId = writeRow(child, changed, { txn: this.env.txn, ctx: this.env.ctx, replacing: rowId });
-      this.written(child, changed, newId, row);
-      this.deleted(child, row, changed);
     }
   }
 
@@ -169,15 +175,35 @@ export class ForeignKeyChecks {
   }
 
   /** NO ACTION: a removed key must not be referenced any more, unless a row holds it again. */
-  private checkNoAction(r: KeyRemoved): void {
-    const refTable = r.fk.refTable;
-    const refAt = columnPositions(refTable, r.fk.refColumns);
-    const values = refAt.map((c) => r.old[c]);
-    if (referencedRowExists(r.fk, values, this.env.txn)) return;
-    if (referencingRows(r.fk, values, this.env.txn).length > 0) {
-      throw stillReferenced(r.fk, r.old, this.env.ctx);
-    }
+  private checkNoAction(fk: ForeignKey, events: readonly KeyRemoved[]): void {
+    const refAt = columnPositions(fk.refTable, fk.refColumns);
+    const gone = events.filter(
+      (r) =>
+        !referencedRowExists(
+          fk,
+          refAt.map((c) => r.old[c]),
+          this.env.txn,
+        ),
+    );
+    const found = referencingRows(
+      fk,
+      gone.map((r) => refAt.map((c) => r.old[c])),
+      this.env.txn,
+    );
+    const at = found.findIndex((rows) => rows.length > 0);
+    if (at >= 0) throw stillReferenced(fk, gone[at].old, this.env.ctx);
   }
+}
+
+/** Removed keys grouped by their foreign key, in the order first seen. */
+function byForeignKey(events: readonly KeyRemoved[]): Map<ForeignKey, KeyRemoved[]> {
+  const groups = new Map<ForeignKey, KeyRemoved[]>();
+  for (const r of events) {
+    const group = groups.get(r.fk);
+    if (group) group.push(r);
+    else groups.set(r.fk, [r]);
+  }
+  return groups;
 }
 
 function sameValue(table: Table, column: number, a: Value, b: Value): boolean {
@@ -256,38 +282,54 @@ function keyText(types: readonly SqlType[], values: readonly Value[]): string {
 }
 
 /**
- * The live rows of the referencing table that hold these referenced key values (in the
- * order of the referenced columns): through an index over the foreign key's columns when
- * there is one, else by reading the table. A matching row another open transaction is
- * inserting or deleting is 40001.
+ * For each of these referenced keys (values in the order of the referenced columns), the
+ * live rows of the referencing table that hold it: through an index over the foreign key's
+ * columns when there is one, else by one read of the table for all of them. A matching row
+ * another open transaction is inserting or deleting is 40001.
  */
-export function referencingRows(fk: ForeignKey, refValues: readonly Value[], txn: number): number[] {
+function referencingRows(fk: ForeignKey, keys: readonly (readonly Value[])[], txn: number): number[][] {
+  const found: number[][] = keys.map(() => []);
+  if (keys.length === 0) return found;
   const child = fk.table;
   const at = columnPositions(child, fk.columns);
   const refTable = fk.refTable;
   const refTypes = columnPositions(refTable, fk.refColumns).map((c) => refTable.columns[c].type);
-  const key = keyText(refTypes, refValues);
+  const wanted = new Map<string, number[]>();
+  for (const [i, values] of keys.entries()) {
+    const text = keyText(refTypes, values);
+    const list = wanted.get(text);
+    if (list) list.push(i);
+    else wanted.set(text, [i]);
+  }
   const store = child.store;
-  const found: number[] = [];
   const consider = (rowId: number) => {
     const state = store.currentState(rowId, txn);
     if (state === 'dead') return;
     const row = store.row(rowId);
     const values = at.map((c, k) => asColumnValue(row[c], refTypes[k]));
-    if (values.some((v) => v === null) || keyText(refTypes, values) !== key) return;
+    if (values.includes(null)) return;
+    const holders = wanted.get(keyText(refTypes, values));
+    if (!holders) return;
     if (state === 'busy') throw concurrentUpdate();
-    found.push(rowId);
+    for (const i of holders) found[i].push(rowId);
   };
   const index = keyIndexOver(child, at, false);
   if (!index) {
     for (let rowId = 0; rowId < store.capacity; rowId++) if (store.mayBeLive(rowId)) consider(rowId);
     return found;
   }
-  const values = index.columns.map((c) => asColumnValue(refValues[at.indexOf(c)], child.columns[c].type));
-  const indexKey = values.includes(null) ? null : valuesKey(index, values);
-  const held = indexKey === null ? undefined : rowIdsWithKey(index, indexKey);
-  if (held === undefined) return found;
-  for (const rowId of typeof held === 'number' ? [held] : held) consider(rowId);
+  const seen = new Set<number>();
+  for (const values of keys) {
+    const lookup = index.columns.map((c) => asColumnValue(values[at.indexOf(c)], child.columns[c].type));
+    const indexKey = lookup.includes(null) ? null : valuesKey(index, lookup);
+    const held = indexKey === null ? undefined : rowIdsWithKey(index, indexKey);
+    if (held === undefined) continue;
+    for (const rowId of typeof held === 'number' ? [held] : held) {
+      if (seen.has(rowId)) continue;
+      seen.add(rowId);
+      consider(rowId);
+    }
+  }
   return found;
 }
 

@@ -3,7 +3,7 @@
  * drizzle-orm's migrator applies (its own bookkeeping schema "drizzle" and table
  * __drizzle_migrations, inside a transaction); drizzle-orm queries with `vector`/`halfvec`
  * columns and the l2Distance/cosineDistance helpers; and `drizzle-kit pull` introspects the
- * result back into a schema file with the vector column and the hnsw index. drizzle-kit
+ * result back into a schema file with the vector column, the hnsw index and the foreign key. drizzle-kit
  * runs as its CLI in a child process, with a config file pointing at the server.
  */
 import { spawn } from 'node:child_process';
@@ -139,6 +139,10 @@ describe('drizzle', () => {
     );
     expect(chunks).toContain(
       'index("dz_chunks_doc_idx").using("btree", table.docId.asc().nullsLast().op("int4_ops")),',
+    );
+    // The foreign key the migration created is read back with its action.
+    expect(chunks.replace(/\s+/g, ' ')).toContain(
+      'foreignKey({ columns: [table.docId], foreignColumns: [dzDocs.id], name: "dz_chunks_doc_id_dz_docs_id_fk" }).onDelete("cascade"),',
     );
   });
 });

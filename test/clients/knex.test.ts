@@ -129,6 +129,13 @@ describe('knex migrations', () => {
       }),
     ).rejects.toMatchObject({ code: '23505' });
     expect(await knex('kx_tags').pluck('tag')).toEqual(['first']);
+    // The migration's foreign key is enforced, with its ON DELETE CASCADE.
+    const orphan = await knex('kx_tags')
+      .insert({ item_id: 99, tag: 'orphan' })
+      .catch((error: { code: string; constraint: string }) => error);
+    expect(orphan).toMatchObject({ code: '23503', constraint: 'kx_tags_item_id_foreign' });
+    await knex('kx_items').where({ id: 1 }).delete();
+    expect(await knex('kx_tags').pluck('tag')).toEqual([]);
   });
 
   test('migrate.down and migrate.rollback undo the migrations in reverse order', async () => {
