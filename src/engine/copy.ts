@@ -8,7 +8,7 @@ import { bindSelect } from '../bind/bind-select.ts';
 import type { Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { execute } from '../exec/executor.ts';
-import { ForeignKeyChecks, hasForeignKeys } from '../exec/foreign-keys.ts';
+import { foreignKeyChecks } from '../exec/foreign-keys.ts';
 import { writeRow } from '../exec/table-writer.ts';
 import type { PlanNode } from '../plan/plan-nodes.ts';
 import type { CopyStmt } from '../sql/ast-utility.ts';
@@ -72,7 +72,7 @@ async function copyIn(stmt: CopyStmt, rc: RunContext, sink: ResultSink): Promise
   const writeOptions = { txn: rc.env.txn, ctx };
   // Foreign keys are checked after each batch (PostgreSQL: at the end of the COPY), so the
   // rows waiting for a check stay few however long the input.
-  const fks = hasForeignKeys(table) ? new ForeignKeyChecks(rc.env, rc.env.constraintTiming) : null;
+  const fks = foreignKeyChecks(table, rc.env);
   let count = 0;
   /**
    * Rows [from, to) of a batch, in order, raw fields through the type's input or receive

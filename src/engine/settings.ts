@@ -144,6 +144,13 @@ export const SETTINGS: readonly SettingDef[] = [
     doc: 'Float output precision (1 = shortest exact).',
   },
   {
+    name: 'session_replication_role',
+    type: 'enum',
+    default: 'origin',
+    values: ['origin', 'replica', 'local'],
+    doc: 'replica: writes check no foreign keys and run no referential actions, as PostgreSQL skips its triggers (bulk loads).',
+  },
+  {
     name: 'client_min_messages',
     type: 'enum',
     default: 'notice',

@@ -17,7 +17,7 @@ import type { Value } from '../types/type.ts';
 import { compileExpr } from './compile-expr.ts';
 import type { ExecEnv } from './exec-env.ts';
 import { execute } from './executor.ts';
-import { ForeignKeyChecks, hasForeignKeys } from './foreign-keys.ts';
+import { type ForeignKeyChecks, foreignKeyChecks } from './foreign-keys.ts';
 import {
   checkConstraints,
   checkNotNull,
@@ -33,7 +33,7 @@ export interface DmlResult {
 }
 
 export function executeDml(plan: DmlPlan, env: ExecEnv): DmlResult {
-  const fks = hasForeignKeys(plan.table) ? new ForeignKeyChecks(env, env.constraintTiming) : null;
+  const fks = foreignKeyChecks(plan.table, env);
   const result = plan.kind === 'Insert' ? executeInsert(plan, env, fks) : executeChanges(plan, env, fks);
   fks?.finish();
   return result;

@@ -31,9 +31,15 @@ export interface ConstraintTiming {
   defer(fk: ForeignKey, check: () => void): void;
 }
 
-/** Whether a write to `table` may need foreign key work. */
-export function hasForeignKeys(table: Table): boolean {
-  return table.foreignKeys.length > 0 || table.referencedBy.length > 0;
+/**
+ * The foreign key work of a statement writing to `table`, or null when there is none: the
+ * table has no foreign keys either way, or `session_replication_role` is `replica` (in
+ * which PostgreSQL's foreign key triggers do not fire, so bulk loads can skip them).
+ */
+export function foreignKeyChecks(table: Table, env: ExecEnv): ForeignKeyChecks | null {
+  if (table.foreignKeys.length === 0 && table.referencedBy.length === 0) return null;
+  if (env.setting('session_replication_role') === 'replica') return null;
+  return new ForeignKeyChecks(env, env.constraintTiming);
 }
 
 /** A referenced key that went away: the old row, and the new one when an UPDATE changed the key. */
