@@ -149,6 +149,11 @@ export interface Table {
   readonly foreignKeys: ForeignKey[];
   /** FOREIGN KEY constraints of tables (this one too, when self-referencing) that reference this one. */
   readonly referencedBy: ForeignKey[];
+  /**
+   * ALTER TABLE … DISABLE TRIGGER ALL: the foreign key work PostgreSQL's triggers on this
+   * table would do is skipped — checks of its new rows, actions and checks for its removed keys.
+   */
+  foreignKeyTriggersDisabled?: boolean;
 }
 
 /**

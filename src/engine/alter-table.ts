@@ -12,6 +12,7 @@ import { addConstraint, dropConstraint } from './add-constraint.ts';
 import { alterColumnTypes } from './alter-column-type.ts';
 import { renameColumnInChecks, renameConstraint, validateConstraint } from './check-constraints.ts';
 import { dropColumn } from './drop-column.ts';
+import { setForeignKeyTriggers } from './foreign-key-ddl.ts';
 import { renameColumnInIndexes } from './index-expressions.ts';
 import type { RunContext } from './statement-runner.ts';
 
@@ -180,6 +181,9 @@ export function alterTable(stmt: AlterTableStmt, rc: RunContext, notice: (m: str
         break;
       case 'validate constraint':
         validateConstraint(table, action.name, rc.ddl, rc.env.txn);
+        break;
+      case 'triggers':
+        setForeignKeyTriggers(table, action.enable, action.which, rc.ddl);
         break;
       case 'rename constraint':
         renameConstraint(table, action.name, action.newName, rc.ddl);

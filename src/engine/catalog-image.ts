@@ -54,6 +54,8 @@ interface TableDescriptor {
   readonly columns: readonly ColumnDescriptor[];
   readonly view: { readonly text: string; readonly query: unknown } | null;
   readonly comment?: string;
+  /** ALTER TABLE … DISABLE TRIGGER ALL (absent when enabled). */
+  readonly foreignKeyTriggersDisabled?: boolean;
   /** CHECK constraints, expressions as written (absent in catalogs stored before them). */
   readonly checks?: readonly StoredCheck[];
 }
@@ -145,6 +147,7 @@ function tableDescriptor(table: Table): TableDescriptor {
     schema: schemaRef(table.schema),
     view: table.view,
     comment: table.comment,
+    foreignKeyTriggersDisabled: table.foreignKeyTriggersDisabled,
     checks: table.checks.map(({ oid, name, expr, noInherit, validated }) => ({
       oid,
       name,
@@ -282,6 +285,7 @@ export function loadCatalog(
     }));
     const table = catalog.createTable(schema, d.name, columns, false, d.view, d.oid, adopt(d.oid, columns));
     if (d.comment !== undefined) table.comment = d.comment;
+    if (d.foreignKeyTriggersDisabled) table.foreignKeyTriggersDisabled = true;
     for (const check of d.checks ?? []) table.checks.push(bind.check(check, table));
     tables.set(table.oid, table);
   }

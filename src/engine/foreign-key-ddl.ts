@@ -179,6 +179,27 @@ export function checkExistingRows(fk: ForeignKey, d: DdlContext, txn: number): v
   }
 }
 
+/**
+ * ALTER TABLE … {ENABLE | DISABLE} TRIGGER {ALL | USER | name}. Quiver's only triggers are
+ * the ones PostgreSQL would have for foreign keys: ALL turns this table's part of them off
+ * or on (bulk loaders and Rails fixtures disable them), USER has none to change, and a
+ * named one does not exist.
+ */
+export function setForeignKeyTriggers(table: Table, enable: boolean, which: string, d: DdlContext): void {
+  if (which === 'user') return;
+  if (which !== 'all') {
+    throw new SqlError(
+      SqlState.UndefinedObject,
+      `trigger "${which}" for table "${table.name}" does not exist`,
+    );
+  }
+  const before = table.foreignKeyTriggersDisabled;
+  table.foreignKeyTriggersDisabled = enable ? undefined : true;
+  d.onUndo(() => {
+    table.foreignKeyTriggersDisabled = before;
+  });
+}
+
 /** Drops `fk` (undone with its transaction). */
 export function dropForeignKey(fk: ForeignKey, d: DdlContext): void {
   d.catalog.dropForeignKey(fk);

@@ -66,6 +66,7 @@ export class ForeignKeyChecks {
    * (UPDATE). A key that did not change is not checked again, as in PostgreSQL.
    */
   written(table: Table, row: readonly Value[], rowId: number, old: readonly Value[] | null): void {
+    if (table.foreignKeyTriggersDisabled) return;
     for (const fk of table.foreignKeys) {
       const at = columnPositions(table, fk.columns);
       if (old && at.every((c) => sameValue(table, c, old[c], row[c]))) continue;
@@ -84,6 +85,7 @@ export class ForeignKeyChecks {
 
   /** `old` of `table` was deleted, or replaced by `next` (UPDATE). */
   deleted(table: Table, old: readonly Value[], next: readonly Value[] | null): void {
+    if (table.foreignKeyTriggersDisabled) return;
     for (const fk of table.referencedBy) {
       const at = columnPositions(table, fk.refColumns);
       if (at.some((c) => old[c] === null)) continue;

@@ -138,6 +138,8 @@ export type AlterTableAction =
       readonly cascade: boolean;
     }
   | { readonly type: 'validate constraint'; readonly name: string }
+  /** ENABLE / DISABLE TRIGGER {ALL | USER | name} (REPLICA / ALWAYS are ENABLE). */
+  | { readonly type: 'triggers'; readonly enable: boolean; readonly which: 'all' | 'user' | string }
   | { readonly type: 'rename constraint'; readonly name: string; readonly newName: string };
 
 /** ALTER INDEX [IF EXISTS] name RENAME TO new. */

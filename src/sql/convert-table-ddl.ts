@@ -291,6 +291,17 @@ function convertAlterCmd(c: pg.AlterTableCmd, ctx: ConvertContext, loc: number):
       ];
     case 'AT_ValidateConstraint':
       return [{ type: 'validate constraint', name }];
+    case 'AT_EnableTrigAll':
+    case 'AT_DisableTrigAll':
+      return [{ type: 'triggers', enable: c.subtype === 'AT_EnableTrigAll', which: 'all' }];
+    case 'AT_EnableTrigUser':
+    case 'AT_DisableTrigUser':
+      return [{ type: 'triggers', enable: c.subtype === 'AT_EnableTrigUser', which: 'user' }];
+    case 'AT_EnableTrig':
+    case 'AT_EnableAlwaysTrig':
+    case 'AT_EnableReplicaTrig':
+    case 'AT_DisableTrig':
+      return [{ type: 'triggers', enable: c.subtype !== 'AT_DisableTrig', which: name }];
     default: {
       const words = (c.subtype ?? 'unknown')
         .replace(/^AT_/, '')

@@ -271,6 +271,8 @@ describe('restart', () => {
       await c.query('INSERT INTO fk_chunks VALUES (10, 1), (20, 2)');
       await c.query('CHECKPOINT');
       await c.query('INSERT INTO fk_chunks VALUES (11, 1)');
+      await c.query('CREATE TABLE fk_loose (id int, doc int REFERENCES fk_docs)');
+      await c.query('ALTER TABLE fk_loose DISABLE TRIGGER ALL');
     }
     await restart();
     await using c = await client();
@@ -288,6 +290,8 @@ describe('restart', () => {
     const left = await c.query('SELECT id FROM fk_chunks ORDER BY id');
     expect(left.rows).toEqual([{ id: 20 }]);
     await expect(c.query('DROP TABLE fk_docs')).rejects.toMatchObject({ code: '2BP01' });
+    // DISABLE TRIGGER ALL is kept too.
+    await c.query('INSERT INTO fk_loose VALUES (1, 999)');
   });
 
   test('CHECK constraints come back: enforced, NOT VALID, renamed columns and constraints; rolled-back ones do not', async () => {
