@@ -12,9 +12,15 @@
  */
 import type { Catalog } from '../catalog/catalog.ts';
 import type { IndexDef } from '../catalog/catalog-types.ts';
-import { buildIndexShard, shardedIndexOf } from '../engine/index-shard-build.ts';
+import {
+  buildIndexShard,
+  indexShardFile,
+  loadIndexShard,
+  shardedIndexOf,
+} from '../engine/index-shard-build.ts';
 import type { OpsLog } from '../engine/ops-log.ts';
 import type { Lease, MetaStore } from '../meta/meta-store.ts';
+import type { IndexShardFiles } from './index-shard-files.ts';
 import { type ClusterKeys, type SegmentId, segmentId } from './keys.ts';
 import { dropLoaded, reportLoaded, segmentsOf } from './node-assignments.ts';
 import { openPrefixView, type PrefixView } from './prefix-view.ts';
@@ -47,6 +53,7 @@ export async function publishIndexShards(
   keys: ClusterKeys,
   catalog: Catalog,
   published: PrefixView,
+  files: IndexShardFiles | null,
 ): Promise<void> {
   const wanted = new Map<SegmentId, SegmentRecord>();
   for (const index of shardedIndexes(catalog)) {
@@ -60,9 +67,14 @@ export async function publishIndexShards(
   for (const id of wanted.keys()) {
     if (!published.entries.has(id)) await meta.put(keys.segment(id), JSON.stringify(wanted.get(id)));
   }
+  let dropped = false;
   for (const id of published.entries.keys()) {
-    if (isIndexShardId(id) && !wanted.has(id)) await meta.delete(keys.segment(id));
+    if (!isIndexShardId(id) || wanted.has(id)) continue;
+    await meta.delete(keys.segment(id));
+    dropped = true;
   }
+  // The files of dropped indexes go once their shards are no longer placed.
+  if (dropped) await files?.keepOnly(new Set(shardedIndexes(catalog).map((index) => index.oid)));
 }
 
 export interface IndexShardHolderOptions {
@@ -72,11 +84,19 @@ export interface IndexShardHolderOptions {
   readonly lease: Lease;
   /** The catalog this node searches now: the leader's, or its replica's current copy. */
   readonly catalog: () => Catalog | null;
+  /** Where holders keep their shards' files (null: every shard is built from the rows). */
+  readonly files: IndexShardFiles | null;
   readonly log: OpsLog;
 }
 
 /** How often the holder looks at the current copy (a new copy after DDL, rows truncated). */
 const RECONCILE_MS = 500;
+
+/**
+ * A held shard's file is written again once the shard has grown by half since its last
+ * file (and by this many rows): a node that loads it then adds at most a third of the rows.
+ */
+const REWRITE_MIN_ROWS = 1_000;
 
 /** A node's side: holds the shards assigned to it, reports them, and knows who holds what. */
 export class IndexShardHolder {
@@ -87,6 +107,8 @@ export class IndexShardHolder {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
   private closed = false;
+  /** Rows of the newest file of each shard this node holds (one it loaded or wrote). */
+  private readonly filed = new Map<SegmentId, number>();
 
   private constructor(private readonly options: IndexShardHolderOptions) {}
 
@@ -154,21 +176,67 @@ export class IndexShardHolder {
         // Before the rebalancer placed it (a new index), a shard stays where it was built.
         if (assignments.has(id) && !given && sharded.holds(shard)) {
           sharded.release(shard);
+          this.filed.delete(id);
           this.options.log.info({ index: index.name, shard }, 'released an index shard');
         }
-        if (given && !sharded.holds(shard)) {
-          const started = performance.now();
-          if (!(await buildIndexShard(index, shard))) continue;
-          this.options.log.info(
-            { index: index.name, shard, millis: Math.round(performance.now() - started) },
-            'built an index shard',
-          );
-        }
+        if (given && !sharded.holds(shard) && !(await this.take(index, shard))) continue;
         if (this.closed || this.options.catalog() !== catalog) return;
         if (given && sharded.holds(shard)) holding.add(id);
       }
     }
     await this.report(holding);
+    await this.file(catalog, holding);
+  }
+
+  /** Holds shard `shard` of `index`: from its file when there is a usable one, else built. */
+  private async take(index: IndexDef, shard: number): Promise<boolean> {
+    const id = indexShardId(index.oid, shard);
+    const started = performance.now();
+    const bytes = await this.options.files?.read(index.oid, shard);
+    const loaded = bytes ? await loadIndexShard(index, shard, bytes) : null;
+    const millis = () => Math.round(performance.now() - started);
+    if (loaded) {
+      this.filed.set(id, shardedIndexOf(index)?.shard(shard)?.size() ?? 0);
+      this.options.log.info(
+        { index: index.name, shard, millis: millis(), ...loaded },
+        'loaded an index shard',
+      );
+      return true;
+    }
+    if (!(await buildIndexShard(index, shard))) return false;
+    this.options.log.info(
+      { index: index.name, shard, millis: millis(), file: bytes ? 'refused' : 'none' },
+      'built an index shard',
+    );
+    return true;
+  }
+
+  /** Writes the files of held shards that have none from this node yet, or have outgrown theirs. */
+  private async file(catalog: Catalog, holding: ReadonlySet<SegmentId>): Promise<void> {
+    const files = this.options.files;
+    if (!files) return;
+    for (const index of shardedIndexes(catalog)) {
+      const sharded = shardedIndexOf(index);
+      for (let shard = 0; shard < (sharded?.shardCount ?? 0); shard++) {
+        const id = indexShardId(index.oid, shard);
+        const rows = sharded?.shard(shard)?.size() ?? 0;
+        const filed = this.filed.get(id);
+        if (
+          !holding.has(id) ||
+          (filed !== undefined && (rows < filed * 1.5 || rows - filed < REWRITE_MIN_ROWS))
+        ) {
+          continue;
+        }
+        const file = await indexShardFile(index, shard);
+        if (!file || this.closed) continue;
+        await files.write(index.oid, shard, file.bytes);
+        this.filed.set(id, file.rows);
+        this.options.log.info(
+          { index: index.name, shard, rows: file.rows, bytes: file.bytes.length },
+          'wrote an index shard file',
+        );
+      }
+    }
   }
 
   /** Reports exactly `holding` as this node's (on its lease). */

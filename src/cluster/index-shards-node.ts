@@ -10,6 +10,7 @@ import type { OpsLog } from '../engine/ops-log.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import type { RemoteShardSearch } from '../exec/sharded-search.ts';
 import type { Lease, MetaStore } from '../meta/meta-store.ts';
+import type { IndexShardFiles } from './index-shard-files.ts';
 import {
   IndexShardHolder,
   indexShardId,
@@ -46,6 +47,8 @@ export interface IndexShardsNodeOptions {
   /** A live node's RPC address (from the membership). */
   readonly address: (nodeId: string) => string | undefined;
   readonly version: string;
+  /** Where holders keep their shards' files (null: every shard is built from the rows). */
+  readonly files: IndexShardFiles | null;
   readonly log: OpsLog;
 }
 
@@ -121,6 +124,7 @@ export class IndexShardsNode {
       nodeId,
       lease,
       catalog: this.options.catalog,
+      files: this.options.files,
       log,
     });
     this.rebalancer = Rebalancer.start({ store: meta, keys, nodeId, lease });
@@ -135,7 +139,7 @@ export class IndexShardsNode {
     const publish = () => {
       if (busy) return;
       busy = true;
-      publishIndexShards(meta, keys, catalog, segments)
+      publishIndexShards(meta, keys, catalog, segments, this.options.files)
         .catch((err: unknown) => log.warn({ err }, 'could not publish the index shards'))
         .finally(() => {
           busy = false;

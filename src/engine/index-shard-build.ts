@@ -1,13 +1,19 @@
 /**
- * Builds one shard of a sharded vector index (CREATE INDEX … WITH (shards = n)) from the
- * table's rows, for a cluster node that was given that shard to hold: the rows of the shard
- * are indexed on libuv's thread pool where the index can (native HNSW), and the changes made
- * meanwhile (kept by the index from the start of the build) are applied before the shard
- * joins it, so no row is missed.
+ * One shard of a sharded vector index (CREATE INDEX … WITH (shards = n)) for a cluster node
+ * that was given that shard to hold: built from the table's rows — on libuv's thread pool
+ * where the index can (native HNSW) —, or loaded from a file a holder wrote and brought up to
+ * the rows; either way the changes made meanwhile (kept by the index from the start) are
+ * applied before the shard joins it, so no row is missed. Also the file of a held shard.
  */
 import { type IndexDef, indexedRow } from '../catalog/catalog-types.ts';
-import { indexable } from '../storage/vector/column-index.ts';
-import { ShardedIndex, shardOfRow } from '../storage/vector/sharded-index.ts';
+import { runInSlices } from '../storage/stepwise.ts';
+import { ByteWriter } from '../storage/vector/byte-io.ts';
+import { type ColumnIndexSpec, indexable } from '../storage/vector/column-index.ts';
+import { IndexFileError } from '../storage/vector/index-file-error.ts';
+import { encodeIndexFile, loadColumnIndex } from '../storage/vector/index-persistence.ts';
+import { ShardedIndex, type ShardIndex, shardOfRow } from '../storage/vector/sharded-index.ts';
+import { indexSpec } from './index-files.ts';
+import { decodeShardFile, encodeShardFile, vectorHash } from './index-shard-file.ts';
 
 /** The index's structure when it is sharded, else null. */
 export function shardedIndexOf(index: IndexDef): ShardedIndex<unknown> | null {
@@ -51,4 +57,116 @@ export async function buildIndexShard(index: IndexDef, shard: number): Promise<b
   }
   sharded.hold(shard, built);
   return true;
+}
+
+/** What one shard is, as a file's header records it: the index's definition, unsharded. */
+function shardSpec(index: IndexDef): ColumnIndexSpec {
+  const { shards: _shards, ...options } = indexSpec(index).options;
+  return { ...indexSpec(index), options };
+}
+
+/**
+ * The file of shard `shard` of `index` as this node holds it now (null when it does not
+ * hold it, or the index cannot list its rows, which a load needs), with how many rows it has.
+ */
+export async function indexShardFile(
+  index: IndexDef,
+  shard: number,
+): Promise<{ readonly bytes: Uint8Array; readonly rows: number } | null> {
+  const vector = index.vector;
+  const held = shardedIndexOf(index)?.shard(shard) as ShardIndex<unknown> | null | undefined;
+  if (!vector || !held?.liveRowIds || !hashable(vector.spec)) return null;
+  const payload = new ByteWriter();
+  if (held.writeToAsync) await held.writeToAsync(payload);
+  else held.writeTo(payload);
+  // Taken after the graph: every row of the file is among them (rows only join a shard).
+  const rowIds = Uint32Array.from(held.liveRowIds());
+  const store = index.table.store;
+  const hashes = Uint32Array.from(rowIds, (rowId) =>
+    vectorHash(vector.encode(index.keyOf(store.row(rowId))) as Float32Array),
+  );
+  const indexFile = await runInSlices(encodeIndexFile({ spec: shardSpec(index), payload }));
+  return { bytes: encodeShardFile(rowIds, hashes, indexFile), rows: rowIds.length };
+}
+
+/** Indexes whose stored vectors are Float32Arrays, which the file's hashes are of. */
+function hashable(spec: ColumnIndexSpec): boolean {
+  return spec.type === 'vector' || spec.type === 'halfvec';
+}
+
+/**
+ * Holds shard `shard` of `index` from a file another node (or this one before a restart)
+ * wrote, brought up to this copy's rows: rows the file lacks are added, rows the copy no
+ * longer has are removed. A file whose rows are not this copy's — the table truncated and
+ * refilled (a row's vector hash differs), a row this copy does not have yet — is refused
+ * (null), as is a damaged one or one written for another definition: the caller builds the
+ * shard instead.
+ */
+export async function loadIndexShard(
+  index: IndexDef,
+  shard: number,
+  bytes: Uint8Array,
+): Promise<{ readonly added: number; readonly removed: number } | null> {
+  const vector = index.vector;
+  const sharded = shardedIndexOf(index);
+  const file = decodeShardFile(bytes);
+  if (!vector || !sharded || !file || sharded.holds(shard) || !hashable(vector.spec)) return null;
+  const store = index.table.store;
+  const generation = store.generation;
+  let loaded: ShardIndex<unknown>;
+  try {
+    loaded = (await loadColumnIndex(file.indexFile, shardSpec(index)))
+      .index as unknown as ShardIndex<unknown>;
+  } catch (error) {
+    if (error instanceof IndexFileError) return null;
+    throw error;
+  }
+  if (index.vector !== vector || store.generation !== generation || sharded.holds(shard)) return null;
+  const inFile = loaded.liveRowIds?.();
+  if (!inFile) return null;
+  /** The row's vector as the shard indexes it, or null when the shard should not have the row. */
+  const vectorOf = (rowId: number): Float32Array | null => {
+    if (!store.mayBeLive(rowId)) return null;
+    const row = store.row(rowId);
+    if (!indexedRow(index, row)) return null;
+    const key = index.keyOf(row);
+    return indexable(key, index.metric!) ? (vector.encode(key) as Float32Array) : null;
+  };
+  const held = new Set<number>();
+  for (let i = 0; i < inFile.length; i++) {
+    const rowId = inFile[i];
+    const hash = file.hashes.get(rowId);
+    if (hash === undefined || rowId >= store.capacity || shardOfRow(rowId, sharded.shardCount) !== shard) {
+      return null;
+    }
+    const v = vectorOf(rowId);
+    if (v !== null && vectorHash(v) !== hash) return null;
+    held.add(rowId);
+  }
+  // Changes from here on are kept for the loaded shard, as for a build.
+  sharded.startBuilding(shard);
+  const missing: number[] = [];
+  let removed = 0;
+  for (let rowId = shard; rowId < store.capacity; rowId += sharded.shardCount) {
+    const live = vectorOf(rowId) !== null;
+    if (live && !held.has(rowId)) missing.push(rowId);
+    else if (!live && held.has(rowId)) {
+      loaded.remove(rowId);
+      removed++;
+    }
+  }
+  const encoded = (rowId: number) => vector.encode(index.keyOf(store.row(rowId)));
+  try {
+    if (loaded.buildAsync) await loaded.buildAsync(missing, (i) => encoded(missing[i]));
+    else loaded.build(missing, missing.map(encoded));
+  } catch (error) {
+    sharded.abandon(shard);
+    throw error;
+  }
+  if (index.vector !== vector || store.generation !== generation || sharded.holds(shard)) {
+    sharded.abandon(shard);
+    return null;
+  }
+  sharded.hold(shard, loaded);
+  return { added: missing.length, removed };
 }

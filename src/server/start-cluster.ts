@@ -34,6 +34,7 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type { ShardInfo } from '../catalog/pg-catalog/quiver-views.ts';
 import { EngineReplica, readOnlyStorage } from '../cluster/engine-replica.ts';
 import { FencedMetaStore } from '../cluster/fenced-meta-store.ts';
+import { IndexShardFiles } from '../cluster/index-shard-files.ts';
 import { IndexShardsNode } from '../cluster/index-shards-node.ts';
 import { ClusterKeys, type ShardRef } from '../cluster/keys.ts';
 import type { Leadership } from '../cluster/leadership.ts';
@@ -323,6 +324,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     position: () => (role === 'leader' ? (persistence?.walNextLsn ?? 0) : (replica?.appliedLsn ?? 0)),
     address: (nodeId) => members?.members().get(nodeId)?.advertiseAddress,
     version: serverVersion,
+    files: new IndexShardFiles(objectsAt('index-shards')),
     log,
   });
   const membership = await Membership.join(

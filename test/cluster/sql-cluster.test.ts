@@ -883,16 +883,29 @@ describe('a cluster of quiver processes', () => {
         'the shards placed and built',
       );
     }
-    // No node built the whole index: each built just the two shards it was given.
+    // No node built the whole index: each built (or loaded, once the other holder of the
+    // shard had written its file) just the two shards it was given.
     const logged = (node: QuiverNode, what: string) =>
       node
         .log()
         .split('\n')
         .filter((l) => l.includes(what) && l.includes('"index":"items_emb"'));
+    const taken = (node: QuiverNode) =>
+      logged(node, 'built an index shard').length + logged(node, 'loaded an index shard').length;
     for (const node of [leader, second, third]) {
-      expect(logged(node, 'built an index shard')).toHaveLength(2);
+      expect(taken(node)).toBe(2);
       expect(logged(node, 'released an index shard')).toEqual([]);
     }
+    // Each shard's holders wrote its file.
+    await waitUntil(
+      async () =>
+        [leader, second, third].reduce(
+          (n, node) => n + logged(node, 'wrote an index shard file').length,
+          0,
+        ) >= 3,
+      10_000,
+      'the shard files written',
+    );
     const placed = await shardsOf(client);
     const heldBy = new Map<string, number>();
     for (const s of placed) for (const node of s.holders) heldBy.set(node, (heldBy.get(node) ?? 0) + 1);
@@ -988,7 +1001,10 @@ describe('a cluster of quiver processes', () => {
     expect((await knn(client, [-0.9, 0.5, 0.9]))[0]).toBe(9999);
     await client.query('ROLLBACK');
 
-    // A holder dies: its shards are searched on their other holder, then placed again.
+    // A holder dies: its shards are searched on their other holder, then placed again —
+    // loaded from their files, with the rows written since added.
+    const loadedBefore =
+      logged(leader, 'loaded an index shard').length + logged(second, 'loaded an index shard').length;
     await third.kill('SIGKILL');
     views.pop();
     await checkEverywhere();
@@ -999,6 +1015,9 @@ describe('a cluster of quiver processes', () => {
         'the lost shards held again',
       );
     }
+    expect(
+      logged(leader, 'loaded an index shard').length + logged(second, 'loaded an index shard').length,
+    ).toBe(loadedBefore + 2);
     await checkEverywhere();
 
     // Scale out: a new node takes its share (built before the old holders let go) while
@@ -1038,6 +1057,9 @@ describe('a cluster of quiver processes', () => {
     expect(answered).toBeGreaterThan(10);
     await fourthView.query('SET hnsw.ef_search = 200');
     expect((await shardsOf(fourthView)).filter((s) => s.held_here)).toHaveLength(2);
+    // The new node built nothing: it loaded both of its shards from their files.
+    expect(logged(fourth, 'loaded an index shard')).toHaveLength(2);
+    expect(logged(fourth, 'built an index shard')).toEqual([]);
     expect(await knn(fourthView, queries[1])).toEqual(exactNearest(ids, queries[1], 10));
     await fourthView.end();
     for (const view of views) await view.end();

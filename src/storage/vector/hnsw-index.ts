@@ -131,6 +131,11 @@ export class HnswIndex implements BuildableVectorIndex, SavableIndex {
     if (this.native.add(rowId, vector)) this.liveCount++;
   }
 
+  /** The rows the graph holds (not those marked deleted). */
+  liveRowIds(): ArrayLike<number> {
+    return this.native.labels().live;
+  }
+
   remove(rowId: number): void {
     // Removing a missing or already removed row is a no-op.
     if (this.native.remove(rowId)) this.liveCount--;

@@ -26,6 +26,8 @@ export type ShardIndex<V> = VectorIndex<V> &
       onProgress?: (done: number) => void,
     ): Promise<void>;
     searchAsync?(query: V, k: number, options: { efSearch?: number }): Promise<SearchResult>;
+    /** The rows it holds; an index that can list them can be loaded from a holder's file. */
+    liveRowIds?(): ArrayLike<number>;
   };
 
 /** Whether a cluster places the shards (index-shard-placement.ts) rather than this process holding all. */
