@@ -12,6 +12,7 @@ import { type ColumnIndexSpec, indexable } from '../storage/vector/column-index.
 import { IndexFileError } from '../storage/vector/index-file-error.ts';
 import { encodeIndexFile, loadColumnIndex } from '../storage/vector/index-persistence.ts';
 import { ShardedIndex, type ShardIndex, shardOfRow } from '../storage/vector/sharded-index.ts';
+import type { Value } from '../types/type.ts';
 import { indexSpec } from './index-files.ts';
 import { decodeShardFile, encodeShardFile, vectorHash } from './index-shard-file.ts';
 
@@ -34,19 +35,41 @@ export async function buildIndexShard(index: IndexDef, shard: number): Promise<b
   // Before the rows are looked at: changes from here on are kept for the built shard.
   sharded.startBuilding(shard);
   const rowIds: number[] = [];
-  for (let rowId = 0; rowId < store.capacity; rowId++) {
-    if (shardOfRow(rowId, sharded.shardCount) !== shard || !store.mayBeLive(rowId)) continue;
-    const row = store.row(rowId);
-    if (!indexedRow(index, row)) continue;
-    const key = index.keyOf(row);
-    if (!indexable(key, index.metric!)) continue;
-    rowIds.push(rowId);
+  for (let rowId = shard; rowId < store.capacity; rowId += sharded.shardCount) {
+    if (indexedKey(index, rowId) !== null) rowIds.push(rowId);
   }
+  return addAndHold(index, shard, sharded.emptyShard(), rowIds, generation);
+}
+
+/** The row's key when a shard holds the row (it may be live, the index takes it), else null. */
+function indexedKey(index: IndexDef, rowId: number): Value | null {
+  const store = index.table.store;
+  if (!store.mayBeLive(rowId)) return null;
+  const row = store.row(rowId);
+  if (!indexedRow(index, row)) return null;
+  const key = index.keyOf(row);
+  return indexable(key, index.metric!) ? key : null;
+}
+
+/**
+ * Adds `rowIds` to `target`, a new index of shard `shard` (startBuilding was called), on
+ * libuv's thread pool where it can, then holds it with the changes kept meanwhile. False,
+ * holding nothing, when the index or the table (`generation`) changed meanwhile.
+ */
+async function addAndHold(
+  index: IndexDef,
+  shard: number,
+  target: ShardIndex<unknown>,
+  rowIds: number[],
+  generation: number,
+): Promise<boolean> {
+  const vector = index.vector!;
+  const sharded = shardedIndexOf(index)!;
+  const store = index.table.store;
   const encoded = (rowId: number) => vector.encode(index.keyOf(store.row(rowId)));
-  const built = sharded.emptyShard();
   try {
-    if (built.buildAsync) await built.buildAsync(rowIds, (i) => encoded(rowIds[i]));
-    else built.build(rowIds, rowIds.map(encoded));
+    if (target.buildAsync) await target.buildAsync(rowIds, (i) => encoded(rowIds[i]));
+    else target.build(rowIds, rowIds.map(encoded));
   } catch (error) {
     sharded.abandon(shard);
     throw error;
@@ -55,7 +78,7 @@ export async function buildIndexShard(index: IndexDef, shard: number): Promise<b
     sharded.abandon(shard);
     return false;
   }
-  sharded.hold(shard, built);
+  sharded.hold(shard, target);
   return true;
 }
 
@@ -126,11 +149,8 @@ export async function loadIndexShard(
   if (!inFile) return null;
   /** The row's vector as the shard indexes it, or null when the shard should not have the row. */
   const vectorOf = (rowId: number): Float32Array | null => {
-    if (!store.mayBeLive(rowId)) return null;
-    const row = store.row(rowId);
-    if (!indexedRow(index, row)) return null;
-    const key = index.keyOf(row);
-    return indexable(key, index.metric!) ? (vector.encode(key) as Float32Array) : null;
+    const key = indexedKey(index, rowId);
+    return key === null ? null : (vector.encode(key) as Float32Array);
   };
   const held = new Set<number>();
   for (let i = 0; i < inFile.length; i++) {
@@ -148,25 +168,13 @@ export async function loadIndexShard(
   const missing: number[] = [];
   let removed = 0;
   for (let rowId = shard; rowId < store.capacity; rowId += sharded.shardCount) {
-    const live = vectorOf(rowId) !== null;
+    const live = indexedKey(index, rowId) !== null;
     if (live && !held.has(rowId)) missing.push(rowId);
     else if (!live && held.has(rowId)) {
       loaded.remove(rowId);
       removed++;
     }
   }
-  const encoded = (rowId: number) => vector.encode(index.keyOf(store.row(rowId)));
-  try {
-    if (loaded.buildAsync) await loaded.buildAsync(missing, (i) => encoded(missing[i]));
-    else loaded.build(missing, missing.map(encoded));
-  } catch (error) {
-    sharded.abandon(shard);
-    throw error;
-  }
-  if (index.vector !== vector || store.generation !== generation || sharded.holds(shard)) {
-    sharded.abandon(shard);
-    return null;
-  }
-  sharded.hold(shard, loaded);
+  if (!(await addAndHold(index, shard, loaded, missing, generation))) return null;
   return { added: missing.length, removed };
 }
