@@ -36,7 +36,8 @@ export function addConstraint(table: Table, c: TableConstraint, d: DdlContext, t
     );
   }
   const names = columns.map((i) => table.columns[i].name);
-  const name = c.name ?? (primary ? `${table.name}_pkey` : `${table.name}_${names.join('_')}_key`);
+  const named = [...names, ...(c.include ?? [])];
+  const name = c.name ?? (primary ? `${table.name}_pkey` : `${table.name}_${named.join('_')}_key`);
   if (table.checks.some((x) => x.name === name)) {
     throw new SqlError(
       SqlState.DuplicateObject,
@@ -59,7 +60,7 @@ export function addConstraint(table: Table, c: TableConstraint, d: DdlContext, t
       }
     }
   }
-  createConstraintIndex(table, name, columns, primary, d);
+  createConstraintIndex(table, name, columns, primary, d, c.include);
   if (primary) {
     const previous = columns.map((i) => table.columns[i].notNull);
     for (const i of columns) table.columns[i].notNull = true;

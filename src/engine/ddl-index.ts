@@ -338,7 +338,12 @@ export function createConstraintIndex(
   columns: readonly number[],
   primary: boolean,
   opts: IndexBuildContext,
+  include: readonly string[] = [],
 ): IndexDef {
+  for (const column of include) {
+    if (!table.columns.some((c) => c.name === column))
+      throw new SqlError(SqlState.UndefinedColumn, `column "${column}" named in key does not exist`);
+  }
   const stmt: CreateIndexStmt = {
     kind: 'CreateIndex',
     name,
@@ -347,7 +352,7 @@ export function createConstraintIndex(
     unique: true,
     ifNotExists: false,
     concurrent: false,
-    include: [],
+    include: include.map((column) => ({ column, loc: -1 })),
     elems: columns.map((i) => ({
       column: table.columns[i].name,
       expr: null,

@@ -145,14 +145,20 @@ function addConstraints(stmt: CreateTableStmt, table: Table, d: DdlContext): voi
     if (at < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${name}" named in key does not exist`);
     return at;
   };
-  const keys: { primary: boolean; columns: number[]; name: string | null }[] = [];
+  const keys: { primary: boolean; columns: number[]; name: string | null; include?: readonly string[] }[] =
+    [];
   for (const c of stmt.columns) {
     if (c.primaryKey) keys.push({ primary: true, columns: [col(c.name)], name: null });
     if (c.unique) keys.push({ primary: false, columns: [col(c.name)], name: null });
   }
   for (const c of stmt.constraints) {
     if (c.type === 'primary key' || c.type === 'unique') {
-      keys.push({ primary: c.type === 'primary key', columns: c.columns.map(col), name: c.name });
+      keys.push({
+        primary: c.type === 'primary key',
+        columns: c.columns.map(col),
+        name: c.name,
+        include: c.include,
+      });
     }
   }
   if (keys.filter((k) => k.primary).length > 1) {
@@ -167,8 +173,10 @@ function addConstraints(stmt: CreateTableStmt, table: Table, d: DdlContext): voi
   for (const key of keys) {
     const colNames = key.columns.map((i) => table.columns[i].name);
     if (key.primary) for (const i of key.columns) table.columns[i].notNull = true;
-    const name = key.name ?? (key.primary ? `${table.name}_pkey` : `${table.name}_${colNames.join('_')}_key`);
-    createConstraintIndex(table, name, key.columns, key.primary, d);
+    // PostgreSQL names a UNIQUE constraint after its included columns too.
+    const named = [...colNames, ...(key.include ?? [])];
+    const name = key.name ?? (key.primary ? `${table.name}_pkey` : `${table.name}_${named.join('_')}_key`);
+    createConstraintIndex(table, name, key.columns, key.primary, d, key.include);
   }
   // After the keys: a table may reference its own.
   for (const c of stmt.constraints) if (c.type === 'foreign key') addForeignKey(table, c, d, 0, false);

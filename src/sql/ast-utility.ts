@@ -31,6 +31,8 @@ export interface TableConstraint {
   readonly type: 'primary key' | 'unique' | 'check' | 'foreign key';
   readonly name: string | null;
   readonly columns: readonly string[];
+  /** PRIMARY KEY / UNIQUE … INCLUDE (columns): kept in the constraint's index beside its keys. */
+  readonly include?: readonly string[];
   readonly check: Expr | null;
   /** FOREIGN KEY / REFERENCES target (columns empty = the referenced table's primary key). */
   readonly references?: { readonly table: QualifiedName; readonly columns: readonly string[] };

@@ -185,11 +185,11 @@ export function convertTableConstraint(
   switch (k.contype) {
     case 'CONSTR_PRIMARY':
     case 'CONSTR_UNIQUE':
-      if ((k.including?.length ?? 0) > 0) throw unsupported('INCLUDE columns are not supported', loc);
       return {
         type: k.contype === 'CONSTR_PRIMARY' ? 'primary key' : 'unique',
         ...base,
         columns: k.keys === undefined ? columns : strings(k.keys),
+        include: strings(k.including),
         check: null,
       };
     case 'CONSTR_CHECK':

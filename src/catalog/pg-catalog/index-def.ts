@@ -79,8 +79,10 @@ export function indexReloptions(index: IndexDef): string[] | null {
 
 /** pg_get_constraintdef for a PRIMARY KEY / UNIQUE constraint backed by `index`. */
 export function constraintDefinition(index: IndexDef): string {
-  const keys = index.columns.map((c) => quoteIdent(index.table.columns[c].name)).join(', ');
-  return `${index.primary ? 'PRIMARY KEY' : 'UNIQUE'} (${keys})`;
+  const names = (columns: readonly number[]) =>
+    columns.map((c) => quoteIdent(index.table.columns[c].name)).join(', ');
+  const include = index.include?.length ? ` INCLUDE (${names(index.include)})` : '';
+  return `${index.primary ? 'PRIMARY KEY' : 'UNIQUE'} (${names(index.columns)})${include}`;
 }
 
 /** pg_get_constraintdef of a CHECK constraint: `CHECK ((a > 0))`, pretty `CHECK (a > 0)`, then NO INHERIT, NOT VALID. */
