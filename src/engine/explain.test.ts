@@ -185,6 +185,21 @@ test('a key prefix of a multi-column index: WHERE tenant = … [AND at > …] OR
   expect((await explain('SELECT id FROM ex_feed WHERE tenant = 1 ORDER BY at NULLS FIRST LIMIT 3'))[1]).toBe(
     '  ->  Sort',
   );
+  // Several ORDER BY keys the index orders by, after the pinned ones or with them; mixed
+  // directions are not its order.
+  await s.run('CREATE INDEX ex_feed_tenant_at_id ON ex_feed (tenant, at, id)');
+  expect(await explain('SELECT id FROM ex_feed WHERE tenant = 1 ORDER BY at DESC, id DESC LIMIT 3')).toEqual([
+    'Limit',
+    '  ->  Index Scan Backward using ex_feed_tenant_at_id on ex_feed',
+    '        Index Cond: (tenant = 1)',
+  ]);
+  expect((await explain('SELECT id FROM ex_feed ORDER BY tenant, at, id LIMIT 3'))[1]).toBe(
+    '  ->  Index Scan using ex_feed_tenant_at_id on ex_feed',
+  );
+  expect((await explain('SELECT id FROM ex_feed WHERE tenant = 1 ORDER BY at DESC, id LIMIT 3'))[1]).toBe(
+    '  ->  Sort',
+  );
+  expect((await explain('SELECT id FROM ex_feed ORDER BY tenant, id LIMIT 3'))[1]).toBe('  ->  Sort');
   await s.run('DROP TABLE ex_feed');
 });
 

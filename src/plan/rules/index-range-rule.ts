@@ -109,22 +109,28 @@ function constValues(bounds: readonly RangeBound[]): ConstBound[] | null {
 export function applyIndexOrder(node: PlanNode): PlanNode | null {
   if (node.kind !== 'Limit' || node.limit === null) return null;
   const sort = node.input;
-  if (sort.kind !== 'Sort' || sort.keys.length !== 1) return null;
+  if (sort.kind !== 'Sort' || sort.keys.length === 0) return null;
   const project = sort.input;
-  const key = sort.keys[0];
-  // NULLs where a btree keeps them: after every value, so first when read backward.
-  if (project.kind !== 'Project' || key.expr.kind !== 'Column' || key.desc !== key.nullsFirst) return null;
+  if (project.kind !== 'Project') return null;
   const filter = project.input.kind === 'Filter' ? project.input : null;
   const scan = filter ? filter.input : project.input;
   if (scan.kind !== 'SeqScan') return null;
-  const column = project.exprs[key.expr.index];
-  if (column.kind !== 'Column' || column.index >= scan.table.columns.length) return null;
+  // Table columns, all in one direction, NULLs where a btree keeps them: after every value,
+  // so first when read backward.
+  const desc = sort.keys[0].desc;
+  const columns: number[] = [];
+  for (const key of sort.keys) {
+    if (key.expr.kind !== 'Column' || key.desc !== desc || key.desc !== key.nullsFirst) return null;
+    const column = project.exprs[key.expr.index];
+    if (column.kind !== 'Column' || column.index >= scan.table.columns.length) return null;
+    columns.push(column.index);
+  }
   const parts = filter ? conjuncts(filter.predicate) : [];
-  const range = findKeyRange(scan.table, parts, column.index);
+  const range = findKeyRange(scan.table, parts, columns);
   if (!range) return null;
   // A whole key looked up (few rows, usually) and sorted beats reading in order from the start.
   if (range.prefix.length === 0 && filter && findKeyLookup(scan.table, filter.predicate)) return null;
-  const input = rangeScan(scan, range, { desc: key.desc }, parts);
+  const input = rangeScan(scan, range, { desc }, parts);
   return { ...node, input: { ...project, input } } satisfies LimitNode;
 }
 
@@ -156,10 +162,15 @@ function rangeScan(
 
 /**
  * The best ordered-index range for these conjuncts — the one standing for the most of them —
- * among indexes whose column after the pinned prefix is `orderBy` (when given; the range
- * may then be empty), or that the conjuncts pin or bound at all.
+ * among indexes whose key order gives `orderBy` (when given: the columns after the pinned
+ * prefix start with those of `orderBy` not pinned, in order; the range may then be empty),
+ * or that the conjuncts pin or bound at all.
  */
-function findKeyRange(table: Table, parts: readonly BoundExpr[], orderBy: number | null): KeyRange | null {
+function findKeyRange(
+  table: Table,
+  parts: readonly BoundExpr[],
+  orderBy: readonly number[] | null,
+): KeyRange | null {
   const serves = partialIndexTest(parts);
   let best: KeyRange | null = null;
   for (const index of table.indexes) {
@@ -174,7 +185,12 @@ function findKeyRange(table: Table, parts: readonly BoundExpr[], orderBy: number
     }
     const next = index.columns[range.prefix.length];
     if (next === undefined) continue; // the whole key: the index-scan rule's lookup
-    if (orderBy !== null && next !== orderBy) continue;
+    if (orderBy !== null) {
+      // A pinned column has one value: ordering by it asks nothing.
+      const pinned = index.columns.slice(0, range.prefix.length);
+      const wanted = orderBy.filter((c) => !pinned.includes(c));
+      if (!wanted.every((c, i) => index.columns[range.prefix.length + i] === c)) continue;
+    }
     for (const part of parts) {
       const bound = rangeBound(table, next, part);
       if (!bound) continue;
