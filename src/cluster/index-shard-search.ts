@@ -16,7 +16,7 @@ import type { IndexDef, Table } from '../catalog/catalog-types.ts';
 import { shardedIndexOf } from '../engine/index-shard-build.ts';
 import { encodeShippedFilter, shippableFilter, shippedPredicate } from '../engine/shipped-filter.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
-import { searchShardFiltered } from '../exec/shard-search.ts';
+import { searchShardFiltered, searchShardKeyed } from '../exec/shard-search.ts';
 import type { RemoteFilter, RemoteShardSearch, ShardFragment } from '../exec/sharded-search.ts';
 import { nearestOf } from '../storage/vector/sharded-index.ts';
 import type { SearchResult } from '../storage/vector-index.ts';
@@ -200,12 +200,15 @@ export async function searchHeldShards(
   const filter =
     request.filter?.kind === 'expr' ? shippedPredicate(request.filter.bytes, index.table, catalog!) : null;
   const store = index.table.store;
+  // The rows a btree index here says can pass the filter, found once for every shard.
+  const keyed = filter?.keyedRows() ?? null;
   const results = request.shardIds.map((shard) => {
     if (filter) {
       // Rows pass whatever their visibility: the coordinator drops the ones its snapshot cannot see.
       const accept = (rowId: number) => filter.passes(store.row(rowId));
       // ef_search 0 (the node's default) walks with ef = k.
       const efSearch = request.efSearch ?? 0;
+      if (keyed) return searchShardKeyed(index, sharded, shard, query, request.k, efSearch, accept, keyed);
       return searchShardFiltered(
         index,
         sharded,

@@ -120,3 +120,19 @@ test('a holder whose table has other columns refuses the filter (57P03)', async 
     expect.objectContaining({ code: '57P03' }),
   );
 });
+
+test("the holder finds a filter's rows through its own btree index when one gives the key", async () => {
+  const shipped = shippableFilter(planned('cat = $1 AND price > 0', [T.int4]), askerTable, asker)!;
+  const encoded = encodeShippedFilter(shipped, 0.2, ['3'], ctx);
+  // No index on cat here yet: every row may pass as far as the holder can tell.
+  expect(shippedPredicate(encoded, holderTable, holder).keyedRows()).toBeNull();
+  const s = await localSession({ catalog: holder, serverVersion: '16.4', storage: null });
+  await s.run('CREATE INDEX t_cat ON t (cat)');
+  const keyed = shippedPredicate(encoded, holderTable, holder).keyedRows()!;
+  const cat3 = [...Array(holderTable.store.capacity).keys()].filter(
+    (rowId) => holderTable.store.row(rowId)[1] === 3,
+  );
+  expect(keyed).toEqual(cat3);
+  expect(keyed).toHaveLength(12);
+  await s.run('DROP INDEX t_cat');
+});

@@ -19,7 +19,9 @@ import type { Table } from '../catalog/catalog-types.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { compileExpr } from '../exec/compile-expr.ts';
 import type { ExecEnv } from '../exec/exec-env.ts';
+import { lookupRowIds } from '../exec/index-scan.ts';
 import { staticEnv } from '../exec/static-env.ts';
+import { findKeyLookup } from '../plan/rules/index-scan-rule.ts';
 import type { SelectStmt } from '../sql/ast.ts';
 import { parseSql } from '../sql/parser.ts';
 import type { EvalContext } from '../types/registry-types.ts';
@@ -108,6 +110,11 @@ export interface FilterHere {
   passes(row: Value[]): boolean;
   /** The fraction of rows the asking node estimated to pass it. */
   readonly selectivity: number;
+  /**
+   * When a btree index here gives the filter's key (`tenant_id = $1`, `id IN (…)`): the
+   * only rows that can pass it, ascending, whatever their visibility.
+   */
+  keyedRows(): readonly number[] | null;
 }
 
 /**
@@ -140,7 +147,12 @@ export function shippedPredicate(bytes: Uint8Array, table: Table, catalog: Catal
   });
   const env = { ...staticEnv({ ...BIND_EVAL_CONTEXT, ...shipped.ctx }), params };
   const { predicate } = bound;
-  return { passes: (row) => predicate(row, env) === true, selectivity: shipped.selectivity };
+  const lookup = findKeyLookup(table, bound.expr)?.lookup ?? null;
+  return {
+    passes: (row) => predicate(row, env) === true,
+    selectivity: shipped.selectivity,
+    keyedRows: () => (lookup ? lookupRowIds(lookup, env) : null),
+  };
 }
 
 interface BoundFilter {

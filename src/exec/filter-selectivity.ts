@@ -52,3 +52,14 @@ export function selectivity(capacity: number, accept: (rowId: number) => boolean
   }
   return passed / sampled;
 }
+
+/** `accept` for the rows among `rowIds` (ids below `capacity`); others fail without being read. */
+export function amongRows(
+  rowIds: readonly number[],
+  capacity: number,
+  accept: (rowId: number) => boolean,
+): (rowId: number) => boolean {
+  const bits = new Uint8Array((capacity >>> 3) + 1);
+  for (const rowId of rowIds) bits[rowId >>> 3] |= 1 << (rowId & 7);
+  return (rowId) => (bits[rowId >>> 3] & (1 << (rowId & 7))) !== 0 && accept(rowId);
+}

@@ -4,7 +4,7 @@ import type { IndexDef } from '../catalog/catalog-types.ts';
 import { localSession } from '../engine/testing/local-session.ts';
 import type { ShardedIndex } from '../storage/vector/sharded-index.ts';
 import type { Value } from '../types/type.ts';
-import { searchShardFiltered } from './shard-search.ts';
+import { searchShardFiltered, searchShardKeyed } from './shard-search.ts';
 
 // Shards of more than 10,000 rows, so that a filter passing enough rows is walked, not scanned.
 const ROWS = 36_000;
@@ -62,4 +62,22 @@ test('a walk that finds fewer than k rows falls back to the scan: every passing 
   const found = search(0, 10, (rowId) => three.has(rowId), 0.5);
   expect(found).toEqual(exact(0, 10, (rowId) => three.has(rowId)));
   expect(found).toHaveLength(3);
+});
+
+test("rows a btree index names: few of the shard's are scanned exactly, more are the walk's first check", () => {
+  const keyedSearch = (shard: number, keyed: number[], accept: (rowId: number) => boolean) =>
+    searchShardKeyed(index, sharded, shard, query, 10, 100, accept, keyed).rowIds;
+  const all = () => true;
+  // 36 rows of the table, 12 of them in shard 1: scanned exactly, only those.
+  const few = Array.from({ length: 36 }, (_, i) => i * 1000 + 7);
+  const fewSet = new Set(few);
+  expect(keyedSearch(1, few, all)).toEqual(exact(1, 10, (rowId) => fewSet.has(rowId)));
+  // Half the rows: walked, never a row outside the named ones or failing the filter.
+  const half = Array.from({ length: ROWS / 2 }, (_, i) => i * 2);
+  const even = (rowId: number) => rowId % 4 === 0;
+  const found = keyedSearch(2, half, even);
+  expect(found).toHaveLength(10);
+  expect(found.every((rowId) => rowId % 3 === 2 && even(rowId))).toBe(true);
+  const truth = exact(2, 10, even);
+  expect(found.filter((rowId) => truth.includes(rowId)).length).toBeGreaterThanOrEqual(9);
 });

@@ -8,11 +8,11 @@
  * answer holds the shard's k nearest passing rows as far as the walk can tell.
  */
 import type { IndexDef } from '../catalog/catalog-types.ts';
-import type { ShardedIndex } from '../storage/vector/sharded-index.ts';
+import { type ShardedIndex, shardOfRow } from '../storage/vector/sharded-index.ts';
 import type { SearchResult } from '../storage/vector-index.ts';
 import type { Value } from '../types/type.ts';
 import { exactNearest, strided } from './exact-search.ts';
-import { preferExact } from './filter-selectivity.ts';
+import { amongRows, preferExact, preferExactAmong } from './filter-selectivity.ts';
 
 export function searchShardFiltered(
   index: IndexDef,
@@ -36,4 +36,37 @@ export function searchShardFiltered(
   }
   // Not interrupted: a shard's scan is one part of a search that ends with the statement.
   return exactNearest(index, query, k, accept, () => {}, strided(shard, step, end));
+}
+
+/**
+ * The same search when a btree index named the only rows that can pass (`keyed`, over the
+ * whole table): few of them in this shard are searched exactly; more are a cheap first
+ * check inside the walk, and their number is the walk's selectivity.
+ */
+export function searchShardKeyed(
+  index: IndexDef,
+  sharded: ShardedIndex<unknown>,
+  shard: number,
+  query: Value,
+  k: number,
+  efSearch: number,
+  accept: (rowId: number) => boolean,
+  keyed: readonly number[],
+): SearchResult {
+  const store = index.table.store;
+  const step = sharded.shardCount;
+  const mine = keyed.filter((rowId) => shardOfRow(rowId, step) === shard);
+  const rows = Math.ceil(Math.max(0, store.capacity - shard) / step);
+  if (preferExactAmong(mine.length, rows)) return exactNearest(index, query, k, accept, () => {}, mine);
+  const among = amongRows(mine, store.capacity, accept);
+  return searchShardFiltered(
+    index,
+    sharded,
+    shard,
+    query,
+    k,
+    efSearch,
+    among,
+    mine.length / Math.max(rows, 1),
+  );
 }

@@ -22,7 +22,7 @@ import { keepPolling } from '../wire/busy-poll.ts';
 import { compileExpr } from './compile-expr.ts';
 import { exactNearest } from './exact-search.ts';
 import type { ExecEnv } from './exec-env.ts';
-import { preferExact, preferExactAmong, selectivity } from './filter-selectivity.ts';
+import { amongRows, preferExact, preferExactAmong, selectivity } from './filter-selectivity.ts';
 import { lookupRowIds } from './index-scan.ts';
 import { searchAcrossShards } from './sharded-search.ts';
 
@@ -110,17 +110,6 @@ function filterSelectivity(
   keyed: number[] | null,
 ): number {
   return keyed ? keyed.length / Math.max(1, capacity) : selectivity(capacity, accept);
-}
-
-/** `accept` for the rows among `rowIds` (ids below `capacity`); others fail without being read. */
-function amongRows(
-  rowIds: readonly number[],
-  capacity: number,
-  accept: (rowId: number) => boolean,
-): (rowId: number) => boolean {
-  const bits = new Uint8Array((capacity >>> 3) + 1);
-  for (const rowId of rowIds) bits[rowId >>> 3] |= 1 << (rowId & 7);
-  return (rowId) => (bits[rowId >>> 3] & (1 << (rowId & 7))) !== 0 && accept(rowId);
 }
 
 /**
