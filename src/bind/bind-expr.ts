@@ -110,6 +110,8 @@ export function bindColumnRef(names: readonly string[], loc: number, scope: Scop
   const found = scope.lookup(name, qualifier, loc);
   if (!found) throw columnNotFound(names, loc, scope);
   const { column, levels } = found;
+  if (column.systemValue !== undefined)
+    return { kind: 'Const', type: column.type, value: column.systemValue };
   if (levels === 0) {
     return {
       kind: 'Column',

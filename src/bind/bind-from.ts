@@ -11,7 +11,7 @@ import type { BindContext } from './bind-context.ts';
 import { bindExpr, bindFunctionCall, bindOperator } from './bind-expr.ts';
 import type { BoundExpr } from './bound-expr.ts';
 import { coerceBoolean } from './coercion.ts';
-import { Scope, type ScopeColumn } from './scope.ts';
+import { Scope, type ScopeColumn, tableoidColumn } from './scope.ts';
 
 export interface BoundFrom {
   readonly plan: PlanNode;
@@ -25,6 +25,7 @@ function scopeFrom(
   qualifier: string | null,
   alias: Alias | null,
   parent: Scope | null,
+  relationOid?: number,
 ) {
   const names = alias?.columns ?? [];
   const cols: ScopeColumn[] = columns.map((c, i) => ({
@@ -36,6 +37,8 @@ function scopeFrom(
     attnum: c.attnum,
     hidden: false,
   }));
+  // Tables and catalogs (not subqueries, functions or views) have the system column tableoid.
+  if (relationOid !== undefined) cols.push(tableoidColumn(qualifier, relationOid));
   return new Scope(cols, parent);
 }
 
@@ -95,7 +98,7 @@ function bindItem(item: FromItem, outer: Scope | null, bc: BindContext, bindSub:
           produce: () => system.rows(bc.system),
           columns,
         };
-        return { plan, scope: scopeFrom(columns, qualifier, item.alias, outer) };
+        return { plan, scope: scopeFrom(columns, qualifier, item.alias, outer, system.oid) };
       }
       const table = bc.catalog.findTable(bc.database, schema, name, bc.searchPath);
       if (!table) {
@@ -119,7 +122,7 @@ function bindItem(item: FromItem, outer: Scope | null, bc: BindContext, bindSub:
         attnum: c.attnum,
       }));
       const plan: PlanNode = { kind: 'SeqScan', table, alias: qualifier, withRowId: false, columns };
-      return { plan, scope: scopeFrom(columns, qualifier, item.alias, outer) };
+      return { plan, scope: scopeFrom(columns, qualifier, item.alias, outer, table.oid) };
     }
     case 'Subquery': {
       if (!item.alias) {
@@ -181,7 +184,9 @@ function bindJoin(
   const right = bindFromItem(item.right, lateral ? left.scope : outer, bc, bindSub);
   const offset = left.plan.columns.length;
   const usingNames = item.natural
-    ? left.scope.columns.filter((c) => right.scope.columns.some((r) => r.name === c.name)).map((c) => c.name)
+    ? left.scope.columns
+        .filter((c) => c.systemValue === undefined && right.scope.columns.some((r) => r.name === c.name))
+        .map((c) => c.name)
     : item.using;
   const rightCols = right.scope.columns.map((c) => ({
     ...c,

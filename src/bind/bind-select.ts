@@ -71,7 +71,7 @@ function bindTargets(
           position: t.expr.loc + 1,
         });
       }
-      if (qualifier === null && scope.columns.length === 0) {
+      if (qualifier === null && scope.columns.every((c) => c.systemValue !== undefined)) {
         throw new SqlError(SqlState.SyntaxError, 'SELECT * with no tables specified is not valid', {
           position: t.expr.loc + 1,
         });

@@ -3,7 +3,7 @@
  * order; scopes chain to the enclosing query's scope for correlated references.
  */
 import { SqlError, SqlState } from '../errors/sql-error.ts';
-import type { SqlType } from '../types/type.ts';
+import { type SqlType, T, type Value } from '../types/type.ts';
 
 export interface ScopeColumn {
   /** Table alias (or table name) that qualifies it; null for unnamed subquery outputs. */
@@ -14,8 +14,27 @@ export interface ScopeColumn {
   readonly index: number;
   readonly tableOid: number;
   readonly attnum: number;
-  /** Not expanded by `*` (row ids, USING-merged duplicates). */
+  /** Not expanded by `*` (row ids, USING-merged duplicates, system columns). */
   readonly hidden: boolean;
+  /**
+   * A system column's value, the same for every row of its FROM item (tableoid: the OID of
+   * the relation the row comes from); such a column has no row position.
+   */
+  readonly systemValue?: Value;
+}
+
+/** `tableoid` of a FROM item reading relation `oid`, as PostgreSQL gives every table and catalog. */
+export function tableoidColumn(qualifier: string | null, oid: number): ScopeColumn {
+  return {
+    qualifier,
+    name: 'tableoid',
+    type: T.oid,
+    index: -1,
+    tableOid: 0,
+    attnum: 0,
+    hidden: true,
+    systemValue: oid,
+  };
 }
 
 export class Scope {
@@ -39,7 +58,7 @@ export class Scope {
       if (c.name !== name) continue;
       if (qualifier !== null && c.qualifier !== qualifier) continue;
       // Columns merged away by JOIN … USING are reachable only through their qualifier.
-      if (qualifier === null && c.hidden) continue;
+      if (qualifier === null && c.hidden && c.systemValue === undefined) continue;
       if (found) {
         throw new SqlError(SqlState.AmbiguousColumn, `column reference "${name}" is ambiguous`, {
           position: loc + 1,

@@ -6,11 +6,13 @@
  */
 import { informationSchemaViews } from './information-schema/index.ts';
 import { attributeRelations } from './pg-catalog/attributes.ts';
+import { castRelations } from './pg-catalog/casts.ts';
 import { classRelations } from './pg-catalog/classes.ts';
 import { descriptionRelations } from './pg-catalog/descriptions.ts';
 import { emptyRelations } from './pg-catalog/empty-relations.ts';
 import { enumRelations } from './pg-catalog/enums.ts';
 import { indexRelations } from './pg-catalog/indexes.ts';
+import { operatorRelations } from './pg-catalog/operators.ts';
 import { procRelations } from './pg-catalog/procs.ts';
 import { progressViews } from './pg-catalog/progress.ts';
 import { quiverViews } from './pg-catalog/quiver-views.ts';
@@ -31,6 +33,8 @@ const PG_CATALOG: SystemRelation[] = [
   ...indexRelations,
   ...roleRelations,
   ...procRelations,
+  ...operatorRelations,
+  ...castRelations,
   ...descriptionRelations,
   ...sequenceRelations,
   ...emptyRelations,

@@ -9,7 +9,9 @@ import type { BindContext } from '../bind/bind-context.ts';
 import type { BoundExpr } from '../bind/bound-expr.ts';
 import { tryCoerce } from '../bind/coercion.ts';
 import type { Database } from '../catalog/catalog-types.ts';
+import { pgvectorCasts } from '../catalog/pg-catalog/casts.ts';
 import { DEFAULT_TABLESPACE_OID } from '../catalog/pg-catalog/classes.ts';
+import { CATALOG_OIDS } from '../catalog/pg-catalog/extension-members.ts';
 import { foreignKeyDefinition } from '../catalog/pg-catalog/foreign-keys.ts';
 import {
   checkDefinition,
@@ -19,9 +21,21 @@ import {
   indexKeyText,
 } from '../catalog/pg-catalog/index-def.ts';
 import { constraintOid } from '../catalog/pg-catalog/indexes.ts';
-import { findIndexByOid, findTableByOid } from '../catalog/pg-catalog/objects.ts';
+import {
+  ACCESS_METHODS,
+  findIndexByOid,
+  findTableByOid,
+  findUserRelation,
+  namespaceName,
+} from '../catalog/pg-catalog/objects.ts';
+import { opclassFamily, operators, visibleOpclasses } from '../catalog/pg-catalog/operators.ts';
 import { procs, procTypeName } from '../catalog/pg-catalog/procs.ts';
-import { PG_CATALOG_OID } from '../catalog/pg-catalog/relation.ts';
+import {
+  C_COLLATION_OID,
+  DEFAULT_COLLATION_OID,
+  PG_CATALOG_OID,
+  POSIX_COLLATION_OID,
+} from '../catalog/pg-catalog/relation.ts';
 import { roleName } from '../catalog/pg-catalog/roles.ts';
 import { typeNamespace } from '../catalog/pg-catalog/types.ts';
 import { findSystemRelation } from '../catalog/system-relations.ts';
@@ -111,6 +125,114 @@ function forkBytes(fork: Value): bigint {
     hint: 'Valid fork names are "main", "fsm", "vm", and "init".',
   });
 }
+
+/**
+ * The pg_*_is_visible tests of the other object kinds: whether the object's schema is on the
+ * search path (or pg_catalog), NULL for an OID that names no such object — PostgreSQL's
+ * answer. Kinds Quiver has none of (conversions, extended statistics, text search objects)
+ * always answer NULL.
+ */
+function namespaceVisibilityTests(): Record<string, readonly Signature[]> {
+  const kinds: Record<string, (bc: BindContext, id: number) => number | undefined> = {
+    pg_collation_is_visible: (_bc, id) =>
+      [DEFAULT_COLLATION_OID, C_COLLATION_OID, POSIX_COLLATION_OID].includes(id) ? PG_CATALOG_OID : undefined,
+    pg_operator_is_visible: (bc, id) => operators(bc.system).find((o) => o.op.oid === id)?.namespace,
+    pg_opclass_is_visible: (bc, id) =>
+      visibleOpclasses(bc.system).find((o) => o.opclass.oid === id)?.namespace,
+    pg_opfamily_is_visible: (bc, id) =>
+      visibleOpclasses(bc.system).find((o) => opclassFamily(o.opclass).oid === id)?.namespace,
+    pg_conversion_is_visible: () => undefined,
+    pg_statistics_obj_is_visible: () => undefined,
+    pg_ts_config_is_visible: () => undefined,
+    pg_ts_dict_is_visible: () => undefined,
+    pg_ts_parser_is_visible: () => undefined,
+    pg_ts_template_is_visible: () => undefined,
+  };
+  return Object.fromEntries(
+    Object.entries(kinds).map(([fname, namespaceOf]) => [
+      fname,
+      [
+        {
+          args: [T.oid],
+          result: T.bool,
+          impl:
+            (bc: BindContext) =>
+            ([id]: Value[]) => {
+              const ns = namespaceOf(bc, id as number);
+              return ns === undefined ? null : namespaceVisible(bc, ns);
+            },
+        },
+      ],
+    ]),
+  );
+}
+
+/**
+ * pg_describe_object(classid, objid, objsubid): getObjectDescription's wording for the
+ * objects Quiver has — pgvector's members as `\\dx+` lists them, relations, schemas and
+ * extensions. Names off the search path are schema-qualified, as PostgreSQL does.
+ */
+function describeObject(bc: BindContext, classid: number, objid: number): string | null {
+  const qualified = (ns: number, name: string) => {
+    const schema = namespaceName(bc.database, ns);
+    return namespaceVisible(bc, ns) || schema === undefined ? name : `${schema}.${name}`;
+  };
+  const amName = (method: string) => `for access method ${method}`;
+  switch (classid) {
+    case CATALOG_OIDS.pg_type:
+      return typeByOid(objid) ? `type ${String(formatType(objid, null))}` : null;
+    case CATALOG_OIDS.pg_proc: {
+      const p = procByOid(bc, objid);
+      return p
+        ? `function ${qualified(p.namespace, p.name)}(${p.argTypes.map(procTypeName).join(',')})`
+        : null;
+    }
+    case CATALOG_OIDS.pg_am: {
+      const am = ACCESS_METHODS.find((a) => a.oid === objid);
+      return am ? `access method ${am.name}` : null;
+    }
+    case CATALOG_OIDS.pg_cast: {
+      const c = pgvectorCasts().find((row) => row.oid === objid);
+      return c
+        ? `cast from ${String(formatType(c.castsource, null))} to ${String(formatType(c.casttarget, null))}`
+        : null;
+    }
+    case CATALOG_OIDS.pg_operator: {
+      const name = bc.objectNames?.operatorName(objid);
+      return name ? `operator ${name}` : null;
+    }
+    case CATALOG_OIDS.pg_opclass: {
+      const found = visibleOpclasses(bc.system).find((o) => o.opclass.oid === objid);
+      if (!found) return null;
+      return `operator class ${qualified(found.namespace, found.opclass.name)} ${amName(found.opclass.method)}`;
+    }
+    case CATALOG_OIDS.pg_opfamily: {
+      const found = visibleOpclasses(bc.system).find((o) => opclassFamily(o.opclass).oid === objid);
+      if (!found) return null;
+      const family = opclassFamily(found.opclass).name;
+      return `operator family ${qualified(found.namespace, family)} ${amName(found.opclass.method)}`;
+    }
+    case CATALOG_OIDS.pg_extension: {
+      const ext = [...bc.database.extensions.entries()].find(([, e]) => e.oid === objid);
+      return ext ? `extension ${ext[0]}` : null;
+    }
+    case PG_NAMESPACE_OID: {
+      const schema = namespaceName(bc.database, objid);
+      return schema === undefined ? null : `schema ${schema}`;
+    }
+    case PG_CLASS_OID: {
+      const r = findUserRelation(bc.database, objid);
+      if (!r) return null;
+      const kind = r.kind === 'table' ? (r.table.view ? 'view' : 'table') : r.kind;
+      return `${kind} ${qualified(r.schema.oid, r.name)}`;
+    }
+    default:
+      return null;
+  }
+}
+
+const PG_CLASS_OID = 1259;
+const PG_NAMESPACE_OID = 2615;
 
 const oid = T.oid;
 const int4 = T.int4;
@@ -202,6 +324,17 @@ const FUNCTIONS: Record<string, readonly Signature[]> = {
           if (!p) return null;
           return namespaceVisible(bc, p.namespace);
         },
+    },
+  ],
+  ...namespaceVisibilityTests(),
+  pg_describe_object: [
+    {
+      args: [T.oid, T.oid, T.int4],
+      result: T.text,
+      impl:
+        (bc) =>
+        ([classid, objid]) =>
+          describeObject(bc, classid as number, objid as number),
     },
   ],
   pg_get_function_arguments: [

@@ -7,11 +7,14 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type { Database } from '../catalog/catalog-types.ts';
 import { namedProcs } from '../catalog/pg-catalog/builtin-procs.ts';
 import { findUserRelation, namespaceName } from '../catalog/pg-catalog/objects.ts';
+import { operators } from '../catalog/pg-catalog/operators.ts';
+import { procTypeName, typeOidOf } from '../catalog/pg-catalog/procs.ts';
 import { INFORMATION_SCHEMA_OID, PG_CATALOG_OID } from '../catalog/pg-catalog/relation.ts';
 import { findSystemRelation, systemRelations } from '../catalog/system-relations.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import { quoteIdent } from '../types/functions-string.ts';
 import type { ObjectNames } from '../types/registry-types.ts';
+import { parseRegtype } from '../types/regtype.ts';
 
 /** Splits `a."B c".d` into identifiers, folding unquoted ones to lower case. */
 export function splitQualifiedName(text: string): string[] {
@@ -113,8 +116,44 @@ export function objectNames(catalog: Catalog, db: Database, searchPath: readonly
       return found[0].oid;
     },
     procName(oid) {
-      const found = namedProcs(db).find((p) => p.oid === oid);
-      return found ? quoteIdent(found.name) : undefined;
+      const all = namedProcs(db);
+      const found = all.find((p) => p.oid === oid);
+      if (!found) return undefined;
+      // regprocout qualifies a name that does not find exactly this function along the
+      // search path: an overloaded one (pgvector's l2_distance) or one in a schema off it.
+      const schema = namespaceName(db, found.namespace) ?? '';
+      const visible = (ns: number) =>
+        ns === PG_CATALOG_OID || searchPath.includes(namespaceName(db, ns) ?? '');
+      const unique =
+        visible(found.namespace) &&
+        all.filter((p) => p.name === found.name && visible(p.namespace)).length === 1;
+      return unique ? quoteIdent(found.name) : `${quoteIdent(schema)}.${quoteIdent(found.name)}`;
+    },
+    operatorOid(text) {
+      const m = /^\s*(?:([^.(]+)\.)?([^.(\s]+)\s*\((.*),(.*)\)\s*$/.exec(text);
+      if (!m) throw new SqlError(SqlState.InvalidTextRepresentation, 'expected a left parenthesis');
+      const [, schema, name, left, right] = m;
+      const operand = (t: string) => (t.trim().toUpperCase() === 'NONE' ? 0 : parseRegtype(t.trim()));
+      const [leftOid, rightOid] = [operand(left), operand(right)];
+      const found = operators({ database: db }).find(
+        ({ op, namespace }) =>
+          op.name === name &&
+          typeOidOf(op.type) === leftOid &&
+          typeOidOf(op.type) === rightOid &&
+          (schema === undefined || namespaceName(db, namespace) === schema.trim()),
+      );
+      if (!found) throw new SqlError(SqlState.UndefinedFunction, `operator does not exist: ${text.trim()}`);
+      return found.op.oid;
+    },
+    operatorName(oid) {
+      const found = operators({ database: db }).find(({ op }) => op.oid === oid);
+      if (!found) return undefined;
+      const { op, namespace } = found;
+      const schema = namespaceName(db, namespace);
+      // format_operator qualifies an operator whose schema is not on the search path.
+      const qualifier = schema !== undefined && !searchPath.includes(schema) ? `${quoteIdent(schema)}.` : '';
+      const type = procTypeName(typeOidOf(op.type));
+      return `${qualifier}${op.name}(${type},${type})`;
     },
   };
 }

@@ -139,7 +139,15 @@ cast('char', 'bpchar', 'assignment', (v, t, _c, e) => applyBpcharTypmod(v as str
 cast('pg_node_tree', 'text', 'implicit', (v) => v);
 
 // OID-like types: int4 ↔ oid is binary-coercible (so negative int4s wrap), int8 is range-checked.
-const regTypes: BaseTypeName[] = ['oid', 'regclass', 'regtype', 'regproc', 'regnamespace', 'regrole'];
+const regTypes: BaseTypeName[] = [
+  'oid',
+  'regclass',
+  'regtype',
+  'regproc',
+  'regnamespace',
+  'regrole',
+  'regoperator',
+];
 for (const r of regTypes) {
   cast('int4', r, 'implicit', (v) => (v as number) >>> 0);
   cast('int2', r, 'implicit', (v) => (v as number) >>> 0);

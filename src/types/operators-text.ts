@@ -82,6 +82,7 @@ const NON_STRING: BaseTypeName[] = [
   'regproc',
   'regnamespace',
   'regrole',
+  'regoperator',
 ];
 for (const base of NON_STRING) {
   const t = sqlType(base);

@@ -307,4 +307,21 @@ registerType(
     ),
   ),
 );
+// regoperator: `name(left,right)`, as regoperatorin/regoperatorout spell an operator.
+registerType(
+  simple(
+    'regoperator',
+    2204,
+    2208,
+    4,
+    'N',
+    false,
+    'regoperator',
+    namedOidIo(
+      'regoperator',
+      (n, t) => n.operatorOid(t),
+      (n, o) => n.operatorName(o),
+    ),
+  ),
+);
 registerType(simple('xid', 28, 1011, 4, 'U', false, 'xid', oidIo('xid')));

@@ -38,6 +38,9 @@ export interface ObjectNames {
   /** regprocin: a function name that must be unique (42883 none, 42725 several). */
   procOid(name: string): number;
   procName(oid: number): string | undefined;
+  /** regoperatorin: `name(left,right)`, NONE for a missing operand (42883 when none matches). */
+  operatorOid(text: string): number;
+  operatorName(oid: number): string | undefined;
 }
 
 /** pg_type facts plus text/binary I/O for one base type. */

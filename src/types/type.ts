@@ -54,6 +54,7 @@ export type BaseTypeName =
   | 'regproc'
   | 'regnamespace'
   | 'regrole'
+  | 'regoperator'
   | 'xid'
   | 'int2vector'
   | 'oidvector'

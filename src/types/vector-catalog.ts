@@ -152,7 +152,7 @@ export const vectorFunctions: readonly FunctionDef[] = [
 ];
 
 /** Operator → implementing function name, per type (CREATE OPERATOR … PROCEDURE = …). */
-const OPERATOR_PROCS: Record<Ty | 'bit', Record<string, string>> = {
+export const OPERATOR_PROCS: Record<Ty | 'bit', Record<string, string>> = {
   vector: {
     '<->': 'l2_distance',
     '<#>': 'vector_negative_inner_product',

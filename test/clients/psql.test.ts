@@ -200,6 +200,52 @@ describe('psql', () => {
     }
   });
 
+  test("every psql 15 describe command runs; the ones over pgvector's objects print what PostgreSQL 15 prints", async () => {
+    const setup = await psql(['-v', 'ON_ERROR_STOP=1', '-q'], 'CREATE EXTENSION IF NOT EXISTS vector;');
+    expect(setup.stderr.replace(/^(NOTICE|DETAIL|HINT): .*\n/gm, '')).toBe('');
+    const commands = [
+      '\\dd',
+      '\\dL',
+      '\\dO',
+      '\\dAc',
+      '\\dX',
+      '\\drds',
+      '\\dF',
+      '\\dFd',
+      '\\dFp',
+      '\\dFt',
+      '\\dl',
+      '\\dy',
+      '\\dC',
+      '\\dc',
+      '\\ddp',
+      '\\dRs',
+      '\\do',
+      '\\do <->',
+      '\\dAf',
+      '\\dAp',
+      '\\dAo',
+      '\\dx+ vector',
+    ];
+    for (const command of commands) {
+      const r = await psql(['-c', command]);
+      expect({ command, code: r.code, stderr: r.stderr }).toEqual({
+        command,
+        code: 0,
+        // psql reports an empty \drds on stderr, as against PostgreSQL.
+        stderr: command === '\\drds' ? 'Did not find any settings.\n' : '',
+      });
+    }
+    // fixtures/psql-meta.out: psql 15 against PostgreSQL 15.20 + pgvector 0.8.6 in a fresh
+    // database after CREATE EXTENSION vector.
+    const fixtures = new URL('./fixtures/', import.meta.url);
+    const script = await readFile(new URL('psql-meta.psql', fixtures), 'utf8');
+    const expected = await readFile(new URL('psql-meta.out', fixtures), 'utf8');
+    const r = await psql([], script);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(expected);
+  });
+
   test('\\d lists CHECK constraints as PostgreSQL 15 prints them', async () => {
     // Expected: psql 15 against PostgreSQL 15.18 after the same statements.
     const setup = await psql(

@@ -5,6 +5,7 @@
  * apart — holds for Quiver's array types as it does in PostgreSQL 15.
  */
 import type { Database } from '../catalog-types.ts';
+import { ESTIMATOR_PROCS } from './operators.ts';
 import { procs } from './procs.ts';
 import { PG_CATALOG_OID } from './relation.ts';
 
@@ -36,8 +37,11 @@ export interface NamedProc {
   readonly namespace: number;
 }
 
-/** The functions regproc can name in `database`: the built-ins above and pgvector's. */
+/** The functions regproc can name in `database`: the built-ins above, the selectivity estimators pg_operator names and pgvector's. */
 export function namedProcs(database: Database): NamedProc[] {
-  const builtins = Object.values(ARRAY_PROCS).map((p) => ({ ...p, namespace: PG_CATALOG_OID }));
+  const builtins = [...Object.values(ARRAY_PROCS), ...ESTIMATOR_PROCS].map((p) => ({
+    ...p,
+    namespace: PG_CATALOG_OID,
+  }));
   return [...builtins, ...procs({ database })];
 }

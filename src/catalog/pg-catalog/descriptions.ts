@@ -1,11 +1,13 @@
 /**
  * pg_extension and the comments PostgreSQL ships for the objects Quiver has:
- * pg_description (extensions, pgvector's types, the public schema) and pg_shdescription
+ * pg_description (extensions, pgvector's types, functions and operators, languages, the public schema) and pg_shdescription
  * (databases), and the comments COMMENT ON gave tables, views and columns.
  */
 
 import { typeByOid } from '../../types/registry.ts';
 import { HALFVEC_OID, SPARSEVEC_OID, VECTOR_OID } from '../../types/vector-oids.ts';
+import { OPERATOR_COMMENTS, operators } from './operators.ts';
+import { PGVECTOR_PROC_BASE_OID, PGVECTOR_PROCS } from './pgvector-procs.ts';
 import { PG_CATALOG_OID, PUBLIC_OID, relation, type SystemContext, type SystemRow } from './relation.ts';
 
 const EXTENSION_COMMENTS: Record<string, string> = {
@@ -19,7 +21,18 @@ const TYPE_COMMENTS: readonly [number, string][] = [
   [SPARSEVEC_OID, 'single-precision sparse vector'],
 ];
 
+/** pg_language's comments (pg_language.dat, plpgsql's extension script). */
+const LANGUAGE_COMMENTS: readonly [number, string][] = [
+  [12, 'built-in functions'],
+  [13, 'dynamically-loaded C functions'],
+  [14, 'SQL-language functions'],
+  [13563, 'PL/pgSQL procedural language'],
+];
+
 const PG_TYPE = 1247;
+const PG_PROC = 1255;
+const PG_LANGUAGE = 2612;
+const PG_OPERATOR = 2617;
 const PG_CLASS = 1259;
 const PG_NAMESPACE = 2615;
 const PG_EXTENSION = 3079;
@@ -35,6 +48,16 @@ function descriptionRows(ctx: SystemContext): SystemRow[] {
     for (const [oid, text] of TYPE_COMMENTS) {
       if (typeByOid(oid)) rows.push({ objoid: oid, classoid: PG_TYPE, description: text });
     }
+    PGVECTOR_PROCS.forEach((p, i) => {
+      rows.push({ objoid: PGVECTOR_PROC_BASE_OID + i, classoid: PG_PROC, description: p.comment });
+    });
+    for (const { op } of operators(ctx)) {
+      const text = OPERATOR_COMMENTS[op.name];
+      if (text) rows.push({ objoid: op.oid, classoid: PG_OPERATOR, description: text });
+    }
+  }
+  for (const [oid, text] of LANGUAGE_COMMENTS) {
+    rows.push({ objoid: oid, classoid: PG_LANGUAGE, description: text });
   }
   // COMMENT ON TABLE / VIEW / COLUMN.
   for (const schema of ctx.database.schemas.values()) {

@@ -1,6 +1,8 @@
 /**
  * Catalogs of features Quiver does not have (inheritance and partitioning, triggers, row
- * security policies, rules, extended statistics, publications, foreign tables): always
+ * security policies, rules, extended statistics, publications and subscriptions, foreign
+ * tables, event triggers, large objects, default privileges, per-role settings, encoding
+ * conversions, text search): always
  * empty, but with PostgreSQL 15's columns so the catalog queries clients send bind and run.
  */
 import { relation } from './relation.ts';
@@ -79,6 +81,62 @@ export const emptyRelations = [
     'pg_foreign_data_wrapper',
     2328,
     'oid oid, fdwname name, fdwowner oid, fdwhandler oid, fdwvalidator oid, fdwacl aclitem[], fdwoptions text[]',
+    none,
+  ),
+  relation('pg_db_role_setting', 2964, 'setdatabase oid, setrole oid, setconfig text[]', none),
+  relation('pg_largeobject_metadata', 2995, 'oid oid, lomowner oid, lomacl aclitem[]', none),
+  relation(
+    'pg_event_trigger',
+    3466,
+    'oid oid, evtname name, evtevent name, evtowner oid, evtfoid oid, evtenabled char, evttags text[]',
+    none,
+  ),
+  relation(
+    'pg_default_acl',
+    826,
+    'oid oid, defaclrole oid, defaclnamespace oid, defaclobjtype char, defaclacl aclitem[]',
+    none,
+  ),
+  // subskiplsn is pg_lsn in PostgreSQL; Quiver has no pg_lsn type, so text.
+  relation(
+    'pg_subscription',
+    6100,
+    'oid oid, subdbid oid, subskiplsn text, subname name, subowner oid, subenabled bool, subbinary bool, ' +
+      'substream bool, subtwophasestate char, subdisableonerr bool, subconninfo text, subslotname name, ' +
+      'subsynccommit text, subpublications text[]',
+    none,
+  ),
+  relation(
+    'pg_conversion',
+    2607,
+    'oid oid, conname name, connamespace oid, conowner oid, conforencoding int4, contoencoding int4, ' +
+      'conproc regproc, condefault bool',
+    none,
+  ),
+  relation(
+    'pg_ts_config',
+    3602,
+    'oid oid, cfgname name, cfgnamespace oid, cfgowner oid, cfgparser oid',
+    none,
+  ),
+  relation('pg_ts_config_map', 3603, 'mapcfg oid, maptokentype int4, mapseqno int4, mapdict oid', none),
+  relation(
+    'pg_ts_dict',
+    3600,
+    'oid oid, dictname name, dictnamespace oid, dictowner oid, dicttemplate oid, dictinitoption text',
+    none,
+  ),
+  relation(
+    'pg_ts_parser',
+    3601,
+    'oid oid, prsname name, prsnamespace oid, prsstart regproc, prstoken regproc, prsend regproc, ' +
+      'prsheadline regproc, prslextype regproc',
+    none,
+  ),
+  relation(
+    'pg_ts_template',
+    3764,
+    'oid oid, tmplname name, tmplnamespace oid, tmplinit regproc, tmpllexize regproc',
     none,
   ),
 ];

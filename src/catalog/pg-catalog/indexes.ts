@@ -10,6 +10,7 @@ import type { IndexDef } from '../catalog-types.ts';
 import { foreignKeyConstraintRows } from './foreign-keys.ts';
 import { indexColumnCount, indexDefinition, indexKeyCount, indexKeyType } from './index-def.ts';
 import { accessMethodOid, indexOpclass, OPERATOR_CLASSES } from './objects.ts';
+import { opclassFamily } from './operators.ts';
 import {
   BOOTSTRAP_ROLE_OID,
   intVector,
@@ -167,7 +168,7 @@ export const indexRelations = [
         opcmethod: accessMethodOid(o.method),
         opcname: o.name,
         opcnamespace: o.extension ? extSchema : PG_CATALOG_OID,
-        opcfamily: o.oid,
+        opcfamily: opclassFamily(o).oid,
         opcintype: typeOid({ base: o.type as never, typmod: -1, isArray: false }),
         opcdefault: o.isDefault,
       }));

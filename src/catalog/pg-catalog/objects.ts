@@ -131,7 +131,7 @@ const BTREE_DEFAULTS: Record<string, [number, string]> = {
   varbit: [10043, 'varbit_ops'],
 };
 
-/** pgvector's operator classes; only ivfflat's vector_l2_ops is a default. OIDs pinned like its functions. */
+/** pgvector's operator classes; ivfflat's vector_l2_ops and the btree classes are defaults. OIDs pinned like its functions. */
 const VECTOR_OPCLASSES: readonly [string, string, string][] = [
   ['ivfflat', 'vector_l2_ops', 'vector'],
   ['ivfflat', 'vector_ip_ops', 'vector'],
@@ -154,6 +154,9 @@ const VECTOR_OPCLASSES: readonly [string, string, string][] = [
   ['hnsw', 'sparsevec_ip_ops', 'sparsevec'],
   ['hnsw', 'sparsevec_cosine_ops', 'sparsevec'],
   ['hnsw', 'sparsevec_l1_ops', 'sparsevec'],
+  ['btree', 'vector_ops', 'vector'],
+  ['btree', 'halfvec_ops', 'halfvec'],
+  ['btree', 'sparsevec_ops', 'sparsevec'],
 ];
 
 export const OPERATOR_CLASSES: readonly OperatorClass[] = [
@@ -170,7 +173,7 @@ export const OPERATOR_CLASSES: readonly OperatorClass[] = [
     method,
     name,
     type,
-    isDefault: method === 'ivfflat' && name === 'vector_l2_ops',
+    isDefault: method === 'btree' || (method === 'ivfflat' && name === 'vector_l2_ops'),
     extension: true,
   })),
 ];

@@ -28,7 +28,7 @@ const PSEUDO_TYPES: Record<string, number> = {
   index_am_handler: 325,
 };
 
-function typeOidOf(name: string): number {
+export function typeOidOf(name: string): number {
   return PSEUDO_TYPES[name] ?? parseRegtype(name);
 }
 

@@ -110,9 +110,10 @@ export const PUBLIC_OID = 2200;
 export const BOOTSTRAP_ROLE_OID = 10;
 /** pg_database_owner: the predefined role that owns `public` in PostgreSQL 15. */
 export const DATABASE_OWNER_ROLE_OID = 6171;
-/** pg_collation "default" and "C". */
+/** pg_collation "default", "C" and "POSIX". */
 export const DEFAULT_COLLATION_OID = 100;
 export const C_COLLATION_OID = 950;
+export const POSIX_COLLATION_OID = 951;
 
 /** An int2vector/oidvector value: a zero-based array, as PostgreSQL subscripts them. */
 export function intVector(items: readonly number[]): ArrayValue {

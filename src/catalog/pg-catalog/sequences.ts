@@ -4,8 +4,10 @@
  * serial columns make them in PostgreSQL. pg_depend records which column owns a sequence
  * ('a' for serial, 'i' for identity) — what `\d sequence` prints as "Owned by".
  */
+
 import { typeOid } from '../../types/value-io.ts';
 import type { Sequence } from '../catalog-types.ts';
+import { extensionMemberRows } from './extension-members.ts';
 import { sequenceOwner } from './objects.ts';
 import { BOOTSTRAP_ROLE_OID, relation, type SystemContext, type SystemRow } from './relation.ts';
 import { roleName } from './roles.ts';
@@ -89,7 +91,7 @@ export const sequenceRelations = [
     'pg_depend',
     2608,
     'classid oid, objid oid, objsubid int4, refclassid oid, refobjid oid, refobjsubid int4, deptype char',
-    dependRows,
+    (ctx) => [...dependRows(ctx), ...extensionMemberRows(ctx)],
   ),
   relation(
     'pg_sequences',

@@ -12,6 +12,7 @@ import {
   C_COLLATION_OID,
   DEFAULT_COLLATION_OID,
   PG_CATALOG_OID,
+  POSIX_COLLATION_OID,
   PUBLIC_OID,
   relation,
   type SystemContext,
@@ -153,7 +154,7 @@ export const typeRelations = [
         collctype: 'C',
       },
       {
-        oid: 951,
+        oid: POSIX_COLLATION_OID,
         collname: 'POSIX',
         collprovider: 'c',
         collencoding: -1,

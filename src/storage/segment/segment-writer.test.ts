@@ -22,6 +22,7 @@ const SAMPLES: Partial<Record<BaseTypeName, string[]>> = {
   regtype: ['23'],
   regnamespace: ['11'],
   regrole: ['10'],
+  regoperator: ['15300'],
   xid: ['123'],
   text: ['héllo 🎉', '', 'NULL'],
   varchar: ['abc', ''],
