@@ -24,18 +24,20 @@ export function searchShardFiltered(
   accept: (rowId: number) => boolean,
   passing: number,
 ): SearchResult {
-  const store = index.table.store;
   const step = sharded.shardCount;
-  const end = store.capacity;
-  const rows = Math.ceil(Math.max(0, end - shard) / step);
-  if (!preferExact(rows, passing)) {
+  if (!preferExact(shardRows(index, sharded, shard), passing)) {
     const walked = sharded
       .shard(shard)!
       .search(index.vector!.encode(query), k, { efSearch: Math.max(efSearch, k), filter: accept });
     if (walked.rowIds.length >= k) return walked;
   }
   // Not interrupted: a shard's scan is one part of a search that ends with the statement.
-  return exactNearest(index, query, k, accept, () => {}, strided(shard, step, end));
+  return exactNearest(index, query, k, accept, () => {}, strided(shard, step, index.table.store.capacity));
+}
+
+/** How many row ids of the table fall in `shard` (row r is in shard r mod n). */
+function shardRows(index: IndexDef, sharded: ShardedIndex<unknown>, shard: number): number {
+  return Math.ceil(Math.max(0, index.table.store.capacity - shard) / sharded.shardCount);
 }
 
 /**
@@ -53,12 +55,10 @@ export function searchShardKeyed(
   accept: (rowId: number) => boolean,
   keyed: readonly number[],
 ): SearchResult {
-  const store = index.table.store;
-  const step = sharded.shardCount;
-  const mine = keyed.filter((rowId) => shardOfRow(rowId, step) === shard);
-  const rows = Math.ceil(Math.max(0, store.capacity - shard) / step);
+  const mine = keyed.filter((rowId) => shardOfRow(rowId, sharded.shardCount) === shard);
+  const rows = shardRows(index, sharded, shard);
   if (preferExactAmong(mine.length, rows)) return exactNearest(index, query, k, accept, () => {}, mine);
-  const among = amongRows(mine, store.capacity, accept);
+  const among = amongRows(mine, index.table.store.capacity, accept);
   return searchShardFiltered(
     index,
     sharded,
