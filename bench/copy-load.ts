@@ -1,11 +1,14 @@
 /**
- * COPY ingest, side by side: the same rows (clustered 128-dim vectors with an id) loaded with
- * `COPY … FROM STDIN` in text, csv and binary format into Quiver and into PostgreSQL +
- * pgvector, each into a fresh table, over the wire with postgres.js. Prints a markdown table
- * of rows/s and the ratio, plus JSON lines.
+ * COPY ingest, side by side: the same rows loaded with `COPY … FROM STDIN` in text, csv and
+ * binary format into Quiver and into PostgreSQL + pgvector, each into a fresh table, over the
+ * wire with postgres.js. Prints a markdown table of rows/s and the ratio, plus JSON lines.
+ * `--shape vector` (default): `(id int PRIMARY KEY, embedding vector(dims))`, clustered
+ * vectors; `--shape rows`: `(id int PRIMARY KEY, tenant int, title text, at timestamptz)`,
+ * the metadata rows loaded beside embeddings.
  *
- *   npx tsx bench/copy-load.ts [--rows 200000] [--dims 128] [--postgres host:port]
- *                               [--quiver host:port] [--formats text,csv,binary]
+ *   npx tsx bench/copy-load.ts [--rows 200000] [--dims 128] [--shape vector|rows]
+ *                               [--postgres host:port] [--quiver host:port]
+ *                               [--formats text,csv,binary]
  *
  * Without --quiver a `quiver serve` process is started on a temporary data directory
  * (durable: every COPY is a WAL commit). Without --postgres only Quiver is measured.
@@ -14,8 +17,12 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
+import { binaryHeader, binaryRecord, binaryTrailer } from '../src/engine/copy-binary.ts';
 import { idVectorCopyBinary } from '../src/engine/testing/id-vector-copy.ts';
 import { clusteredData } from '../src/storage/vector/testing/clustered-data.ts';
+import { ctx } from '../src/types/test-helpers.ts';
+import { T } from '../src/types/type.ts';
+import { binaryOut, textIn } from '../src/types/value-io.ts';
 import { startQuiver } from './lib/quiver-server.ts';
 
 const { values: args } = parseArgs({
@@ -27,6 +34,7 @@ const { values: args } = parseArgs({
     user: { type: 'string', default: 'quiver' },
     database: { type: 'string', default: 'quiver' },
     formats: { type: 'string', default: 'text,csv,binary' },
+    shape: { type: 'string', default: 'vector' },
   },
 });
 const ROWS = Number(args.rows);
@@ -35,19 +43,49 @@ type Format = 'text' | 'csv' | 'binary';
 const FORMATS = args.formats!.split(',') as Format[];
 for (const f of FORMATS) if (!['text', 'csv', 'binary'].includes(f)) throw new Error(`unknown format ${f}`);
 
-const vectors = clusteredData({ count: ROWS, dimensions: DIMS, seed: 42 }).vectors;
+const SHAPE = args.shape!;
+if (SHAPE !== 'vector' && SHAPE !== 'rows') throw new Error(`unknown shape ${SHAPE}`);
+const vectors = SHAPE === 'vector' ? clusteredData({ count: ROWS, dimensions: DIMS, seed: 42 }).vectors : [];
+const TABLE =
+  SHAPE === 'vector'
+    ? `(id int PRIMARY KEY, embedding vector(${DIMS}))`
+    : '(id int PRIMARY KEY, tenant int, title text, at timestamptz)';
+const ROW_TYPES = [T.int4, T.int4, T.text, T.timestamptz];
+
+/** Row `id` of the rows shape as text fields. */
+function rowFields(id: number): string[] {
+  const at = new Date(Date.UTC(2026, 0, 1) + id * 37_000).toISOString().replace('T', ' ').replace('Z', '+00');
+  return [String(id), String(id % 100), `document title number ${id}`, at];
+}
 
 /** The COPY input, generated once per format (not part of the measured time). */
 function input(format: Format): Buffer[] {
   const chunks: Buffer[] = [];
   const BATCH = 2000;
-  if (format === 'binary') return [...idVectorCopyBinary(vectors, BATCH)];
+  if (format === 'binary' && SHAPE === 'vector') return [...idVectorCopyBinary(vectors, BATCH)];
+  if (format === 'binary') {
+    chunks.push(Buffer.from(binaryHeader()));
+    for (let start = 0; start < ROWS; start += BATCH) {
+      const rows: Uint8Array[] = [];
+      for (let id = start; id < Math.min(ROWS, start + BATCH); id++) {
+        rows.push(
+          binaryRecord(rowFields(id).map((f, i) => binaryOut(ROW_TYPES[i], textIn(ROW_TYPES[i], f, ctx)))),
+        );
+      }
+      chunks.push(Buffer.concat(rows));
+    }
+    chunks.push(Buffer.from(binaryTrailer()));
+    return chunks;
+  }
   const sep = format === 'csv' ? ',' : '\t';
   const quote = format === 'csv' ? '"' : '';
   for (let start = 0; start < ROWS; start += BATCH) {
     let s = '';
     for (let id = start; id < Math.min(ROWS, start + BATCH); id++) {
-      s += `${id}${sep}${quote}[${vectors[id].join(',')}]${quote}\n`;
+      s +=
+        SHAPE === 'vector'
+          ? `${id}${sep}${quote}[${vectors[id].join(',')}]${quote}\n`
+          : `${rowFields(id).join(sep)}\n`;
     }
     chunks.push(Buffer.from(s));
   }
@@ -75,7 +113,7 @@ async function measure(name: string, hostPort: string, format: Format, data: Buf
   try {
     await sql`CREATE EXTENSION IF NOT EXISTS vector`;
     await sql`DROP TABLE IF EXISTS bench_copy`;
-    await sql.unsafe(`CREATE TABLE bench_copy (id int PRIMARY KEY, embedding vector(${DIMS}))`);
+    await sql.unsafe(`CREATE TABLE bench_copy ${TABLE}`);
     const options = format === 'text' ? '' : ` (FORMAT ${format})`;
     const started = performance.now();
     const writable = await sql.unsafe(`COPY bench_copy FROM STDIN${options}`).writable();
@@ -109,7 +147,7 @@ async function main(): Promise<void> {
     await close();
   }
   for (const r of results) console.log(JSON.stringify(r));
-  console.log(`\nCOPY ${ROWS} rows × vector(${DIMS})\n`);
+  console.log(`\nCOPY ${ROWS} rows ${TABLE}\n`);
   console.log('| format | Quiver rows/s | pgvector rows/s | Quiver / pgvector |');
   console.log('|---|---|---|---|');
   for (const format of FORMATS) {

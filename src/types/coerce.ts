@@ -62,10 +62,15 @@ function matchesPseudo(from: SqlType, to: SqlType): boolean {
   }
 }
 
+// Steps without data are shared: a COPY asks for one per field.
+const NONE: CoercionStep = { kind: 'none' };
+const UNKNOWN: CoercionStep = { kind: 'unknown' };
+const IO: CoercionStep = { kind: 'io' };
+
 export function coercionPath(from: SqlType, to: SqlType, context: CastContext): CoercionStep | null {
-  if (isPseudo(to) && !to.isArray) return matchesPseudo(from, to) ? { kind: 'none' } : null;
-  if (from.base === to.base && from.isArray === to.isArray) return { kind: 'none' };
-  if (from.base === 'unknown' && !from.isArray) return { kind: 'unknown' };
+  if (isPseudo(to) && !to.isArray) return matchesPseudo(from, to) ? NONE : null;
+  if (from.base === to.base && from.isArray === to.isArray) return NONE;
+  if (from.base === 'unknown' && !from.isArray) return UNKNOWN;
   if (from.isArray !== to.isArray) {
     const cast = findArrayCast(from, to);
     if (cast) return rank[cast.context] <= rank[context] ? { kind: 'function', cast } : null;
@@ -78,8 +83,8 @@ export function coercionPath(from: SqlType, to: SqlType, context: CastContext): 
     const cast = findCast(from.base, to.base);
     if (cast) return rank[cast.context] <= rank[context] ? { kind: 'function', cast } : null;
   }
-  if (typeCategory(to) === 'S' && rank[context] >= rank.assignment) return { kind: 'io' };
-  if (typeCategory(from) === 'S' && context === 'explicit') return { kind: 'io' };
+  if (typeCategory(to) === 'S' && rank[context] >= rank.assignment) return IO;
+  if (typeCategory(from) === 'S' && context === 'explicit') return IO;
   return null;
 }
 
@@ -110,6 +115,11 @@ function cannotCast(from: SqlType, to: SqlType): SqlError {
   );
 }
 
+/** `type` with no typmod: the input function parses, applyTypmod then coerces. */
+function withoutTypmod(type: SqlType): SqlType {
+  return type.typmod === -1 ? type : sqlType(type.base, -1, type.isArray);
+}
+
 function run(
   step: CoercionStep,
   value: Value,
@@ -131,15 +141,11 @@ function run(
         return new ArrayValue(elements, value.dims, value.lbounds);
       }
       if (typeof value !== 'string') return value;
-      return applyTypmod(textIn(sqlType(to.base, -1, to.isArray), value, ctx), to, explicit);
+      return applyTypmod(textIn(withoutTypmod(to), value, ctx), to, explicit);
     case 'function':
       return applyTypmod(step.cast.fn(value, to, ctx, explicit), to, explicit);
     case 'io':
-      return applyTypmod(
-        textIn(sqlType(to.base, -1, to.isArray), textOut(from, value, ctx), ctx),
-        to,
-        explicit,
-      );
+      return applyTypmod(textIn(withoutTypmod(to), textOut(from, value, ctx), ctx), to, explicit);
     case 'array': {
       const arr = value as ArrayValue;
       const fe = elementOf(from);

@@ -19,6 +19,20 @@ const cmpNum = (a: number, b: number): number => {
 
 /** Code-point order (UTF-8 byte order), unlike JS's UTF-16 `<`. */
 export function compareText(a: string, b: string): number {
+  if (a === b) return 0;
+  // UTF-16 units order like code points up to the first difference unless a surrogate is
+  // involved there (a character above U+FFFF against one in U+E000–U+FFFF).
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === n) return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+  const x = a.charCodeAt(i);
+  const y = b.charCodeAt(i);
+  if ((x < 0xd800 || x > 0xdfff) && (y < 0xd800 || y > 0xdfff)) return x < y ? -1 : 1;
+  return compareCodePoints(a, b);
+}
+
+function compareCodePoints(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = a.codePointAt(i)!;

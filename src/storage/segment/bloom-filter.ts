@@ -126,17 +126,24 @@ export class BloomFilter {
 
   add(key: string): void {
     const [h1, h2] = hashes(key);
-    for (let i = 0; i < this.hashes; i++) {
-      const bit = (h1 + i * h2) % this.bitCount;
+    const m = this.bitCount;
+    const step = h2 % m;
+    // Probe i is (h1 + i·h2) mod m, stepped in integers instead of a float modulo per probe.
+    for (let i = 0, bit = h1 % m; i < this.hashes; i++) {
       this.bits[bit >>> 3] |= 1 << (bit & 7);
+      bit += step;
+      if (bit >= m) bit -= m;
     }
   }
 
   mightContain(key: string): boolean {
     const [h1, h2] = hashes(key);
-    for (let i = 0; i < this.hashes; i++) {
-      const bit = (h1 + i * h2) % this.bitCount;
+    const m = this.bitCount;
+    const step = h2 % m;
+    for (let i = 0, bit = h1 % m; i < this.hashes; i++) {
       if ((this.bits[bit >>> 3] & (1 << (bit & 7))) === 0) return false;
+      bit += step;
+      if (bit >= m) bit -= m;
     }
     return true;
   }

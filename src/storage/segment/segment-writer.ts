@@ -11,7 +11,6 @@ import { computeStats, encodeBound } from './column-stats.ts';
 import {
   align,
   type BlockKind,
-  type BlockRef,
   bitmapSize,
   type ColumnMeta,
   FORMAT_VERSION,
@@ -38,10 +37,20 @@ export interface SegmentInput {
   readonly primaryKey: readonly number[];
 }
 
+/**
+ * A block of the file, written straight into its place in the output buffer: a big
+ * segment's vector block is copied once, not built apart and then copied into the file.
+ */
 interface EncodedBlock {
   readonly kind: BlockKind;
   readonly column?: number;
-  readonly bytes: Uint8Array;
+  readonly length: number;
+  /** Fills `into` (exactly `length` bytes, zeroed). */
+  readonly write: (into: Uint8Array) => void;
+}
+
+function bytesBlock(kind: BlockKind, bytes: Uint8Array, column?: number): EncodedBlock {
+  return { kind, column, length: bytes.length, write: (into) => into.set(bytes) };
 }
 
 const isNull = (v: Value): boolean => v === null || v === undefined;
@@ -68,11 +77,20 @@ function vectorDims(type: SqlType, values: readonly Value[]): number | undefined
   return Math.max(dims, 0);
 }
 
-function float32Block(values: readonly Value[], dims: number): Uint8Array {
+function float32Block(column: number, values: readonly Value[], dims: number): EncodedBlock {
   const head = bitmapSize(values.length);
-  const out = new Uint8Array(head + values.length * dims * 4);
+  return {
+    kind: 'column',
+    column,
+    length: head + values.length * dims * 4,
+    write: (into) => writeFloat32Block(into, head, values, dims),
+  };
+}
+
+function writeFloat32Block(out: Uint8Array, head: number, values: readonly Value[], dims: number): void {
   out.set(nullBitmap(values));
-  const floats = new Float32Array(out.buffer, head, values.length * dims);
+  // Block offsets are 8-aligned (align), so the floats after the bitmap are 4-aligned.
+  const floats = new Float32Array(out.buffer, out.byteOffset + head, values.length * dims);
   for (let r = 0; r < values.length; ) {
     const v = values[r] as Float32Array | null;
     if (isNull(v)) {
@@ -90,16 +108,62 @@ function float32Block(values: readonly Value[], dims: number): Uint8Array {
     floats.set(run === 1 ? v! : new Float32Array(v!.buffer, v!.byteOffset, run * dims), r * dims);
     r += run;
   }
-  return out;
 }
 
-/** Big-endian writers of the fixed-width types whose binary form is just the number (typsend). */
+const TWO_32 = 2 ** 32;
+
+/** An integer count of µs as int64, ±infinity as INT64 max/min (timestamp's typsend). */
+function setMicros(view: DataView, at: number, v: number): void {
+  if (v === Infinity || v === -Infinity) {
+    view.setInt32(at, v > 0 ? 0x7fffffff : -0x80000000);
+    view.setUint32(at + 4, v > 0 ? 0xffffffff : 0);
+    return;
+  }
+  const micros = Math.round(v);
+  const high = Math.floor(micros / TWO_32);
+  view.setInt32(at, high);
+  view.setUint32(at + 4, micros - high * TWO_32);
+}
+
+/**
+ * Big-endian writers of the fixed-width types whose binary form is just the number (typsend;
+ * segment-writer.test.ts checks them against binaryOut).
+ */
 const FIXED_WIDTH: Partial<Record<string, [number, (view: DataView, at: number, v: Value) => void]>> = {
   int2: [2, (view, at, v) => view.setInt16(at, v as number)],
   int4: [4, (view, at, v) => view.setInt32(at, v as number)],
   int8: [8, (view, at, v) => view.setBigInt64(at, v as bigint)],
   float8: [8, (view, at, v) => view.setFloat64(at, v as number)],
+  timestamp: [8, (view, at, v) => setMicros(view, at, v as number)],
+  timestamptz: [8, (view, at, v) => setMicros(view, at, v as number)],
+  date: [
+    4,
+    (view, at, v) =>
+      view.setInt32(at, v === Infinity ? 0x7fffffff : v === -Infinity ? -0x80000000 : (v as number)),
+  ],
 };
+
+/** Types whose binary form is the string's UTF-8 bytes (textsend). */
+const UTF8_STRINGS = new Set(['text', 'varchar', 'bpchar', 'name']);
+
+/** binaryBlock for a string type: UTF-8 written in place, without an array per value. */
+function stringBlock(values: readonly Value[]): Uint8Array {
+  const offsets = new Uint32Array(values.length + 1);
+  let total = 0;
+  for (let r = 0; r < values.length; r++) {
+    const v = values[r];
+    if (!isNull(v)) total += Buffer.byteLength(v as string, 'utf8');
+    if (total > 0xffffffff) throw new Error('segment column exceeds 4 GiB; seal smaller segments');
+    offsets[r + 1] = total;
+  }
+  const { out, dataStart } = binaryBlockFrame(values, offsets, total);
+  const bytes = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  for (let r = 0; r < values.length; r++) {
+    const v = values[r];
+    if (!isNull(v)) bytes.write(v as string, dataStart + offsets[r], 'utf8');
+  }
+  return out;
+}
 
 /** binaryBlock for a fixed-width type, without a binaryOut call (and array) per value. */
 function fixedWidthBlock(
@@ -125,6 +189,7 @@ function fixedWidthBlock(
 function binaryBlock(type: SqlType, values: readonly Value[]): Uint8Array {
   const fixed = type.isArray ? undefined : FIXED_WIDTH[type.base];
   if (fixed) return fixedWidthBlock(fixed[0], fixed[1], values);
+  if (!type.isArray && UTF8_STRINGS.has(type.base)) return stringBlock(values);
   const parts: Uint8Array[] = new Array(values.length);
   const offsets = new Uint32Array(values.length + 1);
   let total = 0;
@@ -227,12 +292,13 @@ function* encodeSegment(input: SegmentInput): Steps<Uint8Array> {
       min: encodeBound(type, stats.min),
       max: encodeBound(type, stats.max),
     });
-    const bytes = dims === undefined ? binaryBlock(type, values) : float32Block(values, dims);
-    blocks.push({ kind: 'column', column: c, bytes });
+    blocks.push(
+      dims === undefined ? bytesBlock('column', binaryBlock(type, values), c) : float32Block(c, values, dims),
+    );
   }
   yield;
-  blocks.push({ kind: 'row-ids', bytes: float64Block(input.rowIds, 'row ids') });
-  blocks.push({ kind: 'insert-ts', bytes: float64Block(input.insertTs, 'insert timestamps') });
+  blocks.push(bytesBlock('row-ids', float64Block(input.rowIds, 'row ids')));
+  blocks.push(bytesBlock('insert-ts', float64Block(input.insertTs, 'insert timestamps')));
   if (primaryKey.length) {
     yield;
     const bloom = BloomFilter.create(rows.length);
@@ -245,34 +311,47 @@ function* encodeSegment(input: SegmentInput): Steps<Uint8Array> {
         ),
       );
     }
-    blocks.push({ kind: 'bloom', bytes: bloom.toBytes() });
+    blocks.push(bytesBlock('bloom', bloom.toBytes()));
   }
 
-  const refs: BlockRef[] = [];
+  const offsets: number[] = [];
   let offset = HEADER_SIZE;
   for (const b of blocks) {
-    yield;
     offset = align(offset);
-    refs.push({ kind: b.kind, column: b.column, offset, length: b.bytes.length, crc: crc32(b.bytes) });
-    offset += b.bytes.length;
+    offsets.push(offset);
+    offset += b.length;
   }
-  const footer: SegmentFooter = {
+  const footerOf = (crcs: readonly number[]): SegmentFooter => ({
     version: FORMAT_VERSION,
     rowCount: rows.length,
     primaryKey: [...primaryKey],
     columns: metas,
-    blocks: refs,
-  };
-  const footerBytes = new TextEncoder().encode(JSON.stringify(footer));
-
-  const out = new Uint8Array(offset + footerBytes.length + TRAILER_SIZE);
-  const view = new DataView(out.buffer);
-  out.set(MAGIC, 0);
-  view.setUint32(8, FORMAT_VERSION, true);
+    blocks: blocks.map((b, i) => ({
+      kind: b.kind,
+      column: b.column,
+      offset: offsets[i],
+      length: b.length,
+      crc: crcs[i],
+    })),
+  });
+  // The footer holds the blocks' checksums, known only once they are written; its room is
+  // sized with the widest checksums, and a shorter footer is padded with spaces (valid JSON),
+  // so the file is one buffer from the start.
+  const utf8 = new TextEncoder();
+  const footerRoom = utf8.encode(JSON.stringify(footerOf(blocks.map(() => 0xffffffff)))).length;
+  const out = new Uint8Array(offset + footerRoom + TRAILER_SIZE);
+  const crcs: number[] = [];
   for (let i = 0; i < blocks.length; i++) {
     yield;
-    out.set(blocks[i].bytes, refs[i].offset);
+    const into = out.subarray(offsets[i], offsets[i] + blocks[i].length);
+    blocks[i].write(into);
+    crcs.push(crc32(into));
   }
+  const footerBytes = new Uint8Array(footerRoom).fill(0x20);
+  footerBytes.set(utf8.encode(JSON.stringify(footerOf(crcs))));
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  out.set(MAGIC, 0);
+  view.setUint32(8, FORMAT_VERSION, true);
   out.set(footerBytes, offset);
   const trailer = offset + footerBytes.length;
   view.setUint32(trailer, footerBytes.length, true);
