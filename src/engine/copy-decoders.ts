@@ -6,7 +6,9 @@
  * words any error exactly as before.
  */
 
+import { isoDatetime } from '../types/datetime.ts';
 import type { Float32Allocator } from '../types/float32-appender.ts';
+import { roundMicros } from '../types/register-datetime-types.ts';
 import { INT_LIMITS } from '../types/register-numeric-types.ts';
 import type { SqlType, Value } from '../types/type.ts';
 import { VECTOR_MAX_DIM } from '../types/vector-checks.ts';
@@ -36,6 +38,16 @@ function textInt(min: number, max: number): FieldDecoder {
   };
 }
 
+/** The ISO spellings of timestamp, timestamptz (with an offset) and date (datetime.ts isoDatetime). */
+function textDatetime(type: SqlType & { base: 'timestamptz' | 'timestamp' | 'date' }): FieldDecoder {
+  const base = type.base;
+  return (bytes, start, end) => {
+    // Anything but ASCII fails isoDatetime, so latin1 reads the bytes as their characters.
+    const v = end - start > 40 ? undefined : isoDatetime(bytes.toString('latin1', start, end), base);
+    return v === undefined || base === 'date' ? v : roundMicros(v, type.typmod);
+  };
+}
+
 /** The text-format decoder for `type`, if it has one. */
 export function textDecoder(type: SqlType, slab: Float32Allocator): FieldDecoder | undefined {
   if (type.isArray) return undefined;
@@ -43,6 +55,10 @@ export function textDecoder(type: SqlType, slab: Float32Allocator): FieldDecoder
     case 'int2':
     case 'int4':
       return textInt(Number(INT_LIMITS[type.base].min), Number(INT_LIMITS[type.base].max));
+    case 'timestamptz':
+    case 'timestamp':
+    case 'date':
+      return textDatetime(type as SqlType & { base: 'timestamptz' | 'timestamp' | 'date' });
     case 'vector':
       return (bytes, start, end) => parseVectorBytes(bytes, start, end, type.typmod, slab);
     default:
@@ -76,6 +92,18 @@ function binaryVector(typmod: number, slab: Float32Allocator): FieldDecoder {
   };
 }
 
+/**
+ * timestamp_recv's int64 µs as a number (INT64 max/min: ±infinity), without a BigInt: the
+ * high word times 2³² plus the low word rounds once, as Number(int64) does.
+ */
+function binaryMicros(bytes: Buffer, start: number): number {
+  const high = bytes.readInt32BE(start);
+  const low = bytes.readUInt32BE(start + 4);
+  if (high === 0x7fffffff && low === 0xffffffff) return Infinity;
+  if (high === -0x80000000 && low === 0) return -Infinity;
+  return high * 2 ** 32 + low;
+}
+
 /** The binary-format decoder for `type`, if it has one. */
 export function binaryDecoder(type: SqlType, slab: Float32Allocator): FieldDecoder | undefined {
   if (type.isArray) return undefined;
@@ -86,6 +114,22 @@ export function binaryDecoder(type: SqlType, slab: Float32Allocator): FieldDecod
       return (bytes, start, end) => (end - start === 4 ? bytes.readInt32BE(start) : undefined);
     case 'int8':
       return (bytes, start, end) => (end - start === 8 ? bytes.readBigInt64BE(start) : undefined);
+    case 'float4':
+      return (bytes, start, end) => (end - start === 4 ? bytes.readFloatBE(start) : undefined);
+    case 'float8':
+      return (bytes, start, end) => (end - start === 8 ? bytes.readDoubleBE(start) : undefined);
+    case 'timestamp':
+    case 'timestamptz': {
+      const typmod = type.typmod;
+      return (bytes, start, end) =>
+        end - start === 8 ? roundMicros(binaryMicros(bytes, start), typmod) : undefined;
+    }
+    case 'date':
+      return (bytes, start, end) => {
+        if (end - start !== 4) return undefined;
+        const days = bytes.readInt32BE(start);
+        return days === 0x7fffffff ? Infinity : days === -0x80000000 ? -Infinity : days;
+      };
     case 'vector':
       return binaryVector(type.typmod, slab);
     default:

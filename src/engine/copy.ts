@@ -118,9 +118,12 @@ async function copyIn(stmt: CopyStmt, rc: RunContext, sink: ResultSink): Promise
     return raw;
   };
   // Memory stays bounded however long the input: every quiver.copy_spill_rows rows, the
-  // rows so far move to a segment (they are read back from it when needed).
+  // rows so far move to a segment (they are read back from it when needed). While one is
+  // being stored (written and synced: tens of ms), the next rows are read: at most one
+  // spill is in flight, and it is waited for before the COPY ends, however it ends.
   const spillEvery = Number(rc.bc.setting('quiver.copy_spill_rows'));
   let spilledAt = 0;
+  let spilling: Promise<void> | null = null;
   const onBatch = async (batch: CopyBatch) => {
     let raw = 0;
     for (let r = 0; r < batch.rows; ) {
@@ -130,12 +133,21 @@ async function copyIn(stmt: CopyStmt, rc: RunContext, sink: ResultSink): Promise
       r = to;
       if (rc.spill && count - spilledAt >= spillEvery) {
         spilledAt = count;
-        await rc.spill(table);
+        if (spilling) await spilling;
+        spilling = rc.spill(table);
+        // A failure is reported when it is waited for (next spill or the end).
+        spilling.catch(() => {});
       }
     }
   };
   const input = sink.copyIn({ format: binary ? 1 : 0, columnCount: cols.length });
-  await parseCopy(spec, input, Number(rc.bc.setting('quiver.copy_worker_bytes')), onBatch);
+  try {
+    await parseCopy(spec, input, Number(rc.bc.setting('quiver.copy_worker_bytes')), onBatch);
+  } catch (err) {
+    await (spilling as Promise<void> | null)?.catch(() => {});
+    throw err;
+  }
+  await spilling;
   return { columns: null, rows: [], tag: `COPY ${count}` };
 }
 

@@ -333,6 +333,9 @@ export class Persistence implements CommitLog {
    * keeps its memory bounded: the rows are read back through the segment cache from then on,
    * and the transaction's WAL record will name the segment instead of listing them. A
    * segment of a transaction that never commits is named by nothing and deleted at start.
+   * The rows are chosen and encoded before the first await; the transaction may write
+   * more rows while the segment is stored (they stay in memory for the next spill), but
+   * must wait for the returned promise before it ends or spills again.
    */
   async spill(top: number, table: Table): Promise<void> {
     const opener = this.openSegmentHandle;
@@ -364,7 +367,13 @@ export class Persistence implements CommitLog {
     await this.options.objects.put(key, bytes);
     if (store.generation !== generation) return;
     const attnums = columns.map((c) => c.attnum);
-    const length = store.spill(sealedPart(opener(key, bytes.length), attnums, rowIds), rowIds, top, from);
+    const length = store.spill(
+      sealedPart(opener(key, bytes.length), attnums, rowIds),
+      rowIds,
+      top,
+      from,
+      end,
+    );
     // Entries after `from` moved: every table of this transaction looks again from there.
     for (const m of this.spilledUpTo.keys()) {
       if (m.startsWith(`${top}/`)) this.spilledUpTo.set(m, Math.min(this.spilledUpTo.get(m)!, from));

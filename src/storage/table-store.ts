@@ -112,13 +112,13 @@ export class TableStore {
   /**
    * An open transaction's rows were written to a segment ahead of its COMMIT (a long COPY):
    * they leave memory now, and its WAL record will name the segment instead of the rows.
-   * `logFrom` is where in the transaction's write log those inserts start; returns the
-   * log's new length.
+   * Those inserts are in the transaction's write log at [logFrom, logEnd); returns where
+   * the entry that was at logEnd is now.
    */
-  spill(part: SealedPart, rowIds: ArrayLike<number>, top: number, logFrom: number): number {
+  spill(part: SealedPart, rowIds: ArrayLike<number>, top: number, logFrom: number, logEnd: number): number {
     this.seal(part, rowIds, false);
     // The inserts' log entries give way to one for the segment: the log stays small too.
-    return this.txns.replaceInserts(top, logFrom, this, {
+    return this.txns.replaceInserts(top, logFrom, logEnd, this, {
       kind: 'segment',
       store: this,
       rowId: part.firstRowId,

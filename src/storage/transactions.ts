@@ -110,16 +110,17 @@ export class TransactionManager {
   }
 
   /**
-   * Replaces `top`'s inserts into `store` logged from position `from` on by one entry, `op`
+   * Replaces `top`'s inserts into `store` logged at positions [from, end) by one entry, `op`
    * (their rows now live in a segment), put where the first of them was so that later
-   * deletes of those rows still follow it. Returns the log's new length.
+   * deletes of those rows still follow it. Entries from `end` on (written while the segment
+   * was being stored) stay. Returns where the entry that was at `end` is now.
    */
-  replaceInserts(top: number, from: number, store: TableStore, op: WriteOp): number {
+  replaceInserts(top: number, from: number, end: number, store: TableStore, op: WriteOp): number {
     const list = this.writes.get(top);
     if (!list) return 0;
     const kept: LoggedWrite[] = list.slice(0, from);
     let placed = false;
-    for (const w of list.slice(from)) {
+    for (const w of list.slice(from, end)) {
       if (w.kind !== 'insert' || w.store !== store) kept.push(w);
       else if (!placed) {
         kept.push({
@@ -133,9 +134,11 @@ export class TransactionManager {
         placed = true;
       }
     }
+    const newEnd = kept.length;
+    for (const w of list.slice(end)) kept.push(w);
     this.writes.set(top, kept);
-    this.frozen.set(top, kept.length);
-    return kept.length;
+    this.frozen.set(top, newEnd);
+    return newEnd;
   }
 
   /**

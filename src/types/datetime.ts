@@ -270,7 +270,25 @@ export function parseTimestamp(text: string, ctx: ParseContext): number {
   if (p.days === undefined) {
     throw new SqlError(SqlState.InvalidDatetimeFormat, `invalid input syntax for type timestamp: "${text}"`);
   }
-  return p.days * USECS_PER_DAY + (p.time ?? 0);
+  return localMicros(p.days, p.time);
+}
+
+/** µs since 2000-01-01 of a parsed date and time of day, in whatever zone they were written. */
+function localMicros(days: number, time: number | undefined): number {
+  return days * USECS_PER_DAY + (time ?? 0);
+}
+
+/**
+ * What parseTimestamptz, parseTimestamp and parseDate return for text parseIso reads (a
+ * timestamptz only when it carries a numeric offset: otherwise the session's zone decides),
+ * without a session: COPY's parse worker decodes such fields itself. Undefined otherwise.
+ */
+export function isoDatetime(text: string, type: 'timestamptz' | 'timestamp' | 'date'): number | undefined {
+  const p = parseIso(text);
+  if (p?.days === undefined) return undefined;
+  if (type === 'date') return p.days;
+  if (type === 'timestamp') return localMicros(p.days, p.time);
+  return typeof p.zone === 'number' ? localMicros(p.days, p.time) - p.zone * 1e6 : undefined;
 }
 
 export function parseTimestamptz(text: string, ctx: ParseContext): number {
@@ -284,7 +302,7 @@ export function parseTimestamptz(text: string, ctx: ParseContext): number {
       `invalid input syntax for type timestamp with time zone: "${text}"`,
     );
   }
-  const local = p.days * USECS_PER_DAY + (p.time ?? 0);
+  const local = localMicros(p.days, p.time);
   if (typeof p.zone === 'number') return local - p.zone * 1e6;
   return localToUtc(local, p.zone ?? ctx.timeZone);
 }

@@ -12,6 +12,13 @@ import pg from 'pg';
 import postgres from 'postgres';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { type RunningServer, startServer } from '../../src/server/start.ts';
+import {
+  errorFields,
+  frontendMessage,
+  queryMessage,
+  RawConnection,
+  startupMessage,
+} from '../helpers/raw-wire.ts';
 
 let root = '';
 let dataDir = '';
@@ -115,4 +122,29 @@ test('COPY rows move to segments before COMMIT and survive a crash; rolled-back 
   } finally {
     await crashed.close();
   }
+});
+
+test('a COPY that fails while a segment is being stored leaves nothing behind and the connection usable', async () => {
+  await query(server!, 'CREATE TABLE spill_fail (id int PRIMARY KEY, note text)');
+  await using raw = await RawConnection.open('127.0.0.1', server!.port);
+  raw.write(startupMessage({ user: 'quiver', database: 'quiver', 'quiver.copy_spill_rows': '1000' }));
+  await raw.until('Z');
+  // Spills after rows 1,000, 2,000 and 3,000; the duplicate comes right after the third.
+  const rows = Array.from({ length: 3001 }, (_, i) => `${i}\tnote ${i}\n`);
+  raw.write(queryMessage('COPY spill_fail FROM STDIN'));
+  await raw.until('G');
+  raw.write(frontendMessage('d', Buffer.from(`${rows.join('')}5\tduplicate\n`)));
+  raw.write(frontendMessage('c'));
+  const error = (await raw.until('Z')).find((m) => m.type === 'E');
+  expect(error && errorFields(error.body).C).toBe('23505');
+  expect(await query(server!, 'SELECT count(*)::int AS n FROM spill_fail')).toEqual([{ n: 0 }]);
+
+  raw.write(queryMessage('COPY spill_fail FROM STDIN'));
+  await raw.until('G');
+  raw.write(frontendMessage('d', Buffer.from(rows.slice(0, 2500).join(''))));
+  raw.write(frontendMessage('c'));
+  expect((await raw.until('Z')).filter((m) => m.type === 'E')).toEqual([]);
+  expect(await query(server!, 'SELECT count(*)::int AS n, sum(id)::int AS s FROM spill_fail')).toEqual([
+    { n: 2500, s: (2499 * 2500) / 2 },
+  ]);
 });
