@@ -7,7 +7,9 @@
  * to the start of its write batch, which the recovery rule below relies on.
  *
  * Group commit: appends queue up while a batch is being written; the writer writes each batch
- * with one write and one fdatasync, then resolves it. A batch never spans two files.
+ * with one write to a file opened O_DSYNC (the write returns once the data is durable, as
+ * write + fdatasync would, in one trip to the thread pool instead of two), then resolves it.
+ * A batch never spans two files.
  *
  * Recovery rule. Every retained file but the last was complete and fsynced before the next
  * was created, so any bad record there is corruption. In the last file a bad record is a torn
@@ -18,6 +20,7 @@
  * the disk in any order), so they count as torn; we cannot tell them from a bit flip there.
  */
 
+import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open, readdir, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -39,7 +42,7 @@ export interface LocalWalOptions {
 
 export interface LocalWalStats {
   appends: number;
-  /** Batches written; each is one write call sequence followed by one fdatasync. */
+  /** Batches written; each is one (O_DSYNC) write call sequence. */
   batches: number;
   fsyncs: number;
   /** Bytes of torn tail cut off by recovery when the WAL was opened. */
@@ -55,6 +58,8 @@ export interface LocalWal extends Wal {
 /** Batches are capped so the batch buffer stays bounded; one larger record forms a batch alone. */
 const MAX_BATCH = 16 << 20;
 const FILE_NAME = /^[0-9a-f]{16}\.wal$/;
+/** How the file being appended to is opened: every write is durable when it returns. */
+const APPEND_FLAGS = constants.O_RDWR | constants.O_DSYNC;
 
 interface Pending {
   readonly lsn: number;
@@ -88,7 +93,7 @@ export async function openLocalWal(dir: string, options: LocalWalOptions = {}): 
   const marks: number[] = [];
   const end = await recover(files, stats, marks);
   const last = files[files.length - 1];
-  const fh = await open(last.path, 'r+');
+  const fh = await open(last.path, APPEND_FLAGS);
   return new LocalWalImpl(dir, fileBytes, files, marks, fh, end - last.start, stats);
 }
 
@@ -169,7 +174,6 @@ class LocalWalImpl implements LocalWal {
     for (let done = 0; done < bytes; ) {
       done += (await this.fh.write(buf, done, bytes - done, this.fileSize + done)).bytesWritten;
     }
-    await this.fh.datasync();
     this.stats.batches++;
     this.stats.fsyncs++;
     this.fileSize += bytes;
@@ -177,7 +181,7 @@ class LocalWalImpl implements LocalWal {
 
   private async rollOver(start: number): Promise<void> {
     const file = { start, path: join(this.dir, fileName(start)) };
-    const fh = await open(file.path, 'wx');
+    const fh = await open(file.path, APPEND_FLAGS | constants.O_CREAT | constants.O_EXCL);
     try {
       // The new name must be durable before records in it are acknowledged.
       await syncDir(this.dir);
