@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -102,8 +103,14 @@ interface Pending {
 }
 
 /**
- * Appends records with group commit: appends that arrive while a write+fsync is running
- * are written together by the next one, and each resolves only after its fsync. A failed
+ * How the log is opened for appending: O_DSYNC makes each write durable when it returns (as
+ * write + fdatasync, in one trip to libuv's thread pool; docs/decisions.md).
+ */
+const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC;
+
+/**
+ * Appends records with group commit: appends that arrive while a durable write is running
+ * are written together by the next one, and each resolves only after its write. A failed
  * write or fsync fails the log for good, since the file's state after a failed fsync is
  * unknown (the lesson of PostgreSQL's "fsyncgate").
  */
@@ -135,7 +142,7 @@ export class LogWriter {
     snapshot: () => Buffer,
   ): Promise<LogWriter> {
     const existed = read.fileBytes > 0 || (await exists(path));
-    const handle = await open(path, 'a');
+    const handle = await open(path, APPEND_FLAGS);
     try {
       if (read.fileBytes > read.goodBytes) {
         await handle.truncate(read.goodBytes);
@@ -166,7 +173,7 @@ export class LogWriter {
     return this.bytes;
   }
 
-  /** How many write+fsync rounds ran (group commit makes this less than the appends). */
+  /** How many durable write rounds ran (group commit makes this less than the appends). */
   get flushes(): number {
     return this.rounds;
   }
@@ -182,7 +189,6 @@ export class LogWriter {
       this.pending = [];
       try {
         await writeAll(this.handle, Buffer.concat(batch.map((p) => p.bytes)));
-        await this.handle.datasync();
         this.rounds++;
         this.bytes += batch.reduce((sum, p) => sum + p.bytes.length, 0);
       } catch (error) {
@@ -227,7 +233,7 @@ export class LogWriter {
     await rename(temp, this.path);
     await syncDirectory(this.path);
     const old = this.handle;
-    this.handle = await open(this.path, 'a');
+    this.handle = await open(this.path, APPEND_FLAGS);
     await old.close();
     this.bytes = bytes.length;
     // Never compact again before the log has at least doubled the snapshot.
