@@ -207,6 +207,7 @@ export function bindInsert(stmt: InsertStmt, bc: BindContext): InsertPlan {
     stmt.source.orderBy.length === 0 &&
     !stmt.source.limit
   ) {
+    const valuesOptions = opts(bc, 'VALUES');
     const rows = stmt.source.values.map((row) => {
       if (row.length > targets.length) {
         throw new SqlError(SqlState.SyntaxError, 'INSERT has more expressions than target columns', {
@@ -216,7 +217,7 @@ export function bindInsert(stmt: InsertStmt, bc: BindContext): InsertPlan {
       return row.map((e, i) =>
         coerceSource(
           e,
-          e.kind === 'Default' ? (null as never) : bindExpr(e, empty, bc, opts(bc, 'VALUES')),
+          e.kind === 'Default' ? (null as never) : bindExpr(e, empty, bc, valuesOptions),
           targetCols[i],
           bc,
         ),

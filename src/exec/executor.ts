@@ -164,10 +164,9 @@ function executeNode(node: PlanNode, env: ExecEnv): Value[][] {
   switch (node.kind) {
     case 'Result':
       return [[]];
-    case 'Values': {
-      const rows = node.rows.map((r) => r.map(compileExpr));
-      return rows.map((r) => r.map((f) => f([], env)));
-    }
+    case 'Values':
+      // A bulk INSERT's VALUES are mostly constants: they need no compiled closure each.
+      return node.rows.map((r) => r.map((e) => (e.kind === 'Const' ? e.value : compileExpr(e)([], env))));
     case 'SeqScan': {
       const out: Value[][] = [];
       const store = node.table.store;

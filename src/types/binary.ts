@@ -4,10 +4,46 @@
  */
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 
+const scratch = new DataView(new ArrayBuffer(8));
+const scratchBytes = new Uint8Array(scratch.buffer);
+
+// Fixed-width values' big-endian bytes, written into a scratch view and copied out: one
+// allocation per value (a typsend runs for every value of a WAL record or binary result).
+export function int16Bytes(v: number): Uint8Array {
+  scratch.setInt16(0, v);
+  return scratchBytes.slice(0, 2);
+}
+export function int32Bytes(v: number): Uint8Array {
+  scratch.setInt32(0, v);
+  return scratchBytes.slice(0, 4);
+}
+export function uint32Bytes(v: number): Uint8Array {
+  scratch.setUint32(0, v >>> 0);
+  return scratchBytes.slice(0, 4);
+}
+export function int64Bytes(v: bigint): Uint8Array {
+  scratch.setBigInt64(0, v);
+  return scratchBytes.slice(0, 8);
+}
+export function float32Bytes(v: number): Uint8Array {
+  scratch.setFloat32(0, v);
+  return scratchBytes.slice(0, 4);
+}
+export function float64Bytes(v: number): Uint8Array {
+  scratch.setFloat64(0, v);
+  return scratchBytes.slice(0, 8);
+}
+
 export class ByteWriter {
-  private buf = new Uint8Array(32);
-  private view = new DataView(this.buf.buffer);
+  private buf: Uint8Array;
+  private view: DataView;
   private len = 0;
+
+  /** `capacity`: the bytes expected (a fixed-width value's size saves a copy in finish). */
+  constructor(capacity = 32) {
+    this.buf = new Uint8Array(capacity);
+    this.view = new DataView(this.buf.buffer);
+  }
 
   private ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
@@ -71,8 +107,9 @@ export class ByteWriter {
     this.len += b.length;
     return this;
   }
+  /** The bytes written. A full buffer is returned as it is: any later write goes to a new one. */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    return this.len === this.buf.length ? this.buf : this.buf.slice(0, this.len);
   }
 }
 

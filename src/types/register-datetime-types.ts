@@ -4,7 +4,7 @@
  * as INT64 max/min), interval int64 µs + int32 days + int32 months.
  */
 import { SqlError, SqlState } from '../errors/sql-error.ts';
-import { ByteReader, ByteWriter } from './binary.ts';
+import { ByteReader, ByteWriter, int32Bytes, int64Bytes } from './binary.ts';
 import {
   formatDate,
   formatTime,
@@ -24,7 +24,7 @@ const INT64_MIN = -0x8000000000000000n;
 
 function tsSend(v: number): Uint8Array {
   const b = v === Infinity ? INT64_MAX : v === -Infinity ? INT64_MIN : BigInt(Math.round(v));
-  return new ByteWriter().int64(b).finish();
+  return int64Bytes(b);
 }
 
 function tsRecv(bytes: Uint8Array): number {
@@ -95,7 +95,7 @@ registerType({
   },
   binaryOut: (v) => {
     const d = v as number;
-    return new ByteWriter().int32(d === Infinity ? 0x7fffffff : d === -Infinity ? -0x80000000 : d).finish();
+    return int32Bytes(d === Infinity ? 0x7fffffff : d === -Infinity ? -0x80000000 : d);
   },
   formatType: () => 'date',
 });
@@ -143,7 +143,7 @@ registerType({
   },
   binaryOut: (v) => {
     const iv = v as Interval;
-    return new ByteWriter().int64(BigInt(iv.micros)).int32(iv.days).int32(iv.months).finish();
+    return new ByteWriter(16).int64(BigInt(iv.micros)).int32(iv.days).int32(iv.months).finish();
   },
   applyTypmod: (v, typmod) => {
     const p = typmod & 0xffff;

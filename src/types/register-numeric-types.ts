@@ -4,7 +4,16 @@
  * float8in/numeric_in; binary forms follow the *send/*recv functions.
  */
 import { SqlError, SqlState } from '../errors/sql-error.ts';
-import { ByteReader, ByteWriter } from './binary.ts';
+import {
+  ByteReader,
+  ByteWriter,
+  float32Bytes,
+  float64Bytes,
+  int16Bytes,
+  int32Bytes,
+  int64Bytes,
+  uint32Bytes,
+} from './binary.ts';
 import { formatFloat4, formatFloat8, parseFloatText } from './float-format.ts';
 import { Numeric } from './numeric.ts';
 import { applyNumericTypmod, decodeNumericTypmod, numericTypmod } from './numeric-typmod.ts';
@@ -91,7 +100,7 @@ registerType(
     textIn: (t) => Number(parseIntText(t, 'int2')),
     textOut: (v) => String(v),
     binaryIn: fixedRecv((r) => r.int16()),
-    binaryOut: (v) => new ByteWriter().int16(v as number).finish(),
+    binaryOut: (v) => int16Bytes(v as number),
   }),
 );
 
@@ -100,7 +109,7 @@ registerType(
     textIn: (t) => Number(parseIntText(t, 'int4')),
     textOut: (v) => String(v),
     binaryIn: fixedRecv((r) => r.int32()),
-    binaryOut: (v) => new ByteWriter().int32(v as number).finish(),
+    binaryOut: (v) => int32Bytes(v as number),
   }),
 );
 
@@ -109,7 +118,7 @@ registerType(
     textIn: (t) => parseIntText(t, 'int8'),
     textOut: (v) => String(v),
     binaryIn: fixedRecv((r) => r.int64()),
-    binaryOut: (v) => new ByteWriter().int64(v as bigint).finish(),
+    binaryOut: (v) => int64Bytes(v as bigint),
   }),
 );
 
@@ -118,7 +127,7 @@ registerType(
     textIn: (t) => parseFloatText(t, 'real'),
     textOut: (v, ctx) => formatFloat4(v as number, ctx.extraFloatDigits),
     binaryIn: fixedRecv((r) => r.float32()),
-    binaryOut: (v) => new ByteWriter().float32(v as number).finish(),
+    binaryOut: (v) => float32Bytes(v as number),
   }),
 );
 
@@ -127,7 +136,7 @@ registerType(
     textIn: (t) => parseFloatText(t, 'double precision'),
     textOut: (v, ctx) => formatFloat8(v as number, ctx.extraFloatDigits),
     binaryIn: fixedRecv((r) => r.float64()),
-    binaryOut: (v) => new ByteWriter().float64(v as number).finish(),
+    binaryOut: (v) => float64Bytes(v as number),
   }),
 );
 
@@ -228,7 +237,7 @@ const oidIo = (typeName: string): Pick<TypeInfo, 'textIn' | 'textOut' | 'binaryI
   textIn: (t: string): Value => parseOid(t, typeName),
   textOut: (v: Value) => String(v),
   binaryIn: fixedRecv((r) => r.uint32()),
-  binaryOut: (v: Value) => new ByteWriter().uint32(v as number).finish(),
+  binaryOut: (v: Value) => uint32Bytes(v as number),
 });
 
 /**
