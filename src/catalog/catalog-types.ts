@@ -44,7 +44,8 @@ export interface Sequence {
   called: boolean;
 }
 
-export type IndexKind = 'btree' | IndexMethod;
+/** gin is accepted and kept in the catalog, but looks nothing up: queries filter rows instead. */
+export type IndexKind = 'btree' | 'gin' | IndexMethod;
 
 export interface IndexDef {
   readonly oid: number;

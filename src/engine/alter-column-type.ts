@@ -188,7 +188,7 @@ function convertOrNull(change: BoundChange, row: Value[]): Value {
  * index checks the operator class). Sharded indexes are built by the cluster nodes: not here.
  */
 function checkVectorIndexStillFits(ix: IndexDef, changes: readonly BoundChange[]): void {
-  if (ix.method === 'btree') return;
+  if (ix.method === 'btree' || ix.method === 'gin') return;
   if ((ix.options.shards ?? 1) > 1) {
     throw new SqlError(
       SqlState.FeatureNotSupported,

@@ -14,6 +14,7 @@ import {
   type Schema,
   type Table,
 } from '../catalog/catalog-types.ts';
+import { OPERATOR_CLASSES } from '../catalog/pg-catalog/objects.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import {
   addToIndex,
@@ -185,7 +186,7 @@ export function createIndex(
   predicate: IndexPredicate | null = null,
 ): IndexDef {
   const method = stmt.method;
-  if (method !== 'btree' && method !== 'hnsw' && method !== 'ivfflat') {
+  if (method !== 'btree' && method !== 'hnsw' && method !== 'ivfflat' && method !== 'gin') {
     throw new SqlError(SqlState.UndefinedObject, `access method "${method}" does not exist`);
   }
   const options = parseOptions(stmt);
@@ -203,7 +204,9 @@ export function createIndex(
   let metric: DistanceMetric | null = null;
   let operator: string | null = null;
   const opclasses = stmt.elems.map((e) => e.opclass ?? '');
-  if (method !== 'btree') {
+  if (method === 'gin') {
+    checkGinIndex(stmt, expression ? [expression.type] : columns.map((c) => table.columns[c].type));
+  } else if (method !== 'btree') {
     if ((expression ? 1 : columns.length) !== 1) {
       throw new SqlError(
         SqlState.FeatureNotSupported,
@@ -280,7 +283,7 @@ export function createIndex(
         'Until a shard is built, queries search its rows exactly; quiver_index_shards shows which are held.',
       );
   }
-  if (opts.defer && index.method !== 'btree' && table.store.capacity >= WORKER_BUILD_MIN_ROWS) {
+  if (opts.defer && index.metric && table.store.capacity >= WORKER_BUILD_MIN_ROWS) {
     if (opts.catalog.relationExists(index.schema, index.name)) {
       throw new SqlError(SqlState.DuplicateTable, `relation "${index.name}" already exists`);
     }
@@ -291,6 +294,54 @@ export function createIndex(
   opts.catalog.addIndex(index);
   opts.onUndo(() => opts.catalog.dropIndex(index));
   return index;
+}
+
+/**
+ * A gin index as PostgreSQL checks it: no UNIQUE, no ordering options, and an operator class
+ * (named, or the key type's default) for every key. Quiver keeps the index in the catalog
+ * (migrations and \d see it) but does not look rows up through it.
+ */
+function checkGinIndex(stmt: CreateIndexStmt, keyTypes: readonly SqlType[]): void {
+  if (stmt.unique) {
+    throw new SqlError(SqlState.FeatureNotSupported, 'access method "gin" does not support unique indexes');
+  }
+  if (stmt.elems.some((e) => e.desc)) {
+    throw new SqlError(SqlState.FeatureNotSupported, 'access method "gin" does not support ASC/DESC options');
+  }
+  if (stmt.elems.some((e) => e.nullsFirst !== null)) {
+    throw new SqlError(
+      SqlState.FeatureNotSupported,
+      'access method "gin" does not support NULLS FIRST/LAST options',
+    );
+  }
+  keyTypes.forEach((type, k) => {
+    const typeName = type.isArray ? 'anyarray' : type.base;
+    const named = stmt.elems[k]?.opclass;
+    const classes = OPERATOR_CLASSES.filter((o) => o.method === 'gin');
+    if (!named) {
+      if (classes.some((o) => o.isDefault && o.type === typeName)) return;
+      throw new SqlError(
+        SqlState.UndefinedObject,
+        `data type ${typeInfo(type.base).formatType(-1)}${type.isArray ? '[]' : ''} has no default operator class for access method "gin"`,
+        {
+          hint: 'You must specify an operator class for the index or define a default operator class for the data type.',
+        },
+      );
+    }
+    const opclass = classes.find((o) => o.name === named);
+    if (!opclass) {
+      throw new SqlError(
+        SqlState.UndefinedObject,
+        `operator class "${named}" does not exist for access method "gin"`,
+      );
+    }
+    if (opclass.type !== typeName) {
+      throw new SqlError(
+        SqlState.DatatypeMismatch,
+        `operator class "${named}" does not accept data type ${typeInfo(type.base).formatType(-1)}${type.isArray ? '[]' : ''}`,
+      );
+    }
+  });
 }
 
 /** The operator class of a vector index, which must exist for `method` and accept `type`. */
@@ -488,6 +539,7 @@ function vectorOfRow(
  */
 export async function rebuildIndex(index: IndexDef, opts: IndexBuildContext): Promise<void> {
   const store = index.table.store;
+  if (index.method === 'gin') return;
   if (index.method === 'btree') {
     resetIndexKeys(index);
     // The keys were unique when they were committed: no duplicate check.
@@ -505,6 +557,7 @@ export function buildIndex(index: IndexDef, opts: IndexBuildContext): void {
   const table = index.table;
   const store = table.store;
   resetIndexKeys(index);
+  if (index.method === 'gin') return;
   if (index.unique) checkDuplicates(index, opts.ctx);
   if (index.method !== 'btree') {
     const spec = indexSpec(index);

@@ -544,6 +544,7 @@ export class EngineSession implements Session {
       dateStyle: this.settings.get('DateStyle'),
       timeZone: this.settings.get('TimeZone'),
       extraFloatDigits: Number(this.settings.get('extra_float_digits')),
+      textSearchConfig: this.settings.get('default_text_search_config'),
       statementTimestamp: now,
       transactionTimestamp: this.transaction.startTime || now,
       notice: (severity, message, detail) => this.sink?.notice({ severity, code: '00000', message, detail }),

@@ -332,6 +332,12 @@ export const SETTINGS: readonly SettingDef[] = [
     readOnly: true,
   },
   {
+    name: 'default_text_search_config',
+    type: 'string',
+    default: 'pg_catalog.english',
+    doc: 'Text search configuration of to_tsvector(text), to_tsquery(text) and the text @@ operators.',
+  },
+  {
     name: 'quiver.copy_spill_rows',
     type: 'int',
     default: '50000',

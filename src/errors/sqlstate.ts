@@ -16,6 +16,7 @@ export const SqlState = {
   StringDataRightTruncation: '22001',
   NumericValueOutOfRange: '22003',
   NullValueNotAllowed: '22004',
+  ZeroLengthCharacterString: '2200F',
   InvalidDatetimeFormat: '22007',
   DatetimeFieldOverflow: '22008',
   InvalidTimeZoneDisplacementValue: '22009',

@@ -157,6 +157,10 @@ export function compareValues(type: SqlType, a: Value, b: Value): number {
     case 'bit':
     case 'varbit':
       return compareExtension(a, b);
+    case 'tsvector':
+    case 'tsquery':
+      // By text form: an order for sorting and grouping, not PostgreSQL's tsvector_cmp.
+      return compareText(String(a), String(b));
     default:
       if (typeof a === 'number' && typeof b === 'number') return cmpNum(a, b);
       if (typeof a === 'string' && typeof b === 'string') return compareText(a, b);

@@ -27,6 +27,7 @@ import './functions-information-schema.ts';
 import './aggregates.ts';
 import './aggregates-variance.ts';
 import './regtype.ts';
+import './text-search/register-text-search.ts';
 // pgvector's types (vector, halfvec, sparsevec, bit) register themselves here, last, so
 // their casts and operators can build on the scalar ones.
 import './register-vector.ts';

@@ -18,6 +18,8 @@ export interface EvalContext {
   readonly transactionTimestamp: number;
   /** Sends a NOTICE/WARNING to the client (e.g. pgvector index build notices). */
   notice?(severity: 'NOTICE' | 'WARNING', message: string, detail?: string): void;
+  /** default_text_search_config: the configuration to_tsvector(text) and friends use. */
+  readonly textSearchConfig?: string;
   /** Catalog lookups for regclass/regnamespace/regrole text I/O; without them only OIDs work. */
   readonly objectNames?: ObjectNames;
 }

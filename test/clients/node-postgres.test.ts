@@ -148,6 +148,50 @@ describe('node-postgres', () => {
     await client.query('DROP TABLE np_items');
   });
 
+  test('hybrid search: a keyword query from a parameter, ranked, fused with a kNN rank', async () => {
+    await using client = await connect(server);
+    await client.query('CREATE EXTENSION IF NOT EXISTS vector');
+    await registerTypes(client);
+    await client.query('DROP TABLE IF EXISTS np_chunks');
+    await client.query(
+      'CREATE TABLE np_chunks (id int PRIMARY KEY, content text, tsv tsvector, embedding vector(2))',
+    );
+    await client.query('CREATE INDEX np_chunks_tsv ON np_chunks USING gin (tsv)');
+    const chunks = [
+      [1, 'Postgres stores vectors with pgvector', [1, 0]],
+      [2, 'Quiver answers vector queries fast', [0.9, 0.1]],
+      [3, 'Cats sleep on warm keyboards', [0, 1]],
+      [4, 'Vector databases index embeddings for queries', [0.7, 0.7]],
+    ] as const;
+    for (const [id, content, embedding] of chunks) {
+      await client.query("INSERT INTO np_chunks VALUES ($1, $2, to_tsvector('english', $2), $3)", [
+        id,
+        content,
+        toSql(embedding),
+      ]);
+    }
+    const keyword = await client.query(
+      `SELECT id, ts_rank_cd(tsv, q) AS rank FROM np_chunks, websearch_to_tsquery('english', $1) q
+       WHERE tsv @@ q ORDER BY rank DESC, id`,
+      ['vector queries'],
+    );
+    expect(keyword.rows.map((r) => r.id)).toEqual([2, 4]);
+    expect(keyword.rows[0].rank).toBeGreaterThan(keyword.rows[1].rank);
+    const fused = await client.query(
+      `WITH k AS (SELECT id, row_number() OVER (ORDER BY ts_rank_cd(tsv, q) DESC, id) AS r
+                  FROM np_chunks, websearch_to_tsquery('english', $1) q WHERE tsv @@ q),
+            v AS (SELECT id, row_number() OVER (ORDER BY embedding <=> $2, id) AS r
+                  FROM np_chunks ORDER BY embedding <=> $2 LIMIT 2)
+       SELECT coalesce(k.id, v.id) AS id FROM k FULL JOIN v ON k.id = v.id
+       ORDER BY coalesce(1.0 / (60 + k.r), 0) + coalesce(1.0 / (60 + v.r), 0) DESC, 1`,
+      ['vector queries', toSql([1, 0])],
+    );
+    expect(fused.rows.map((r) => r.id)).toEqual([2, 1, 4]);
+    const bad = await databaseError(client.query("SELECT to_tsquery('english', $1)", ['fat &']));
+    expect([bad.code, bad.message]).toEqual(['42601', 'no operand in tsquery: "fat &"']);
+    await client.query('DROP TABLE np_chunks');
+  });
+
   test('lookups by key take their values at each execution: prepared statements, typed and array parameters, kNN by tenant', async () => {
     await using client = await connect(server);
     await client.query('CREATE EXTENSION IF NOT EXISTS vector');

@@ -159,7 +159,23 @@ const VECTOR_OPCLASSES: readonly [string, string, string][] = [
   ['btree', 'sparsevec_ops', 'sparsevec'],
 ];
 
+/** gin's operator classes in PostgreSQL 15 (pg_opclass.dat): [oid, name, type, default]. */
+const GIN_OPCLASSES: readonly [number, string, string, boolean][] = [
+  [10064, 'array_ops', 'anyarray', true],
+  [10073, 'tsvector_ops', 'tsvector', true],
+  [10090, 'jsonb_ops', 'jsonb', true],
+  [10091, 'jsonb_path_ops', 'jsonb', false],
+];
+
 export const OPERATOR_CLASSES: readonly OperatorClass[] = [
+  ...GIN_OPCLASSES.map(([oid, name, type, isDefault]) => ({
+    oid,
+    method: 'gin',
+    name,
+    type,
+    isDefault,
+    extension: false,
+  })),
   ...Object.entries(BTREE_DEFAULTS).map(([type, [oid, name]]) => ({
     oid,
     method: 'btree',
