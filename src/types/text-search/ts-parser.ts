@@ -17,42 +17,50 @@
  * for the hyphen, ...; host then url_path).
  *
  * Character classes follow a database whose LC_CTYPE is C with UTF-8 encoding (what the
- * reference server uses): every character above U+007F counts as a letter, so accented words,
- * CJK text, emoji and even U+00A0 are `word` characters, and only ASCII whitespace, digits and
- * punctuation separate tokens. Under another LC_CTYPE PostgreSQL asks the C library instead
- * (iswalpha), so there emoji and non-ASCII punctuation would be blanks; that is not modelled.
+ * reference server uses): PostgreSQL then counts every character above U+007F as a letter, so
+ * accented words, CJK text, emoji, typographic quotes and dashes and even U+00A0 are all `word`
+ * characters (`“quoted”` is one word), and only ASCII whitespace, digits and punctuation
+ * separate tokens. Under another LC_CTYPE PostgreSQL asks the C library instead (iswalpha,
+ * iswspace), so there emoji and non-ASCII punctuation and spaces would be blanks, and combining
+ * marks would continue words; that is not modelled.
  *
- * Known differences from PostgreSQL: zero-width and combining characters count as letters
- * anyway, and only matter inside markup tags, where PostgreSQL accepts its own list of spacing
- * combining marks; here every Unicode Mn, Mc, Me and Cf character is accepted there. Input is
- * taken as code points, as PostgreSQL reads valid UTF-8; a lone UTF-16 surrogate (which no
- * PostgreSQL text value can hold) is treated as a letter.
+ * Input is taken as code points, as PostgreSQL reads valid UTF-8; a lone UTF-16 surrogate
+ * (which no PostgreSQL text value can hold) counts as a letter. Some inputs take time
+ * quadratic in their length, as in PostgreSQL: a speculative branch may run to the end of the
+ * text before failing, and is then retried from the next character (`'/~'.repeat(n)`).
  */
 
-export type TokenType =
-  | 'asciiword'
-  | 'word'
-  | 'numword'
-  | 'asciihword'
-  | 'hword'
-  | 'numhword'
-  | 'hword_asciipart'
-  | 'hword_part'
-  | 'hword_numpart'
-  | 'email'
-  | 'protocol'
-  | 'url'
-  | 'host'
-  | 'url_path'
-  | 'file'
-  | 'sfloat'
-  | 'float'
-  | 'int'
-  | 'uint'
-  | 'version'
-  | 'tag'
-  | 'entity'
-  | 'blank';
+/**
+ * The token types, as `SELECT alias FROM ts_token_type('default')` lists them: a type's tokid
+ * (what ts_parse reports) is its index here plus one.
+ */
+export const TOKEN_TYPES = [
+  'asciiword',
+  'word',
+  'numword',
+  'email',
+  'url',
+  'host',
+  'sfloat',
+  'version',
+  'hword_numpart',
+  'hword_part',
+  'hword_asciipart',
+  'blank',
+  'tag',
+  'protocol',
+  'numhword',
+  'asciihword',
+  'hword',
+  'url_path',
+  'file',
+  'float',
+  'int',
+  'uint',
+  'entity',
+] as const;
+
+export type TokenType = (typeof TOKEN_TYPES)[number];
 
 export interface Token {
   readonly type: TokenType;
@@ -73,14 +81,6 @@ const isAlnum = (c: number): boolean => isLetter(c) || isDigit(c);
 const isHexDigit = (c: number): boolean => isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
 /** C isspace: space, \t, \n, \v, \f, \r. */
 const isSpace = (c: number): boolean => c === 0x20 || (c >= 0x09 && c <= 0x0d);
-
-const MARK_OR_FORMAT = /^[\p{Mn}\p{Mc}\p{Me}\p{Cf}]$/u;
-/**
- * Characters that continue a word although they are not letters: ones that take no display
- * width (combining marks) and spacing combining marks. Only reachable where letters are not
- * accepted (inside tags), because every non-ASCII character is already a letter here.
- */
-const isCombining = (c: number): boolean => c > 0x7f && MARK_OR_FORMAT.test(String.fromCodePoint(c));
 
 /** Characters allowed in a URL path: printable ASCII except those RFC 3986 excludes. */
 function isUrlChar(c: number): boolean {
@@ -225,7 +225,6 @@ const alnum: Test = (_p, c) => isAlnum(c);
 const notAlnum: Test = (_p, c) => !isAlnum(c);
 const hexDigit: Test = (_p, c) => isHexDigit(c);
 const space: Test = (_p, c) => isSpace(c);
-const combining: Test = (_p, c) => isCombining(c);
 const urlChar: Test = (_p, c) => isUrlChar(c);
 /** Inside <script> and <style> elements everything up to the next tag is blank. */
 const ignoring: Test = (p) => p.ignore;
@@ -260,6 +259,8 @@ const rewindSignedVersion: Hook = (p) => {
 };
 /** A tag name ended: <script> and <style> start ignoring text, their end tags stop it. */
 const checkIgnoredElement: Hook = (p) => {
+  const length = p.top.pos - p.tokenStart;
+  if (length < '<style'.length || length > '</script'.length) return;
   const name = p.tokenSoFar().toLowerCase();
   if (name === '</script' || name === '</style') p.ignore = false;
   else if (name === '<script' || name === '<style') p.ignore = true;
@@ -325,12 +326,13 @@ const STATES: Record<StateName, readonly Arm[]> = {
     arm('-', PUSH, 'hyphenNumNext'),
     arm(null, EMIT, 'start', 'numword'),
   ],
+  // Digits may still become a host (`123.example.com`, tried before a decimal, so that
+  // `2.1.ee` is a host), a float, an sfloat, a numword or a file.
   uint: [
     arm(atEnd, EMIT, 'start', 'uint'),
     arm(digit, 0),
-    arm('.', PUSH, 'udecimalStart'),
     arm('.', PUSH, 'hostLabelStart'),
-    arm('.', PUSH, 'fileDot'),
+    arm('.', PUSH, 'udecimalStart'),
     arm('e', PUSH, 'exponentStart'),
     arm('E', PUSH, 'exponentStart'),
     arm('-', PUSH, 'hostAfterJoin'),
@@ -341,6 +343,7 @@ const STATES: Record<StateName, readonly Arm[]> = {
     arm('/', PUSH, 'fileStart'),
     arm(null, EMIT, 'start', 'uint'),
   ],
+  // A sign only starts a number when a digit follows; signed numbers never become hosts or words.
   signStart: [arm(digit, COMMIT, 'int'), arm(null, POP)],
   int: [
     arm(atEnd, EMIT, 'start', 'int'),
@@ -387,6 +390,7 @@ const STATES: Record<StateName, readonly Arm[]> = {
   exponentSign: [arm(digit, COMMIT, 'exponent'), arm(null, POP)],
   exponent: [arm(atEnd, EMIT, 'start', 'sfloat'), arm(digit, 0), arm(null, EMIT, 'start', 'sfloat')],
 
+  // `&name;`, `&#123;` and `&#x1F;`; anything else leaves the '&' a blank.
   entityStart: [
     arm('#', 0, 'entityNumStart'),
     arm(asciiLetter, 0, 'entityName'),
@@ -414,15 +418,20 @@ const STATES: Record<StateName, readonly Arm[]> = {
   entityHex: [arm(hexDigit, 0), arm(';', 0, 'entityEnd'), arm(null, POP)],
   entityEnd: [arm(null, EMIT | COMMIT, 'start', 'entity')],
 
+  // Markup: `<name ...>`, `</name>`, `<?x...>`, `<!D...>` and `<!-- ... -->`. Attribute
+  // values may hold anything when quoted, with backslash escapes.
   tagStart: [
     arm(atEnd, POP),
     arm('/', PUSH, 'tagCloseStart'),
     arm('?', PUSH, 'xmlDecl'),
     arm('!', PUSH, 'markupDecl'),
     arm(asciiLetter, 0, 'tagName'),
+    arm(':', 0, 'tagName'),
+    arm('_', 0, 'tagName'),
     arm(null, POP),
   ],
-  xmlDecl: [arm(atEnd, POP), arm('x', 0, 'tagBody'), arm('X', 0, 'tagBody'), arm(null, POP)],
+  // Only a lower-case x: `<?xml ...?>` is a tag, `<?XML` is not.
+  xmlDecl: [arm(atEnd, POP), arm('x', 0, 'tagBody'), arm(null, POP)],
   tagCloseStart: [arm(atEnd, POP), arm(asciiLetter, 0, 'tagName'), arm(null, POP)],
   tagName: [
     arm(atEnd, POP),
@@ -434,7 +443,6 @@ const STATES: Record<StateName, readonly Arm[]> = {
     arm('-', 0),
     arm('_', 0),
     arm('.', 0),
-    arm(combining, 0),
     arm(null, POP),
   ],
   tagSelfClose: [arm('>', 0, 'tagEnd'), arm(null, POP)],
@@ -457,11 +465,14 @@ const STATES: Record<StateName, readonly Arm[]> = {
     arm('%', 0),
     arm('~', 0),
     arm(space, 0),
-    arm(combining, 0),
     arm(null, POP),
   ],
   tagSingleQuoted: [arm(atEnd, POP), arm('\\', PUSH, 'tagEscaped'), arm("'", 0, 'tagBody'), arm(null, 0)],
   tagDoubleQuoted: [arm(atEnd, POP), arm('\\', PUSH, 'tagEscaped'), arm('"', 0, 'tagBody'), arm(null, 0)],
+  // The escaped character joins the quoted value; the quoted state then resumes after its
+  // backslash arm, so right after an escape a backslash is plain (`'\\\'` closes the quote)
+  // and the end of the text is not recognised: it stops the parse, dropping the unfinished
+  // tag and everything after it (`hi <a b='\x` gives only `hi` and a blank), as in PostgreSQL.
   tagEscaped: [arm(atEnd, POP), arm(null, JOIN)],
   tagEnd: [arm(null, EMIT | COMMIT_ALL, 'start', 'tag')],
   markupDecl: [
@@ -477,6 +488,7 @@ const STATES: Record<StateName, readonly Arm[]> = {
   commentDashDash: [arm(atEnd, POP), arm('-', 0), arm('>', 0, 'commentEnd'), arm(null, 0, 'comment')],
   commentEnd: [arm(null, EMIT | COMMIT_ALL, 'start', 'tag')],
 
+  // Paths: `~user`, `~/x`, `./x`, `../x`, `..`, `/x/y.z`, `a/b`; a final '/' or '.' is not part.
   tildeStart: [
     arm(atEnd, POP),
     arm('/', 0, 'fileStart'),
@@ -495,10 +507,12 @@ const STATES: Record<StateName, readonly Arm[]> = {
     arm('_', 0, 'file'),
     arm(null, POP),
   ],
+  // `..` is a path by itself when the text or a space follows.
   pathDotDot: [
     arm(atEnd, EMIT, 'start', 'file'),
     arm('/', PUSH, 'fileStart'),
     arm('/', EMIT, 'start', 'file'),
+    arm(space, EMIT, 'start', 'file'),
     arm(null, POP),
   ],
   fileStart: [
@@ -507,6 +521,7 @@ const STATES: Record<StateName, readonly Arm[]> = {
     arm(digit, 0, 'file'),
     arm('.', 0, 'pathDot'),
     arm('_', 0, 'file'),
+    arm('~', 0, 'tildeStart'),
     arm(null, POP),
   ],
   file: [
@@ -526,6 +541,8 @@ const STATES: Record<StateName, readonly Arm[]> = {
     arm(null, POP),
   ],
 
+  // A URL is a host, a '/' and at least one URL character; checked with a separate machine
+  // started here, after the '/'.
   urlPathStart: [arm(atEnd, POP), arm(urlChar, 0, 'urlPath'), arm(null, POP)],
   // After a URL's host was emitted on the re-read: the path starts with the '/'.
   urlPathResume: [arm(null, 0, 'urlPath')],
@@ -535,6 +552,7 @@ const STATES: Record<StateName, readonly Arm[]> = {
     arm(null, POP),
   ],
 
+  // `letters://` is a protocol token on its own, whatever follows.
   protocolSlash: [arm('/', 0, 'protocolSlashSlash'), arm(null, POP)],
   protocolSlashSlash: [arm('/', COMMIT, 'protocolEnd'), arm(null, POP)],
   protocolEnd: [arm(null, EMIT, 'start', 'protocol')],
@@ -648,7 +666,9 @@ const STATES: Record<StateName, readonly Arm[]> = {
     arm(alnum, 0),
     arm(null, EMIT, 'parts', 'hword_numpart'),
   ],
-  // A digits-only part (the last one: a compound ends before one) is read as a number.
+  // A part of digits only never belongs to the compound (see hyphenDigits), but reading parts
+  // runs on past its end over '-' and alphanumerics: `foo-bar-123` gives the compound
+  // `foo-bar`, its parts, a blank '-' and then `123` read from the start state as a uint.
   partDigits: [arm(atEnd, POP), arm(digit, 0), arm(letter, 0, 'partNum'), arm(null, POP)],
 };
 
@@ -692,9 +712,7 @@ class Machine {
     this.tokenStart = this.top.pos;
     this.top.resumeAfter = -1;
     let emitted = false;
-    let guard = 0;
     for (;;) {
-      if (++guard > 1e6) throw new Error('LOOP');
       const cur = this.top;
       const c = cur.pos < n ? chars[cur.pos] : END;
       const arms = STATES[cur.state];
