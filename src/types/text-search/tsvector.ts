@@ -243,7 +243,8 @@ export function setWeight(v: TsVector, weightLetter: string, only?: ReadonlySet<
 export function weightNumber(letter: string): number {
   const w = letter.toUpperCase();
   if (w.length !== 1 || w < 'A' || w > 'D') {
-    throw new SqlError(SqlState.InvalidParameterValue, `unrecognized weight: "${letter}"`);
+    // PostgreSQL's elog: an internal error naming the character's code.
+    throw new SqlError(SqlState.InternalError, `unrecognized weight: ${letter.charCodeAt(0) || 0}`);
   }
   return 3 - (w.charCodeAt(0) - 65);
 }
