@@ -896,15 +896,19 @@ describe('a cluster of quiver processes', () => {
       expect(taken(node)).toBe(2);
       expect(logged(node, 'released an index shard')).toEqual([]);
     }
-    // Each shard's holders wrote its file.
+    // Every shard has a file (written by one of its holders or both): the kill below expects
+    // the shards it loses to be loaded, and counting writes alone could miss a shard.
     await waitUntil(
-      async () =>
-        [leader, second, third].reduce(
-          (n, node) => n + logged(node, 'wrote an index shard file').length,
-          0,
-        ) >= 3,
-      10_000,
-      'the shard files written',
+      async () => {
+        const filed = new Set<string>();
+        for (const node of [leader, second, third]) {
+          for (const line of logged(node, 'wrote an index shard file'))
+            filed.add(/"shard":(\d+)/.exec(line)?.[1] ?? '');
+        }
+        return filed.size === 3;
+      },
+      30_000,
+      'every shard file written',
     );
     const placed = await shardsOf(client);
     const heldBy = new Map<string, number>();
@@ -1015,9 +1019,14 @@ describe('a cluster of quiver processes', () => {
         'the lost shards held again',
       );
     }
-    expect(
-      logged(leader, 'loaded an index shard').length + logged(second, 'loaded an index shard').length,
-    ).toBe(loadedBefore + 2);
+    // (Polled: a node's log reaches the test a little after the node reported the shard held.)
+    await waitUntil(
+      async () =>
+        logged(leader, 'loaded an index shard').length + logged(second, 'loaded an index shard').length ===
+        loadedBefore + 2,
+      10_000,
+      'the lost shards loaded from their files',
+    );
     await checkEverywhere();
 
     // Scale out: a new node takes its share (built before the old holders let go) while
@@ -1058,7 +1067,11 @@ describe('a cluster of quiver processes', () => {
     await fourthView.query('SET hnsw.ef_search = 200');
     expect((await shardsOf(fourthView)).filter((s) => s.held_here)).toHaveLength(2);
     // The new node built nothing: it loaded both of its shards from their files.
-    expect(logged(fourth, 'loaded an index shard')).toHaveLength(2);
+    await waitUntil(
+      async () => logged(fourth, 'loaded an index shard').length === 2,
+      10_000,
+      'n4 loading both of its shards',
+    );
     expect(logged(fourth, 'built an index shard')).toEqual([]);
     expect(await knn(fourthView, queries[1])).toEqual(exactNearest(ids, queries[1], 10));
     await fourthView.end();
