@@ -14,7 +14,7 @@ import {
   type Schema,
   type Table,
 } from '../catalog/catalog-types.ts';
-import { OPERATOR_CLASSES } from '../catalog/pg-catalog/objects.ts';
+import { OPERATOR_CLASSES, opclassTypeName } from '../catalog/pg-catalog/objects.ts';
 import { SqlError, SqlState } from '../errors/sql-error.ts';
 import {
   addToIndex,
@@ -315,7 +315,7 @@ function checkGinIndex(stmt: CreateIndexStmt, keyTypes: readonly SqlType[]): voi
     );
   }
   keyTypes.forEach((type, k) => {
-    const typeName = type.isArray ? 'anyarray' : type.base;
+    const typeName = opclassTypeName(type);
     const named = stmt.elems[k]?.opclass;
     const classes = OPERATOR_CLASSES.filter((o) => o.method === 'gin');
     if (!named) {

@@ -349,7 +349,7 @@ export class Persistence implements CommitLog {
     const rowIds: number[] = [];
     for (const w of writes) {
       if (w.kind !== 'insert' || w.store !== store) continue;
-      for (let rowId = w.rowId, end = rowId + (w.count ?? 1); rowId < end; rowId++) {
+      for (let rowId = w.rowId, last = rowId + (w.count ?? 1); rowId < last; rowId++) {
         if (!store.isSealed(rowId)) rowIds.push(rowId);
       }
     }
@@ -449,7 +449,7 @@ function tableChanges(writes: readonly WriteOp[]): TableChanges[] {
       const { key, bytes } = w.part!.handle;
       ops.push({ kind: 'segment', key, bytes, attnums: w.part!.attnums });
     } else {
-      for (let rowId = w.rowId, end = rowId + (w.count ?? 1); rowId < end; rowId++) {
+      for (let rowId = w.rowId, last = rowId + (w.count ?? 1); rowId < last; rowId++) {
         // A sealed insert was spilled: its segment's entry names it.
         if (!w.store.isSealed(rowId)) ops.push({ kind: 'insert', rowId, values: w.store.row(rowId) });
       }

@@ -41,7 +41,7 @@ export function indexDefinition(index: IndexDef, qualify = true, pretty = false)
   const keys: string[] = [];
   for (let k = 0; k < indexKeyCount(index); k++) {
     const type = indexKeyType(index, k);
-    const opclass = indexOpclass(index, k, type.isArray ? 'anyarray' : type.base);
+    const opclass = indexOpclass(index, k, type);
     const named = index.opclasses[k];
     const showOpclass = named && opclass && !(opclass.isDefault && opclass.type === type.base);
     const text = indexKeyText(index, k, pretty);

@@ -48,9 +48,7 @@ function indexRow(index: IndexDef): SystemRow {
       ...(index.include ?? []).map((c) => index.table.columns[c].attnum),
     ]),
     indcollation: intVector(keyTypes.map((t) => (t.isArray ? 0 : typeFacts(typeInfo(t.base)).collation))),
-    indclass: intVector(
-      range.map((k) => indexOpclass(index, k, keyTypes[k].isArray ? 'anyarray' : keyTypes[k].base)?.oid ?? 0),
-    ),
+    indclass: intVector(range.map((k) => indexOpclass(index, k, keyTypes[k])?.oid ?? 0)),
     indoption: intVector(range.map((k) => index.keyOptions?.[k] ?? 0)),
     indexprs: index.columns.length === 0 ? (index.expressionText?.('expression') ?? null) : null,
     indpred: index.predicate?.text(false) ?? null,

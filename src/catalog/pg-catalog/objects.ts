@@ -4,6 +4,7 @@
  * classes. pg_class, pg_index, pg_attribute … and the catalog functions (regclass,
  * pg_get_indexdef, pg_table_is_visible) all read them from here.
  */
+import type { SqlType } from '../../types/type.ts';
 import type { Database, IndexDef, Schema, Sequence, Table } from '../catalog-types.ts';
 import { PG_CATALOG_OID } from './relation.ts';
 
@@ -194,12 +195,20 @@ export const OPERATOR_CLASSES: readonly OperatorClass[] = [
   })),
 ];
 
+/**
+ * The type name an operator class is declared for that accepts `type`: `anyarray` for every
+ * array (gin's array_ops), text for varchar (text_ops, binary-compatible), else its own.
+ */
+export function opclassTypeName(type: SqlType): string {
+  if (type.isArray) return 'anyarray';
+  return type.base === 'varchar' ? 'text' : type.base;
+}
+
 /** The operator class an index key uses: the one named at CREATE INDEX, else the type's default. */
-export function indexOpclass(index: IndexDef, key: number, keyType: string): OperatorClass | undefined {
+export function indexOpclass(index: IndexDef, key: number, keyType: SqlType): OperatorClass | undefined {
   const named = index.opclasses[key];
   const method = index.method;
-  // varchar keys use text_ops, as PostgreSQL's binary-compatible default.
-  const type = keyType === 'varchar' ? 'text' : keyType;
+  const type = opclassTypeName(keyType);
   return OPERATOR_CLASSES.find(
     (o) => o.method === method && (named ? o.name === named : o.isDefault && o.type === type),
   );

@@ -12,6 +12,7 @@ import { registerOperator, registerType } from '../registry.ts';
 import type { EvalContext } from '../registry-types.ts';
 import { arrayOf, sqlType, T, type Value } from '../type.ts';
 import {
+  CONFIGS,
   configByName,
   configByOid,
   phraseToTsQuery,
@@ -89,7 +90,8 @@ registerType({
   category: 'N',
   preferred: false,
   textIn: (t) => configByName(t).oid,
-  textOut: (v) => configByOidOrNumber(v as number),
+  // regconfigout: an OID without a configuration prints as the number.
+  textOut: (v) => CONFIGS.find((c) => c.oid === v)?.name ?? String(v),
   binaryIn: (b) => {
     const r = new ByteReader(b);
     const v = r.uint32();
@@ -99,14 +101,6 @@ registerType({
   binaryOut: (v) => uint32Bytes(v as number),
   formatType: () => 'regconfig',
 });
-
-function configByOidOrNumber(oid: number): string {
-  try {
-    return configByOid(oid).name;
-  } catch {
-    return String(oid);
-  }
-}
 
 /** The session's default_text_search_config. */
 function defaultConfig(ctx: EvalContext): TextSearchConfig {
@@ -246,25 +240,27 @@ registerOperator({
   result: TSVECTOR,
   fn: (a, b) => concatTsVectors(a as TsVector, b as TsVector),
 });
-/** tsquery && / || tsquery: an empty side gives the other. */
-function joinQueries(a: TsQuery, b: TsQuery, kind: 'and' | 'or'): TsQuery {
-  if (!a.root) return b;
-  if (!b.root) return a;
-  return new TsQuery({ kind, left: a.root, right: b.root });
+/** Two queries joined by an operator (&&, ||, <->, tsquery_phrase): an empty side gives the other. */
+function joinQueries(a: Value, b: Value, join: (left: QueryNode, right: QueryNode) => QueryNode): TsQuery {
+  const l = (a as TsQuery).root;
+  const r = (b as TsQuery).root;
+  if (!l) return b as TsQuery;
+  if (!r) return a as TsQuery;
+  return new TsQuery(join(l, r));
 }
 registerOperator({
   name: '&&',
   left: TSQUERY,
   right: TSQUERY,
   result: TSQUERY,
-  fn: (a, b) => joinQueries(a as TsQuery, b as TsQuery, 'and'),
+  fn: (a, b) => joinQueries(a, b, (left, right) => ({ kind: 'and', left, right })),
 });
 registerOperator({
   name: '||',
   left: TSQUERY,
   right: TSQUERY,
   result: TSQUERY,
-  fn: (a, b) => joinQueries(a as TsQuery, b as TsQuery, 'or'),
+  fn: (a, b) => joinQueries(a, b, (left, right) => ({ kind: 'or', left, right })),
 });
 registerOperator({
   name: '!!',
@@ -281,18 +277,8 @@ registerOperator({
   left: TSQUERY,
   right: TSQUERY,
   result: TSQUERY,
-  fn: (a, b) => {
-    const l = (a as TsQuery).root;
-    const r = (b as TsQuery).root;
-    if (!l) return b;
-    if (!r) return a;
-    return new TsQuery({ kind: 'phrase', distance: 1, left: l, right: r });
-  },
+  fn: (a, b) => joinQueries(a, b, (left, right) => ({ kind: 'phrase', distance: 1, left, right })),
 });
-def('tsquery_phrase', [TSQUERY, TSQUERY, 'int4'], TSQUERY, ([a, b, d]) => {
-  const l = (a as TsQuery).root;
-  const r = (b as TsQuery).root;
-  if (!l) return b;
-  if (!r) return a;
-  return new TsQuery({ kind: 'phrase', distance: d as number, left: l, right: r });
-});
+def('tsquery_phrase', [TSQUERY, TSQUERY, 'int4'], TSQUERY, ([a, b, d]) =>
+  joinQueries(a, b, (left, right) => ({ kind: 'phrase', distance: d as number, left, right })),
+);

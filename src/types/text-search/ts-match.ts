@@ -136,23 +136,26 @@ function combine(
   op: 'and' | 'or',
   width: number,
 ): PhraseData {
-  const inRight = new Set(right);
-  const inLeft = new Set(left);
-  const union = unique([...left, ...right].sort((a, b) => a - b));
+  // Each case needs one of these; none is computed before its case.
+  const union = () => unique([...left, ...right].sort((a, b) => a - b));
+  const both = () => {
+    const inRight = new Set(right);
+    return left.filter((p) => inRight.has(p));
+  };
+  const only = (keep: readonly number[], drop: readonly number[]) => {
+    const dropped = new Set(drop);
+    return keep.filter((p) => !dropped.has(p));
+  };
   if (op === 'and') {
-    if (!leftNegated && !rightNegated)
-      return { positions: left.filter((p) => inRight.has(p)), width, negate: false };
-    if (leftNegated && !rightNegated)
-      return { positions: right.filter((p) => !inLeft.has(p)), width, negate: false };
-    if (!leftNegated && rightNegated)
-      return { positions: left.filter((p) => !inRight.has(p)), width, negate: false };
-    return { positions: union, width, negate: true };
+    if (!leftNegated && !rightNegated) return { positions: both(), width, negate: false };
+    if (leftNegated && !rightNegated) return { positions: only(right, left), width, negate: false };
+    if (!leftNegated && rightNegated) return { positions: only(left, right), width, negate: false };
+    return { positions: union(), width, negate: true };
   }
-  if (!leftNegated && !rightNegated) return { positions: union, width, negate: false };
-  if (leftNegated && rightNegated)
-    return { positions: left.filter((p) => inRight.has(p)), width, negate: true };
+  if (!leftNegated && !rightNegated) return { positions: union(), width, negate: false };
+  if (leftNegated && rightNegated) return { positions: both(), width, negate: true };
   // One side negated: where the negated side does not end, unless the other does.
-  const negated = leftNegated ? left : right;
-  const other = new Set(leftNegated ? right : left);
-  return { positions: negated.filter((p) => !other.has(p)), width, negate: true };
+  return leftNegated
+    ? { positions: only(left, right), width, negate: true }
+    : { positions: only(right, left), width, negate: true };
 }
