@@ -32,8 +32,20 @@ const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 4, 210, 22, 47]);
 describe('forwarded SQL connections', () => {
   it('give the leader the client address and leave the protocol bytes after the header unread', async () => {
     const socket = await serverSideOf(Buffer.concat([forwardHeader('s3cret', '10.1.2.3'), SSL_REQUEST]));
-    expect(await readForwardHeader(socket, 's3cret')).toBe('10.1.2.3');
+    expect(await readForwardHeader(socket, 's3cret')).toEqual({ client: '10.1.2.3' });
     expect(await rest(socket)).toEqual(SSL_REQUEST);
+  });
+
+  it('carry the user a standby vouches it authenticated (its write-forwarding link)', async () => {
+    const header = forwardHeader('s3cret', '10.1.2.3', 'alice');
+    const socket = await serverSideOf(Buffer.concat([header, SSL_REQUEST]));
+    expect(await readForwardHeader(socket, 's3cret')).toEqual({ client: '10.1.2.3', vouchedUser: 'alice' });
+    expect(await rest(socket)).toEqual(SSL_REQUEST);
+    const forged = await serverSideOf(
+      Buffer.concat([forwardHeader('guess', '10.1.2.3', 'alice'), SSL_REQUEST]),
+    );
+    await expect(readForwardHeader(forged, 's3cret')).rejects.toThrow('wrong cluster secret');
+    forged.destroy();
   });
 
   it('leave a direct connection untouched', async () => {

@@ -27,19 +27,31 @@ const MAX_HEADER_BYTES = 4096;
 /** PostgreSQL's limit on a startup packet (MAX_STARTUP_PACKET_LENGTH). */
 const MAX_STARTUP_BYTES = 10_000;
 
-export function forwardHeader(secret: string, clientAddress: string): Buffer {
-  const body = Buffer.from(JSON.stringify({ secret, client: clientAddress }));
+/**
+ * The header a standby sends first. `vouchedUser`: the standby authenticated the client as
+ * this user already (a write-forwarding link, cluster/leader-link.ts); the leader lets the
+ * connection in as that user without asking again.
+ */
+export function forwardHeader(secret: string, clientAddress: string, vouchedUser?: string): Buffer {
+  const body = Buffer.from(JSON.stringify({ secret, client: clientAddress, user: vouchedUser }));
   const length = Buffer.alloc(4);
   length.writeUInt32BE(body.length);
   return Buffer.concat([MAGIC, length, body]);
 }
 
+export interface Forwarded {
+  /** The address of the client the standby forwarded the connection for. */
+  readonly client: string;
+  /** The user the standby vouches it authenticated (forwardHeader). */
+  readonly vouchedUser?: string;
+}
+
 /**
- * The client address a standby forwarded the connection for, or null when the connection
- * starts without a header (a client connected directly). What follows stays unread on the
- * socket. Throws on a header with the wrong secret or a malformed one.
+ * Who a standby forwarded the connection for, or null when the connection starts without a
+ * header (a client connected directly). What follows stays unread on the socket. Throws on a
+ * header with the wrong secret or a malformed one.
  */
-export async function readForwardHeader(socket: Socket, secret: string): Promise<string | null> {
+export async function readForwardHeader(socket: Socket, secret: string): Promise<Forwarded | null> {
   const start = await readExactly(socket, 4);
   if (start === null) return null;
   if (!start.equals(MAGIC)) {
@@ -51,10 +63,10 @@ export async function readForwardHeader(socket: Socket, secret: string): Promise
   if (length === 0 || length > MAX_HEADER_BYTES) throw new Error('malformed forwarding header');
   const body = await readExactly(socket, length);
   if (body === null) throw new Error('malformed forwarding header');
-  const header = JSON.parse(body.toString()) as { secret?: unknown; client?: unknown };
+  const header = JSON.parse(body.toString()) as { secret?: unknown; client?: unknown; user?: unknown };
   if (header.secret !== secret || typeof header.client !== 'string')
     throw new Error('forwarding header with a wrong cluster secret');
-  return header.client;
+  return { client: header.client, vouchedUser: typeof header.user === 'string' ? header.user : undefined };
 }
 
 /**
@@ -86,7 +98,12 @@ export function asksForReplica(packet: StartupPacket): boolean {
   if (packet.kind !== 'StartupMessage') return false;
   const consistency = startupSetting(packet.parameters, 'quiver.consistency');
   if (consistency === 'bounded' || consistency === 'session' || consistency === 'eventual') return true;
-  const readOnly = startupSetting(packet.parameters, 'default_transaction_read_only');
+  return startsReadOnly(packet.parameters);
+}
+
+/** Whether a StartupMessage's parameters set default_transaction_read_only on. */
+export function startsReadOnly(parameters: ReadonlyMap<string, string>): boolean {
+  const readOnly = startupSetting(parameters, 'default_transaction_read_only');
   return readOnly === 'on' || readOnly === 'true' || readOnly === '1' || readOnly === 'yes';
 }
 

@@ -70,6 +70,8 @@ export class EngineBackend implements Backend {
         ),
       };
     }
+    // A standby's write-forwarding link: the standby authenticated the client itself.
+    if (info.vouchedUser === info.user) return { method: 'trust' };
     if (role.password) {
       const verifier = parseScramVerifier(role.password);
       if (verifier) return { method: 'scram-sha-256', verifier };
@@ -94,11 +96,12 @@ export class EngineBackend implements Backend {
       info.database,
       info.processId,
       info.parameters,
+      this.services.writeLeader?.forSession(info) ?? null,
     );
     const parameterStatus = session.settings.reported();
     const role = this.catalog.roles.get(info.user);
     parameterStatus.is_superuser = role?.superuser ? 'on' : 'off';
-    if (this.services.replica) parameterStatus.in_hot_standby = 'on';
+    parameterStatus.in_hot_standby = session.settings.get('in_hot_standby');
     return { session, parameterStatus };
   }
 }

@@ -81,6 +81,11 @@ export class Cursors {
     for (const [name, cursor] of this.open) if (!cursor.hold) this.open.delete(name);
   }
 
+  /** Whether a cursor of this name is open here (CLOSE ALL: whether any is). */
+  has(name: string | null): boolean {
+    return name === null ? this.open.size > 0 : this.open.has(name);
+  }
+
   private find(name: string): Cursor {
     const cursor = this.open.get(name);
     if (!cursor) throw new SqlError(SqlState.InvalidCursorName, `cursor "${name}" does not exist`);

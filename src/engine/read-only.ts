@@ -50,7 +50,7 @@ function writesOnlyTemporary(stmt: Statement, isTemporary: (table: QualifiedName
 }
 
 /** PostgreSQL's name for the command when `stmt` writes, else null. */
-function writingCommand(stmt: Statement): string | null {
+export function writingCommand(stmt: Statement): string | null {
   switch (stmt.kind) {
     case 'Insert':
     case 'Update':

@@ -31,6 +31,8 @@ export interface SessionView {
   readonly preparedStatements: SystemContext['preparedStatements'];
   /** Throws 25006 in a read-only transaction. */
   readonly checkWritable: (command: string) => void;
+  /** On a standby that forwards writes: the statement reads state of its session on the leader (currval). */
+  readonly readsLeaderSession: () => void;
 }
 
 export function sessionBindContext(
@@ -56,6 +58,7 @@ export function sessionBindContext(
     },
     sequenceAdvanced: (seq) => view.services.catalog.advancedSequences.add(seq),
     checkWritable: view.checkWritable,
+    readsLeaderSession: view.readsLeaderSession,
     serverVersion: view.services.serverVersion,
     cancelBackend: (pid) => cancelBackend(view, pid),
   };

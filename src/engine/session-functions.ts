@@ -29,6 +29,11 @@ export interface SessionState {
   sequenceAdvanced(seq: Sequence): void;
   /** Throws 25006 when the current transaction is read only (`command`: "nextval()"). */
   checkWritable(command: string): void;
+  /**
+   * A standby session that forwards its writes keeps what nextval() set in its session on
+   * the leader: currval() runs there (this throws to send the statement).
+   */
+  readsLeaderSession(): void;
   readonly serverVersion: string;
   /** pg_cancel_backend: cancels another session's running statement; false for no such pid. */
   cancelBackend(processId: number): boolean;
@@ -76,6 +81,7 @@ export function sessionFunctions(state: SessionState): SessionFunctions {
           );
         case 'currval':
           return call(name, T.int8, textArgs(args, bc, loc), ([v]) => {
+            state.readsLeaderSession();
             const seq = sequenceArg(v);
             const last = state.lastSequenceValues.get(seq.oid);
             if (last === undefined) {

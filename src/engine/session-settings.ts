@@ -152,6 +152,22 @@ export class SessionSettings {
     for (const s of SETTINGS) if (!s.readOnly) this.reset(s.name, sink);
   }
 
+  /**
+   * The settings this session changed from their defaults (by SET, its startup packet or a
+   * placeholder variable), without the read-only and computed ones: what a write-forwarding
+   * link gives the leader's session.
+   */
+  changed(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const s of SETTINGS) {
+      if (s.readOnly || this.computed.has(s.name)) continue;
+      const value = this.values.get(s.name)!;
+      if (value !== s.default) out.set(s.name, value);
+    }
+    for (const [name, value] of this.placeholders) out.set(name, value);
+    return out;
+  }
+
   /** Values announced with ParameterStatus at startup. */
   reported(): Record<string, string> {
     const out: Record<string, string> = {};

@@ -266,6 +266,11 @@ export class SessionTransaction implements ConstraintTiming {
     for (const c of run) c.check();
   }
 
+  /** The open savepoints' names, outermost first. */
+  get savepointNames(): string[] {
+    return this.savepoints.map((s) => s.name);
+  }
+
   savepoint(name: string): void {
     this.requireBlock('SAVEPOINT');
     this.current = this.txns.beginSub(this.top);

@@ -63,6 +63,14 @@ import {
 import { reportStatement, type StatementObserver } from './statement-stats.ts';
 import { type TransactionOp, transactionControl } from './transaction-control.ts';
 import { runUtility } from './utility.ts';
+import {
+  type LeaderConnection,
+  QUIET_SINK,
+  type RemoteDescription,
+  RunOnLeader,
+  WriteForwarding,
+  type WriteLeader,
+} from './write-forwarding.ts';
 
 /** How many recently parsed statements a session keeps for reuse. */
 const RECENT_STATEMENTS = 256;
@@ -82,6 +90,13 @@ interface Prepared {
   readonly prepareTime: number;
   /** Made by the PREPARE statement, not by the protocol's Parse (pg_prepared_statements.from_sql). */
   readonly fromSql: boolean;
+  /**
+   * Described by the write leader: the replica cannot prepare it (it reads a temporary
+   * table, which only the leader has); it runs there.
+   */
+  remote?: RemoteDescription;
+  /** PREPARE's own statement text (a standby prepares it on the leader to EXECUTE it there). */
+  readonly prepareText?: string;
 }
 
 /**
@@ -118,6 +133,8 @@ export interface EngineServices {
   readonly replica?: ReplicaReads;
   /** A cluster node's search of index shards other nodes hold (src/cluster/index-shard-search.ts). */
   readonly remoteShards?: RemoteShardSearch;
+  /** On a standby's read replica: where its sessions send what writes (write-forwarding.ts). */
+  readonly writeLeader?: WriteLeader;
 }
 
 /** What a session on a read replica asks of it. */
@@ -162,19 +179,28 @@ export class EngineSession implements Session {
   private deferredWork: (() => Promise<void>)[] = [];
   /** New sharded indexes whose shards are waited for once the implicit transaction committed. */
   private shardWaits: IndexDef[] = [];
+  /** A standby session's writes go to the leader (null: the leader's own session, or a read-only one). */
+  private forwarding: WriteForwarding | null;
+  /** A statement ran on the leader since the replica last caught up: the next read waits for it. */
+  private forwardedSinceCatchUp = false;
+  /** The text of the statement running (PREPARE keeps its own). */
+  private statementText = '';
 
+  /** `forwardTo`: on a standby's read replica, how this session reaches the write leader. */
   constructor(
     private services: EngineServices,
     readonly user: string,
     databaseName: string,
     readonly processId: number,
     startupParameters: Readonly<Record<string, string>>,
+    forwardTo: (() => Promise<LeaderConnection>) | null = null,
   ) {
     this.database = services.catalog.database(databaseName);
+    this.forwarding = services.replica && forwardTo ? new WriteForwarding(forwardTo) : null;
     this.transaction = new SessionTransaction(
       services.catalog.txns,
       services.storage,
-      services.replica !== undefined,
+      this.inRecovery(services),
     );
     this.settings = new SessionSettings(user, services.serverVersion);
     this.settings.computed.set(
@@ -184,7 +210,7 @@ export class EngineSession implements Session {
     this.settings.computed.set('transaction_read_only', () => (this.readOnlyTransaction ? 'on' : 'off'));
     this.settings.applyStartup(startupParameters);
     if (services.replica)
-      this.settings.computed.set('in_hot_standby', () => (this.services.replica ? 'on' : 'off'));
+      this.settings.computed.set('in_hot_standby', () => (this.inRecovery(this.services) ? 'on' : 'off'));
     services.sessions?.add(processId, {
       user,
       cancel: () => this.cancel(),
@@ -215,18 +241,51 @@ export class EngineSession implements Session {
       } catch (err) {
         this.transaction.statementFailed();
         this.shardWaits = [];
+        await this.forwarding?.endImplicit(false, sink);
         throw err;
       }
     }
+    await this.endForwardedImplicit(sink);
     this.transaction.endImplicit(true);
     await this.transaction.settle();
     await this.awaitShards();
+  }
+
+  /**
+   * The implicit transaction ends: the one the leader runs for it (write forwarding)
+   * commits first; if that fails, so does this one.
+   */
+  private async endForwardedImplicit(sink: ResultSink | null): Promise<void> {
+    try {
+      await this.forwarding?.endImplicit(true, sink);
+    } catch (err) {
+      this.transaction.statementFailed();
+      throw err;
+    }
+  }
+
+  /**
+   * A standby session that ran statements on the leader: the replica catches up with them
+   * before the next statement is prepared or read here (it must see their tables and rows).
+   */
+  private async catchUpWithLeader(): Promise<void> {
+    const replica = this.services.replica;
+    if (!this.forwardedSinceCatchUp || !replica) return;
+    this.interrupts.start(Number(this.settings.get('statement_timeout')));
+    try {
+      await this.interrupts.interruptible(replica.awaitFreshness('strong', 0));
+    } finally {
+      this.interrupts.finish();
+    }
+    this.forwardedSinceCatchUp = false;
+    if (this.nextCopy) this.moveToNextCopy();
   }
 
   async parse(name: string, sql: string, parameterTypes: readonly number[]): Promise<void> {
     if (name !== '' && this.prepared.has(name)) {
       throw new SqlError(SqlState.DuplicatePreparedStatement, `prepared statement "${name}" already exists`);
     }
+    await this.catchUpWithLeader();
     const cacheKey = `${parameterTypes.join(',')}|${sql}`;
     const recent = this.recentStatements.get(cacheKey);
     if (recent) {
@@ -269,7 +328,17 @@ export class EngineSession implements Session {
     };
     // Bind and plan now: parameter types are inferred and errors surface at Parse, as in
     // PostgreSQL; the plan is reused by every Execute until the catalog or settings change.
-    if (parsed && (!this.transaction.failed || isTransactionEnd(parsed.stmt))) this.compiled(prepared);
+    if (parsed && (!this.transaction.failed || isTransactionEnd(parsed.stmt))) {
+      try {
+        this.compiled(prepared);
+      } catch (error) {
+        // A standby session whose temporary tables live on the leader: prepared there.
+        if (!this.forwarding?.onLeader) throw error;
+        const remote = await this.forwarding.describe(sql, parameterTypes, this.settings.changed());
+        prepared.remote = remote;
+        paramTypes.splice(0, paramTypes.length, ...remote.parameterTypes.map((oid) => this.typeForOid(oid)));
+      }
+    }
     unknownAsText(paramTypes);
     this.prepared.set(name, prepared);
     if (prepared.compiled) {
@@ -314,6 +383,7 @@ export class EngineSession implements Session {
     const prepared = this.prepared.get(name);
     if (!prepared) throw noSuchPreparedStatement(name);
     const parameterTypes = prepared.paramTypes.map((t) => typeOid(t.base === 'unknown' ? T.text : t));
+    if (prepared.remote) return { parameterTypes, fields: prepared.remote.fields };
     const columns = prepared.parsed ? this.describeColumns(prepared.parsed.stmt, prepared) : null;
     return { parameterTypes, fields: columns ? fieldDescriptions(columns, []) : null };
   }
@@ -322,6 +392,16 @@ export class EngineSession implements Session {
     const portal = this.portals.get(name);
     if (!portal) throw new SqlError(SqlState.InvalidCursorName, `portal "${name}" does not exist`);
     if (!portal.prepared.parsed) return null;
+    const remote = portal.prepared.remote;
+    if (remote) {
+      const formats = portal.formats;
+      return (
+        remote.fields?.map((f, i) => ({
+          ...f,
+          format: (formats.length === 1 ? formats[0] : (formats[i] ?? 0)) as FormatCode,
+        })) ?? null
+      );
+    }
     const columns = this.describeColumns(portal.prepared.parsed.stmt, portal.prepared);
     return columns ? fieldDescriptions(columns, portal.formats) : null;
   }
@@ -349,7 +429,7 @@ export class EngineSession implements Session {
       return 'complete';
     }
     if (!portal.outcome) {
-      portal.outcome = await this.runParsed(parsed, portal.params, sink, portal.prepared);
+      portal.outcome = await this.runParsed(parsed, portal.params, sink, portal.prepared, portal.formats);
     }
     const outcome = portal.outcome;
     const done = await this.writeRows(outcome, portal.formats, sink, maxRows, portal);
@@ -385,6 +465,7 @@ export class EngineSession implements Session {
       prepareTime: (Date.now() - PG_EPOCH_MS) * 1000,
       compiled: null,
       fromSql: true,
+      prepareText: this.statementText,
     };
     this.compiled(prepared);
     const undecided = paramTypes.findIndex((t) => t.base === 'unknown');
@@ -413,6 +494,7 @@ export class EngineSession implements Session {
 
   async sync(): Promise<void> {
     this.portals.delete('');
+    await this.endForwardedImplicit(this.sink);
     this.transaction.endImplicit(true);
     await this.transaction.settle();
     await this.awaitShards();
@@ -420,6 +502,7 @@ export class EngineSession implements Session {
 
   onExtendedError(_error: SqlError): void {
     this.transaction.statementFailed();
+    this.forwarding?.statementFailed();
     this.shardWaits = [];
   }
 
@@ -429,6 +512,7 @@ export class EngineSession implements Session {
 
   cancel(): void {
     this.interrupts.cancel();
+    this.forwarding?.cancel();
   }
 
   /**
@@ -438,6 +522,12 @@ export class EngineSession implements Session {
    */
   promote(services: EngineServices): void {
     this.promotedUnreported = true;
+    if (this.forwarding) {
+      // What the transaction did on the old leader is gone with it.
+      if (this.forwarding.onLeader && this.transaction.open) this.transaction.statementFailed();
+      this.forwarding.close();
+      this.forwarding = null;
+    }
     // Still on an older copy than the promoted one (a repeatable read transaction begun
     // before it): the session moves when that transaction has ended.
     if (services.catalog !== this.services.catalog) {
@@ -473,7 +563,7 @@ export class EngineSession implements Session {
     const next = this.nextCopy!;
     const database = next.catalog.databases.get(this.database.name);
     if (!database) return 'database dropped';
-    if (!this.transaction.moveTo(next.catalog.txns, next.storage, next.replica !== undefined))
+    if (!this.transaction.moveTo(next.catalog.txns, next.storage, this.inRecovery(next)))
       return 'transaction read the old copy';
     this.services = next;
     this.nextCopy = null;
@@ -516,6 +606,7 @@ export class EngineSession implements Session {
   }
 
   close(): void {
+    this.forwarding?.close();
     this.services.sessions?.remove(this.processId);
     this.transaction.abandon();
     this.cancel();
@@ -564,6 +655,9 @@ export class EngineSession implements Session {
         lastSequenceValues: this.lastSequenceValues,
         searchPath: () => this.searchPath(),
         checkWritable: (command) => this.checkWritable(command),
+        readsLeaderSession: () => {
+          if (this.services.replica && this.forwarding && !this.readOnlyTransaction) throw new RunOnLeader();
+        },
         preparedStatements: () =>
           [...this.prepared.entries()]
             .filter(([name]) => name !== '')
@@ -746,14 +840,21 @@ export class EngineSession implements Session {
     if (modes.readOnly !== null) this.transaction.setReadOnly(modes.readOnly);
   }
 
+  /** Whether sessions of `services` read a replica and cannot write at all (they do not forward writes). */
+  private inRecovery(services: EngineServices): boolean {
+    return services.replica !== undefined && !this.forwarding;
+  }
+
   /** Whether the current transaction may not write (a read-only transaction, or a replica's). */
   private get readOnlyTransaction(): boolean {
-    if (this.services.replica) return true;
+    if (this.inRecovery(this.services)) return true;
     return this.transaction.readOnly ?? this.settings.get('default_transaction_read_only') === 'on';
   }
 
   /** nextval()/setval() and the like: 25006 in a read-only transaction, as PostgreSQL. */
   checkWritable(command: string): void {
+    // A standby session: the statement runs again on the leader (runParsed catches this).
+    if (this.services.replica && this.forwarding && !this.readOnlyTransaction) throw new RunOnLeader();
     if (this.readOnlyTransaction) {
       throw new SqlError(
         SqlState.ReadOnlySqlTransaction,
@@ -772,6 +873,7 @@ export class EngineSession implements Session {
     params: Value[],
     sink: ResultSink,
     prepared?: Prepared,
+    resultFormats: readonly FormatCode[] = [],
   ): Promise<Outcome> {
     if (this.promotedUnreported) {
       this.promotedUnreported = false;
@@ -784,6 +886,7 @@ export class EngineSession implements Session {
       );
     }
     const replica = this.services.replica;
+    this.statementText = parsed.text;
     this.transaction.ensureStarted();
     this.transaction.adoptDefaultReadOnly(this.settings.get('default_transaction_read_only') === 'on');
     const run = this.resolveExecute({
@@ -793,21 +896,30 @@ export class EngineSession implements Session {
       params,
     });
     const stmt = run.stmt;
+    const forwarding = this.forwarding;
+    if (forwarding && (forwarding.onLeader || this.transaction.readOnly !== true)) {
+      const route = forwarding.route(stmt, this.isLocalCursor(stmt), this.snapshotBlockToWrite());
+      if (route === 'leader') return this.runOnLeader(parsed, params, stmt, sink, prepared, resultFormats);
+      if (route === 'both') await this.runOnLeaderFirst(parsed, stmt);
+    }
     // A read-only transaction may still write temporary tables; a replica's may not.
-    if (this.readOnlyTransaction)
+    if (this.readOnlyTransaction || replica)
       refuseWrite(stmt, replica ? undefined : (name) => this.isTemporaryTable(name));
     this.interrupts.start(Number(this.settings.get('statement_timeout')));
     let replicaWaitMs: number | undefined;
     if (!SNAPSHOT_FREE.has(stmt.kind)) {
       if (replica) {
         const waitStart = performance.now();
+        const consistency = this.settings.get('quiver.consistency');
         // A cancel or statement_timeout ends the wait, as they end any part of a statement.
         await this.interrupts.interruptible(
           replica.awaitFreshness(
-            this.settings.get('quiver.consistency'),
+            // Session consistency reads the session's own writes, wherever they ran.
+            consistency === 'session' && this.forwardedSinceCatchUp ? 'strong' : consistency,
             Number(this.settings.get('quiver.bounded_staleness')),
           ),
         );
+        if (consistency === 'strong' || consistency === 'session') this.forwardedSinceCatchUp = false;
         replicaWaitMs = performance.now() - waitStart;
       }
       if (this.nextCopy) this.moveToNextCopy();
@@ -851,14 +963,102 @@ export class EngineSession implements Session {
       done = outcome;
       return outcome;
     } catch (err) {
+      // nextval() and the like on a standby: the statement runs on the leader instead.
+      if (err instanceof RunOnLeader) {
+        done = await this.runOnLeader(parsed, params, stmt, sink, prepared, resultFormats);
+        return done;
+      }
       throw toSqlError(err);
     } finally {
+      this.forwarding?.transactionChanged(this.transaction.inBlock, this.transaction.open);
       this.deferredWork = [];
       this.interrupts.finish();
       // COMMIT or ROLLBACK closed the block: cursors without HOLD close with it.
       if (!this.transaction.open) this.cursors.transactionEnded();
       if (observer) reportStatement(observer, stmt, done, (performance.now() - started) / 1000);
     }
+  }
+
+  /**
+   * Runs a statement on the write leader (write forwarding), relaying its answer to `sink`:
+   * the outcome has no rows left to write. The leader gets the client's own statement — the
+   * prepared statement's text and parameters for a protocol Execute, the statement's text
+   * for a Query — or `text` instead.
+   */
+  private async runOnLeader(
+    parsed: ParsedStatement,
+    params: readonly Value[],
+    stmt: Statement,
+    sink: ResultSink,
+    prepared: Prepared | undefined,
+    resultFormats: readonly FormatCode[],
+    text?: string,
+  ): Promise<Outcome> {
+    const ctx = this.evalContext();
+    const types = (prepared?.paramTypes ?? []).map((t) => (t.base === 'unknown' ? T.text : t));
+    const tag = await this.forwarding!.run(
+      {
+        sql: text ?? prepared?.sql ?? parsed.text,
+        paramTypes: types.map((t) => typeOid(t)),
+        params: params.map((v, i) => encodeValue(types[i], v, 1, ctx) as Uint8Array | null),
+        paramFormats: params.map(() => 1),
+        resultFormats,
+        positionOffset: prepared || text ? 0 : parsed.offset,
+        copyIn: stmt.kind === 'Copy' && stmt.from,
+        simple: prepared === undefined,
+      },
+      stmt,
+      {
+        inBlock: this.transaction.inBlock,
+        isolation: this.transaction.isolation ?? this.settings.get('default_transaction_isolation'),
+        readOnly: this.transaction.readOnly === true,
+        savepoints: this.transaction.savepointNames,
+      },
+      this.settings.changed(),
+      sink,
+      this.preparesFor(parsed.stmt),
+    );
+    this.forwardedSinceCatchUp = true;
+    return { columns: null, rows: [], tag };
+  }
+
+  /** An EXECUTE (or EXPLAIN EXECUTE) of a statement PREPAREd in this session: its PREPARE, for the leader. */
+  private preparesFor(stmt: Statement): { name: string; text: string }[] {
+    const execute = stmt.kind === 'Explain' ? stmt.statement : stmt;
+    if (execute.kind !== 'Execute') return [];
+    const text = this.prepared.get(execute.name)?.prepareText;
+    return text === undefined ? [] : [{ name: execute.name, text }];
+  }
+
+  /**
+   * Transaction control in a block the leader runs: the leader's block first, then this
+   * session's follows (its answer is the client's). A COMMIT of a block that failed here
+   * (a SET, say) rolls the leader's back; a COMMIT the leader refuses ends both.
+   */
+  private async runOnLeaderFirst(parsed: ParsedStatement, stmt: Statement): Promise<void> {
+    const commit = stmt.kind === 'Transaction' && stmt.op === 'commit';
+    const text = commit && this.transaction.failed ? 'ROLLBACK' : parsed.text;
+    try {
+      await this.runOnLeader(parsed, [], stmt, QUIET_SINK, undefined, [], text);
+    } catch (error) {
+      if (commit) {
+        this.transaction.endBlock(false);
+        this.forwarding?.transactionChanged(false, false);
+      }
+      throw error;
+    }
+  }
+
+  /** FETCH, MOVE or CLOSE of a cursor this session declared (on a standby: on its replica). */
+  private isLocalCursor(stmt: Statement): boolean {
+    return (stmt.kind === 'Fetch' || stmt.kind === 'ClosePortal') && this.cursors.has(stmt.name);
+  }
+
+  /** A REPEATABLE READ or SERIALIZABLE block that may write: on a standby it runs on the leader. */
+  private snapshotBlockToWrite(): boolean {
+    if (!this.transaction.inBlock || this.transaction.readOnly === true) return false;
+    const level = this.transaction.isolation ?? this.settings.get('default_transaction_isolation');
+    return level === 'repeatable read' || level === 'serializable';
   }
 
   /**

@@ -48,8 +48,8 @@ Cluster (state in etcd and object storage; any node takes SQL connections):
   --cluster <name>     clusters sharing one etcd and bucket are told apart by name (default default)
   --lease-ttl <s>      seconds a dead node keeps its leadership before a standby takes over
                        (default 5)
-  --drain <s>          on SIGTERM, seconds a standby lets the connections it passed to the
-                       leader finish before closing them (default 20)
+  --drain <s>          on SIGTERM, seconds a standby lets its clients' connections (served or
+                       passed to the leader) finish before closing them (default 20)
   --cache-dir <path>   local copies of the segments and index files this node reads or writes,
                        so sealed rows beyond --memory-budget are read back from disk (emptied
                        at start; env QUIVER_CACHE_DIR, default <tmpdir>/quiver-cache/<cluster>-<node>)
@@ -57,6 +57,10 @@ Cluster (state in etcd and object storage; any node takes SQL connections):
                        whether a standby keeps a read replica for connections that ask for
                        one (-c quiver.consistency=eventual, or default_transaction_read_only=on;
                        default on)
+  --write-forwarding <on|off>
+                       whether a standby with a read replica serves every connection itself,
+                       reading its replica and sending writes to the leader (on, the default),
+                       or passes all but the replica connections to the leader (off)
 
 Operations:
   --http-port <n|off>  HTTP port for /metrics (Prometheus), /healthz and /readyz; 0 picks a
@@ -109,6 +113,7 @@ async function main(argv: string[]): Promise<void> {
         'lease-ttl': { type: 'string' },
         drain: { type: 'string' },
         'read-replica': { type: 'string' },
+        'write-forwarding': { type: 'string' },
         'cache-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -221,6 +226,7 @@ function clusterOptions(
   | 'leaseTtlSeconds'
   | 'drainMs'
   | 'readReplica'
+  | 'writeForwarding'
   | 'cacheDir'
 > {
   if (values['data-dir'] !== undefined || values['in-memory'] !== undefined)
@@ -243,6 +249,9 @@ function clusterOptions(
   const replicaText = (values['read-replica'] as string | undefined) ?? 'on';
   if (replicaText !== 'on' && replicaText !== 'off')
     fail(`invalid --read-replica "${replicaText}" (on or off)`);
+  const forwardingText = (values['write-forwarding'] as string | undefined) ?? 'on';
+  if (forwardingText !== 'on' && forwardingText !== 'off')
+    fail(`invalid --write-forwarding "${forwardingText}" (on or off)`);
   return {
     etcd: etcd.split(',').map((url) => url.trim()),
     s3: {
@@ -257,6 +266,7 @@ function clusterOptions(
     leaseTtlSeconds,
     drainMs: drainSeconds * 1000,
     readReplica: replicaText === 'on',
+    writeForwarding: forwardingText === 'on',
     cacheDir: (values['cache-dir'] as string | undefined) ?? process.env.QUIVER_CACHE_DIR,
   };
 }

@@ -37,6 +37,7 @@ import { FencedMetaStore } from '../cluster/fenced-meta-store.ts';
 import { IndexShardFiles } from '../cluster/index-shard-files.ts';
 import { IndexShardsNode } from '../cluster/index-shards-node.ts';
 import { ClusterKeys, type ShardRef } from '../cluster/keys.ts';
+import { LeaderLink } from '../cluster/leader-link.ts';
 import type { Leadership } from '../cluster/leadership.ts';
 import { Membership, type MemberView, watchMembers } from '../cluster/membership.ts';
 import { ObjectWal } from '../cluster/object-wal.ts';
@@ -50,9 +51,11 @@ import {
   peekStartupPacket,
   pipeSocket,
   readForwardHeader,
+  startsReadOnly,
 } from '../cluster/sql-proxy.ts';
 import { EngineBackend } from '../engine/backend.ts';
 import { Persistence } from '../engine/persistence.ts';
+import { LinkLost, type WriteLeader } from '../engine/write-forwarding.ts';
 import { SqlError } from '../errors/sql-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
 import { openEtcdMetaStore } from '../meta/etcd-meta-store.ts';
@@ -63,7 +66,7 @@ import { S3ObjectStore } from '../storage/object-store/s3-object-store.ts';
 import { placeShardsByCluster } from '../storage/vector/sharded-index.ts';
 import '../types/index.ts';
 import { WireServer } from '../wire/index.ts';
-import type { Backend } from '../wire/session.ts';
+import type { Backend, StartupInfo } from '../wire/session.ts';
 import { createLogger, type Logger, wireLogger } from './log.ts';
 import { ServerMetrics } from './metrics.ts';
 import { type OpsHttpServer, startOpsHttp } from './ops-http.ts';
@@ -75,7 +78,7 @@ const WRITE_SHARD: ShardRef = { table: 'db', shard: 0 };
 /** How long a connection to a standby waits for a leader before it is refused (57P03). */
 const LEADER_WAIT_MS = 20_000;
 
-/** How long a stopping standby lets the connections it passed on finish (Kubernetes' grace is 30 s). */
+/** How long a stopping standby lets its clients' connections finish (Kubernetes' grace is 30 s). */
 const DEFAULT_DRAIN_MS = 20_000;
 
 export interface ClusterStartOptions {
@@ -92,7 +95,7 @@ export interface ClusterStartOptions {
   readonly rpcPort?: number;
   /** Membership lease TTL: how long a dead node holds the leadership; default 5 s. */
   readonly leaseTtlSeconds?: number;
-  /** How long a stopping standby waits for the connections it passed on to end; default 20 s. */
+  /** How long a stopping standby waits for its clients' connections to end; default 20 s. */
   readonly drainMs?: number;
   /**
    * Local directory for copies of the segments this node reads and writes (emptied at
@@ -101,6 +104,11 @@ export interface ClusterStartOptions {
   readonly cacheDir?: string;
   /** Whether a standby keeps a read replica for connections that ask for one; default true. */
   readonly readReplica?: boolean;
+  /**
+   * Whether a standby with a read replica serves every connection, sending writes to the
+   * leader (engine/write-forwarding.ts), instead of passing it on whole; default true.
+   */
+  readonly writeForwarding?: boolean;
   readonly serverVersion?: string;
   readonly superuser?: string;
   readonly memoryBudgetBytes?: number;
@@ -199,6 +207,8 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
   const secret = await clusterSecret(meta, keys);
   /** Who each connection is for: its own peer, or the client a standby forwarded it for. */
   const clientOf = new WeakMap<Socket, string>();
+  /** A standby's write-forwarding link: the user it authenticated (cluster/leader-link.ts). */
+  const vouchedUser = new WeakMap<Socket, string>();
 
   /** Sockets whose first bytes have not arrived yet (closed at shutdown: they may never come). */
   const unread = new Set<Socket>();
@@ -212,7 +222,9 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     socket.on('error', () => {});
     unread.add(socket);
     try {
-      clientOf.set(socket, (await readForwardHeader(socket, secret)) ?? socket.remoteAddress ?? '');
+      const forwarded = await readForwardHeader(socket, secret);
+      clientOf.set(socket, forwarded?.client ?? socket.remoteAddress ?? '');
+      if (forwarded?.vouchedUser !== undefined) vouchedUser.set(socket, forwarded.vouchedUser);
     } catch (error) {
       log.warn(
         { err: error, from: socket.remoteAddress },
@@ -228,8 +240,11 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
 
   const route = (socket: Socket): void => {
     if (socket.destroyed) return;
-    if (role === 'leader') wire!.adopt(socket, clientOf.get(socket), secured.has(socket));
+    if (role === 'leader')
+      wire!.adopt(socket, clientOf.get(socket), secured.has(socket), vouchedUser.get(socket));
     else if (role === 'starting') waiting.push(socket);
+    // A link for a leader this node no longer is goes on to the one there is.
+    else if (vouchedUser.has(socket)) void passToLeader(socket);
     // A stopping leader takes no new sessions; a stopping standby still passes on the
     // connections it accepted before (they are part of its drain).
     else if (role === 'stopping' && leadership) socket.destroy();
@@ -259,7 +274,9 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       unread.delete(socket);
       if (client.destroyed) return;
       const cancelHere = packet?.kind === 'CancelRequest' && local.hasSession(packet.processId);
-      if (packet && (cancelHere || asksForReplica(packet)) && replicaWire === local && role === 'standby')
+      // With write forwarding every session is served here; without it, only those asking for the replica.
+      const servedHere = packet?.kind === 'StartupMessage' && (forwardWrites || asksForReplica(packet));
+      if (packet && (cancelHere || servedHere) && replicaWire === local && role === 'standby')
         return local.adopt(client, clientOf.get(client), client !== socket);
       return void passToLeader(client);
     }
@@ -277,7 +294,8 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       }
       const address = await currentLeaderAddress().catch(() => null);
       if (address) {
-        pipeSocket(socket, address, forwardHeader(secret, clientOf.get(socket) ?? ''), secured.has(socket));
+        const header = forwardHeader(secret, clientOf.get(socket) ?? '', vouchedUser.get(socket));
+        pipeSocket(socket, address, header, secured.has(socket));
         return;
       }
       if (Date.now() > deadline || socket.destroyed)
@@ -292,6 +310,40 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
    * open, from them afterwards (no etcd round trip per passed-on connection).
    */
   let currentLeaderAddress = () => leaderAddress(meta, keys, options.nodeId);
+
+  const forwardWrites = options.writeForwarding !== false;
+  /** A standby session's link to the leader for its writes; waits for a leader as a passed-on connection does. */
+  const linkToLeader = async (info: StartupInfo): Promise<LeaderLink> => {
+    const deadline = Date.now() + LEADER_WAIT_MS;
+    for (;;) {
+      const address = role === 'standby' ? await currentLeaderAddress().catch(() => null) : null;
+      if (address) {
+        try {
+          return await LeaderLink.open({
+            address,
+            secret,
+            client: info.remoteAddress,
+            user: info.user,
+            database: info.database,
+          });
+        } catch (error) {
+          // The leader went away as the link opened: the next one is waited for.
+          if (!(error instanceof LinkLost)) throw error;
+        }
+      }
+      if (Date.now() > deadline)
+        throw new SqlError(SqlState.CannotConnectNow, 'no write leader is available to run the statement', {
+          hint: 'The cluster is electing a new leader; retry shortly.',
+        });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const writeLeader: WriteLeader = {
+    forSession: (info) =>
+      forwardWrites && !startsReadOnly(new Map(Object.entries(info.parameters)))
+        ? () => linkToLeader(info)
+        : null,
+  };
 
   const listener = createServer({ noDelay: true }, (socket) => void accept(socket));
   const port = await new Promise<number>((resolve, reject) => {
@@ -438,6 +490,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
           replica: replica!,
           observer: metrics ?? undefined,
           remoteShards: shards.remoteShards,
+          writeLeader,
         };
         shards.poke();
         log.info({ lsn: replica!.appliedLsn }, 'read replica ready');
@@ -562,9 +615,9 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       // Resolves once every accepted socket is gone, so it is awaited last.
       const listenerClosed = new Promise<void>((resolve) => listener.close(() => resolve()));
       for (const socket of [...waiting.splice(0), ...unread]) socket.destroy();
-      // A standby drains: connections it passed on may finish what they do (a scaled-in
-      // node's clients see no error if they disconnect within the drain time).
-      await drain(proxied, options.drainMs ?? DEFAULT_DRAIN_MS);
+      // A standby drains: connections it passed on or serves itself may finish what they do
+      // (a scaled-in node's clients see no error if they disconnect within the drain time).
+      await drain(proxied, () => replicaWire?.connectionCount ?? 0, options.drainMs ?? DEFAULT_DRAIN_MS);
       await campaigning.catch(() => undefined);
       try {
         await shards.close();
@@ -606,10 +659,14 @@ function hostOf(address: string): string {
   return host.startsWith('[') ? host.slice(1, -1) : host;
 }
 
-/** Waits until every socket in `sockets` has closed, or `ms` passed; then closes the rest. */
-async function drain(sockets: Set<Socket>, ms: number): Promise<void> {
+/**
+ * Waits until every socket in `sockets` has closed and no session is left (`sessions()`), or
+ * `ms` passed; then closes the sockets left (the sessions' server closes the others).
+ */
+async function drain(sockets: Set<Socket>, sessions: () => number, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
-  while (sockets.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  while ((sockets.size > 0 || sessions() > 0) && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   for (const socket of sockets) socket.destroy();
 }
 

@@ -114,6 +114,7 @@ export class Connection {
       database: outcome.database,
       parameters: outcome.parameters,
       remoteAddress: this.channel.remoteAddress,
+      vouchedUser: this.channel.vouchedUser,
       tls: this.channel.tls,
       processId: this.key.processId,
     };

@@ -100,10 +100,12 @@ export class WireServer implements AsyncDisposable {
    * `clientAddress`: the address of the client a standby passed the connection on for,
    * which authentication and the session see instead of the standby's. `secured`: the
    * socket is a TLS connection the caller already negotiated (the client's SSLRequest was
-   * answered there), so the conversation continues inside it.
+   * answered there), so the conversation continues inside it. `vouchedUser`: the standby
+   * authenticated the client as this user already (its write-forwarding link); the session
+   * starts without asking for a password.
    */
-  adopt(socket: Socket, clientAddress?: string, secured = false): void {
-    this.accept(socket, clientAddress, secured);
+  adopt(socket: Socket, clientAddress?: string, secured = false, vouchedUser?: string): void {
+    this.accept(socket, clientAddress, secured, vouchedUser);
   }
 
   /** Whether one of this server's sessions has the process id (a CancelRequest for it belongs here). */
@@ -111,7 +113,7 @@ export class WireServer implements AsyncDisposable {
     return this.cancelKeys.has(processId);
   }
 
-  private accept(socket: Socket, clientAddress?: string, secured = false): void {
+  private accept(socket: Socket, clientAddress?: string, secured = false, vouchedUser?: string): void {
     // Errors before the channel takes the socket must not become uncaught exceptions.
     socket.on('error', () => {});
     if (this.closing) {
@@ -119,7 +121,14 @@ export class WireServer implements AsyncDisposable {
       return;
     }
     try {
-      const channel = new SocketChannel(socket, this.maxMessageBytes, this.logger, clientAddress, secured);
+      const channel = new SocketChannel(
+        socket,
+        this.maxMessageBytes,
+        this.logger,
+        clientAddress,
+        secured,
+        vouchedUser,
+      );
       const connection = new Connection(channel, {
         backend: this.options.backend,
         cancelKeys: this.cancelKeys,

@@ -139,6 +139,8 @@ export interface StartupInfo {
   /** All StartupMessage parameters as sent (application_name, options, client_encoding, …). */
   readonly parameters: Readonly<Record<string, string>>;
   readonly remoteAddress: string;
+  /** Set when a cluster standby vouches it authenticated this user (its write-forwarding link). */
+  readonly vouchedUser?: string;
   readonly tls: boolean;
   readonly processId: number;
 }

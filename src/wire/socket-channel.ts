@@ -55,6 +55,8 @@ export class SocketChannel {
     private readonly forwardedFrom?: string,
     /** `raw` is a TLS connection already negotiated by whoever accepted it. */
     secured = false,
+    /** The user a cluster standby vouches it authenticated (a write-forwarding link). */
+    readonly vouchedUser?: string,
   ) {
     this.secure = secured;
     this.reader = new MessageReader({ maxMessageBytes });

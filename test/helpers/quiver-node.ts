@@ -134,8 +134,8 @@ export async function startQuiverNode(setup: ClusterSetup, id: string): Promise<
 
 /**
  * A two-node cluster (etcd, s3rver, a leader and a standby) for suites written against one
- * server: the TestServer is the standby, so every connection goes through its proxy to the
- * leader. Results must be standalone Quiver's, so it reports kind 'quiver'.
+ * server: the TestServer is the standby, whose sessions read its replica and forward their
+ * writes to the leader. Results must be standalone Quiver's, so it reports kind 'quiver'.
  */
 export async function startStandbyTestServer(): Promise<TestServer> {
   const [etcd, s3] = await Promise.all([startEtcd(), startS3rver()]);
@@ -150,6 +150,9 @@ export async function startStandbyTestServer(): Promise<TestServer> {
     nodes.push(await startQuiverNode(setup, 'n1'));
     await nodes[0].leading();
     nodes.push(await startQuiverNode(setup, 'n2'));
+    // Until its replica is ready the standby passes connections on whole; after, it serves
+    // them itself and forwards their writes (the path this server is for).
+    await waitUntil(() => nodes[1].log().includes('read replica ready'), 60_000);
   } catch (error) {
     await close();
     throw error;
@@ -165,4 +168,12 @@ export async function startStandbyTestServer(): Promise<TestServer> {
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
