@@ -12,8 +12,8 @@ export default defineConfig({
       // sql-tests/*.slt over the wire, simple and extended protocol (npm run test:sql).
       { test: { name: 'sql', include: ['test/sql.test.ts'], ...slow, ...serial } },
       {
-        // The client suites again, each connected to a cluster's standby node (whose
-        // connections pass to the write leader): helpers/server.ts, QUIVER_TEST_CLUSTER.
+        // The client suites again, each connected to a cluster's standby node (which reads
+        // its replica and forwards writes to the leader): helpers/server.ts, QUIVER_TEST_CLUSTER.
         test: {
           name: 'clients-via-cluster',
           include: ['test/clients/psql.test.ts', 'test/clients/python.test.ts', 'test/clients/jdbc.test.ts'],

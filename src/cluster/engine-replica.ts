@@ -187,6 +187,11 @@ export class EngineReplica implements ReplicaReads {
     };
   }
 
+  async caughtUp(): Promise<boolean> {
+    const target = await this.readCommitted();
+    return this.applied >= target.nextLsn;
+  }
+
   async awaitFreshness(consistency: string, stalenessMs: number): Promise<void> {
     if (consistency !== 'strong' && consistency !== 'bounded') return;
     const maxAge = consistency === 'strong' ? 0 : stalenessMs;

@@ -145,6 +145,11 @@ export interface ReplicaReads {
    * with a SqlError when it cannot catch up.
    */
   awaitFreshness(consistency: string, stalenessMs: number): Promise<void>;
+  /**
+   * Whether the replica has applied every commit acknowledged so far (what a strong read
+   * waits for), without waiting.
+   */
+  caughtUp(): Promise<boolean>;
 }
 
 export interface DurableStorage extends CommitLog {
@@ -183,6 +188,8 @@ export class EngineSession implements Session {
   private forwarding: WriteForwarding | null;
   /** A statement ran on the leader since the replica last caught up: the next read waits for it. */
   private forwardedSinceCatchUp = false;
+  /** One of them may have changed the catalog: the next Parse waits for it too. */
+  private forwardedDdl = false;
   /** The text of the statement running (PREPARE keeps its own). */
   private statementText = '';
 
@@ -265,12 +272,12 @@ export class EngineSession implements Session {
   }
 
   /**
-   * A standby session that ran statements on the leader: the replica catches up with them
-   * before the next statement is prepared or read here (it must see their tables and rows).
+   * A standby session that ran DDL on the leader: the replica catches up with it before the
+   * next statement is prepared here (it must see the new tables and columns).
    */
   private async catchUpWithLeader(): Promise<void> {
     const replica = this.services.replica;
-    if (!this.forwardedSinceCatchUp || !replica) return;
+    if (!this.forwardedDdl || !replica) return;
     this.interrupts.start(Number(this.settings.get('statement_timeout')));
     try {
       await this.interrupts.interruptible(replica.awaitFreshness('strong', 0));
@@ -278,6 +285,7 @@ export class EngineSession implements Session {
       this.interrupts.finish();
     }
     this.forwardedSinceCatchUp = false;
+    this.forwardedDdl = false;
     if (this.nextCopy) this.moveToNextCopy();
   }
 
@@ -911,15 +919,31 @@ export class EngineSession implements Session {
       if (replica) {
         const waitStart = performance.now();
         const consistency = this.settings.get('quiver.consistency');
+        // Right after this session's own write the replica has seldom applied it yet (it
+        // reads the WAL batch from object storage): read on the leader instead of waiting.
+        const ownWrite =
+          this.forwarding !== null &&
+          this.forwardedSinceCatchUp &&
+          (consistency === 'strong' || consistency === 'session');
+        // Only a query, in a transaction that may write (a read-only one stays here and waits):
+        // the leader must not get session state (a cursor, a prepared statement) it lacks.
+        const toLeader =
+          (parsed.stmt.kind === 'Select' || parsed.stmt.kind === 'Copy') &&
+          this.transaction.readOnly !== true &&
+          !SESSION_STATE.test(parsed.text);
+        if (ownWrite && toLeader && !(await this.interrupts.interruptible(replica.caughtUp()))) {
+          this.interrupts.finish();
+          return this.runOnLeader(parsed, params, stmt, sink, prepared, resultFormats);
+        }
         // A cancel or statement_timeout ends the wait, as they end any part of a statement.
-        await this.interrupts.interruptible(
-          replica.awaitFreshness(
-            // Session consistency reads the session's own writes, wherever they ran.
-            consistency === 'session' && this.forwardedSinceCatchUp ? 'strong' : consistency,
-            Number(this.settings.get('quiver.bounded_staleness')),
-          ),
-        );
-        if (consistency === 'strong' || consistency === 'session') this.forwardedSinceCatchUp = false;
+        if (!ownWrite || !toLeader)
+          await this.interrupts.interruptible(
+            replica.awaitFreshness(consistency, Number(this.settings.get('quiver.bounded_staleness'))),
+          );
+        if (consistency === 'strong' || consistency === 'session') {
+          this.forwardedSinceCatchUp = false;
+          this.forwardedDdl = false;
+        }
         replicaWaitMs = performance.now() - waitStart;
       }
       if (this.nextCopy) this.moveToNextCopy();
@@ -1019,6 +1043,7 @@ export class EngineSession implements Session {
       this.preparesFor(parsed.stmt),
     );
     this.forwardedSinceCatchUp = true;
+    if (!DATA_STATEMENTS.has(stmt.kind)) this.forwardedDdl = true;
     return { columns: null, rows: [], tag };
   }
 
@@ -1144,6 +1169,32 @@ export class EngineSession implements Session {
     return end >= outcome.rows.length;
   }
 }
+
+/** Statements that change no catalog entry (after one ran on the leader, a Parse need not wait). */
+const DATA_STATEMENTS: ReadonlySet<Statement['kind']> = new Set([
+  'Select',
+  'Insert',
+  'Update',
+  'Delete',
+  'Copy',
+  'Explain',
+  'Execute',
+  'Transaction',
+  'Set',
+  'Show',
+  'DeclareCursor',
+  'Fetch',
+  'ClosePortal',
+]);
+
+/**
+ * What a query may read of its session rather than of the tables (prepared statements,
+ * cursors, settings, the backend's identity): on a standby such a query is not sent to the
+ * leader's session after a write, whose session state is not this one's; it waits for the
+ * replica instead.
+ */
+const SESSION_STATE =
+  /\bpg_(prepared_statements|cursors|backend_pid|settings|stat_activity)\b|current_setting|inet_client|\bcurrval\b/i;
 
 /** Statements that do not take a transaction's snapshot (PostgreSQL's utility commands that read no tables). */
 const SNAPSHOT_FREE: ReadonlySet<Statement['kind']> = new Set([

@@ -59,8 +59,8 @@ Cluster (state in etcd and object storage; any node takes SQL connections):
                        default on)
   --write-forwarding <on|off>
                        whether a standby with a read replica serves every connection itself,
-                       reading its replica and sending writes to the leader (on, the default),
-                       or passes all but the replica connections to the leader (off)
+                       reading its replica and sending writes to the leader (on), or passes
+                       all but the replica connections to the leader (off, the default)
 
 Operations:
   --http-port <n|off>  HTTP port for /metrics (Prometheus), /healthz and /readyz; 0 picks a
@@ -249,7 +249,7 @@ function clusterOptions(
   const replicaText = (values['read-replica'] as string | undefined) ?? 'on';
   if (replicaText !== 'on' && replicaText !== 'off')
     fail(`invalid --read-replica "${replicaText}" (on or off)`);
-  const forwardingText = (values['write-forwarding'] as string | undefined) ?? 'on';
+  const forwardingText = (values['write-forwarding'] as string | undefined) ?? 'off';
   if (forwardingText !== 'on' && forwardingText !== 'off')
     fail(`invalid --write-forwarding "${forwardingText}" (on or off)`);
   return {

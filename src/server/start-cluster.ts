@@ -16,6 +16,9 @@
  *   in its startup packet (`quiver.consistency` bounded/session/eventual, or
  *   `default_transaction_read_only=on`) is served there, read only, as by a PostgreSQL hot
  *   standby; so reads scale with the nodes and keep working while the leader fails over.
+ *   With `--write-forwarding on` every connection is served there: its reads on the
+ *   replica, its writes on the leader over a link of its own (engine/write-forwarding.ts;
+ *   only `default_transaction_read_only=on` connections stay read only).
  * - When the leader dies its lease expires, a standby wins the campaign, brings its read
  *   replica's copy up to the final commit point and serves it (without a copy to continue,
  *   it recovers from object storage); connections through standbys wait for it. A leader that
@@ -106,7 +109,7 @@ export interface ClusterStartOptions {
   readonly readReplica?: boolean;
   /**
    * Whether a standby with a read replica serves every connection, sending writes to the
-   * leader (engine/write-forwarding.ts), instead of passing it on whole; default true.
+   * leader (engine/write-forwarding.ts), instead of passing it on whole; default false.
    */
   readonly writeForwarding?: boolean;
   readonly serverVersion?: string;
@@ -311,7 +314,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
    */
   let currentLeaderAddress = () => leaderAddress(meta, keys, options.nodeId);
 
-  const forwardWrites = options.writeForwarding !== false;
+  const forwardWrites = options.writeForwarding === true;
   /** A standby session's link to the leader for its writes; waits for a leader as a passed-on connection does. */
   const linkToLeader = async (info: StartupInfo): Promise<LeaderLink> => {
     const deadline = Date.now() + LEADER_WAIT_MS;

@@ -21,7 +21,13 @@ let standby: QuiverNode;
 
 beforeAll(async () => {
   [etcd, s3] = await Promise.all([startEtcd(), startS3rver()]);
-  const setup = { etcd: etcd.endpoints, s3, cluster: `w${randomUUID().slice(0, 8)}`, leaseTtlSeconds: 10 };
+  const setup = {
+    etcd: etcd.endpoints,
+    s3,
+    cluster: `w${randomUUID().slice(0, 8)}`,
+    leaseTtlSeconds: 10,
+    extraArgs: ['--write-forwarding', 'on'],
+  };
   leader = await startQuiverNode(setup, 'n1');
   nodes.push(leader);
   await leader.leading();

@@ -139,7 +139,13 @@ export async function startQuiverNode(setup: ClusterSetup, id: string): Promise<
  */
 export async function startStandbyTestServer(): Promise<TestServer> {
   const [etcd, s3] = await Promise.all([startEtcd(), startS3rver()]);
-  const setup = { etcd: etcd.endpoints, s3, cluster: `t${randomUUID().slice(0, 8)}`, leaseTtlSeconds: 10 };
+  const setup = {
+    etcd: etcd.endpoints,
+    s3,
+    cluster: `t${randomUUID().slice(0, 8)}`,
+    leaseTtlSeconds: 10,
+    extraArgs: ['--write-forwarding', 'on'],
+  };
   const nodes: QuiverNode[] = [];
   const close = async () => {
     for (const node of nodes) await node.kill('SIGKILL');
@@ -151,7 +157,7 @@ export async function startStandbyTestServer(): Promise<TestServer> {
     await nodes[0].leading();
     nodes.push(await startQuiverNode(setup, 'n2'));
     // Until its replica is ready the standby passes connections on whole; after, it serves
-    // them itself and forwards their writes (the path this server is for).
+    // them itself and forwards their writes (--write-forwarding on: the path this server is for).
     await waitUntil(() => nodes[1].log().includes('read replica ready'), 60_000);
   } catch (error) {
     await close();

@@ -2,8 +2,9 @@
  * The server an integration test talks to.
  *
  * - `QUIVER_TEST_CLUSTER=1` starts a two-node cluster (etcd, s3rver, a leader and a
- *   standby; helpers/quiver-node.ts) and points the tests at the standby, whose
- *   connections pass to the leader: the client suites run through a non-first node.
+ *   standby with --write-forwarding on; helpers/quiver-node.ts) and points the tests at
+ *   the standby, which reads its replica and forwards writes to the leader: the client
+ *   suites run through a non-first node.
  * - `QUIVER_TEST_TARGET=host:port` points the tests at a running server (for
  *   instance the reference PostgreSQL+pgvector) and starts nothing. User and
  *   database come from QUIVER_TEST_USER / QUIVER_TEST_DATABASE (default `quiver`).
