@@ -20,6 +20,13 @@
  * batch deleted by a later checkpoint is missing, and a DDL commit whose catalog is newer
  * than the snapshot's is skipped (such a copy is not kept).
  *
+ * Records arrive two ways. The leader streams each commit as it makes it (TailWal,
+ * wal-tail.ts; `tail`), and the copy applies it at once; and the commit point's etcd watch
+ * says how far the log is committed. What the stream has not delivered within
+ * STREAM_GRACE_MS of the watch saying it is committed — or all of it while no stream is open
+ * (no leader, a new one that does not hold the records asked for) — is read from the batches
+ * in object storage. Both give the same records, so the copy does not care which it used.
+ *
  * Freshness (`awaitFreshness`): strong reads the commit point from etcd (linearizable) and
  * waits until the copy has applied it; bounded does the same with a commit point read at
  * most `stalenessMs` ago; session and eventual read what the copy has (a connection to a
@@ -62,6 +69,7 @@ import {
   replayCommitted,
 } from './object-wal-reader.ts';
 import { sealFromCheckpoint } from './seal-from-checkpoint.ts';
+import type { WalTailSource } from './wal-tail.ts';
 
 export interface EngineReplicaOptions {
   /** The cluster's store. */
@@ -82,6 +90,8 @@ export interface EngineReplicaOptions {
    */
   readonly ownFiles?: boolean;
   readonly memoryBudgetBytes?: number;
+  /** The leader's stream of commits (absent: every record is read from object storage). */
+  readonly tail?: WalTailSource;
   readonly log: OpsLog;
   /**
    * A new copy is ready: new read sessions use its catalog, open ones move to it; it was
@@ -99,6 +109,10 @@ export interface ReplicaStats {
   readonly following: boolean;
   /** Copies recovered since the node started (one more after each DDL on the leader). */
   readonly copies: number;
+  /** Whether the leader's stream of commits is open now. */
+  readonly streaming: boolean;
+  /** Records applied from that stream (the rest were read from object storage). */
+  readonly streamedRecords: number;
 }
 
 /** How long a strong or bounded read waits for the copy to catch up before it fails. */
@@ -109,6 +123,18 @@ const CATCH_UP_WAIT_MS = 10_000;
  * before it recovers a new copy instead (a leader that died between the two never will).
  */
 const CATALOG_WAIT_MS = 5_000;
+
+/**
+ * How long the follower waits for the stream to deliver records the commit point's watch
+ * says are committed before it reads them from object storage (the two arrive about
+ * together; a batch from object storage costs a GET).
+ */
+const STREAM_GRACE_MS = 250;
+/** Streamed records waiting to be applied, at most (then the stream pauses). */
+const MAX_STREAMED_BYTES = 64 << 20;
+/** The first and the longest pause before the stream is opened again. */
+const STREAM_RETRY_MS = 100;
+const STREAM_RETRY_MAX_MS = 2_000;
 
 /** Why a copy must be replaced rather than followed further. */
 class StartOver extends Error {}
@@ -142,8 +168,10 @@ export class EngineReplica implements ReplicaReads {
   private recentPoint: { nextLsn: number; readAt: number } | null = null;
   private pointRead: Promise<{ nextLsn: number; readAt: number }> | null = null;
   private nextPointRead: Promise<{ nextLsn: number; readAt: number }> | null = null;
-  /** The commit point as the watch last saw it, and who waits for it to move. */
+  /** The commit point as the watch last saw it, and who waits for it or the stream. */
   private latest: CommitPoint | null = null;
+  /** Since when the copy is behind that point with nothing streamed to apply. */
+  private behindSince: number | null = null;
   private onPoint: (() => void) | null = null;
   private watch: Watcher | null = null;
   private closed = false;
@@ -154,6 +182,14 @@ export class EngineReplica implements ReplicaReads {
   /** Vector indexes of the current copy still loading in the background (copy-after-ddl.ts). */
   private indexLoads: Promise<unknown> = Promise.resolve();
   private readonly running: Promise<void>;
+  /** Records from the leader's stream not applied yet, consecutive LSNs. */
+  private streamed: WalRecord[] = [];
+  private streamedBytes = 0;
+  private streamedRecords = 0;
+  private streaming = false;
+  private readonly pumping: Promise<void>;
+  /** Ends the stream's pause (close). */
+  private stopPause = new AbortController();
 
   /** The write leader engine's keys (its catalog, checkpoint state and manifests), read only. */
   private readonly engineKeys: MetaStore;
@@ -161,6 +197,7 @@ export class EngineReplica implements ReplicaReads {
   private constructor(private readonly options: EngineReplicaOptions) {
     this.engineKeys = new FencedMetaStore(options.meta, options.keys.engine, null);
     this.running = this.run();
+    this.pumping = options.tail ? this.pump(options.tail) : Promise.resolve();
   }
 
   /** Starts recovering and following in the background. */
@@ -184,6 +221,8 @@ export class EngineReplica implements ReplicaReads {
       lagRecords: Math.max(0, (this.latest?.nextLsn ?? 0) - this.applied),
       following: this.following,
       copies: this.copies,
+      streaming: this.streaming,
+      streamedRecords: this.streamedRecords,
     };
   }
 
@@ -263,6 +302,8 @@ export class EngineReplica implements ReplicaReads {
     this.closing ??= (async () => {
       this.closed = true;
       this.wakeFollower();
+      this.stopPause.abort();
+      await this.pumping;
       await this.running;
       await this.watch?.close();
       for (const w of this.waiters.splice(0)) w.wake();
@@ -468,30 +509,32 @@ export class EngineReplica implements ReplicaReads {
     const { meta, keys, ref, walObjects } = this.options;
     let current = copy;
     while (!this.closed) {
+      // Nothing is awaited between reading `latest` or the stream and waiting: no advance slips through.
       const point = this.latest;
+      const streamed = this.takeStreamed();
+      const behind = point !== null && point.nextLsn > this.applied;
       const checkpointed =
         point !== null &&
         current.openSegmentHandle !== null &&
         point.replayFrom.lsn > this.checkpointFollowed;
-      if (point && (point.nextLsn > this.applied || checkpointed)) {
+      if (streamed.length > 0 || !behind) this.behindSince = null;
+      else this.behindSince ??= Date.now();
+      const grace = behind ? this.streamGrace() : 0;
+      if (streamed.length > 0 || (behind && grace === 0) || (!behind && checkpointed)) {
         try {
-          // A checkpoint cut the log past this copy: only a new copy can continue.
-          checkNotTruncated(point, this.applied);
-          for await (const record of replayCommitted(meta, walObjects, keys, ref, this.applied, point)) {
-            const commit = decodeCommitRecord(record.payload);
-            const next = commit.catalogChanged ? await this.copyAfterDdl(current, record.lsn) : current;
-            await this.apply(next, commit, record.lsn);
-            this.applied = record.lsn + 1;
-            if (next !== current) {
-              // Published with the DDL commit's own rows (CREATE TABLE AS) in it.
-              current = next;
-              this.copy = next;
-              this.copies++;
-              this.options.onCopy(next.catalog, new Set(next.indexFiles.values()));
-            }
+          for (const record of streamed) {
+            current = await this.applyRecord(current, record);
+            this.streamedRecords++;
           }
-          this.applied = Math.max(this.applied, point.nextLsn);
-          if (checkpointed) await this.followCheckpoint(current, point.replayFrom.lsn);
+          if (streamed.length === 0 && behind) {
+            // A checkpoint cut the log past this copy: only a new copy can continue.
+            checkNotTruncated(point, this.applied);
+            for await (const record of replayCommitted(meta, walObjects, keys, ref, this.applied, point))
+              current = await this.applyRecord(current, record);
+            this.applied = Math.max(this.applied, point.nextLsn);
+          }
+          if (streamed.length === 0 && !behind && checkpointed)
+            await this.followCheckpoint(current, point.replayFrom.lsn);
         } catch (error) {
           return error;
         } finally {
@@ -499,12 +542,117 @@ export class EngineReplica implements ReplicaReads {
         }
         continue;
       }
-      // Nothing awaited between reading `latest` and waiting: no advance slips through.
       await new Promise<void>((resolve) => {
-        this.onPoint = resolve;
+        const timer = grace > 0 ? setTimeout(resolve, grace) : undefined;
+        this.onPoint = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
     }
     return CLOSING;
+  }
+
+  /** Applies the committed record at `this.applied`; returns the copy that follows on (a new one after DDL). */
+  private async applyRecord(current: Copy, record: WalRecord): Promise<Copy> {
+    const commit = decodeCommitRecord(record.payload);
+    const next = commit.catalogChanged ? await this.copyAfterDdl(current, record.lsn) : current;
+    await this.apply(next, commit, record.lsn);
+    this.applied = record.lsn + 1;
+    if (next !== current) {
+      // Published with the DDL commit's own rows (CREATE TABLE AS) in it.
+      this.copy = next;
+      this.copies++;
+      this.options.onCopy(next.catalog, new Set(next.indexFiles.values()));
+    }
+    return next;
+  }
+
+  /**
+   * How much longer the follower should wait for the stream to bring what the commit point
+   * says is committed (0: read it from object storage now).
+   */
+  private streamGrace(): number {
+    if (!this.streaming || this.streamed.length > 0 || this.behindSince === null) return 0;
+    return Math.max(0, this.behindSince + STREAM_GRACE_MS - Date.now());
+  }
+
+  /** The streamed records from `this.applied` on (none when the stream has a gap there). */
+  private takeStreamed(): WalRecord[] {
+    let skip = 0;
+    while (skip < this.streamed.length && this.streamed[skip].lsn < this.applied) skip++;
+    const dropped = this.streamed.splice(0, skip);
+    for (const record of dropped) this.streamedBytes -= record.payload.length;
+    if (this.streamed.length === 0 || this.streamed[0].lsn !== this.applied) return [];
+    const taken = this.streamed.splice(0);
+    this.streamedBytes = 0;
+    return taken;
+  }
+
+  /** The LSN the stream should deliver next. */
+  private streamNext(): number {
+    const last = this.streamed.at(-1);
+    return last ? last.lsn + 1 : this.applied;
+  }
+
+  /**
+   * Keeps the leader's stream open while a copy follows the log, opening it again (after a
+   * pause) when it ends: the leader died or resigned, or it no longer holds the records
+   * asked for (then the follower reads them from object storage meanwhile).
+   */
+  private async pump(source: WalTailSource): Promise<void> {
+    let pause = STREAM_RETRY_MS;
+    while (!this.closed) {
+      // While a copy is recovered, or the follower has plenty to apply, the stream waits.
+      if (this.following && this.streamedBytes < MAX_STREAMED_BYTES / 2) {
+        if (await this.stream(source)) pause = STREAM_RETRY_MS;
+        else pause = Math.min(pause * 2, STREAM_RETRY_MAX_MS);
+      }
+      await pauseFor(this.following ? pause : STREAM_RETRY_MS, this.stopPause.signal);
+    }
+  }
+
+  /** Applies one stream from the leader until it ends; true when it delivered anything (even only its opening). */
+  private async stream(source: WalTailSource): Promise<boolean> {
+    const abort = new AbortController();
+    const stop = () => abort.abort();
+    this.stopPause.signal.addEventListener('abort', stop, { once: true });
+    let opened = false;
+    let records = 0;
+    try {
+      // The leader's first message (maybe empty) says the stream is open at that position.
+      for await (const batch of source(this.streamNext(), abort.signal)) {
+        if (!opened)
+          this.options.log.info({ lsn: this.streamNext() }, 'replica streams the WAL from the leader');
+        opened = true;
+        this.streaming = true;
+        records += batch.length;
+        if (!this.buffer(batch)) break;
+        this.wakeFollower();
+      }
+    } catch (error) {
+      if (opened && !this.closed)
+        this.options.log.info({ reason: String(error), records }, 'the WAL stream from the leader ended');
+    } finally {
+      this.streaming = false;
+      abort.abort();
+      this.stopPause.signal.removeEventListener('abort', stop);
+      // The follower stops waiting for the stream.
+      this.wakeFollower();
+    }
+    return opened;
+  }
+
+  /** Adds streamed records; false when they cannot be kept (a gap, or too many waiting): reopen the stream. */
+  private buffer(records: readonly WalRecord[]): boolean {
+    for (const record of records) {
+      const expected = this.streamNext();
+      if (record.lsn < expected) continue;
+      if (record.lsn > expected) return false;
+      this.streamed.push(record);
+      this.streamedBytes += record.payload.length;
+    }
+    return this.streamedBytes < MAX_STREAMED_BYTES;
   }
 
   /**
@@ -633,6 +781,20 @@ export class EngineReplica implements ReplicaReads {
   private wakeWaiters(): void {
     for (const w of this.waiters) if (this.applied >= w.lsn) w.wake();
   }
+}
+
+/** Resolves after `ms`, or at once when `signal` fires. */
+function pauseFor(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    if (signal.aborted) done();
+  });
 }
 
 function sameEntries(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {

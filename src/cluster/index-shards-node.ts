@@ -1,8 +1,9 @@
 /**
  * A cluster node's part in sharded vector indexes, wired together: the RPC server other
- * nodes search its index shards through, the rebalancer (elected among the nodes), the
- * holder of the shards assigned to it, the coordinator's search of the others, and — while
- * the node leads the writes — the records of the shards to place.
+ * nodes search its index shards through (which also streams the leader's WAL: `tailWal`),
+ * the rebalancer (elected among the nodes), the holder of the shards assigned to it, the
+ * coordinator's search of the others, and — while the node leads the writes — the records
+ * of the shards to place.
  */
 import type { Catalog } from '../catalog/catalog.ts';
 import type { IndexShardPlacement } from '../catalog/pg-catalog/quiver-views.ts';
@@ -22,7 +23,7 @@ import type { ClusterKeys, SegmentId } from './keys.ts';
 import { openPrefixView, type PrefixView } from './prefix-view.ts';
 import { Rebalancer } from './rebalancer.ts';
 import { PeerClients } from './rpc/node-client.ts';
-import { NodeServer } from './rpc/node-server.ts';
+import { type NodeHandlers, NodeServer } from './rpc/node-server.ts';
 
 /** How often the write leader compares the shard records with its catalog. */
 const PUBLISH_MS = 1_000;
@@ -50,6 +51,8 @@ export interface IndexShardsNodeOptions {
   /** Where holders keep their shards' files (null: every shard is built from the rows). */
   readonly files: IndexShardFiles | null;
   readonly log: OpsLog;
+  /** The TailWal handler (wal-tail.ts): the leader streams its commits to the replicas. */
+  readonly tailWal: NodeHandlers['tailWal'];
 }
 
 export class IndexShardsNode {
@@ -98,7 +101,7 @@ export class IndexShardsNode {
           return response;
         },
         fetchRows: unsupported,
-        tailWal: unsupported,
+        tailWal: options.tailWal,
         health: () => ({
           nodeId: options.nodeId,
           ready: options.catalog() !== null,

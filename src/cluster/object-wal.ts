@@ -30,6 +30,7 @@ import {
   replayCommitted,
 } from './object-wal-reader.ts';
 import { batchKey, encodeBatch } from './wal-batch.ts';
+import { WalTail } from './wal-tail.ts';
 
 export interface ObjectWalOptions {
   readonly store: MetaStore;
@@ -59,6 +60,8 @@ export class ObjectWal implements Wal {
   private metaLock: Promise<unknown> = Promise.resolve();
   private readonly maxBatchBytes: number;
   private readonly maxBatchRecords: number;
+  /** The records this writer committed, streamed to replicas (wal-tail.ts); ends when the WAL fails or closes. */
+  readonly tail: WalTail;
 
   private constructor(
     private readonly options: ObjectWalOptions,
@@ -67,6 +70,7 @@ export class ObjectWal implements Wal {
   ) {
     this.maxBatchBytes = options.maxBatchBytes ?? 8 << 20;
     this.maxBatchRecords = options.maxBatchRecords ?? 10_000;
+    this.tail = new WalTail(point.nextLsn);
     options.leadership.onLost((reason) => this.fail(this.lostError(reason)));
   }
 
@@ -146,6 +150,7 @@ export class ObjectWal implements Wal {
   async close(): Promise<void> {
     this.closed = true;
     await this.flushing;
+    this.tail.end(new SqlError(SqlState.AdminShutdown, 'the WAL is closed'));
   }
 
   private async flushLoop(): Promise<void> {
@@ -204,6 +209,7 @@ export class ObjectWal implements Wal {
         nextLsn: batch.firstLsn + payloads.length,
       }),
     );
+    this.tail.push(batch.firstLsn, payloads);
   }
 
   /** Writes a new commit point, fenced and compared with the last one this writer wrote. */
@@ -240,6 +246,7 @@ export class ObjectWal implements Wal {
 
   private fail(error: unknown): void {
     this.failure ??= error;
+    this.tail.end(this.failure);
     if (!this.flushing) for (const p of this.pending.splice(0)) p.reject(this.failure);
   }
 

@@ -133,6 +133,16 @@ export class ServerMetrics implements StatementObserver {
       () => stats.sources.replica?.()?.copies ?? 0,
     );
     gauge(
+      'quiver_replica_streaming',
+      "1 while the write leader streams its commits to a standby's read replica (TailWal), else 0",
+      () => (stats.sources.replica?.()?.streaming ? 1 : 0),
+    );
+    counter(
+      'quiver_replica_streamed_records_total',
+      "WAL records a standby's read replica applied from the leader's stream (the rest it read from object storage)",
+      () => stats.sources.replica?.()?.streamedRecords ?? 0,
+    );
+    gauge(
       'quiver_wal_bytes_since_checkpoint',
       'WAL bytes written since the last checkpoint: what a restart replays (standalone WAL lag)',
       () => stats.sources.walBytesSinceCheckpoint(),

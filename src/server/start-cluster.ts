@@ -46,6 +46,7 @@ import { Membership, type MemberView, watchMembers } from '../cluster/membership
 import { ObjectWal } from '../cluster/object-wal.ts';
 import type { CommitPoint } from '../cluster/object-wal-reader.ts';
 import { openPrefixView, type PrefixView } from '../cluster/prefix-view.ts';
+import { PeerClients } from '../cluster/rpc/node-client.ts';
 import { campaignShard, readShardLeader } from '../cluster/shard-leadership.ts';
 import {
   acceptTls,
@@ -56,6 +57,7 @@ import {
   readForwardHeader,
   startsReadOnly,
 } from '../cluster/sql-proxy.ts';
+import { DATABASE_WAL, leaderTailSource } from '../cluster/wal-tail.ts';
 import { EngineBackend } from '../engine/backend.ts';
 import { Persistence } from '../engine/persistence.ts';
 import { LinkLost, type WriteLeader } from '../engine/write-forwarding.ts';
@@ -197,6 +199,10 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
   let wire: WireServer | null = null;
   let persistence: Persistence | null = null;
   let leadership: Leadership | null = null;
+  /** The WAL this node writes while it leads (its tail is streamed to the replicas). */
+  let leaderWal: ObjectWal | null = null;
+  /** The leader's RPC server, for the replica's WAL stream. */
+  const walPeers = new PeerClients();
   let members: MemberView | null = null;
   let shardView: PrefixView | null = null;
   let replica: EngineReplica | null = null;
@@ -381,6 +387,14 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     version: serverVersion,
     files: new IndexShardFiles(objectsAt('index-shards')),
     log,
+    // The leader streams its commits to the replicas (the first message says the stream is open).
+    tailWal: async function* (request, ctx) {
+      const tail = role === 'leader' ? leaderWal?.tail : null;
+      if (!tail) throw new SqlError(SqlState.CannotConnectNow, 'this node does not lead the writes');
+      if (request.tableId !== DATABASE_WAL.tableId || request.shardId !== DATABASE_WAL.shardId)
+        throw new SqlError(SqlState.UndefinedObject, `no WAL shard ${request.tableId}/${request.shardId}`);
+      yield* tail.serve(request, ctx);
+    },
   });
   const membership = await Membership.join(
     meta,
@@ -478,6 +492,11 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       serverVersion,
       ownFiles: true,
       memoryBudgetBytes: options.memoryBudgetBytes,
+      tail: leaderTailSource(() => {
+        const leader = leaderRecord()?.nodeId;
+        const address = leader ? memberView.members().get(leader)?.advertiseAddress : undefined;
+        return leader && address && leader !== options.nodeId ? walPeers.get(leader, address) : null;
+      }),
       log,
       onCopy: (catalog, indexFiles) => {
         const replaced = copyCatalog;
@@ -539,6 +558,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       ref: WRITE_SHARD,
       leadership: won,
     });
+    leaderWal = wal;
     // The replica's copy, brought up to the final commit point, becomes the leader's
     // database; without one the database is recovered from object storage.
     const warm = (await replica?.handOver(wal)) ?? undefined;
@@ -627,6 +647,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
         await wire?.close();
         await refuse.close();
         await replica?.close();
+        walPeers.close();
         await replicaWire?.close();
         await shardView?.close();
         // The final checkpoint, then the leadership goes at once instead of after the TTL.

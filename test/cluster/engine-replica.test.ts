@@ -16,6 +16,7 @@ import { FencedMetaStore } from '../../src/cluster/fenced-meta-store.ts';
 import type { ShardRef } from '../../src/cluster/keys.ts';
 import { ObjectWal } from '../../src/cluster/object-wal.ts';
 import { tryAcquireShard } from '../../src/cluster/shard-leadership.ts';
+import { DATABASE_WAL, type WalTail, type WalTailSource } from '../../src/cluster/wal-tail.ts';
 import type { OpsLog } from '../../src/engine/ops-log.ts';
 import { Persistence } from '../../src/engine/persistence.ts';
 import type { Recovered } from '../../src/engine/recovery.ts';
@@ -71,7 +72,7 @@ async function lead(
     serverVersion: '16.4',
     storage: persistence,
   });
-  return { lease, persistence, session };
+  return { lease, persistence, session, wal };
 }
 
 /** A replica of the fixture's leader; `engineObjects` may watch what it reads. */
@@ -82,6 +83,7 @@ function startReplica(
     walObjects?: ObjectStore;
     ownFiles?: boolean;
     onCopy?: (catalog: Catalog) => void;
+    tail?: WalTailSource;
   } = {},
 ): EngineReplica {
   return EngineReplica.start({
@@ -91,6 +93,7 @@ function startReplica(
     walObjects: options.walObjects ?? objects,
     engineObjects: options.engineObjects ?? objects,
     ownFiles: options.ownFiles,
+    tail: options.tail,
     superuser: 'quiver',
     serverVersion: '16.4',
     log: RECORDING,
@@ -99,6 +102,28 @@ function startReplica(
 }
 
 type Leader = Awaited<ReturnType<typeof lead>>;
+
+/**
+ * The leader's stream as a replica reads it over TailWal, in process: `tail()` is the tail
+ * to read (null: no leader to stream from); `cut()` ends the streams open now.
+ */
+function inProcessTail(tail: () => WalTail | null) {
+  let cuts = new AbortController();
+  const source: WalTailSource = async function* (fromLsn, signal) {
+    const current = tail();
+    if (!current) throw new Error('no leader');
+    const ctx = { signal: AbortSignal.any([signal, cuts.signal]), deadline: undefined, peer: 'test' };
+    for await (const batch of current.serve({ ...DATABASE_WAL, fromPosition: BigInt(fromLsn) }, ctx))
+      yield batch.records.map((r) => ({ lsn: Number(r.position), payload: r.data }));
+  };
+  return {
+    source,
+    cut: () => {
+      cuts.abort();
+      cuts = new AbortController();
+    },
+  };
+}
 
 /** What a session on the replica's `catalog` runs with (registered in `sessions` to move with its copies). */
 function replicaServices(
@@ -598,6 +623,83 @@ describeCluster(
       } finally {
         await replica.close();
         await leader.close().catch(() => undefined);
+      }
+    });
+
+    it("applies the leader's stream of commits without reading WAL batches from object storage; while the stream is gone it reads them from there, and it streams again after", async () => {
+      const { objects } = fx();
+      const { lease, persistence: leader, session: primary, wal } = await lead(fx(), 'a');
+      await primary.run('CREATE EXTENSION vector');
+      await primary.run('CREATE TABLE t (id int PRIMARY KEY, v vector(2))');
+      await primary.run("INSERT INTO t VALUES (1, '[1,1]')");
+      const walReads = stallableReads(objects);
+      let leading = true;
+      const stream = inProcessTail(() => (leading ? wal.tail : null));
+      const replica = startReplica(fx(), { walObjects: walReads.store, tail: stream.source });
+      try {
+        await waitFor(
+          () => replica.catalog !== null && replica.stats().streaming,
+          10_000,
+          'a streaming copy',
+        );
+        let session = await localSession(replicaServices(replica.catalog!, replica));
+        // A strong read that could not catch up would wait 10 s: fail sooner.
+        await session.run('SET statement_timeout = 5000');
+        const count = async () => Number((await session.run('SELECT count(*) FROM t')).rows[0][0]);
+        expect(await count()).toBe(1);
+
+        // No WAL batch can be read from object storage now: each commit arrives by the stream.
+        walReads.stall();
+        for (let i = 2; i <= 21; i++) {
+          await primary.run(`INSERT INTO t VALUES (${i}, '[${i},${i}]')`);
+          if (i % 5 === 0) await primary.run(`DELETE FROM t WHERE id = ${i - 1}`);
+          expect(await count()).toBe(Number((await primary.run('SELECT count(*) FROM t')).rows[0][0]));
+        }
+        // A transaction of several statements arrives whole; DDL is applied in place.
+        await primary.run('BEGIN');
+        await primary.run("INSERT INTO t VALUES (100, '[0,0]'), (101, '[0,1]')");
+        await primary.run("UPDATE t SET v = '[5,5]' WHERE id = 1");
+        await primary.run('COMMIT');
+        await primary.run('ALTER TABLE t ADD COLUMN note text');
+        await primary.run("INSERT INTO t VALUES (102, '[9,9]', 'after ddl')");
+        await waitFor(() => replica.stats().copies === 2, 10_000, 'the copy after DDL');
+        session = await localSession(replicaServices(replica.catalog!, replica));
+        await session.run('SET statement_timeout = 5000');
+        expect((await session.run('SELECT id, note FROM t WHERE id >= 100 ORDER BY id')).rows).toEqual([
+          ['100', null],
+          ['101', null],
+          ['102', 'after ddl'],
+        ]);
+        expect((await session.run('SELECT v::text FROM t WHERE id = 1')).rows).toEqual([['[5,5]']]);
+        const streamed = replica.stats().streamedRecords;
+        expect(streamed).toBeGreaterThanOrEqual(27);
+
+        // The stream ends and no leader can be streamed from: reads wait for object storage.
+        leading = false;
+        stream.cut();
+        await waitFor(() => !replica.stats().streaming, 5_000, 'the stream to end');
+        await primary.run("INSERT INTO t VALUES (200, '[2,0]')");
+        const behind = session.run('SELECT count(*) FROM t WHERE id = 200');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        walReads.release();
+        expect((await behind).rows).toEqual([['1']]);
+        expect(replica.stats().streamedRecords).toBe(streamed);
+
+        // The leader is back: the stream opens again where the copy stands.
+        leading = true;
+        await waitFor(() => replica.stats().streaming, 10_000, 'the stream to open again');
+        walReads.stall();
+        await primary.run("INSERT INTO t VALUES (201, '[2,1]')");
+        expect((await session.run('SELECT count(*) FROM t WHERE id >= 200')).rows).toEqual([['2']]);
+        expect(replica.stats().streamedRecords).toBe(streamed + 1);
+        // kNN on the replica's index equals the leader's answer.
+        const knn = "SELECT id FROM t ORDER BY v <-> '[3,3]' LIMIT 5";
+        expect((await session.run(knn)).rows).toEqual((await primary.run(knn)).rows);
+      } finally {
+        walReads.release();
+        await replica.close();
+        await leader.close();
+        await lease.revoke();
       }
     });
 

@@ -51,6 +51,13 @@ const setups = new Map<QuiverNode, ClusterSetup>();
 const setupOf = (node: QuiverNode): ClusterSetup => setups.get(node)!;
 
 /** Starts the nodes one after another, so the first one started leads. */
+/** How many records each WAL stream a node's replica had from its leader delivered, from its log. */
+function streamedRecords(log: string): number[] {
+  return [...log.matchAll(/"records":(\d+),"msg":"the WAL stream from the leader ended"/g)].map((m) =>
+    Number(m[1]),
+  );
+}
+
 async function startCluster(count: number, extraArgs: readonly string[] = []): Promise<QuiverNode[]> {
   const setup: ClusterSetup = {
     etcd: etcd.endpoints,
@@ -318,6 +325,16 @@ describe('a cluster of quiver processes', () => {
     // The new leader continued from its read replica's copy: nothing recovered from S3.
     const promoted = second.log().includes('"leading the writes"') ? second : third;
     expect(promoted.log()).toMatch(/"fromReplica":true,"msg":"leading the writes"/);
+    // Both replicas applied the old leader's commits from its stream (TailWal) until it died;
+    // the other one streams from the new leader.
+    for (const standby of [second, third])
+      expect(streamedRecords(standby.log())[0], standby.id).toBeGreaterThan(0);
+    const follower = promoted === second ? third : second;
+    await waitUntil(
+      async () => follower.log().split('"replica streams the WAL from the leader"').length > 2,
+      10_000,
+      'the stream from the new leader',
+    );
 
     const check = await connect(second);
     const { rows: present } = await check.query('SELECT id FROM items ORDER BY id');

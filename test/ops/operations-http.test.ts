@@ -138,6 +138,8 @@ describe('operations HTTP port', () => {
       'quiver_replica_lag_records',
       'quiver_replica_following',
       'quiver_replica_copies_total',
+      'quiver_replica_streaming',
+      'quiver_replica_streamed_records_total',
     ]) {
       expect(names).toContain(name);
     }
