@@ -21,14 +21,17 @@
  * than the snapshot's is skipped (such a copy is not kept).
  *
  * Records arrive two ways. The leader streams each commit as it makes it (TailWal,
- * wal-tail.ts; `tail`), and the copy applies it at once; and the commit point's etcd watch
+ * wal-tail.ts; `leader`), and the copy applies it at once; and the commit point's etcd watch
  * says how far the log is committed. What the stream has not delivered within
  * STREAM_GRACE_MS of the watch saying it is committed — or all of it while no stream is open
  * (no leader, a new one that does not hold the records asked for) — is read from the batches
  * in object storage. Both give the same records, so the copy does not care which it used.
  *
- * Freshness (`awaitFreshness`): strong reads the commit point from etcd (linearizable) and
- * waits until the copy has applied it; bounded does the same with a commit point read at
+ * Freshness (`awaitFreshness`): strong asks the write leader how far its WAL is committed —
+ * the leader answers only while its lease surely holds, so no later leader can have
+ * committed more (a leader lease read) — or, when it cannot say or is not reached within
+ * LEADER_READ_TIMEOUT_MS, reads the commit point from etcd (linearizable), and waits until
+ * the copy has applied that far; bounded does the same with a commit point read at
  * most `stalenessMs` ago; session and eventual read what the copy has (a connection to a
  * replica writes nothing, so its own writes cannot be missing, and a copy only moves forward).
  */
@@ -69,7 +72,7 @@ import {
   replayCommitted,
 } from './object-wal-reader.ts';
 import { sealFromCheckpoint } from './seal-from-checkpoint.ts';
-import type { WalTailSource } from './wal-tail.ts';
+import type { LeaderWalSource } from './wal-tail.ts';
 
 export interface EngineReplicaOptions {
   /** The cluster's store. */
@@ -90,8 +93,11 @@ export interface EngineReplicaOptions {
    */
   readonly ownFiles?: boolean;
   readonly memoryBudgetBytes?: number;
-  /** The leader's stream of commits (absent: every record is read from object storage). */
-  readonly tail?: WalTailSource;
+  /**
+   * The write leader's stream of commits and its confirmed commit position (absent: every
+   * record is read from object storage, and strong reads read the commit point from etcd).
+   */
+  readonly leader?: LeaderWalSource;
   readonly log: OpsLog;
   /**
    * A new copy is ready: new read sessions use its catalog, open ones move to it; it was
@@ -113,6 +119,8 @@ export interface ReplicaStats {
   readonly streaming: boolean;
   /** Records applied from that stream (the rest were read from object storage). */
   readonly streamedRecords: number;
+  /** Commit positions strong and bounded reads waited for: confirmed by the leader, or read from etcd. */
+  readonly pointReads: { readonly leader: number; readonly store: number };
 }
 
 /** How long a strong or bounded read waits for the copy to catch up before it fails. */
@@ -135,6 +143,13 @@ const MAX_STREAMED_BYTES = 64 << 20;
 /** The first and the longest pause before the stream is opened again. */
 const STREAM_RETRY_MS = 100;
 const STREAM_RETRY_MAX_MS = 2_000;
+
+/**
+ * How long a strong read waits for the leader to confirm its commit position before it
+ * reads the commit point from etcd instead, and how long it then leaves the leader alone.
+ */
+const LEADER_READ_TIMEOUT_MS = 250;
+const LEADER_READ_BACKOFF_MS = 1_000;
 
 /** Why a copy must be replaced rather than followed further. */
 class StartOver extends Error {}
@@ -168,6 +183,12 @@ export class EngineReplica implements ReplicaReads {
   private recentPoint: { nextLsn: number; readAt: number } | null = null;
   private pointRead: Promise<{ nextLsn: number; readAt: number }> | null = null;
   private nextPointRead: Promise<{ nextLsn: number; readAt: number }> | null = null;
+  /** Strong reads skip the leader until then (Date.now()): it did not answer the last one. */
+  private leaderReadsFrom = 0;
+  /** Commit positions the leader confirmed, and those read from etcd instead. */
+  private pointReads = { leader: 0, store: 0 };
+  /** Where the last one came from (logged when it changes). */
+  private pointSource: 'leader' | 'store' | null = null;
   /** The commit point as the watch last saw it, and who waits for it or the stream. */
   private latest: CommitPoint | null = null;
   /** Since when the copy is behind that point with nothing streamed to apply. */
@@ -185,6 +206,8 @@ export class EngineReplica implements ReplicaReads {
   /** Records from the leader's stream not applied yet, consecutive LSNs. */
   private streamed: WalRecord[] = [];
   private streamedBytes = 0;
+  /** The LSN after the last streamed record handed to the follower (it may still be applying it). */
+  private takenEnd = 0;
   private streamedRecords = 0;
   private streaming = false;
   private readonly pumping: Promise<void>;
@@ -197,7 +220,7 @@ export class EngineReplica implements ReplicaReads {
   private constructor(private readonly options: EngineReplicaOptions) {
     this.engineKeys = new FencedMetaStore(options.meta, options.keys.engine, null);
     this.running = this.run();
-    this.pumping = options.tail ? this.pump(options.tail) : Promise.resolve();
+    this.pumping = options.leader ? this.pump(options.leader) : Promise.resolve();
   }
 
   /** Starts recovering and following in the background. */
@@ -223,7 +246,40 @@ export class EngineReplica implements ReplicaReads {
       copies: this.copies,
       streaming: this.streaming,
       streamedRecords: this.streamedRecords,
+      pointReads: { ...this.pointReads },
     };
+  }
+
+  /** The leader's confirmed commit position, else the commit point in etcd. */
+  private async readNextLsn(): Promise<number> {
+    const { leader, meta, keys, ref } = this.options;
+    let why = 'no leader to ask';
+    if (leader && Date.now() >= this.leaderReadsFrom) {
+      try {
+        const nextLsn = await leader.committed(AbortSignal.timeout(LEADER_READ_TIMEOUT_MS));
+        this.pointReads.leader++;
+        this.notePointSource('leader', 'the leader confirms its commit position');
+        return nextLsn;
+      } catch (error) {
+        // No leader, a new one, one whose lease is in doubt, or a slow one: etcd decides.
+        this.leaderReadsFrom = Date.now() + LEADER_READ_BACKOFF_MS;
+        why = String(error);
+      }
+    }
+    const { point } = await readCommitPoint(meta, keys, ref);
+    this.pointReads.store++;
+    this.notePointSource('store', why);
+    return point.nextLsn;
+  }
+
+  private notePointSource(source: 'leader' | 'store', why: string): void {
+    if (this.pointSource === source) return;
+    this.pointSource = source;
+    const msg =
+      source === 'leader'
+        ? 'strong reads wait for the commit position the leader confirms'
+        : 'strong reads wait for the commit point read from etcd';
+    this.options.log.info({ why }, msg);
   }
 
   async caughtUp(): Promise<boolean> {
@@ -271,7 +327,8 @@ export class EngineReplica implements ReplicaReads {
   }
 
   /**
-   * The commit point read from etcd by a read that started after this call did. Concurrent
+   * The commit position confirmed by the leader, or read from etcd, in a call that started
+   * after this one did (every commit acknowledged before is below it). Concurrent
    * callers share reads (as Raft's read index batches them): one read is in flight at a
    * time, and whoever arrives meanwhile waits for the next one, which starts after them.
    */
@@ -286,9 +343,9 @@ export class EngineReplica implements ReplicaReads {
       return this.nextPointRead;
     }
     const readAt = Date.now();
-    this.pointRead = readCommitPoint(this.options.meta, this.options.keys, this.options.ref)
-      .then(({ point }) => {
-        const read = { nextLsn: point.nextLsn, readAt };
+    this.pointRead = this.readNextLsn()
+      .then((nextLsn) => {
+        const read = { nextLsn, readAt };
         if (!this.recentPoint || read.nextLsn >= this.recentPoint.nextLsn) this.recentPoint = read;
         return read;
       })
@@ -586,13 +643,14 @@ export class EngineReplica implements ReplicaReads {
     if (this.streamed.length === 0 || this.streamed[0].lsn !== this.applied) return [];
     const taken = this.streamed.splice(0);
     this.streamedBytes = 0;
+    this.takenEnd = taken[taken.length - 1].lsn + 1;
     return taken;
   }
 
-  /** The LSN the stream should deliver next. */
+  /** The LSN the stream should deliver next (records being applied now are not wanted again). */
   private streamNext(): number {
     const last = this.streamed.at(-1);
-    return last ? last.lsn + 1 : this.applied;
+    return last ? last.lsn + 1 : Math.max(this.applied, this.takenEnd);
   }
 
   /**
@@ -600,7 +658,7 @@ export class EngineReplica implements ReplicaReads {
    * pause) when it ends: the leader died or resigned, or it no longer holds the records
    * asked for (then the follower reads them from object storage meanwhile).
    */
-  private async pump(source: WalTailSource): Promise<void> {
+  private async pump(source: LeaderWalSource): Promise<void> {
     let pause = STREAM_RETRY_MS;
     while (!this.closed) {
       // While a copy is recovered, or the follower has plenty to apply, the stream waits.
@@ -613,7 +671,7 @@ export class EngineReplica implements ReplicaReads {
   }
 
   /** Applies one stream from the leader until it ends; true when it delivered anything (even only its opening). */
-  private async stream(source: WalTailSource): Promise<boolean> {
+  private async stream(source: LeaderWalSource): Promise<boolean> {
     const abort = new AbortController();
     const stop = () => abort.abort();
     this.stopPause.signal.addEventListener('abort', stop, { once: true });
@@ -621,7 +679,7 @@ export class EngineReplica implements ReplicaReads {
     let records = 0;
     try {
       // The leader's first message (maybe empty) says the stream is open at that position.
-      for await (const batch of source(this.streamNext(), abort.signal)) {
+      for await (const batch of source.tail(this.streamNext(), abort.signal)) {
         if (!opened)
           this.options.log.info({ lsn: this.streamNext() }, 'replica streams the WAL from the leader');
         opened = true;

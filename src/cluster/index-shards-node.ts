@@ -1,6 +1,6 @@
 /**
  * A cluster node's part in sharded vector indexes, wired together: the RPC server other
- * nodes search its index shards through (which also streams the leader's WAL: `tailWal`),
+ * nodes search its index shards through (which also serves the leader's WAL to replicas),
  * the rebalancer (elected among the nodes), the holder of the shards assigned to it, the
  * coordinator's search of the others, and — while the node leads the writes — the records
  * of the shards to place.
@@ -53,6 +53,8 @@ export interface IndexShardsNodeOptions {
   readonly log: OpsLog;
   /** The TailWal handler (wal-tail.ts): the leader streams its commits to the replicas. */
   readonly tailWal: NodeHandlers['tailWal'];
+  /** The CommitPosition handler: the leader confirms how far its WAL is committed. */
+  readonly commitPosition: NodeHandlers['commitPosition'];
 }
 
 export class IndexShardsNode {
@@ -102,6 +104,7 @@ export class IndexShardsNode {
         },
         fetchRows: unsupported,
         tailWal: options.tailWal,
+        commitPosition: options.commitPosition,
         health: () => ({
           nodeId: options.nodeId,
           ready: options.catalog() !== null,

@@ -158,6 +158,15 @@ export class Leadership {
     return this.lostReason;
   }
 
+  /**
+   * Until when (monotonic-ms.ts) no other node can have become leader: the lease this
+   * leadership's key is attached to cannot have expired in the store before then, and a
+   * successor campaigns only after it has (or after this node resigned). 0 once lost.
+   */
+  surelyLeadsUntil(): number {
+    return this.lostReason === undefined ? this.candidate.lease.heldUntil() : 0;
+  }
+
   /** Called once when leadership is known lost (leader key gone or replaced, lease lost). */
   onLost(listener: (reason: string) => void): void {
     if (this.lostReason !== undefined) queueMicrotask(() => listener(this.lostReason!));

@@ -17,6 +17,7 @@
 import { SqlError } from '../errors/sql-error.ts';
 import { SqlState } from '../errors/sqlstate.ts';
 import type { MetaStore } from '../meta/meta-store.ts';
+import { monotonicMs } from '../meta/monotonic-ms.ts';
 import type { ObjectStore } from '../storage/object-store/object-store.ts';
 import type { Wal, WalRecord } from '../storage/wal/wal.ts';
 import type { ClusterKeys, ShardRef } from './keys.ts';
@@ -31,6 +32,13 @@ import {
 } from './object-wal-reader.ts';
 import { batchKey, encodeBatch } from './wal-batch.ts';
 import { WalTail } from './wal-tail.ts';
+
+/**
+ * How long before its lease could run out a leader stops confirming its commit position:
+ * room for the store's clock running faster than this node's. Renewals every TTL/3 keep
+ * the lease held for two thirds of the TTL or more, far above this.
+ */
+const LEASE_READ_MARGIN_MS = 500;
 
 export interface ObjectWalOptions {
   readonly store: MetaStore;
@@ -147,6 +155,17 @@ export class ObjectWal implements Wal {
   }
 
   /** Waits for the batch in flight; later appends fail. Leadership is left to the caller. */
+  /**
+   * The first LSN not committed yet, when no other writer can have committed past it: this
+   * writer has not failed and its leadership surely holds a while longer (a leader lease
+   * read). Every commit this writer acknowledged is below it. Null when it cannot say.
+   */
+  confirmedNextLsn(): number | null {
+    if (this.failure !== undefined || this.closed) return null;
+    if (monotonicMs() + LEASE_READ_MARGIN_MS >= this.options.leadership.surelyLeadsUntil()) return null;
+    return this.point.nextLsn;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await this.flushing;

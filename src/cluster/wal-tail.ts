@@ -132,19 +132,38 @@ export class WalTail {
   }
 }
 
-/** The database's one write shard as TailRequest names it, until tables get shards of their own. */
+/** The database's one write shard as TailWal and CommitPosition name it, until tables get shards of their own. */
 export const DATABASE_WAL = { tableId: 0n, shardId: 0 } as const;
 
-/** Where a replica gets the leader's tail from: batches of records from `fromLsn` on. */
-export type WalTailSource = (fromLsn: number, signal: AbortSignal) => AsyncIterable<readonly WalRecord[]>;
+/** 42704 unless `request` names the database's WAL. */
+export function checkDatabaseWal(request: { readonly tableId: bigint; readonly shardId: number }): void {
+  if (request.tableId !== DATABASE_WAL.tableId || request.shardId !== DATABASE_WAL.shardId)
+    throw new SqlError(SqlState.UndefinedObject, `no WAL shard ${request.tableId}/${request.shardId}`);
+}
 
-/** The stream of the node `leader()` names now (none: the call fails, and the replica tries again later). */
-export function leaderTailSource(leader: () => NodePeer | null): WalTailSource {
-  return async function* (fromLsn, signal) {
-    const peer = leader();
-    if (!peer) throw new SqlError(SqlState.CannotConnectNow, 'no write leader to stream the WAL from');
-    const request = { ...DATABASE_WAL, fromPosition: BigInt(fromLsn) };
-    for await (const batch of peer.tailWal(request, { signal }))
-      yield batch.records.map((r) => ({ lsn: Number(r.position), payload: r.data }));
+/** What a replica asks the write leader for. */
+export interface LeaderWalSource {
+  /** Batches of committed records from `fromLsn` on, now and as the leader commits them. */
+  tail(fromLsn: number, signal: AbortSignal): AsyncIterable<readonly WalRecord[]>;
+  /** The first LSN not committed yet, as the leader confirms it under its lease (rejects when it cannot). */
+  committed(signal: AbortSignal): Promise<number>;
+}
+
+/** Asks the node `leader()` names at each call (none: the call fails, and the replica tries again later). */
+export function leaderWalSource(leader: () => NodePeer | null): LeaderWalSource {
+  const peer = () => {
+    const found = leader();
+    if (!found) throw new SqlError(SqlState.CannotConnectNow, 'no write leader to ask for the WAL');
+    return found;
+  };
+  return {
+    async *tail(fromLsn, signal) {
+      const request = { ...DATABASE_WAL, fromPosition: BigInt(fromLsn) };
+      for await (const batch of peer().tailWal(request, { signal }))
+        yield batch.records.map((r) => ({ lsn: Number(r.position), payload: r.data }));
+    },
+    async committed(signal) {
+      return Number((await peer().commitPosition(DATABASE_WAL, { signal })).nextPosition);
+    },
   };
 }

@@ -16,6 +16,7 @@ import type {
   WatchEvent,
   Watcher,
 } from './meta-store.ts';
+import { monotonicMs } from './monotonic-ms.ts';
 
 /**
  * The standalone MetaStore (DESIGN §5): state in memory, every committed revision appended
@@ -66,6 +67,8 @@ interface LeaseState {
   deadline: number;
   timer: NodeJS.Timeout;
   readonly listeners: (() => void)[];
+  /** The holder stopped renewing (`abandon`): it may no longer count on the lease. */
+  abandoned: boolean;
 }
 
 const CLOSED = 'metadata store is closed';
@@ -187,12 +190,13 @@ class EmbeddedMetaStore implements MetaStore {
       else state.deadline = now + ttlMs;
     }, ttlMs / 3);
     timer.unref();
-    const state: LeaseState = { ttlMs, deadline: Date.now() + ttlMs, timer, listeners: [] };
+    const state: LeaseState = { ttlMs, deadline: Date.now() + ttlMs, timer, listeners: [], abandoned: false };
     this.leases.set(id, state);
     return {
       id,
       revoke: () => this.endLease(id, false),
       abandon: () => {
+        state.abandoned = true;
         clearInterval(state.timer);
         const timer = setTimeout(
           () => void this.endLease(id, true).catch(() => undefined),
@@ -202,6 +206,9 @@ class EmbeddedMetaStore implements MetaStore {
         state.timer = timer;
       },
       onLost: (listener) => void state.listeners.push(listener),
+      // The store is this process: the lease holds until its own deadline.
+      heldUntil: () =>
+        this.leases.get(id) === state && !state.abandoned ? monotonicMs() + state.deadline - Date.now() : 0,
     };
   }
 

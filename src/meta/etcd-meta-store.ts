@@ -14,6 +14,7 @@ import type {
   WatchEvent,
   Watcher,
 } from './meta-store.ts';
+import { monotonicMs } from './monotonic-ms.ts';
 
 /**
  * The cluster MetaStore (DESIGN §5) over etcd v3 through the etcd3 package's raw KV, Lease
@@ -269,6 +270,8 @@ async function leaseErrors<T>(request: Promise<T>, lease: number | undefined): P
 class EtcdLease implements Lease {
   private readonly listeners: (() => void)[] = [];
   private ended = false;
+  /** When the newest renewal etcd answered was sent (monotonicMs()): etcd's TTL runs from a later moment. */
+  private renewalSent: number;
 
   private constructor(
     private readonly client: Etcd3,
@@ -276,7 +279,10 @@ class EtcdLease implements Lease {
     private readonly ttlMs: number,
     private readonly keeper: LeaseKeeper,
     private readonly onEnd: (lease: EtcdLease) => void,
-  ) {}
+    askedAt: number,
+  ) {
+    this.renewalSent = askedAt;
+  }
 
   static async grant(
     client: Etcd3,
@@ -288,10 +294,16 @@ class EtcdLease implements Lease {
       // Below 2^48: exact as a number, and collisions (retried) are vanishingly rare.
       const id = randomInt(1, 2 ** 48);
       try {
+        const askedAt = monotonicMs();
         const res = await client.leaseClient.leaseGrant({ ID: id, TTL: ttlSeconds });
-        const lease = new EtcdLease(client, id, Number(res.TTL) * 1000, keeper, onEnd);
+        const lease = new EtcdLease(client, id, Number(res.TTL) * 1000, keeper, onEnd, askedAt);
         await keeper
-          .keep(id, lease.ttlMs, () => lease.lose())
+          .keep(
+            id,
+            lease.ttlMs,
+            () => lease.lose(),
+            (sentAt) => lease.renewed(sentAt),
+          )
           .catch(async (error: unknown) => {
             await lease.revoke().catch(() => undefined);
             throw error;
@@ -305,6 +317,14 @@ class EtcdLease implements Lease {
 
   onLost(listener: () => void): void {
     this.listeners.push(listener);
+  }
+
+  heldUntil(): number {
+    return this.ended ? 0 : this.renewalSent + this.ttlMs;
+  }
+
+  private renewed(sentAt: number): void {
+    this.renewalSent = Math.max(this.renewalSent, sentAt);
   }
 
   abandon(): void {

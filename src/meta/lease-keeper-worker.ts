@@ -22,7 +22,12 @@ parentPort!.on('message', (message: ToKeeper) => {
   if (message.type === 'keep') {
     // A stream that does not open now is retried at each renewal (the lease runs out if it never does).
     void renewer
-      .keep(message.id, message.ttlMs, () => post({ type: 'lost', id: message.id }))
+      .keep(
+        message.id,
+        message.ttlMs,
+        () => post({ type: 'lost', id: message.id }),
+        (sentAt) => post({ type: 'renewed', id: message.id, sentAt }),
+      )
       .catch(() => undefined);
     return;
   }

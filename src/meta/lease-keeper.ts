@@ -17,8 +17,9 @@ export type ToKeeper =
   | { readonly type: 'keep'; readonly id: number; readonly ttlMs: number }
   | { readonly type: 'release'; readonly id: number };
 
-/** From the keeper thread: a lease expired (or etcd said so), or was released. */
+/** From the keeper thread: a lease was renewed, expired (or etcd said so), or was released. */
 export type FromKeeper =
+  | { readonly type: 'renewed'; readonly id: number; readonly sentAt: number }
   | { readonly type: 'lost'; readonly id: number }
   | { readonly type: 'released'; readonly id: number; readonly lastRenewal: number };
 
@@ -37,6 +38,7 @@ export class ThreadLeaseKeeper implements LeaseKeeper {
   private readonly beat: BigInt64Array;
   private readonly timer: NodeJS.Timeout;
   private readonly lostListeners = new Map<number, () => void>();
+  private readonly renewedListeners = new Map<number, (sentAt: number) => void>();
   private readonly releases = new Map<number, (lastRenewal: number) => void>();
 
   constructor(endpoints: readonly string[], stallToleranceMs: number) {
@@ -54,12 +56,19 @@ export class ThreadLeaseKeeper implements LeaseKeeper {
     this.worker.on('exit', () => this.loseAll());
   }
 
-  async keep(id: number, ttlMs: number, onLost: () => void): Promise<void> {
+  async keep(
+    id: number,
+    ttlMs: number,
+    onLost: () => void,
+    onRenewed: (sentAt: number) => void,
+  ): Promise<void> {
     this.lostListeners.set(id, onLost);
+    this.renewedListeners.set(id, onRenewed);
     this.post({ type: 'keep', id, ttlMs });
   }
 
   release(id: number): Promise<number> {
+    this.renewedListeners.delete(id);
     if (!this.lostListeners.delete(id)) return Promise.resolve(Date.now());
     return new Promise((resolve) => {
       this.releases.set(id, resolve);
@@ -70,6 +79,7 @@ export class ThreadLeaseKeeper implements LeaseKeeper {
   async close(): Promise<void> {
     clearInterval(this.timer);
     this.lostListeners.clear();
+    this.renewedListeners.clear();
     await this.worker.terminate();
   }
 
@@ -82,6 +92,7 @@ export class ThreadLeaseKeeper implements LeaseKeeper {
   }
 
   private receive(message: FromKeeper): void {
+    if (message.type === 'renewed') return this.renewedListeners.get(message.id)?.(message.sentAt);
     if (message.type === 'released') {
       this.releases.get(message.id)?.(message.lastRenewal);
       this.releases.delete(message.id);
@@ -89,12 +100,14 @@ export class ThreadLeaseKeeper implements LeaseKeeper {
     }
     const onLost = this.lostListeners.get(message.id);
     this.lostListeners.delete(message.id);
+    this.renewedListeners.delete(message.id);
     onLost?.();
   }
 
   private loseAll(): void {
     const listeners = [...this.lostListeners.values()];
     this.lostListeners.clear();
+    this.renewedListeners.clear();
     for (const onLost of listeners) onLost();
     for (const resolve of this.releases.values()) resolve(Date.now());
     this.releases.clear();

@@ -6,14 +6,16 @@
  * event loop's heartbeat.
  */
 import type { Etcd3, ILeaseKeepAliveResponse } from 'etcd3';
+import { monotonicMs } from './monotonic-ms.ts';
 
 /** Renews leases until they are released; what EtcdMetaStore's leases are kept alive by. */
 export interface LeaseKeeper {
   /**
-   * Renews lease `id` (granted with `ttlMs`) until released; `onLost` once it runs out.
+   * Renews lease `id` (granted with `ttlMs`) until released; `onLost` once it runs out,
+   * `onRenewed(sentAt)` when etcd answers a renewal sent at `sentAt` (monotonicMs()).
    * Rejects when renewing cannot start (the keepalive stream does not open).
    */
-  keep(id: number, ttlMs: number, onLost: () => void): Promise<void>;
+  keep(id: number, ttlMs: number, onLost: () => void, onRenewed: (sentAt: number) => void): Promise<void>;
   /** Stops renewing `id`; resolves with when it was last renewed (Date.now() time). */
   release(id: number): Promise<number>;
   close(): Promise<void>;
@@ -24,6 +26,13 @@ interface Kept {
   lastRenewal: number;
   readonly timer: NodeJS.Timeout;
   readonly onLost: () => void;
+  readonly onRenewed: (sentAt: number) => void;
+  /**
+   * When each renewal not answered yet was sent, oldest first: etcd answers a stream's
+   * renewals in order. A renewal whose answer never comes (a broken stream) would pair
+   * later answers with earlier send times, which only makes the lease look shorter.
+   */
+  readonly unanswered: number[];
 }
 
 type KeepaliveStream = Awaited<ReturnType<Etcd3['leaseClient']['leaseKeepAlive']>>;
@@ -39,9 +48,14 @@ export class LeaseRenewer implements LeaseKeeper {
     private readonly mayRenew: () => boolean = () => true,
   ) {}
 
-  async keep(id: number, ttlMs: number, onLost: () => void): Promise<void> {
+  async keep(
+    id: number,
+    ttlMs: number,
+    onLost: () => void,
+    onRenewed: (sentAt: number) => void,
+  ): Promise<void> {
     const timer = setInterval(() => this.renew(id), ttlMs / 3);
-    this.kept.set(id, { ttlMs, lastRenewal: Date.now(), timer, onLost });
+    this.kept.set(id, { ttlMs, lastRenewal: Date.now(), timer, onLost, onRenewed, unanswered: [] });
     // Kept even if this fails: each renewal tries the stream again.
     if (!this.stream) await this.openStream();
     this.renew(id);
@@ -68,8 +82,10 @@ export class LeaseRenewer implements LeaseKeeper {
     if (!lease) return;
     if (Date.now() - lease.lastRenewal > lease.ttlMs) return this.lose(id);
     if (!this.mayRenew()) return;
-    if (this.stream) this.stream.write({ ID: id });
-    else void this.openStream().catch(() => undefined);
+    if (this.stream) {
+      lease.unanswered.push(monotonicMs());
+      this.stream.write({ ID: id });
+    } else void this.openStream().catch(() => undefined);
   }
 
   private lose(id: number): void {
@@ -85,12 +101,17 @@ export class LeaseRenewer implements LeaseKeeper {
       const opened = await this.client.leaseClient.leaseKeepAlive();
       if (this.closed) return void opened.end();
       this.stream = opened;
+      // Renewals sent on an earlier stream are answered there or never.
+      for (const lease of this.kept.values()) lease.unanswered.length = 0;
       opened.on('data', (res: ILeaseKeepAliveResponse) => {
+        if (this.stream !== opened) return;
         const id = Number(res.ID);
         const lease = this.kept.get(id);
         if (!lease) return;
-        if (Number(res.TTL) <= 0) this.lose(id);
-        else lease.lastRenewal = Date.now();
+        const sentAt = lease.unanswered.shift();
+        if (Number(res.TTL) <= 0) return this.lose(id);
+        lease.lastRenewal = Date.now();
+        if (sentAt !== undefined) lease.onRenewed(sentAt);
       });
       // A broken stream is not yet a lost lease: reopen while the TTLs have not run out.
       opened.on('error', () => {

@@ -67,6 +67,13 @@ export interface Lease {
    */
   abandon(): void;
   onLost(listener: () => void): void;
+  /**
+   * Until when (monotonic-ms.ts) the store surely still holds the lease: when the last
+   * renewal it answered was sent (or the grant was asked for), plus the TTL; 0 once the lease
+   * is lost or ended. A holder that acts on "nobody else can have taken what this lease
+   * guards" (a leader answering reads without asking the store) must act before then.
+   */
+  heldUntil(): number;
 }
 
 export interface MetaStore {

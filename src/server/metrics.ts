@@ -142,6 +142,18 @@ export class ServerMetrics implements StatementObserver {
       "WAL records a standby's read replica applied from the leader's stream (the rest it read from object storage)",
       () => stats.sources.replica?.()?.streamedRecords ?? 0,
     );
+    new Counter({
+      name: 'quiver_replica_commit_position_reads_total',
+      help: "Commit positions a standby's strong and bounded reads waited for, by source: confirmed by the leader under its lease, or read from etcd",
+      labelNames: ['source'],
+      registers,
+      collect() {
+        const reads = stats.sources.replica?.()?.pointReads;
+        this.reset();
+        this.inc({ source: 'leader' }, reads?.leader ?? 0);
+        this.inc({ source: 'etcd' }, reads?.store ?? 0);
+      },
+    });
     gauge(
       'quiver_wal_bytes_since_checkpoint',
       'WAL bytes written since the last checkpoint: what a restart replays (standalone WAL lag)',

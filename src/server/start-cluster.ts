@@ -57,7 +57,7 @@ import {
   readForwardHeader,
   startsReadOnly,
 } from '../cluster/sql-proxy.ts';
-import { DATABASE_WAL, leaderTailSource } from '../cluster/wal-tail.ts';
+import { checkDatabaseWal, leaderWalSource } from '../cluster/wal-tail.ts';
 import { EngineBackend } from '../engine/backend.ts';
 import { Persistence } from '../engine/persistence.ts';
 import { LinkLost, type WriteLeader } from '../engine/write-forwarding.ts';
@@ -389,11 +389,21 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
     log,
     // The leader streams its commits to the replicas (the first message says the stream is open).
     tailWal: async function* (request, ctx) {
+      checkDatabaseWal(request);
       const tail = role === 'leader' ? leaderWal?.tail : null;
       if (!tail) throw new SqlError(SqlState.CannotConnectNow, 'this node does not lead the writes');
-      if (request.tableId !== DATABASE_WAL.tableId || request.shardId !== DATABASE_WAL.shardId)
-        throw new SqlError(SqlState.UndefinedObject, `no WAL shard ${request.tableId}/${request.shardId}`);
       yield* tail.serve(request, ctx);
+    },
+    // A strong read on a replica waits for this position (a leader lease read).
+    commitPosition: (request) => {
+      checkDatabaseWal(request);
+      const next = role === 'leader' ? leaderWal?.confirmedNextLsn() : null;
+      if (next === null || next === undefined)
+        throw new SqlError(
+          SqlState.CannotConnectNow,
+          'this node cannot confirm the commit position: it does not lead the writes, or its lease may have run out',
+        );
+      return { nextPosition: BigInt(next) };
     },
   });
   const membership = await Membership.join(
@@ -492,7 +502,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       serverVersion,
       ownFiles: true,
       memoryBudgetBytes: options.memoryBudgetBytes,
-      tail: leaderTailSource(() => {
+      leader: leaderWalSource(() => {
         const leader = leaderRecord()?.nodeId;
         const address = leader ? memberView.members().get(leader)?.advertiseAddress : undefined;
         return leader && address && leader !== options.nodeId ? walPeers.get(leader, address) : null;

@@ -16,7 +16,7 @@ import { FencedMetaStore } from '../../src/cluster/fenced-meta-store.ts';
 import type { ShardRef } from '../../src/cluster/keys.ts';
 import { ObjectWal } from '../../src/cluster/object-wal.ts';
 import { tryAcquireShard } from '../../src/cluster/shard-leadership.ts';
-import { DATABASE_WAL, type WalTail, type WalTailSource } from '../../src/cluster/wal-tail.ts';
+import { DATABASE_WAL, type LeaderWalSource } from '../../src/cluster/wal-tail.ts';
 import type { OpsLog } from '../../src/engine/ops-log.ts';
 import { Persistence } from '../../src/engine/persistence.ts';
 import type { Recovered } from '../../src/engine/recovery.ts';
@@ -83,7 +83,7 @@ function startReplica(
     walObjects?: ObjectStore;
     ownFiles?: boolean;
     onCopy?: (catalog: Catalog) => void;
-    tail?: WalTailSource;
+    leader?: LeaderWalSource;
   } = {},
 ): EngineReplica {
   return EngineReplica.start({
@@ -93,7 +93,7 @@ function startReplica(
     walObjects: options.walObjects ?? objects,
     engineObjects: options.engineObjects ?? objects,
     ownFiles: options.ownFiles,
-    tail: options.tail,
+    leader: options.leader,
     superuser: 'quiver',
     serverVersion: '16.4',
     log: RECORDING,
@@ -104,17 +104,25 @@ function startReplica(
 type Leader = Awaited<ReturnType<typeof lead>>;
 
 /**
- * The leader's stream as a replica reads it over TailWal, in process: `tail()` is the tail
- * to read (null: no leader to stream from); `cut()` ends the streams open now.
+ * The leader's WAL as a replica reads it over TailWal and CommitPosition, in process:
+ * `wal()` is the leader's (null: no leader to ask); `cut()` ends the streams open now.
  */
-function inProcessTail(tail: () => WalTail | null) {
+function inProcessLeader(wal: () => ObjectWal | null) {
   let cuts = new AbortController();
-  const source: WalTailSource = async function* (fromLsn, signal) {
-    const current = tail();
-    if (!current) throw new Error('no leader');
-    const ctx = { signal: AbortSignal.any([signal, cuts.signal]), deadline: undefined, peer: 'test' };
-    for await (const batch of current.serve({ ...DATABASE_WAL, fromPosition: BigInt(fromLsn) }, ctx))
-      yield batch.records.map((r) => ({ lsn: Number(r.position), payload: r.data }));
+  const source: LeaderWalSource = {
+    async *tail(fromLsn, signal) {
+      const current = wal();
+      if (!current) throw new Error('no leader');
+      const ctx = { signal: AbortSignal.any([signal, cuts.signal]), deadline: undefined, peer: 'test' };
+      const request = { ...DATABASE_WAL, fromPosition: BigInt(fromLsn) };
+      for await (const batch of current.tail.serve(request, ctx))
+        yield batch.records.map((r) => ({ lsn: Number(r.position), payload: r.data }));
+    },
+    async committed() {
+      const next = wal()?.confirmedNextLsn();
+      if (next === null || next === undefined) throw new Error('the leader cannot confirm');
+      return next;
+    },
   };
   return {
     source,
@@ -634,8 +642,8 @@ describeCluster(
       await primary.run("INSERT INTO t VALUES (1, '[1,1]')");
       const walReads = stallableReads(objects);
       let leading = true;
-      const stream = inProcessTail(() => (leading ? wal.tail : null));
-      const replica = startReplica(fx(), { walObjects: walReads.store, tail: stream.source });
+      const stream = inProcessLeader(() => (leading ? wal : null));
+      const replica = startReplica(fx(), { walObjects: walReads.store, leader: stream.source });
       try {
         await waitFor(
           () => replica.catalog !== null && replica.stats().streaming,
@@ -673,6 +681,9 @@ describeCluster(
         expect((await session.run('SELECT v::text FROM t WHERE id = 1')).rows).toEqual([['[5,5]']]);
         const streamed = replica.stats().streamedRecords;
         expect(streamed).toBeGreaterThanOrEqual(27);
+        // Each strong read waited for the position the leader confirmed, not etcd's.
+        expect(replica.stats().pointReads).toEqual({ leader: expect.any(Number), store: 0 });
+        expect(replica.stats().pointReads.leader).toBeGreaterThanOrEqual(21);
 
         // The stream ends and no leader can be streamed from: reads wait for object storage.
         leading = false;
@@ -695,6 +706,15 @@ describeCluster(
         // kNN on the replica's index equals the leader's answer.
         const knn = "SELECT id FROM t ORDER BY v <-> '[3,3]' LIMIT 5";
         expect((await session.run(knn)).rows).toEqual((await primary.run(knn)).rows);
+
+        // A leader whose lease is in doubt confirms nothing; strong reads ask etcd.
+        const asked = replica.stats().pointReads;
+        expect(asked.store).toBeGreaterThan(0); // while there was no leader
+        lease.abandon();
+        expect(wal.confirmedNextLsn()).toBeNull();
+        await new Promise((resolve) => setTimeout(resolve, 1_100)); // past the leader backoff
+        expect((await session.run('SELECT count(*) FROM t WHERE id >= 200')).rows).toEqual([['2']]);
+        expect(replica.stats().pointReads).toEqual({ leader: asked.leader, store: asked.store + 1 });
       } finally {
         walReads.release();
         await replica.close();

@@ -715,6 +715,8 @@ describe('a cluster of quiver processes', () => {
       if (i % 10 === 0) await leader.query(`DELETE FROM items WHERE id = ${i}`);
       expect(await count(strong)).toBe(await count(leader));
     }
+    // The leader confirmed those commit positions under its lease (no etcd read per query).
+    expect(second.log()).toContain('"msg":"strong reads wait for the commit position the leader confirms"');
     const ids = new Set((await leader.query('SELECT id FROM items')).rows.map((r: { id: number }) => r.id));
     // Eventual reads catch up; the replica's own HNSW index answers as exact search.
     const eventual = await connect(third, EVENTUAL);

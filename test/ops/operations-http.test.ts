@@ -140,6 +140,7 @@ describe('operations HTTP port', () => {
       'quiver_replica_copies_total',
       'quiver_replica_streaming',
       'quiver_replica_streamed_records_total',
+      'quiver_replica_commit_position_reads_total',
     ]) {
       expect(names).toContain(name);
     }

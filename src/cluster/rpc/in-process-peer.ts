@@ -6,6 +6,8 @@
  */
 import type { SqlError } from '../../errors/sql-error.ts';
 import type {
+  CommitPosition,
+  CommitPositionRequest,
   FetchRequest,
   NodeHealth,
   RowBatch,
@@ -61,6 +63,20 @@ export class InProcessPeer implements NodePeer {
       return { ...health, inFlightRpcs: this.inFlight };
     } catch (err) {
       throw this.failure(err, call, 'Health');
+    } finally {
+      call.end();
+    }
+  }
+
+  async commitPosition(
+    request: CommitPositionRequest,
+    options: RpcCallOptions = {},
+  ): Promise<CommitPosition> {
+    const call = this.begin(options);
+    try {
+      return await Promise.race([this.handlers.commitPosition(request, call.ctx), call.aborted]);
+    } catch (err) {
+      throw this.failure(err, call, 'CommitPosition');
     } finally {
       call.end();
     }

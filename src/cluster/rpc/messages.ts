@@ -96,6 +96,16 @@ export interface TailRequest {
   readonly fromPosition: bigint;
 }
 
+export interface CommitPositionRequest {
+  readonly tableId: bigint;
+  readonly shardId: number;
+}
+
+export interface CommitPosition {
+  /** The first WAL position not committed yet. */
+  readonly nextPosition: bigint;
+}
+
 export interface WalRecord {
   readonly position: bigint;
   readonly data: Uint8Array;

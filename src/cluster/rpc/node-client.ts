@@ -14,6 +14,8 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import type {
+  CommitPosition,
+  CommitPositionRequest,
   FetchRequest,
   NodeHealth,
   RowBatch,
@@ -103,6 +105,11 @@ export class NodeClient implements NodePeer {
     return this.serverStream('TailWal', tailRequestToWire(request), options, (m: WireWalBatch) =>
       walBatchFromWire(m),
     );
+  }
+
+  /** Travels on the SearchSegments stream, as searches do. */
+  commitPosition(request: CommitPositionRequest, options: RpcCallOptions = {}): Promise<CommitPosition> {
+    return this.searches.commitPosition(request, options);
   }
 
   close(): void {

@@ -5,6 +5,8 @@
  * PeerUnavailableError for "ask another replica".
  */
 import type {
+  CommitPosition,
+  CommitPositionRequest,
   FetchRequest,
   NodeHealth,
   RowBatch,
@@ -29,5 +31,7 @@ export interface NodePeer {
   fetchRows(request: FetchRequest, options?: RpcCallOptions): AsyncIterable<RowBatch>;
   /** Follows a shard's WAL until the caller stops iterating or aborts. */
   tailWal(request: TailRequest, options?: RpcCallOptions): AsyncIterable<WalBatch>;
+  /** How far a shard's WAL is committed, asked of its write leader (57P03 from any other node). */
+  commitPosition(request: CommitPositionRequest, options?: RpcCallOptions): Promise<CommitPosition>;
   health(options?: RpcCallOptions): Promise<NodeHealth>;
 }

@@ -305,6 +305,17 @@ describe('TailWal', () => {
   });
 });
 
+describe('CommitPosition', () => {
+  it('returns the position exactly, and errors with their SQLSTATE', async () => {
+    const position = await node.client.commitPosition({ tableId: FAKE_TABLE.vectors, shardId: 0 });
+    expect(position).toEqual({ nextPosition: (1n << 60n) + 1n });
+    const err = await rejection(
+      node.client.commitPosition({ tableId: FAKE_TABLE.undefinedTable, shardId: 0 }),
+    );
+    expect(err).toMatchObject({ code: '42P01', message: 'relation "t404" does not exist' });
+  });
+});
+
 describe('Health', () => {
   it('reports the handler state plus the server in-flight count', async () => {
     const health = await node.client.health({ deadline: Date.now() + 2_000 });

@@ -19,6 +19,8 @@ import {
 } from '@grpc/grpc-js';
 import { SqlError, SqlState } from '../../errors/sql-error.ts';
 import type {
+  CommitPosition,
+  CommitPositionRequest,
   FetchRequest,
   NodeHealth,
   RowBatch,
@@ -28,6 +30,8 @@ import type {
   WalBatch,
 } from './messages.ts';
 import {
+  commitPositionRequestFromWire,
+  commitPositionToWire,
   fetchRequestFromWire,
   healthToWire,
   rowBatchToWire,
@@ -76,6 +80,7 @@ export interface NodeHandlers {
   searchSegments(request: SearchRequest, ctx: CallContext): Promise<SearchResponse>;
   fetchRows(request: FetchRequest, ctx: CallContext): AsyncIterable<RowBatch>;
   tailWal(request: TailRequest, ctx: CallContext): AsyncIterable<WalBatch>;
+  commitPosition(request: CommitPositionRequest, ctx: CallContext): Promise<CommitPosition> | CommitPosition;
   health(ctx: CallContext): Promise<Omit<NodeHealth, 'inFlightRpcs'>> | Omit<NodeHealth, 'inFlightRpcs'>;
 }
 
@@ -255,7 +260,8 @@ export class NodeServer {
         running.get(message.callId)?.abort(userCancel());
         return;
       }
-      if (message.action !== 'request' || !message.request) {
+      const run = this.searchCall(message);
+      if (!run) {
         const what = 'malformed cluster RPC message: a SearchCall without a request';
         fail(message.callId, new SqlError(SqlState.ProtocolViolation, what));
         return;
@@ -264,17 +270,13 @@ export class NodeServer {
         fail(message.callId, adminShutdown());
         return;
       }
-      const request = message.request;
       const deadline = message.timeoutMs > 0 ? Date.now() + message.timeoutMs : undefined;
       const { controller, ctx, end } = this.track(deadline, call.getPeer());
       running.set(message.callId, controller);
-      // searchRequestFromWire may throw (a malformed request): keep it inside the promise.
+      // The request decoders may throw (a malformed request): keep them inside the promise.
       Promise.resolve()
-        .then(() => this.handlers.searchSegments(searchRequestFromWire(request), ctx))
-        .then(
-          (response) => reply({ callId: message.callId, response: searchResponseToWire(response) }),
-          (err) => fail(message.callId, err),
-        )
+        .then(() => run(ctx))
+        .then(reply, (err) => fail(message.callId, err))
         .finally(() => {
           end();
           running.delete(message.callId);
@@ -292,6 +294,27 @@ export class NodeServer {
     });
     call.on('cancelled', gone);
     call.on('error', gone);
+  }
+
+  /** What a SearchSegments stream message asks the handlers for (undefined: nothing valid). */
+  private searchCall(message: WireSearchCall): ((ctx: CallContext) => Promise<WireSearchReply>) | undefined {
+    const { callId, request, commitPosition } = message;
+    if (message.action === 'request' && request) {
+      return async (ctx) => {
+        const response = await this.handlers.searchSegments(searchRequestFromWire(request), ctx);
+        return { callId, response: searchResponseToWire(response) };
+      };
+    }
+    if (message.action === 'commitPosition' && commitPosition) {
+      return async (ctx) => {
+        const position = await this.handlers.commitPosition(
+          commitPositionRequestFromWire(commitPosition),
+          ctx,
+        );
+        return { callId, position: commitPositionToWire(position) };
+      };
+    }
+    return undefined;
   }
 
   private unary<Res>(

@@ -7,6 +7,8 @@ import { SqlError, SqlState } from '../../errors/sql-error.ts';
 import type { DistanceMetric } from '../../storage/vector-index.ts';
 import type {
   ColumnValues,
+  CommitPosition,
+  CommitPositionRequest,
   Consistency,
   FetchRequest,
   FragmentStats,
@@ -67,7 +69,8 @@ export interface WireSearchCall {
   callId: number;
   request?: WireSearchRequest | null;
   cancel?: boolean;
-  action?: 'request' | 'cancel';
+  commitPosition?: WireCommitPositionRequest | null;
+  action?: 'request' | 'cancel' | 'commitPosition';
   timeoutMs: number;
 }
 
@@ -76,7 +79,8 @@ export interface WireSearchReply {
   callId: number;
   response?: WireSearchResponse | null;
   error?: Uint8Array | null;
-  result?: 'response' | 'error';
+  position?: WireCommitPosition | null;
+  result?: 'response' | 'error' | 'position';
 }
 
 export interface WireFetchRequest {
@@ -103,6 +107,15 @@ export interface WireTailRequest {
   tableId: U64;
   shardId: number;
   fromPosition: U64;
+}
+
+export interface WireCommitPositionRequest {
+  tableId: U64;
+  shardId: number;
+}
+
+export interface WireCommitPosition {
+  nextPosition: U64;
 }
 
 export interface WireWalBatch {
@@ -362,6 +375,22 @@ export function tailRequestToWire(r: TailRequest): WireTailRequest {
 
 export function tailRequestFromWire(w: WireTailRequest): TailRequest {
   return { tableId: big(w.tableId), shardId: w.shardId, fromPosition: big(w.fromPosition) };
+}
+
+export function commitPositionRequestToWire(r: CommitPositionRequest): WireCommitPositionRequest {
+  return { tableId: str(r.tableId), shardId: r.shardId };
+}
+
+export function commitPositionRequestFromWire(w: WireCommitPositionRequest): CommitPositionRequest {
+  return { tableId: big(w.tableId), shardId: w.shardId };
+}
+
+export function commitPositionToWire(p: CommitPosition): WireCommitPosition {
+  return { nextPosition: str(p.nextPosition) };
+}
+
+export function commitPositionFromWire(w: WireCommitPosition): CommitPosition {
+  return { nextPosition: big(w.nextPosition) };
 }
 
 export function walBatchToWire(b: WalBatch): WireWalBatch {

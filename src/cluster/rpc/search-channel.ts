@@ -4,12 +4,15 @@
  * stream each (see quiver.proto for what that saves). This file gives each search what a
  * call of its own would have: its deadline and cancellation reach the peer's handler, its
  * error arrives as the handler's SqlError, and a broken stream fails every search on it
- * as a lost peer (retryable) while the next search opens a new stream.
+ * as a lost peer (retryable) while the next search opens a new stream. CommitPosition calls
+ * (a strong read's question to the write leader) travel the same way.
  */
 import type { ClientDuplexStream, ServiceError } from '@grpc/grpc-js';
-import type { SearchRequest, SearchResponse } from './messages.ts';
+import type { CommitPosition, CommitPositionRequest, SearchRequest, SearchResponse } from './messages.ts';
 import type { RpcCallOptions } from './node-peer.ts';
 import {
+  commitPositionFromWire,
+  commitPositionRequestToWire,
   searchRequestToWire,
   searchResponseFromWire,
   type WireSearchCall,
@@ -39,13 +42,30 @@ export class SearchChannel {
   ) {}
 
   search(request: SearchRequest, options: RpcCallOptions = {}): Promise<SearchResponse> {
+    return this.call({ request: searchRequestToWire(request) }, options, (reply) =>
+      reply.result === 'response' && reply.response ? searchResponseFromWire(reply.response) : undefined,
+    );
+  }
+
+  commitPosition(request: CommitPositionRequest, options: RpcCallOptions = {}): Promise<CommitPosition> {
+    return this.call({ commitPosition: commitPositionRequestToWire(request) }, options, (reply) =>
+      reply.result === 'position' && reply.position ? commitPositionFromWire(reply.position) : undefined,
+    );
+  }
+
+  /** Sends one call and waits for its reply: `decode` reads the answer (undefined: an error came back). */
+  private call<T>(
+    payload: Pick<WireSearchCall, 'request' | 'commitPosition'>,
+    options: RpcCallOptions,
+    decode: (reply: WireSearchReply) => T | undefined,
+  ): Promise<T> {
     const { signal, deadline } = options;
     if (signal?.aborted) return Promise.reject(abortError(signal));
     const timeoutMs = deadline === undefined ? 0 : Math.ceil(deadline - Date.now());
     if (deadline !== undefined && timeoutMs <= 0) return Promise.reject(statementTimeout());
     const stream = this.current();
     const id = this.nextId();
-    return new Promise<SearchResponse>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const settle = () => {
         this.calls.delete(id);
@@ -70,7 +90,8 @@ export class SearchChannel {
         stream,
         answer: (reply) => {
           settle();
-          if (reply.result === 'response' && reply.response) resolve(searchResponseFromWire(reply.response));
+          const answer = decode(reply);
+          if (answer !== undefined) resolve(answer);
           else reject(errorFromJson(reply.error ?? new Uint8Array(), this.peer));
         },
         fail: (err) => {
@@ -78,7 +99,7 @@ export class SearchChannel {
           reject(signal?.aborted ? abortError(signal) : err);
         },
       });
-      stream.write({ callId: id, request: searchRequestToWire(request), timeoutMs });
+      stream.write({ callId: id, ...payload, timeoutMs });
     });
   }
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MetaOp, MetaStore, TxnRequest, WatchEvent } from '../meta-store.ts';
+import { monotonicMs } from '../monotonic-ms.ts';
 
 /**
  * The MetaStore contract, written once and run against every implementation (the embedded
@@ -402,6 +403,34 @@ export function describeMetaStoreConformance(name: string, open: () => Promise<M
       await waitFor(() => lost === 1, 2000, 'onLost after the abandoned lease expired');
       // etcd may expire up to ~1.5 s late (its lease checker); never within a fraction of the TTL.
       expect(Date.now() - started).toBeGreaterThan(300);
+    });
+
+    it('heldUntil: renewals move it, the store keeps the lease at least until then, 0 once given up', async () => {
+      const lease = await store.grantLease(1);
+      let lost = 0;
+      lease.onLost(() => lost++);
+      await store.put('h/a', '1', { lease: lease.id });
+      // etcd raises a TTL below its minimum (1.5 s with default election settings) to 2 s.
+      const ttlMs = 2000;
+      const first = lease.heldUntil();
+      expect(first).toBeGreaterThan(monotonicMs());
+      expect(first).toBeLessThanOrEqual(monotonicMs() + ttlMs);
+      await waitFor(() => lease.heldUntil() > first, ttlMs, 'a renewal moved heldUntil');
+      const held = lease.heldUntil();
+      lease.abandon();
+      expect(lease.heldUntil()).toBe(0);
+      // A read that starts before `held` still finds the lease's key: the guarantee a leader
+      // answering reads on its lease relies on.
+      let reads = 0;
+      while (monotonicMs() < held - 20) {
+        expect((await store.get('h/a'))?.lease).toBe(lease.id);
+        reads++;
+        await sleep(20);
+      }
+      expect(reads).toBeGreaterThan(0);
+      await waitFor(async () => (await store.get('h/a')) === null, 4000, 'abandoned lease expired');
+      await waitFor(() => lost === 1, 2000, 'onLost after the abandoned lease expired');
+      expect(lease.heldUntil()).toBe(0);
     });
 
     it('persists across reopen (when the fixture can reopen)', async (context) => {

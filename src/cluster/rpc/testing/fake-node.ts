@@ -250,6 +250,12 @@ export function fakeHandlers(options: FakeNodeOptions): NodeHandlers {
       }
     },
 
+    commitPosition(request) {
+      failFor(request.tableId);
+      // A position above 2^53 proves the uint64 crosses the hop exactly.
+      return { nextPosition: (1n << 60n) + request.tableId };
+    },
+
     health() {
       return {
         nodeId: options.nodeId,
