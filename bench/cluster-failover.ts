@@ -15,7 +15,7 @@
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { startEtcd } from '../test/helpers/etcd.ts';
-import { type QuiverNode, startQuiverNode } from '../test/helpers/quiver-node.ts';
+import { type QuiverNode, startThreeNodes } from '../test/helpers/quiver-node.ts';
 import { startS3rver } from '../test/helpers/s3rver.ts';
 import { connectNode, loadCheckpointedItems } from './lib/cluster-items.ts';
 import { findDataset, generateDataset } from './lib/dataset.ts';
@@ -74,10 +74,7 @@ async function measure(replica: string): Promise<Outcome> {
   };
   const nodes: QuiverNode[] = [];
   try {
-    nodes.push(await startQuiverNode(setup, 'n1'));
-    await nodes[0].leading(60_000);
-    nodes.push(await startQuiverNode(setup, 'n2'), await startQuiverNode(setup, 'n3'));
-    const [leader, second, third] = nodes;
+    const [leader, second, third] = await startThreeNodes(setup, nodes);
     const admin = await loadCheckpointedItems(leader.port, dataset);
     for (let i = 0; i < tail; i += 500) {
       const values = [];

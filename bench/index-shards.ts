@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { startEtcd } from '../test/helpers/etcd.ts';
-import { type QuiverNode, startQuiverNode } from '../test/helpers/quiver-node.ts';
+import { type QuiverNode, startThreeNodes } from '../test/helpers/quiver-node.ts';
 import { startS3rver } from '../test/helpers/s3rver.ts';
 import { connectNode } from './lib/cluster-items.ts';
 import { findDataset, generateDataset } from './lib/dataset.ts';
@@ -123,10 +123,7 @@ const nodes: QuiverNode[] = [];
 const table: string[] = [];
 const filtered: string[] = [];
 try {
-  nodes.push(await startQuiverNode(setup, 'n1'));
-  await nodes[0].leading(60_000);
-  nodes.push(await startQuiverNode(setup, 'n2'), await startQuiverNode(setup, 'n3'));
-  const [leader, second] = nodes;
+  const [leader, second] = await startThreeNodes(setup, nodes);
   const admin = await connectNode(leader.port);
   await admin.query('CREATE EXTENSION vector');
   await admin.query(

@@ -13,7 +13,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startEtcd } from '../test/helpers/etcd.ts';
-import { type QuiverNode, startQuiverNode } from '../test/helpers/quiver-node.ts';
+import { type QuiverNode, startThreeNodes } from '../test/helpers/quiver-node.ts';
 import { startS3rver } from '../test/helpers/s3rver.ts';
 import { connectNode, loadCheckpointedItems } from './lib/cluster-items.ts';
 import { findDataset, generateDataset } from './lib/dataset.ts';
@@ -34,10 +34,7 @@ const s3 = await startS3rver();
 const setup = { etcd: etcd.endpoints, s3, cluster: 'replica-lag', leaseTtlSeconds: 5 };
 const nodes: QuiverNode[] = [];
 try {
-  nodes.push(await startQuiverNode(setup, 'n1'));
-  await nodes[0].leading(60_000);
-  nodes.push(await startQuiverNode(setup, 'n2'), await startQuiverNode(setup, 'n3'));
-  const [leader, second, third] = nodes;
+  const [leader, second, third] = await startThreeNodes(setup, nodes);
   const admin = await loadCheckpointedItems(leader.port, dataset);
   await admin.end();
   const writer = await connectNode(leader.port);

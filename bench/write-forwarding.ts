@@ -16,7 +16,7 @@
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
 import { startEtcd } from '../test/helpers/etcd.ts';
-import { type QuiverNode, startQuiverNode } from '../test/helpers/quiver-node.ts';
+import { type QuiverNode, startThreeNodes } from '../test/helpers/quiver-node.ts';
 import { startS3rver } from '../test/helpers/s3rver.ts';
 import { connectNode, loadCheckpointedItems } from './lib/cluster-items.ts';
 import { findDataset, generateDataset } from './lib/dataset.ts';
@@ -78,10 +78,7 @@ async function measure(mode: string): Promise<void> {
   };
   const nodes: QuiverNode[] = [];
   try {
-    nodes.push(await startQuiverNode(setup, 'n1'));
-    await nodes[0].leading(60_000);
-    nodes.push(await startQuiverNode(setup, 'n2'), await startQuiverNode(setup, 'n3'));
-    const [leader, second, third] = nodes;
+    const [leader, second, third] = await startThreeNodes(setup, nodes);
     const admin = await loadCheckpointedItems(leader.port, dataset);
     await admin.end();
     for (const standby of [second, third]) await caughtUp(standby.port, rows);

@@ -12,7 +12,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { clusteredData } from '../../src/storage/vector/testing/clustered-data.ts';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.ts';
-import { type QuiverNode, startQuiverNode } from '../helpers/quiver-node.ts';
+import { type QuiverNode, startThreeNodes } from '../helpers/quiver-node.ts';
 import { startS3rver, type TestS3Server } from '../helpers/s3rver.ts';
 import { type TestServer, withServer } from '../helpers/server.ts';
 
@@ -109,9 +109,7 @@ beforeAll(async () => {
     leaseTtlSeconds: 4,
     extraArgs: [],
   };
-  nodes.push(await startQuiverNode(setup, 'n1'));
-  await nodes[0].leading();
-  nodes.push(await startQuiverNode(setup, 'n2'), await startQuiverNode(setup, 'n3'));
+  await startThreeNodes(setup, nodes);
   const leader = await connect(nodes[0].port);
   clients.push(leader);
   await load(leader, ' WITH (shards = 3)');

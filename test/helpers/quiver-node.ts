@@ -137,6 +137,25 @@ export async function startQuiverNode(setup: ClusterSetup, id: string): Promise<
  * server: the TestServer is the standby, whose sessions read its replica and forward their
  * writes to the leader. Results must be standalone Quiver's, so it reports kind 'quiver'.
  */
+/**
+ * Starts n1 and waits until it leads, then n2 and n3 (so n1 leads the writes), pushing each
+ * onto `nodes` as it starts: the caller kills them, also when this fails part way.
+ */
+export async function startThreeNodes(
+  setup: ClusterSetup,
+  nodes: QuiverNode[],
+  leadingMs = 60_000,
+): Promise<[leader: QuiverNode, second: QuiverNode, third: QuiverNode]> {
+  const first = await startQuiverNode(setup, 'n1');
+  nodes.push(first);
+  await first.leading(leadingMs);
+  const second = await startQuiverNode(setup, 'n2');
+  nodes.push(second);
+  const third = await startQuiverNode(setup, 'n3');
+  nodes.push(third);
+  return [first, second, third];
+}
+
 export async function startStandbyTestServer(): Promise<TestServer> {
   const [etcd, s3] = await Promise.all([startEtcd(), startS3rver()]);
   const setup = {
