@@ -62,7 +62,7 @@ if (args.help) {
   process.stdout.write(
     'npx tsx bench/knn.ts [--dataset clustered-100k-128|clustered-1m-128|clustered-50k-768[,…]] [--rows N]\n' +
       '  [--targets quiver,pgvector,hnswlib] [--postgres host:port] [--quiver host:port] [--quiver-flags "…"]\n' +
-      '  [--quiver-read host:port[,…] [--read-options "-c quiver.consistency=eventual"]]\n' +
+      '  [--quiver-read host:port[,…] [--read-options="-c quiver.consistency=eventual"]]\n' +
       '  [--index hnsw|ivfflat] [--ef 10,20,…] [--probes 1,2,…] [--m 16] [--ef-construction 64] [--lists N]\n' +
       '  [--connections 1,2,4] [--seconds 5] [--queries 1000] [--filtered 10,1|none] [--category-index]\n' +
       '  [--seed 42] [--out dir]\n',
