@@ -201,8 +201,9 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
   let leadership: Leadership | null = null;
   /** The WAL this node writes while it leads (its tail is streamed to the replicas). */
   let leaderWal: ObjectWal | null = null;
-  /** The leader's RPC server, for the replica's WAL stream. */
+  /** The leader's RPC server, for the replica's WAL stream and commit positions. */
   const walPeers = new PeerClients();
+  let walLeader: string | null = null;
   let members: MemberView | null = null;
   let shardView: PrefixView | null = null;
   let replica: EngineReplica | null = null;
@@ -505,6 +506,9 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
       leader: leaderWalSource(() => {
         const leader = leaderRecord()?.nodeId;
         const address = leader ? memberView.members().get(leader)?.advertiseAddress : undefined;
+        // Only the current leader's client is kept: a former leader's would retry its address.
+        if (walLeader !== null && walLeader !== leader) walPeers.drop(walLeader);
+        walLeader = leader ?? null;
         return leader && address && leader !== options.nodeId ? walPeers.get(leader, address) : null;
       }),
       log,
