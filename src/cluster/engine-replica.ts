@@ -253,7 +253,7 @@ export class EngineReplica implements ReplicaReads {
   /** The leader's confirmed commit position, else the commit point in etcd. */
   private async readNextLsn(): Promise<number> {
     const { leader, meta, keys, ref } = this.options;
-    let why = 'no leader to ask';
+    let why = leader ? 'the leader did not answer within the last second' : 'no leader to ask';
     if (leader && Date.now() >= this.leaderReadsFrom) {
       try {
         const nextLsn = await leader.committed(AbortSignal.timeout(LEADER_READ_TIMEOUT_MS));
