@@ -37,8 +37,8 @@ export class ThreadLeaseKeeper implements LeaseKeeper {
   private readonly worker: Worker;
   private readonly beat: BigInt64Array;
   private readonly timer: NodeJS.Timeout;
-  private readonly lostListeners = new Map<number, () => void>();
-  private readonly renewedListeners = new Map<number, (sentAt: number) => void>();
+  /** The leases kept, with what to tell their holders. */
+  private readonly kept = new Map<number, { onLost(): void; onRenewed(sentAt: number): void }>();
   private readonly releases = new Map<number, (lastRenewal: number) => void>();
 
   constructor(endpoints: readonly string[], stallToleranceMs: number) {
@@ -62,14 +62,12 @@ export class ThreadLeaseKeeper implements LeaseKeeper {
     onLost: () => void,
     onRenewed: (sentAt: number) => void,
   ): Promise<void> {
-    this.lostListeners.set(id, onLost);
-    this.renewedListeners.set(id, onRenewed);
+    this.kept.set(id, { onLost, onRenewed });
     this.post({ type: 'keep', id, ttlMs });
   }
 
   release(id: number): Promise<number> {
-    this.renewedListeners.delete(id);
-    if (!this.lostListeners.delete(id)) return Promise.resolve(Date.now());
+    if (!this.kept.delete(id)) return Promise.resolve(Date.now());
     return new Promise((resolve) => {
       this.releases.set(id, resolve);
       this.post({ type: 'release', id });
@@ -78,8 +76,7 @@ export class ThreadLeaseKeeper implements LeaseKeeper {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
-    this.lostListeners.clear();
-    this.renewedListeners.clear();
+    this.kept.clear();
     await this.worker.terminate();
   }
 
@@ -92,23 +89,21 @@ export class ThreadLeaseKeeper implements LeaseKeeper {
   }
 
   private receive(message: FromKeeper): void {
-    if (message.type === 'renewed') return this.renewedListeners.get(message.id)?.(message.sentAt);
+    if (message.type === 'renewed') return this.kept.get(message.id)?.onRenewed(message.sentAt);
     if (message.type === 'released') {
       this.releases.get(message.id)?.(message.lastRenewal);
       this.releases.delete(message.id);
       return;
     }
-    const onLost = this.lostListeners.get(message.id);
-    this.lostListeners.delete(message.id);
-    this.renewedListeners.delete(message.id);
-    onLost?.();
+    const lease = this.kept.get(message.id);
+    this.kept.delete(message.id);
+    lease?.onLost();
   }
 
   private loseAll(): void {
-    const listeners = [...this.lostListeners.values()];
-    this.lostListeners.clear();
-    this.renewedListeners.clear();
-    for (const onLost of listeners) onLost();
+    const leases = [...this.kept.values()];
+    this.kept.clear();
+    for (const lease of leases) lease.onLost();
     for (const resolve of this.releases.values()) resolve(Date.now());
     this.releases.clear();
   }

@@ -45,41 +45,20 @@ export class InProcessPeer implements NodePeer {
     private readonly logger: RpcLogger = consoleLogger,
   ) {}
 
-  async searchSegments(request: SearchRequest, options: RpcCallOptions = {}): Promise<SearchResponse> {
-    const call = this.begin(options);
-    try {
-      return await Promise.race([this.handlers.searchSegments(request, call.ctx), call.aborted]);
-    } catch (err) {
-      throw this.failure(err, call, 'SearchSegments');
-    } finally {
-      call.end();
-    }
+  searchSegments(request: SearchRequest, options: RpcCallOptions = {}): Promise<SearchResponse> {
+    return this.unary('SearchSegments', options, (ctx) => this.handlers.searchSegments(request, ctx));
   }
 
-  async health(options: RpcCallOptions = {}): Promise<NodeHealth> {
-    const call = this.begin(options);
-    try {
-      const health = await Promise.race([this.handlers.health(call.ctx), call.aborted]);
-      return { ...health, inFlightRpcs: this.inFlight };
-    } catch (err) {
-      throw this.failure(err, call, 'Health');
-    } finally {
-      call.end();
-    }
+  health(options: RpcCallOptions = {}): Promise<NodeHealth> {
+    // Counted while the call still is, as the server counts it.
+    return this.unary('Health', options, async (ctx) => ({
+      ...(await this.handlers.health(ctx)),
+      inFlightRpcs: this.inFlight,
+    }));
   }
 
-  async commitPosition(
-    request: CommitPositionRequest,
-    options: RpcCallOptions = {},
-  ): Promise<CommitPosition> {
-    const call = this.begin(options);
-    try {
-      return await Promise.race([this.handlers.commitPosition(request, call.ctx), call.aborted]);
-    } catch (err) {
-      throw this.failure(err, call, 'CommitPosition');
-    } finally {
-      call.end();
-    }
+  commitPosition(request: CommitPositionRequest, options: RpcCallOptions = {}): Promise<CommitPosition> {
+    return this.unary('CommitPosition', options, (ctx) => this.handlers.commitPosition(request, ctx));
   }
 
   fetchRows(request: FetchRequest, options: RpcCallOptions = {}): AsyncIterable<RowBatch> {
@@ -88,6 +67,22 @@ export class InProcessPeer implements NodePeer {
 
   tailWal(request: TailRequest, options: RpcCallOptions = {}): AsyncIterable<WalBatch> {
     return this.stream('TailWal', (ctx) => this.handlers.tailWal(request, ctx), options);
+  }
+
+  /** One call answered once: the handler's value, or its error as the peer would send it. */
+  private async unary<T>(
+    method: string,
+    options: RpcCallOptions,
+    run: (ctx: CallContext) => Promise<T> | T,
+  ): Promise<T> {
+    const call = this.begin(options);
+    try {
+      return await Promise.race([run(call.ctx), call.aborted]);
+    } catch (err) {
+      throw this.failure(err, call, method);
+    } finally {
+      call.end();
+    }
   }
 
   private async *stream<T>(
