@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectNotFoundError } from '../src/storage/object-store/object-store.ts';
 import {
@@ -82,6 +83,82 @@ describe('S3ObjectStore', () => {
     }
   });
 
+  it("signs its lean PUT over exactly what it sends, with the SDK chain's credentials when none are given", async () => {
+    const seen: { method?: string; url?: string; headers: Record<string, string>; body: Buffer }[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        seen.push({
+          method: req.method,
+          url: req.url,
+          headers: req.headers as Record<string, string>,
+          body: Buffer.concat(chunks),
+        });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDFROMTHEENVIRONMENT';
+    process.env.AWS_SECRET_ACCESS_KEY = 'secret-from-the-environment';
+    const store = new S3ObjectStore({ bucket: 'b', prefix: 'p', endpoint, region: 'eu-west-1' });
+    try {
+      const data = randomBytes(3000);
+      await store.put("a b/ü+(x)*!'.bin", data);
+      const [request] = seen;
+      expect(request.method).toBe('PUT');
+      expect(request.url).toBe('/b/p/a%20b/%C3%BC%2B%28x%29%2A%21%27.bin');
+      expect(Buffer.compare(request.body, data)).toBe(0);
+      expect(request.headers['x-amz-content-sha256']).toBe(createHash('sha256').update(data).digest('hex'));
+      const auth =
+        /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/eu-west-1\/s3\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
+          request.headers.authorization,
+        );
+      expect(auth?.[1]).toBe('AKIDFROMTHEENVIRONMENT');
+      const signedNames = auth![3].split(';');
+      expect(signedNames).toEqual(expect.arrayContaining(['host', 'x-amz-content-sha256', 'x-amz-date']));
+      // A verifier's view: recompute the signature from the request as it arrived.
+      const verifier = new SignatureV4({
+        credentials: {
+          accessKeyId: 'AKIDFROMTHEENVIRONMENT',
+          secretAccessKey: 'secret-from-the-environment',
+        },
+        region: 'eu-west-1',
+        service: 's3',
+        sha256: VerifierSha256,
+        uriEscapePath: false,
+        applyChecksum: false,
+      });
+      const amzDate = request.headers['x-amz-date'];
+      const at = new Date(
+        `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13)}`,
+      );
+      const headers = Object.fromEntries(signedNames.map((name) => [name, request.headers[name]]));
+      const expected = await verifier.sign(
+        {
+          method: request.method!,
+          protocol: 'http:',
+          hostname: '127.0.0.1',
+          path: request.url!,
+          query: {},
+          headers,
+          body: request.body,
+        },
+        { signingDate: at },
+      );
+      expect(request.headers.authorization).toBe(expected.headers.authorization);
+    } finally {
+      await store.close();
+      process.env.AWS_ACCESS_KEY_ID = saved.id;
+      process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+      if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+      if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   describe('through a proxy that injects faults', () => {
     let proxy: FaultyProxy;
     beforeAll(async () => {
@@ -113,6 +190,19 @@ describe('S3ObjectStore', () => {
         proxy.inject('unavailable', 'unavailable', 'unavailable', 'unavailable');
         await expect(store.head('flaky/object')).rejects.toThrow(/failed after 4 attempts/);
         expect(proxy.takeRequestCount()).toBe(4);
+
+        // PUTs go the lean way (s3-signed-put.ts) and are retried the same.
+        const other = randomBytes(1000);
+        proxy.inject('unavailable', 'unavailable');
+        await store.put('flaky/other', other);
+        expect(proxy.takeRequestCount()).toBe(3);
+        expect(Buffer.compare(await store.get('flaky/other'), other)).toBe(0);
+        proxy.takeRequestCount();
+        proxy.inject('unavailable', 'unavailable', 'unavailable', 'unavailable');
+        await expect(store.put('flaky/other', other)).rejects.toThrow(
+          /^put "flaky\/other" in s3:\/\/.* failed after 4 attempts: .*ServiceUnavailable/,
+        );
+        expect(proxy.takeRequestCount()).toBe(4);
       } finally {
         await store.close();
       }
@@ -133,6 +223,11 @@ describe('S3ObjectStore', () => {
         expect(error).not.toBeInstanceOf(ObjectNotFoundError);
         expect((error as Error).message).toMatch(
           /^get "key" in s3:\/\/no-such-bucket\/run\/\d+ failed: .*NoSuchBucket/,
+        );
+        expect(proxy.takeRequestCount()).toBe(1);
+
+        await expect(wrongBucket.put('key', new Uint8Array([1]))).rejects.toThrow(
+          /^put "key" in s3:\/\/no-such-bucket\/run\/\d+ failed: .*NoSuchBucket/,
         );
         expect(proxy.takeRequestCount()).toBe(1);
       } finally {
@@ -231,4 +326,21 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** SHA-256 / HMAC for the test's own SignatureV4 (the verifier side). */
+class VerifierSha256 {
+  private readonly hash;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash =
+      secret === undefined
+        ? createHash('sha256')
+        : createHmac('sha256', Buffer.from(secret as string | Uint8Array));
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(typeof data === 'string' ? data : Buffer.from(data as Uint8Array));
+  }
+  async digest(): Promise<Uint8Array> {
+    return this.hash.digest();
+  }
 }

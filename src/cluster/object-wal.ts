@@ -3,10 +3,11 @@
  * `Wal` interface as the standalone local WAL, so the engine's persistence code can use
  * either.
  *
- * Group commit: appends that arrive while a batch is being written form the next batch.
+ * Group commit: appends that arrive while a batch is being stored form the next batch.
  * Each batch is one object (wal-batch.ts). After its PUT succeeds, the commit point in the
  * MetaStore is advanced by a transaction guarded by the leader's fence (leadership.ts);
- * only then are the batch's appenders acknowledged. A deposed leader's PUT may still land,
+ * only then are the batch's appenders acknowledged. The next batch's PUT overlaps that
+ * transaction (see startPut). A deposed leader's PUT may still land,
  * but its commit transaction fails (40001), so readers — which read only up to the commit
  * point — never see that batch. Fencing cannot come from the object store: s3rver (and
  * older S3) ignore conditional PUTs.
@@ -30,7 +31,7 @@ import {
   readCommitPoint,
   replayCommitted,
 } from './object-wal-reader.ts';
-import { batchKey, encodeBatch } from './wal-batch.ts';
+import { type BatchRef, batchKey, encodeBatch } from './wal-batch.ts';
 import { WalTail } from './wal-tail.ts';
 
 /**
@@ -59,9 +60,23 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
+/** A batch whose object is stored, waiting for a commit point that covers it. */
+interface Written {
+  readonly batch: BatchRef;
+  readonly appends: readonly Pending[];
+}
+
 export class ObjectWal implements Wal {
+  /** Appends not in a batch yet. */
   private pending: Pending[] = [];
-  private flushing: Promise<void> | undefined;
+  /** Batches stored in log order, not committed yet. */
+  private written: Written[] = [];
+  /** The PUT in flight (one at a time: a failed PUT's seq is reused, so nothing may follow it). */
+  private putting: Promise<void> | undefined;
+  /** The commit-point write in flight. */
+  private committing: Promise<void> | undefined;
+  /** Where the next batch goes: past the commit point and every written batch. */
+  private nextBatch: { seq: number; firstLsn: number };
   private failure: unknown;
   private closed = false;
   /** Serializes the writes of the commit point (batch commits and truncation). */
@@ -79,6 +94,7 @@ export class ObjectWal implements Wal {
     this.maxBatchBytes = options.maxBatchBytes ?? 8 << 20;
     this.maxBatchRecords = options.maxBatchRecords ?? 10_000;
     this.tail = new WalTail(point.nextLsn);
+    this.nextBatch = { seq: point.seq + 1, firstLsn: point.nextLsn };
     options.leadership.onLost((reason) => this.fail(this.lostError(reason)));
   }
 
@@ -108,7 +124,7 @@ export class ObjectWal implements Wal {
     if (this.closed) return Promise.reject(new SqlError(SqlState.AdminShutdown, 'the WAL is closed'));
     return new Promise((resolve, reject) => {
       this.pending.push({ payload, resolve, reject });
-      this.flushing ??= this.flushLoop();
+      this.startPut();
     });
   }
 
@@ -154,7 +170,6 @@ export class ObjectWal implements Wal {
     return garbage.length;
   }
 
-  /** Waits for the batch in flight; later appends fail. Leadership is left to the caller. */
   /**
    * The first LSN not committed yet, when no other writer can have committed past it: this
    * writer has not failed and its leadership surely holds a while longer (a leader lease
@@ -166,69 +181,112 @@ export class ObjectWal implements Wal {
     return this.point.nextLsn;
   }
 
+  /** Waits for the batches in flight; later appends fail. Leadership is left to the caller. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.flushing;
+    while (this.putting || this.committing) await Promise.allSettled([this.putting, this.committing]);
     this.tail.end(new SqlError(SqlState.AdminShutdown, 'the WAL is closed'));
   }
 
-  private async flushLoop(): Promise<void> {
-    try {
-      // Appends made in the same tick (Promise.all over a transaction's shards) share the first batch.
-      await null;
-      while (this.pending.length > 0 && this.failure === undefined) {
-        let bytes = 0;
-        let count = 0;
-        while (
-          count < this.pending.length &&
-          count < this.maxBatchRecords &&
-          (count === 0 || bytes + this.pending[count].payload.length <= this.maxBatchBytes)
-        ) {
-          bytes += this.pending[count].payload.length;
-          count++;
-        }
-        const batch = this.pending.splice(0, count);
-        try {
-          await this.writeBatch(batch.map((p) => p.payload));
-        } catch (error) {
-          for (const p of batch) p.reject(error);
-          continue;
-        }
-        const first = this.point.nextLsn - batch.length;
-        batch.forEach((p, i) => p.resolve(first + i));
-      }
-      // A failure rejects whatever was still queued.
-      if (this.failure !== undefined) for (const p of this.pending.splice(0)) p.reject(this.failure);
-    } finally {
-      // Cleared in the same tick as the last acknowledgement, before any acknowledged appender
-      // runs again, so its next append starts a new loop.
-      this.flushing = undefined;
-    }
+  /*
+   * Group commit, pipelined: appends that arrive while a batch is being stored form the next
+   * batch, which is stored while the commit point for the ones before it is being written;
+   * one commit-point write covers every batch stored by the time it starts. Commit points
+   * advance in log order, and appenders are acknowledged only once one covers their batch.
+   * One PUT at a time: a failed PUT's seq is reused, so no batch may have been stored past it.
+   */
+
+  private startPut(): void {
+    if (this.putting || this.pending.length === 0 || this.failure !== undefined) return;
+    this.putting = this.putNext();
   }
 
-  /** PUTs one batch and advances the commit point over it; on success `point` includes it. */
-  private async writeBatch(payloads: Uint8Array[]): Promise<void> {
+  private startCommit(): void {
+    if (this.committing || this.written.length === 0) return;
+    if (this.failure !== undefined) {
+      for (const { appends } of this.written.splice(0)) for (const p of appends) p.reject(this.failure);
+      return;
+    }
+    this.committing = this.commitWritten();
+  }
+
+  private async putNext(): Promise<void> {
+    // Appends made in the same tick (Promise.all over a transaction's shards) share a batch.
+    await null;
+    const appends = this.takeBatch();
+    const batch: BatchRef = { ...this.nextBatch, epoch: this.epoch };
+    try {
+      if (appends.length > 0) {
+        await this.putBatch(
+          batch,
+          appends.map((p) => p.payload),
+        );
+        this.nextBatch = { seq: batch.seq + 1, firstLsn: batch.firstLsn + appends.length };
+        this.written.push({ batch, appends });
+      }
+    } catch (error) {
+      // Nothing was committed: the batch fails, the log goes on (the seq is reused).
+      for (const p of appends) p.reject(error);
+    }
+    this.putting = undefined;
+    this.startCommit();
+    this.startPut();
+  }
+
+  /** The oldest pending appends, up to the batch limits. */
+  private takeBatch(): Pending[] {
+    let bytes = 0;
+    let count = 0;
+    while (
+      count < this.pending.length &&
+      count < this.maxBatchRecords &&
+      (count === 0 || bytes + this.pending[count].payload.length <= this.maxBatchBytes)
+    ) {
+      bytes += this.pending[count].payload.length;
+      count++;
+    }
+    return this.pending.splice(0, count);
+  }
+
+  private async putBatch(batch: BatchRef, payloads: readonly Uint8Array[]): Promise<void> {
     const { objects, ref, leadership } = this.options;
     if (leadership.lost !== undefined) throw this.lostError(leadership.lost);
-    const batch = { seq: this.point.seq + 1, epoch: this.epoch, firstLsn: this.point.nextLsn };
     try {
       await objects.put(batchKey(ref, batch), encodeBatch(batch, payloads));
     } catch (error) {
-      // Nothing was committed: the batch fails, the log goes on (the seq is reused).
       throw new SqlError(
         SqlState.IoError,
         `could not write WAL batch to ${objects.location}: ${(error as Error).message}`,
       );
     }
-    await this.withMetaLock(() =>
-      this.writePoint({
-        ...this.point,
-        epoch: batch.epoch,
-        seq: batch.seq,
-        nextLsn: batch.firstLsn + payloads.length,
-      }),
-    );
-    this.tail.push(batch.firstLsn, payloads);
+  }
+
+  /** Advances the commit point over every written batch, then acknowledges their appenders. */
+  private async commitWritten(): Promise<void> {
+    const done = this.written.splice(0);
+    const last = done[done.length - 1];
+    try {
+      await this.withMetaLock(() =>
+        this.writePoint({
+          ...this.point,
+          epoch: last.batch.epoch,
+          seq: last.batch.seq,
+          nextLsn: last.batch.firstLsn + last.appends.length,
+        }),
+      );
+      for (const { batch, appends } of done) {
+        this.tail.push(
+          batch.firstLsn,
+          appends.map((p) => p.payload),
+        );
+        appends.forEach((p, i) => p.resolve(batch.firstLsn + i));
+      }
+    } catch (error) {
+      // writePoint failed the WAL: this writer commits nothing more.
+      for (const { appends } of done) for (const p of appends) p.reject(error);
+    }
+    this.committing = undefined;
+    this.startCommit();
   }
 
   /** Writes a new commit point, fenced and compared with the last one this writer wrote. */
@@ -266,7 +324,9 @@ export class ObjectWal implements Wal {
   private fail(error: unknown): void {
     this.failure ??= error;
     this.tail.end(this.failure);
-    if (!this.flushing) for (const p of this.pending.splice(0)) p.reject(this.failure);
+    for (const p of this.pending.splice(0)) p.reject(this.failure);
+    // Rejects the stored batches now, or, while a commit is in flight, once it ends (it may have won the fence).
+    this.startCommit();
   }
 
   private lostError(reason: string): SqlError {

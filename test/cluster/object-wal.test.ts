@@ -13,6 +13,7 @@ import {
 import { tryAcquireShard } from '../../src/cluster/shard-leadership.ts';
 import { batchKey } from '../../src/cluster/wal-batch.ts';
 import type { Lease, MetaStore } from '../../src/meta/meta-store.ts';
+import type { ObjectStore } from '../../src/storage/object-store/object-store.ts';
 import type { WalRecord } from '../../src/storage/wal/wal.ts';
 import { type ClusterFixture, describeCluster, waitFor } from './fixtures.ts';
 
@@ -55,6 +56,40 @@ async function readAll(fx: ClusterFixture, fromLsn = 0): Promise<[number, string
   return collect(replayCommitted(fx.store, fx.objects, fx.keys, SHARD, fromLsn));
 }
 
+/** The object store, with `before` run ahead of every PUT (it may throw to fail the PUT). */
+function onPut(objects: ObjectStore, before: () => Promise<void>): ObjectStore {
+  return new Proxy(objects, {
+    get(target, prop) {
+      if (prop === 'put')
+        return async (key: string, data: Uint8Array) => {
+          await before();
+          await target.put(key, data);
+        };
+      const value = Reflect.get(target, prop);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** Holds the leadership's first fenced commit until `release()`; counts the commits. */
+function holdFirstCommit(leadership: Leadership) {
+  const commit = leadership.commit.bind(leadership);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const state = { started: false, commits: 0, release };
+  leadership.commit = async (ops, compare) => {
+    state.commits++;
+    if (!state.started) {
+      state.started = true;
+      await gate;
+    }
+    return commit(ops, compare);
+  };
+  return state;
+}
+
 describeCluster(
   'object WAL',
   (fx) => {
@@ -81,6 +116,74 @@ describeCluster(
       const replayed = await readAll(fx());
       expect(replayed).toEqual([...acked].sort((a, b) => a[0] - b[0]));
       expect(await collect(wal.replay(n - 3))).toEqual(replayed.slice(n - 3));
+      await wal.close();
+      await node.lease.revoke();
+    });
+
+    it('stores the next batches while a commit point is written, and one commit covers all of them', async () => {
+      const node = await lead(fx(), 'a');
+      const held = holdFirstCommit(node.leadership);
+      let puts = 0;
+      const wal = await ObjectWal.open({
+        store: node.store,
+        objects: onPut(fx().objects, async () => void puts++),
+        keys: fx().keys,
+        ref: SHARD,
+        leadership: node.leadership,
+      });
+      const acked: number[] = [];
+      const append = (payload: string) => wal.append(text(payload)).then((lsn) => (acked.push(lsn), lsn));
+      const a = append('a');
+      await waitFor(() => held.started, 3000, 'the first commit to start');
+      const b = append('b');
+      await waitFor(() => puts === 2, 3000, 'the second batch to be stored');
+      const c = append('c');
+      await waitFor(() => puts === 3, 3000, 'the third batch to be stored');
+      expect(acked).toEqual([]); // stored is not committed
+      held.release();
+      expect(await Promise.all([a, b, c])).toEqual([0, 1, 2]);
+      expect(held.commits).toBe(2); // batch 0, then batches 1 and 2 together
+      expect(wal.commitPoint).toMatchObject({ seq: 2, nextLsn: 3 });
+      expect(await readAll(fx())).toEqual([
+        [0, 'a'],
+        [1, 'b'],
+        [2, 'c'],
+      ]);
+      await wal.close();
+      await node.lease.revoke();
+    });
+
+    it('a failed PUT fails its batch only; the next batch reuses its seq while an earlier one commits', async () => {
+      const node = await lead(fx(), 'a');
+      const held = holdFirstCommit(node.leadership);
+      let puts = 0;
+      const wal = await ObjectWal.open({
+        store: node.store,
+        objects: onPut(fx().objects, async () => {
+          if (++puts === 2) throw new Error('injected PUT failure');
+        }),
+        keys: fx().keys,
+        ref: SHARD,
+        leadership: node.leadership,
+      });
+      const a = wal.append(text('a'));
+      await waitFor(() => held.started, 3000, 'the first commit to start');
+      await expect(wal.append(text('b'))).rejects.toMatchObject({
+        code: '58030',
+        message: `could not write WAL batch to ${fx().objects.location}: injected PUT failure`,
+      });
+      const c = wal.append(text('c'));
+      await waitFor(() => puts === 3, 3000, 'the retried batch to be stored');
+      held.release();
+      expect(await Promise.all([a, c])).toEqual([0, 1]);
+      expect((await listBatches(fx().objects, SHARD)).map((o) => [o.seq, o.firstLsn])).toEqual([
+        [0, 0],
+        [1, 1],
+      ]);
+      expect(await readAll(fx())).toEqual([
+        [0, 'a'],
+        [1, 'c'],
+      ]);
       await wal.close();
       await node.lease.revoke();
     });

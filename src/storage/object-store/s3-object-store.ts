@@ -9,6 +9,8 @@
  *   number of times with jittered exponential backoff. The SDK's own retries are off so
  *   attempts do not multiply, and a retry here also covers a body that breaks off mid-read,
  *   which the SDK does not retry. Replaying any call is safe because objects are immutable.
+ * - `put` of an in-memory object (the WAL's group commits) bypasses the SDK's pipeline when
+ *   the URLs are path-style (s3-signed-put.ts); everything else goes through the SDK.
  * - Checksums only when the operation requires them (DESIGN §2a): with the SDK default, a
  *   streamed PUT is sent aws-chunked with a trailing checksum, which s3rver stores verbatim
  *   (corrupting the object) and other S3-compatible servers reject.
@@ -29,6 +31,7 @@ import {
 import { assertObjectKey, compareKeys, TEMP_SUFFIX } from './object-key.ts';
 import { type ObjectInfo, ObjectNotFoundError, type ObjectStore } from './object-store.ts';
 import { isTransientS3Error, type RetryPolicy, withRetry } from './s3-retry.ts';
+import { S3SignedPut } from './s3-signed-put.ts';
 
 export interface S3ObjectStoreConfig {
   readonly bucket: string;
@@ -49,6 +52,7 @@ export interface S3ObjectStoreConfig {
   readonly retry?: Partial<RetryPolicy>;
 }
 
+const SOCKET_TIMEOUT_MS = 60_000;
 const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 100, maxDelayMs: 2_000 };
 
 export class S3ObjectStore implements ObjectStore {
@@ -58,6 +62,8 @@ export class S3ObjectStore implements ObjectStore {
   /** Prepended to every key: "" or "some/prefix/". */
   private readonly keyPrefix: string;
   private readonly retry: RetryPolicy;
+  /** Set for path-style URLs: the lean PUT (s3-signed-put.ts). */
+  private readonly signedPut: S3SignedPut | undefined;
 
   constructor(config: S3ObjectStoreConfig) {
     const prefix = config.prefix.replace(/^\/+|\/+$/g, '');
@@ -67,21 +73,39 @@ export class S3ObjectStore implements ObjectStore {
     this.keyPrefix = prefix === '' ? '' : `${prefix}/`;
     this.location = `s3://${config.bucket}/${prefix}`;
     this.retry = { ...DEFAULT_RETRY, ...config.retry };
+    const region = config.region ?? process.env.AWS_REGION ?? 'us-east-1';
+    const forcePathStyle = config.forcePathStyle ?? config.endpoint !== undefined;
     this.client = new S3Client({
       endpoint: config.endpoint,
-      region: config.region ?? process.env.AWS_REGION ?? 'us-east-1',
+      region,
       credentials: config.credentials,
-      forcePathStyle: config.forcePathStyle ?? config.endpoint !== undefined,
+      forcePathStyle,
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 1,
       // Without timeouts a dead connection would hang a query forever instead of retrying.
-      requestHandler: { connectionTimeout: 5_000, socketTimeout: 60_000 },
+      requestHandler: { connectionTimeout: 5_000, socketTimeout: SOCKET_TIMEOUT_MS },
     });
+    this.signedPut =
+      config.endpoint !== undefined && forcePathStyle
+        ? new S3SignedPut(
+            config.endpoint,
+            config.bucket,
+            region,
+            // The SDK's resolved credentials: its provider chain, cached and refreshed.
+            config.credentials ?? this.client.config.credentials,
+            SOCKET_TIMEOUT_MS,
+          )
+        : undefined;
   }
 
   async put(key: string, data: Uint8Array): Promise<void> {
     const Key = this.s3Key(key);
+    const { signedPut } = this;
+    if (signedPut) {
+      await this.call('put', key, () => signedPut.put(Key, data));
+      return;
+    }
     await this.call('put', key, () =>
       this.client.send(
         new PutObjectCommand({ Bucket: this.bucket, Key, Body: data, ContentLength: data.length }),
@@ -175,6 +199,7 @@ export class S3ObjectStore implements ObjectStore {
 
   async close(): Promise<void> {
     this.client.destroy();
+    this.signedPut?.close();
   }
 
   private s3Key(key: string): string {
