@@ -36,10 +36,11 @@ async function lead(
 async function openWal(
   fx: ClusterFixture,
   node: { store: MetaStore; leadership: Leadership },
+  objects = fx.objects,
 ): Promise<ObjectWal> {
   return ObjectWal.open({
     store: node.store,
-    objects: fx.objects,
+    objects,
     keys: fx.keys,
     ref: SHARD,
     leadership: node.leadership,
@@ -124,13 +125,11 @@ describeCluster(
       const node = await lead(fx(), 'a');
       const held = holdFirstCommit(node.leadership);
       let puts = 0;
-      const wal = await ObjectWal.open({
-        store: node.store,
-        objects: onPut(fx().objects, async () => void puts++),
-        keys: fx().keys,
-        ref: SHARD,
-        leadership: node.leadership,
-      });
+      const wal = await openWal(
+        fx(),
+        node,
+        onPut(fx().objects, async () => void puts++),
+      );
       const acked: number[] = [];
       const append = (payload: string) => wal.append(text(payload)).then((lsn) => (acked.push(lsn), lsn));
       const a = append('a');
@@ -157,15 +156,13 @@ describeCluster(
       const node = await lead(fx(), 'a');
       const held = holdFirstCommit(node.leadership);
       let puts = 0;
-      const wal = await ObjectWal.open({
-        store: node.store,
-        objects: onPut(fx().objects, async () => {
+      const wal = await openWal(
+        fx(),
+        node,
+        onPut(fx().objects, async () => {
           if (++puts === 2) throw new Error('injected PUT failure');
         }),
-        keys: fx().keys,
-        ref: SHARD,
-        leadership: node.leadership,
-      });
+      );
       const a = wal.append(text('a'));
       await waitFor(() => held.started, 3000, 'the first commit to start');
       await expect(wal.append(text('b'))).rejects.toMatchObject({
