@@ -1,8 +1,11 @@
 /**
- * Where the work of a write goes in a cluster, against a standalone server: CPU the write leader spends per row it
- * commits against CPU each standby spends per row it applies from the WAL, on a 3-node
+ * Where the work of a write goes in a cluster, against a standalone server: CPU the write
+ * leader spends per row it commits against CPU each standby spends per row it applies from
+ * the WAL, on a 3-node
  * loopback cluster (real `quiver serve` processes, etcd and s3rver), measured from
- * /proc/<pid>/stat (every thread of the process). This is the number the decision on
+ * /proc/<pid>/stat (every thread of the process), with etcd's and this process's (the
+ * clients, and s3rver, which runs in it) beside them, and the leader's group commit from its
+ * /metrics: records per WAL batch, mean time per PUT and per commit-point write. This is the number the decision on
  * sharded writes rests on (docs/decisions.md): every node keeps every row, so however
  * the leadership is split, each node still spends the apply cost for every row; splitting
  * it can only spread the part of the leader's cost above that.
@@ -27,6 +30,7 @@ import postgres from 'postgres';
 import { idVectorCopyBinary } from '../src/engine/testing/id-vector-copy.ts';
 import { clusteredData } from '../src/storage/vector/testing/clustered-data.ts';
 import { startEtcd } from '../test/helpers/etcd.ts';
+import { scrape, total } from '../test/helpers/prometheus.ts';
 import { type QuiverNode, startThreeNodes } from '../test/helpers/quiver-node.ts';
 import { startS3rver } from '../test/helpers/s3rver.ts';
 import { startQuiver } from './lib/quiver-server.ts';
@@ -95,6 +99,11 @@ interface Phase {
   readonly appliedPerSecond: number;
   readonly leaderMicros: number;
   readonly standbyMicros: number | null;
+  readonly etcdMicros: number | null;
+  /** The leader's group commit over the phase (its /metrics); null standalone. */
+  readonly groupCommit: { recordsPerBatch: number; putMs: number; commitMs: number } | null;
+  /** This process: the clients, and in the cluster s3rver too. */
+  readonly harnessMicros: number;
 }
 
 interface Target {
@@ -103,6 +112,23 @@ interface Target {
   readonly port: number;
   readonly pid: number;
   readonly standbys: readonly { readonly port: number; readonly pid: number }[];
+  readonly etcdPid?: number;
+  /** The leader's operations port, for its WAL group-commit counters. */
+  readonly metricsPort?: number;
+}
+
+const WAL_COUNTERS = [
+  'quiver_wal_records_total',
+  'quiver_wal_batches_total',
+  'quiver_wal_commits_total',
+  'quiver_wal_put_seconds_total',
+  'quiver_wal_commit_seconds_total',
+] as const;
+
+async function walCounters(port: number | undefined): Promise<number[] | null> {
+  if (port === undefined) return null;
+  const { samples } = await scrape(port);
+  return WAL_COUNTERS.map((name) => total(samples, name));
 }
 
 /** Every index variant's COPY and INSERT phases against one target. */
@@ -117,12 +143,18 @@ async function ingest(target: Target): Promise<Phase[]> {
     run: () => Promise<{ rows: number; lastId: number }>,
   ) => {
     const cpuBefore = pids.map(cpuSeconds);
+    const etcdBefore = target.etcdPid === undefined ? 0 : cpuSeconds(target.etcdPid);
+    const harnessBefore = process.cpuUsage();
+    const walBefore = await walCounters(target.metricsPort);
     const start = performance.now();
     const { rows, lastId } = await run();
     const acked = performance.now();
     await untilApplied(standbys, lastId);
     const applied = performance.now();
     const cpu = pids.map((pid, i) => cpuSeconds(pid) - cpuBefore[i]);
+    const harness = process.cpuUsage(harnessBefore);
+    const walAfter = await walCounters(target.metricsPort);
+    const wal = walBefore && walAfter ? walAfter.map((v, i) => v - walBefore[i]) : null;
     const standbyCpu = cpu.slice(1);
     const result: Phase = {
       target: target.name,
@@ -136,6 +168,14 @@ async function ingest(target: Target): Promise<Phase[]> {
         standbyCpu.length === 0
           ? null
           : (standbyCpu.reduce((a, b) => a + b, 0) / standbyCpu.length / rows) * 1e6,
+      etcdMicros:
+        target.etcdPid === undefined ? null : ((cpuSeconds(target.etcdPid) - etcdBefore) / rows) * 1e6,
+      harnessMicros: (harness.user + harness.system) / rows,
+      groupCommit: wal && {
+        recordsPerBatch: wal[0] / wal[1],
+        putMs: (wal[3] / wal[1]) * 1000,
+        commitMs: (wal[4] / wal[2]) * 1000,
+      },
     };
     phases.push(result);
     console.log(JSON.stringify(result));
@@ -195,11 +235,19 @@ const s3 = await startS3rver();
 const nodes: QuiverNode[] = [];
 try {
   const [leader, ...others] = await startThreeNodes(
-    { etcd: etcd.endpoints, s3, cluster: 'ingest', leaseTtlSeconds: 5 },
+    { etcd: etcd.endpoints, s3, cluster: 'ingest', leaseTtlSeconds: 5, extraArgs: ['--http-port', '0'] },
     nodes,
   );
   const node = (n: QuiverNode) => ({ port: n.port, pid: n.process.pid! });
-  phases.push(...(await ingest({ name: '3 nodes', ...node(leader), standbys: others.map(node) })));
+  phases.push(
+    ...(await ingest({
+      name: '3 nodes',
+      ...node(leader),
+      standbys: others.map(node),
+      etcdPid: etcd.pid,
+      metricsPort: Number(/"httpPort":(\d+)/.exec(leader.log())![1]),
+    })),
+  );
 } finally {
   for (const node of nodes) await node.kill('SIGKILL');
   await etcd.close();
@@ -208,15 +256,16 @@ try {
 
 console.log(`\n${ROWS} rows × ${DIMS} dims; 3 nodes, etcd and s3rver on one machine`);
 console.log(
-  '| target | index | phase | rows | acknowledged rows/s | applied on both standbys rows/s | leader CPU µs/row | standby CPU µs/row | leader / standby |',
+  '| target | index | phase | rows | acknowledged rows/s | applied on both standbys rows/s | leader CPU µs/row | standby CPU µs/row | leader / standby | etcd CPU µs/row | harness CPU µs/row | records / WAL batch | ms / PUT | ms / commit point |',
 );
-console.log('|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const p of phases) {
   const standby = p.standbyMicros === null ? '–' : p.standbyMicros.toFixed(1);
   const ratio = p.standbyMicros === null ? '–' : (p.leaderMicros / p.standbyMicros).toFixed(2);
   const applied = p.standbyMicros === null ? '–' : Math.round(p.appliedPerSecond);
+  const gc = p.groupCommit;
   console.log(
-    `| ${p.target} | ${p.variant} | ${p.phase} | ${p.rows} | ${Math.round(p.ackedPerSecond)} | ${applied} | ${p.leaderMicros.toFixed(1)} | ${standby} | ${ratio} |`,
+    `| ${p.target} | ${p.variant} | ${p.phase} | ${p.rows} | ${Math.round(p.ackedPerSecond)} | ${applied} | ${p.leaderMicros.toFixed(1)} | ${standby} | ${ratio} | ${p.etcdMicros === null ? '–' : p.etcdMicros.toFixed(1)} | ${p.harnessMicros.toFixed(1)} | ${gc ? gc.recordsPerBatch.toFixed(1) : '–'} | ${gc ? gc.putMs.toFixed(1) : '–'} | ${gc ? gc.commitMs.toFixed(1) : '–'} |`,
   );
 }
 

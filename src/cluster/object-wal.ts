@@ -60,6 +60,18 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
+/** What the group commit did so far (metrics.ts: records per batch, time per PUT and per commit). */
+export interface WalCommitStats {
+  /** Batch objects stored (one PUT each). */
+  batches: number;
+  /** Commit-point writes (each commits one or more stored batches). */
+  commits: number;
+  /** Records committed. */
+  records: number;
+  putSeconds: number;
+  commitSeconds: number;
+}
+
 /** A batch whose object is stored, waiting for a commit point that covers it. */
 interface Written {
   readonly batch: BatchRef;
@@ -85,6 +97,7 @@ export class ObjectWal implements Wal {
   private readonly maxBatchRecords: number;
   /** The records this writer committed, streamed to replicas (wal-tail.ts); ends when the WAL fails or closes. */
   readonly tail: WalTail;
+  readonly stats: WalCommitStats = { batches: 0, commits: 0, records: 0, putSeconds: 0, commitSeconds: 0 };
 
   private constructor(
     private readonly options: ObjectWalOptions,
@@ -217,10 +230,13 @@ export class ObjectWal implements Wal {
     const batch: BatchRef = { ...this.nextBatch, epoch: this.epoch };
     try {
       if (appends.length > 0) {
+        const started = performance.now();
         await this.putBatch(
           batch,
           appends.map((p) => p.payload),
         );
+        this.stats.batches++;
+        this.stats.putSeconds += (performance.now() - started) / 1000;
         this.nextBatch = { seq: batch.seq + 1, firstLsn: batch.firstLsn + appends.length };
         this.written.push({ batch, appends });
       }
@@ -265,6 +281,7 @@ export class ObjectWal implements Wal {
   private async commitWritten(): Promise<void> {
     const done = this.written.splice(0);
     const last = done[done.length - 1];
+    const started = performance.now();
     try {
       await this.withMetaLock(() =>
         this.writePoint({
@@ -274,7 +291,10 @@ export class ObjectWal implements Wal {
           nextLsn: last.batch.firstLsn + last.appends.length,
         }),
       );
+      this.stats.commits++;
+      this.stats.commitSeconds += (performance.now() - started) / 1000;
       for (const { batch, appends } of done) {
+        this.stats.records += appends.length;
         this.tail.push(
           batch.firstLsn,
           appends.map((p) => p.payload),

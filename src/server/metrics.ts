@@ -6,6 +6,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { ReplicaStats } from '../cluster/engine-replica.ts';
+import type { WalCommitStats } from '../cluster/object-wal.ts';
 import { QUERY_KINDS, type QueryKind, type StatementObserver } from '../engine/statement-stats.ts';
 import type { SegmentCacheStats } from '../storage/segment-cache.ts';
 import { LatencyHistogram, type SeriesIndex } from './latency-histogram.ts';
@@ -20,6 +21,8 @@ export interface MetricSources {
   checkpoints(): number;
   /** A cluster standby's read replica (cluster/engine-replica.ts); absent elsewhere. */
   replica?(): ReplicaStats | null;
+  /** A cluster write leader's group commit into object storage (cluster/object-wal.ts); absent elsewhere. */
+  walCommits?(): WalCommitStats | null;
 }
 
 /** Seconds: a point query over the wire takes ~0.1–0.2 ms, a large COPY or index build minutes. */
@@ -154,6 +157,36 @@ export class ServerMetrics implements StatementObserver {
         this.inc({ source: 'etcd' }, reads?.store ?? 0);
       },
     });
+    // Records per batch and time per PUT / per commit come from ratios of their rates.
+    const walCommits = (read: (w: WalCommitStats) => number) => () => {
+      const w = stats.sources.walCommits?.();
+      return w ? read(w) : 0;
+    };
+    counter(
+      'quiver_wal_batches_total',
+      'WAL batches the cluster write leader stored in object storage (one PUT each)',
+      walCommits((w) => w.batches),
+    );
+    counter(
+      'quiver_wal_commits_total',
+      'Commit-point writes of the cluster write leader to etcd (each commits one or more stored batches)',
+      walCommits((w) => w.commits),
+    );
+    counter(
+      'quiver_wal_records_total',
+      'WAL records the cluster write leader committed (one per committed transaction)',
+      walCommits((w) => w.records),
+    );
+    counter(
+      'quiver_wal_put_seconds_total',
+      'Time the cluster write leader spent storing WAL batches in object storage',
+      walCommits((w) => w.putSeconds),
+    );
+    counter(
+      'quiver_wal_commit_seconds_total',
+      'Time the cluster write leader spent writing WAL commit points to etcd',
+      walCommits((w) => w.commitSeconds),
+    );
     gauge(
       'quiver_wal_bytes_since_checkpoint',
       'WAL bytes written since the last checkpoint: what a restart replays (standalone WAL lag)',

@@ -619,7 +619,7 @@ export async function startClusterNode(options: ClusterStartOptions): Promise<Ru
         logger: wireLogger(log),
       });
     }
-    trackStorage(metrics, () => wire?.connectionCount ?? 0, durable);
+    trackStorage(metrics, () => wire?.connectionCount ?? 0, durable, wal);
     if (role !== 'starting') return;
     role = 'leader';
     for (const socket of waiting.splice(0)) route(socket);

@@ -4,6 +4,7 @@
  * log, the storage metrics, and its write shard as quiver_shards shows it.
  */
 import type { ShardInfo } from '../catalog/pg-catalog/quiver-views.ts';
+import type { ObjectWal } from '../cluster/object-wal.ts';
 import type { Persistence } from '../engine/persistence.ts';
 import type { Logger } from './log.ts';
 import type { ServerMetrics } from './metrics.ts';
@@ -26,12 +27,14 @@ export function trackStorage(
   metrics: ServerMetrics | null,
   connections: () => number,
   durable: Persistence | null,
+  objectWal?: ObjectWal,
 ): void {
   metrics?.track({
     connections,
     segments: () => durable?.segments.stats() ?? null,
     walBytesSinceCheckpoint: () => durable?.walBytesSinceCheckpoint ?? 0,
     checkpoints: () => durable?.checkpoints ?? 0,
+    walCommits: () => objectWal?.stats ?? null,
   });
 }
 

@@ -114,6 +114,8 @@ describeCluster(
       const batches = await listBatches(fx().objects, SHARD);
       expect(batches.length).toBeLessThan(n / 4); // grouped
       expect(batches.length).toBe(wal.commitPoint.seq + 1);
+      expect(wal.stats).toMatchObject({ batches: batches.length, records: n });
+      expect(wal.stats.commits).toBeLessThanOrEqual(batches.length);
       const replayed = await readAll(fx());
       expect(replayed).toEqual([...acked].sort((a, b) => a[0] - b[0]));
       expect(await collect(wal.replay(n - 3))).toEqual(replayed.slice(n - 3));
@@ -142,6 +144,8 @@ describeCluster(
       held.release();
       expect(await Promise.all([a, b, c])).toEqual([0, 1, 2]);
       expect(held.commits).toBe(2); // batch 0, then batches 1 and 2 together
+      expect(wal.stats).toMatchObject({ batches: 3, commits: 2, records: 3 });
+      expect(wal.stats.commitSeconds).toBeGreaterThan(0);
       expect(wal.commitPoint).toMatchObject({ seq: 2, nextLsn: 3 });
       expect(await readAll(fx())).toEqual([
         [0, 'a'],

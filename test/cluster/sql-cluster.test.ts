@@ -17,6 +17,7 @@ import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { selfSignedCertificate } from '../../src/wire/testing/self-signed-certificate.ts';
 import { startEtcd, type TestEtcd } from '../helpers/etcd.ts';
+import { scrape, total } from '../helpers/prometheus.ts';
 import { type ClusterSetup, type QuiverNode, startQuiverNode } from '../helpers/quiver-node.ts';
 import { cancelRequest } from '../helpers/raw-wire.ts';
 import { startS3rver, type TestS3Server } from '../helpers/s3rver.ts';
@@ -56,6 +57,13 @@ function streamedRecords(log: string): number[] {
   return [...log.matchAll(/"records":(\d+),"msg":"the WAL stream from the leader ended"/g)].map((m) =>
     Number(m[1]),
   );
+}
+
+/** The operations port a node started with `--http-port 0` logged. */
+function httpPortOf(node: QuiverNode): number {
+  const port = /"httpPort":(\d+)/.exec(node.log())?.[1];
+  if (!port) throw new Error(`node ${node.id} logged no HTTP port`);
+  return Number(port);
 }
 
 async function startCluster(count: number, extraArgs: readonly string[] = []): Promise<QuiverNode[]> {
@@ -673,11 +681,22 @@ describe('a cluster of quiver processes', () => {
   test('SIGTERM hands the writes over at once, without waiting for the lease', {
     timeout: 120_000,
   }, async () => {
-    const [leader, standby] = await startCluster(2);
+    const [leader, standby] = await startCluster(2, ['--http-port', '0']);
     const client = await connect(standby);
     await client.query('CREATE TABLE t (id int PRIMARY KEY, note text)');
     await client.query("INSERT INTO t SELECT g, 'row ' || g FROM generate_series(1, 500) g");
     await client.end();
+    // The leader's group commit in its metrics; a standby commits nothing.
+    const wal = (await scrape(httpPortOf(leader))).samples;
+    expect(total(wal, 'quiver_wal_records_total')).toBeGreaterThanOrEqual(2);
+    expect(total(wal, 'quiver_wal_batches_total')).toBeGreaterThanOrEqual(1);
+    expect(total(wal, 'quiver_wal_commits_total')).toBeGreaterThanOrEqual(1);
+    expect(total(wal, 'quiver_wal_commits_total')).toBeLessThanOrEqual(
+      total(wal, 'quiver_wal_batches_total'),
+    );
+    expect(total(wal, 'quiver_wal_put_seconds_total')).toBeGreaterThan(0);
+    expect(total(wal, 'quiver_wal_commit_seconds_total')).toBeGreaterThan(0);
+    expect(total((await scrape(httpPortOf(standby))).samples, 'quiver_wal_records_total')).toBe(0);
     const stoppedAt = performance.now();
     await leader.kill('SIGTERM');
     expect(await leader.exited).toBe(0);

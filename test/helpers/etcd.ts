@@ -15,6 +15,8 @@ import { freePort } from './free-port.ts';
 
 export interface TestEtcd extends AsyncDisposable {
   readonly endpoints: string[];
+  /** The etcd process (benchmarks read its CPU time from /proc). */
+  readonly pid: number;
   close(): Promise<void>;
 }
 
@@ -76,7 +78,7 @@ async function startOnce(binary: string): Promise<TestEtcd> {
     await close();
     throw error;
   }
-  return { endpoints: [client], close, [Symbol.asyncDispose]: close };
+  return { endpoints: [client], pid: child.pid!, close, [Symbol.asyncDispose]: close };
 }
 
 async function waitHealthy(client: string, exited: Promise<void>, stderr: () => string): Promise<void> {

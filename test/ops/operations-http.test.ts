@@ -141,6 +141,11 @@ describe('operations HTTP port', () => {
       'quiver_replica_streaming',
       'quiver_replica_streamed_records_total',
       'quiver_replica_commit_position_reads_total',
+      'quiver_wal_batches_total',
+      'quiver_wal_commits_total',
+      'quiver_wal_records_total',
+      'quiver_wal_put_seconds_total',
+      'quiver_wal_commit_seconds_total',
     ]) {
       expect(names).toContain(name);
     }
