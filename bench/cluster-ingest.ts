@@ -1,14 +1,14 @@
 /**
  * Where the work of a write goes in a cluster, against a standalone server: CPU the write
  * leader spends per row it commits against CPU each standby spends per row it applies from
- * the WAL, on a 3-node
- * loopback cluster (real `quiver serve` processes, etcd and s3rver), measured from
- * /proc/<pid>/stat (every thread of the process), with etcd's and this process's (the
- * clients, and s3rver, which runs in it) beside them, and the leader's group commit from its
- * /metrics: records per WAL batch, mean time per PUT and per commit-point write. This is the number the decision on
- * sharded writes rests on (docs/decisions.md): every node keeps every row, so however
- * the leadership is split, each node still spends the apply cost for every row; splitting
- * it can only spread the part of the leader's cost above that.
+ * the WAL, on a 3-node loopback cluster (real `quiver serve` processes, etcd and s3rver),
+ * measured from /proc/<pid>/stat (every thread of the process), with etcd's and this
+ * process's (the clients, and s3rver, which runs in it) beside them, and the leader's group
+ * commit from its /metrics: records per WAL batch, mean time per PUT and per commit-point
+ * write. This is the number the decision on sharded writes rests on (docs/decisions.md):
+ * every node keeps every row, so however the leadership is split, each node still spends
+ * the apply cost for every row; splitting it can only spread the part of the leader's cost
+ * above that.
  *
  *   npx tsx bench/cluster-ingest.ts [--rows 100000] [--batch 10000] [--inserts-seconds 5]
  *                                   [--connections 8] [--indexes none,hnsw,hnsw-shards]

@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -9,6 +9,7 @@ import {
   S3ObjectStore,
   type S3ObjectStoreConfig,
 } from '../src/storage/object-store/s3-object-store.ts';
+import { NodeSha256 } from '../src/storage/object-store/s3-signed-put.ts';
 import { describeObjectStoreConformance } from '../src/storage/object-store/testing/object-store-conformance.ts';
 import { startS3rver, type TestS3Server } from './helpers/s3rver.ts';
 
@@ -127,7 +128,7 @@ describe('S3ObjectStore', () => {
         },
         region: 'eu-west-1',
         service: 's3',
-        sha256: VerifierSha256,
+        sha256: NodeSha256,
         uriEscapePath: false,
         applyChecksum: false,
       });
@@ -326,21 +327,4 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-/** SHA-256 / HMAC for the test's own SignatureV4 (the verifier side). */
-class VerifierSha256 {
-  private readonly hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash =
-      secret === undefined
-        ? createHash('sha256')
-        : createHmac('sha256', Buffer.from(secret as string | Uint8Array));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(typeof data === 'string' ? data : Buffer.from(data as Uint8Array));
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.hash.digest();
-  }
 }

@@ -7,9 +7,9 @@
  * Each batch is one object (wal-batch.ts). After its PUT succeeds, the commit point in the
  * MetaStore is advanced by a transaction guarded by the leader's fence (leadership.ts);
  * only then are the batch's appenders acknowledged. The next batch's PUT overlaps that
- * transaction (see startPut). A deposed leader's PUT may still land,
- * but its commit transaction fails (40001), so readers — which read only up to the commit
- * point — never see that batch. Fencing cannot come from the object store: s3rver (and
+ * transaction (see startPut). A deposed leader's PUT may still land, but its commit
+ * transaction fails (40001), so readers — which read only up to the commit point — never
+ * see that batch. Fencing cannot come from the object store: s3rver (and
  * older S3) ignore conditional PUTs.
  *
  * LSNs count records from 0 and continue across leaders (the commit point carries the

@@ -14,8 +14,8 @@ import https from 'node:https';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
-/** Node's SHA-256 and HMAC-SHA-256 in the shape the signer asks for. */
-class NodeSha256 {
+/** Node's SHA-256 and HMAC-SHA-256 in the shape SignatureV4 asks for. */
+export class NodeSha256 {
   private readonly hash: Hash | Hmac;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
     this.hash =
@@ -51,15 +51,18 @@ export class S3SignedPut {
   private readonly signer: SignatureV4;
   private readonly agent: http.Agent;
   private readonly endpoint: URL;
+  /** The endpoint's path (usually empty) and the bucket: every object's path starts with it. */
+  private readonly bucketPath: string;
 
   constructor(
     endpoint: string,
-    private readonly bucket: string,
+    bucket: string,
     region: string,
     credentials: AwsCredentialIdentity | AwsCredentialIdentityProvider,
     private readonly timeoutMs: number,
   ) {
     this.endpoint = new URL(endpoint);
+    this.bucketPath = `${this.endpoint.pathname.replace(/\/+$/, '')}/${bucket}`;
     this.signer = new SignatureV4({
       credentials,
       region,
@@ -75,8 +78,7 @@ export class S3SignedPut {
 
   /** PUTs `data` as the object `key` (already prefixed; object keys need no escaping). */
   async put(key: string, data: Uint8Array): Promise<void> {
-    const base = this.endpoint.pathname.replace(/\/+$/, '');
-    const path = `${base}/${this.bucket}/${key.split('/').map(escapeSegment).join('/')}`;
+    const path = `${this.bucketPath}/${key.split('/').map(escapeSegment).join('/')}`;
     const signed = await this.signer.sign({
       method: 'PUT',
       protocol: this.endpoint.protocol,
